@@ -1,0 +1,308 @@
+/* circuit.c -- qtr_circuit: append, operand/parameter access, clone, compact,
+ * check, equality. Owns: inst[], params[], args[], registers, name; all
+ * through the circuit's own qtr_alloc so its bytes are counted.
+ * Invariant: every record's operands are in range and its pool indices valid. */
+#include <string.h>
+#include "common.h"
+
+qtr_circuit *qtr_circuit_new(uint64_t fail_at)
+{
+    qtr_alloc a = {0, 0, 0, fail_at};
+    qtr_circuit *c = qtr_realloc(&a, NULL, 0, sizeof *c);
+    if (!c) return NULL;
+    memset(c, 0, sizeof *c);
+    c->alloc = a;
+    return c;
+}
+
+static void free_regs(qtr_alloc *a, qtr_reg *r, size_t n, size_t cap)
+{
+    for (size_t i = 0; i < n; i++) qtr_realloc(a, r[i].name, strlen(r[i].name) + 1, 0);
+    qtr_realloc(a, r, cap * sizeof *r, 0);
+}
+
+void qtr_circuit_free(qtr_circuit *c)
+{
+    if (!c) return;
+    qtr_alloc *a = &c->alloc;
+    qtr_realloc(a, c->inst, c->capinst * sizeof *c->inst, 0);
+    qtr_realloc(a, c->params, c->capparams * sizeof *c->params, 0);
+    qtr_realloc(a, c->args, c->capargs * sizeof *c->args, 0);
+    free_regs(a, c->qregs, c->nqregs, c->capqregs);
+    free_regs(a, c->cregs, c->ncregs, c->capcregs);
+    if (c->name) qtr_realloc(a, c->name, strlen(c->name) + 1, 0);
+    free(c);
+}
+
+/* ---- registers ------------------------------------------------------- */
+
+static qtr_status add_reg(qtr_circuit *c, qtr_reg **regs, size_t *n, size_t *cap,
+                          uint32_t *nbits, const char *name, uint32_t size, qtr_ctx *ctx)
+{
+    if ((uint64_t)*nbits + size > UINT32_MAX - 1)
+        return qtr_fail(ctx, QTR_ELIMIT, "register '%s' makes more than 2^32-2 bits", name);
+    size_t len = strlen(name);
+    if (qtr_grow(&c->alloc, (void **)regs, cap, *n + 1, sizeof **regs))
+        return qtr_fail(ctx, QTR_ENOMEM, "register table");
+    char *copy = qtr_realloc(&c->alloc, NULL, 0, len + 1);
+    if (!copy) return qtr_fail(ctx, QTR_ENOMEM, "register name");
+    memcpy(copy, name, len + 1);
+    (*regs)[*n] = (qtr_reg){copy, size, *nbits};
+    (*n)++;
+    *nbits += size;
+    return QTR_OK;
+}
+
+qtr_status qtr_circuit_add_qreg(qtr_circuit *c, const char *name, uint32_t size, qtr_ctx *ctx)
+{
+    return add_reg(c, &c->qregs, &c->nqregs, &c->capqregs, &c->nqubits, name, size, ctx);
+}
+
+qtr_status qtr_circuit_add_creg(qtr_circuit *c, const char *name, uint32_t size, qtr_ctx *ctx)
+{
+    return add_reg(c, &c->cregs, &c->ncregs, &c->capcregs, &c->nclbits, name, size, ctx);
+}
+
+/* ---- appending --------------------------------------------------------- */
+
+static qtr_status check_operands(const qtr_circuit *c, qtr_op op, const uint32_t *q,
+                                 uint32_t nargs, qtr_ctx *ctx)
+{
+    if ((unsigned)op >= QTR_OP_COUNT || op == QTR_OP_NOP)
+        return qtr_fail(ctx, QTR_EINVAL, "invalid operation code %d", (int)op);
+    const qtr_gate_info *g = qtr_gate(op);
+    uint32_t want = op == QTR_OP_MEASURE ? 2u : g->nqubits;
+    if (op == QTR_OP_BARRIER ? nargs == 0 : nargs != want)
+        return qtr_fail(ctx, QTR_EINVAL, "'%s' takes %u operands, got %u", g->name, want, nargs);
+    if (nargs > UINT16_MAX)
+        return qtr_fail(ctx, QTR_ELIMIT, "'%s' has more than 65535 operands", g->name);
+    uint32_t nq = op == QTR_OP_MEASURE ? 1 : nargs;
+    for (uint32_t i = 0; i < nq; i++) {
+        if (q[i] >= c->nqubits)
+            return qtr_fail(ctx, QTR_EQUBIT, "%s: qubit %u outside 0..%d", g->name, q[i],
+                            (int)c->nqubits - 1);
+        for (uint32_t j = 0; j < i; j++)
+            if (q[j] == q[i])
+                return qtr_fail(ctx, QTR_EINVAL, "%s: qubit %u used twice", g->name, q[i]);
+    }
+    if (op == QTR_OP_MEASURE && q[1] >= c->nclbits)
+        return qtr_fail(ctx, QTR_EQUBIT, "measure: clbit %u outside 0..%d", q[1],
+                        (int)c->nclbits - 1);
+    return QTR_OK;
+}
+
+static qtr_status append(qtr_circuit *c, qtr_op op, const uint32_t *q, uint32_t nargs,
+                         const double *params, int cond, uint32_t creg, uint64_t value,
+                         qtr_ctx *ctx)
+{
+    qtr_status st = check_operands(c, op, q, nargs, ctx);
+    if (st) return st;
+    if (cond && creg >= c->ncregs)
+        return qtr_fail(ctx, QTR_EQUBIT, "condition on classical register %u of %zu", creg,
+                        c->ncregs);
+    uint32_t np = qtr_gate(op)->nparams;
+    int ext = cond || nargs > 2;
+    size_t nwords = ext ? nargs + (np ? 1u : 0u) + (cond ? 3u : 0u) : 0;
+    if (c->nparams + np > UINT32_MAX || c->nargs + nwords > UINT32_MAX)
+        return qtr_fail(ctx, QTR_ELIMIT, "circuit pools exceed 2^32 entries");
+    if (QTR_GROW(&c->alloc, c->inst, c->capinst, c->ninst + 1) ||
+        (np && QTR_GROW(&c->alloc, c->params, c->capparams, c->nparams + np)) ||
+        (nwords && QTR_GROW(&c->alloc, c->args, c->capargs, c->nargs + nwords)))
+        return qtr_fail(ctx, QTR_ENOMEM, "appending instruction %zu", c->ninst);
+
+    qtr_inst in = {(uint8_t)op, 0, (uint16_t)nargs, {0, 0}, 0};
+    uint32_t pidx = (uint32_t)c->nparams;
+    if (np) {
+        memcpy(c->params + c->nparams, params, np * sizeof *params);
+        c->nparams += np;
+    }
+    if (!ext) {
+        for (uint32_t i = 0; i < nargs; i++) in.q[i] = q[i];
+        in.p = np ? pidx : 0;
+    } else {
+        uint32_t *w = c->args + c->nargs;
+        in.flags = QTR_IF_EXT | (cond ? QTR_IF_COND : 0);
+        in.p = (uint32_t)c->nargs;
+        memcpy(w, q, nargs * sizeof *q);
+        w += nargs;
+        if (np) *w++ = pidx;
+        if (cond) {
+            *w++ = creg;
+            *w++ = (uint32_t)value;
+            *w++ = (uint32_t)(value >> 32);
+        }
+        /* keep the first two operands inline too: passes read q[] directly */
+        in.q[0] = q[0];
+        in.q[1] = nargs > 1 ? q[1] : 0;
+        c->nargs += nwords;
+    }
+    c->inst[c->ninst++] = in;
+    return QTR_OK;
+}
+
+qtr_status qtr_circuit_append(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
+                              uint32_t nargs, const double *params, qtr_ctx *ctx)
+{
+    return append(c, op, qubits, nargs, params, 0, 0, 0, ctx);
+}
+
+qtr_status qtr_circuit_append_cond(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
+                                   uint32_t nargs, const double *params, uint32_t creg,
+                                   uint64_t value, qtr_ctx *ctx)
+{
+    return append(c, op, qubits, nargs, params, 1, creg, value, ctx);
+}
+
+/* ---- access -------------------------------------------------------------- */
+
+const uint32_t *qtr_inst_operands(const qtr_circuit *c, const qtr_inst *in)
+{
+    return (in->flags & QTR_IF_EXT) ? c->args + in->p : in->q;
+}
+
+const double *qtr_inst_params(const qtr_circuit *c, const qtr_inst *in)
+{
+    if (!qtr_gate((qtr_op)in->op)->nparams) return NULL;
+    if (in->flags & QTR_IF_EXT) return c->params + c->args[in->p + in->nargs];
+    return c->params + in->p;
+}
+
+int qtr_inst_condition(const qtr_circuit *c, const qtr_inst *in, uint32_t *creg, uint64_t *value)
+{
+    if (!(in->flags & QTR_IF_COND)) return 0;
+    const uint32_t *w = c->args + in->p + in->nargs + (qtr_gate((qtr_op)in->op)->nparams ? 1 : 0);
+    *creg = w[0];
+    *value = (uint64_t)w[1] | ((uint64_t)w[2] << 32);
+    return 1;
+}
+
+/* ---- whole-circuit operations --------------------------------------------- */
+
+static qtr_status copy_array(qtr_alloc *a, void **dst, size_t *dcap, const void *src, size_t n,
+                             size_t elem)
+{
+    if (!n) return QTR_OK;
+    if (qtr_grow(a, dst, dcap, n, elem)) return QTR_ENOMEM;
+    memcpy(*dst, src, n * elem);
+    return QTR_OK;
+}
+
+qtr_status qtr_circuit_clone(const qtr_circuit *c, qtr_circuit **out, qtr_ctx *ctx)
+{
+    qtr_circuit *d = qtr_circuit_new(0);
+    qtr_status st = QTR_OK;
+    if (!d) return qtr_fail(ctx, QTR_ENOMEM, "cloning a circuit");
+    for (size_t i = 0; i < c->nqregs && !st; i++)
+        st = qtr_circuit_add_qreg(d, c->qregs[i].name, c->qregs[i].size, ctx);
+    for (size_t i = 0; i < c->ncregs && !st; i++)
+        st = qtr_circuit_add_creg(d, c->cregs[i].name, c->cregs[i].size, ctx);
+    if (st) goto fail;
+    /* registers may not cover every bit (circuits built through the API) */
+    d->nqubits = c->nqubits;
+    d->nclbits = c->nclbits;
+    if (copy_array(&d->alloc, (void **)&d->inst, &d->capinst, c->inst, c->ninst, sizeof *c->inst) ||
+        copy_array(&d->alloc, (void **)&d->params, &d->capparams, c->params, c->nparams,
+                   sizeof *c->params) ||
+        copy_array(&d->alloc, (void **)&d->args, &d->capargs, c->args, c->nargs, sizeof *c->args)) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "cloning %zu instructions", c->ninst);
+        goto fail;
+    }
+    d->ninst = c->ninst;
+    d->nparams = c->nparams;
+    d->nargs = c->nargs;
+    d->global_phase = c->global_phase;
+    if (c->name) {
+        size_t len = strlen(c->name) + 1;
+        d->name = qtr_realloc(&d->alloc, NULL, 0, len);
+        if (!d->name) {
+            st = qtr_fail(ctx, QTR_ENOMEM, "cloning the circuit name");
+            goto fail;
+        }
+        memcpy(d->name, c->name, len);
+    }
+    *out = d;
+    return QTR_OK;
+fail:
+    qtr_circuit_free(d);
+    return st;
+}
+
+void qtr_circuit_compact(qtr_circuit *c)
+{
+    size_t w = 0;
+    for (size_t r = 0; r < c->ninst; r++)
+        if (c->inst[r].op != QTR_OP_NOP) c->inst[w++] = c->inst[r];
+    c->ninst = w;
+    /* pool entries of removed records stay until the next rebuild; they are
+     * unreachable and counted, never read */
+}
+
+void qtr_circuit_clear_ops(qtr_circuit *c)
+{
+    c->ninst = c->nparams = c->nargs = 0;
+    c->global_phase = 0;
+}
+
+qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx)
+{
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        if (in->op >= QTR_OP_COUNT)
+            return qtr_fail(ctx, QTR_EINVAL, "record %zu: op %u out of range", i, in->op);
+        if (in->flags & ~(QTR_IF_EXT | QTR_IF_COND))
+            return qtr_fail(ctx, QTR_EINVAL, "record %zu: reserved flag bits set", i);
+        if ((in->flags & QTR_IF_COND) && !(in->flags & QTR_IF_EXT))
+            return qtr_fail(ctx, QTR_EINVAL, "record %zu: COND without EXT", i);
+        if (in->op == QTR_OP_NOP) continue;
+        size_t np = qtr_gate((qtr_op)in->op)->nparams;
+        if (in->flags & QTR_IF_EXT) {
+            size_t words = in->nargs + (np ? 1 : 0) + ((in->flags & QTR_IF_COND) ? 3 : 0);
+            if ((size_t)in->p + words > c->nargs)
+                return qtr_fail(ctx, QTR_EINVAL, "record %zu: operand pool index out of range", i);
+            if (np && (size_t)c->args[in->p + in->nargs] + np > c->nparams)
+                return qtr_fail(ctx, QTR_EINVAL, "record %zu: parameter index out of range", i);
+        } else {
+            if (in->nargs > 2)
+                return qtr_fail(ctx, QTR_EINVAL, "record %zu: %u inline operands", i, in->nargs);
+            if (np && (size_t)in->p + np > c->nparams)
+                return qtr_fail(ctx, QTR_EINVAL, "record %zu: parameter index out of range", i);
+        }
+        qtr_status st = check_operands(c, (qtr_op)in->op, qtr_inst_operands(c, in), in->nargs, ctx);
+        if (st) return qtr_fail(ctx, st, "record %zu: %s", i, qtr_ctx_message(ctx));
+        uint32_t creg;
+        uint64_t value;
+        if (qtr_inst_condition(c, in, &creg, &value) && creg >= c->ncregs)
+            return qtr_fail(ctx, QTR_EQUBIT, "record %zu: condition register %u", i, creg);
+    }
+    return QTR_OK;
+}
+
+static int regs_equal(const qtr_reg *a, const qtr_reg *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].size != b[i].size || a[i].first != b[i].first || strcmp(a[i].name, b[i].name))
+            return 0;
+    return 1;
+}
+
+int qtr_circuit_equal(const qtr_circuit *a, const qtr_circuit *b)
+{
+    if (a->nqubits != b->nqubits || a->nclbits != b->nclbits || a->ninst != b->ninst ||
+        a->nqregs != b->nqregs || a->ncregs != b->ncregs ||
+        !regs_equal(a->qregs, b->qregs, a->nqregs) || !regs_equal(a->cregs, b->cregs, a->ncregs))
+        return 0;
+    for (size_t i = 0; i < a->ninst; i++) {
+        const qtr_inst *x = &a->inst[i], *y = &b->inst[i];
+        if (x->op != y->op || x->nargs != y->nargs) return 0;
+        if (memcmp(qtr_inst_operands(a, x), qtr_inst_operands(b, y), x->nargs * sizeof(uint32_t)))
+            return 0;
+        size_t np = qtr_gate((qtr_op)x->op)->nparams;
+        if (np && memcmp(qtr_inst_params(a, x), qtr_inst_params(b, y), np * sizeof(double)))
+            return 0;
+        uint32_t ca = 0, cb = 0;
+        uint64_t va = 0, vb = 0;
+        int ha = qtr_inst_condition(a, x, &ca, &va), hb = qtr_inst_condition(b, y, &cb, &vb);
+        if (ha != hb || ca != cb || va != vb) return 0;
+    }
+    return 1;
+}

@@ -1,0 +1,242 @@
+/* qtr.h -- qtranspile's public C API: statuses, per-thread context, the gate
+ * table, the compact circuit IR.
+ *
+ * Ownership: qtr_*_new() hands the caller an object to release with the
+ * matching qtr_*_free(); qtr_*_free(NULL) is a no-op. Every other function
+ * borrows its pointer arguments for the duration of the call.
+ *
+ * Threads: no function keeps global mutable state. A qtr_ctx belongs to one
+ * thread at a time; a circuit to one thread at a time; gate-table queries are
+ * read-only and safe from any thread.
+ */
+#ifndef QTR_H
+#define QTR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QTR_VERSION_STRING "0.1.0"
+
+/* ======================================================================
+ * Statuses and the per-thread context
+ * ====================================================================== */
+
+typedef enum {
+    QTR_OK = 0,
+    QTR_ENOMEM,       /* an allocation failed (or a test made it fail) */
+    QTR_EIO,          /* a file could not be opened, read or written */
+    QTR_EPARSE,       /* malformed input text */
+    QTR_EQUBIT,       /* a qubit or clbit index out of range */
+    QTR_EINVAL,       /* an argument the function cannot accept */
+    QTR_ETARGET,      /* a target that is malformed or cannot run the circuit */
+    QTR_EUNSUPPORTED, /* valid input this build cannot handle yet */
+    QTR_EVERIFY,      /* --verify found the output not equivalent */
+    QTR_ELIMIT,       /* a size limit was exceeded */
+    QTR_STATUS_COUNT
+} qtr_status;
+
+/** Short fixed text for a status ("out of memory"). Never NULL. */
+const char *qtr_status_text(qtr_status st);
+
+/** Accounting allocator. Every byte a circuit owns goes through one of these,
+ *  so current and peak bytes are exact, and tests can fail the Nth call. */
+typedef struct qtr_alloc {
+    size_t   cur;        /* bytes live now */
+    size_t   peak;       /* most bytes live at once */
+    uint64_t calls;      /* allocation calls made (grow or new) */
+    uint64_t fail_at;    /* if nonzero: the call with this number (1-based) fails */
+} qtr_alloc;
+
+/** Allocate, grow, shrink or free (new_size 0) a block; @p old_size must be
+ *  the block's current size (0 for NULL). Returns NULL on failure, leaving
+ *  @p ptr intact. Freeing returns NULL and never fails. */
+void *qtr_realloc(qtr_alloc *a, void *ptr, size_t old_size, size_t new_size);
+
+/** Per-thread state: the last error message and a seeded RNG. Callers may put
+ *  it on the stack; initialise with qtr_ctx_init. */
+typedef struct qtr_ctx {
+    char     msg[512];   /* detail of the last failure; "" if none */
+    uint64_t rng[4];     /* xoshiro256** state */
+    uint64_t seed;       /* the seed it was initialised with */
+} qtr_ctx;
+
+void qtr_ctx_init(qtr_ctx *ctx, uint64_t seed);
+/** The message of the last failure recorded in @p ctx ("" if none). */
+const char *qtr_ctx_message(const qtr_ctx *ctx);
+/** Record a failure: formats the message into ctx->msg and returns @p st. */
+qtr_status qtr_fail(qtr_ctx *ctx, qtr_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/** Next 64 random bits from the context's xoshiro256** generator. */
+uint64_t qtr_rng_next(qtr_ctx *ctx);
+/** Uniform double in [0, 1). */
+double qtr_rng_uniform(qtr_ctx *ctx);
+/** Per-item seed from a global seed and an index (splitmix64 finaliser), so
+ *  results do not depend on which rank or thread handles the item. */
+uint64_t qtr_seed_for(uint64_t seed, uint64_t index);
+
+/* ======================================================================
+ * The gate table
+ * ====================================================================== */
+
+/* Gate properties (qtr_gate_info.props). */
+#define QTR_GP_SELFINV    0x01u  /* G·G = I */
+#define QTR_GP_DIAG       0x02u  /* diagonal in the computational basis */
+#define QTR_GP_CLIFFORD   0x04u  /* Clifford (for every parameter value) */
+#define QTR_GP_SYMMETRIC  0x08u  /* unchanged when its qubits are permuted */
+#define QTR_GP_DIRECTIVE  0x10u  /* no effect on the state (barrier, nop) */
+#define QTR_GP_NONUNITARY 0x20u  /* measure, reset */
+#define QTR_GP_QELIB1     0x40u  /* defined in OpenQASM 2's qelib1.inc */
+
+typedef enum {
+#define X(e, name, nq, np, props) QTR_OP_##e,
+#include "gates.def"
+#undef X
+    QTR_OP_COUNT
+} qtr_op;
+
+typedef struct {
+    const char *name;
+    uint8_t     nqubits;  /* 0 = variable (barrier) */
+    uint8_t     nparams;
+    uint8_t     props;
+} qtr_gate_info;
+
+/** Table row for @p op (op < QTR_OP_COUNT). */
+const qtr_gate_info *qtr_gate(qtr_op op);
+/** Code for a gate name ("cx"), or -1 if unknown. Case-sensitive. */
+int qtr_gate_lookup(const char *name, size_t len);
+
+/** Fill @p m (row-major, dimension 2^nq, nq = qtr_gate(op)->nqubits ≤ 5) with
+ *  the unitary of @p op for parameters @p params. Operand k is bit k of the
+ *  index (Qiskit's little-endian order). Matrices are interleaved
+ *  (re, im) pairs: m[2*(r*dim+c)] is the real part of entry (r, c).
+ *  @return QTR_OK, or QTR_EINVAL for measure/reset/barrier/nop. */
+qtr_status qtr_gate_matrix(qtr_op op, const double *params, double *m);
+
+/** The inverse of gate @p op with @p params as a single table gate:
+ *  *inv_op, inv_params (up to 4), and *swap_qubits set when the inverse acts
+ *  on the first two operands exchanged (dcx). Adds to *phase the global phase
+ *  that the inverse differs by (usually 0).
+ *  @return QTR_OK, or QTR_EUNSUPPORTED when no single table gate is the
+ *  inverse (c3sqrtx, csx, rc3x): callers then decompose first. */
+qtr_status qtr_gate_inverse(qtr_op op, const double *params, qtr_op *inv_op,
+                            double *inv_params, int *swap_qubits, double *phase);
+
+/* ======================================================================
+ * The circuit IR
+ * ====================================================================== */
+
+/* One instruction: 16 bytes, no pointers.
+ *
+ *   op     gate code (qtr_op)
+ *   flags  bit0 QTR_IF_EXT   operands live in args[p .. p+nargs), followed by
+ *                            the parameter index (when the gate has params)
+ *                            and then the condition (when QTR_IF_COND)
+ *          bit1 QTR_IF_COND  classically conditioned: if (creg == value)
+ *          bits 2-7          reserved, zero
+ *   nargs  operand count (qubits, then clbits for measure)
+ *   q[2]   operands when !EXT (measure: qubit, clbit)
+ *   p      !EXT: first parameter in params[] (when the gate has any);
+ *          EXT:  first operand in args[]
+ *
+ * A condition in args[] is three words: creg index, value low 32 bits, value
+ * high 32 bits. COND always implies EXT.
+ */
+typedef struct {
+    uint8_t  op;
+    uint8_t  flags;
+    uint16_t nargs;
+    uint32_t q[2];
+    uint32_t p;
+} qtr_inst;
+
+#define QTR_IF_EXT  0x01u
+#define QTR_IF_COND 0x02u
+
+#ifdef __cplusplus
+static_assert(sizeof(qtr_inst) == 16, "qtr_inst must stay 16 bytes");
+#else
+_Static_assert(sizeof(qtr_inst) == 16, "qtr_inst must stay 16 bytes");
+#endif
+
+/** A quantum or classical register, kept so QASM output reads like the input. */
+typedef struct {
+    char    *name;    /* NUL-terminated, owned by the circuit */
+    uint32_t size;
+    uint32_t first;   /* index of its bit 0 in the circuit's flat numbering */
+} qtr_reg;
+
+/** A circuit and all it owns. Fields are public for reading; change them only
+ *  through the functions below, which keep the accounting right. */
+typedef struct qtr_circuit {
+    qtr_alloc alloc;                           /* every block below is counted here */
+    qtr_inst *inst;   size_t ninst,   capinst;
+    double   *params; size_t nparams, capparams;
+    uint32_t *args;   size_t nargs,   capargs;
+    qtr_reg  *qregs;  size_t nqregs,  capqregs;
+    qtr_reg  *cregs;  size_t ncregs,  capcregs;
+    uint32_t  nqubits, nclbits;
+    double    global_phase;                    /* radians */
+    char     *name;                            /* optional, owned; NULL if none */
+} qtr_circuit;
+
+/** New empty circuit. @p fail_at: for tests, make allocation number fail_at
+ *  fail (0 = never). @return NULL only when the circuit itself cannot be
+ *  allocated. */
+qtr_circuit *qtr_circuit_new(uint64_t fail_at);
+void qtr_circuit_free(qtr_circuit *c);
+
+/** Add a register of @p size bits named @p name (the name is copied).
+ *  Its bits are numbered after those already present. */
+qtr_status qtr_circuit_add_qreg(qtr_circuit *c, const char *name, uint32_t size, qtr_ctx *ctx);
+qtr_status qtr_circuit_add_creg(qtr_circuit *c, const char *name, uint32_t size, qtr_ctx *ctx);
+
+/** Append a gate or instruction. @p qubits holds nargs operands (for measure:
+ *  qubit then clbit), @p params qtr_gate(op)->nparams values (may be NULL when
+ *  zero). Operands are range-checked against nqubits/nclbits; the arity against
+ *  the table (barrier takes any positive count).
+ *  @return QTR_OK, QTR_EQUBIT, QTR_EINVAL or QTR_ENOMEM (circuit unchanged). */
+qtr_status qtr_circuit_append(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
+                              uint32_t nargs, const double *params, qtr_ctx *ctx);
+
+/** As qtr_circuit_append, conditioned on (creg @p creg == @p value). */
+qtr_status qtr_circuit_append_cond(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
+                                   uint32_t nargs, const double *params,
+                                   uint32_t creg, uint64_t value, qtr_ctx *ctx);
+
+/** Operands of instruction @p i (nargs of them). Valid until the circuit changes. */
+const uint32_t *qtr_inst_operands(const qtr_circuit *c, const qtr_inst *in);
+/** Parameters of @p in (qtr_gate(op)->nparams of them), or NULL if none. */
+const double *qtr_inst_params(const qtr_circuit *c, const qtr_inst *in);
+/** Condition of @p in: returns 1 and fills creg/value when conditioned, else 0. */
+int qtr_inst_condition(const qtr_circuit *c, const qtr_inst *in, uint32_t *creg, uint64_t *value);
+
+/** Deep copy into a new circuit with its own allocator. */
+qtr_status qtr_circuit_clone(const qtr_circuit *c, qtr_circuit **out, qtr_ctx *ctx);
+
+/** Drop QTR_OP_NOP records in place (the only function that moves records). */
+void qtr_circuit_compact(qtr_circuit *c);
+
+/** Remove all instructions and pools but keep registers (reuses capacity). */
+void qtr_circuit_clear_ops(qtr_circuit *c);
+
+/** Check the invariants: operand ranges, arities, pool indices, flags.
+ *  @return QTR_OK or QTR_EINVAL with the first violation in ctx. */
+qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx);
+
+/** Same instruction list (ops, operands, params bit-exact, conditions),
+ *  qubit/clbit counts and registers. 1 if equal, else 0. */
+int qtr_circuit_equal(const qtr_circuit *a, const qtr_circuit *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* QTR_H */
