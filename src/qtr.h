@@ -236,6 +236,52 @@ qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx);
  *  qubit/clbit counts and registers. 1 if equal, else 0. */
 int qtr_circuit_equal(const qtr_circuit *a, const qtr_circuit *b);
 
+
+/* ======================================================================
+ * Targets (src/target.c; loaders in io/)
+ * ====================================================================== */
+
+/** A device: qubits, basis gates, directed coupling edges, optional errors.
+ *  Built once, then shared read-only by every thread. */
+typedef struct qtr_target {
+    char     *name;                  /* "torino", "line:5", a file name; owned */
+    uint32_t  nqubits;
+    uint8_t   basis[QTR_OP_COUNT];   /* 1 when the op is native (measure, reset,
+                                        barrier are always allowed) */
+    uint32_t  nedges;                /* directed 2q edges (a, b): a 2q basis gate
+                                        may act with first operand a, second b */
+    uint32_t (*edges)[2];
+    /* Undirected neighbour lists (CSR), sorted, built by qtr_target_finish:
+     * neighbours of p are adj[adj_off[p] .. adj_off[p+1]). */
+    uint32_t *adj_off, *adj;
+    /* Optional calibration data, NULL when absent; NaN entries unknown. */
+    double   *err1q;                 /* per qubit: error of its 1q gates (sx) */
+    double   *err_readout;           /* per qubit: measurement error */
+    double   *err2q;                 /* per directed edge (same index as edges) */
+    double   *dur1q, *dur2q;         /* seconds, same indexing */
+} qtr_target;
+
+/** New target with @p nqubits qubits, no basis and no edges. */
+qtr_status qtr_target_new(qtr_target **out, const char *name, uint32_t nqubits, qtr_ctx *ctx);
+void qtr_target_free(qtr_target *t);
+/** Add directed edge (a, b); duplicates are ignored. */
+qtr_status qtr_target_add_edge(qtr_target *t, uint32_t a, uint32_t b, qtr_ctx *ctx);
+/** Build the undirected adjacency after all edges are added; validates. */
+qtr_status qtr_target_finish(qtr_target *t, qtr_ctx *ctx);
+/** Index of directed edge (a, b), or -1. */
+long qtr_target_edge_index(const qtr_target *t, uint32_t a, uint32_t b);
+/** 1 when a and b are connected in either direction. */
+int qtr_target_connected(const qtr_target *t, uint32_t a, uint32_t b);
+/** 1 when every pair of qubits is connected (no routing needed). */
+int qtr_target_all_to_all(const qtr_target *t);
+/** The target's 2q basis gate (cx, cz, ecr, ...), or QTR_OP_NOP if none. */
+qtr_op qtr_target_2q_gate(const qtr_target *t);
+/** Hop distances of the undirected coupling graph, nqubits × nqubits,
+ *  UINT32_MAX between components. Caller frees with free(). */
+qtr_status qtr_target_distances(const qtr_target *t, uint32_t **dist, qtr_ctx *ctx);
+/** Replace the basis by a comma-separated list of gate names ("cx,rz,sx,x"). */
+qtr_status qtr_target_set_basis(qtr_target *t, const char *list, qtr_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,103 @@
+/* qtr_io.h -- qtranspile's public I/O API: OpenQASM 2 reading and writing,
+ * target loading. Same ownership and threading rules as qtr.h.
+ *
+ * Errors: every function returns a qtr_status; on failure ctx->msg holds
+ * "FILE:LINE:COL: reason" for input errors (1-based line and column, columns
+ * counted in bytes) or "FILE: reason" for I/O errors.
+ */
+#ifndef QTR_IO_H
+#define QTR_IO_H
+
+#include <stdio.h>
+#include "qtr.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================
+ * OpenQASM 2 reader (io/qasm_*.c)
+ * ====================================================================== */
+
+/** A pull reader: parses a program incrementally so a circuit of any length
+ *  can be processed in bounded memory. The input is read in chunks. */
+typedef struct qtr_qasm_reader qtr_qasm_reader;
+
+/** Open @p path ("-" is standard input); messages name the path. */
+ *  (NULL: the path). */
+qtr_status qtr_qasm_reader_open_file(qtr_qasm_reader **r, const char *path, qtr_ctx *ctx);
+/** Read from memory (not copied; must outlive the reader). */
+qtr_status qtr_qasm_reader_open_mem(qtr_qasm_reader **r, const char *text, size_t len,
+                                    const char *display_name, qtr_ctx *ctx);
+/** Parse statements, appending registers and instructions to @p c, until at
+ *  least @p max_inst instructions have been appended by this call or the input
+ *  ends (*eof set to 1). @p max_inst 0 means no limit. The caller may empty
+ *  @p c's instructions between calls (qtr_circuit_clear_ops) to stream; the
+ *  registers must stay. */
+qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_inst, int *eof,
+                                qtr_ctx *ctx);
+void qtr_qasm_reader_free(qtr_qasm_reader *r);
+
+/** Whole-file conveniences. */
+qtr_status qtr_qasm_read_file(const char *path, qtr_circuit **out, qtr_ctx *ctx);
+qtr_status qtr_qasm_read_mem(const char *text, size_t len, const char *display_name,
+                             qtr_circuit **out, qtr_ctx *ctx);
+
+/** Append to @p c the body of gate @p op's definition in qelib1.inc (or, for
+ *  gates outside qelib1.inc, the definition the writer emits), instantiated with
+ *  @p params on @p qubits. For tests and for decomposing gates.
+ *  @return QTR_OK, or QTR_EUNSUPPORTED for gates defined as primitives (U, CX,
+ *  measure, ...). */
+qtr_status qtr_qasm_gate_definition(qtr_op op, const double *params, const uint32_t *qubits,
+                                    qtr_circuit *c, qtr_ctx *ctx);
+
+/* ======================================================================
+ * OpenQASM 2 writer (io/qasm_write.c)
+ * ====================================================================== */
+
+/** A streaming writer: the header and register declarations are written as
+ *  registers appear; instructions as they are passed in. Output is accepted by
+ *  this reader and by Qiskit's qasm2 loader; parameters carry 17 significant
+ *  digits, so a round trip is exact. */
+typedef struct qtr_qasm_writer qtr_qasm_writer;
+
+/** Write to @p path ("-" is standard output). */
+qtr_status qtr_qasm_writer_open(qtr_qasm_writer **w, const char *path, qtr_ctx *ctx);
+/** Write to an open stream (not closed by the writer). */
+qtr_status qtr_qasm_writer_open_stream(qtr_qasm_writer **w, FILE *f, const char *display_name,
+                                       qtr_ctx *ctx);
+/** Add a "// text" line; before the first write it goes into the header. */
+qtr_status qtr_qasm_writer_comment(qtr_qasm_writer *w, const char *text, qtr_ctx *ctx);
+/** Write registers of @p c not yet written, then instructions [from, c->ninst). */
+qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_t from,
+                                 qtr_ctx *ctx);
+/** Flush and close (the file, if the writer opened it) and free @p w.
+ *  Reports write errors (disk full) as QTR_EIO. */
+qtr_status qtr_qasm_writer_close(qtr_qasm_writer *w, qtr_ctx *ctx);
+
+/** Whole-circuit conveniences. */
+qtr_status qtr_qasm_write_file(const qtr_circuit *c, const char *path, qtr_ctx *ctx);
+/** Write into a malloc'ed NUL-terminated string (caller frees with free()). */
+qtr_status qtr_qasm_write_mem(const qtr_circuit *c, char **out, size_t *len, qtr_ctx *ctx);
+
+/* ======================================================================
+ * Targets (io/target_json.c, io/target_builtin.c)
+ * ====================================================================== */
+
+/** Load a target from a built-in name ("torino", "fez", "sherbrooke"), a
+ *  generator ("line:N", "ring:N", "grid:RxC", "heavy-hex:D", "all:N"), or a
+ *  file: a Qiskit backend conf_*.json (its props_*.json beside it is read when
+ *  present) or qtranspile's own target JSON (doc/target-format.md). */
+qtr_status qtr_target_load(const char *spec, qtr_target **out, qtr_ctx *ctx);
+/** Load a Qiskit backend configuration, with optional properties (NULL). */
+qtr_status qtr_target_load_qiskit(const char *conf_path, const char *props_path,
+                                  qtr_target **out, qtr_ctx *ctx);
+/** Names and one-line descriptions of the built-in targets and generators,
+ *  terminated by a {NULL, NULL} row. */
+typedef struct { const char *name, *description; } qtr_target_builtin_info;
+const qtr_target_builtin_info *qtr_target_builtins(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* QTR_IO_H */

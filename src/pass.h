@@ -1,0 +1,57 @@
+/* pass.h -- the pass signature and the internal pass and synthesis entry
+ * points. A pass rewrites the circuit in place (or into one new array that
+ * replaces the old), returns QTR_OK or a status with the message in ctx, and
+ * frees every analysis it built before returning. */
+#ifndef QTR_PASS_H
+#define QTR_PASS_H
+
+#include "qtr.h"
+
+typedef qtr_status (*qtr_pass_fn)(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+
+typedef struct {
+    const char *name;
+    qtr_pass_fn run;
+} qtr_pass_desc;
+
+/* ---- 1-qubit Euler synthesis (src/synth_euler.c) ------------------------- */
+
+typedef enum {
+    QTR_EULER_ZSX,    /* rz, sx          */
+    QTR_EULER_ZSXX,   /* rz, sx, x       */
+    QTR_EULER_U3,     /* u3              */
+    QTR_EULER_U,      /* u               */
+    QTR_EULER_U321,   /* u3, u2, u1      */
+    QTR_EULER_ZYZ,    /* rz, ry          */
+    QTR_EULER_ZXZ,    /* rz, rx          */
+    QTR_EULER_XYX,    /* rx, ry          */
+    QTR_EULER_PSX,    /* p, sx           */
+    QTR_EULER_COUNT
+} qtr_euler_basis;
+
+/** One synthesised 1q gate. */
+typedef struct {
+    uint8_t op;          /* qtr_op */
+    double  params[3];
+} qtr_gate1q;
+
+/** Decompose the 2×2 unitary @p m (interleaved re/im, row-major) into at most
+ *  @p cap gates of @p basis, shortest form (identity → 0 gates). The product of
+ *  the gates times exp(i *phase) equals m. @return number of gates written. */
+int qtr_euler_synth(const double m[8], qtr_euler_basis basis, qtr_gate1q *out, int cap,
+                    double *phase);
+/** The Euler basis whose gates are all in @p basis (a target's basis[] row),
+ *  preferring the one that gives the fewest gates; -1 if none fits. */
+int qtr_euler_basis_for(const uint8_t basis[QTR_OP_COUNT]);
+
+/* ---- translation passes (src/pass_basis.c, src/pass_direction.c) -------- */
+
+/** Unroll every gate on 3+ qubits into 1q and 2q gates. */
+qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** Rewrite every gate outside t->basis into basis gates (equivalence rules +
+ *  search; 1q runs synthesised in the best Euler basis). */
+qtr_status qtr_pass_basis(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** Flip 2q gates that sit on an edge only in the other direction. */
+qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+
+#endif
