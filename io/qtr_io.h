@@ -24,7 +24,6 @@ extern "C" {
 typedef struct qtr_qasm_reader qtr_qasm_reader;
 
 /** Open @p path ("-" is standard input); messages name the path. */
- *  (NULL: the path). */
 qtr_status qtr_qasm_reader_open_file(qtr_qasm_reader **r, const char *path, qtr_ctx *ctx);
 /** Read from memory (not copied; must outlive the reader). */
 qtr_status qtr_qasm_reader_open_mem(qtr_qasm_reader **r, const char *text, size_t len,
