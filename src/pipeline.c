@@ -69,7 +69,7 @@ static qtr_status stage_layout_trivial(qtr_circuit *c, const qtr_target *t, uint
 
 /* Without a router, a laid-out circuit must already have every 2q gate on a
  * coupling edge (either direction: translation fixes directions). */
-static qtr_status stage_routing_check(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+qtr_status qtr_pass_check_routing(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
 {
     for (size_t i = 0; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
@@ -92,6 +92,14 @@ static qtr_status stage_translation(qtr_circuit *c, const qtr_target *t, qtr_ctx
 {
     qtr_status st = qtr_pass_basis(c, t, ctx);
     if (!st) st = qtr_pass_direction(c, t, ctx);
+    return st;
+}
+
+qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+{
+    qtr_status st = stage_init(c, t, ctx);
+    if (!st) st = qtr_pass_check_routing(c, t, ctx);
+    if (!st) st = stage_translation(c, t, ctx);
     return st;
 }
 
@@ -123,7 +131,7 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     double t1 = now();
     if ((st = stage_layout_trivial(c, t, r->initial_layout, ctx))) goto fail;
     double t2 = now();
-    if ((st = stage_routing_check(c, t, ctx))) goto fail;
+    if ((st = qtr_pass_check_routing(c, t, ctx))) goto fail;
     memcpy(r->output_permutation, r->initial_layout, n * sizeof *r->initial_layout);
     double t3 = now();
     if ((st = stage_translation(c, t, ctx))) goto fail;
