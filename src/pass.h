@@ -63,4 +63,13 @@ qtr_status qtr_pass_basis(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 /** Flip 2q gates that sit on an edge only in the other direction. */
 qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 
+/* ---- pipeline pieces shared with the streaming driver (src/pipeline.c) -- */
+
+/** Fail with QTR_EUNSUPPORTED naming the first 2q gate whose physical qubits
+ *  are not coupled on @p t (the circuit needs routing). */
+qtr_status qtr_pass_check_routing(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** The level-0 stages after layout, on a chunk already on physical qubits:
+ *  unroll 3+q gates, routing check, basis translation, direction. */
+qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+
 #endif
