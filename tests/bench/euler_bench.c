@@ -1,6 +1,6 @@
 /* euler_bench.c -- time qtr_euler_synth per Euler basis.
  *
- * Usage: tests/bench/euler_bench_bin [count]   (built by make check)   (default 1000000)
+ * Usage: tests/bench/euler_bench_bin [count]   (built by make)   (default 1000000)
  * Builds `count` Haar-random 2×2 unitaries first (QR of a complex Gaussian
  * matrix, seed 1, so every run synthesises the same matrices), then times one
  * pass over them per basis and prints ns per synthesis and mean gate count.
