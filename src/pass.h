@@ -97,4 +97,13 @@ qtr_status qtr_basis_translate(const qtr_basis_plan *p, qtr_circuit *c, size_t f
 int qtr_basis_plan_counts(const qtr_basis_plan *p, qtr_op op, uint32_t *n1q, uint32_t *n2q,
                           uint32_t *nmore);
 
+/* ---- pipeline pieces shared with the streaming driver (src/pipeline.c) -- */
+
+/** Fail with QTR_EUNSUPPORTED naming the first 2q gate whose physical qubits
+ *  are not coupled on @p t (the circuit needs routing). */
+qtr_status qtr_pass_check_routing(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** The level-0 stages after layout, on a chunk already on physical qubits:
+ *  unroll 3+q gates, routing check, basis translation, direction. */
+qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+
 #endif
