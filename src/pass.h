@@ -35,9 +35,18 @@ typedef struct {
     double  params[3];
 } qtr_gate1q;
 
+/** Most gates qtr_euler_synth ever returns (rz·sx·rz·sx·rz). */
+#define QTR_EULER_MAX_GATES 5
+
 /** Decompose the 2×2 unitary @p m (interleaved re/im, row-major) into at most
  *  @p cap gates of @p basis, shortest form (identity → 0 gates). The product of
- *  the gates times exp(i *phase) equals m. @return number of gates written. */
+ *  the gates times exp(i *phase) equals m. @return number of gates written.
+ *  Details: out[0] acts first (product = out[n-1]···out[0]); angles and
+ *  *phase lie in (−π, π]; rotations within 1e-12 of 0 (mod 2π) are dropped.
+ *  Returns -1 (nothing written) when @p m or @p phase is NULL, @p m has a
+ *  NaN/Inf entry, @p basis is out of range, or the result needs more than
+ *  @p cap gates (cap = QTR_EULER_MAX_GATES always suffices). m is assumed
+ *  unitary and not checked. Thread-safe, no allocation. */
 int qtr_euler_synth(const double m[8], qtr_euler_basis basis, qtr_gate1q *out, int cap,
                     double *phase);
 /** The Euler basis whose gates are all in @p basis (a target's basis[] row),
