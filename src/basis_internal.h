@@ -34,6 +34,7 @@ typedef struct {
                          matrix in the plan's Euler basis when emitting */
     uint8_t  q[5];    /* operand k of this gate is operand q[k] of the gate
                          being rewritten */
+    uint8_t  nq;      /* qtr_gate(op)->nqubits, cached for the emit loop */
     uint32_t expr;    /* its nparams(op) parameters: exprs[expr .. expr+np) */
 } qtr_equiv_step;
 
@@ -69,9 +70,6 @@ qtr_status qtr_equiv_parse_rule(qtr_equiv_set *s, const char *text, qtr_ctx *ctx
 
 /* ---- plans --------------------------------------------------------------- */
 
-/** Most gates qtr_euler_synth may return for one 1q gate (ZSXX needs 5). */
-#define QTR_EULER_MAX_GATES 8
-
 /** How a plan rewrites one gate: a flattened sequence of steps, all of whose
  *  gates are leaves of the search (or Euler-flagged 1q gates), plus a global
  *  phase, both in terms of the rewritten gate's parameters. */
@@ -84,6 +82,8 @@ typedef struct {
     uint32_t   max_words;       /* args[] words needed when unconditioned */
     uint32_t   max_words_cond;  /* args[] words needed when conditioned */
     uint8_t    ok;              /* 1 when this expansion exists */
+    uint8_t    simple;          /* every step: no parameters, not Euler, ≤ 2
+                                   qubits (the emit loop's fast path) */
 } qtr_basis_exp;
 
 /* Values of qtr_basis_plan.choice[] other than a rule index. */
@@ -114,6 +114,9 @@ struct qtr_basis_plan {
  *  @param what    completes "cannot express 'g' in <what>" */
 qtr_status qtr_basis_plan_build(const uint8_t leaves[QTR_OP_COUNT], const uint8_t keep[QTR_OP_COUNT],
                                 int euler, const char *what, qtr_basis_plan **out, qtr_ctx *ctx);
+
+/** "basis {cx, rz, sx, x}" (sorted names of the unitary gates in @p basis). */
+void qtr_basis_describe(const uint8_t basis[QTR_OP_COUNT], char *buf, size_t cap);
 
 /** Fill plan->flip[] from the flip table: for each 2q gate with a flip rule
  *  (or symmetric), the expansion of op(0,1) that uses op(1,0), its other gates

@@ -87,7 +87,7 @@ static const char *const equiv_rules[] = {
     "u3: rz(t2) 0; sx 0; rz(t0+pi) 0; sx 0; rz(t1+3*pi) 0 | (t1+t2)/2 - pi/2",
     "u3: p(t2) 0; sx 0; p(t0+pi) 0; sx 0; p(t1+3*pi) 0 | -t0/2 - pi/2",
     "u3: rz(t2) 0; ry(t0) 0; rz(t1) 0 | (t1+t2)/2",
-    "u3: rz(t2+pi/2) 0; rx(t0) 0; rz(t1-pi/2) 0 | (t1+t2)/2",
+    "u3: rz(t2-pi/2) 0; rx(t0) 0; rz(t1+pi/2) 0 | (t1+t2)/2",
     "u: u3(t0,t1,t2) 0",
     "r: u3(t0,t1-pi/2,pi/2-t1) 0",
     "r: u(t0,t1-pi/2,pi/2-t1) 0",
@@ -203,6 +203,13 @@ static const char *const flip_rules[] = {
     "dcx: h 0; h 1; dcx 1,0; h 0; h 1",
     "crz: crz(t0) 1,0; rz(-t0/2) 0; rz(t0/2) 1",
     "xx_plus_yy: xx_plus_yy(t0,-t1) 1,0",
+    /* derived from the library: cy = sdg·cx·s, ch = ry·cz·ry, csx = h·cs·h,
+     * crx/cry = conjugated crz, whose flip is crz(1,0) plus two rz */
+    "cy: sdg 1; h 0; h 1; s 0; cy 1,0; sdg 0; h 0; h 1; s 1",
+    "ch: ry(-pi/4) 1; ry(pi/4) 0; ch 1,0; ry(-pi/4) 0; ry(pi/4) 1",
+    "csx: h 1; h 0; csx 1,0; h 0; h 1",
+    "crx: h 1; h 0; crx(t0) 1,0; h 0; rz(-t0/2) 0; rz(t0/2) 1; h 1",
+    "cry: rx(pi/2) 1; rx(-pi/2) 0; cry(t0) 1,0; rx(pi/2) 0; rz(-t0/2) 0; rz(t0/2) 1; rx(-pi/2) 1",
 };
 
 /* ======================================================================
@@ -378,6 +385,7 @@ qtr_status qtr_equiv_parse_rule(qtr_equiv_set *set, const char *text, qtr_ctx *c
         qtr_equiv_step st;
         memset(&st, 0, sizeof st);
         st.op = (uint8_t)op;
+        st.nq = g->nqubits;
         st.expr = (uint32_t)set->nexprs;
         skip_ws(&p);
         if (g->nparams) {

@@ -116,6 +116,7 @@ static int append_const_gates(qtr_basis_plan *p, const qtr_gate1q *g, int n, uin
         qtr_equiv_step s;
         memset(&s, 0, sizeof s);
         s.op = g[i].op;
+        s.nq = 1;
         s.q[0] = q;
         s.expr = (uint32_t)p->nexprs;
         unsigned np = qtr_gate((qtr_op)g[i].op)->nparams;
@@ -217,9 +218,12 @@ static void search(qtr_basis_plan *p, const qtr_equiv_set *rs, uint32_t *order, 
 static void exp_bounds(qtr_basis_plan *p, qtr_basis_exp *e)
 {
     e->max_out = e->max_params = e->max_words = e->max_words_cond = 0;
+    e->simple = 1;
     for (uint32_t i = 0; i < e->count; i++) {
         const qtr_equiv_step *s = &p->steps[e->first + i];
         const qtr_gate_info *g = qtr_gate((qtr_op)s->op);
+        QTR_ASSERT(s->nq == g->nqubits);
+        if (s->euler || g->nparams || g->nqubits > 2) e->simple = 0;
         if (s->euler) {
             e->max_out += QTR_EULER_MAX_GATES;
             e->max_params += 3 * QTR_EULER_MAX_GATES;
@@ -316,6 +320,7 @@ static qtr_status flatten(qtr_basis_plan *p, const qtr_equiv_set *rs, unsigned o
         qtr_equiv_step s;
         memset(&s, 0, sizeof s);
         s.op = (uint8_t)op;
+        s.nq = g->nqubits;
         s.euler = ch == QTR_CHOICE_EULER;
         for (unsigned k = 0; k < g->nqubits; k++) s.q[k] = (uint8_t)k;
         s.expr = (uint32_t)p->nexprs;
@@ -402,6 +407,7 @@ qtr_status qtr_basis_plan_add_flips(qtr_basis_plan *p, qtr_ctx *ctx)
             qtr_equiv_step s;
             memset(&s, 0, sizeof s);
             s.op = (uint8_t)op;
+            s.nq = 2;
             s.q[0] = 1;
             s.q[1] = 0;
             qtr_affine id[4];
@@ -445,16 +451,29 @@ nomem:
 
 /* ---- public plan API --------------------------------------------------------- */
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "basis {cx, rz, sx, x}": names sorted, so messages do not depend on the
+ * table's order. */
 static void describe_basis(const uint8_t basis[QTR_OP_COUNT], char *buf, size_t cap)
 {
-    size_t n = (size_t)snprintf(buf, cap, "basis {");
-    int first = 1;
-    for (unsigned op = 0; op < QTR_OP_COUNT && n < cap; op++) {
-        if (!basis[op] || !is_unitary(op)) continue;
-        n += (size_t)snprintf(buf + n, cap - n, "%s%s", first ? "" : ", ", qtr_gate((qtr_op)op)->name);
-        first = 0;
-    }
-    if (n < cap) snprintf(buf + n, cap - n, "}");
+    const char *names[QTR_OP_COUNT];
+    size_t n = 0;
+    for (unsigned op = 0; op < QTR_OP_COUNT; op++)
+        if (basis[op] && is_unitary(op)) names[n++] = qtr_gate((qtr_op)op)->name;
+    qsort(names, n, sizeof *names, cmp_name);
+    size_t len = (size_t)snprintf(buf, cap, "basis {");
+    for (size_t i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", names[i]);
+    if (len < cap) snprintf(buf + len, cap - len, "}");
+}
+
+void qtr_basis_describe(const uint8_t basis[QTR_OP_COUNT], char *buf, size_t cap)
+{
+    describe_basis(basis, buf, cap);
 }
 
 static int has_unitary_basis(const qtr_target *t)
@@ -585,6 +604,47 @@ static inline void put(qtr_circuit *c, qtr_inst *out, size_t *w, unsigned op, co
     out[(*w)++] = r;
 }
 
+/* Emit the expansion @p e of instruction @p in: the general path (parameters,
+ * conditions, Euler steps, operands in the pool). Returns the phase to add. */
+static double emit_general(const qtr_basis_plan *p, qtr_circuit *c, const qtr_inst *in,
+                           const qtr_basis_exp *e, qtr_inst *out, size_t *w)
+{
+    const uint32_t *qs = qtr_inst_operands(c, in);
+    const double *th = qtr_inst_params(c, in);
+    unsigned np_src = qtr_gate((qtr_op)in->op)->nparams;
+    uint32_t condw[3], *cw = NULL;
+    uint64_t value;
+    if (qtr_inst_condition(c, in, &condw[0], &value)) {
+        condw[1] = (uint32_t)value;
+        condw[2] = (uint32_t)(value >> 32);
+        cw = condw;
+    }
+    double ph = 0;
+    const qtr_equiv_step *s = p->steps + e->first, *end = s + e->count;
+    for (; s < end; s++) {
+        unsigned np = qtr_gate((qtr_op)s->op)->nparams;
+        uint32_t q[5];
+        double prm[4];
+        for (unsigned k = 0; k < s->nq; k++) q[k] = qs[s->q[k]];
+        for (unsigned j = 0; j < np; j++) prm[j] = qtr_affine_eval(&p->exprs[s->expr + j], th, np_src);
+        if (!s->euler) {
+            put(c, out, w, s->op, q, s->nq, prm, np, cw);
+            continue;
+        }
+        qtr_gate1q gg[QTR_EULER_MAX_GATES];
+        double eph = 0;
+        int n = euler_synth(p->euler, s->op, prm, gg, &eph);
+        QTR_ASSERT(n >= 0 && n <= QTR_EULER_MAX_GATES);
+        for (int k = 0; k < n; k++)
+            put(c, out, w, gg[k].op, q, 1, gg[k].params, qtr_gate((qtr_op)gg[k].op)->nparams, cw);
+        ph += eph;
+    }
+    /* a classically conditioned gate's phase is not observable (the branches
+     * are a mixture, not a superposition): only unconditioned ones count */
+    if (cw) return 0;
+    return ph + qtr_affine_eval(&e->phase, th, np_src);
+}
+
 qtr_status qtr_basis_rewrite(const qtr_basis_plan *p, qtr_circuit *c, size_t from,
                              const qtr_target *dir, qtr_ctx *ctx)
 {
@@ -598,10 +658,14 @@ qtr_status qtr_basis_rewrite(const qtr_basis_plan *p, qtr_circuit *c, size_t fro
     int changed = 0;
     for (size_t i = from; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
-        if (in->op >= QTR_OP_COUNT)
-            return qtr_fail(ctx, QTR_EINVAL, "instruction %zu: operation code %u out of range", i,
-                            in->op);
-        if (in->op == QTR_OP_NOP) {
+        unsigned op = in->op;
+        if (op >= QTR_OP_COUNT)
+            return qtr_fail(ctx, QTR_EINVAL, "instruction %zu: operation code %u out of range", i, op);
+        if (!dir && p->keep[op]) {
+            nout++;
+            continue;
+        }
+        if (op == QTR_OP_NOP) {
             changed = 1;
             continue;
         }
@@ -632,53 +696,49 @@ qtr_status qtr_basis_rewrite(const qtr_basis_plan *p, qtr_circuit *c, size_t fro
         memcpy(out, c->inst, from * sizeof *out);
     }
 
-    /* pass 2: emit */
+    /* pass 2: emit (nothing can fail any more) */
     size_t w = from;
     double ph = 0;
-    for (size_t i = from; i < c->ninst; i++) {
-        const qtr_inst *in = &c->inst[i];
-        if (in->op == QTR_OP_NOP) continue;
-        qtr_status err = QTR_OK;
-        const qtr_basis_exp *e = select_exp(p, c, in, i, dir, &err, ctx);
-        if (!e) {
-            out[w++] = *in;
-            continue;
-        }
-        const uint32_t *qs = qtr_inst_operands(c, in);
-        const double *th = qtr_inst_params(c, in);
-        unsigned np_src = qtr_gate((qtr_op)in->op)->nparams;
-        uint32_t condw[3], *cw = NULL;
-        uint64_t value;
-        if (qtr_inst_condition(c, in, &condw[0], &value)) {
-            condw[1] = (uint32_t)value;
-            condw[2] = (uint32_t)(value >> 32);
-            cw = condw;
-        }
-        const qtr_equiv_step *s = p->steps + e->first, *end = s + e->count;
-        for (; s < end; s++) {
-            const qtr_gate_info *g = qtr_gate((qtr_op)s->op);
-            uint32_t q[5];
-            double prm[4];
-            for (unsigned k = 0; k < g->nqubits; k++) q[k] = qs[s->q[k]];
-            for (unsigned j = 0; j < g->nparams; j++)
-                prm[j] = qtr_affine_eval(&p->exprs[s->expr + j], th, np_src);
-            if (!s->euler) {
-                put(c, out, &w, s->op, q, g->nqubits, prm, g->nparams, cw);
+    const qtr_inst *in = c->inst + from, *in_end = c->inst + c->ninst;
+    for (; in < in_end; in++) {
+        unsigned op = in->op;
+        const qtr_basis_exp *e;
+        if (!dir) {
+            if (p->keep[op]) {
+                out[w++] = *in;
                 continue;
             }
-            qtr_gate1q gg[QTR_EULER_MAX_GATES];
-            double eph = 0;
-            int n = euler_synth(p->euler, s->op, prm, gg, &eph);
-            QTR_ASSERT(n >= 0 && n <= QTR_EULER_MAX_GATES);
-            for (int k = 0; k < n; k++)
-                put(c, out, &w, gg[k].op, q, 1, gg[k].params, qtr_gate((qtr_op)gg[k].op)->nparams,
-                    cw);
-            if (!cw) ph += eph;
+            if (op == QTR_OP_NOP) continue;
+            e = &p->exp[op];
+        } else {
+            if (op == QTR_OP_NOP) continue;
+            qtr_status err = QTR_OK;
+            e = select_exp(p, c, in, (size_t)(in - c->inst), dir, &err, ctx);
+            if (!e) {
+                out[w++] = *in;
+                continue;
+            }
         }
-        if (!cw) {
-            ph += qtr_affine_eval(&e->phase, th, np_src);
-            if (QTR_UNLIKELY(fabs(ph) > 1024)) ph = remainder(ph, 2 * QTR_PI);
+        if (e->simple && !(in->flags & QTR_IF_EXT)) {
+            /* the common case (swap -> 3 cx): copy the operand pattern */
+            const qtr_equiv_step *s = p->steps + e->first, *end = s + e->count;
+            qtr_inst *o = out + w;
+            for (; s < end; s++, o++) {
+                o->op = s->op;
+                o->flags = 0;
+                o->nargs = s->nq;
+                o->q[0] = in->q[s->q[0]];
+                o->q[1] = s->nq > 1 ? in->q[s->q[1]] : 0;
+                o->p = 0;
+            }
+            w += e->count;
+            unsigned np_src = qtr_gate((qtr_op)op)->nparams;
+            ph += np_src ? qtr_affine_eval(&e->phase, qtr_inst_params(c, in), np_src)
+                         : e->phase.c[0];
+        } else {
+            ph += emit_general(p, c, in, e, out, &w);
         }
+        if (QTR_UNLIKELY(fabs(ph) > 1024)) ph = remainder(ph, 2 * QTR_PI);
     }
     QTR_ASSERT(w <= nout);
     if (w < nout && w) {

@@ -39,9 +39,11 @@ qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
         leaves[op] = any ? t->basis[op] : 1;
         keep[op] = op != QTR_OP_NOP;
     }
+    char what[200] = "any gate set";
+    if (any) qtr_basis_describe(t->basis, what, sizeof what);
     qtr_basis_plan *p = NULL;
     qtr_status st = qtr_basis_plan_build(leaves, keep, any ? qtr_euler_basis_for(t->basis) : -1,
-                                         any ? "the target's basis" : "any gate set", &p, ctx);
+                                         what, &p, ctx);
     if (!st) st = qtr_basis_plan_add_flips(p, ctx);
     if (!st) st = qtr_basis_rewrite(p, c, i, t, ctx);
     qtr_basis_plan_free(p);
