@@ -637,7 +637,7 @@ TEST(Direction, EveryFlippableGateIsFlippedExactly)
         const char *name = qtr_gate((qtr_op)op)->name;
         CircuitPtr c(new_circuit(2));
         uint32_t fwd[2] = {0, 1}, rev[2] = {1, 0};
-        double th[4];
+        double th[5];  // the reversed gate reads th[1..4]
         for (double &x : th) x = rand_angle(&ctx);
         ASSERT_EQ(qtr_circuit_append(c, QTR_OP_RY, fwd, 1, th, &ctx), QTR_OK);
         ASSERT_EQ(qtr_circuit_append(c, (qtr_op)op, fwd, 2, th, &ctx), QTR_OK);
