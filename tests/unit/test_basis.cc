@@ -491,6 +491,7 @@ TEST(BasisTranslation, OutOfMemoryLeavesTheCircuitUnchanged)
     Basis b("cx,rz,sx,x");
     PlanPtr plan;
     ASSERT_EQ(qtr_basis_plan_new(&b.t, &plan.p, &ctx), QTR_OK);
+    int nfail = 0;
     for (int k = 1; k <= 3; k++) {
         qtr_circuit *raw = nullptr;
         ASSERT_EQ(qtr_random_circuit(3, 30, nullptr, 0, 17, &raw, &ctx), QTR_OK);
@@ -498,10 +499,13 @@ TEST(BasisTranslation, OutOfMemoryLeavesTheCircuitUnchanged)
         c->alloc.fail_at = c->alloc.calls + k;
         qtr_status st = qtr_basis_translate(plan.p, c, 0, &ctx);
         if (st == QTR_OK) continue;  // fewer than k allocations were needed
+        nfail++;
         EXPECT_EQ(st, QTR_ENOMEM);
         EXPECT_NE(std::string(ctx.msg).find("basis translation"), std::string::npos) << ctx.msg;
         EXPECT_TRUE(qtr_circuit_equal(orig, c));
+        EXPECT_EQ(qtr_circuit_check(c, &ctx), QTR_OK);
     }
+    EXPECT_GE(nfail, 2);  // the pools and the instruction array
 }
 
 TEST(BasisTranslation, MillionSwapsAreFastAndLean)
