@@ -775,7 +775,12 @@ qtr_status qtr_target_load(const char *spec, qtr_target **out, qtr_ctx *ctx)
         st = bad(&s, "expected a JSON object at the top level");
     } else if (json_object_get(root, "n_qubits") || json_object_get(root, "coupling_map") ||
                json_object_get(root, "basis_gates")) {
+        const char *slash = strrchr(spec, '/');
         props_path = props_beside(spec);
+        if (!props_path && strncmp(slash ? slash + 1 : spec, "conf_", 5) == 0) {
+            st = qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", spec);
+            goto done;
+        }
         if (props_path) {
             int perr;
             st = read_json(props_path, &props, &perr, ctx);
