@@ -96,6 +96,30 @@ qtr_status qtr_target_load_qiskit(const char *conf_path, const char *props_path,
 typedef struct { const char *name, *description; } qtr_target_builtin_info;
 const qtr_target_builtin_info *qtr_target_builtins(void);
 
+/* ======================================================================
+ * Streaming transpile and reports (io/transpile_stream.c, io/stats_json.c)
+ * ====================================================================== */
+
+/** Level-0 transpile from @p rd to @p wr one chunk at a time: memory is
+ *  independent of the circuit's length. Trivial layout; fails (QTR_EUNSUPPORTED)
+ *  when a gate needs routing, leaving the output incomplete (callers write to a
+ *  temporary file and rename on success). @p r as for qtr_transpile. */
+qtr_status qtr_transpile_stream(qtr_qasm_reader *rd, qtr_qasm_writer *wr, const qtr_target *t,
+                                const qtr_options *o, qtr_result *r, qtr_ctx *ctx);
+
+/** Extra figures measured by the caller around qtr_transpile. */
+typedef struct {
+    const char *input, *output, *target;  /* names for the report */
+    double read_seconds, write_seconds, total_seconds;
+    int streamed;
+} qtr_report_info;
+
+/** Write @p r as JSON to @p path: input/output gate counts by name, 2q count,
+ *  depth, 2q depth, seconds per stage, peak circuit bytes, "initial_layout"
+ *  and "output_permutation". */
+qtr_status qtr_result_write_json(const qtr_result *r, const qtr_report_info *info,
+                                 const char *path, qtr_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif

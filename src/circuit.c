@@ -306,3 +306,47 @@ int qtr_circuit_equal(const qtr_circuit *a, const qtr_circuit *b)
     }
     return 1;
 }
+
+qtr_status qtr_circuit_remap_qubits(qtr_circuit *c, const uint32_t *map, uint32_t new_nqubits,
+                                    qtr_ctx *ctx)
+{
+    if (new_nqubits < c->nqubits)
+        return qtr_fail(ctx, QTR_EINVAL, "remap to %u qubits, circuit has %u", new_nqubits,
+                        c->nqubits);
+    for (uint32_t v = 0; v < c->nqubits; v++) {
+        if (map[v] >= new_nqubits)
+            return qtr_fail(ctx, QTR_EINVAL, "remap: qubit %u to %u, outside 0..%u", v, map[v],
+                            new_nqubits - 1);
+        for (uint32_t w = 0; w < v; w++)
+            if (map[w] == map[v])
+                return qtr_fail(ctx, QTR_EINVAL, "remap: qubits %u and %u both to %u", w, v, map[v]);
+    }
+    /* the new register first, so a failure leaves the circuit unchanged */
+    qtr_reg *regs = NULL;
+    size_t cap = 0;
+    char *name = qtr_realloc(&c->alloc, NULL, 0, 2);
+    if (!name || qtr_grow(&c->alloc, (void **)&regs, &cap, 1, sizeof *regs)) {
+        if (name) qtr_realloc(&c->alloc, name, 2, 0);
+        return qtr_fail(ctx, QTR_ENOMEM, "physical register");
+    }
+    memcpy(name, "q", 2);
+    regs[0] = (qtr_reg){name, new_nqubits, 0};
+
+    for (size_t i = 0; i < c->ninst; i++) {
+        qtr_inst *in = &c->inst[i];
+        if (in->op == QTR_OP_NOP) continue;
+        uint32_t nq = in->op == QTR_OP_MEASURE ? 1 : in->nargs;
+        uint32_t *q = (in->flags & QTR_IF_EXT) ? c->args + in->p : in->q;
+        for (uint32_t k = 0; k < nq; k++) q[k] = map[q[k]];
+        if (in->flags & QTR_IF_EXT) { /* keep the inline copy in step */
+            in->q[0] = q[0];
+            if (in->nargs > 1 && in->op != QTR_OP_MEASURE) in->q[1] = q[1];
+        }
+    }
+    free_regs(&c->alloc, c->qregs, c->nqregs, c->capqregs);
+    c->qregs = regs;
+    c->nqregs = 1;
+    c->capqregs = cap;
+    c->nqubits = new_nqubits;
+    return QTR_OK;
+}

@@ -35,9 +35,18 @@ typedef struct {
     double  params[3];
 } qtr_gate1q;
 
+/** Most gates qtr_euler_synth ever returns (rz·sx·rz·sx·rz). */
+#define QTR_EULER_MAX_GATES 5
+
 /** Decompose the 2×2 unitary @p m (interleaved re/im, row-major) into at most
  *  @p cap gates of @p basis, shortest form (identity → 0 gates). The product of
- *  the gates times exp(i *phase) equals m. @return number of gates written. */
+ *  the gates times exp(i *phase) equals m. @return number of gates written.
+ *  Details: out[0] acts first (product = out[n-1]···out[0]); angles and
+ *  *phase lie in (−π, π]; rotations within 1e-12 of 0 (mod 2π) are dropped.
+ *  Returns -1 (nothing written) when @p m or @p phase is NULL, @p m has a
+ *  NaN/Inf entry, @p basis is out of range, or the result needs more than
+ *  @p cap gates (cap = QTR_EULER_MAX_GATES always suffices). m is assumed
+ *  unitary and not checked. Thread-safe, no allocation. */
 int qtr_euler_synth(const double m[8], qtr_euler_basis basis, qtr_gate1q *out, int cap,
                     double *phase);
 /** The Euler basis whose gates are all in @p basis (a target's basis[] row),
@@ -53,5 +62,14 @@ qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 qtr_status qtr_pass_basis(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 /** Flip 2q gates that sit on an edge only in the other direction. */
 qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+
+/* ---- pipeline pieces shared with the streaming driver (src/pipeline.c) -- */
+
+/** Fail with QTR_EUNSUPPORTED naming the first 2q gate whose physical qubits
+ *  are not coupled on @p t (the circuit needs routing). */
+qtr_status qtr_pass_check_routing(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** The level-0 stages after layout, on a chunk already on physical qubits:
+ *  unroll 3+q gates, routing check, basis translation, direction. */
+qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 
 #endif

@@ -228,6 +228,13 @@ void qtr_circuit_compact(qtr_circuit *c);
 /** Remove all instructions and pools but keep registers (reuses capacity). */
 void qtr_circuit_clear_ops(qtr_circuit *c);
 
+/** Move every qubit operand v to @p map[v] and make the circuit act on
+ *  @p new_nqubits qubits held in one register "q" (the physical register of a
+ *  laid-out circuit). @p map must be injective into [0, new_nqubits).
+ *  @return QTR_OK, QTR_EINVAL (bad map) or QTR_ENOMEM. */
+qtr_status qtr_circuit_remap_qubits(qtr_circuit *c, const uint32_t *map, uint32_t new_nqubits,
+                                    qtr_ctx *ctx);
+
 /** Check the invariants: operand ranges, arities, pool indices, flags.
  *  @return QTR_OK or QTR_EINVAL with the first violation in ctx. */
 qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx);
@@ -281,6 +288,85 @@ qtr_op qtr_target_2q_gate(const qtr_target *t);
 qtr_status qtr_target_distances(const qtr_target *t, uint32_t **dist, qtr_ctx *ctx);
 /** Replace the basis by a comma-separated list of gate names ("cx,rz,sx,x"). */
 qtr_status qtr_target_set_basis(qtr_target *t, const char *list, qtr_ctx *ctx);
+
+/* ======================================================================
+ * Circuit statistics (src/stats.c)
+ * ====================================================================== */
+
+/** Counts and depths of a circuit. Depth follows Qiskit's definition: the
+ *  longest path through qubit and clbit wires, directives (barrier) not
+ *  counted; depth_2q counts only 2-qubit gates along those paths. */
+typedef struct {
+    uint64_t counts[QTR_OP_COUNT];  /* instructions per op */
+    uint64_t n2q;                   /* instructions on exactly 2 qubits (not barriers) */
+    uint64_t size;                  /* instructions excluding barriers and nops */
+    uint64_t depth, depth_2q;
+} qtr_stats;
+
+/** Fill @p s for @p c. Needs (nqubits + nclbits) × 8 bytes of scratch.
+ *  @return QTR_OK or QTR_ENOMEM. */
+qtr_status qtr_circuit_stats(const qtr_circuit *c, qtr_stats *s, qtr_ctx *ctx);
+
+/** Accumulating form for streams: add instructions [from, ninst) of each
+ *  chunk in order; the result covers all chunks added. */
+typedef struct qtr_stats_acc qtr_stats_acc;
+qtr_stats_acc *qtr_stats_acc_new(void);
+void qtr_stats_acc_free(qtr_stats_acc *a);
+qtr_status qtr_stats_acc_add(qtr_stats_acc *a, const qtr_circuit *c, size_t from, qtr_ctx *ctx);
+const qtr_stats *qtr_stats_acc_result(const qtr_stats_acc *a);
+
+/* ======================================================================
+ * Transpiling (src/pipeline.c)
+ * ====================================================================== */
+
+/** Pipeline stages, as in Qiskit's preset pass managers. */
+typedef enum {
+    QTR_STAGE_INIT, QTR_STAGE_LAYOUT, QTR_STAGE_ROUTING, QTR_STAGE_TRANSLATION,
+    QTR_STAGE_OPTIMIZATION, QTR_STAGE_COUNT
+} qtr_stage;
+
+/** Name of a stage ("init", "layout", ...). */
+const char *qtr_stage_name(qtr_stage s);
+
+typedef struct {
+    int      opt_level;          /* 0..3 */
+    uint64_t seed;               /* for randomised passes */
+} qtr_options;
+
+/** What a transpile reports beside the rewritten circuit. */
+typedef struct {
+    double    seconds[QTR_STAGE_COUNT];
+    qtr_stats in, out;           /* statistics of the input and of the output */
+    uint64_t  swaps;             /* swaps inserted by routing */
+    size_t    peak_bytes;        /* peak bytes of the circuit's memory */
+    uint32_t  nvirtual;          /* input qubits */
+    uint32_t  nphysical;         /* output qubits (the target's) */
+    /* initial_layout[v]: physical qubit where virtual qubit v starts;
+     * output_permutation[v]: physical qubit where v's state ends.
+     * nvirtual entries each, owned (qtr_result_free). */
+    uint32_t *initial_layout;
+    uint32_t *output_permutation;
+} qtr_result;
+
+void qtr_options_default(qtr_options *o);
+/** Release what a result owns (not the struct itself). */
+void qtr_result_free(qtr_result *r);
+
+/** Transpile @p c for @p t in place: afterwards @p c acts on t->nqubits
+ *  physical qubits (one register "q"), uses only the target's basis gates plus
+ *  measure, reset and barrier, and every 2q gate sits on a coupling edge in an
+ *  allowed direction. @p r (may be NULL) receives layouts and statistics.
+ *  @return QTR_OK, QTR_ETARGET (circuit larger than the target, a gate that
+ *  cannot be expressed, routing needed but not available), QTR_ENOMEM.
+ *  Deterministic for a given seed; safe to call from many threads on
+ *  different circuits sharing one target. */
+qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options *o,
+                         qtr_result *r, qtr_ctx *ctx);
+
+/** Check that @p c conforms to @p t: only basis gates (plus measure, reset,
+ *  barrier), operands within t->nqubits, every 2q gate on a directed edge.
+ *  @return QTR_OK or QTR_ETARGET naming the first offending instruction. */
+qtr_status qtr_target_check_circuit(const qtr_target *t, const qtr_circuit *c, qtr_ctx *ctx);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,105 @@
+/* stats.c -- gate counts, size and depth of a circuit (Qiskit's definitions).
+ * The accumulator form takes a circuit chunk by chunk (streaming); its wire
+ * levels are plain malloc scratch owned by the accumulator. */
+#include <stdlib.h>
+#include <string.h>
+#include "common.h"
+
+/* Levels per wire: all ops (lvl) and 2q ops only (lvl2); qubit and clbit
+ * wires kept apart so either count may grow between chunks. */
+typedef struct {
+    uint64_t *lvl, *lvl2;
+    size_t n;
+} wires;
+
+static int wires_fit(wires *w, size_t n)
+{
+    if (n <= w->n) return 0;
+    uint64_t *a = realloc(w->lvl, n * sizeof *a), *b;
+    if (!a) return -1;
+    w->lvl = a;
+    b = realloc(w->lvl2, n * sizeof *b);
+    if (!b) return -1;
+    w->lvl2 = b;
+    memset(a + w->n, 0, (n - w->n) * sizeof *a);
+    memset(b + w->n, 0, (n - w->n) * sizeof *b);
+    w->n = n;
+    return 0;
+}
+
+struct qtr_stats_acc {
+    qtr_stats s;
+    wires q, cl;
+};
+
+qtr_stats_acc *qtr_stats_acc_new(void) { return calloc(1, sizeof(qtr_stats_acc)); }
+
+void qtr_stats_acc_free(qtr_stats_acc *a)
+{
+    if (!a) return;
+    free(a->q.lvl); free(a->q.lvl2); free(a->cl.lvl); free(a->cl.lvl2);
+    free(a);
+}
+
+const qtr_stats *qtr_stats_acc_result(const qtr_stats_acc *a) { return &a->s; }
+
+/* Deepest level among the wires an instruction touches, then set them all. */
+static void visit(wires *w, uint32_t i, uint64_t *d, uint64_t *d2)
+{
+    if (w->lvl[i] > *d) *d = w->lvl[i];
+    if (w->lvl2[i] > *d2) *d2 = w->lvl2[i];
+}
+
+static void set(wires *w, uint32_t i, uint64_t d, uint64_t d2)
+{
+    w->lvl[i] = d;
+    w->lvl2[i] = d2;
+}
+
+qtr_status qtr_stats_acc_add(qtr_stats_acc *a, const qtr_circuit *c, size_t from, qtr_ctx *ctx)
+{
+    if (wires_fit(&a->q, c->nqubits) || wires_fit(&a->cl, c->nclbits))
+        return qtr_fail(ctx, QTR_ENOMEM, "depth scratch for %u+%u wires", c->nqubits, c->nclbits);
+    qtr_stats *s = &a->s;
+    for (size_t i = from; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        qtr_op op = (qtr_op)in->op;
+        if (op == QTR_OP_NOP) continue;
+        s->counts[op]++;
+        if (op == QTR_OP_BARRIER) continue; /* directives add no depth (Qiskit) */
+        s->size++;
+        int is2q = op != QTR_OP_MEASURE && in->nargs == 2;
+        s->n2q += (uint64_t)is2q;
+
+        /* wires touched: its qubits, measure's clbit, a condition's register */
+        const uint32_t *q = qtr_inst_operands(c, in);
+        uint32_t nq = op == QTR_OP_MEASURE ? 1 : in->nargs;
+        uint32_t creg = 0, cfirst = 0, csize = 0;
+        uint64_t value, d = 0, d2 = 0;
+        if (qtr_inst_condition(c, in, &creg, &value)) {
+            cfirst = c->cregs[creg].first;
+            csize = c->cregs[creg].size;
+        }
+        for (uint32_t k = 0; k < nq; k++) visit(&a->q, q[k], &d, &d2);
+        if (op == QTR_OP_MEASURE) visit(&a->cl, q[1], &d, &d2);
+        for (uint32_t k = 0; k < csize; k++) visit(&a->cl, cfirst + k, &d, &d2);
+        d += 1;
+        d2 += (uint64_t)is2q;
+        for (uint32_t k = 0; k < nq; k++) set(&a->q, q[k], d, d2);
+        if (op == QTR_OP_MEASURE) set(&a->cl, q[1], d, d2);
+        for (uint32_t k = 0; k < csize; k++) set(&a->cl, cfirst + k, d, d2);
+        if (d > s->depth) s->depth = d;
+        if (d2 > s->depth_2q) s->depth_2q = d2;
+    }
+    return QTR_OK;
+}
+
+qtr_status qtr_circuit_stats(const qtr_circuit *c, qtr_stats *s, qtr_ctx *ctx)
+{
+    qtr_stats_acc *a = qtr_stats_acc_new();
+    if (!a) return qtr_fail(ctx, QTR_ENOMEM, "statistics");
+    qtr_status st = qtr_stats_acc_add(a, c, 0, ctx);
+    *s = a->s;
+    qtr_stats_acc_free(a);
+    return st;
+}

@@ -1,0 +1,80 @@
+#!/bin/bash
+# million_swap.sh -- the seed-circuit benchmark (Qiskit issue #5895): time and
+# peak memory of `qtranspile convert` on h + 1,000,000 swaps on two qubits,
+# against a floor, a plain line-by-line copy of the same file (copy_floor.c).
+#
+#   tests/bench/million_swap.sh [BUILDDIR]      (or: make bench-million-swap)
+#
+# BUILDDIR (default: the current directory, then QTR_BUILDDIR) holds the
+# built qtranspile, examples/gen_million_swap and tests/bench/copy_floor.
+# Each program runs RUNS times (default 5) under /usr/bin/time -v (Debian
+# package `time`); the medians of wall time and peak RSS are printed, with the
+# ratio to the floor and the issue's target (convert < 0.5 s, < 48 MB).
+# Exit 0 when the target is met, 1 when not, 2 when something cannot run.
+set -u
+
+B=${1:-${QTR_BUILDDIR:-.}}
+N=${N:-1000000}
+RUNS=${RUNS:-5}
+TARGET_S=0.5
+TARGET_MB=48
+
+QTR=$B/qtranspile
+GEN=$B/examples/gen_million_swap
+FLOOR=$B/tests/bench/copy_floor
+TIME=/usr/bin/time
+for p in "$QTR" "$GEN" "$FLOOR"; do
+  [ -x "$p" ] || { echo "million_swap: $p not built (run make in $B)" >&2; exit 2; }
+done
+[ -x "$TIME" ] || { echo "million_swap: $TIME missing (apt-get install time)" >&2; exit 2; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/qtr-bench.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+
+"$GEN" "$N" > "$T/in.qasm" || { echo "million_swap: generator failed" >&2; exit 2; }
+echo "input: h + $N swaps on 2 qubits, $(wc -l < "$T/in.qasm") lines, $(( $(wc -c < "$T/in.qasm") / 1024 )) KiB"
+
+# measure NAME CMD...: run CMD $RUNS times under time -v; append "secs kb"
+# lines to $T/NAME.runs. /usr/bin/time -v prints wall time as [h:]m:ss.ss.
+measure() {
+  local name=$1; shift
+  : > "$T/$name.runs"
+  for ((i = 1; i <= RUNS; i++)); do
+    if ! "$TIME" -v -o "$T/tv" "$@" > /dev/null 2> "$T/err"; then
+      echo "million_swap: $name failed on run $i:" >&2; cat "$T/err" "$T/tv" >&2; exit 2
+    fi
+    awk -F': ' '
+      /Elapsed \(wall clock\) time/ { n = split($2, t, ":"); s = 0
+                                      for (k = 1; k <= n; k++) s = s * 60 + t[k] }
+      /Maximum resident set size/   { kb = $2 }
+      END { printf "%.3f %d\n", s, kb }' "$T/tv" >> "$T/$name.runs"
+  done
+}
+# median FILE COLUMN
+median() { sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
+
+measure convert "$QTR" convert "$T/in.qasm" -o "$T/out.qasm"
+measure floor "$FLOOR" "$T/in.qasm" "$T/floor.qasm"
+
+# The benchmark is only worth its figures if the output is complete.
+swaps=$(grep -c '^swap' "$T/out.qasm")
+if [ "$swaps" -ne "$N" ]; then
+  echo "million_swap: convert wrote $swaps swaps, expected $N" >&2; exit 2
+fi
+cmp -s "$T/in.qasm" "$T/floor.qasm" || { echo "million_swap: floor copy differs" >&2; exit 2; }
+
+cs=$(median "$T/convert.runs" 1); ckb=$(median "$T/convert.runs" 2)
+fs=$(median "$T/floor.runs" 1);   fkb=$(median "$T/floor.runs" 2)
+awk -v cs="$cs" -v ckb="$ckb" -v fs="$fs" -v fkb="$fkb" -v runs="$RUNS" \
+    -v ts="$TARGET_S" -v tmb="$TARGET_MB" -v out="$(( $(wc -c < "$T/out.qasm") / 1024 ))" '
+  BEGIN {
+    printf "runs: %d each, medians\n", runs
+    printf "%-22s %8s %10s\n", "", "wall s", "peak MB"
+    printf "%-22s %8.3f %10.1f\n", "qtranspile convert", cs, ckb / 1024
+    printf "%-22s %8.3f %10.1f\n", "floor (fgets/fputs)", fs, fkb / 1024
+    printf "ratio convert/floor:   %8.2f %10.2f\n", (fs > 0 ? cs / fs : 0), (fkb > 0 ? ckb / fkb : 0)
+    printf "output: %d KiB\n", out
+    ok = (cs < ts && ckb / 1024 < tmb)
+    printf "target (< %.1f s, < %d MB): %s\n", ts, tmb, ok ? "met" : "NOT met"
+    exit ok ? 0 : 1
+  }'

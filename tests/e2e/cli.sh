@@ -1,0 +1,228 @@
+#!/bin/bash
+# cli.sh -- end-to-end tests of the qtranspile command: help and version,
+# usage errors, convert round trips (file, pipe, more than one streaming
+# chunk), and malformed inputs, each of which must give
+# "qtranspile: FILE:LINE:COL: reason" on stderr and exit status 2, without a
+# crash or a sanitizer report.
+#
+# Run by `make check` (QTR_BUILDDIR comes from AM_TESTS_ENVIRONMENT), or by
+# hand: QTR_BUILDDIR=/path/to/build tests/e2e/cli.sh
+# Prints one PASS/FAIL line per case; exits 1 if any case failed.
+set -u
+
+B=${QTR_BUILDDIR:-$(pwd)}
+QTR=$B/qtranspile
+GEN=$B/examples/gen_million_swap
+for p in "$QTR" "$GEN"; do
+  if [ ! -x "$p" ]; then echo "FAIL: $p is not built"; exit 1; fi
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/qtr-cli.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+npass=0 nfail=0
+
+pass() { echo "PASS: $1"; npass=$((npass + 1)); }
+fail() {
+  echo "FAIL: $1"; shift
+  for l in "$@"; do echo "      $l"; done
+  echo "      exit status: $rc"
+  echo "      stderr: $(head -c 600 "$T/err")"
+  nfail=$((nfail + 1))
+}
+
+# run ARGS...: run qtranspile; rc, $T/out, $T/err hold what it did.
+run() { "$QTR" "$@" > "$T/out" 2> "$T/err"; rc=$?; }
+# run_in FILE ARGS...: the same with FILE on standard input.
+run_in() { local f=$1; shift; "$QTR" "$@" < "$f" > "$T/out" 2> "$T/err"; rc=$?; }
+
+# Problems every case checks: killed by a signal, or a sanitizer spoke.
+crashed() {
+  [ "$rc" -ge 128 ] && { echo "killed by signal $((rc - 128))"; return 0; }
+  grep -qE 'Sanitizer|runtime error:' "$T/err" && { echo "sanitizer report"; return 0; }
+  return 1
+}
+
+# ---- help and version -----------------------------------------------------
+
+run --help
+if ! crashed >/dev/null && [ "$rc" -eq 0 ] && grep -q '^Usage: qtranspile' "$T/out" &&
+   grep -q 'convert' "$T/out" && [ ! -s "$T/err" ]; then
+  pass "--help: exit 0, usage on stdout"
+else fail "--help: want exit 0 and 'Usage: qtranspile' on stdout"; fi
+
+run -h
+if [ "$rc" -eq 0 ] && grep -q '^Usage: qtranspile' "$T/out"; then pass "-h: exit 0"
+else fail "-h: want exit 0 and usage"; fi
+
+run --version
+if [ "$rc" -eq 0 ] && grep -qE '^qtranspile [0-9]+\.[0-9]+\.[0-9]+$' "$T/out"; then
+  pass "--version: exit 0, 'qtranspile X.Y.Z'"
+else fail "--version: want exit 0 and 'qtranspile X.Y.Z'"; fi
+
+# ---- a small, valid program ----------------------------------------------------
+
+cat > "$T/good.qasm" <<'EOF'
+OPENQASM 2.0;
+include "qelib1.inc";
+// a comment
+qreg q[3];
+qreg anc[1];
+creg c[3];
+gate bell a, b { h a; cx a, b; }
+h q[0];
+cx q[0], q[1];
+rz(pi/4) q[2];
+u3(0.1, -0.2, 3*pi/2) q[1];
+ccx q[0], q[1], q[2];
+bell q[2], anc[0];
+barrier q;
+measure q[0] -> c[0];
+measure q[1] -> c[1];
+if (c == 3) x q[2];
+measure q[2] -> c[2];
+EOF
+
+# ---- usage errors: exit 2, the reason, a pointer to --help ------------------------
+
+# usage_case NAME WANT_SUBSTRING ARGS...
+usage_case() {
+  local name=$1 want=$2; shift 2
+  run "$@"
+  local why
+  if why=$(crashed); then fail "usage: $name" "$why"; return; fi
+  if [ "$rc" -eq 2 ] && grep -qF -- "$want" "$T/err" && grep -q '^qtranspile: ' "$T/err" &&
+     grep -qF "Try 'qtranspile --help'" "$T/err"; then
+    pass "usage: $name -> exit 2, '$want'"
+  else fail "usage: $name" "want exit 2 and '$want' on stderr"; fi
+}
+usage_case "no arguments" "missing input file"
+usage_case "unknown long option" "unknown option '--bogus'" --bogus
+usage_case "unknown short option" "unknown option '-x'" -x "$T/good.qasm"
+usage_case "-O out of range" "optimization level" "$T/good.qasm" -O 7
+usage_case "-O not a number" "optimization level" "$T/good.qasm" -O fast
+usage_case "-O without value" "needs an argument" "$T/good.qasm" -O
+usage_case "--seed negative" "--seed" "$T/good.qasm" --seed -3
+usage_case "--seed not a number" "--seed" "$T/good.qasm" --seed 12abc
+usage_case "--basis unknown gate" "unknown gate 'nosuchgate'" "$T/good.qasm" --basis cx,nosuchgate
+usage_case "--basis empty name" "empty gate name" "$T/good.qasm" --basis cx,,rz
+usage_case "two input files" "expected one input file" "$T/good.qasm" "$T/good.qasm"
+usage_case "convert without input" "convert: missing input file" convert
+usage_case "convert two inputs" "expected one input file" convert "$T/good.qasm" "$T/good.qasm"
+usage_case "convert with -t" "for transpiling only" convert "$T/good.qasm" -t line:3
+usage_case "convert with --seed" "for transpiling only" convert "$T/good.qasm" --seed 3
+usage_case "convert onto its input" "is the input file" convert "$T/good.qasm" -o "$T/good.qasm"
+
+# A valid transpile command line is accepted by the parser: no usage error. The
+# pipeline may still be missing from this build, which it must say.
+run "$T/good.qasm" -o "$T/t.qasm" -t line:4 -O 2 --seed 5 --basis cx,rz,sx,x \
+    --stats "$T/s.json" --verify
+if why=$(crashed); then fail "transpile options accepted" "$why"
+elif ! grep -qF "Try 'qtranspile --help'" "$T/err" &&
+     { [ "$rc" -eq 0 ] || { [ "$rc" -eq 2 ] && grep -q 'not available in this build' "$T/err"; }; }; then
+  pass "transpile: all options parse (exit $rc)"
+else fail "transpile options accepted" "want no usage error"; fi
+
+# ---- convert: round trips ---------------------------------------------------
+
+run convert "$T/good.qasm" -o "$T/g1.qasm"
+if why=$(crashed); then fail "convert good.qasm" "$why"
+elif [ "$rc" -eq 0 ] && [ -s "$T/g1.qasm" ] && [ ! -s "$T/err" ]; then
+  pass "convert: small program, exit 0, no stderr"
+else fail "convert good.qasm" "want exit 0 and output"; fi
+
+# The output keeps every instruction: count statements by kind.
+count() { grep -cE "^$1[ (]" "$2"; }
+if [ -s "$T/g1.qasm" ] && grep -q '^OPENQASM 2.0;' "$T/g1.qasm" &&
+   [ "$(count measure "$T/g1.qasm")" -eq 3 ] && [ "$(count barrier "$T/g1.qasm")" -eq 1 ] &&
+   [ "$(grep -cE '^if ?\(c ?== ?3\) ?x ' "$T/g1.qasm")" -eq 1 ] &&
+   grep -qE '^qreg q\[3\];' "$T/g1.qasm" && grep -qE '^qreg anc\[1\];' "$T/g1.qasm" &&
+   grep -qE '^creg c\[3\];' "$T/g1.qasm" && [ "$(count rz "$T/g1.qasm")" -ge 1 ]; then
+  pass "convert: registers, measures, barrier, condition and gates kept"
+else fail "convert output content" "$(head -c 800 "$T/g1.qasm" 2>/dev/null | tr '\n' '|')"; fi
+
+# Converting the output again changes nothing (the writer's form is a fixed point).
+run convert "$T/g1.qasm" -o "$T/g2.qasm"
+if [ "$rc" -eq 0 ] && cmp -s "$T/g1.qasm" "$T/g2.qasm"; then pass "convert: second round trip is identical"
+else fail "convert: second round trip" "$(diff "$T/g1.qasm" "$T/g2.qasm" 2>&1 | head -5 | tr '\n' '|')"; fi
+
+# Standard input to standard output gives the same text as file to file.
+run_in "$T/good.qasm" convert -
+if [ "$rc" -eq 0 ] && cmp -s "$T/out" "$T/g1.qasm"; then pass "convert: '-' reads stdin, writes stdout"
+else fail "convert: stdin to stdout" "differs from file-to-file output"; fi
+
+# More than one streaming chunk (65,536 instructions each): nothing lost or
+# duplicated at the chunk boundaries.
+n=200000
+"$GEN" "$n" > "$T/swap.qasm"
+run convert "$T/swap.qasm" -o "$T/swap.out.qasm"
+if why=$(crashed); then fail "convert $n swaps" "$why"
+elif [ "$rc" -eq 0 ] && [ "$(count swap "$T/swap.out.qasm")" -eq "$n" ] &&
+     [ "$(count h "$T/swap.out.qasm")" -eq 1 ] && [ "$(count measure "$T/swap.out.qasm")" -eq 2 ] &&
+     [ "$(grep -vcE '^(swap|h|measure|OPENQASM|include|qreg|creg|//)' "$T/swap.out.qasm")" -eq 0 ]; then
+  pass "convert: $n swaps across chunks, counts exact"
+else fail "convert $n swaps" "want $n swaps, 1 h, 2 measures"; fi
+
+# A write error (disk full) is a failed circuit: exit 1, a message, and the
+# device is not removed.
+if [ -w /dev/full ]; then
+  run convert "$T/swap.qasm" -o /dev/full
+  if why=$(crashed); then fail "convert to /dev/full" "$why"
+  elif [ "$rc" -eq 1 ] && grep -q '^qtranspile: ' "$T/err" && [ -e /dev/full ]; then
+    pass "convert: write error -> exit 1 ($(head -c 80 "$T/err"))"
+  else fail "convert to /dev/full" "want exit 1 and a message"; fi
+fi
+
+# An output that cannot be created is an input error.
+run convert "$T/good.qasm" -o "$T/no/such/dir/out.qasm"
+if [ "$rc" -eq 2 ] && grep -qF "$T/no/such/dir/out.qasm" "$T/err"; then
+  pass "convert: unwritable output path -> exit 2, names the path"
+else fail "convert: unwritable output" "want exit 2 naming the path"; fi
+
+# ---- malformed inputs: FILE:LINE:COL: reason, exit 2, no output file -------------
+
+hdr='OPENQASM 2.0;
+include "qelib1.inc";
+qreg q[2];
+creg c[2];'
+# bad_case NAME FILE [LINE]: converting FILE must fail at LINE (when given).
+bad_case() {
+  local name=$1 f=$2 line=${3:-}
+  rm -f "$T/bad.out.qasm"
+  run convert "$f" -o "$T/bad.out.qasm"
+  local why re="^qtranspile: $(printf '%s' "$f" | sed 's/[][\.*^$/]/\\&/g'):${line:-[0-9]+}:[0-9]+: [^ ]"
+  if why=$(crashed); then fail "malformed: $name" "$why"; return; fi
+  if [ "$rc" -eq 2 ] && grep -qE "$re" "$T/err" && [ ! -e "$T/bad.out.qasm" ]; then
+    pass "malformed: $name -> exit 2, $(head -n 1 "$T/err" | sed "s|$T/||" | head -c 120)"
+  else fail "malformed: $name" "want exit 2, 'qtranspile: FILE:${line:-LINE}:COL: reason', no output file"; fi
+}
+
+printf '%s\nfoo q[0];\n' "$hdr" > "$T/unknown_gate.qasm"
+bad_case "unknown gate" "$T/unknown_gate.qasm" 5
+printf '%s\ncx q[0];\n' "$hdr" > "$T/arity.qasm"
+bad_case "wrong arity (cx on one qubit)" "$T/arity.qasm" 5
+printf '%s\nh q[2];\n' "$hdr" > "$T/range.qasm"
+bad_case "register index out of range" "$T/range.qasm" 5
+printf '%s\ngate g a {\n  h a;\n' "$hdr" > "$T/unterminated.qasm"
+bad_case "unterminated gate body" "$T/unterminated.qasm"
+printf '%s\nrz((pi/2) q[0];\n' "$hdr" > "$T/parens.qasm"
+bad_case "unbalanced parentheses" "$T/parens.qasm" 5
+printf '%s\nh q[0]; \377\376\375;\n' "$hdr" > "$T/nonutf8.qasm"
+bad_case "non-UTF-8 bytes" "$T/nonutf8.qasm" 5
+: > "$T/empty.qasm"
+bad_case "empty file" "$T/empty.qasm"
+# A 10 MB line: one 10 MiB identifier where a statement should be. The reader
+# must stop with a message, not hold or echo the whole line.
+{ printf '%s\n' "$hdr"; head -c 10485760 /dev/zero | tr '\0' 'a'; printf ' q[0];\n'; } > "$T/longline.qasm"
+bad_case "10 MB single line" "$T/longline.qasm" 5
+if [ "$(wc -c < "$T/err")" -lt 4096 ]; then pass "malformed: 10 MB line -> message stays short"
+else fail "10 MB line message" "stderr is $(wc -c < "$T/err") bytes"; fi
+
+run convert "$T/does-not-exist.qasm" -o "$T/ne.out.qasm"
+if why=$(crashed); then fail "nonexistent file" "$why"
+elif [ "$rc" -eq 2 ] && grep -qF "qtranspile: $T/does-not-exist.qasm: No such file" "$T/err" &&
+     [ ! -e "$T/ne.out.qasm" ]; then
+  pass "nonexistent file -> exit 2, 'FILE: No such file', no output file"
+else fail "nonexistent file" "want exit 2 and 'FILE: No such file'"; fi
+
+echo "cli.sh: $npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
