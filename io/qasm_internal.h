@@ -7,6 +7,10 @@
 #include <stdint.h>
 #include "qtr.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* One gate of the built-in library: the gates of qelib1.inc (Qiskit's
  * version) and the definitions the writer emits for table gates outside it. */
 typedef struct {
@@ -31,6 +35,10 @@ const qtr_qasm_libgate *qtr_qasm_libgate_for(qtr_op op);
  *  (caller frees). For tests: reading it as user definitions must give the
  *  same unitaries as the table. NULL when out of memory. */
 char *qtr_qasm_qelib1_text(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 /* ---- limits shared by reader and writer -------------------------------- */
 

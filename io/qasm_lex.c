@@ -119,6 +119,8 @@ static inline int tok_put(qtr_qasm_lex *L, int c);
 
 static qtr_status utf8_char(qtr_qasm_lex *L, int c, const char *where, int copy, qtr_ctx *ctx)
 {
+    uint32_t line = L->line;
+    uint64_t col = cur_col(L);   /* errors point at the sequence's first byte */
     int more;
     int lo = 0x80, hi = 0xBF;   /* allowed range of the first continuation byte */
     if (c >= 0xC2 && c <= 0xDF) more = 1;
@@ -132,14 +134,23 @@ static qtr_status utf8_char(qtr_qasm_lex *L, int c, const char *where, int copy,
         return lex_fail(L, ctx, QTR_EPARSE, "invalid UTF-8 byte 0x%02X %s", (unsigned)c, where);
     if (copy && tok_put(L, c)) return too_long(L, ctx, "string");
     advance(L);
+    unsigned seq[4] = {(unsigned)c, 0, 0, 0};
     for (int i = 0; i < more; i++) {
         int d = peekc(L);
         if (d == LEX_EOF) {
             qtr_status st = check_eof(L, ctx);
-            return st ? st : lex_fail(L, ctx, QTR_EPARSE, "truncated UTF-8 sequence %s", where);
+            return st ? st : qtr_fail(ctx, QTR_EPARSE, "%s:%u:%llu: truncated UTF-8 sequence %s",
+                                      L->name, line, (unsigned long long)col, where);
         }
-        if (d < lo || d > hi)
-            return lex_fail(L, ctx, QTR_EPARSE, "invalid UTF-8 byte 0x%02X %s", (unsigned)d, where);
+        seq[i + 1] = (unsigned)d;
+        if (d < lo || d > hi) {
+            char bytes[24];
+            int n = 0;
+            for (int k = 0; k <= i + 1; k++)
+                n += snprintf(bytes + n, sizeof bytes - (size_t)n, "%s%02X", k ? " " : "", seq[k]);
+            return qtr_fail(ctx, QTR_EPARSE, "%s:%u:%llu: invalid UTF-8 sequence %s: bytes %s",
+                            L->name, line, (unsigned long long)col, where, bytes);
+        }
         if (copy && tok_put(L, d)) return too_long(L, ctx, "string");
         advance(L);
         lo = 0x80;
@@ -227,11 +238,14 @@ static int scan_digits(qtr_qasm_lex *L)
     return n;
 }
 
+/* A number; @p c is its first byte (a digit or '.'), not yet consumed. */
 static qtr_status scan_number(qtr_qasm_lex *L, int c, qtr_ctx *ctx)
 {
     int real = 0;
-    if (c != '.' && scan_digits(L) < 0) return too_long(L, ctx, "number");
-    c = peekc(L);
+    if (c != '.') {
+        if (scan_digits(L) < 0) return too_long(L, ctx, "number");
+        c = peekc(L);
+    }
     if (c == '.') {
         real = 1;
         if (tok_put(L, c)) return too_long(L, ctx, "number");
@@ -332,20 +346,6 @@ static qtr_status lex_slow(qtr_qasm_lex *L, qtr_ctx *ctx)
     qtr_status st;
     L->len = 0;
     for (;;) {
-        /* fast path: blanks and newlines inside the current chunk */
-        const char *p = L->buf + L->pos, *e = L->buf + L->end;
-        while (p < e) {
-            if (*p == ' ' || *p == '\t' || *p == '\r') {
-                p++;
-            } else if (*p == '\n') {
-                p++;
-                L->line++;
-                L->line_start = L->base + (size_t)(p - L->buf);
-            } else {
-                break;
-            }
-        }
-        L->pos = (size_t)(p - L->buf);
         c = peekc(L);
         if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
             advance(L);
@@ -384,23 +384,6 @@ static qtr_status lex_slow(qtr_qasm_lex *L, qtr_ctx *ctx)
     if (is_id_start(c)) {
         /* hash while copying: symbol lookup then needs no second pass */
         uint32_t h = 2166136261u;
-        /* fast path: the whole identifier is inside this chunk */
-        const unsigned char *s0 = (const unsigned char *)L->buf + L->pos, *p = s0,
-                            *e = (const unsigned char *)L->buf + L->end;
-        while (p < e && is_id_char(*p)) {
-            h = (h ^ *p) * 16777619u;
-            p++;
-        }
-        if ((p < e || L->at_eof) && (size_t)(p - s0) <= QTR_QASM_TOKEN_MAX) {
-            L->len = (size_t)(p - s0);
-            memcpy(L->tok, s0, L->len);
-            L->pos += L->len;
-            L->hash = h;
-            L->tok[L->len] = '\0';
-            L->kind = QTR_QT_ID;
-            return QTR_OK;
-        }
-        h = 2166136261u;
         do {
             if (tok_put(L, c)) return too_long(L, ctx, "identifier");
             h = (h ^ (uint32_t)c) * 16777619u;
@@ -412,29 +395,7 @@ static qtr_status lex_slow(qtr_qasm_lex *L, qtr_ctx *ctx)
         L->kind = QTR_QT_ID;
         return QTR_OK;
     }
-    if (is_digit(c)) {
-        /* fast path: a plain integer (an index) inside this chunk */
-        const char *s0 = L->buf + L->pos, *p = s0, *e = L->buf + L->end;
-        uint64_t v = 0;
-        while (p < e && is_digit(*p) && p - s0 < 19) v = v * 10 + (uint64_t)(*p++ - '0');
-        if (p < e && !is_id_char(*p) && *p != '.') {
-            L->len = (size_t)(p - s0);
-            memcpy(L->tok, s0, L->len);
-            L->tok[L->len] = '\0';
-            L->pos += L->len;
-            L->ival = v;
-            L->ival_overflow = 0;
-            L->kind = QTR_QT_INT;
-            return QTR_OK;
-        }
-    }
-    if (is_digit(c) || c == '.') {
-        if (c == '.') {
-            tok_put(L, c);
-            advance(L);
-        }
-        return scan_number(L, c, ctx);
-    }
+    if (is_digit(c) || c == '.') return scan_number(L, c, ctx);
     advance(L);
     switch (c) {
     case ';': L->kind = QTR_QT_SEMI; return QTR_OK;

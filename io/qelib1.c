@@ -121,8 +121,8 @@ static const qtr_qasm_libgate lib[] = {
       "}", ""),
     G("c4x", C4X, 5, 0, 1, 0,
       "gate c4x a,b,c,d,e {\n"
-      "  h e; cu1(pi/2) d,e; h e; rc3x a,b,c,d;\n"
-      "  h e; cu1(-pi/2) d,e; h e; rc3x a,b,c,d; c3sqrtx a,b,c,e;\n"
+      "  h e; cu1(pi/2) d,e; h e; c3x a,b,c,d;\n"
+      "  h e; cu1(-pi/2) d,e; h e; c3x a,b,c,d; c3sqrtx a,b,c,e;\n"
       "}", ""),
 
     /* ---- gates the writer defines (Qiskit's names and signatures) ------- */
