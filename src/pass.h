@@ -7,6 +7,10 @@
 
 #include "qtr.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef qtr_status (*qtr_pass_fn)(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 
 typedef struct {
@@ -71,5 +75,9 @@ qtr_status qtr_pass_check_routing(qtr_circuit *c, const qtr_target *t, qtr_ctx *
 /** The level-0 stages after layout, on a chunk already on physical qubits:
  *  unroll 3+q gates, routing check, basis translation, direction. */
 qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -483,3 +483,81 @@ TEST(EulerBasisFor, PicksPreferredBasis)
     EXPECT_EQ(pick({}), -1);
     EXPECT_EQ(qtr_euler_basis_for(nullptr), -1);
 }
+
+// ---- against the library's gate matrices (src/gate_matrix.c) ---------------
+
+namespace {
+M2 lib_mat(qtr_op op, const double *params)
+{
+    double m[8];
+    EXPECT_EQ(qtr_gate_matrix(op, params, m), QTR_OK) << qtr_gate(op)->name;
+    return mk(cd(m[0], m[1]), cd(m[2], m[3]), cd(m[4], m[5]), cd(m[6], m[7]));
+}
+
+// product · e^{i·phase} of a synthesis, built from qtr_gate_matrix only.
+M2 lib_product(const Synth &s)
+{
+    double acc[8], g[8];
+    qtr_m2_identity(acc);
+    for (int i = 0; i < s.n; i++) {
+        EXPECT_EQ(qtr_gate_matrix(static_cast<qtr_op>(s.g[i].op), s.g[i].params, g), QTR_OK);
+        qtr_m2_mul(g, acc, acc);
+    }
+    qtr_m2_mul_phase(acc, s.phase);
+    return mk(cd(acc[0], acc[1]), cd(acc[2], acc[3]), cd(acc[4], acc[5]), cd(acc[6], acc[7]));
+}
+}  // namespace
+
+TEST(EulerLibMatrices, ReferenceMatricesAgreeWithGateMatrix)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 5);
+    for (int i = 0; i < 200; i++) {
+        double p[3];
+        for (double &x : p) x = (qtr_rng_uniform(&ctx) - 0.5) * 4 * PI;
+        qtr_gate1q g;
+        std::memcpy(g.params, p, sizeof p);
+        for (qtr_op op : {QTR_OP_RZ, QTR_OP_RY, QTR_OP_RX, QTR_OP_P, QTR_OP_U1, QTR_OP_U2,
+                          QTR_OP_U3, QTR_OP_U, QTR_OP_SX, QTR_OP_X}) {
+            g.op = static_cast<uint8_t>(op);
+            EXPECT_LT(maxdiff(gate_mat(g), lib_mat(op, p)), 1e-15) << qtr_gate(op)->name;
+        }
+    }
+}
+
+TEST(EulerLibMatrices, EveryOneQubitTableGateInEveryBasis)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 11);
+    int tried = 0;
+    for (int op = 0; op < QTR_OP_COUNT; op++) {
+        const qtr_gate_info *gi = qtr_gate(static_cast<qtr_op>(op));
+        if (gi->nqubits != 1 || (gi->props & (QTR_GP_NONUNITARY | QTR_GP_DIRECTIVE))) continue;
+        for (int rep = 0; rep < (gi->nparams ? 50 : 1); rep++) {
+            double p[4] = {0, 0, 0, 0};
+            for (int k = 0; k < gi->nparams; k++) p[k] = (qtr_rng_uniform(&ctx) - 0.5) * 4 * PI;
+            if (rep == 1)  // and the awkward values
+                for (int k = 0; k < gi->nparams; k++) p[k] = (k % 2) ? -PI : PI;
+            M2 u = lib_mat(static_cast<qtr_op>(op), p);
+            for (qtr_euler_basis b : ALL) {
+                Synth s = synth(u, b);  // reference-matrix check
+                EXPECT_LT(s.err, 1e-14) << gi->name << " in " << basis_name(b) << ": " << s.ops;
+                EXPECT_LT(maxdiff(lib_product(s), u), 1e-14) << gi->name << " in " << basis_name(b);
+                tried++;
+            }
+        }
+    }
+    EXPECT_GT(tried, 9 * 20);
+}
+
+TEST(EulerLibMatrices, HaarRandomRebuiltWithGateMatrix)
+{
+    for (qtr_euler_basis b : ALL) {
+        Haar h(77 + b);
+        for (int i = 0; i < 500; i++) {
+            M2 u = h.next();
+            Synth s = synth(u, b);
+            ASSERT_LT(maxdiff(lib_product(s), u), 1e-13) << basis_name(b) << " sample " << i;
+        }
+    }
+}
