@@ -17,9 +17,8 @@
  * Layout of amplitudes: interleaved (re, im) doubles; qubit k is bit k of the
  * basis index (Qiskit's little-endian order, as in qtr_gate_matrix()).
  *
- * Threads: no state is kept between calls; large states are updated with an
- * OpenMP parallel loop when OpenMP is enabled (serial inside another parallel
- * region, the default for nested regions).
+ * Threads: no state is kept between calls, so different threads may
+ * simulate different circuits at once; each call runs serially.
  */
 #ifndef QTR_SIM_H
 #define QTR_SIM_H
