@@ -67,7 +67,7 @@
 #define QTR_H5_CHUNK_POOL   4096    /* inst: 64 KiB */
 #define QTR_H5_CHUNK_SMALL  8192    /* params, args, layouts */
 #define QTR_H5_CHUNK_MSG    128     /* messages: 64 KiB */
-#define QTR_H5_DEFLATE      4
+#define QTR_H5_DEFLATE      1
 
 /* Status values. Pending is the fill value: a row is "done" only once its
  * status is written, and that is the last write of its round. */
