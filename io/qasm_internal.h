@@ -1,0 +1,65 @@
+/* qasm_internal.h -- what the OpenQASM 2 reader, writer and the built-in gate
+ * library (io/qelib1.c) share. Internal to io/: not installed. */
+#ifndef QTR_QASM_INTERNAL_H
+#define QTR_QASM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "qtr.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One gate of the built-in library: the gates of qelib1.inc (Qiskit's
+ * version) and the definitions the writer emits for table gates outside it. */
+typedef struct {
+    const char *name;  /* the name a program uses */
+    int op;            /* table op it maps to (u0 maps to id, dropping gamma) */
+    uint8_t nqubits;   /* the signature in the definition */
+    uint8_t nparams;
+    uint8_t qelib1;    /* 1: part of qelib1.inc; 0: emitted by the writer */
+    uint8_t primitive; /* 1: its body is the builtin U or CX itself (u, cx) */
+    const char *def;   /* "gate name(params) qubits { body }" */
+    const char *deps;  /* writer gates: space-separated non-qelib1 gates the
+                          body uses, to be defined first ("" if none) */
+} qtr_qasm_libgate;
+
+/** The library table: qelib1.inc in its file order, then the writer's gates. */
+const qtr_qasm_libgate *qtr_qasm_libgates(size_t *n);
+
+/** The definition used for table op @p op (qelib1 or writer), or NULL. */
+const qtr_qasm_libgate *qtr_qasm_libgate_for(qtr_op op);
+
+/** The whole text of the built-in qelib1.inc, written into a malloc'ed string
+ *  (caller frees). For tests: reading it as user definitions must give the
+ *  same unitaries as the table. NULL when out of memory. */
+char *qtr_qasm_qelib1_text(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ---- limits shared by reader and writer -------------------------------- */
+
+/* Qubits (and, separately, clbits) a program may declare. 2^24 qubits is far
+ * beyond any device; the cap turns "qreg q[4000000000];" into a clear error
+ * rather than an attempt to allocate gigabytes of per-qubit tables. */
+#define QTR_QASM_MAX_BITS (1u << 24)
+
+/* Instructions one statement may expand to (broadcast x inlined gates). A
+ * few nested gates can otherwise describe 2^60 instructions in 200 bytes. */
+#define QTR_QASM_MAX_EXPANSION ((uint64_t)1 << 26)
+
+/* Nesting of gate definitions calling each other; expansion recurses once per
+ * level, so this bounds the C stack. */
+#define QTR_QASM_MAX_GATE_DEPTH 1000
+
+/* Nesting of parentheses, unary minus and ^ in one expression (the parser
+ * recurses per level). */
+#define QTR_QASM_MAX_EXPR_DEPTH 200
+
+/* Parameters and formal qubits one gate definition may declare. */
+#define QTR_QASM_MAX_GATE_ARGS 4096
+
+#endif

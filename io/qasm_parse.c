@@ -1,0 +1,1568 @@
+/* qasm_parse.c -- the OpenQASM 2 reader: a recursive-descent parser over the
+ * streaming lexer (qasm_lex.c) that appends registers and instructions to a
+ * qtr_circuit, one statement at a time.
+ *
+ * Gates:
+ *  - U and CX are the builtins; they map to the table gates u and cx.
+ *  - `include "qelib1.inc";` makes every qelib1 gate known; each maps directly
+ *    to its table op (u0 to id). Nothing is inlined, nothing is read from disk.
+ *  - A `gate` definition is compiled once into a compact body (calls with
+ *    formal-qubit indices and parameter-expression bytecode) and inlined at
+ *    each use, recursively, with the actual parameters evaluated once per use.
+ *  - A `gate` or `opaque` declaration whose name is a table gate outside
+ *    qelib1.inc (ecr, rzx, iswap, ..., as Qiskit's exporter and our writer
+ *    emit them) and whose qubit and parameter counts match the table maps to
+ *    that table gate instead of being inlined: the body is checked, then
+ *    dropped. That is what makes write -> read exact for every table gate.
+ *  - Other opaque gates can be declared but not applied (QTR_EUNSUPPORTED).
+ *
+ * Memory: the reader owns its symbol tables, gate bodies and scratch arrays,
+ * all counted in its own qtr_alloc; they grow with the definitions in the
+ * program, never with the number of instructions. Input is read in chunks.
+ * Borrows: the circuit given to qtr_qasm_reader_next (appended to), the ctx.
+ *
+ * Errors: "FILE:LINE:COL: reason" and a status; the first error is sticky. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "common.h"
+#include "qasm_internal.h"
+#include "qasm_lex.h"
+#include "qtr_io.h"
+
+/* ======================================================================
+ * Data
+ * ====================================================================== */
+
+enum sym_kind { SYM_EMPTY = 0, SYM_KEYWORD, SYM_QREG, SYM_CREG, SYM_GATE, SYM_FPARAM, SYM_FQUBIT };
+
+enum keyword {
+    KW_OPENQASM, KW_INCLUDE, KW_QREG, KW_CREG, KW_GATE, KW_OPAQUE, KW_BARRIER, KW_MEASURE,
+    KW_RESET, KW_IF, KW_PI, KW_SIN, KW_COS, KW_TAN, KW_EXP, KW_LN, KW_SQRT, KW_ASIN, KW_ACOS,
+    KW_ATAN, KW_COUNT
+};
+
+static const char *const keyword_name[KW_COUNT] = {
+    "OPENQASM", "include", "qreg", "creg", "gate", "opaque", "barrier", "measure",
+    "reset", "if", "pi", "sin", "cos", "tan", "exp", "ln", "sqrt", "asin", "acos", "atan",
+};
+
+/* One symbol: a name in the names arena and what it denotes. */
+typedef struct {
+    uint32_t hash, off, len;
+    uint8_t kind;       /* enum sym_kind; SYM_EMPTY marks a free slot */
+    uint32_t idx;       /* keyword, register, gate or formal index */
+    uint32_t line;      /* where it was declared (0: built in) */
+    uint32_t col;
+} sym;
+
+/* Open-addressing hash table of symbols with its own name arena. */
+typedef struct {
+    sym *slot;
+    size_t cap, n;      /* cap is a power of two (or 0) */
+    char *names;
+    size_t nnames, capnames;
+} symtab;
+
+/* A gate the program can apply. */
+enum gate_kind {
+    GK_TABLE,   /* maps to table op `op`, passing its first nparams(op) params */
+    GK_USER,    /* inlined from its body */
+    GK_OPAQUE   /* declared opaque and not a table gate: cannot be applied */
+};
+
+typedef struct {
+    uint32_t name;          /* name offset in the global names arena */
+    uint8_t kind;           /* enum gate_kind */
+    uint8_t builtin;        /* U, CX, qelib1: cannot be redefined */
+    int16_t op;             /* GK_TABLE: the op */
+    uint32_t nparams, nqubits;
+    uint32_t first, ncalls; /* GK_USER: body calls[first .. first+ncalls) */
+    uint64_t expanded;      /* instructions one use appends (saturated) */
+    uint32_t depth;         /* 1 + deepest callee (table gates: 0) */
+    int32_t opaque_use;     /* >= 0: body applies this GK_OPAQUE gate ... */
+    uint32_t opaque_line, opaque_col;   /* ... first at this place */
+} qasm_gate;
+
+/* One call inside a gate body. */
+#define CALL_BARRIER UINT32_MAX
+typedef struct {
+    uint32_t gate;          /* index into gates[], or CALL_BARRIER */
+    uint32_t nargs;         /* formal qubits, listed at qargs[args ..] */
+    uint32_t args;
+    uint32_t params;        /* gates[gate].nparams expressions at pexpr[params ..] */
+} qasm_call;
+
+/* Parameter-expression bytecode: a stack machine over doubles. A word is an
+ * opcode in its low 8 bits; OP_PARAM carries the formal index above them;
+ * OP_CONST is followed by the double's 64 bits in two words. */
+enum {
+    OP_CONST, OP_PARAM, OP_NEG, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW,
+    OP_SIN, OP_COS, OP_TAN, OP_EXP, OP_LN, OP_SQRT, OP_ASIN, OP_ACOS, OP_ATAN
+};
+
+/* Values live on the evaluation stack at once: each nesting level of an
+ * expression keeps at most three pending values, and nesting is capped. */
+#define EVAL_STACK (3 * QTR_QASM_MAX_EXPR_DEPTH + 16)
+
+/* A register as the reader sees it. */
+typedef struct {
+    uint32_t first, size;   /* flat bit numbers first .. first+size */
+    uint32_t cindex;        /* index in the circuit's qregs/cregs */
+    uint32_t name;          /* name offset in the global names arena */
+} qasm_reg;
+
+/* An operand as written at top level: a whole register or one bit. */
+#define WHOLE UINT32_MAX
+typedef struct {
+    uint32_t reg, index;    /* index WHOLE: the whole register */
+    uint32_t line, col;
+} qasm_arg;
+
+typedef struct { uint32_t start, len; } qasm_span;
+
+struct qtr_qasm_reader {
+    qtr_alloc alloc;        /* every block below */
+    qtr_qasm_lex L;
+    FILE *f;
+    int own_f;
+    char *chunk;
+    char *name;             /* display name */
+    int library;            /* parsing built-in definitions (qtr_qasm_gate_definition) */
+    int started, finished, included;
+    qtr_status sticky;
+    char sticky_msg[sizeof(((qtr_ctx *)0)->msg)];
+
+    symtab globals, locals;
+    qasm_gate *gates; size_t ngates, capgates;
+    qasm_call *calls; size_t ncalls, capcalls;
+    uint32_t *qargs; size_t nqargs, capqargs;
+    qasm_span *pexpr; size_t npexpr, cappexpr;
+    uint32_t *code; size_t ncode, capcode;
+    qasm_reg *qregs; size_t nqregs, capqregs;
+    qasm_reg *cregs; size_t ncregs, capcregs;
+    uint32_t nqubits, nclbits;          /* declared by this program */
+
+    /* scratch, reused by every statement */
+    qasm_arg *args; size_t nargs, capargs;
+    double *pvals; size_t npvals, cappvals;     /* parameter values, a stack during expansion */
+    uint32_t *qbuf; size_t nqbuf, capqbuf;      /* operands, a stack during expansion */
+    uint8_t *mark; size_t capmark;              /* per-qubit flags for duplicate checks */
+
+    /* the statement being executed */
+    qtr_circuit *c;
+    qtr_ctx *ctx;
+    size_t appended;        /* instructions appended by this qtr_qasm_reader_next call */
+    int cond;               /* current statement is conditioned ... */
+    uint32_t cond_creg;     /* ... on circuit creg cond_creg == cond_value */
+    uint64_t cond_value;
+    uint32_t stmt_line, stmt_col;
+    int edepth, estack, emax;   /* expression nesting, bytecode stack depth and max */
+    uint32_t nformal_params;    /* inside a gate body: formal parameters in scope */
+};
+
+typedef struct qtr_qasm_reader R;
+
+/* ======================================================================
+ * Errors
+ * ====================================================================== */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static qtr_status fail_at(R *r, qtr_status st, uint32_t line, uint64_t col, const char *fmt, ...)
+{
+    char reason[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    return qtr_fail(r->ctx, st, "%s:%u:%llu: %s", r->name, line, (unsigned long long)col, reason);
+}
+
+/* Error at the current token. */
+#define FAIL_TOK(r, st, ...) fail_at((r), (st), (r)->L.tline, (r)->L.tcol, __VA_ARGS__)
+
+static qtr_status nomem(R *r) { return FAIL_TOK(r, QTR_ENOMEM, "out of memory"); }
+
+static qtr_status expected(R *r, const char *what)
+{
+    char d[96];
+    return FAIL_TOK(r, QTR_EPARSE, "expected %s, found %s", what,
+                    qtr_qasm_lex_describe(&r->L, d, sizeof d));
+}
+
+/* Prefix the message a circuit function left in ctx with the statement's
+ * location (copied first: the message is both source and destination). */
+static qtr_status relocate(R *r, qtr_status st)
+{
+    char msg[sizeof r->ctx->msg];
+    snprintf(msg, sizeof msg, "%s", r->ctx->msg);
+    return fail_at(r, st, r->stmt_line, r->stmt_col, "%s", msg);
+}
+
+/* ======================================================================
+ * Lexer access
+ * ====================================================================== */
+
+static inline qtr_status next(R *r) { return qtr_qasm_lex_next(&r->L, r->ctx); }
+
+static inline int is_kind(const R *r, qtr_qasm_tok k) { return r->L.kind == k; }
+
+static qtr_status expect(R *r, qtr_qasm_tok k)
+{
+    if (r->L.kind != k) return expected(r, qtr_qasm_tok_name(k));
+    return next(r);
+}
+
+/* ======================================================================
+ * Symbol tables
+ * ====================================================================== */
+
+
+/* Slot of (text, len, hash) in t: the matching symbol or the free slot where
+ * it would go. t->cap must be nonzero. */
+static inline int same_text(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)   /* names are short: a loop beats a call */
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
+static inline sym *sym_slot(symtab *t, const char *text, size_t len, uint32_t hash)
+{
+    size_t mask = t->cap - 1, i = hash & mask;
+    for (;;) {
+        sym *s = &t->slot[i];
+        if (s->kind == SYM_EMPTY) return s;
+        if (s->hash == hash && s->len == len && same_text(t->names + s->off, text, len)) return s;
+        i = (i + 1) & mask;
+    }
+}
+
+static inline sym *sym_find(symtab *t, const char *text, size_t len, uint32_t hash)
+{
+    if (!t->n) return NULL;
+    sym *s = sym_slot(t, text, len, hash);
+    return s->kind == SYM_EMPTY ? NULL : s;
+}
+
+/* Insert a new symbol (the caller checked it is absent). The offset of its
+ * name in the arena (stable, unlike slots, which move when the table grows)
+ * goes to *name_off when not NULL. Returns 0, or -1 when out of memory. */
+static int sym_add(R *r, symtab *t, const char *text, size_t len, uint32_t hash, uint8_t kind,
+                   uint32_t idx, uint32_t line, uint64_t col, uint32_t *name_off)
+{
+    if ((t->n + 1) * 4 > t->cap * 3) {
+        size_t ncap = t->cap ? t->cap * 2 : 64;
+        sym *ns = qtr_realloc(&r->alloc, NULL, 0, ncap * sizeof *ns);
+        if (!ns) return -1;
+        memset(ns, 0, ncap * sizeof *ns);
+        sym *old = t->slot;
+        size_t ocap = t->cap;
+        t->slot = ns;
+        t->cap = ncap;
+        for (size_t i = 0; i < ocap; i++)
+            if (old[i].kind != SYM_EMPTY)
+                *sym_slot(t, t->names + old[i].off, old[i].len, old[i].hash) = old[i];
+        qtr_realloc(&r->alloc, old, ocap * sizeof *old, 0);
+    }
+    if (len > UINT32_MAX - t->nnames - 1 ||
+        QTR_GROW(&r->alloc, t->names, t->capnames, t->nnames + len + 1))
+        return -1;
+    memcpy(t->names + t->nnames, text, len);
+    t->names[t->nnames + len] = '\0';
+    sym *s = sym_slot(t, text, len, hash);
+    *s = (sym){hash, (uint32_t)t->nnames, (uint32_t)len, kind, idx, line,
+               col > UINT32_MAX ? UINT32_MAX : (uint32_t)col};
+    t->nnames += len + 1;
+    t->n++;
+    if (name_off) *name_off = s->off;
+    return 0;
+}
+
+static void sym_clear(symtab *t)
+{
+    if (t->cap) memset(t->slot, 0, t->cap * sizeof *t->slot);
+    t->n = 0;
+    t->nnames = 0;
+}
+
+static void sym_free(R *r, symtab *t)
+{
+    qtr_realloc(&r->alloc, t->slot, t->cap * sizeof *t->slot, 0);
+    qtr_realloc(&r->alloc, t->names, t->capnames, 0);
+}
+
+static const char *gate_name(R *r, const qasm_gate *g)
+{
+    return g->name == UINT32_MAX ? "<definition>" : r->globals.names + g->name;
+}
+
+/* ======================================================================
+ * Expressions: parse to bytecode, evaluate
+ * ====================================================================== */
+
+static int emit(R *r, uint32_t w)
+{
+    if (QTR_GROW(&r->alloc, r->code, r->capcode, r->ncode + 1)) return -1;
+    r->code[r->ncode++] = w;
+    return 0;
+}
+
+/* Track the evaluation stack depth the emitted code needs. */
+static void stack_delta(R *r, int d)
+{
+    r->estack += d;
+    if (r->estack > r->emax) r->emax = r->estack;
+}
+
+static int emit_const(R *r, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    if (emit(r, OP_CONST) || emit(r, (uint32_t)bits) || emit(r, (uint32_t)(bits >> 32))) return -1;
+    stack_delta(r, 1);
+    return 0;
+}
+
+static qtr_status expr(R *r);
+
+static qtr_status nest_in(R *r)
+{
+    if (++r->edepth > QTR_QASM_MAX_EXPR_DEPTH)
+        return FAIL_TOK(r, QTR_ELIMIT, "expression nested more than %d levels deep",
+                        QTR_QASM_MAX_EXPR_DEPTH);
+    return QTR_OK;
+}
+
+static qtr_status atom(R *r)
+{
+    qtr_status st;
+    if (is_kind(r, QTR_QT_INT) || is_kind(r, QTR_QT_REAL)) {
+        double v = r->L.rval;
+        if (is_kind(r, QTR_QT_INT)) {
+            /* exact below 2^53; above, let strtod round the digits */
+            v = (!r->L.ival_overflow && r->L.ival < ((uint64_t)1 << 53))
+                    ? (double)r->L.ival : strtod(r->L.tok, NULL);
+            if (isinf(v))
+                return FAIL_TOK(r, QTR_EPARSE, "number '%.40s...' is too large for a double",
+                                r->L.tok);
+        }
+        if (emit_const(r, v)) return nomem(r);
+        return next(r);
+    }
+    if (is_kind(r, QTR_QT_LPAREN)) {
+        uint32_t line = r->L.tline;
+        uint64_t col = r->L.tcol;
+        if ((st = nest_in(r)) || (st = next(r)) || (st = expr(r))) return st;
+        if (!is_kind(r, QTR_QT_RPAREN)) {
+            char d[96];
+            return FAIL_TOK(r, QTR_EPARSE, "expected ')' to close the '(' at %u:%llu, found %s",
+                            line, (unsigned long long)col,
+                            qtr_qasm_lex_describe(&r->L, d, sizeof d));
+        }
+        r->edepth--;
+        return next(r);
+    }
+    if (!is_kind(r, QTR_QT_ID)) return expected(r, "an expression");
+    if (r->nformal_params) {
+        sym *s = sym_find(&r->locals, r->L.tok, r->L.len, r->L.hash);
+        if (s && s->kind == SYM_FPARAM) {
+            if (emit(r, OP_PARAM | (s->idx << 8))) return nomem(r);
+            stack_delta(r, 1);
+            return next(r);
+        }
+    }
+    sym *s = sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash);
+    if (s && s->kind == SYM_KEYWORD && s->idx == KW_PI) {
+        if (emit_const(r, QTR_PI)) return nomem(r);
+        return next(r);
+    }
+    if (s && s->kind == SYM_KEYWORD && s->idx >= KW_SIN) {
+        static const uint8_t fn_op[] = {OP_SIN, OP_COS, OP_TAN, OP_EXP, OP_LN,
+                                        OP_SQRT, OP_ASIN, OP_ACOS, OP_ATAN};
+        uint32_t op = fn_op[s->idx - KW_SIN];
+        char fname[8];
+        snprintf(fname, sizeof fname, "%s", keyword_name[s->idx]);
+        uint32_t line = r->L.tline;
+        uint64_t col = r->L.tcol;
+        if ((st = next(r))) return st;
+        if (!is_kind(r, QTR_QT_LPAREN)) {
+            char what[32];
+            snprintf(what, sizeof what, "'(' after '%s'", fname);
+            return expected(r, what);
+        }
+        if ((st = nest_in(r)) || (st = next(r)) || (st = expr(r))) return st;
+        if (!is_kind(r, QTR_QT_RPAREN)) {
+            char d[96];
+            return FAIL_TOK(r, QTR_EPARSE, "expected ')' to close '%s(' at %u:%llu, found %s",
+                            fname, line, (unsigned long long)col,
+                            qtr_qasm_lex_describe(&r->L, d, sizeof d));
+        }
+        r->edepth--;
+        if (emit(r, op)) return nomem(r);
+        return next(r);
+    }
+    return FAIL_TOK(r, QTR_EPARSE, "unknown identifier '%s' in expression", r->L.tok);
+}
+
+/* power := atom ['^' unary]  (right-associative; binds tighter than unary minus) */
+static qtr_status unary(R *r);
+static qtr_status power(R *r)
+{
+    qtr_status st = atom(r);
+    if (st || !is_kind(r, QTR_QT_CARET)) return st;
+    if ((st = nest_in(r)) || (st = next(r)) || (st = unary(r))) return st;
+    r->edepth--;
+    if (emit(r, OP_POW)) return nomem(r);
+    stack_delta(r, -1);
+    return QTR_OK;
+}
+
+static qtr_status unary(R *r)
+{
+    qtr_status st;
+    if (is_kind(r, QTR_QT_MINUS) || is_kind(r, QTR_QT_PLUS)) {
+        int neg = is_kind(r, QTR_QT_MINUS);
+        if ((st = nest_in(r)) || (st = next(r)) || (st = unary(r))) return st;
+        r->edepth--;
+        if (neg && emit(r, OP_NEG)) return nomem(r);
+        return QTR_OK;
+    }
+    return power(r);
+}
+
+static qtr_status term(R *r)
+{
+    qtr_status st = unary(r);
+    while (!st && (is_kind(r, QTR_QT_STAR) || is_kind(r, QTR_QT_SLASH))) {
+        uint32_t op = is_kind(r, QTR_QT_STAR) ? OP_MUL : OP_DIV;
+        if ((st = next(r)) || (st = unary(r))) return st;
+        if (emit(r, op)) return nomem(r);
+        stack_delta(r, -1);
+    }
+    return st;
+}
+
+static qtr_status expr(R *r)
+{
+    qtr_status st = term(r);
+    while (!st && (is_kind(r, QTR_QT_PLUS) || is_kind(r, QTR_QT_MINUS))) {
+        uint32_t op = is_kind(r, QTR_QT_PLUS) ? OP_ADD : OP_SUB;
+        if ((st = next(r)) || (st = term(r))) return st;
+        if (emit(r, op)) return nomem(r);
+        stack_delta(r, -1);
+    }
+    return st;
+}
+
+/* Evaluate code[0 .. n) with formal parameters @p p. Returns 0, or 1 on a
+ * division by zero; *out may be inf or nan (callers reject those). */
+static int eval(const uint32_t *code, size_t n, const double *p, double *out)
+{
+    double st[EVAL_STACK];
+    int sp = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t w = code[i];
+        switch (w & 0xFF) {
+        case OP_CONST: {
+            uint64_t bits = (uint64_t)code[i + 1] | ((uint64_t)code[i + 2] << 32);
+            memcpy(&st[sp++], &bits, sizeof bits);
+            i += 2;
+            break;
+        }
+        case OP_PARAM: st[sp++] = p[w >> 8]; break;
+        case OP_NEG: st[sp - 1] = -st[sp - 1]; break;
+        case OP_ADD: sp--; st[sp - 1] += st[sp]; break;
+        case OP_SUB: sp--; st[sp - 1] -= st[sp]; break;
+        case OP_MUL: sp--; st[sp - 1] *= st[sp]; break;
+        case OP_DIV:
+            sp--;
+            if (st[sp] == 0) return 1;
+            st[sp - 1] /= st[sp];
+            break;
+        case OP_POW: sp--; st[sp - 1] = pow(st[sp - 1], st[sp]); break;
+        case OP_SIN: st[sp - 1] = sin(st[sp - 1]); break;
+        case OP_COS: st[sp - 1] = cos(st[sp - 1]); break;
+        case OP_TAN: st[sp - 1] = tan(st[sp - 1]); break;
+        case OP_EXP: st[sp - 1] = exp(st[sp - 1]); break;
+        case OP_LN: st[sp - 1] = log(st[sp - 1]); break;
+        case OP_SQRT: st[sp - 1] = sqrt(st[sp - 1]); break;
+        case OP_ASIN: st[sp - 1] = asin(st[sp - 1]); break;
+        case OP_ACOS: st[sp - 1] = acos(st[sp - 1]); break;
+        case OP_ATAN: st[sp - 1] = atan(st[sp - 1]); break;
+        default: break;
+        }
+    }
+    *out = sp ? st[sp - 1] : 0;
+    return 0;
+}
+
+/* Parse one expression into code[] at its end; its span in *sp. */
+static qtr_status parse_expr_code(R *r, qasm_span *sp)
+{
+    sp->start = (uint32_t)r->ncode;
+    r->edepth = r->estack = r->emax = 0;
+    qtr_status st = expr(r);
+    if (st) return st;
+    if (r->emax > EVAL_STACK) return FAIL_TOK(r, QTR_ELIMIT, "expression too complex");
+    sp->len = (uint32_t)(r->ncode - sp->start);
+    return QTR_OK;
+}
+
+/* Parse a top-level (constant) parameter list "( e, e, ... )" if present and
+ * push the values on pvals. *n receives the count. */
+static qtr_status const_params(R *r, uint32_t *n)
+{
+    qtr_status st;
+    *n = 0;
+    if (!is_kind(r, QTR_QT_LPAREN)) return QTR_OK;
+    uint32_t pline = r->L.tline;
+    uint64_t pcol = r->L.tcol;
+    if ((st = next(r))) return st;
+    if (is_kind(r, QTR_QT_RPAREN)) return next(r);
+    for (;;) {
+        uint32_t line = r->L.tline;
+        uint64_t col = r->L.tcol;
+        qasm_span sp;
+        if ((st = parse_expr_code(r, &sp))) return st;
+        double v;
+        int dz = eval(r->code + sp.start, sp.len, NULL, &v);
+        r->ncode = sp.start;   /* constant code is not kept */
+        if (dz) return fail_at(r, QTR_EPARSE, line, col, "division by zero in parameter");
+        if (!isfinite(v))
+            return fail_at(r, QTR_EPARSE, line, col, "parameter evaluates to %s",
+                           isnan(v) ? "nan" : "infinity");
+        if (QTR_GROW(&r->alloc, r->pvals, r->cappvals, r->npvals + 1)) return nomem(r);
+        r->pvals[r->npvals++] = v;
+        (*n)++;
+        if (is_kind(r, QTR_QT_COMMA)) {
+            if ((st = next(r))) return st;
+            continue;
+        }
+        if (is_kind(r, QTR_QT_RPAREN)) return next(r);
+        char d[96];
+        return FAIL_TOK(r, QTR_EPARSE, "expected ',' or ')' to close the '(' at %u:%llu, found %s",
+                        pline, (unsigned long long)pcol, qtr_qasm_lex_describe(&r->L, d, sizeof d));
+    }
+}
+
+/* ======================================================================
+ * Emitting instructions
+ * ====================================================================== */
+
+static qtr_status append(R *r, qtr_op op, const uint32_t *q, uint32_t n, const double *p)
+{
+    qtr_status st = r->cond ? qtr_circuit_append_cond(r->c, op, q, n, p, r->cond_creg,
+                                                      r->cond_value, r->ctx)
+                            : qtr_circuit_append(r->c, op, q, n, p, r->ctx);
+    if (QTR_UNLIKELY(st)) return relocate(r, st);
+    r->appended++;
+    return QTR_OK;
+}
+
+static qtr_status expand(R *r, const qasm_gate *g, size_t pbase, size_t qbase);
+
+/* Apply gate g with parameter values pvals[pbase ..] on qubits qbuf[qbase ..]. */
+static qtr_status apply(R *r, const qasm_gate *g, size_t pbase, size_t qbase)
+{
+    if (g->kind == GK_TABLE)
+        return append(r, (qtr_op)g->op, r->qbuf + qbase, g->nqubits,
+                      qtr_gate((qtr_op)g->op)->nparams ? r->pvals + pbase : NULL);
+    return expand(r, g, pbase, qbase);
+}
+
+static qtr_status expand(R *r, const qasm_gate *g, size_t pbase, size_t qbase)
+{
+    for (uint32_t k = 0; k < g->ncalls; k++) {
+        const qasm_call *cl = &r->calls[g->first + k];
+        size_t np = r->npvals, nq = r->nqbuf;
+        if (QTR_GROW(&r->alloc, r->qbuf, r->capqbuf, nq + cl->nargs)) return nomem(r);
+        for (uint32_t i = 0; i < cl->nargs; i++)
+            r->qbuf[nq + i] = r->qbuf[qbase + r->qargs[cl->args + i]];
+        r->nqbuf = nq + cl->nargs;
+        qtr_status st;
+        if (cl->gate == CALL_BARRIER) {
+            st = append(r, QTR_OP_BARRIER, r->qbuf + nq, cl->nargs, NULL);
+        } else {
+            const qasm_gate *h = &r->gates[cl->gate];
+            if (QTR_GROW(&r->alloc, r->pvals, r->cappvals, np + h->nparams + 1)) return nomem(r);
+            for (uint32_t i = 0; i < h->nparams; i++) {
+                const qasm_span *sp = &r->pexpr[cl->params + i];
+                double v;
+                int dz = eval(r->code + sp->start, sp->len, r->pvals + pbase, &v);
+                if (dz || !isfinite(v))
+                    return fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
+                                   "in gate '%s': parameter %u of '%s' %s", gate_name(r, g), i + 1,
+                                   gate_name(r, h),
+                                   dz ? "divides by zero" : isnan(v) ? "evaluates to nan"
+                                                                     : "evaluates to infinity");
+                r->pvals[np + i] = v;
+            }
+            r->npvals = np + h->nparams;
+            st = apply(r, h, np, nq);
+        }
+        r->npvals = np;
+        r->nqbuf = nq;
+        if (st) return st;
+    }
+    return QTR_OK;
+}
+
+/* ======================================================================
+ * Operands
+ * ====================================================================== */
+
+static qtr_status grow_mark(R *r, size_t n)
+{
+    if (n <= r->capmark) return QTR_OK;
+    uint8_t *m = qtr_realloc(&r->alloc, r->mark, r->capmark, n);
+    if (!m) return nomem(r);
+    memset(m + r->capmark, 0, n - r->capmark);
+    r->mark = m;
+    r->capmark = n;
+    return QTR_OK;
+}
+
+/* Parse "name" or "name[i]" naming a register of kind @p want (SYM_QREG or
+ * SYM_CREG) and push it on args[]. */
+static qtr_status operand(R *r, int want)
+{
+    qtr_status st;
+    const char *what = want == SYM_QREG ? "quantum" : "classical";
+    if (!is_kind(r, QTR_QT_ID)) {
+        char e[48];
+        snprintf(e, sizeof e, "a %s register or bit", what);
+        return expected(r, e);
+    }
+    sym *s = sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash);
+    if (!s || (s->kind != SYM_QREG && s->kind != SYM_CREG))
+        return FAIL_TOK(r, QTR_EPARSE, "undeclared register '%s'", r->L.tok);
+    if (s->kind != want)
+        return FAIL_TOK(r, QTR_EPARSE, "'%s' is a %s register; a %s register is needed here",
+                        r->L.tok, s->kind == SYM_QREG ? "quantum" : "classical", what);
+    const qasm_reg *reg = want == SYM_QREG ? &r->qregs[s->idx] : &r->cregs[s->idx];
+    qasm_arg a = {s->idx, WHOLE, r->L.tline, r->L.tcol > UINT32_MAX ? UINT32_MAX : (uint32_t)r->L.tcol};
+    uint64_t v, vcol;
+    if (qtr_qasm_lex_index(&r->L, &v, &vcol)) {
+        /* "q[12]" written tightly: one call instead of four tokens */
+        if (v >= reg->size)
+            return fail_at(r, QTR_EQUBIT, a.line, vcol,
+                           "index %llu out of range for register '%s' of size %u",
+                           (unsigned long long)v, r->globals.names + reg->name, reg->size);
+        a.index = (uint32_t)v;
+        if ((st = next(r))) return st;
+    } else if ((st = next(r))) {
+        return st;
+    } else if (is_kind(r, QTR_QT_LBRACK)) {
+        if ((st = next(r))) return st;
+        if (!is_kind(r, QTR_QT_INT)) return expected(r, "an integer index");
+        if (r->L.ival_overflow || r->L.ival >= reg->size)
+            return FAIL_TOK(r, QTR_EQUBIT, "index %s out of range for register '%s' of size %u",
+                            r->L.tok, r->globals.names + reg->name,
+                            reg->size);
+        a.index = (uint32_t)r->L.ival;
+        if ((st = next(r)) || (st = expect(r, QTR_QT_RBRACK))) return st;
+    }
+    if (QTR_GROW(&r->alloc, r->args, r->capargs, r->nargs + 1)) return nomem(r);
+    r->args[r->nargs++] = a;
+    return QTR_OK;
+}
+
+static const qasm_reg *arg_reg(const R *r, const qasm_arg *a, int kind)
+{
+    return kind == SYM_QREG ? &r->qregs[a->reg] : &r->cregs[a->reg];
+}
+
+static const char *arg_name(R *r, const qasm_arg *a, int kind)
+{
+    return r->globals.names + arg_reg(r, a, kind)->name;
+}
+
+/* Broadcast size of args[from .. to): the common size of the whole-register
+ * operands (1 if none). */
+static qtr_status broadcast(R *r, size_t from, size_t to, int kind, uint32_t *n)
+{
+    const qasm_arg *first = NULL;
+    *n = 1;
+    for (size_t i = from; i < to; i++) {
+        const qasm_arg *a = &r->args[i];
+        if (a->index != WHOLE) continue;
+        uint32_t size = arg_reg(r, a, kind)->size;
+        if (!first) {
+            first = a;
+            *n = size;
+        } else if (size != *n) {
+            return fail_at(r, QTR_EPARSE, a->line, a->col,
+                           "register '%s' has size %u but '%s' has size %u: broadcast needs "
+                           "equal sizes",
+                           arg_name(r, a, kind), size, arg_name(r, first, kind), *n);
+        }
+    }
+    return QTR_OK;
+}
+
+static inline uint32_t arg_bit(const R *r, const qasm_arg *a, int kind, uint32_t i)
+{
+    const qasm_reg *reg = arg_reg(r, a, kind);
+    return reg->first + (a->index == WHOLE ? i : a->index);
+}
+
+/* ======================================================================
+ * Statements
+ * ====================================================================== */
+
+static qtr_status define_name_check(R *r, const char *what)
+{
+    sym *s = sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash);
+    if (!s) return QTR_OK;
+    if (s->kind == SYM_KEYWORD) return FAIL_TOK(r, QTR_EPARSE, "'%s' is a reserved word", r->L.tok);
+    if (s->kind == SYM_GATE && r->gates[s->idx].builtin)
+        return FAIL_TOK(r, QTR_EPARSE, "%s '%s' redefines the built-in gate '%s'%s", what,
+                        r->L.tok, r->L.tok,
+                        strcmp(r->L.tok, "U") && strcmp(r->L.tok, "CX") ? " of qelib1.inc" : "");
+    return FAIL_TOK(r, QTR_EPARSE, "duplicate declaration of '%s' (first declared at %u:%u)",
+                    r->L.tok, s->line, s->col);
+}
+
+static qtr_status stmt_reg(R *r, int kind)
+{
+    qtr_status st;
+    const char *what = kind == SYM_QREG ? "qreg" : "creg";
+    if ((st = next(r))) return st;
+    if (!is_kind(r, QTR_QT_ID)) return expected(r, "a register name");
+    if ((st = define_name_check(r, "register"))) return st;
+    char name[QTR_QASM_TOKEN_MAX + 1];
+    memcpy(name, r->L.tok, r->L.len + 1);
+    size_t len = r->L.len;
+    uint32_t hash = r->L.hash, line = r->L.tline;
+    uint64_t col = r->L.tcol;
+    if ((st = next(r)) || (st = expect(r, QTR_QT_LBRACK))) return st;
+    if (!is_kind(r, QTR_QT_INT)) return expected(r, "the register size");
+    uint32_t *total = kind == SYM_QREG ? &r->nqubits : &r->nclbits;
+    if (r->L.ival == 0)
+        return FAIL_TOK(r, QTR_EPARSE, "register '%s' must have at least one bit", name);
+    if (r->L.ival_overflow || r->L.ival > QTR_QASM_MAX_BITS - *total)
+        return FAIL_TOK(r, QTR_ELIMIT, "%s '%s[%s]' takes the program over the limit of %u %s",
+                        what, name, r->L.tok, QTR_QASM_MAX_BITS,
+                        kind == SYM_QREG ? "qubits" : "classical bits");
+    uint32_t size = (uint32_t)r->L.ival;
+    if ((st = next(r)) || (st = expect(r, QTR_QT_RBRACK)) || (st = expect(r, QTR_QT_SEMI)))
+        return st;
+
+    qtr_circuit *c = r->c;
+    st = kind == SYM_QREG ? qtr_circuit_add_qreg(c, name, size, r->ctx)
+                          : qtr_circuit_add_creg(c, name, size, r->ctx);
+    if (st) return fail_at(r, st, line, col, "%s '%s': cannot add the register", what, name);
+    qasm_reg reg;
+    const qtr_reg *cr = kind == SYM_QREG ? &c->qregs[c->nqregs - 1] : &c->cregs[c->ncregs - 1];
+    reg.first = cr->first;
+    reg.size = size;
+    reg.cindex = (uint32_t)((kind == SYM_QREG ? c->nqregs : c->ncregs) - 1);
+    qasm_reg **regs = kind == SYM_QREG ? &r->qregs : &r->cregs;
+    size_t *n = kind == SYM_QREG ? &r->nqregs : &r->ncregs;
+    size_t *cap = kind == SYM_QREG ? &r->capqregs : &r->capcregs;
+    if (qtr_grow(&r->alloc, (void **)regs, cap, *n + 1, sizeof **regs) ||
+        sym_add(r, &r->globals, name, len, hash, (uint8_t)kind, (uint32_t)*n, line, col,
+                &reg.name))
+        return fail_at(r, QTR_ENOMEM, line, col, "out of memory");
+    (*regs)[(*n)++] = reg;
+    *total += size;
+    return QTR_OK;
+}
+
+/* Register gate `name` in the global table; its index is ngates-1. */
+static qtr_status add_gate(R *r, const char *name, size_t len, uint32_t line, uint64_t col,
+                           const qasm_gate *g)
+{
+    if (QTR_GROW(&r->alloc, r->gates, r->capgates, r->ngates + 1)) return nomem(r);
+    qasm_gate ng = *g;
+    if (sym_add(r, &r->globals, name, len, qtr_qasm_hash(name, len), SYM_GATE,
+                (uint32_t)r->ngates, line, col, &ng.name))
+        return nomem(r);
+    r->gates[r->ngates++] = ng;
+    return QTR_OK;
+}
+
+/* A table gate a user `gate`/`opaque` declaration may stand for: outside
+ * qelib1.inc, unitary, same qubit and parameter counts. */
+static int table_gate_for(const char *name, size_t len, uint32_t nparams, uint32_t nqubits)
+{
+    int op = qtr_gate_lookup(name, len);
+    if (op < 0) return -1;
+    const qtr_gate_info *gi = qtr_gate((qtr_op)op);
+    if (gi->props & (QTR_GP_QELIB1 | QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) return -1;
+    if (gi->nqubits != nqubits || gi->nparams != nparams) return -1;
+    return op;
+}
+
+/* Formal list "a, b, c" into the local table with kind @p kind; *n counts. */
+static qtr_status formals(R *r, uint8_t kind, uint32_t *n)
+{
+    qtr_status st;
+    *n = 0;
+    for (;;) {
+        if (!is_kind(r, QTR_QT_ID))
+            return expected(r, kind == SYM_FPARAM ? "a parameter name" : "a qubit name");
+        sym *g = sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash);
+        if (g && g->kind == SYM_KEYWORD)
+            return FAIL_TOK(r, QTR_EPARSE, "'%s' is a reserved word", r->L.tok);
+        sym *s = sym_find(&r->locals, r->L.tok, r->L.len, r->L.hash);
+        if (s)
+            return FAIL_TOK(r, QTR_EPARSE, "'%s' is already an argument of this gate", r->L.tok);
+        if (*n >= QTR_QASM_MAX_GATE_ARGS)
+            return FAIL_TOK(r, QTR_ELIMIT, "more than %d %s", QTR_QASM_MAX_GATE_ARGS,
+                            kind == SYM_FPARAM ? "parameters" : "qubit arguments");
+        if (sym_add(r, &r->locals, r->L.tok, r->L.len, r->L.hash, kind, *n, r->L.tline,
+                    r->L.tcol, NULL))
+            return nomem(r);
+        (*n)++;
+        if ((st = next(r))) return st;
+        if (!is_kind(r, QTR_QT_COMMA)) break;
+        if ((st = next(r))) return st;
+    }
+    return QTR_OK;
+}
+
+/* One statement of a gate body: "name(params) a,b;" or "barrier a,b;". */
+static qtr_status body_statement(R *r, qasm_gate *def)
+{
+    qtr_status st;
+    if (!is_kind(r, QTR_QT_ID)) return expected(r, "a gate call or '}'");
+    uint32_t line = r->L.tline;
+    uint64_t col = r->L.tcol;
+    qasm_call cl = {CALL_BARRIER, 0, (uint32_t)r->nqargs, (uint32_t)r->npexpr};
+    const qasm_gate *callee = NULL;
+    sym *s = sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash);
+    if (s && s->kind == SYM_KEYWORD) {
+        if (s->idx != KW_BARRIER)
+            return FAIL_TOK(r, QTR_EPARSE, "'%s' is not allowed inside a gate body", r->L.tok);
+    } else if (s && s->kind == SYM_GATE) {
+        cl.gate = s->idx;
+        callee = &r->gates[s->idx];
+    } else {
+        sym *l = sym_find(&r->locals, r->L.tok, r->L.len, r->L.hash);
+        if (l) return FAIL_TOK(r, QTR_EPARSE, "'%s' is an argument of this gate, not a gate", r->L.tok);
+        return FAIL_TOK(r, QTR_EPARSE, "unknown gate '%s'%s", r->L.tok,
+                        !r->included && qtr_gate_lookup(r->L.tok, r->L.len) >= 0
+                            ? " (missing include \"qelib1.inc\"?)" : "");
+    }
+    char cname[QTR_QASM_TOKEN_MAX + 1];
+    memcpy(cname, r->L.tok, r->L.len + 1);
+    if ((st = next(r))) return st;
+
+    /* parameters: expressions over the formal parameters, kept as code */
+    uint32_t np = 0;
+    if (is_kind(r, QTR_QT_LPAREN)) {
+        uint32_t pline = r->L.tline;
+        uint64_t pcol = r->L.tcol;
+        if (!callee) return FAIL_TOK(r, QTR_EPARSE, "barrier takes no parameters");
+        if ((st = next(r))) return st;
+        while (!is_kind(r, QTR_QT_RPAREN)) {
+            qasm_span sp;
+            if ((st = parse_expr_code(r, &sp))) return st;
+            if (QTR_GROW(&r->alloc, r->pexpr, r->cappexpr, r->npexpr + 1)) return nomem(r);
+            r->pexpr[r->npexpr++] = sp;
+            np++;
+            if (is_kind(r, QTR_QT_COMMA)) {
+                if ((st = next(r))) return st;
+                continue;
+            }
+            if (!is_kind(r, QTR_QT_RPAREN)) {
+                char d[96];
+                return FAIL_TOK(r, QTR_EPARSE,
+                                "expected ',' or ')' to close the '(' at %u:%llu, found %s", pline,
+                                (unsigned long long)pcol, qtr_qasm_lex_describe(&r->L, d, sizeof d));
+            }
+        }
+        if ((st = next(r))) return st;
+    }
+    if (callee && np != callee->nparams)
+        return fail_at(r, QTR_EPARSE, line, col, "gate '%s' takes %u parameter%s, got %u", cname,
+                       callee->nparams, callee->nparams == 1 ? "" : "s", np);
+
+    /* qubits: formal names only */
+    for (;;) {
+        if (!is_kind(r, QTR_QT_ID)) return expected(r, "a qubit argument of this gate");
+        sym *q = sym_find(&r->locals, r->L.tok, r->L.len, r->L.hash);
+        if (!q || q->kind != SYM_FQUBIT)
+            return FAIL_TOK(r, QTR_EPARSE, "'%s' is not a qubit argument of this gate", r->L.tok);
+        for (uint32_t i = 0; i < cl.nargs; i++)
+            if (r->qargs[cl.args + i] == q->idx)
+                return FAIL_TOK(r, QTR_EPARSE, "qubit '%s' used twice in one call", r->L.tok);
+        if (QTR_GROW(&r->alloc, r->qargs, r->capqargs, r->nqargs + 1)) return nomem(r);
+        r->qargs[r->nqargs++] = q->idx;
+        cl.nargs++;
+        if ((st = next(r))) return st;
+        if (is_kind(r, QTR_QT_LBRACK))
+            return FAIL_TOK(r, QTR_EPARSE, "qubit arguments cannot be indexed inside a gate body");
+        if (!is_kind(r, QTR_QT_COMMA)) break;
+        if ((st = next(r))) return st;
+    }
+    if (callee && cl.nargs != callee->nqubits)
+        return fail_at(r, QTR_EPARSE, line, col, "gate '%s' takes %u qubit%s, got %u", cname,
+                       callee->nqubits, callee->nqubits == 1 ? "" : "s", cl.nargs);
+    if ((st = expect(r, QTR_QT_SEMI))) return st;
+
+    if (QTR_GROW(&r->alloc, r->calls, r->capcalls, r->ncalls + 1)) return nomem(r);
+    r->calls[r->ncalls++] = cl;
+    def->ncalls++;
+    uint64_t add = !callee || callee->kind != GK_USER ? 1 : callee->expanded;
+    def->expanded = def->expanded > UINT64_MAX - add ? UINT64_MAX : def->expanded + add;
+    if (callee && callee->depth + 1 > def->depth) def->depth = callee->depth + 1;
+    if (callee && def->opaque_use < 0) {
+        if (callee->kind == GK_OPAQUE) {
+            def->opaque_use = (int32_t)cl.gate;
+            def->opaque_line = line;
+            def->opaque_col = col > UINT32_MAX ? UINT32_MAX : (uint32_t)col;
+        } else if (callee->opaque_use >= 0) {
+            def->opaque_use = callee->opaque_use;
+            def->opaque_line = callee->opaque_line;
+            def->opaque_col = callee->opaque_col;
+        }
+    }
+    return QTR_OK;
+}
+
+/* "gate name(params) qubits { body }" or "opaque name(params) qubits;". */
+static qtr_status stmt_gate(R *r, int opaque)
+{
+    qtr_status st;
+    const char *what = opaque ? "opaque" : "gate";
+    if ((st = next(r))) return st;
+    if (!is_kind(r, QTR_QT_ID)) return expected(r, "a gate name");
+    if (!r->library && (st = define_name_check(r, opaque ? "opaque gate" : "gate"))) return st;
+    char name[QTR_QASM_TOKEN_MAX + 1];
+    memcpy(name, r->L.tok, r->L.len + 1);
+    size_t len = r->L.len;
+    uint32_t line = r->L.tline;
+    uint64_t col = r->L.tcol;
+    if ((st = next(r))) return st;
+
+    sym_clear(&r->locals);
+    qasm_gate g = {0};
+    g.kind = GK_USER;
+    g.op = -1;
+    g.opaque_use = -1;
+    g.first = (uint32_t)r->ncalls;
+    if (is_kind(r, QTR_QT_LPAREN)) {
+        if ((st = next(r))) return st;
+        if (!is_kind(r, QTR_QT_RPAREN) && (st = formals(r, SYM_FPARAM, &g.nparams)))
+            return st;
+        if (!is_kind(r, QTR_QT_RPAREN)) return expected(r, "',' or ')' after the parameters");
+        if ((st = next(r))) return st;
+    }
+    if (!is_kind(r, QTR_QT_ID)) {
+        char e[80];
+        snprintf(e, sizeof e, "the qubit arguments of %s '%.40s'", what, name);
+        return expected(r, e);
+    }
+    if ((st = formals(r, SYM_FQUBIT, &g.nqubits))) return st;
+
+    size_t code0 = r->ncode, pexpr0 = r->npexpr, qargs0 = r->nqargs;
+    if (opaque) {
+        if ((st = expect(r, QTR_QT_SEMI))) return st;
+        int op = table_gate_for(name, len, g.nparams, g.nqubits);
+        if (op >= 0) {
+            g.kind = GK_TABLE;
+            g.op = (int16_t)op;
+        } else {
+            g.kind = GK_OPAQUE;
+        }
+    } else {
+        if (!is_kind(r, QTR_QT_LBRACE)) return expected(r, "'{' to open the gate body");
+        uint32_t bline = r->L.tline;
+        uint64_t bcol = r->L.tcol;
+        if ((st = next(r))) return st;
+        r->nformal_params = g.nparams;
+        while (!is_kind(r, QTR_QT_RBRACE)) {
+            if (is_kind(r, QTR_QT_EOF)) {
+                r->nformal_params = 0;
+                return FAIL_TOK(r, QTR_EPARSE, "unterminated body of gate '%s': the '{' at "
+                                "%u:%llu has no matching '}'", name, bline,
+                                (unsigned long long)bcol);
+            }
+            if ((st = body_statement(r, &g))) {
+                r->nformal_params = 0;
+                return st;
+            }
+        }
+        r->nformal_params = 0;
+        if (g.depth >= QTR_QASM_MAX_GATE_DEPTH)
+            return fail_at(r, QTR_ELIMIT, line, col,
+                           "gate '%s' nests gate definitions more than %d deep", name,
+                           QTR_QASM_MAX_GATE_DEPTH);
+        int op = r->library ? -1 : table_gate_for(name, len, g.nparams, g.nqubits);
+        if (op >= 0) {
+            /* A table gate Qiskit's exporter (or our writer) defines for
+             * readers without it: the body was checked; the table gate is
+             * the meaning, so drop the body. */
+            g.kind = GK_TABLE;
+            g.op = (int16_t)op;
+            g.ncalls = 0;
+            g.expanded = 0;
+            g.depth = 0;
+            g.opaque_use = -1;
+            r->ncalls = g.first;
+            r->ncode = code0;
+            r->npexpr = pexpr0;
+            r->nqargs = qargs0;
+        }
+        if ((st = next(r))) return st;   /* the '}' */
+    }
+    sym_clear(&r->locals);
+    if (g.kind == GK_TABLE) g.expanded = 1;
+    if (r->library) {
+        /* built-in definitions are not entered in the symbol table */
+        if (QTR_GROW(&r->alloc, r->gates, r->capgates, r->ngates + 1)) return nomem(r);
+        g.name = UINT32_MAX;
+        r->gates[r->ngates++] = g;
+        return QTR_OK;
+    }
+    return add_gate(r, name, len, line, col, &g);
+}
+
+static qtr_status stmt_include(R *r)
+{
+    qtr_status st;
+    if ((st = next(r))) return st;
+    if (!is_kind(r, QTR_QT_STRING)) return expected(r, "a file name in double quotes");
+    uint32_t line = r->L.tline;
+    uint64_t col = r->L.tcol;
+    int qelib1 = strcmp(r->L.tok, "qelib1.inc") == 0;
+    char file[128];
+    snprintf(file, sizeof file, "%.100s", r->L.tok);
+    if ((st = next(r)) || (st = expect(r, QTR_QT_SEMI))) return st;
+    if (!qelib1)
+        return fail_at(r, QTR_EUNSUPPORTED, line, col,
+                       "cannot include \"%s\": only the built-in \"qelib1.inc\" is supported", file);
+    if (r->included) return QTR_OK;   /* a second include changes nothing */
+    size_t n;
+    const qtr_qasm_libgate *lib = qtr_qasm_libgates(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!lib[i].qelib1) continue;
+        size_t len = strlen(lib[i].name);
+        sym *s = sym_find(&r->globals, lib[i].name, len, qtr_qasm_hash(lib[i].name, len));
+        if (s)
+            return fail_at(r, QTR_EPARSE, line, col,
+                           "include \"qelib1.inc\" redefines '%s', declared at %u:%u",
+                           lib[i].name, s->line, s->col);
+        qasm_gate g = {0};
+        g.kind = GK_TABLE;
+        g.builtin = 1;
+        g.op = (int16_t)lib[i].op;
+        g.nparams = lib[i].nparams;
+        g.nqubits = lib[i].nqubits;
+        g.expanded = 1;
+        g.opaque_use = -1;
+        if ((st = add_gate(r, lib[i].name, len, 0, 0, &g))) return st;
+    }
+    r->included = 1;
+    return QTR_OK;
+}
+
+/* Check that one broadcast instance's qubits are distinct. */
+static qtr_status distinct(R *r, const uint32_t *q, uint32_t n, const char *gname)
+{
+    if (n == 2) {
+        if (q[0] != q[1]) return QTR_OK;
+    } else if (n > 2) {
+        qtr_status st = grow_mark(r, r->c->nqubits > r->nqubits ? r->c->nqubits : r->nqubits);
+        if (st) return st;
+        uint32_t i;
+        for (i = 0; i < n && !r->mark[q[i]]; i++) r->mark[q[i]] = 1;
+        for (uint32_t j = 0; j < i; j++) r->mark[q[j]] = 0;
+        if (i == n) return QTR_OK;
+    } else {
+        return QTR_OK;
+    }
+    return fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
+                   "'%s' is applied to the same qubit twice", gname);
+}
+
+/* "name(params) args;" at top level (possibly under an if). */
+static qtr_status stmt_call(R *r, sym *s)
+{
+    qtr_status st;
+    if (s->kind != SYM_GATE) {
+        if (s->kind == SYM_QREG || s->kind == SYM_CREG)
+            return FAIL_TOK(r, QTR_EPARSE, "'%s' is a register, not a gate", r->L.tok);
+        return FAIL_TOK(r, QTR_EPARSE, "'%s' cannot start a statement", r->L.tok);
+    }
+    uint32_t gi = s->idx;
+    const char *gname = gate_name(r, &r->gates[gi]);   /* stable: the names arena */
+    if ((st = next(r))) return st;
+    size_t pbase = r->npvals;
+    uint32_t np;
+    if ((st = const_params(r, &np))) return st;
+    const qasm_gate *g = &r->gates[gi];
+    if (np != g->nparams)
+        return fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
+                       "gate '%s' takes %u parameter%s, got %u", gname, g->nparams,
+                       g->nparams == 1 ? "" : "s", np);
+    size_t a0 = r->nargs;
+    for (;;) {
+        if ((st = operand(r, SYM_QREG))) return st;
+        if (!is_kind(r, QTR_QT_COMMA)) break;
+        if ((st = next(r))) return st;
+    }
+    if ((st = expect(r, QTR_QT_SEMI))) return st;
+    uint32_t nq = (uint32_t)(r->nargs - a0);
+    if (nq != g->nqubits)
+        return fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
+                       "gate '%s' takes %u qubit%s, got %u", gname, g->nqubits,
+                       g->nqubits == 1 ? "" : "s", nq);
+    if (g->kind == GK_OPAQUE)
+        return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
+                       "'%s' is an opaque gate with no definition; it cannot be applied", gname);
+    if (g->opaque_use >= 0)
+        return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
+                       "gate '%s' applies the opaque gate '%s' (at %u:%u), which has no "
+                       "definition", gname, gate_name(r, &r->gates[g->opaque_use]),
+                       g->opaque_line, g->opaque_col);
+    uint32_t n;
+    if ((st = broadcast(r, a0, r->nargs, SYM_QREG, &n))) return st;
+    if (g->expanded > QTR_QASM_MAX_EXPANSION / n)
+        return fail_at(r, QTR_ELIMIT, r->stmt_line, r->stmt_col,
+                       "'%s' expands to more than %llu instructions", gname,
+                       (unsigned long long)QTR_QASM_MAX_EXPANSION);
+    size_t qbase = r->nqbuf;
+    if (QTR_GROW(&r->alloc, r->qbuf, r->capqbuf, qbase + nq)) return nomem(r);
+    r->nqbuf = qbase + nq;
+    for (uint32_t i = 0; i < n && !st; i++) {
+        for (uint32_t k = 0; k < nq; k++)
+            r->qbuf[qbase + k] = arg_bit(r, &r->args[a0 + k], SYM_QREG, i);
+        st = distinct(r, r->qbuf + qbase, nq, gname);
+        if (!st) st = apply(r, g, pbase, qbase);
+    }
+    r->nqbuf = qbase;
+    r->nargs = a0;
+    r->npvals = pbase;
+    return st;
+}
+
+static qtr_status stmt_measure(R *r)
+{
+    qtr_status st;
+    if ((st = next(r)) || (st = operand(r, SYM_QREG))) return st;
+    if ((st = expect(r, QTR_QT_ARROW)) || (st = operand(r, SYM_CREG))) return st;
+    if ((st = expect(r, QTR_QT_SEMI))) return st;
+    qasm_arg *q = &r->args[r->nargs - 2], *c = &r->args[r->nargs - 1];
+    uint32_t n = 1;
+    if ((q->index == WHOLE) != (c->index == WHOLE))
+        return fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
+                       "measure needs two registers or two bits, not a register and a bit");
+    if (q->index == WHOLE) {
+        n = r->qregs[q->reg].size;
+        if (r->cregs[c->reg].size != n)
+            return fail_at(r, QTR_EPARSE, c->line, c->col,
+                           "measure: register '%s' has size %u but '%s' has size %u",
+                           arg_name(r, q, SYM_QREG), n, arg_name(r, c, SYM_CREG),
+                           r->cregs[c->reg].size);
+    }
+    for (uint32_t i = 0; i < n && !st; i++) {
+        uint32_t ops[2] = {arg_bit(r, q, SYM_QREG, i), arg_bit(r, c, SYM_CREG, i)};
+        st = append(r, QTR_OP_MEASURE, ops, 2, NULL);
+    }
+    r->nargs -= 2;
+    return st;
+}
+
+static qtr_status stmt_reset(R *r)
+{
+    qtr_status st;
+    if ((st = next(r)) || (st = operand(r, SYM_QREG)) || (st = expect(r, QTR_QT_SEMI))) return st;
+    qasm_arg *q = &r->args[r->nargs - 1];
+    uint32_t n = q->index == WHOLE ? r->qregs[q->reg].size : 1;
+    for (uint32_t i = 0; i < n && !st; i++) {
+        uint32_t b = arg_bit(r, q, SYM_QREG, i);
+        st = append(r, QTR_OP_RESET, &b, 1, NULL);
+    }
+    r->nargs--;
+    return st;
+}
+
+/* "barrier a, b[1], ...;": one barrier over every named qubit, each once. */
+static qtr_status stmt_barrier(R *r)
+{
+    qtr_status st;
+    if ((st = next(r))) return st;
+    size_t a0 = r->nargs;
+    for (;;) {
+        if ((st = operand(r, SYM_QREG))) return st;
+        if (!is_kind(r, QTR_QT_COMMA)) break;
+        if ((st = next(r))) return st;
+    }
+    if ((st = expect(r, QTR_QT_SEMI))) return st;
+    if ((st = grow_mark(r, r->c->nqubits > r->nqubits ? r->c->nqubits : r->nqubits))) return st;
+    size_t q0 = r->nqbuf;
+    for (size_t k = a0; k < r->nargs && !st; k++) {
+        const qasm_arg *a = &r->args[k];
+        uint32_t n = a->index == WHOLE ? r->qregs[a->reg].size : 1;
+        if (QTR_GROW(&r->alloc, r->qbuf, r->capqbuf, r->nqbuf + n)) {
+            st = nomem(r);
+            break;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t b = arg_bit(r, a, SYM_QREG, i);
+            if (!r->mark[b]) {
+                r->mark[b] = 1;
+                r->qbuf[r->nqbuf++] = b;
+            }
+        }
+    }
+    for (size_t i = q0; i < r->nqbuf; i++) r->mark[r->qbuf[i]] = 0;
+    if (!st) {
+        if (r->nqbuf - q0 > UINT16_MAX)
+            st = fail_at(r, QTR_ELIMIT, r->stmt_line, r->stmt_col,
+                         "barrier over %zu qubits: at most %u are supported", r->nqbuf - q0,
+                         (unsigned)UINT16_MAX);
+        else
+            st = append(r, QTR_OP_BARRIER, r->qbuf + q0, (uint32_t)(r->nqbuf - q0), NULL);
+    }
+    r->nqbuf = q0;
+    r->nargs = a0;
+    return st;
+}
+
+static qtr_status quantum_op(R *r, sym *s);
+
+/* "if (creg == n) op;" */
+static qtr_status stmt_if(R *r)
+{
+    qtr_status st;
+    if ((st = next(r)) || (st = expect(r, QTR_QT_LPAREN))) return st;
+    if (!is_kind(r, QTR_QT_ID)) return expected(r, "a classical register name");
+    sym *s = sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash);
+    if (!s || s->kind != SYM_CREG)
+        return FAIL_TOK(r, QTR_EPARSE, "%s '%s' in the condition",
+                        s && s->kind == SYM_QREG ? "quantum register" : "undeclared register",
+                        r->L.tok);
+    uint32_t creg = r->cregs[s->idx].cindex;
+    if ((st = next(r)) || (st = expect(r, QTR_QT_EQEQ))) return st;
+    if (!is_kind(r, QTR_QT_INT)) return expected(r, "an integer to compare with");
+    if (r->L.ival_overflow)
+        return FAIL_TOK(r, QTR_EPARSE, "condition value %s does not fit in 64 bits", r->L.tok);
+    uint64_t value = r->L.ival;
+    if ((st = next(r)) || (st = expect(r, QTR_QT_RPAREN))) return st;
+    if (!is_kind(r, QTR_QT_ID)) return expected(r, "an operation after the condition");
+    r->stmt_line = r->L.tline;
+    r->stmt_col = r->L.tcol > UINT32_MAX ? UINT32_MAX : (uint32_t)r->L.tcol;
+    r->cond = 1;
+    r->cond_creg = creg;
+    r->cond_value = value;
+    st = quantum_op(r, sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash));
+    r->cond = 0;
+    return st;
+}
+
+/* A gate call, measure or reset (what may follow an if); @p s is the
+ * current token's symbol or NULL. */
+static qtr_status quantum_op(R *r, sym *s)
+{
+    if (s && s->kind == SYM_KEYWORD) {
+        if (s->idx == KW_MEASURE) return stmt_measure(r);
+        if (s->idx == KW_RESET) return stmt_reset(r);
+        return FAIL_TOK(r, QTR_EPARSE, "'%s' cannot be conditioned", r->L.tok);
+    }
+    if (!s)
+        return FAIL_TOK(r, QTR_EPARSE, "unknown gate '%s'%s", r->L.tok,
+                        !r->included && qtr_gate_lookup(r->L.tok, r->L.len) >= 0
+                            ? " (missing include \"qelib1.inc\"?)" : "");
+    return stmt_call(r, s);
+}
+
+static qtr_status statement(R *r)
+{
+    if (!is_kind(r, QTR_QT_ID)) return expected(r, "a statement");
+    r->stmt_line = r->L.tline;
+    r->stmt_col = r->L.tcol > UINT32_MAX ? UINT32_MAX : (uint32_t)r->L.tcol;
+    sym *s = sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash);
+    if (s && s->kind == SYM_KEYWORD) {
+        switch (s->idx) {
+        case KW_INCLUDE: return stmt_include(r);
+        case KW_QREG: return stmt_reg(r, SYM_QREG);
+        case KW_CREG: return stmt_reg(r, SYM_CREG);
+        case KW_GATE: return stmt_gate(r, 0);
+        case KW_OPAQUE: return stmt_gate(r, 1);
+        case KW_BARRIER: return stmt_barrier(r);
+        case KW_MEASURE: return stmt_measure(r);
+        case KW_RESET: return stmt_reset(r);
+        case KW_IF: return stmt_if(r);
+        case KW_OPENQASM:
+            return FAIL_TOK(r, QTR_EPARSE, "'OPENQASM' may appear only once, at the start");
+        default: return FAIL_TOK(r, QTR_EPARSE, "'%s' cannot start a statement", r->L.tok);
+        }
+    }
+    return quantum_op(r, s);
+}
+
+/* "OPENQASM 2.0;" */
+static qtr_status header(R *r)
+{
+    qtr_status st;
+    if (is_kind(r, QTR_QT_EOF))
+        return FAIL_TOK(r, QTR_EPARSE, "empty file, expected 'OPENQASM 2.0;'");
+    if (!is_kind(r, QTR_QT_ID) || strcmp(r->L.tok, "OPENQASM") != 0)
+        return expected(r, "'OPENQASM 2.0;' at the start of the program");
+    if ((st = next(r))) return st;
+    if (!is_kind(r, QTR_QT_REAL) && !is_kind(r, QTR_QT_INT)) return expected(r, "a version number");
+    double v = is_kind(r, QTR_QT_REAL) ? r->L.rval : (double)r->L.ival;
+    if (v != 2.0)
+        return FAIL_TOK(r, QTR_EUNSUPPORTED, "OpenQASM version %s is not supported (only 2.0)",
+                        r->L.tok);
+    if ((st = next(r))) return st;
+    return expect(r, QTR_QT_SEMI);
+}
+
+/* ======================================================================
+ * Reader life cycle
+ * ====================================================================== */
+
+static qtr_status reader_new(R **out, const char *name, qtr_ctx *ctx)
+{
+    qtr_alloc a = {0, 0, 0, 0};
+    R *r = qtr_realloc(&a, NULL, 0, sizeof *r);
+    if (!r) return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", name);
+    memset(r, 0, sizeof *r);
+    r->alloc = a;
+    r->ctx = ctx;
+    size_t len = strlen(name) + 1;
+    r->name = qtr_realloc(&r->alloc, NULL, 0, len);
+    if (!r->name) {
+        qtr_qasm_reader_free(r);
+        return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", name);
+    }
+    memcpy(r->name, name, len);
+    for (int k = 0; k < KW_COUNT; k++) {
+        size_t n = strlen(keyword_name[k]);
+        if (sym_add(r, &r->globals, keyword_name[k], n, qtr_qasm_hash(keyword_name[k], n),
+                    SYM_KEYWORD, (uint32_t)k, 0, 0, NULL)) {
+            qtr_qasm_reader_free(r);
+            return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", name);
+        }
+    }
+    /* the two builtins of the language */
+    qasm_gate u = {0}, cx = {0};
+    u.kind = cx.kind = GK_TABLE;
+    u.builtin = cx.builtin = 1;
+    u.op = QTR_OP_U;
+    u.nparams = 3;
+    u.nqubits = 1;
+    cx.op = QTR_OP_CX;
+    cx.nqubits = 2;
+    u.expanded = cx.expanded = 1;
+    u.opaque_use = cx.opaque_use = -1;
+    if (add_gate(r, "U", 1, 0, 0, &u) || add_gate(r, "CX", 2, 0, 0, &cx)) {
+        qtr_qasm_reader_free(r);
+        return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", name);
+    }
+    *out = r;
+    return QTR_OK;
+}
+
+qtr_status qtr_qasm_reader_open_mem(qtr_qasm_reader **out, const char *text, size_t len,
+                                    const char *display_name, qtr_ctx *ctx)
+{
+    *out = NULL;
+    R *r;
+    qtr_status st = reader_new(&r, display_name ? display_name : "<memory>", ctx);
+    if (st) return st;
+    qtr_qasm_lex_init_mem(&r->L, text, len, r->name);
+    *out = r;
+    return QTR_OK;
+}
+
+qtr_status qtr_qasm_reader_open_file(qtr_qasm_reader **out, const char *path, qtr_ctx *ctx)
+{
+    *out = NULL;
+    int is_stdin = strcmp(path, "-") == 0;
+    R *r;
+    qtr_status st = reader_new(&r, is_stdin ? "<stdin>" : path, ctx);
+    if (st) return st;
+    r->chunk = qtr_realloc(&r->alloc, NULL, 0, QTR_QASM_CHUNK);
+    if (!r->chunk) {
+        qtr_qasm_reader_free(r);
+        return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", path);
+    }
+    if (is_stdin) {
+        r->f = stdin;
+    } else {
+        r->f = fopen(path, "rb");
+        if (!r->f) {
+            int e = errno;
+            qtr_qasm_reader_free(r);
+            return qtr_fail(ctx, QTR_EIO, "%s: cannot open: %s", path, strerror(e));
+        }
+        r->own_f = 1;
+    }
+    qtr_qasm_lex_init_file(&r->L, r->f, r->chunk, r->name);
+    *out = r;
+    return QTR_OK;
+}
+
+void qtr_qasm_reader_free(qtr_qasm_reader *r)
+{
+    if (!r) return;
+    if (r->own_f && r->f) fclose(r->f);
+    qtr_alloc *a = &r->alloc;
+    sym_free(r, &r->globals);
+    sym_free(r, &r->locals);
+    qtr_realloc(a, r->gates, r->capgates * sizeof *r->gates, 0);
+    qtr_realloc(a, r->calls, r->capcalls * sizeof *r->calls, 0);
+    qtr_realloc(a, r->qargs, r->capqargs * sizeof *r->qargs, 0);
+    qtr_realloc(a, r->pexpr, r->cappexpr * sizeof *r->pexpr, 0);
+    qtr_realloc(a, r->code, r->capcode * sizeof *r->code, 0);
+    qtr_realloc(a, r->qregs, r->capqregs * sizeof *r->qregs, 0);
+    qtr_realloc(a, r->cregs, r->capcregs * sizeof *r->cregs, 0);
+    qtr_realloc(a, r->args, r->capargs * sizeof *r->args, 0);
+    qtr_realloc(a, r->pvals, r->cappvals * sizeof *r->pvals, 0);
+    qtr_realloc(a, r->qbuf, r->capqbuf * sizeof *r->qbuf, 0);
+    qtr_realloc(a, r->mark, r->capmark, 0);
+    qtr_realloc(a, r->chunk, r->chunk ? QTR_QASM_CHUNK : 0, 0);
+    if (r->name) qtr_realloc(a, r->name, strlen(r->name) + 1, 0);
+    free(r);
+}
+
+qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_inst, int *eof,
+                                qtr_ctx *ctx)
+{
+    *eof = 0;
+    r->ctx = ctx;
+    if (r->sticky) {
+        snprintf(ctx->msg, sizeof ctx->msg, "%s", r->sticky_msg);
+        return r->sticky;
+    }
+    if (r->finished) {
+        *eof = 1;
+        return QTR_OK;
+    }
+    r->c = c;
+    r->appended = 0;
+    qtr_status st = QTR_OK;
+    if (!r->started) {
+        st = next(r);
+        if (!st && !r->library) st = header(r);
+        r->started = 1;
+    }
+    while (!st) {
+        if (is_kind(r, QTR_QT_EOF)) {
+            r->finished = 1;
+            *eof = 1;
+            break;
+        }
+        st = statement(r);
+        if (max_inst && r->appended >= max_inst) break;
+    }
+    /* scratch stacks are empty between statements */
+    r->nargs = r->npvals = r->nqbuf = 0;
+    r->cond = 0;
+    if (st) {
+        r->sticky = st;
+        snprintf(r->sticky_msg, sizeof r->sticky_msg, "%s", ctx->msg);
+    }
+    r->c = NULL;
+    return st;
+}
+
+/* ======================================================================
+ * Whole-file conveniences
+ * ====================================================================== */
+
+static qtr_status read_all(qtr_qasm_reader *r, qtr_status st, qtr_circuit **out, qtr_ctx *ctx)
+{
+    *out = NULL;
+    if (st) return st;
+    qtr_circuit *c = qtr_circuit_new(0);
+    if (!c) {
+        qtr_qasm_reader_free(r);
+        return qtr_fail(ctx, QTR_ENOMEM, "out of memory");
+    }
+    int eof = 0;
+    st = qtr_qasm_reader_next(r, c, 0, &eof, ctx);
+    qtr_qasm_reader_free(r);
+    if (st) {
+        qtr_circuit_free(c);
+        return st;
+    }
+    *out = c;
+    return QTR_OK;
+}
+
+qtr_status qtr_qasm_read_file(const char *path, qtr_circuit **out, qtr_ctx *ctx)
+{
+    qtr_qasm_reader *r = NULL;
+    qtr_status st = qtr_qasm_reader_open_file(&r, path, ctx);
+    return read_all(r, st, out, ctx);
+}
+
+qtr_status qtr_qasm_read_mem(const char *text, size_t len, const char *display_name,
+                             qtr_circuit **out, qtr_ctx *ctx)
+{
+    qtr_qasm_reader *r = NULL;
+    qtr_status st = qtr_qasm_reader_open_mem(&r, text, len, display_name, ctx);
+    return read_all(r, st, out, ctx);
+}
+
+/* ======================================================================
+ * Built-in definitions
+ * ====================================================================== */
+
+qtr_status qtr_qasm_gate_definition(qtr_op op, const double *params, const uint32_t *qubits,
+                                    qtr_circuit *c, qtr_ctx *ctx)
+{
+    if ((unsigned)op >= QTR_OP_COUNT)
+        return qtr_fail(ctx, QTR_EINVAL, "qtr_qasm_gate_definition: invalid op %d", (int)op);
+    const qtr_qasm_libgate *lg = qtr_qasm_libgate_for(op);
+    if (!lg || lg->primitive)
+        return qtr_fail(ctx, QTR_EUNSUPPORTED, "'%s' is a primitive with no definition in gates",
+                        qtr_gate(op)->name);
+    char name[64];
+    snprintf(name, sizeof name, "<definition of %s>", lg->name);
+    R *r;
+    qtr_status st = qtr_qasm_reader_open_mem(&r, lg->def, strlen(lg->def), name, ctx);
+    if (st) return st;
+    r->library = 1;
+    r->started = 1;
+    /* every unitary table gate is known by its table name */
+    for (int k = QTR_OP_NOP + 1; k < QTR_OP_COUNT && !st; k++) {
+        const qtr_gate_info *gi = qtr_gate((qtr_op)k);
+        if (gi->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) continue;
+        qasm_gate g = {0};
+        g.kind = GK_TABLE;
+        g.builtin = 1;
+        g.op = (int16_t)k;
+        g.nparams = gi->nparams;
+        g.nqubits = gi->nqubits;
+        g.expanded = 1;
+        g.opaque_use = -1;
+        st = add_gate(r, gi->name, strlen(gi->name), 0, 0, &g);
+    }
+    if (!st) st = next(r);
+    if (!st) {
+        if (!is_kind(r, QTR_QT_ID) || strcmp(r->L.tok, "gate") != 0) st = expected(r, "'gate'");
+        else st = stmt_gate(r, 0);
+    }
+    if (!st) {
+        qasm_gate *g = &r->gates[r->ngates - 1];
+        r->c = c;
+        r->stmt_line = 1;
+        r->stmt_col = 1;
+        if (QTR_GROW(&r->alloc, r->pvals, r->cappvals, g->nparams + 1) ||
+            QTR_GROW(&r->alloc, r->qbuf, r->capqbuf, g->nqubits + 1)) {
+            st = nomem(r);
+        } else {
+            if (g->nparams) memcpy(r->pvals, params, g->nparams * sizeof *params);
+            memcpy(r->qbuf, qubits, g->nqubits * sizeof *qubits);
+            r->npvals = g->nparams;
+            r->nqbuf = g->nqubits;
+            st = expand(r, g, 0, 0);
+        }
+    }
+    qtr_qasm_reader_free(r);
+    return st;
+}

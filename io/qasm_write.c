@@ -1,0 +1,486 @@
+/* qasm_write.c -- the OpenQASM 2 writer: streams a circuit as text that this
+ * reader and Qiskit's qasm2 loader accept.
+ *
+ * Output: "OPENQASM 2.0;" and the qelib1 include, then comment lines, then
+ * register declarations as registers appear, `gate` definitions (from
+ * io/qelib1.c) just before the first use of a table gate outside qelib1.inc,
+ * and one line per instruction. Parameters are printed with 17 significant
+ * digits, which a correctly rounding strtod turns back into the same double
+ * (IEEE 754 binary64 needs at most 17; see Goldberg 1991, theorem 15), so a
+ * round trip is bit-exact, including -0 and subnormals. inf and nan have no
+ * QASM spelling and are refused.
+ *
+ * Bits not covered by any register (circuits built through the API) go into
+ * a fallback register ("q"/"c", or a fresh name), declared when first needed.
+ * Both reader and writer use the C library's number conversions in the "C"
+ * locale; the library never calls setlocale.
+ *
+ * Owns: its output buffer, copies of the register names it declared, the bit
+ * maps, and the FILE when it opened it. Borrows: the circuit passed to each
+ * write call. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "common.h"
+#include "qasm_internal.h"
+#include "qtr_io.h"
+
+#define WBUF (1u << 20)   /* output buffer: one write(2) per MiB */
+
+/* Where a flat bit goes: register (index into names[]) and index in it. */
+typedef struct {
+    uint32_t reg, idx;
+} wbit;
+
+typedef struct {
+    char *name;
+    size_t len;
+} wname;
+
+/* One kind of bit (quantum or classical): declared registers and the map. */
+typedef struct {
+    wname *names; size_t nnames, capnames;  /* declared, in order (fallbacks too) */
+    size_t nregs_done;                     /* circuit registers declared so far */
+    wbit *map; size_t nmap, capmap;         /* flat bit -> (register, index) */
+    uint32_t nfallback;                     /* fallback registers declared */
+} wbits;
+
+struct qtr_qasm_writer {
+    qtr_alloc alloc;        /* names and bit maps */
+    FILE *f;
+    int own_f;
+    char *path;
+    char *buf;
+    size_t n;
+    qtr_status err;         /* sticky write error */
+    int wrote_err;          /* errno of the failed write */
+    uint8_t defined[QTR_OP_COUNT];
+    wbits q, c;
+    int started;            /* the first write call happened */
+};
+
+typedef struct qtr_qasm_writer W;
+
+/* ---- output buffer --------------------------------------------------------- */
+
+static void flush(W *w)
+{
+    if (w->n && !w->err) {
+        if (fwrite(w->buf, 1, w->n, w->f) != w->n) {
+            w->err = QTR_EIO;
+            w->wrote_err = errno;
+        }
+    }
+    w->n = 0;
+}
+
+static inline void room(W *w, size_t need)
+{
+    if (QTR_UNLIKELY(WBUF - w->n < need)) flush(w);
+}
+
+static void put(W *w, const char *s, size_t len)
+{
+    if (len > WBUF / 2) {
+        flush(w);
+        if (!w->err && fwrite(s, 1, len, w->f) != len) {
+            w->err = QTR_EIO;
+            w->wrote_err = errno;
+        }
+        return;
+    }
+    room(w, len);
+    memcpy(w->buf + w->n, s, len);
+    w->n += len;
+}
+
+static inline void puts_(W *w, const char *s) { put(w, s, strlen(s)); }
+
+/* Decimal digits of v; the caller made room for 20 bytes. */
+static inline void put_u64(W *w, uint64_t v)
+{
+    char tmp[20];
+    int k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    char *p = w->buf + w->n;
+    while (k) *p++ = tmp[--k];
+    w->n = (size_t)(p - w->buf);
+}
+
+/* ---- names ------------------------------------------------------------------- */
+
+static int valid_identifier(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return 0;
+    for (const char *p = s + 1; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_'))
+            return 0;
+    return 1;
+}
+
+/* Words a register may not be called: keywords, builtins and every gate
+ * name this writer may define or the qelib1 include brings in. */
+static int reserved(const char *s)
+{
+    static const char *const words[] = {"OPENQASM", "include", "qreg", "creg", "gate",
+                                        "opaque", "barrier", "measure", "reset", "if",
+                                        "pi", "sin", "cos", "tan", "exp", "ln", "sqrt",
+                                        "asin", "acos", "atan", "U", "CX"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(s, words[i])) return 1;
+    if (qtr_gate_lookup(s, strlen(s)) >= 0) return 1;
+    size_t n;
+    const qtr_qasm_libgate *lib = qtr_qasm_libgates(&n);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(s, lib[i].name)) return 1;
+    return 0;
+}
+
+static int name_taken(const W *w, const qtr_circuit *c, const char *s)
+{
+    for (int k = 0; k < 2; k++) {
+        const wbits *b = k ? &w->c : &w->q;
+        for (size_t i = 0; i < b->nnames; i++)
+            if (!strcmp(b->names[i].name, s)) return 1;
+    }
+    for (size_t i = 0; i < c->nqregs; i++)
+        if (!strcmp(c->qregs[i].name, s)) return 1;
+    for (size_t i = 0; i < c->ncregs; i++)
+        if (!strcmp(c->cregs[i].name, s)) return 1;
+    return 0;
+}
+
+/* A usable, unused name: @p want when it is one, else base, base_1, ... */
+static void pick_name(const W *w, const qtr_circuit *c, const char *want, const char *base,
+                      char *out, size_t size)
+{
+    if (want && valid_identifier(want) && !reserved(want) && strlen(want) < size) {
+        /* a circuit register keeps its own name unless a fallback took it */
+        int clash = 0;
+        for (int k = 0; k < 2; k++) {
+            const wbits *b = k ? &w->c : &w->q;
+            for (size_t i = 0; i < b->nnames; i++)
+                if (!strcmp(b->names[i].name, want)) clash = 1;
+        }
+        if (!clash) {
+            snprintf(out, size, "%s", want);
+            return;
+        }
+    }
+    snprintf(out, size, "%s", base);
+    for (unsigned k = 1; name_taken(w, c, out); k++) snprintf(out, size, "%s_%u", base, k);
+}
+
+/* ---- declarations ------------------------------------------------------------ */
+
+/* Declare register `name[size]` and map flat bits to it. */
+static qtr_status declare(W *w, wbits *b, int quantum, const char *name, uint32_t size,
+                          qtr_ctx *ctx)
+{
+    size_t len = strlen(name);
+    if (QTR_GROW(&w->alloc, b->names, b->capnames, b->nnames + 1))
+        return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", w->path);
+    char *copy = qtr_realloc(&w->alloc, NULL, 0, len + 1);
+    if (!copy) return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", w->path);
+    memcpy(copy, name, len + 1);
+    b->names[b->nnames++] = (wname){copy, len};
+    puts_(w, quantum ? "qreg " : "creg ");
+    put(w, name, len);
+    room(w, 24);
+    w->buf[w->n++] = '[';
+    put_u64(w, size);
+    w->buf[w->n++] = ']';
+    w->buf[w->n++] = ';';
+    w->buf[w->n++] = '\n';
+    return QTR_OK;
+}
+
+/* Declare the circuit's new registers of one kind, then a fallback register
+ * for bits no register covers. */
+static qtr_status sync_bits(W *w, wbits *b, int quantum, const qtr_circuit *c, qtr_ctx *ctx)
+{
+    const qtr_reg *regs = quantum ? c->qregs : c->cregs;
+    size_t nregs = quantum ? c->nqregs : c->ncregs;
+    uint32_t nbits = quantum ? c->nqubits : c->nclbits;
+    qtr_status st;
+    if (QTR_GROW(&w->alloc, b->map, b->capmap, nbits))
+        return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory for the bit map", w->path);
+    for (size_t i = b->nmap; i < nbits; i++) b->map[i].reg = UINT32_MAX;
+    if (nbits > b->nmap) b->nmap = nbits;
+    for (; b->nregs_done < nregs; b->nregs_done++) {
+        const qtr_reg *rg = &regs[b->nregs_done];
+        char name[256];
+        char base[32];
+        snprintf(base, sizeof base, "%s%zu", quantum ? "qreg" : "creg", b->nregs_done);
+        pick_name(w, c, rg->name, base, name, sizeof name);
+        uint32_t reg = (uint32_t)b->nnames;
+        if ((st = declare(w, b, quantum, name, rg->size, ctx))) return st;
+        for (uint32_t k = 0; k < rg->size; k++)
+            if ((uint64_t)rg->first + k < b->nmap) b->map[rg->first + k] = (wbit){reg, k};
+    }
+    uint32_t uncovered = 0;
+    for (size_t i = 0; i < b->nmap; i++) uncovered += b->map[i].reg == UINT32_MAX;
+    if (!uncovered) return QTR_OK;
+    char name[64];
+    const char *base = quantum ? "q" : "c";
+    pick_name(w, c, NULL, base, name, sizeof name);
+    uint32_t reg = (uint32_t)b->nnames, k = 0;
+    if ((st = declare(w, b, quantum, name, uncovered, ctx))) return st;
+    for (size_t i = 0; i < b->nmap; i++)
+        if (b->map[i].reg == UINT32_MAX) b->map[i] = (wbit){reg, k++};
+    b->nfallback++;
+    return QTR_OK;
+}
+
+static void put_bit(W *w, const wbits *b, uint32_t bit)
+{
+    const wbit *m = &b->map[bit];
+    const wname *nm = &b->names[m->reg];
+    put(w, nm->name, nm->len);
+    room(w, 24);
+    w->buf[w->n++] = '[';
+    put_u64(w, m->idx);
+    w->buf[w->n++] = ']';
+}
+
+/* Emit the definition of a table gate outside qelib1.inc (and first the
+ * definitions it depends on). */
+static void define_gate(W *w, qtr_op op)
+{
+    if (w->defined[op]) return;
+    w->defined[op] = 1;
+    const qtr_qasm_libgate *lg = qtr_qasm_libgate_for(op);
+    if (!lg) return;
+    for (const char *p = lg->deps; *p;) {
+        const char *e = p;
+        while (*e && *e != ' ') e++;
+        int dep = qtr_gate_lookup(p, (size_t)(e - p));
+        if (dep >= 0) define_gate(w, (qtr_op)dep);
+        p = *e ? e + 1 : e;
+    }
+    puts_(w, lg->def);
+    put(w, "\n", 1);
+}
+
+/* ---- public API --------------------------------------------------------------- */
+
+static qtr_status writer_new(W **out, FILE *f, int own, const char *path, qtr_ctx *ctx)
+{
+    W *w = calloc(1, sizeof *w);
+    char *buf = malloc(WBUF);
+    char *p = malloc(strlen(path) + 1);
+    if (!w || !buf || !p) {
+        free(w);
+        free(buf);
+        free(p);
+        if (own) fclose(f);
+        return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", path);
+    }
+    strcpy(p, path);
+    w->f = f;
+    w->own_f = own;
+    w->buf = buf;
+    w->path = p;
+    for (int op = 0; op < QTR_OP_COUNT; op++)
+        w->defined[op] = (qtr_gate((qtr_op)op)->props & QTR_GP_QELIB1) ||
+                         op == QTR_OP_MEASURE || op == QTR_OP_RESET || op == QTR_OP_BARRIER ||
+                         op == QTR_OP_NOP;
+    puts_(w, "OPENQASM 2.0;\ninclude \"qelib1.inc\";\n");
+    *out = w;
+    return QTR_OK;
+}
+
+qtr_status qtr_qasm_writer_open(qtr_qasm_writer **out, const char *path, qtr_ctx *ctx)
+{
+    *out = NULL;
+    if (!strcmp(path, "-")) return writer_new(out, stdout, 0, "<stdout>", ctx);
+    FILE *f = fopen(path, "wb");
+    if (!f) return qtr_fail(ctx, QTR_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
+    return writer_new(out, f, 1, path, ctx);
+}
+
+qtr_status qtr_qasm_writer_open_stream(qtr_qasm_writer **out, FILE *f, const char *display_name,
+                                       qtr_ctx *ctx)
+{
+    *out = NULL;
+    return writer_new(out, f, 0, display_name ? display_name : "<stream>", ctx);
+}
+
+qtr_status qtr_qasm_writer_comment(qtr_qasm_writer *w, const char *text, qtr_ctx *ctx)
+{
+    /* one "// " line per line of text; bytes the reader would refuse in a
+     * comment (control characters, malformed UTF-8) become '?' */
+    const unsigned char *p = (const unsigned char *)text;
+    do {
+        put(w, "// ", 3);
+        while (*p && *p != '\n') {
+            unsigned char ch = *p;
+            int n = ch < 0x80 ? 1 : ch >= 0xC2 && ch <= 0xDF ? 2 : ch >= 0xE0 && ch <= 0xEF ? 3
+                                  : ch >= 0xF0 && ch <= 0xF4 ? 4 : 0;
+            int ok = n > 0;
+            for (int k = 1; ok && k < n; k++) ok = (p[k] & 0xC0) == 0x80;
+            /* the overlong / surrogate / range rules of the lexer */
+            if (ok && n == 3 && ch == 0xE0 && p[1] < 0xA0) ok = 0;
+            if (ok && n == 3 && ch == 0xED && p[1] > 0x9F) ok = 0;
+            if (ok && n == 4 && ch == 0xF0 && p[1] < 0x90) ok = 0;
+            if (ok && n == 4 && ch == 0xF4 && p[1] > 0x8F) ok = 0;
+            if (!ok || (n == 1 && ch < 0x20 && ch != '\t') || ch == 0x7F) {
+                put(w, "?", 1);
+                p++;
+                continue;
+            }
+            put(w, (const char *)p, (size_t)n);
+            p += n;
+        }
+        put(w, "\n", 1);
+        if (*p == '\n') p++;
+    } while (*p);
+    if (w->err) return qtr_fail(ctx, w->err, "%s: write error: %s", w->path, strerror(w->wrote_err));
+    return QTR_OK;
+}
+
+qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_t from,
+                                 qtr_ctx *ctx)
+{
+    qtr_status st;
+    if (w->err) return qtr_fail(ctx, w->err, "%s: write error: %s", w->path, strerror(w->wrote_err));
+    if ((st = sync_bits(w, &w->q, 1, c, ctx)) || (st = sync_bits(w, &w->c, 0, c, ctx))) return st;
+    w->started = 1;
+    for (size_t i = from; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        qtr_op op = (qtr_op)in->op;
+        if (op == QTR_OP_NOP) continue;
+        if (QTR_UNLIKELY(op >= QTR_OP_COUNT))
+            return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu has invalid op %u", w->path, i,
+                            (unsigned)op);
+        const qtr_gate_info *gi = qtr_gate(op);
+        const uint32_t *q = qtr_inst_operands(c, in);
+        uint32_t nq = op == QTR_OP_MEASURE ? 1 : in->nargs;
+        for (uint32_t k = 0; k < in->nargs; k++) {
+            uint32_t lim = (op == QTR_OP_MEASURE && k == 1) ? c->nclbits : c->nqubits;
+            if (q[k] >= lim)
+                return qtr_fail(ctx, QTR_EQUBIT, "%s: instruction %zu (%s): operand %u out of "
+                                "range", w->path, i, gi->name, q[k]);
+        }
+        if (!w->defined[op]) define_gate(w, op);
+        uint32_t creg;
+        uint64_t value;
+        if (qtr_inst_condition(c, in, &creg, &value)) {
+            if (creg >= c->ncregs)
+                return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu: condition on register %u "
+                                "of %zu", w->path, i, creg, c->ncregs);
+            /* circuit creg k is declared as names[k]: circuit registers come
+             * first in declaration order, fallbacks only after all of them
+             * that existed; find by the circuit index */
+            const wname *nm = &w->c.names[w->c.map[c->cregs[creg].first].reg];
+            room(w, 8);
+            memcpy(w->buf + w->n, "if(", 3);
+            w->n += 3;
+            put(w, nm->name, nm->len);
+            room(w, 32);
+            w->buf[w->n++] = '=';
+            w->buf[w->n++] = '=';
+            put_u64(w, value);
+            w->buf[w->n++] = ')';
+            w->buf[w->n++] = ' ';
+        }
+        puts_(w, gi->name);
+        if (gi->nparams) {
+            const double *p = qtr_inst_params(c, in);
+            room(w, 2 + 26 * 5);
+            w->buf[w->n++] = '(';
+            for (uint32_t k = 0; k < gi->nparams; k++) {
+                if (!isfinite(p[k]))
+                    return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu (%s): parameter %u is "
+                                    "%s, which OpenQASM cannot express", w->path, i, gi->name,
+                                    k + 1, isnan(p[k]) ? "nan" : "infinite");
+                if (k) w->buf[w->n++] = ',';
+                w->n += (size_t)snprintf(w->buf + w->n, 26, "%.17g", p[k]);
+            }
+            w->buf[w->n++] = ')';
+        }
+        put(w, " ", 1);
+        for (uint32_t k = 0; k < nq; k++) {
+            if (k) put(w, ",", 1);
+            put_bit(w, &w->q, q[k]);
+        }
+        if (op == QTR_OP_MEASURE) {
+            put(w, " -> ", 4);
+            put_bit(w, &w->c, q[1]);
+        }
+        put(w, ";\n", 2);
+    }
+    if (w->err) return qtr_fail(ctx, w->err, "%s: write error: %s", w->path, strerror(w->wrote_err));
+    return QTR_OK;
+}
+
+static void free_bits(W *w, wbits *b)
+{
+    for (size_t i = 0; i < b->nnames; i++)
+        qtr_realloc(&w->alloc, b->names[i].name, b->names[i].len + 1, 0);
+    qtr_realloc(&w->alloc, b->names, b->capnames * sizeof *b->names, 0);
+    qtr_realloc(&w->alloc, b->map, b->capmap * sizeof *b->map, 0);
+}
+
+qtr_status qtr_qasm_writer_close(qtr_qasm_writer *w, qtr_ctx *ctx)
+{
+    if (!w) return QTR_OK;
+    flush(w);
+    if (!w->err && fflush(w->f) != 0) {
+        w->err = QTR_EIO;
+        w->wrote_err = errno;
+    }
+    if (w->own_f && fclose(w->f) != 0 && !w->err) {
+        w->err = QTR_EIO;
+        w->wrote_err = errno;
+    }
+    qtr_status st = w->err;
+    if (st) qtr_fail(ctx, st, "%s: write error: %s", w->path, strerror(w->wrote_err));
+    free_bits(w, &w->q);
+    free_bits(w, &w->c);
+    free(w->buf);
+    free(w->path);
+    free(w);
+    return st;
+}
+
+qtr_status qtr_qasm_write_file(const qtr_circuit *c, const char *path, qtr_ctx *ctx)
+{
+    qtr_qasm_writer *w;
+    qtr_status st = qtr_qasm_writer_open(&w, path, ctx);
+    if (st) return st;
+    st = qtr_qasm_writer_write(w, c, 0, ctx);
+    qtr_status cst = qtr_qasm_writer_close(w, ctx);
+    return st ? st : cst;
+}
+
+qtr_status qtr_qasm_write_mem(const qtr_circuit *c, char **out, size_t *len, qtr_ctx *ctx)
+{
+    *out = NULL;
+    if (len) *len = 0;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (!f) return qtr_fail(ctx, QTR_ENOMEM, "<memory>: cannot open a memory stream");
+    qtr_qasm_writer *w;
+    qtr_status st = writer_new(&w, f, 1, "<memory>", ctx);
+    if (st) {
+        free(buf);
+        return st;
+    }
+    st = qtr_qasm_writer_write(w, c, 0, ctx);
+    qtr_status cst = qtr_qasm_writer_close(w, ctx);   /* closes f: buf, size final */
+    if (st || cst) {
+        free(buf);
+        return st ? st : cst;
+    }
+    *out = buf;
+    if (len) *len = size;
+    return QTR_OK;
+}
