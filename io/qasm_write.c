@@ -112,6 +112,28 @@ static inline void put_u64(W *w, uint64_t v)
     w->n = (size_t)(p - w->buf);
 }
 
+/* A finite double with 17 significant digits, always spelled as a real
+ * ("3.0", "-0.0", "1.0e+300"): OpenQASM 2's grammar has no real without a
+ * point, and a loader that folds "-0" as an integer would lose the sign. The
+ * caller made room for 26 bytes. */
+static void put_real(W *w, double v)
+{
+    char *p = w->buf + w->n;
+    int n = snprintf(p, 25, "%.17g", v);
+    int e = n;
+    for (int i = 0; i < n; i++) {
+        if (p[i] == '.') {
+            w->n += (size_t)n;
+            return;
+        }
+        if (p[i] == 'e') e = i;
+    }
+    memmove(p + e + 2, p + e, (size_t)(n - e));
+    p[e] = '.';
+    p[e + 1] = '0';
+    w->n += (size_t)n + 2;
+}
+
 /* ---- names ------------------------------------------------------------------- */
 
 static int valid_identifier(const char *s)
@@ -393,7 +415,7 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
         puts_(w, gi->name);
         if (gi->nparams) {
             const double *p = qtr_inst_params(c, in);
-            room(w, 2 + 26 * 5);
+            room(w, 2 + 28 * 4);
             w->buf[w->n++] = '(';
             for (uint32_t k = 0; k < gi->nparams; k++) {
                 if (!isfinite(p[k]))
@@ -401,7 +423,7 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
                                     "%s, which OpenQASM cannot express", w->path, i, gi->name,
                                     k + 1, isnan(p[k]) ? "nan" : "infinite");
                 if (k) w->buf[w->n++] = ',';
-                w->n += (size_t)snprintf(w->buf + w->n, 26, "%.17g", p[k]);
+                put_real(w, p[k]);
             }
             w->buf[w->n++] = ')';
         }
