@@ -24,8 +24,6 @@
 #include "basis_internal.h"
 #include "common.h"
 
-#define OPS_WORDS ((QTR_OP_COUNT + 63) / 64)
-
 static double leaf_cost(unsigned nq)
 {
     return nq <= 1 ? 1.0 : nq == 2 ? 10.0 : 100.0;
@@ -130,8 +128,7 @@ static int append_const_gates(qtr_basis_plan *p, const qtr_gate1q *g, int n, uin
 
 static void search(qtr_basis_plan *p, const qtr_equiv_set *rs, uint32_t *order, uint32_t *norder)
 {
-    uint8_t done[QTR_OP_COUNT] = {0};
-    uint64_t finalised[OPS_WORDS] = {0};
+    uint8_t done[QTR_OP_COUNT] = {0};  /* cost final */
     for (unsigned op = 0; op < QTR_OP_COUNT; op++) {
         p->cost[op] = INFINITY;
         p->choice[op] = QTR_CHOICE_NONE;
@@ -165,7 +162,7 @@ static void search(qtr_basis_plan *p, const qtr_equiv_set *rs, uint32_t *order, 
         }
     }
 
-    /* distinct body gates per rule, and fire empty rules at once */
+    /* an empty rule (id) needs no gate: it applies at once */
     size_t nr = rs->nrules;
     for (size_t r = 0; r < nr; r++) {
         const qtr_equiv_rule *ru = &rs->rules[r];
@@ -183,9 +180,9 @@ static void search(qtr_basis_plan *p, const qtr_equiv_set *rs, uint32_t *order, 
                 best = (int)op;
         if (best < 0) break;
         done[best] = 1;
-        finalised[best / 64] |= 1ull << (best % 64);
         order[(*norder)++] = (uint32_t)best;
-        /* relax every rule that mentions @best and is now complete */
+        /* relax every rule that mentions @best and whose gates are now all
+         * final: it offers its head the sum of their costs */
         for (size_t r = 0; r < nr; r++) {
             const qtr_equiv_rule *ru = &rs->rules[r];
             if (done[ru->head] || p->leaves[ru->head]) continue;
@@ -194,7 +191,7 @@ static void search(qtr_basis_plan *p, const qtr_equiv_set *rs, uint32_t *order, 
             for (uint32_t k = 0; k < ru->count; k++) {
                 unsigned op = rs->steps[ru->first + k].op;
                 if (op == (unsigned)best) mentions = 1;
-                if (!(finalised[op / 64] >> (op % 64) & 1)) {
+                if (!done[op]) {
                     complete = 0;
                     break;
                 }
