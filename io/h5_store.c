@@ -448,11 +448,11 @@ fail:
  * Column table: every dataset of the format
  * ====================================================================== */
 
-typedef enum { T_U8, T_U32, T_U64, T_F64, T_NAME, T_MSG, T_VSTR, T_INST, T_REG } ctype;
+typedef enum { T_U8, T_U32, T_U64, T_F64, T_NAME, T_MSG, T_VSTR, T_INST, T_REG, T_STATS } ctype;
 
 /* where: which file content has it; group: main group, stats, or absolute */
 enum { IN_CIRCUITS = 1, IN_RESULTS = 2, IN_BOTH = 3 };
-enum { G_MAIN, G_STATS, G_ABS };
+enum { G_MAIN, G_ABS };
 enum { K_ROW, K_POOL };
 
 typedef struct {
@@ -468,8 +468,8 @@ enum {
     C_INST_START, C_INST_COUNT, C_PARAM_START, C_PARAM_COUNT, C_ARG_START, C_ARG_COUNT,
     C_REG_START, C_REG_COUNT, C_LAYOUT_START, C_NVIRTUAL,
     C_STATUS, C_CODE, C_MESSAGE,
-    C_STAT0,
-    C_INST = C_STAT0 + QTR_H5_NSTATS, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0, C_LAYOUT1,
+    C_STATS,
+    C_INST, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0, C_LAYOUT1,
     C_SECONDS,
     NCOLS
 };
@@ -494,9 +494,7 @@ static const col_desc cols[NCOLS] = {
     [C_STATUS] = {QTR_H5_STATUS, T_U8, IN_RESULTS, G_MAIN, K_ROW, -1, 0},
     [C_CODE] = {QTR_H5_CODE, T_U8, IN_RESULTS, G_MAIN, K_ROW, -1, 0},
     [C_MESSAGE] = {QTR_H5_MESSAGE, T_MSG, IN_RESULTS, G_MAIN, K_ROW, -1, 0},
-#define X(e, s) [C_STAT0 + QTR_H5_STAT_##e] = {s, T_U64, IN_RESULTS, G_STATS, K_ROW, -1, 0},
-    QTR_H5_STATS_LIST(X)
-#undef X
+    [C_STATS] = {QTR_H5_STATS, T_STATS, IN_RESULTS, G_MAIN, K_ROW, -1, 0},
     [C_INST] = {QTR_H5_INST, T_INST, IN_BOTH, G_MAIN, K_POOL, QTR_H5_POOL_INST, 0},
     [C_PARAMS] = {QTR_H5_PARAMS, T_F64, IN_BOTH, G_MAIN, K_POOL, QTR_H5_POOL_PARAMS, 0},
     [C_ARGS] = {QTR_H5_ARGS, T_U32, IN_BOTH, G_MAIN, K_POOL, QTR_H5_POOL_ARGS, 0},
@@ -539,6 +537,7 @@ static int col_applies(int c, qtr_h5_content content, qtr_h5_storage storage)
 
 typedef struct {
     hid_t inst_file, inst_mem, reg_file, reg_mem, name_file, name_mem, msg_file, msg_mem, vstr;
+    hid_t stats;  /* n2q_in ... peak_bytes: uint64 each, file and memory alike */
 } typeset;
 
 static void types_close(typeset *t)
@@ -595,6 +594,9 @@ static int types_open(typeset *t)
     t->name_mem = fixed_str(QTR_H5_NAME_LEN + 1, H5T_STR_NULLTERM);
     t->msg_file = fixed_str(QTR_H5_MSG_LEN, H5T_STR_NULLPAD);
     t->msg_mem = fixed_str(QTR_H5_MSG_LEN, H5T_STR_NULLTERM);
+    t->stats = H5Tcreate(H5T_COMPOUND, QTR_H5_NSTATS * 8);
+    for (int k = 0; k < QTR_H5_NSTATS; k++)
+        H5Tinsert(t->stats, stat_names[k], (size_t)k * 8, H5T_STD_U64LE);
     t->vstr = H5Tcopy(H5T_C_S1);
     H5Tset_size(t->vstr, H5T_VARIABLE);
     H5Tset_cset(t->vstr, H5T_CSET_UTF8);
@@ -616,6 +618,7 @@ static hid_t file_type(const typeset *t, ctype ty)
     case T_VSTR: return t->vstr;
     case T_INST: return t->inst_file;
     case T_REG: return t->reg_file;
+    case T_STATS: return t->stats;
     }
     return -1;
 }
@@ -672,7 +675,7 @@ static qtr_h5_file *file_new(const char *path)
         free(f);
         return NULL;
     }
-    f->fid = f->grp = f->stats = f->timing = -1;
+    f->fid = f->grp = f->timing = -1;
     for (int c = 0; c < NCOLS; c++) f->d[c] = -1;
     for (int i = 0; i < 256; i++) f->opmap[i] = -1;
     return f;
@@ -682,7 +685,6 @@ static void file_release(qtr_h5_file *f)
 {
     for (int c = 0; c < NCOLS; c++)
         if (f->d[c] >= 0) H5Dclose(f->d[c]);
-    if (f->stats >= 0) H5Gclose(f->stats);
     if (f->timing >= 0) H5Gclose(f->timing);
     if (f->grp >= 0) H5Gclose(f->grp);
     types_close(&f->ty);
@@ -911,7 +913,7 @@ static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
     for (int c = 0; c < NCOLS; c++) {
         const col_desc *d = &cols[c];
         if (!col_applies(c, f->content, f->storage)) continue;
-        hid_t loc = d->group == G_STATS ? f->stats : d->group == G_ABS ? f->fid : f->grp;
+        hid_t loc = d->group == G_ABS ? f->fid : f->grp;
         if (loc < 0 || H5Lexists(loc, d->name, H5P_DEFAULT) <= 0) continue;
         hid_t ds = H5Dopen2(loc, d->name, H5P_DEFAULT);
         if (ds < 0) return h5_fail(f, ctx, QTR_EPARSE, "%s: cannot open '%s'", f->path, d->name);
@@ -925,7 +927,7 @@ static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
         H5Tclose(t);
         int want_cl = d->type == T_F64                     ? H5T_FLOAT
                       : d->type <= T_U64                   ? H5T_INTEGER
-                      : d->type == T_INST || d->type == T_REG ? H5T_COMPOUND
+                      : d->type == T_INST || d->type == T_REG || d->type == T_STATS ? H5T_COMPOUND
                                                               : H5T_STRING;
         if (nd != 1 || (int)cl != want_cl)
             return qtr_fail(ctx, QTR_EPARSE, "%s: '%s' must be a one-dimensional %s dataset",
@@ -1028,8 +1030,6 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
             f->storage = QTR_H5_QASMTEXT;  /* a writer that skipped the attribute */
         free(sto);
     } else {
-        if (H5Lexists(f->grp, QTR_H5_GROUP_STATS, H5P_DEFAULT) > 0)
-            f->stats = H5Gopen2(f->grp, QTR_H5_GROUP_STATS, H5P_DEFAULT);
         f->run_input = get_attr_str(f->grp, QTR_H5_ATTR_INPUT);
         f->run_target = get_attr_str(f->grp, QTR_H5_ATTR_TARGET);
         f->run_basis = get_attr_str(f->grp, QTR_H5_ATTR_BASIS);
@@ -1106,7 +1106,7 @@ qtr_status qtr_h5_open_rw(const char *path, int64_t fapl, qtr_h5_file **out, qtr
 static hid_t create_col(qtr_h5_file *f, int c, uint64_t n)
 {
     const col_desc *d = &cols[c];
-    hid_t loc = d->group == G_STATS ? f->stats : d->group == G_ABS ? f->fid : f->grp;
+    hid_t loc = d->group == G_ABS ? f->fid : f->grp;
     hsize_t dim = d->kind == K_ROW ? n : 0, maxdim = H5S_UNLIMITED, chunk;
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), s;
     if (c == C_STATUS) {
@@ -1121,7 +1121,10 @@ static hid_t create_col(qtr_h5_file *f, int c, uint64_t n)
         H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC);
     } else {
         s = H5Screate_simple(1, &dim, &maxdim);
-        if (d->kind == K_ROW) chunk = d->type == T_MSG ? QTR_H5_CHUNK_MSG : QTR_H5_CHUNK_INDEX;
+        if (d->kind == K_ROW)
+            chunk = d->type == T_MSG     ? QTR_H5_CHUNK_MSG
+                    : d->type == T_STATS ? QTR_H5_CHUNK_INDEX / 4  /* 72-byte rows */
+                                         : QTR_H5_CHUNK_INDEX;
         else chunk = d->type == T_INST || d->type == T_REG ? QTR_H5_CHUNK_POOL : QTR_H5_CHUNK_SMALL;
         if (d->kind == K_ROW && n && chunk > n) chunk = n;
         H5Pset_chunk(dcpl, 1, &chunk);
@@ -1219,9 +1222,8 @@ qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
         f->run_basis = strdup(run->basis ? run->basis : "");
         f->run_level = run->opt_level;
         f->run_seed = run->seed;
-        f->stats = H5Gcreate2(f->grp, QTR_H5_GROUP_STATS, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         f->timing = H5Gcreate2(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        if (f->stats < 0 || f->timing < 0) bad = -1;
+        if (f->timing < 0) bad = -1;
     }
     for (int c = 0; c < NCOLS && !bad; c++)
         if (col_applies(c, content, storage) && (f->d[c] = create_col(f, c, n)) < 0) bad = -1;
@@ -1593,8 +1595,16 @@ qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_blo
         ROWS_U(start_col(p), start[p])
         ROWS_U(count_col(p), count[p])
     }
-    for (int s = 0; s < QTR_H5_NSTATS; s++) {
-        ROWS_U(C_STAT0 + s, stats[s])
+    if (f->d[C_STATS] >= 0) {
+        uint64_t *st = malloc(n * QTR_H5_NSTATS * sizeof *st);
+        if (!st) goto nomem;
+        if (read_col(f, C_STATS, first, n, f->ty.stats, st) < 0) {
+            free(st);
+            goto ioerr;
+        }
+        for (size_t i = 0; i < n; i++)
+            memcpy(b->row[k0 + i].stats, st + i * QTR_H5_NSTATS, sizeof b->row[0].stats);
+        free(st);
     }
 #undef ROWS_U
 #define ROWS_F(col, field)                                                          \
@@ -1830,8 +1840,14 @@ qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxp
         }
     if (f->content == QTR_H5_RESULTS) {
         WRITE_U(C_CODE, b->row[k].code)
-        for (int s = 0; s < QTR_H5_NSTATS; s++) {
-            WRITE_U(C_STAT0 + s, b->row[k].stats[s])
+        if (f->d[C_STATS] >= 0) {
+            uint64_t *st = malloc(nn * QTR_H5_NSTATS * sizeof *st);
+            if (!st) goto nomem;
+            for (size_t k = 0; k < n; k++)
+                memcpy(st + k * QTR_H5_NSTATS, b->row[k].stats, sizeof b->row[0].stats);
+            int rc = write_row_col(f, b, C_STATS, f->ty.stats, st, xp);
+            free(st);
+            if (rc < 0) goto ioerr;
         }
         WRITE_F(C_SECONDS, b->row[k].seconds)
     }
