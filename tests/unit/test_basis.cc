@@ -55,7 +55,7 @@ struct Basis {
 
 const char *const kBases[] = {
     "cx,rz,sx,x", "cz,rz,sx,x", "ecr,rz,sx,x", "cx,u", "cx,u1,u2,u3", "cx,rx,ry,rz", "cz,rx,rz",
-    "iswap,rz,sx,x",
+    "iswap,rz,sx,x", "cx,rx,ry", "cx,p,sx",
 };
 
 struct CircuitPtr {
@@ -339,6 +339,35 @@ TEST(BasisTranslation, EveryGateIntoEveryBasisIsExact)
     }
     // The table of 2q/1q counts per (gate, basis), for the record.
     printf("%s", table.c_str());
+}
+
+TEST(BasisTranslation, EulerSynthesisPerInstanceWhenShorter)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 1);
+    Basis b("cx,rx,ry");  // XYX: u3 by rules would be 7 gates, by Euler at most 3
+    PlanPtr plan;
+    ASSERT_EQ(qtr_basis_plan_new(&b.t, &plan.p, &ctx), QTR_OK);
+    EXPECT_EQ(plan.p->choice[QTR_OP_U3], QTR_CHOICE_EULER);
+    struct {
+        double th[3];
+        size_t n;
+    } cases[] = {{{0.4, 0, 0}, 1}, {{0, 0, 0}, 0}, {{0.4, 0.3, -0.2}, 3}};
+    for (const auto &k : cases) {
+        CircuitPtr c(new_circuit(1));
+        uint32_t q = 0;
+        ASSERT_EQ(qtr_circuit_append(c, QTR_OP_U3, &q, 1, k.th, &ctx), QTR_OK);
+        CircuitPtr orig(clone(c));
+        ASSERT_EQ(qtr_basis_translate(plan.p, c, 0, &ctx), QTR_OK) << ctx.msg;
+        EXPECT_EQ(c->ninst, k.n);
+        EXPECT_TRUE(only_basis(c, b.t));
+        EXPECT_TRUE(same_unitary(orig, c));
+    }
+    // in {cx, rz, sx, x}, ry is synthesised per instance (4 gates < 5 by rules)
+    Basis z("cx,rz,sx,x");
+    PlanPtr pz;
+    ASSERT_EQ(qtr_basis_plan_new(&z.t, &pz.p, &ctx), QTR_OK);
+    EXPECT_EQ(pz.p->choice[QTR_OP_RY], QTR_CHOICE_EULER);
 }
 
 TEST(BasisTranslation, SwapIsThreeCxAndHIsOneU2)
