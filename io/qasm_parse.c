@@ -629,9 +629,13 @@ static qtr_status grow_mark(R *r, size_t n)
 }
 
 /* Parse "name" or "name[i]" naming a register of kind @p want (SYM_QREG or
- * SYM_CREG) and push it on args[]. */
-static qtr_status operand(R *r, int want)
+ * SYM_CREG) and push it on args[]. With @p sep not NULL the operand is one
+ * of a list ending in ';': *sep becomes ',' or ';' when that separator was
+ * read along with a tightly written "q[3]" (the current token is then the
+ * one after it), else 0 (the current token follows the operand). */
+static qtr_status operand(R *r, int want, int *sep)
 {
+    if (sep) *sep = 0;
     qtr_status st;
     const char *what = want == SYM_QREG ? "quantum" : "classical";
     if (!is_kind(r, QTR_QT_ID)) {
@@ -655,6 +659,7 @@ static qtr_status operand(R *r, int want)
                            "index %llu out of range for register '%s' of size %u",
                            (unsigned long long)v, r->globals.names + reg->name, reg->size);
         a.index = (uint32_t)v;
+        if (sep) *sep = qtr_qasm_lex_sep(&r->L);   /* skips a ',' or ';' token */
         if ((st = next(r))) return st;
     } else if ((st = next(r))) {
         return st;
@@ -671,6 +676,20 @@ static qtr_status operand(R *r, int want)
     if (QTR_GROW(&r->alloc, r->args, r->capargs, r->nargs + 1)) return nomem(r);
     r->args[r->nargs++] = a;
     return QTR_OK;
+}
+
+/* "a, b[1], c;" of quantum operands, through the ';'. */
+static qtr_status operand_list(R *r)
+{
+    qtr_status st;
+    for (;;) {
+        int sep;
+        if ((st = operand(r, SYM_QREG, &sep))) return st;
+        if (sep == ';') return QTR_OK;
+        if (sep == ',') continue;
+        if (!is_kind(r, QTR_QT_COMMA)) return expect(r, QTR_QT_SEMI);
+        if ((st = next(r))) return st;
+    }
 }
 
 static const qasm_reg *arg_reg(const R *r, const qasm_arg *a, int kind)
@@ -828,6 +847,30 @@ static qtr_status formals(R *r, uint8_t kind, uint32_t *n)
     return QTR_OK;
 }
 
+/* Built-in definitions (library mode) may call any unitary table gate by its
+ * table name; such names are entered on first use, so a definition costs
+ * only the gates it names. On success *gate is the gate index; QTR_EPARSE
+ * (without a message) when the current name is no such gate. */
+static qtr_status library_gate(R *r, uint32_t *gate)
+{
+    int op = qtr_gate_lookup(r->L.tok, r->L.len);
+    if (op < 0) return QTR_EPARSE;
+    const qtr_gate_info *gi = qtr_gate((qtr_op)op);
+    if (gi->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) return QTR_EPARSE;
+    qasm_gate g = {0};
+    g.kind = GK_TABLE;
+    g.builtin = 1;
+    g.op = (int16_t)op;
+    g.nparams = gi->nparams;
+    g.nqubits = gi->nqubits;
+    g.expanded = 1;
+    g.opaque_use = -1;
+    qtr_status st = add_gate(r, r->L.tok, r->L.len, 0, 0, &g);
+    if (st) return st;
+    *gate = (uint32_t)r->ngates - 1;
+    return QTR_OK;
+}
+
 /* One statement of a gate body: "name(params) a,b;" or "barrier a,b;". */
 static qtr_status body_statement(R *r, qasm_gate *def)
 {
@@ -844,6 +887,9 @@ static qtr_status body_statement(R *r, qasm_gate *def)
     } else if (s && s->kind == SYM_GATE) {
         cl.gate = s->idx;
         callee = &r->gates[s->idx];
+    } else if (!s && r->library && (st = library_gate(r, &cl.gate)) != QTR_EPARSE) {
+        if (st) return st;
+        callee = &r->gates[cl.gate];
     } else {
         sym *l = sym_find(&r->locals, r->L.tok, r->L.len, r->L.hash);
         if (l) return FAIL_TOK(r, QTR_EPARSE, "'%s' is an argument of this gate, not a gate", r->L.tok);
@@ -1105,12 +1151,7 @@ static qtr_status stmt_call(R *r, sym *s)
                        "gate '%s' takes %u parameter%s, got %u", gname, g->nparams,
                        g->nparams == 1 ? "" : "s", np);
     size_t a0 = r->nargs;
-    for (;;) {
-        if ((st = operand(r, SYM_QREG))) return st;
-        if (!is_kind(r, QTR_QT_COMMA)) break;
-        if ((st = next(r))) return st;
-    }
-    if ((st = expect(r, QTR_QT_SEMI))) return st;
+    if ((st = operand_list(r))) return st;
     uint32_t nq = (uint32_t)(r->nargs - a0);
     if (nq != g->nqubits)
         return fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
@@ -1148,8 +1189,8 @@ static qtr_status stmt_call(R *r, sym *s)
 static qtr_status stmt_measure(R *r)
 {
     qtr_status st;
-    if ((st = next(r)) || (st = operand(r, SYM_QREG))) return st;
-    if ((st = expect(r, QTR_QT_ARROW)) || (st = operand(r, SYM_CREG))) return st;
+    if ((st = next(r)) || (st = operand(r, SYM_QREG, NULL))) return st;
+    if ((st = expect(r, QTR_QT_ARROW)) || (st = operand(r, SYM_CREG, NULL))) return st;
     if ((st = expect(r, QTR_QT_SEMI))) return st;
     qasm_arg *q = &r->args[r->nargs - 2], *c = &r->args[r->nargs - 1];
     uint32_t n = 1;
@@ -1175,7 +1216,7 @@ static qtr_status stmt_measure(R *r)
 static qtr_status stmt_reset(R *r)
 {
     qtr_status st;
-    if ((st = next(r)) || (st = operand(r, SYM_QREG)) || (st = expect(r, QTR_QT_SEMI))) return st;
+    if ((st = next(r)) || (st = operand(r, SYM_QREG, NULL)) || (st = expect(r, QTR_QT_SEMI))) return st;
     qasm_arg *q = &r->args[r->nargs - 1];
     uint32_t n = q->index == WHOLE ? r->qregs[q->reg].size : 1;
     for (uint32_t i = 0; i < n && !st; i++) {
@@ -1192,12 +1233,7 @@ static qtr_status stmt_barrier(R *r)
     qtr_status st;
     if ((st = next(r))) return st;
     size_t a0 = r->nargs;
-    for (;;) {
-        if ((st = operand(r, SYM_QREG))) return st;
-        if (!is_kind(r, QTR_QT_COMMA)) break;
-        if ((st = next(r))) return st;
-    }
-    if ((st = expect(r, QTR_QT_SEMI))) return st;
+    if ((st = operand_list(r))) return st;
     if ((st = grow_mark(r, r->c->nqubits > r->nqubits ? r->c->nqubits : r->nqubits))) return st;
     size_t q0 = r->nqbuf;
     for (size_t k = a0; k < r->nargs && !st; k++) {
@@ -1528,21 +1564,8 @@ qtr_status qtr_qasm_gate_definition(qtr_op op, const double *params, const uint3
     if (st) return st;
     r->library = 1;
     r->started = 1;
-    /* every unitary table gate is known by its table name */
-    for (int k = QTR_OP_NOP + 1; k < QTR_OP_COUNT && !st; k++) {
-        const qtr_gate_info *gi = qtr_gate((qtr_op)k);
-        if (gi->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) continue;
-        qasm_gate g = {0};
-        g.kind = GK_TABLE;
-        g.builtin = 1;
-        g.op = (int16_t)k;
-        g.nparams = gi->nparams;
-        g.nqubits = gi->nqubits;
-        g.expanded = 1;
-        g.opaque_use = -1;
-        st = add_gate(r, gi->name, strlen(gi->name), 0, 0, &g);
-    }
-    if (!st) st = next(r);
+    /* table gates the body names are entered as they appear (library_gate) */
+    st = next(r);
     if (!st) {
         if (!is_kind(r, QTR_QT_ID) || strcmp(r->L.tok, "gate") != 0) st = expected(r, "'gate'");
         else st = stmt_gate(r, 0);
