@@ -115,6 +115,7 @@ static int append_const_gates(qtr_basis_plan *p, const qtr_gate1q *g, int n, uin
         memset(&s, 0, sizeof s);
         s.op = g[i].op;
         s.nq = 1;
+        s.np = (uint8_t)qtr_gate((qtr_op)g[i].op)->nparams;
         s.q[0] = q;
         s.expr = (uint32_t)p->nexprs;
         unsigned np = qtr_gate((qtr_op)g[i].op)->nparams;
@@ -219,7 +220,7 @@ static void exp_bounds(qtr_basis_plan *p, qtr_basis_exp *e)
     for (uint32_t i = 0; i < e->count; i++) {
         const qtr_equiv_step *s = &p->steps[e->first + i];
         const qtr_gate_info *g = qtr_gate((qtr_op)s->op);
-        QTR_ASSERT(s->nq == g->nqubits);
+        QTR_ASSERT(s->nq == g->nqubits && s->np == g->nparams);
         if (s->euler || g->nparams || g->nqubits > 2) e->simple = 0;
         if (s->euler) {
             e->max_out += QTR_EULER_MAX_GATES;
@@ -318,6 +319,7 @@ static qtr_status flatten(qtr_basis_plan *p, const qtr_equiv_set *rs, unsigned o
         memset(&s, 0, sizeof s);
         s.op = (uint8_t)op;
         s.nq = g->nqubits;
+        s.np = g->nparams;
         s.euler = ch == QTR_CHOICE_EULER;
         for (unsigned k = 0; k < g->nqubits; k++) s.q[k] = (uint8_t)k;
         s.expr = (uint32_t)p->nexprs;
@@ -405,6 +407,7 @@ qtr_status qtr_basis_plan_add_flips(qtr_basis_plan *p, qtr_ctx *ctx)
             memset(&s, 0, sizeof s);
             s.op = (uint8_t)op;
             s.nq = 2;
+            s.np = g->nparams;
             s.q[0] = 1;
             s.q[1] = 0;
             qtr_affine id[4];
@@ -619,7 +622,7 @@ static double emit_general(const qtr_basis_plan *p, qtr_circuit *c, const qtr_in
     double ph = 0;
     const qtr_equiv_step *s = p->steps + e->first, *end = s + e->count;
     for (; s < end; s++) {
-        unsigned np = qtr_gate((qtr_op)s->op)->nparams;
+        unsigned np = s->np;
         uint32_t q[5];
         double prm[4];
         for (unsigned k = 0; k < s->nq; k++) q[k] = qs[s->q[k]];
