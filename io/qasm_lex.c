@@ -508,6 +508,18 @@ qtr_status qtr_qasm_lex_next(qtr_qasm_lex *L, qtr_ctx *ctx)
     return lex_slow(L, ctx);
 }
 
+int qtr_qasm_lex_sep(qtr_qasm_lex *L)
+{
+    const char *b = L->buf;
+    size_t i = L->pos, n = L->end;
+    while (i < n && (b[i] == ' ' || b[i] == '\t')) i++;
+    if (i < n && (b[i] == ',' || b[i] == ';')) {
+        L->pos = i + 1;
+        return b[i];
+    }
+    return 0;
+}
+
 int qtr_qasm_lex_index(qtr_qasm_lex *L, uint64_t *v, uint64_t *col)
 {
     const unsigned char *b = (const unsigned char *)L->buf;

@@ -59,12 +59,20 @@ int qtr_euler_basis_for(const uint8_t basis[QTR_OP_COUNT]);
 
 /* ---- translation passes (src/pass_basis.c, src/pass_direction.c) -------- */
 
-/** Unroll every gate on 3+ qubits into 1q and 2q gates. */
+/** Unroll every gate on 3+ qubits into 1q and cx gates (ccx: 6 cx + 9 1q);
+ *  gates on ≤ 2 qubits, and 3+q gates native on @p t (may be NULL), stay. */
 qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 /** Rewrite every gate outside t->basis into basis gates (equivalence rules +
- *  search; 1q runs synthesised in the best Euler basis). */
+ *  cheapest-derivation search; a 1q gate is synthesised from its matrix in
+ *  the best Euler basis instead when that is shorter). No-op when @p t is
+ *  NULL or has no basis gates. QTR_ETARGET "cannot express 'g' in basis
+ *  {...}" (circuit unchanged) when a gate has no derivation. */
 qtr_status qtr_pass_basis(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
-/** Flip 2q gates that sit on an edge only in the other direction. */
+/** Flip 2q gates that sit on an edge only in the other direction (cx, ecr,
+ *  cy, ch, crx, cry, crz, csx, rzx, dcx, xx_plus_yy by identities, symmetric
+ *  gates by swapping operands); added 1q gates are translated into t->basis.
+ *  No-op when @p t has no edges. QTR_ETARGET for a gate on a non-edge, a 3+q
+ *  gate, or a gate without a flip (cu, cu3). */
 qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 
 /* ---- translation plans: prepare once, translate many (src/pass_basis.c) --

@@ -24,8 +24,6 @@
 #include "basis_internal.h"
 #include "common.h"
 
-#define OPS_WORDS ((QTR_OP_COUNT + 63) / 64)
-
 static double leaf_cost(unsigned nq)
 {
     return nq <= 1 ? 1.0 : nq == 2 ? 10.0 : 100.0;
@@ -117,6 +115,7 @@ static int append_const_gates(qtr_basis_plan *p, const qtr_gate1q *g, int n, uin
         memset(&s, 0, sizeof s);
         s.op = g[i].op;
         s.nq = 1;
+        s.np = (uint8_t)qtr_gate((qtr_op)g[i].op)->nparams;
         s.q[0] = q;
         s.expr = (uint32_t)p->nexprs;
         unsigned np = qtr_gate((qtr_op)g[i].op)->nparams;
@@ -130,8 +129,7 @@ static int append_const_gates(qtr_basis_plan *p, const qtr_gate1q *g, int n, uin
 
 static void search(qtr_basis_plan *p, const qtr_equiv_set *rs, uint32_t *order, uint32_t *norder)
 {
-    uint8_t done[QTR_OP_COUNT] = {0};
-    uint64_t finalised[OPS_WORDS] = {0};
+    uint8_t done[QTR_OP_COUNT] = {0};  /* cost final */
     for (unsigned op = 0; op < QTR_OP_COUNT; op++) {
         p->cost[op] = INFINITY;
         p->choice[op] = QTR_CHOICE_NONE;
@@ -165,7 +163,7 @@ static void search(qtr_basis_plan *p, const qtr_equiv_set *rs, uint32_t *order, 
         }
     }
 
-    /* distinct body gates per rule, and fire empty rules at once */
+    /* an empty rule (id) needs no gate: it applies at once */
     size_t nr = rs->nrules;
     for (size_t r = 0; r < nr; r++) {
         const qtr_equiv_rule *ru = &rs->rules[r];
@@ -183,9 +181,9 @@ static void search(qtr_basis_plan *p, const qtr_equiv_set *rs, uint32_t *order, 
                 best = (int)op;
         if (best < 0) break;
         done[best] = 1;
-        finalised[best / 64] |= 1ull << (best % 64);
         order[(*norder)++] = (uint32_t)best;
-        /* relax every rule that mentions @best and is now complete */
+        /* relax every rule that mentions @best and whose gates are now all
+         * final: it offers its head the sum of their costs */
         for (size_t r = 0; r < nr; r++) {
             const qtr_equiv_rule *ru = &rs->rules[r];
             if (done[ru->head] || p->leaves[ru->head]) continue;
@@ -194,7 +192,7 @@ static void search(qtr_basis_plan *p, const qtr_equiv_set *rs, uint32_t *order, 
             for (uint32_t k = 0; k < ru->count; k++) {
                 unsigned op = rs->steps[ru->first + k].op;
                 if (op == (unsigned)best) mentions = 1;
-                if (!(finalised[op / 64] >> (op % 64) & 1)) {
+                if (!done[op]) {
                     complete = 0;
                     break;
                 }
@@ -222,7 +220,7 @@ static void exp_bounds(qtr_basis_plan *p, qtr_basis_exp *e)
     for (uint32_t i = 0; i < e->count; i++) {
         const qtr_equiv_step *s = &p->steps[e->first + i];
         const qtr_gate_info *g = qtr_gate((qtr_op)s->op);
-        QTR_ASSERT(s->nq == g->nqubits);
+        QTR_ASSERT(s->nq == g->nqubits && s->np == g->nparams);
         if (s->euler || g->nparams || g->nqubits > 2) e->simple = 0;
         if (s->euler) {
             e->max_out += QTR_EULER_MAX_GATES;
@@ -321,6 +319,7 @@ static qtr_status flatten(qtr_basis_plan *p, const qtr_equiv_set *rs, unsigned o
         memset(&s, 0, sizeof s);
         s.op = (uint8_t)op;
         s.nq = g->nqubits;
+        s.np = g->nparams;
         s.euler = ch == QTR_CHOICE_EULER;
         for (unsigned k = 0; k < g->nqubits; k++) s.q[k] = (uint8_t)k;
         s.expr = (uint32_t)p->nexprs;
@@ -408,6 +407,7 @@ qtr_status qtr_basis_plan_add_flips(qtr_basis_plan *p, qtr_ctx *ctx)
             memset(&s, 0, sizeof s);
             s.op = (uint8_t)op;
             s.nq = 2;
+            s.np = g->nparams;
             s.q[0] = 1;
             s.q[1] = 0;
             qtr_affine id[4];
@@ -622,7 +622,7 @@ static double emit_general(const qtr_basis_plan *p, qtr_circuit *c, const qtr_in
     double ph = 0;
     const qtr_equiv_step *s = p->steps + e->first, *end = s + e->count;
     for (; s < end; s++) {
-        unsigned np = qtr_gate((qtr_op)s->op)->nparams;
+        unsigned np = s->np;
         uint32_t q[5];
         double prm[4];
         for (unsigned k = 0; k < s->nq; k++) q[k] = qs[s->q[k]];
