@@ -59,12 +59,20 @@ int qtr_euler_basis_for(const uint8_t basis[QTR_OP_COUNT]);
 
 /* ---- translation passes (src/pass_basis.c, src/pass_direction.c) -------- */
 
-/** Unroll every gate on 3+ qubits into 1q and 2q gates. */
+/** Unroll every gate on 3+ qubits into 1q and cx gates (ccx: 6 cx + 9 1q);
+ *  gates on ≤ 2 qubits, and 3+q gates native on @p t (may be NULL), stay. */
 qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 /** Rewrite every gate outside t->basis into basis gates (equivalence rules +
- *  search; 1q runs synthesised in the best Euler basis). */
+ *  cheapest-derivation search; a 1q gate is synthesised from its matrix in
+ *  the best Euler basis instead when that is shorter). No-op when @p t is
+ *  NULL or has no basis gates. QTR_ETARGET "cannot express 'g' in basis
+ *  {...}" (circuit unchanged) when a gate has no derivation. */
 qtr_status qtr_pass_basis(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
-/** Flip 2q gates that sit on an edge only in the other direction. */
+/** Flip 2q gates that sit on an edge only in the other direction (cx, ecr,
+ *  cy, ch, crx, cry, crz, csx, rzx, dcx, xx_plus_yy by identities, symmetric
+ *  gates by swapping operands); added 1q gates are translated into t->basis.
+ *  No-op when @p t has no edges. QTR_ETARGET for a gate on a non-edge, a 3+q
+ *  gate, or a gate without a flip (cu, cu3). */
 qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 
 /* ---- translation plans: prepare once, translate many (src/pass_basis.c) --
@@ -109,6 +117,62 @@ qtr_status qtr_basis_translate(const qtr_basis_plan *p, qtr_circuit *c, size_t f
  *  cannot be expressed. */
 int qtr_basis_plan_counts(const qtr_basis_plan *p, qtr_op op, uint32_t *n1q, uint32_t *n2q,
                           uint32_t *nmore);
+
+/* ---- optimisation passes (src/pass_merge1q.c, pass_cancel.c, pass_commute.c,
+ *      pass_misc.c, optimize.c; design/ALGORITHMS.md §6) ------------------
+ * Each rewrites the circuit in place, keeps it equivalent (global phase
+ * included: phases they drop go into c->global_phase), leaves no NOP records,
+ * and on failure (QTR_ENOMEM, or QTR_EINVAL for a NULL circuit) leaves the
+ * circuit unchanged. Classically conditioned gates, measure, reset and
+ * barrier are never moved or merged and stop every rewrite on their wires.
+ * All are deterministic, allocate only from the circuit's allocator and free
+ * it before returning; safe from many threads on different circuits. */
+
+/** Optimize1qGatesDecomposition: each maximal run of 1q gates on a wire is
+ *  resynthesised in the target's Euler basis when that has fewer gates (then
+ *  lower error by t->err1q), or always when the run holds a gate outside
+ *  t->basis. Identity runs vanish. No-op when @p t is NULL or has no Euler
+ *  basis (qtr_euler_basis_for < 0). */
+qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** InverseCancellation: adjacent gate/inverse pairs (cx cx, h h, s sdg,
+ *  rz(a) rz(−a), ...) on the same operands cancel, repeatedly. @p t unused. */
+qtr_status qtr_pass_cancel_inverse(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** CommutativeCancellation: 1q Z/X/Y rotations merge and cx/cy/cz pairs
+ *  cancel, 2q rotations on the same operands merge, across gates that commute
+ *  with them (rules in pass_commute.c). Emits only gates of t->basis (any
+ *  gate when @p t is NULL); a merge the target cannot express is skipped. */
+qtr_status qtr_pass_commute_cancel(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** RemoveIdentityEquivalent: id, and parametrised gates within 1e-12 average
+ *  gate infidelity of the identity, go (phase kept). @p t unused. */
+qtr_status qtr_pass_remove_identity(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** RemoveDiagonalGatesBeforeMeasure: diagonal gates whose next instruction on
+ *  every wire is a measurement go. Changes only per-outcome phases (compare
+ *  with QTR_SIM_MEASURE_PHASES). @p t unused. */
+qtr_status qtr_pass_remove_diag_before_measure(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** RemoveResetInZeroState: resets before anything else acts on their qubit
+ *  (qubits start in |0>) go. @p t unused. */
+qtr_status qtr_pass_remove_reset_zero(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** ElidePermutations, trailing form (safe on routed, physical circuits):
+ *  unconditioned swaps followed on both wires only by unconditioned measures,
+ *  other such swaps and barriers (on such wires only) are removed, and those
+ *  measures and barriers are relabelled so they act on the same states.
+ *  @param perm c->nqubits entries, written: perm[w] = the qubit on which the
+ *         output circuit leaves the state the input circuit leaves on w
+ *         (identity when nothing was elided). So the output, followed by
+ *         moving qubit perm[w] to w, is the input; with the sim's convention
+ *         qtr_sim_equivalent(in, out, NULL, perm, ...) holds. Composition: if
+ *         a routed circuit had output_permutation R (virtual v ends on
+ *         physical R[v]), after this pass v ends on perm[R[v]].
+ *  @p t unused. */
+qtr_status qtr_pass_elide_permutations(qtr_circuit *c, const qtr_target *t, uint32_t *perm,
+                                       qtr_ctx *ctx);
+/** ElidePermutations, Qiskit's form (for virtual circuits, before layout):
+ *  every unconditioned swap is removed and every later instruction relabelled
+ *  through the running permutation. @p perm as above: input wire w's final
+ *  state is on output wire perm[w]. Composition: if layout and routing then
+ *  place output wire x initially on L[x] and finally on R[x], input virtual
+ *  qubit v starts on L[v] and ends on R[perm[v]]. @p t unused. */
+qtr_status qtr_pass_elide_swaps(qtr_circuit *c, const qtr_target *t, uint32_t *perm, qtr_ctx *ctx);
 
 /* ---- pipeline pieces shared with the streaming driver (src/pipeline.c) -- */
 
