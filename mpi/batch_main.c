@@ -128,7 +128,7 @@ static void print_help(void)
 "Transpile options (as for one circuit):\n"
 "  -o, --output FILE          results file (HDF5, doc/hdf5-format.md)\n"
 "  -t, --target TARGET        device: built-in name, generator or JSON file\n"
-"  -O, --optimization-level N 0..3 (default 1)\n"
+"  -O, --optimization-level N 0..3 (default 2)\n"
 "      --basis LIST           comma-separated basis gates (replaces the target's)\n"
 "      --seed N               global seed; circuit i uses a seed derived from\n"
 "                             it and i (default 0)\n"
@@ -653,7 +653,7 @@ int qtr_cli_batch(int argc, char **argv)
 {
     batch_opts o;
     memset(&o, 0, sizeof o);
-    o.opt_level = 1;
+    o.opt_level = 2;  /* as the single-circuit form */
     o.progress = QTR_PROGRESS_AUTO;
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0) return rc;
