@@ -7,6 +7,10 @@
  * into the fixed token buffer as they are scanned (capped at
  * QTR_QASM_TOKEN_MAX, which also bounds a pathological 10 MB "token").
  *
+ * Comments: "//" to the end of the line, and also C-style block comments,
+ * which some generators emit (the writer never does: Qiskit's lexer has
+ * none).
+ *
  * Character set: the language is ASCII. Bytes >= 0x80 are accepted only inside
  * comments and strings, and only as well-formed UTF-8 (RFC 3629: no overlong
  * forms, no surrogates, nothing above U+10FFFF); anywhere else, or malformed,

@@ -205,6 +205,78 @@ qtr_status qtr_pass_check_routing(qtr_circuit *c, const qtr_target *t, qtr_ctx *
  *  unroll 3+q gates, routing check, basis translation, direction. */
 qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 
+/* ---- layout and routing (src/layout.c, src/pass_layout_sabre.c,
+ *      src/pass_layout_vf2.c, src/pass_route_sabre.c, src/pass_vf2post.c) --
+ * These take settings beyond the common pass signature, so they are called
+ * directly by the pipeline. All are deterministic for a given seed and give
+ * the same result for any OpenMP thread count. */
+
+/** SABRE routing settings. */
+typedef struct {
+    int      basic;      /* 1: Qiskit's "basic" heuristic (level 0); 0: lookahead + decay */
+    uint32_t trials;     /* seeded trials (0 means 1), best by (swaps, trial index) */
+    uint64_t seed;
+} qtr_route_opts;
+
+/** Insert swaps so every 2q gate of @p c, already on physical qubits
+ *  (c->nqubits == t->nqubits), sits on a coupling edge of @p t (either
+ *  direction). @p perm (t->nqubits entries) receives, for each physical
+ *  qubit p, the physical qubit where the state that started on p ends;
+ *  *@p nswaps the swaps inserted. Gates on 3+ qubits must be unrolled first.
+ *  @return QTR_OK, QTR_ETARGET (a gate between disconnected parts of the
+ *  target), QTR_EUNSUPPORTED (3+q gate), QTR_ENOMEM, QTR_ELIMIT. */
+qtr_status qtr_pass_route_sabre(qtr_circuit *c, const qtr_target *t, const qtr_route_opts *o,
+                                uint32_t *perm, uint64_t *nswaps, qtr_ctx *ctx);
+
+/** SABRE layout settings (ALGORITHMS.md §3.6; levels 1/2/3 use 2/2/4
+ *  iterations, 5/20/20 layout trials and 5/20/20 swap trials). */
+typedef struct {
+    uint32_t iterations;     /* forward-backward refinements per layout trial */
+    uint32_t layout_trials;  /* random starting layouts (dense, trivial and
+                                reversed-trivial starts are added) */
+    uint32_t swap_trials;    /* routing trials from each refined layout */
+    uint64_t seed;
+    uint32_t finalists;      /* layouts that get all swap_trials, ranked by
+                                their first trial; the others get one.
+                                0: all (Qiskit's behaviour) */
+} qtr_sabre_layout_opts;
+
+/** Choose a layout for the virtual circuit @p c with SABRE and route it:
+ *  afterwards @p c acts on t->nqubits physical qubits, every 2q gate on a
+ *  coupling edge. @p initial / @p final (c->nqubits entries on entry) receive
+ *  where each virtual qubit starts and where its state ends.
+ *  @return QTR_OK, QTR_ETARGET (circuit wider than the target, or its
+ *  interacting qubits do not fit one connected component), QTR_EUNSUPPORTED,
+ *  QTR_ENOMEM, QTR_ELIMIT. */
+qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
+                                 const qtr_sabre_layout_opts *o, uint32_t *initial,
+                                 uint32_t *final, uint64_t *nswaps, qtr_ctx *ctx);
+
+/** VF2 search limits (ALGORITHMS.md §2.4, §4.4). */
+typedef struct {
+    uint64_t call_limit;        /* candidate extensions tried before the first match */
+    uint64_t call_limit_after;  /* total extensions allowed once a match exists */
+    uint64_t max_trials;        /* improving matches to accept; 0: 15 + max(edges) */
+} qtr_vf2_limits;
+
+/** VF2Layout: look for a placement of @p c's interaction graph as a subgraph
+ *  of the coupling graph (no swaps needed), scored by the target's error
+ *  rates (−ln(1−e) over used qubits and edges; by degree when the target has
+ *  none). On success *@p found = 1 and @p layout (c->nqubits entries) holds
+ *  virtual → physical for every qubit; *@p found = 0 when none exists or the
+ *  limits ran out. Does not change @p c. @return QTR_OK or QTR_ENOMEM. */
+qtr_status qtr_pass_layout_vf2(const qtr_circuit *c, const qtr_target *t,
+                               const qtr_vf2_limits *lim, uint32_t *layout, int *found,
+                               qtr_ctx *ctx);
+
+/** VF2PostLayout (non-strict): after routing, relabel the physical qubits
+ *  of @p c (t->nqubits wide) onto an isomorphic placement with lower
+ *  expected error, when one exists within the limits. @p perm (t->nqubits
+ *  entries) receives old physical → new physical (identity when nothing
+ *  better was found, *@p moved = 0). @return QTR_OK or QTR_ENOMEM. */
+qtr_status qtr_pass_vf2post(qtr_circuit *c, const qtr_target *t, const qtr_vf2_limits *lim,
+                            uint32_t *perm, int *moved, qtr_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif
