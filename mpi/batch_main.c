@@ -426,6 +426,10 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     qtr_comm *c = s->comm;
     batch_opts *o = s->o;
     int nthreads = o->threads ? o->threads : qtr_work_default_threads();
+    if (nthreads > 1 && !qtr_work_threads_supported()) {
+        if (c->rank == 0) say(NULL, "this build has no OpenMP: --threads %d ignored, one thread per rank", nthreads);
+        nthreads = 1;
+    }
     size_t rows_rank = o->round_rows ? o->round_rows : (size_t)ROWS_PER_THREAD * (size_t)nthreads;
     size_t rows_round = rows_rank * (size_t)c->size;
     uint64_t weight_round = (uint64_t)WEIGHT_PER_RANK * (uint64_t)c->size;

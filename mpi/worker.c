@@ -47,6 +47,15 @@ int qtr_work_default_threads(void)
 #endif
 }
 
+int qtr_work_threads_supported(void)
+{
+#ifdef _OPENMP
+    return 1;
+#else
+    return 0;
+#endif
+}
+
 int qtr_work_init(qtr_work *w, size_t cap)
 {
     w->item = calloc(cap ? cap : 1, sizeof *w->item);

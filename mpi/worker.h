@@ -74,5 +74,7 @@ int qtr_work_run(qtr_work *w);
 /** How many worker threads the runtime gives by default (OMP_NUM_THREADS),
  *  1 without OpenMP. */
 int qtr_work_default_threads(void);
+/** 0 in a build without OpenMP (--disable-openmp): one worker only. */
+int qtr_work_threads_supported(void);
 
 #endif
