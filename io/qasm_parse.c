@@ -828,6 +828,30 @@ static qtr_status formals(R *r, uint8_t kind, uint32_t *n)
     return QTR_OK;
 }
 
+/* Built-in definitions (library mode) may call any unitary table gate by its
+ * table name; such names are entered on first use, so a definition costs
+ * only the gates it names. On success *gate is the gate index; QTR_EPARSE
+ * (without a message) when the current name is no such gate. */
+static qtr_status library_gate(R *r, uint32_t *gate)
+{
+    int op = qtr_gate_lookup(r->L.tok, r->L.len);
+    if (op < 0) return QTR_EPARSE;
+    const qtr_gate_info *gi = qtr_gate((qtr_op)op);
+    if (gi->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) return QTR_EPARSE;
+    qasm_gate g = {0};
+    g.kind = GK_TABLE;
+    g.builtin = 1;
+    g.op = (int16_t)op;
+    g.nparams = gi->nparams;
+    g.nqubits = gi->nqubits;
+    g.expanded = 1;
+    g.opaque_use = -1;
+    qtr_status st = add_gate(r, r->L.tok, r->L.len, 0, 0, &g);
+    if (st) return st;
+    *gate = (uint32_t)r->ngates - 1;
+    return QTR_OK;
+}
+
 /* One statement of a gate body: "name(params) a,b;" or "barrier a,b;". */
 static qtr_status body_statement(R *r, qasm_gate *def)
 {
@@ -844,6 +868,9 @@ static qtr_status body_statement(R *r, qasm_gate *def)
     } else if (s && s->kind == SYM_GATE) {
         cl.gate = s->idx;
         callee = &r->gates[s->idx];
+    } else if (!s && r->library && (st = library_gate(r, &cl.gate)) != QTR_EPARSE) {
+        if (st) return st;
+        callee = &r->gates[cl.gate];
     } else {
         sym *l = sym_find(&r->locals, r->L.tok, r->L.len, r->L.hash);
         if (l) return FAIL_TOK(r, QTR_EPARSE, "'%s' is an argument of this gate, not a gate", r->L.tok);
@@ -1528,21 +1555,8 @@ qtr_status qtr_qasm_gate_definition(qtr_op op, const double *params, const uint3
     if (st) return st;
     r->library = 1;
     r->started = 1;
-    /* every unitary table gate is known by its table name */
-    for (int k = QTR_OP_NOP + 1; k < QTR_OP_COUNT && !st; k++) {
-        const qtr_gate_info *gi = qtr_gate((qtr_op)k);
-        if (gi->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) continue;
-        qasm_gate g = {0};
-        g.kind = GK_TABLE;
-        g.builtin = 1;
-        g.op = (int16_t)k;
-        g.nparams = gi->nparams;
-        g.nqubits = gi->nqubits;
-        g.expanded = 1;
-        g.opaque_use = -1;
-        st = add_gate(r, gi->name, strlen(gi->name), 0, 0, &g);
-    }
-    if (!st) st = next(r);
+    /* table gates the body names are entered as they appear (library_gate) */
+    st = next(r);
     if (!st) {
         if (!is_kind(r, QTR_QT_ID) || strcmp(r->L.tok, "gate") != 0) st = expected(r, "'gate'");
         else st = stmt_gate(r, 0);

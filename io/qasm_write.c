@@ -45,6 +45,7 @@ typedef struct {
     size_t nregs_done;                     /* circuit registers declared so far */
     wbit *map; size_t nmap, capmap;         /* flat bit -> (register, index) */
     uint32_t nfallback;                     /* fallback registers declared */
+    size_t maxlen;                          /* longest declared name */
 } wbits;
 
 struct qtr_qasm_writer {
@@ -57,7 +58,9 @@ struct qtr_qasm_writer {
     qtr_status err;         /* sticky write error */
     int wrote_err;          /* errno of the failed write */
     uint8_t defined[QTR_OP_COUNT];
+    uint8_t oplen[QTR_OP_COUNT];    /* strlen of each gate name */
     wbits q, c;
+    size_t cap;             /* buffer size: WBUF, more for a line longer than that */
     int started;            /* the first write call happened */
 };
 
@@ -78,12 +81,12 @@ static void flush(W *w)
 
 static inline void room(W *w, size_t need)
 {
-    if (QTR_UNLIKELY(WBUF - w->n < need)) flush(w);
+    if (QTR_UNLIKELY(w->cap - w->n < need)) flush(w);
 }
 
 static void put(W *w, const char *s, size_t len)
 {
-    if (len > WBUF / 2) {
+    if (len > w->cap / 2) {
         flush(w);
         if (!w->err && fwrite(s, 1, len, w->f) != len) {
             w->err = QTR_EIO;
@@ -112,11 +115,32 @@ static inline void put_u64(W *w, uint64_t v)
     w->n = (size_t)(p - w->buf);
 }
 
+/* A finite double with 17 significant digits, always spelled as a real
+ * ("3.0", "-0.0", "1.0e+300"): OpenQASM 2's grammar has no real without a
+ * point, and a loader that folds "-0" as an integer would lose the sign.
+ * Writes at most 26 bytes at @p d; returns the end. */
+static char *put_real(char *d, double v)
+{
+    int n = snprintf(d, 25, "%.17g", v);
+    int e = n;
+    for (int i = 0; i < n; i++) {
+        if (d[i] == '.') return d + n;
+        if (d[i] == 'e') e = i;
+    }
+    memmove(d + e + 2, d + e, (size_t)(n - e));
+    d[e] = '.';
+    d[e + 1] = '0';
+    return d + n + 2;
+}
+
 /* ---- names ------------------------------------------------------------------- */
 
+/* A register name every reader accepts: Qiskit's qasm2 lexer wants a
+ * lowercase first letter (uppercase is kept for U, CX and OPENQASM), so this
+ * is stricter than our own reader. */
 static int valid_identifier(const char *s)
 {
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return 0;
+    if (!(*s >= 'a' && *s <= 'z')) return 0;
     for (const char *p = s + 1; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
               *p == '_'))
@@ -190,6 +214,7 @@ static qtr_status declare(W *w, wbits *b, int quantum, const char *name, uint32_
     if (!copy) return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", w->path);
     memcpy(copy, name, len + 1);
     b->names[b->nnames++] = (wname){copy, len};
+    if (len > b->maxlen) b->maxlen = len;
     puts_(w, quantum ? "qreg " : "creg ");
     put(w, name, len);
     room(w, 24);
@@ -215,6 +240,7 @@ static qtr_status sync_bits(W *w, wbits *b, int quantum, const qtr_circuit *c, q
     if (nbits > b->nmap) b->nmap = nbits;
     for (; b->nregs_done < nregs; b->nregs_done++) {
         const qtr_reg *rg = &regs[b->nregs_done];
+        if (!rg->size) continue;   /* "qreg x[0];" is not OpenQASM; nothing refers to it */
         char name[256];
         char base[32];
         snprintf(base, sizeof base, "%s%zu", quantum ? "qreg" : "creg", b->nregs_done);
@@ -236,17 +262,6 @@ static qtr_status sync_bits(W *w, wbits *b, int quantum, const qtr_circuit *c, q
         if (b->map[i].reg == UINT32_MAX) b->map[i] = (wbit){reg, k++};
     b->nfallback++;
     return QTR_OK;
-}
-
-static void put_bit(W *w, const wbits *b, uint32_t bit)
-{
-    const wbit *m = &b->map[bit];
-    const wname *nm = &b->names[m->reg];
-    put(w, nm->name, nm->len);
-    room(w, 24);
-    w->buf[w->n++] = '[';
-    put_u64(w, m->idx);
-    w->buf[w->n++] = ']';
 }
 
 /* Emit the definition of a table gate outside qelib1.inc (and first the
@@ -286,7 +301,9 @@ static qtr_status writer_new(W **out, FILE *f, int own, const char *path, qtr_ct
     w->f = f;
     w->own_f = own;
     w->buf = buf;
+    w->cap = WBUF;
     w->path = p;
+    for (int op = 0; op < QTR_OP_COUNT; op++) w->oplen[op] = (uint8_t)strlen(qtr_gate((qtr_op)op)->name);
     for (int op = 0; op < QTR_OP_COUNT; op++)
         w->defined[op] = (qtr_gate((qtr_op)op)->props & QTR_GP_QELIB1) ||
                          op == QTR_OP_MEASURE || op == QTR_OP_RESET || op == QTR_OP_BARRIER ||
@@ -314,35 +331,120 @@ qtr_status qtr_qasm_writer_open_stream(qtr_qasm_writer **out, FILE *f, const cha
 
 qtr_status qtr_qasm_writer_comment(qtr_qasm_writer *w, const char *text, qtr_ctx *ctx)
 {
-    /* one "// " line per line of text; bytes the reader would refuse in a
-     * comment (control characters, malformed UTF-8) become '?' */
+    /* One "// " line per line of text, in printable ASCII: Qiskit's qasm2
+     * lexer refuses any byte >= 0x80, even in a comment. A UTF-8 character
+     * becomes one '?', as does a control character or a stray byte. */
     const unsigned char *p = (const unsigned char *)text;
     do {
         put(w, "// ", 3);
         while (*p && *p != '\n') {
-            unsigned char ch = *p;
-            int n = ch < 0x80 ? 1 : ch >= 0xC2 && ch <= 0xDF ? 2 : ch >= 0xE0 && ch <= 0xEF ? 3
-                                  : ch >= 0xF0 && ch <= 0xF4 ? 4 : 0;
-            int ok = n > 0;
-            for (int k = 1; ok && k < n; k++) ok = (p[k] & 0xC0) == 0x80;
-            /* the overlong / surrogate / range rules of the lexer */
-            if (ok && n == 3 && ch == 0xE0 && p[1] < 0xA0) ok = 0;
-            if (ok && n == 3 && ch == 0xED && p[1] > 0x9F) ok = 0;
-            if (ok && n == 4 && ch == 0xF0 && p[1] < 0x90) ok = 0;
-            if (ok && n == 4 && ch == 0xF4 && p[1] > 0x8F) ok = 0;
-            if (!ok || (n == 1 && ch < 0x20 && ch != '\t') || ch == 0x7F) {
-                put(w, "?", 1);
-                p++;
+            unsigned char ch = *p++;
+            if (ch >= 0x20 && ch < 0x7F) {
+                put(w, (const char *)p - 1, 1);
                 continue;
             }
-            put(w, (const char *)p, (size_t)n);
-            p += n;
+            if (ch == '\t') {
+                put(w, "\t", 1);
+                continue;
+            }
+            while (ch >= 0xC0 && (*p & 0xC0) == 0x80) p++;   /* the rest of a sequence */
+            put(w, "?", 1);
         }
         put(w, "\n", 1);
         if (*p == '\n') p++;
     } while (*p);
     if (w->err) return qtr_fail(ctx, w->err, "%s: write error: %s", w->path, strerror(w->wrote_err));
     return QTR_OK;
+}
+
+/* ---- instruction lines ----------------------------------------------------- */
+
+static inline char *copy_short(char *d, const char *s, size_t n)
+{
+    if (n > 16) {
+        memcpy(d, s, n);
+        return d + n;
+    }
+    while (n--) *d++ = *s++;   /* names are short: no call */
+    return d;
+}
+
+static inline char *put_uint(char *d, uint64_t v)
+{
+    if (v < 10) {
+        *d++ = (char)('0' + v);
+        return d;
+    }
+    char tmp[20];
+    int k = 0;
+    while (v) {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    while (k) *d++ = tmp[--k];
+    return d;
+}
+
+static inline char *put_operand(char *d, const wbits *b, uint32_t bit)
+{
+    const wbit *m = &b->map[bit];
+    const wname *nm = &b->names[m->reg];
+    d = copy_short(d, nm->name, nm->len);
+    *d++ = '[';
+    d = put_uint(d, m->idx);
+    *d++ = ']';
+    return d;
+}
+
+/* Declared name of circuit creg @p creg, or NULL when it has no bits. */
+static const wname *creg_name(const W *w, const qtr_circuit *c, uint32_t creg)
+{
+    const qtr_reg *rg = &c->cregs[creg];
+    if (!rg->size || rg->first >= w->c.nmap) return NULL;
+    return &w->c.names[w->c.map[rg->first].reg];
+}
+
+/* Write one instruction (already checked) into the buffer, which has room
+ * for @p bound bytes. */
+static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uint32_t *q,
+                       const wname *cond, uint64_t value)
+{
+    qtr_op op = (qtr_op)in->op;
+    const qtr_gate_info *gi = qtr_gate(op);
+    char *d = w->buf + w->n;
+    if (cond) {
+        d = copy_short(d, "if(", 3);
+        d = copy_short(d, cond->name, cond->len);
+        *d++ = '=';
+        *d++ = '=';
+        d = put_uint(d, value);
+        *d++ = ')';
+        *d++ = ' ';
+    }
+    d = copy_short(d, gi->name, w->oplen[op]);
+    if (gi->nparams) {
+        const double *p = qtr_inst_params(c, in);
+        *d++ = '(';
+        for (uint32_t k = 0; k < gi->nparams; k++) {
+            if (k) *d++ = ',';
+            d = put_real(d, p[k]);
+        }
+        *d++ = ')';
+    }
+    *d++ = ' ';
+    if (op == QTR_OP_MEASURE) {
+        d = put_operand(d, &w->q, q[0]);
+        d = copy_short(d, " -> ", 4);
+        d = put_operand(d, &w->c, q[1]);
+    } else {
+        for (uint32_t k = 0; k < in->nargs; k++) {
+            if (k) *d++ = ',';
+            d = put_operand(d, &w->q, q[k]);
+        }
+    }
+    *d++ = ';';
+    *d++ = '\n';
+    w->n = (size_t)(d - w->buf);
 }
 
 qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_t from,
@@ -352,6 +454,8 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
     if (w->err) return qtr_fail(ctx, w->err, "%s: write error: %s", w->path, strerror(w->wrote_err));
     if ((st = sync_bits(w, &w->q, 1, c, ctx)) || (st = sync_bits(w, &w->c, 0, c, ctx))) return st;
     w->started = 1;
+    /* bytes an operand may take: the longest name, '[', 10 digits, ']', ',' */
+    size_t per_operand = (w->q.maxlen > w->c.maxlen ? w->q.maxlen : w->c.maxlen) + 16;
     for (size_t i = from; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
         qtr_op op = (qtr_op)in->op;
@@ -360,61 +464,43 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
             return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu has invalid op %u", w->path, i,
                             (unsigned)op);
         const qtr_gate_info *gi = qtr_gate(op);
-        const uint32_t *q = qtr_inst_operands(c, in);
-        uint32_t nq = op == QTR_OP_MEASURE ? 1 : in->nargs;
+        const uint32_t *q = (in->flags & QTR_IF_EXT) ? c->args + in->p : in->q;
         for (uint32_t k = 0; k < in->nargs; k++) {
             uint32_t lim = (op == QTR_OP_MEASURE && k == 1) ? c->nclbits : c->nqubits;
-            if (q[k] >= lim)
+            if (QTR_UNLIKELY(q[k] >= lim))
                 return qtr_fail(ctx, QTR_EQUBIT, "%s: instruction %zu (%s): operand %u out of "
                                 "range", w->path, i, gi->name, q[k]);
         }
-        if (!w->defined[op]) define_gate(w, op);
-        uint32_t creg;
-        uint64_t value;
-        if (qtr_inst_condition(c, in, &creg, &value)) {
-            if (creg >= c->ncregs)
-                return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu: condition on register %u "
-                                "of %zu", w->path, i, creg, c->ncregs);
-            /* circuit creg k is declared as names[k]: circuit registers come
-             * first in declaration order, fallbacks only after all of them
-             * that existed; find by the circuit index */
-            const wname *nm = &w->c.names[w->c.map[c->cregs[creg].first].reg];
-            room(w, 8);
-            memcpy(w->buf + w->n, "if(", 3);
-            w->n += 3;
-            put(w, nm->name, nm->len);
-            room(w, 32);
-            w->buf[w->n++] = '=';
-            w->buf[w->n++] = '=';
-            put_u64(w, value);
-            w->buf[w->n++] = ')';
-            w->buf[w->n++] = ' ';
-        }
-        puts_(w, gi->name);
         if (gi->nparams) {
             const double *p = qtr_inst_params(c, in);
-            room(w, 2 + 26 * 5);
-            w->buf[w->n++] = '(';
-            for (uint32_t k = 0; k < gi->nparams; k++) {
-                if (!isfinite(p[k]))
+            for (uint32_t k = 0; k < gi->nparams; k++)
+                if (QTR_UNLIKELY(!isfinite(p[k])))
                     return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu (%s): parameter %u is "
                                     "%s, which OpenQASM cannot express", w->path, i, gi->name,
                                     k + 1, isnan(p[k]) ? "nan" : "infinite");
-                if (k) w->buf[w->n++] = ',';
-                w->n += (size_t)snprintf(w->buf + w->n, 26, "%.17g", p[k]);
-            }
-            w->buf[w->n++] = ')';
         }
-        put(w, " ", 1);
-        for (uint32_t k = 0; k < nq; k++) {
-            if (k) put(w, ",", 1);
-            put_bit(w, &w->q, q[k]);
+        const wname *cond = NULL;
+        uint32_t creg = 0;
+        uint64_t value = 0;
+        if (QTR_UNLIKELY(in->flags & QTR_IF_COND)) {
+            qtr_inst_condition(c, in, &creg, &value);
+            if (creg >= c->ncregs || !(cond = creg_name(w, c, creg)))
+                return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu: condition on classical "
+                                "register %u, which has no bits to write", w->path, i, creg);
         }
-        if (op == QTR_OP_MEASURE) {
-            put(w, " -> ", 4);
-            put_bit(w, &w->c, q[1]);
+        if (QTR_UNLIKELY(!w->defined[op])) define_gate(w, op);
+        size_t bound = 64 + 28 * 4 + (size_t)in->nargs * per_operand +
+                       (cond ? cond->len + 32 : 0);
+        if (QTR_UNLIKELY(bound > w->cap)) {
+            /* a barrier over a huge register: grow the buffer for the line */
+            flush(w);
+            char *nb = realloc(w->buf, bound);
+            if (!nb) return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", w->path);
+            w->buf = nb;
+            w->cap = bound;
         }
-        put(w, ";\n", 2);
+        room(w, bound);
+        write_line(w, c, in, q, cond, value);
     }
     if (w->err) return qtr_fail(ctx, w->err, "%s: write error: %s", w->path, strerror(w->wrote_err));
     return QTR_OK;

@@ -174,6 +174,49 @@ qtr_status qtr_pass_basis(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 /** Flip 2q gates that sit on an edge only in the other direction. */
 qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 
+/* ---- translation plans: prepare once, translate many (src/pass_basis.c) --
+ *
+ * qtr_pass_basis() is qtr_basis_plan_new() + qtr_basis_translate(c, 0) +
+ * qtr_basis_plan_free(). A streaming pipeline (reader -> translate -> writer
+ * in constant memory) builds the plan once per target, then for each chunk:
+ * append the chunk's instructions to a circuit (from = c->ninst before the
+ * chunk, or clear the circuit with qtr_circuit_clear_ops() and use from = 0),
+ * call qtr_basis_translate(plan, c, from, ctx), hand instructions
+ * [from, c->ninst) to the writer. c->global_phase accumulates the phase of
+ * the translated gates (unconditioned ones only: the phase of a classically
+ * conditioned gate is not observable and is dropped).
+ *
+ * A plan is immutable after qtr_basis_plan_new() and may be shared by any
+ * number of threads translating different circuits. It holds, for every
+ * table gate, a flattened expansion into the target's basis found by a
+ * cheapest-derivation search over the equivalence rules (src/equiv_rules.c);
+ * 1q gates may instead be synthesised from their matrix in the basis's Euler
+ * form (qtr_euler_synth) when that is shorter. */
+typedef struct qtr_basis_plan qtr_basis_plan;
+
+/** Plan the translation into t->basis. A gate that cannot be expressed is not
+ *  an error here; translating it is (QTR_ETARGET).
+ *  @return QTR_OK, QTR_EINVAL (NULL target or empty basis), QTR_ENOMEM. */
+qtr_status qtr_basis_plan_new(const qtr_target *t, qtr_basis_plan **out, qtr_ctx *ctx);
+void qtr_basis_plan_free(qtr_basis_plan *p);
+
+/** Replace instructions [from, c->ninst) of @p c by their translation;
+ *  [0, from) is left as it is. Basis gates, measure, reset and barrier are
+ *  copied; a condition is copied onto every emitted gate. The instruction
+ *  array is rebuilt once at its final size; parameters and operands of
+ *  emitted gates are appended to the circuit's pools.
+ *  @return QTR_OK; QTR_ETARGET "cannot express 'g' in basis {…}" (circuit
+ *  unchanged); QTR_EINVAL for from > ninst or a corrupt record; QTR_ENOMEM,
+ *  QTR_ELIMIT (circuit unchanged). */
+qtr_status qtr_basis_translate(const qtr_basis_plan *p, qtr_circuit *c, size_t from, qtr_ctx *ctx);
+
+/** What one @p op becomes: counts of emitted gates on 1, 2 and 3+ qubits
+ *  (Euler-synthesised gates counted at their generic length).
+ *  @return 1 when @p op is kept as is, 2 when it is expanded, 0 when it
+ *  cannot be expressed. */
+int qtr_basis_plan_counts(const qtr_basis_plan *p, qtr_op op, uint32_t *n1q, uint32_t *n2q,
+                          uint32_t *nmore);
+
 /* ---- pipeline pieces shared with the streaming driver (src/pipeline.c) -- */
 
 /** Fail with QTR_EUNSUPPORTED naming the first 2q gate whose physical qubits

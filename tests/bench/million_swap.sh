@@ -32,10 +32,13 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/qtr-bench.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
 
 "$GEN" "$N" > "$T/in.qasm" || { echo "million_swap: generator failed" >&2; exit 2; }
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (wall times grow with load; CPU times less)"
 echo "input: h + $N swaps on 2 qubits, $(wc -l < "$T/in.qasm") lines, $(( $(wc -c < "$T/in.qasm") / 1024 )) KiB"
 
-# measure NAME CMD...: run CMD $RUNS times under time -v; append "secs kb"
-# lines to $T/NAME.runs. /usr/bin/time -v prints wall time as [h:]m:ss.ss.
+# measure NAME CMD...: run CMD $RUNS times under time -v; append "wall_s kb
+# cpu_s" lines to $T/NAME.runs. /usr/bin/time -v prints wall time as
+# [h:]m:ss.ss. CPU time (user + system) is printed too: on a shared machine it
+# moves less than wall time when other jobs compete for the cores.
 measure() {
   local name=$1; shift
   : > "$T/$name.runs"
@@ -47,7 +50,9 @@ measure() {
       /Elapsed \(wall clock\) time/ { n = split($2, t, ":"); s = 0
                                       for (k = 1; k <= n; k++) s = s * 60 + t[k] }
       /Maximum resident set size/   { kb = $2 }
-      END { printf "%.3f %d\n", s, kb }' "$T/tv" >> "$T/$name.runs"
+      /User time \(seconds\)/       { cpu += $2 }
+      /System time \(seconds\)/     { cpu += $2 }
+      END { printf "%.3f %d %.3f\n", s, kb, cpu }' "$T/tv" >> "$T/$name.runs"
   done
 }
 # median FILE COLUMN
@@ -63,16 +68,16 @@ if [ "$swaps" -ne "$N" ]; then
 fi
 cmp -s "$T/in.qasm" "$T/floor.qasm" || { echo "million_swap: floor copy differs" >&2; exit 2; }
 
-cs=$(median "$T/convert.runs" 1); ckb=$(median "$T/convert.runs" 2)
-fs=$(median "$T/floor.runs" 1);   fkb=$(median "$T/floor.runs" 2)
-awk -v cs="$cs" -v ckb="$ckb" -v fs="$fs" -v fkb="$fkb" -v runs="$RUNS" \
+cs=$(median "$T/convert.runs" 1); ckb=$(median "$T/convert.runs" 2); ccpu=$(median "$T/convert.runs" 3)
+fs=$(median "$T/floor.runs" 1);   fkb=$(median "$T/floor.runs" 2);   fcpu=$(median "$T/floor.runs" 3)
+awk -v cs="$cs" -v ckb="$ckb" -v fs="$fs" -v fkb="$fkb" -v ccpu="$ccpu" -v fcpu="$fcpu" -v runs="$RUNS" \
     -v ts="$TARGET_S" -v tmb="$TARGET_MB" -v out="$(( $(wc -c < "$T/out.qasm") / 1024 ))" '
   BEGIN {
     printf "runs: %d each, medians\n", runs
-    printf "%-22s %8s %10s\n", "", "wall s", "peak MB"
-    printf "%-22s %8.3f %10.1f\n", "qtranspile convert", cs, ckb / 1024
-    printf "%-22s %8.3f %10.1f\n", "floor (fgets/fputs)", fs, fkb / 1024
-    printf "ratio convert/floor:   %8.2f %10.2f\n", (fs > 0 ? cs / fs : 0), (fkb > 0 ? ckb / fkb : 0)
+    printf "%-22s %8s %10s %8s\n", "", "wall s", "peak MB", "CPU s"
+    printf "%-22s %8.3f %10.1f %8.3f\n", "qtranspile convert", cs, ckb / 1024, ccpu
+    printf "%-22s %8.3f %10.1f %8.3f\n", "floor (fgets/fputs)", fs, fkb / 1024, fcpu
+    printf "%-22s %8.2f %10.2f %8.2f\n", "ratio convert/floor", (fs > 0 ? cs / fs : 0), (fkb > 0 ? ckb / fkb : 0), (fcpu > 0 ? ccpu / fcpu : 0)
     printf "output: %d KiB\n", out
     ok = (cs < ts && ckb / 1024 < tmb)
     printf "target (< %.1f s, < %d MB): %s\n", ts, tmb, ok ? "met" : "NOT met"

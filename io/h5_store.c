@@ -1,0 +1,1851 @@
+/* h5_store.c -- HDF5 batch format v1 (doc/hdf5-format.md): blocks of rows in
+ * memory, and the files that hold them.
+ *
+ * Owns: the HDF5 handles of an open file (qtr_h5_file) and the arrays of a
+ * block. Borrows: circuits and results it copies from, property lists the
+ * caller passes in. Invariant: a block's rows are sorted by row number and its
+ * pool arrays hold their segments back to back in row order (row k's segment
+ * of pool p starts at row[k].local[p]).
+ *
+ * Every value read from a file is untrusted: rows are decoded through
+ * qtr_circuit_check and a malformed row becomes a row defect (reported for
+ * that circuit), never a crash or a failed batch.
+ *
+ * HDF5 prints its error stack to stderr by default. Library code must not
+ * print, so each public entry point silences automatic printing for its
+ * duration and turns the stack into the ctx message instead. */
+#include <hdf5.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "common.h"
+#include "h5_store.h"
+
+_Static_assert(sizeof(hid_t) == sizeof(int64_t), "hid_t is passed as int64_t");
+
+/* ======================================================================
+ * Errors
+ * ====================================================================== */
+
+typedef struct {
+    H5E_auto2_t func;
+    void       *data;
+} quiet_state;
+
+static quiet_state quiet_begin(void)
+{
+    quiet_state q;
+    H5Eget_auto2(H5E_DEFAULT, &q.func, &q.data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    return q;
+}
+
+static void quiet_end(quiet_state q) { H5Eset_auto2(H5E_DEFAULT, q.func, q.data); }
+
+typedef struct {
+    char outer[160], inner[160];
+    int  n;
+} stack_summary;
+
+static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data)
+{
+    stack_summary *s = data;
+    const char *d = e->desc && e->desc[0] ? e->desc : e->func_name;
+    if (!d) return 0;
+    if (s->n == 0) snprintf(s->outer, sizeof s->outer, "%s", d);
+    snprintf(s->inner, sizeof s->inner, "%s", d);
+    s->n++;
+    return 0;
+}
+
+/* qtr_fail with " (HDF5: outer; inner)" appended from HDF5's error stack,
+ * which is then cleared. */
+static qtr_status h5_fail(qtr_ctx *ctx, qtr_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static qtr_status h5_fail(qtr_ctx *ctx, qtr_status st, const char *fmt, ...)
+{
+    char head[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(head, sizeof head, fmt, ap);
+    va_end(ap);
+    stack_summary s = {{0}, {0}, 0};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk_cb, &s);
+    H5Eclear2(H5E_DEFAULT);
+    if (s.n == 0) return qtr_fail(ctx, st, "%s", head);
+    if (s.n == 1 || !strcmp(s.outer, s.inner))
+        return qtr_fail(ctx, st, "%s (HDF5: %s)", head, s.outer);
+    return qtr_fail(ctx, st, "%s (HDF5: %s: %s)", head, s.outer, s.inner);
+}
+
+/* ======================================================================
+ * Blocks
+ * ====================================================================== */
+
+void qtr_h5_block_init(qtr_h5_block *b) { memset(b, 0, sizeof *b); }
+
+void qtr_h5_block_clear(qtr_h5_block *b)
+{
+    b->n = 0;
+    b->ninst = b->nparams = b->nargs = b->nregs = b->nlayout = b->ntext = b->nmsgs = 0;
+}
+
+void qtr_h5_block_fini(qtr_h5_block *b)
+{
+    qtr_alloc *a = &b->alloc;
+    qtr_realloc(a, b->row, b->cap * sizeof *b->row, 0);
+    qtr_realloc(a, b->inst, b->capinst * sizeof *b->inst, 0);
+    qtr_realloc(a, b->params, b->capparams * sizeof *b->params, 0);
+    qtr_realloc(a, b->args, b->capargs * sizeof *b->args, 0);
+    qtr_realloc(a, b->regs, b->capregs * sizeof *b->regs, 0);
+    qtr_realloc(a, b->layout0, b->caplayout * sizeof *b->layout0, 0);
+    qtr_realloc(a, b->layout1, b->caplayout * sizeof *b->layout1, 0);
+    qtr_realloc(a, b->text, b->captext, 0);
+    qtr_realloc(a, b->msgs, b->capmsgs, 0);
+    memset(b, 0, sizeof *b);
+}
+
+/* Grow the two layout arrays together (they share one capacity). */
+static int grow_layout(qtr_h5_block *b, size_t need)
+{
+    if (need <= b->caplayout) return 0;
+    size_t cap0 = b->caplayout, cap1 = b->caplayout;
+    if (QTR_GROW(&b->alloc, b->layout0, cap0, need)) return -1;
+    if (QTR_GROW(&b->alloc, b->layout1, cap1, need)) {
+        /* keep the two capacities equal: shrink layout0's bookkeeping back */
+        uint32_t *p = qtr_realloc(&b->alloc, b->layout0, cap0 * sizeof *b->layout0,
+                                  b->caplayout * sizeof *b->layout0);
+        if (p || !b->caplayout) b->layout0 = p;
+        return -1;
+    }
+    b->caplayout = cap0;
+    return 0;
+}
+
+/* Append a new row (zeroed) for @p index; rows must arrive in order. */
+static qtr_status new_row(qtr_h5_block *b, uint64_t index, const char *name, qtr_h5_row **out,
+                          qtr_ctx *ctx)
+{
+    if (b->n && index <= b->row[b->n - 1].index)
+        return qtr_fail(ctx, QTR_EINVAL, "block rows out of order: %llu after %llu",
+                        (unsigned long long)index, (unsigned long long)b->row[b->n - 1].index);
+    if (QTR_GROW(&b->alloc, b->row, b->cap, b->n + 1))
+        return qtr_fail(ctx, QTR_ENOMEM, "block of %zu rows", b->n + 1);
+    qtr_h5_row *r = &b->row[b->n];
+    memset(r, 0, sizeof *r);
+    r->index = index;
+    r->local[QTR_H5_POOL_INST] = b->ninst;
+    r->local[QTR_H5_POOL_PARAMS] = b->nparams;
+    r->local[QTR_H5_POOL_ARGS] = b->nargs;
+    r->local[QTR_H5_POOL_REGS] = b->nregs;
+    r->local[QTR_H5_POOL_LAYOUT] = b->nlayout;
+    r->local[QTR_H5_POOL_TEXT] = b->ntext;
+    if (name) snprintf(r->name, sizeof r->name, "%s", name);
+    *out = r;
+    return QTR_OK;
+}
+
+/* Store a message in the block's message pool; returns its 1-based handle. */
+static size_t put_msg(qtr_h5_block *b, const char *msg)
+{
+    size_t len = strnlen(msg, QTR_H5_MSG_LEN - 1);
+    if (QTR_GROW(&b->alloc, b->msgs, b->capmsgs, b->nmsgs + len + 1)) return 0;
+    size_t at = b->nmsgs;
+    memcpy(b->msgs + at, msg, len);
+    b->msgs[at + len] = '\0';
+    b->nmsgs += len + 1;
+    return at + 1;
+}
+
+const char *qtr_h5_block_message(const qtr_h5_block *b, size_t k)
+{
+    return b->row[k].message ? b->msgs + b->row[k].message - 1 : "";
+}
+
+const char *qtr_h5_block_defect(const qtr_h5_block *b, size_t k)
+{
+    return b->row[k].defect ? b->msgs + b->row[k].defect - 1 : NULL;
+}
+
+const char *qtr_h5_block_text(const qtr_h5_block *b, size_t k)
+{
+    return b->text + b->row[k].local[QTR_H5_POOL_TEXT];
+}
+
+const uint32_t *qtr_h5_block_initial_layout(const qtr_h5_block *b, size_t k)
+{
+    return b->layout0 + b->row[k].local[QTR_H5_POOL_LAYOUT];
+}
+
+const uint32_t *qtr_h5_block_output_permutation(const qtr_h5_block *b, size_t k)
+{
+    return b->layout1 + b->row[k].local[QTR_H5_POOL_LAYOUT];
+}
+
+/* Copy @p c's records, pools and registers into the block's pools for row @p r. */
+static qtr_status put_circuit(qtr_h5_block *b, qtr_h5_row *r, const qtr_circuit *c, qtr_ctx *ctx)
+{
+    size_t nregs = c->nqregs + c->ncregs;
+    if (QTR_GROW(&b->alloc, b->inst, b->capinst, b->ninst + c->ninst) ||
+        QTR_GROW(&b->alloc, b->params, b->capparams, b->nparams + c->nparams) ||
+        QTR_GROW(&b->alloc, b->args, b->capargs, b->nargs + c->nargs) ||
+        QTR_GROW(&b->alloc, b->regs, b->capregs, b->nregs + nregs))
+        return qtr_fail(ctx, QTR_ENOMEM, "block: circuit of %zu records", c->ninst);
+    for (size_t i = 0; i < nregs; i++) {
+        const qtr_reg *g = i < c->nqregs ? &c->qregs[i] : &c->cregs[i - c->nqregs];
+        if (strlen(g->name) > QTR_H5_REGNAME_LEN)
+            return qtr_fail(ctx, QTR_EINVAL, "register name '%.40s...' is longer than %d bytes",
+                            g->name, QTR_H5_REGNAME_LEN);
+    }
+    if (c->ninst) memcpy(b->inst + b->ninst, c->inst, c->ninst * sizeof *c->inst);
+    if (c->nparams) memcpy(b->params + b->nparams, c->params, c->nparams * sizeof *c->params);
+    if (c->nargs) memcpy(b->args + b->nargs, c->args, c->nargs * sizeof *c->args);
+    for (size_t i = 0; i < nregs; i++) {
+        const qtr_reg *g = i < c->nqregs ? &c->qregs[i] : &c->cregs[i - c->nqregs];
+        qtr_h5_reg *o = &b->regs[b->nregs + i];
+        memset(o, 0, sizeof *o);
+        o->kind = i < c->nqregs ? 0 : 1;
+        o->size = g->size;
+        memcpy(o->name, g->name, strlen(g->name));
+    }
+    r->count[QTR_H5_POOL_INST] = c->ninst;
+    r->count[QTR_H5_POOL_PARAMS] = c->nparams;
+    r->count[QTR_H5_POOL_ARGS] = c->nargs;
+    r->count[QTR_H5_POOL_REGS] = nregs;
+    b->ninst += c->ninst;
+    b->nparams += c->nparams;
+    b->nargs += c->nargs;
+    b->nregs += nregs;
+    r->nqubits = c->nqubits;
+    r->nclbits = c->nclbits;
+    r->global_phase = c->global_phase;
+    return QTR_OK;
+}
+
+qtr_status qtr_h5_block_add_circuit(qtr_h5_block *b, uint64_t index, const qtr_circuit *c,
+                                    const char *name, qtr_ctx *ctx)
+{
+    qtr_h5_row *r;
+    qtr_status st = new_row(b, index, name, &r, ctx);
+    if (!st) st = put_circuit(b, r, c, ctx);
+    if (st) return st;           /* pools rolled back: counts never advanced */
+    b->n++;
+    return QTR_OK;
+}
+
+qtr_status qtr_h5_block_add_text(qtr_h5_block *b, uint64_t index, const char *text, size_t len,
+                                 const char *name, double cost, qtr_ctx *ctx)
+{
+    qtr_h5_row *r;
+    qtr_status st = new_row(b, index, name, &r, ctx);
+    if (st) return st;
+    if (QTR_GROW(&b->alloc, b->text, b->captext, b->ntext + len + 1))
+        return qtr_fail(ctx, QTR_ENOMEM, "block: %zu bytes of QASM text", len);
+    memcpy(b->text + b->ntext, text, len);
+    b->text[b->ntext + len] = '\0';  /* not counted: a convenience for parsers */
+    r->count[QTR_H5_POOL_TEXT] = len;
+    r->cost = cost;
+    b->ntext += len + 1;
+    b->n++;
+    return QTR_OK;
+}
+
+static void stats_from(uint64_t *s, const qtr_result *r, int with_out)
+{
+    s[QTR_H5_STAT_N2Q_IN] = r->in.n2q;
+    s[QTR_H5_STAT_DEPTH_IN] = r->in.depth;
+    s[QTR_H5_STAT_SIZE_IN] = r->in.size;
+    if (!with_out) return;
+    s[QTR_H5_STAT_N2Q] = r->out.n2q;
+    s[QTR_H5_STAT_DEPTH] = r->out.depth;
+    s[QTR_H5_STAT_DEPTH_2Q] = r->out.depth_2q;
+    s[QTR_H5_STAT_SIZE] = r->out.size;
+    s[QTR_H5_STAT_SWAPS] = r->swaps;
+    s[QTR_H5_STAT_PEAK_BYTES] = r->peak_bytes;
+}
+
+qtr_status qtr_h5_block_add_result(qtr_h5_block *b, uint64_t index, const char *name,
+                                   uint8_t status, const qtr_circuit *c, const qtr_result *r,
+                                   qtr_status code, const char *message, double seconds,
+                                   qtr_ctx *ctx)
+{
+    if (status == QTR_H5_OK && (!c || !r))
+        return qtr_fail(ctx, QTR_EINVAL, "%s: an ok row needs its circuit and result", __func__);
+    qtr_h5_row *row;
+    qtr_status st = new_row(b, index, name, &row, ctx);
+    if (st) return st;
+    row->status = status;
+    row->code = (uint8_t)code;
+    row->seconds = seconds;
+    if (message && message[0] && !(row->message = put_msg(b, message)))
+        return qtr_fail(ctx, QTR_ENOMEM, "block: message");
+    if (r) stats_from(row->stats, r, status == QTR_H5_OK);
+    if (status == QTR_H5_OK) {
+        size_t nv = r->nvirtual;
+        if (grow_layout(b, b->nlayout + nv))
+            return qtr_fail(ctx, QTR_ENOMEM, "block: layout of %zu qubits", nv);
+        if ((st = put_circuit(b, row, c, ctx))) return st;
+        if (nv) {
+            memcpy(b->layout0 + b->nlayout, r->initial_layout, nv * sizeof(uint32_t));
+            memcpy(b->layout1 + b->nlayout, r->output_permutation, nv * sizeof(uint32_t));
+        }
+        row->count[QTR_H5_POOL_LAYOUT] = nv;
+        b->nlayout += nv;
+    }
+    b->n++;
+    return QTR_OK;
+}
+
+void qtr_h5_block_place(qtr_h5_block *b, const uint64_t base[QTR_H5_NFILEPOOLS],
+                        uint64_t end[QTR_H5_NFILEPOOLS])
+{
+    uint64_t at[QTR_H5_NFILEPOOLS];
+    memcpy(at, base, sizeof at);
+    for (size_t k = 0; k < b->n; k++)
+        for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
+            b->row[k].start[p] = at[p];
+            at[p] += b->row[k].count[p];
+        }
+    memcpy(end, at, sizeof at);
+}
+
+/* A QASM 2 identifier as a register name: [a-z][A-Za-z0-9_]*. */
+static int valid_reg_name(const char *s)
+{
+    if (!(s[0] >= 'a' && s[0] <= 'z')) return 0;
+    for (const char *p = s + 1; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_'))
+            return 0;
+    return 1;
+}
+
+/* Qubit and clbit counts a decoded row may have: far above any device, far
+ * below what would make the per-wire scratch of a pass overflow. */
+#define MAX_BITS (1u << 24)
+
+qtr_status qtr_h5_block_circuit(const qtr_h5_block *b, size_t k, const int16_t *opmap,
+                                qtr_circuit **out, qtr_ctx *ctx)
+{
+    const qtr_h5_row *r = &b->row[k];
+    const char *nm = r->name[0] ? r->name : "?";
+    unsigned long long idx = (unsigned long long)r->index;
+    qtr_status st = QTR_OK;
+    qtr_circuit *c = NULL;
+    *out = NULL;
+    if (r->defect) return qtr_fail(ctx, QTR_EPARSE, "%s", qtr_h5_block_defect(b, k));
+    if (r->nqubits > MAX_BITS || r->nclbits > MAX_BITS)
+        return qtr_fail(ctx, QTR_ELIMIT, "circuit %llu ('%s'): %u qubits and %u clbits exceed %u",
+                        idx, nm, r->nqubits, r->nclbits, MAX_BITS);
+    if (!(c = qtr_circuit_new(0))) return qtr_fail(ctx, QTR_ENOMEM, "circuit %llu", idx);
+
+    /* registers: as stored, or one "q" and one "c" covering the counts */
+    const qtr_h5_reg *g = b->regs + r->local[QTR_H5_POOL_REGS];
+    for (uint64_t i = 0; i < r->count[QTR_H5_POOL_REGS] && !st; i++) {
+        if (!valid_reg_name(g[i].name) || g[i].kind > 1) {
+            st = qtr_fail(ctx, QTR_EPARSE, "circuit %llu ('%s'): register %llu: bad %s '%s'", idx,
+                          nm, (unsigned long long)i, g[i].kind > 1 ? "kind for" : "name", g[i].name);
+            goto fail;
+        }
+        st = g[i].kind ? qtr_circuit_add_creg(c, g[i].name, g[i].size, ctx)
+                       : qtr_circuit_add_qreg(c, g[i].name, g[i].size, ctx);
+    }
+    if (!r->count[QTR_H5_POOL_REGS]) {
+        if (r->nqubits && !st) st = qtr_circuit_add_qreg(c, "q", r->nqubits, ctx);
+        if (r->nclbits && !st) st = qtr_circuit_add_creg(c, "c", r->nclbits, ctx);
+    }
+    if (st) goto fail;
+    if (c->nqubits != r->nqubits || c->nclbits != r->nclbits) {
+        st = qtr_fail(ctx, QTR_EPARSE,
+                      "circuit %llu ('%s'): registers hold %u qubits and %u clbits, the row says "
+                      "%u and %u",
+                      idx, nm, c->nqubits, c->nclbits, r->nqubits, r->nclbits);
+        goto fail;
+    }
+
+    size_t ni = r->count[QTR_H5_POOL_INST], np = r->count[QTR_H5_POOL_PARAMS],
+           na = r->count[QTR_H5_POOL_ARGS];
+    if (QTR_GROW(&c->alloc, c->inst, c->capinst, ni) ||
+        QTR_GROW(&c->alloc, c->params, c->capparams, np) ||
+        QTR_GROW(&c->alloc, c->args, c->capargs, na)) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "circuit %llu: %zu records", idx, ni);
+        goto fail;
+    }
+    if (ni) memcpy(c->inst, b->inst + r->local[QTR_H5_POOL_INST], ni * sizeof *c->inst);
+    if (np) memcpy(c->params, b->params + r->local[QTR_H5_POOL_PARAMS], np * sizeof *c->params);
+    if (na) memcpy(c->args, b->args + r->local[QTR_H5_POOL_ARGS], na * sizeof *c->args);
+    c->ninst = ni;
+    c->nparams = np;
+    c->nargs = na;
+    c->global_phase = r->global_phase;
+    if (!isfinite(c->global_phase)) {
+        st = qtr_fail(ctx, QTR_EPARSE, "circuit %llu ('%s'): global phase is not finite", idx, nm);
+        goto fail;
+    }
+    for (size_t i = 0; i < ni; i++) {
+        qtr_inst *in = &c->inst[i];
+        int op = opmap ? opmap[in->op] : in->op;
+        if (op < 0 || op >= QTR_OP_COUNT) {
+            st = qtr_fail(ctx, QTR_EPARSE,
+                          "circuit %llu ('%s'): record %zu: gate code %u is not a gate this build "
+                          "knows (see the file's gate_names)",
+                          idx, nm, i, in->op);
+            goto fail;
+        }
+        in->op = (uint8_t)op;
+        /* passes read the first two operands inline: make the copies agree
+         * with the operand words the checker validates */
+        if ((in->flags & QTR_IF_EXT) && (size_t)in->p + in->nargs <= na && in->nargs) {
+            in->q[0] = c->args[in->p];
+            in->q[1] = in->nargs > 1 ? c->args[in->p + 1] : 0;
+        }
+    }
+    for (size_t i = 0; i < np; i++)
+        if (!isfinite(c->params[i])) {
+            st = qtr_fail(ctx, QTR_EPARSE, "circuit %llu ('%s'): parameter %zu is not finite",
+                          idx, nm, i);
+            goto fail;
+        }
+    if ((st = qtr_circuit_check(c, ctx))) {
+        char why[sizeof ctx->msg];
+        snprintf(why, sizeof why, "%s", ctx->msg);
+        st = qtr_fail(ctx, QTR_EPARSE, "circuit %llu ('%s'): %s", idx, nm, why);
+        goto fail;
+    }
+    *out = c;
+    return QTR_OK;
+fail:
+    qtr_circuit_free(c);
+    return st;
+}
+
+/* ======================================================================
+ * Column table: every dataset of the format
+ * ====================================================================== */
+
+typedef enum { T_U8, T_U32, T_U64, T_F64, T_NAME, T_MSG, T_VSTR, T_INST, T_REG } ctype;
+
+/* where: which file content has it; group: main group, stats, or absolute */
+enum { IN_CIRCUITS = 1, IN_RESULTS = 2, IN_BOTH = 3 };
+enum { G_MAIN, G_STATS, G_ABS };
+enum { K_ROW, K_POOL };
+
+typedef struct {
+    const char *name;
+    ctype       type;
+    unsigned char where, group, kind;
+    signed char pool;      /* pool of a start/count column or a pool dataset, else -1 */
+    unsigned char role;    /* 1 start, 2 count, 0 other */
+} col_desc;
+
+enum {
+    C_NAME, C_NQUBITS, C_NCLBITS, C_PHASE, C_COST, C_QASM,
+    C_INST_START, C_INST_COUNT, C_PARAM_START, C_PARAM_COUNT, C_ARG_START, C_ARG_COUNT,
+    C_REG_START, C_REG_COUNT, C_LAYOUT_START, C_NVIRTUAL,
+    C_STATUS, C_CODE, C_MESSAGE,
+    C_STAT0,
+    C_INST = C_STAT0 + QTR_H5_NSTATS, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0, C_LAYOUT1,
+    C_SECONDS,
+    NCOLS
+};
+
+static const col_desc cols[NCOLS] = {
+    [C_NAME] = {QTR_H5_NAME, T_NAME, IN_BOTH, G_MAIN, K_ROW, -1, 0},
+    [C_NQUBITS] = {QTR_H5_NQUBITS, T_U32, IN_BOTH, G_MAIN, K_ROW, -1, 0},
+    [C_NCLBITS] = {QTR_H5_NCLBITS, T_U32, IN_BOTH, G_MAIN, K_ROW, -1, 0},
+    [C_PHASE] = {QTR_H5_PHASE, T_F64, IN_BOTH, G_MAIN, K_ROW, -1, 0},
+    [C_COST] = {QTR_H5_COST, T_F64, IN_CIRCUITS, G_MAIN, K_ROW, -1, 0},
+    [C_QASM] = {QTR_H5_QASM, T_VSTR, IN_CIRCUITS, G_MAIN, K_ROW, -1, 0},
+    [C_INST_START] = {"inst_start", T_U64, IN_BOTH, G_MAIN, K_ROW, QTR_H5_POOL_INST, 1},
+    [C_INST_COUNT] = {"inst_count", T_U64, IN_BOTH, G_MAIN, K_ROW, QTR_H5_POOL_INST, 2},
+    [C_PARAM_START] = {"param_start", T_U64, IN_BOTH, G_MAIN, K_ROW, QTR_H5_POOL_PARAMS, 1},
+    [C_PARAM_COUNT] = {"param_count", T_U64, IN_BOTH, G_MAIN, K_ROW, QTR_H5_POOL_PARAMS, 2},
+    [C_ARG_START] = {"arg_start", T_U64, IN_BOTH, G_MAIN, K_ROW, QTR_H5_POOL_ARGS, 1},
+    [C_ARG_COUNT] = {"arg_count", T_U64, IN_BOTH, G_MAIN, K_ROW, QTR_H5_POOL_ARGS, 2},
+    [C_REG_START] = {"reg_start", T_U64, IN_BOTH, G_MAIN, K_ROW, QTR_H5_POOL_REGS, 1},
+    [C_REG_COUNT] = {"reg_count", T_U64, IN_BOTH, G_MAIN, K_ROW, QTR_H5_POOL_REGS, 2},
+    [C_LAYOUT_START] = {QTR_H5_LAYOUT_START, T_U64, IN_RESULTS, G_MAIN, K_ROW, QTR_H5_POOL_LAYOUT, 1},
+    [C_NVIRTUAL] = {QTR_H5_NVIRTUAL, T_U32, IN_RESULTS, G_MAIN, K_ROW, QTR_H5_POOL_LAYOUT, 2},
+    [C_STATUS] = {QTR_H5_STATUS, T_U8, IN_RESULTS, G_MAIN, K_ROW, -1, 0},
+    [C_CODE] = {QTR_H5_CODE, T_U8, IN_RESULTS, G_MAIN, K_ROW, -1, 0},
+    [C_MESSAGE] = {QTR_H5_MESSAGE, T_MSG, IN_RESULTS, G_MAIN, K_ROW, -1, 0},
+#define X(e, s) [C_STAT0 + QTR_H5_STAT_##e] = {s, T_U64, IN_RESULTS, G_STATS, K_ROW, -1, 0},
+    QTR_H5_STATS_LIST(X)
+#undef X
+    [C_INST] = {QTR_H5_INST, T_INST, IN_BOTH, G_MAIN, K_POOL, QTR_H5_POOL_INST, 0},
+    [C_PARAMS] = {QTR_H5_PARAMS, T_F64, IN_BOTH, G_MAIN, K_POOL, QTR_H5_POOL_PARAMS, 0},
+    [C_ARGS] = {QTR_H5_ARGS, T_U32, IN_BOTH, G_MAIN, K_POOL, QTR_H5_POOL_ARGS, 0},
+    [C_REGS] = {QTR_H5_REGS, T_REG, IN_BOTH, G_MAIN, K_POOL, QTR_H5_POOL_REGS, 0},
+    [C_LAYOUT0] = {QTR_H5_LAYOUT_INITIAL, T_U32, IN_RESULTS, G_MAIN, K_POOL, QTR_H5_POOL_LAYOUT, 0},
+    [C_LAYOUT1] = {QTR_H5_LAYOUT_FINAL, T_U32, IN_RESULTS, G_MAIN, K_POOL, QTR_H5_POOL_LAYOUT, 0},
+    [C_SECONDS] = {QTR_H5_SECONDS, T_F64, IN_RESULTS, G_ABS, K_ROW, -1, 0},
+};
+
+static const char *const stat_names[QTR_H5_NSTATS] = {
+#define X(e, s) s,
+    QTR_H5_STATS_LIST(X)
+#undef X
+};
+
+const char *qtr_h5_stat_name(int k) { return k >= 0 && k < QTR_H5_NSTATS ? stat_names[k] : "?"; }
+
+/* Column index of the start/count column of file pool @p p. */
+static int start_col(int p)
+{
+    static const int c[QTR_H5_NFILEPOOLS] = {C_INST_START, C_PARAM_START, C_ARG_START,
+                                             C_REG_START, C_LAYOUT_START};
+    return c[p];
+}
+static int count_col(int p) { return start_col(p) + 1; }
+
+/* Is column @p c part of a file of this content and storage? */
+static int col_applies(int c, qtr_h5_content content, qtr_h5_storage storage)
+{
+    const col_desc *d = &cols[c];
+    if (!(d->where & (content == QTR_H5_RESULTS ? IN_RESULTS : IN_CIRCUITS))) return 0;
+    if (content == QTR_H5_CIRCUITS) {
+        if (storage == QTR_H5_QASMTEXT) return c == C_NAME || c == C_COST || c == C_QASM;
+        return c != C_QASM;
+    }
+    return 1;
+}
+
+/* ---- HDF5 types ---- */
+
+typedef struct {
+    hid_t inst_file, inst_mem, reg_file, reg_mem, name_file, name_mem, msg_file, msg_mem, vstr;
+} typeset;
+
+static void types_close(typeset *t)
+{
+    hid_t *h = (hid_t *)t;
+    for (size_t i = 0; i < sizeof *t / sizeof(hid_t); i++)
+        if (h[i] > 0) H5Tclose(h[i]);
+    memset(t, 0, sizeof *t);
+}
+
+static hid_t fixed_str(size_t len, H5T_str_t pad)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0) return t;
+    H5Tset_size(t, len);
+    H5Tset_strpad(t, pad);
+    return t;
+}
+
+static int types_open(typeset *t)
+{
+    memset(t, 0, sizeof *t);
+    /* the 16-byte record: identical in the file and in memory on
+     * little-endian hosts; HDF5 converts on others */
+    t->inst_file = H5Tcreate(H5T_COMPOUND, 16);
+    H5Tinsert(t->inst_file, "op", 0, H5T_STD_U8LE);
+    H5Tinsert(t->inst_file, "flags", 1, H5T_STD_U8LE);
+    H5Tinsert(t->inst_file, "nargs", 2, H5T_STD_U16LE);
+    H5Tinsert(t->inst_file, "q0", 4, H5T_STD_U32LE);
+    H5Tinsert(t->inst_file, "q1", 8, H5T_STD_U32LE);
+    H5Tinsert(t->inst_file, "p", 12, H5T_STD_U32LE);
+    t->inst_mem = H5Tcreate(H5T_COMPOUND, sizeof(qtr_inst));
+    H5Tinsert(t->inst_mem, "op", offsetof(qtr_inst, op), H5T_NATIVE_UINT8);
+    H5Tinsert(t->inst_mem, "flags", offsetof(qtr_inst, flags), H5T_NATIVE_UINT8);
+    H5Tinsert(t->inst_mem, "nargs", offsetof(qtr_inst, nargs), H5T_NATIVE_UINT16);
+    H5Tinsert(t->inst_mem, "q0", offsetof(qtr_inst, q), H5T_NATIVE_UINT32);
+    H5Tinsert(t->inst_mem, "q1", offsetof(qtr_inst, q) + 4, H5T_NATIVE_UINT32);
+    H5Tinsert(t->inst_mem, "p", offsetof(qtr_inst, p), H5T_NATIVE_UINT32);
+
+    hid_t rn_file = fixed_str(QTR_H5_REGNAME_LEN, H5T_STR_NULLPAD);
+    hid_t rn_mem = fixed_str(QTR_H5_REGNAME_LEN + 1, H5T_STR_NULLTERM);
+    t->reg_file = H5Tcreate(H5T_COMPOUND, 1 + 4 + QTR_H5_REGNAME_LEN);
+    H5Tinsert(t->reg_file, "kind", 0, H5T_STD_U8LE);
+    H5Tinsert(t->reg_file, "size", 1, H5T_STD_U32LE);
+    H5Tinsert(t->reg_file, "name", 5, rn_file);
+    t->reg_mem = H5Tcreate(H5T_COMPOUND, sizeof(qtr_h5_reg));
+    H5Tinsert(t->reg_mem, "kind", offsetof(qtr_h5_reg, kind), H5T_NATIVE_UINT8);
+    H5Tinsert(t->reg_mem, "size", offsetof(qtr_h5_reg, size), H5T_NATIVE_UINT32);
+    H5Tinsert(t->reg_mem, "name", offsetof(qtr_h5_reg, name), rn_mem);
+    H5Tclose(rn_file);
+    H5Tclose(rn_mem);
+
+    t->name_file = fixed_str(QTR_H5_NAME_LEN, H5T_STR_NULLPAD);
+    t->name_mem = fixed_str(QTR_H5_NAME_LEN + 1, H5T_STR_NULLTERM);
+    t->msg_file = fixed_str(QTR_H5_MSG_LEN, H5T_STR_NULLPAD);
+    t->msg_mem = fixed_str(QTR_H5_MSG_LEN, H5T_STR_NULLTERM);
+    t->vstr = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t->vstr, H5T_VARIABLE);
+    H5Tset_cset(t->vstr, H5T_CSET_UTF8);
+    hid_t *h = (hid_t *)t;
+    for (size_t i = 0; i < sizeof *t / sizeof(hid_t); i++)
+        if (h[i] < 0) return -1;
+    return 0;
+}
+
+static hid_t file_type(const typeset *t, ctype ty)
+{
+    switch (ty) {
+    case T_U8: return H5T_STD_U8LE;
+    case T_U32: return H5T_STD_U32LE;
+    case T_U64: return H5T_STD_U64LE;
+    case T_F64: return H5T_IEEE_F64LE;
+    case T_NAME: return t->name_file;
+    case T_MSG: return t->msg_file;
+    case T_VSTR: return t->vstr;
+    case T_INST: return t->inst_file;
+    case T_REG: return t->reg_file;
+    }
+    return -1;
+}
+
+/* ======================================================================
+ * Files
+ * ====================================================================== */
+
+struct qtr_h5_file {
+    char          *path;
+    hid_t          fid, grp, stats, timing;
+    hid_t          d[NCOLS];          /* open datasets, -1 when absent */
+    typeset        ty;
+    qtr_h5_content content;
+    qtr_h5_storage storage;
+    uint64_t       n;
+    uint64_t       ext[QTR_H5_NFILEPOOLS];
+    int            writable;
+    int16_t        opmap[256];
+    char          *run_input, *run_target, *run_basis;
+    int            run_level;
+    uint64_t       run_seed;
+};
+
+const char *qtr_h5_path(const qtr_h5_file *f) { return f->path; }
+uint64_t qtr_h5_count(const qtr_h5_file *f) { return f->n; }
+qtr_h5_content qtr_h5_content_of(const qtr_h5_file *f) { return f->content; }
+qtr_h5_storage qtr_h5_storage_of(const qtr_h5_file *f) { return f->storage; }
+const int16_t *qtr_h5_opmap(const qtr_h5_file *f) { return f->opmap; }
+
+void qtr_h5_extent(const qtr_h5_file *f, uint64_t ext[QTR_H5_NFILEPOOLS])
+{
+    memcpy(ext, f->ext, sizeof f->ext);
+}
+
+void qtr_h5_run_of(const qtr_h5_file *f, qtr_h5_run *run)
+{
+    run->input = f->run_input ? f->run_input : "";
+    run->target = f->run_target ? f->run_target : "";
+    run->basis = f->run_basis ? f->run_basis : "";
+    run->opt_level = f->run_level;
+    run->seed = f->run_seed;
+}
+
+static qtr_h5_file *file_new(const char *path)
+{
+    qtr_h5_file *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->path = strdup(path);
+    if (!f->path) {
+        free(f);
+        return NULL;
+    }
+    f->fid = f->grp = f->stats = f->timing = -1;
+    for (int c = 0; c < NCOLS; c++) f->d[c] = -1;
+    for (int i = 0; i < 256; i++) f->opmap[i] = -1;
+    return f;
+}
+
+static void file_release(qtr_h5_file *f)
+{
+    for (int c = 0; c < NCOLS; c++)
+        if (f->d[c] >= 0) H5Dclose(f->d[c]);
+    if (f->stats >= 0) H5Gclose(f->stats);
+    if (f->timing >= 0) H5Gclose(f->timing);
+    if (f->grp >= 0) H5Gclose(f->grp);
+    types_close(&f->ty);
+}
+
+qtr_status qtr_h5_close(qtr_h5_file *f, qtr_ctx *ctx)
+{
+    if (!f) return QTR_OK;
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    file_release(f);
+    if (f->fid >= 0 && H5Fclose(f->fid) < 0)
+        st = h5_fail(ctx, QTR_EIO, "%s: closing failed", f->path);
+    quiet_end(q);
+    free(f->run_input);
+    free(f->run_target);
+    free(f->run_basis);
+    free(f->path);
+    free(f);
+    return st;
+}
+
+/* ---- attributes ---- */
+
+static int set_attr_str(hid_t obj, const char *name, const char *value)
+{
+    size_t len = strlen(value);
+    hid_t t = fixed_str(len ? len : 1, H5T_STR_NULLPAD);
+    hid_t s = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = a < 0 || H5Awrite(a, t, len ? value : "") < 0 ? -1 : 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(s);
+    H5Tclose(t);
+    return rc;
+}
+
+static int set_attr_i64(hid_t obj, const char *name, hid_t ftype, int64_t v)
+{
+    hid_t s = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, ftype, s, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = a < 0 || H5Awrite(a, H5T_NATIVE_INT64, &v) < 0 ? -1 : 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(s);
+    return rc;
+}
+
+static int set_attr_f64(hid_t obj, const char *name, double v)
+{
+    hid_t s = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, &v) < 0 ? -1 : 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(s);
+    return rc;
+}
+
+/* Read a scalar string attribute, fixed or variable length, into a new
+ * malloc'ed string. Returns NULL when absent or not a string. */
+static char *get_attr_str(hid_t obj, const char *name)
+{
+    if (H5Aexists(obj, name) <= 0) return NULL;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) return NULL;
+    char *out = NULL;
+    hid_t t = H5Aget_type(a), s = H5Aget_space(a);
+    if (t >= 0 && H5Tget_class(t) == H5T_STRING && s >= 0 && H5Sget_simple_extent_npoints(s) == 1) {
+        if (H5Tis_variable_str(t) > 0) {
+            char *v = NULL;
+            hid_t m = H5Tcopy(H5T_C_S1);
+            H5Tset_size(m, H5T_VARIABLE);
+            H5Tset_cset(m, H5Tget_cset(t));
+            if (H5Aread(a, m, &v) >= 0 && v) {
+                out = strdup(v);
+                H5free_memory(v);
+            }
+            H5Tclose(m);
+        } else {
+            size_t len = H5Tget_size(t);
+            if (len < (1u << 20)) {
+                hid_t m = fixed_str(len + 1, H5T_STR_NULLTERM);
+                H5Tset_cset(m, H5Tget_cset(t));
+                out = calloc(1, len + 1);
+                if (out && H5Aread(a, m, out) < 0) {
+                    free(out);
+                    out = NULL;
+                }
+                H5Tclose(m);
+            }
+        }
+    }
+    if (t >= 0) H5Tclose(t);
+    if (s >= 0) H5Sclose(s);
+    H5Aclose(a);
+    return out;
+}
+
+static int get_attr_i64(hid_t obj, const char *name, int64_t *v)
+{
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) return -1;
+    hid_t t = H5Aget_type(a), s = H5Aget_space(a);
+    int rc = -1;
+    if (t >= 0 && H5Tget_class(t) == H5T_INTEGER && H5Sget_simple_extent_npoints(s) == 1)
+        rc = H5Aread(a, H5T_NATIVE_INT64, v) < 0 ? -1 : 0;
+    if (t >= 0) H5Tclose(t);
+    if (s >= 0) H5Sclose(s);
+    H5Aclose(a);
+    return rc;
+}
+
+/* ---- reading strings (fixed or variable length) ---- */
+
+/* Read @p n strings of dataset @p d from row @p first into @p out, @p width+1
+ * bytes each, NUL-terminated, truncated to @p width bytes. */
+static int read_fixed_strings(hid_t d, uint64_t first, size_t n, size_t width, char *out)
+{
+    if (!n) return 0;
+    int rc = -1;
+    hid_t t = H5Dget_type(d), fs = H5Dget_space(d), ms = -1, m = -1;
+    hsize_t off = first, cnt = n;
+    if (t < 0 || fs < 0 || H5Tget_class(t) != H5T_STRING) goto done;
+    if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0) goto done;
+    ms = H5Screate_simple(1, &cnt, NULL);
+    if (H5Tis_variable_str(t) > 0) {
+        char **v = calloc(n, sizeof *v);
+        m = H5Tcopy(H5T_C_S1);
+        H5Tset_size(m, H5T_VARIABLE);
+        H5Tset_cset(m, H5Tget_cset(t));
+        if (v && H5Dread(d, m, ms, fs, H5P_DEFAULT, v) >= 0) {
+            for (size_t i = 0; i < n; i++)
+                snprintf(out + i * (width + 1), width + 1, "%s", v[i] ? v[i] : "");
+            H5Dvlen_reclaim(m, ms, H5P_DEFAULT, v);
+            rc = 0;
+        }
+        free(v);
+    } else {
+        m = fixed_str(width + 1, H5T_STR_NULLTERM);
+        H5Tset_cset(m, H5Tget_cset(t));
+        rc = H5Dread(d, m, ms, fs, H5P_DEFAULT, out) < 0 ? -1 : 0;
+    }
+done:
+    if (m >= 0) H5Tclose(m);
+    if (ms >= 0) H5Sclose(ms);
+    if (fs >= 0) H5Sclose(fs);
+    if (t >= 0) H5Tclose(t);
+    return rc;
+}
+
+/* ---- validation at open ---- */
+
+static qtr_status read_gate_names(qtr_h5_file *f, qtr_ctx *ctx)
+{
+    if (H5Lexists(f->fid, QTR_H5_GATE_NAMES, H5P_DEFAULT) <= 0)
+        return qtr_fail(ctx, QTR_EPARSE, "%s: no %s dataset (the op codes would have no meaning)",
+                        f->path, QTR_H5_GATE_NAMES);
+    hid_t d = H5Dopen2(f->fid, QTR_H5_GATE_NAMES, H5P_DEFAULT);
+    if (d < 0) return h5_fail(ctx, QTR_EPARSE, "%s: cannot open %s", f->path, QTR_H5_GATE_NAMES);
+    hid_t s = H5Dget_space(d);
+    hssize_t g = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
+    if (s >= 0) H5Sclose(s);
+    qtr_status st = QTR_OK;
+    char *names = NULL;
+    if (g < 0 || g > 256 || H5Sget_simple_extent_ndims(s = H5Dget_space(d)) != 1) {
+        if (s >= 0) H5Sclose(s);
+        st = qtr_fail(ctx, QTR_EPARSE, "%s: %s must be a list of at most 256 names", f->path,
+                      QTR_H5_GATE_NAMES);
+        goto done;
+    }
+    H5Sclose(s);
+    names = calloc((size_t)g ? (size_t)g : 1, QTR_H5_GATENAME_LEN + 1);
+    if (!names) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "gate names");
+        goto done;
+    }
+    if (read_fixed_strings(d, 0, (size_t)g, QTR_H5_GATENAME_LEN, names) < 0) {
+        st = h5_fail(ctx, QTR_EPARSE, "%s: cannot read %s as strings", f->path, QTR_H5_GATE_NAMES);
+        goto done;
+    }
+    for (hssize_t k = 0; k < g; k++) {
+        const char *nm = names + k * (QTR_H5_GATENAME_LEN + 1);
+        int op = qtr_gate_lookup(nm, strlen(nm));
+        f->opmap[k] = (int16_t)(op >= 0 ? op : -1);
+    }
+done:
+    free(names);
+    H5Dclose(d);
+    return st;
+}
+
+static qtr_status read_extents(qtr_h5_file *f, qtr_ctx *ctx)
+{
+    for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
+        static const int pc[QTR_H5_NFILEPOOLS] = {C_INST, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0};
+        f->ext[p] = 0;
+        hid_t d = f->d[pc[p]];
+        if (d < 0) continue;
+        hid_t s = H5Dget_space(d);
+        hsize_t dim = 0;
+        int nd = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
+        if (nd != 1 || H5Sget_simple_extent_dims(s, &dim, NULL) < 0) {
+            if (s >= 0) H5Sclose(s);
+            return qtr_fail(ctx, QTR_EPARSE, "%s: pool '%s' is not one-dimensional", f->path,
+                            cols[pc[p]].name);
+        }
+        H5Sclose(s);
+        f->ext[p] = dim;
+        if (p == QTR_H5_POOL_LAYOUT && f->d[C_LAYOUT1] >= 0) {
+            s = H5Dget_space(f->d[C_LAYOUT1]);
+            H5Sget_simple_extent_dims(s, &dim, NULL);
+            H5Sclose(s);
+            if (dim < f->ext[p]) f->ext[p] = dim;
+        }
+    }
+    return QTR_OK;
+}
+
+/* Open the datasets of the main group and check shapes and type classes. */
+static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
+{
+    int64_t nrows = -1;
+    for (int c = 0; c < NCOLS; c++) {
+        const col_desc *d = &cols[c];
+        if (!col_applies(c, f->content, f->storage)) continue;
+        hid_t loc = d->group == G_STATS ? f->stats : d->group == G_ABS ? f->fid : f->grp;
+        if (loc < 0 || H5Lexists(loc, d->name, H5P_DEFAULT) <= 0) continue;
+        hid_t ds = H5Dopen2(loc, d->name, H5P_DEFAULT);
+        if (ds < 0) return h5_fail(ctx, QTR_EPARSE, "%s: cannot open '%s'", f->path, d->name);
+        f->d[c] = ds;
+        hid_t s = H5Dget_space(ds), t = H5Dget_type(ds);
+        hsize_t dim = 0;
+        int nd = H5Sget_simple_extent_ndims(s);
+        H5Sget_simple_extent_dims(s, &dim, NULL);
+        H5T_class_t cl = H5Tget_class(t);
+        H5Sclose(s);
+        H5Tclose(t);
+        int want_cl = d->type == T_F64                     ? H5T_FLOAT
+                      : d->type <= T_U64                   ? H5T_INTEGER
+                      : d->type == T_INST || d->type == T_REG ? H5T_COMPOUND
+                                                              : H5T_STRING;
+        if (nd != 1 || (int)cl != want_cl)
+            return qtr_fail(ctx, QTR_EPARSE, "%s: '%s' must be a one-dimensional %s dataset",
+                            f->path, d->name,
+                            want_cl == H5T_FLOAT     ? "float"
+                            : want_cl == H5T_INTEGER ? "integer"
+                            : want_cl == H5T_COMPOUND ? "compound"
+                                                      : "string");
+        if (d->kind == K_ROW) {
+            if (nrows < 0) nrows = (int64_t)dim;
+            else if ((int64_t)dim != nrows)
+                return qtr_fail(ctx, QTR_EPARSE,
+                                "%s: '%s' has %llu rows, other index columns have %lld", f->path,
+                                d->name, (unsigned long long)dim, (long long)nrows);
+        }
+    }
+    f->n = nrows < 0 ? 0 : (uint64_t)nrows;
+    /* what a reader cannot do without */
+    static const int need_cols[] = {C_NQUBITS, C_NCLBITS, C_INST_START, C_INST_COUNT, C_INST};
+    if (f->storage == QTR_H5_QASMTEXT) {
+        if (f->d[C_QASM] < 0)
+            return qtr_fail(ctx, QTR_EPARSE, "%s: storage is 'qasm' but there is no '%s' dataset",
+                            f->path, QTR_H5_QASM);
+    } else {
+        for (size_t i = 0; i < sizeof need_cols / sizeof *need_cols; i++)
+            if (f->d[need_cols[i]] < 0 && (f->n > 0 || need_cols[i] != C_INST))
+                return qtr_fail(ctx, QTR_EPARSE, "%s: missing required dataset '%s/%s'", f->path,
+                                f->content == QTR_H5_RESULTS ? QTR_H5_GROUP_RESULTS
+                                                             : QTR_H5_GROUP_CIRCUITS,
+                                cols[need_cols[i]].name);
+        for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
+            static const int pc[QTR_H5_NFILEPOOLS] = {C_INST, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0};
+            int has_s = f->d[start_col(p)] >= 0, has_c = f->d[count_col(p)] >= 0,
+                has_p = f->d[pc[p]] >= 0;
+            if (has_s != has_c || (has_c && !has_p && f->n > 0))
+                return qtr_fail(ctx, QTR_EPARSE,
+                                "%s: pool '%s' needs '%s', '%s' and the pool dataset together",
+                                f->path, cols[pc[p]].name, cols[start_col(p)].name,
+                                cols[count_col(p)].name);
+        }
+    }
+    if (f->content == QTR_H5_RESULTS && (f->d[C_STATUS] < 0 || f->d[C_MESSAGE] < 0))
+        return qtr_fail(ctx, QTR_EPARSE, "%s: results without '%s' or '%s'", f->path,
+                        QTR_H5_STATUS, QTR_H5_MESSAGE);
+    return read_extents(f, ctx);
+}
+
+static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
+{
+    char *fmt = get_attr_str(f->fid, QTR_H5_ATTR_FORMAT);
+    int64_t ver = 0;
+    qtr_status st = QTR_OK;
+    if (!fmt || strcmp(fmt, QTR_H5_FORMAT_NAME)) {
+        st = qtr_fail(ctx, QTR_EPARSE,
+                      "%s: not a qtranspile batch (root attribute '%s' is %s%s%s, expected '%s')",
+                      f->path, QTR_H5_ATTR_FORMAT, fmt ? "'" : "missing", fmt ? fmt : "",
+                      fmt ? "'" : "", QTR_H5_FORMAT_NAME);
+        goto done;
+    }
+    if (get_attr_i64(f->fid, QTR_H5_ATTR_VERSION, &ver) < 0) {
+        st = qtr_fail(ctx, QTR_EPARSE, "%s: root attribute '%s' missing or not an integer",
+                      f->path, QTR_H5_ATTR_VERSION);
+        goto done;
+    }
+    if (ver != QTR_H5_FORMAT_VERSION) {
+        st = qtr_fail(ctx, QTR_EUNSUPPORTED,
+                      "%s: format version %lld; this build reads version %d", f->path,
+                      (long long)ver, QTR_H5_FORMAT_VERSION);
+        goto done;
+    }
+    if (types_open(&f->ty) < 0) {
+        st = h5_fail(ctx, QTR_ENOMEM, "HDF5 types");
+        goto done;
+    }
+    if ((st = read_gate_names(f, ctx))) goto done;
+    int has_res = H5Lexists(f->fid, QTR_H5_GROUP_RESULTS, H5P_DEFAULT) > 0;
+    int has_circ = H5Lexists(f->fid, QTR_H5_GROUP_CIRCUITS, H5P_DEFAULT) > 0;
+    if (!has_res && !has_circ) {
+        st = qtr_fail(ctx, QTR_EPARSE, "%s: neither a '%s' nor a '%s' group", f->path,
+                      QTR_H5_GROUP_CIRCUITS, QTR_H5_GROUP_RESULTS);
+        goto done;
+    }
+    f->content = has_res ? QTR_H5_RESULTS : QTR_H5_CIRCUITS;
+    f->grp = H5Gopen2(f->fid, has_res ? QTR_H5_GROUP_RESULTS : QTR_H5_GROUP_CIRCUITS, H5P_DEFAULT);
+    if (f->grp < 0) {
+        st = h5_fail(ctx, QTR_EPARSE, "%s: cannot open the circuits group", f->path);
+        goto done;
+    }
+    f->storage = QTR_H5_COLUMNS;
+    if (!has_res) {
+        char *sto = get_attr_str(f->grp, QTR_H5_ATTR_STORAGE);
+        if (sto && !strcmp(sto, "qasm")) f->storage = QTR_H5_QASMTEXT;
+        else if (sto && strcmp(sto, "columns")) {
+            st = qtr_fail(ctx, QTR_EPARSE, "%s: storage '%s' is neither 'columns' nor 'qasm'",
+                          f->path, sto);
+            free(sto);
+            goto done;
+        } else if (!sto && H5Lexists(f->grp, QTR_H5_QASM, H5P_DEFAULT) > 0 &&
+                   H5Lexists(f->grp, QTR_H5_INST, H5P_DEFAULT) <= 0)
+            f->storage = QTR_H5_QASMTEXT;  /* a writer that skipped the attribute */
+        free(sto);
+    } else {
+        if (H5Lexists(f->grp, QTR_H5_GROUP_STATS, H5P_DEFAULT) > 0)
+            f->stats = H5Gopen2(f->grp, QTR_H5_GROUP_STATS, H5P_DEFAULT);
+        f->run_input = get_attr_str(f->grp, QTR_H5_ATTR_INPUT);
+        f->run_target = get_attr_str(f->grp, QTR_H5_ATTR_TARGET);
+        f->run_basis = get_attr_str(f->grp, QTR_H5_ATTR_BASIS);
+        int64_t v = 0;
+        if (!get_attr_i64(f->grp, QTR_H5_ATTR_LEVEL, &v)) f->run_level = (int)v;
+        if (!get_attr_i64(f->grp, QTR_H5_ATTR_SEED, &v)) f->run_seed = (uint64_t)v;
+    }
+    st = open_columns(f, ctx);
+done:
+    free(fmt);
+    return st;
+}
+
+static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file **out,
+                           qtr_ctx *ctx)
+{
+    *out = NULL;
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    qtr_h5_file *f = file_new(path);
+    if (!f) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "%s", path);
+        goto done;
+    }
+    htri_t is = H5Fis_hdf5(path);
+    if (is <= 0) {
+        st = is == 0 ? qtr_fail(ctx, QTR_EPARSE, "%s: not an HDF5 file", path)
+                     : qtr_fail(ctx, QTR_EIO, "%s: cannot open (missing or unreadable)", path);
+        H5Eclear2(H5E_DEFAULT);
+        goto done;
+    }
+    f->fid = H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl < 0 ? H5P_DEFAULT : fapl);
+    if (f->fid < 0) {
+        st = h5_fail(ctx, QTR_EIO, "%s: cannot open", path);
+        goto done;
+    }
+    f->writable = rw;
+    if ((st = open_common(f, ctx))) goto done;
+    if (rw && f->content != QTR_H5_RESULTS) {
+        st = qtr_fail(ctx, QTR_EINVAL, "%s: not a results file", path);
+        goto done;
+    }
+    if (rw && H5Lexists(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT) > 0)
+        f->timing = H5Gopen2(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT);
+    *out = f;
+    f = NULL;
+done:
+    if (f) {
+        file_release(f);
+        if (f->fid >= 0) H5Fclose(f->fid);
+        H5Eclear2(H5E_DEFAULT);
+        free(f->run_input);
+        free(f->run_target);
+        free(f->run_basis);
+        free(f->path);
+        free(f);
+    }
+    quiet_end(q);
+    return st;
+}
+
+qtr_status qtr_h5_open(const char *path, qtr_h5_file **out, qtr_ctx *ctx)
+{
+    return open_any(path, -1, 0, out, ctx);
+}
+
+qtr_status qtr_h5_open_rw(const char *path, int64_t fapl, qtr_h5_file **out, qtr_ctx *ctx)
+{
+    return open_any(path, fapl, 1, out, ctx);
+}
+
+/* ---- creating ---- */
+
+static hid_t create_col(qtr_h5_file *f, int c, uint64_t n)
+{
+    const col_desc *d = &cols[c];
+    hid_t loc = d->group == G_STATS ? f->stats : d->group == G_ABS ? f->fid : f->grp;
+    hsize_t dim = d->kind == K_ROW ? n : 0, maxdim = H5S_UNLIMITED, chunk;
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), s;
+    if (c == C_STATUS) {
+        /* the commit marker: contiguous and allocated up front, so marking a
+         * row done is one small in-place write, never a chunk rewrite that
+         * could tear other rows' marks */
+        s = H5Screate_simple(1, &dim, NULL);
+        H5Pset_layout(dcpl, H5D_CONTIGUOUS);
+        H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
+        uint8_t fill = QTR_H5_PENDING;
+        H5Pset_fill_value(dcpl, H5T_NATIVE_UINT8, &fill);
+        H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC);
+    } else {
+        s = H5Screate_simple(1, &dim, &maxdim);
+        if (d->kind == K_ROW) chunk = d->type == T_MSG ? QTR_H5_CHUNK_MSG : QTR_H5_CHUNK_INDEX;
+        else chunk = d->type == T_INST || d->type == T_REG ? QTR_H5_CHUNK_POOL : QTR_H5_CHUNK_SMALL;
+        if (d->kind == K_ROW && n && chunk > n) chunk = n;
+        H5Pset_chunk(dcpl, 1, &chunk);
+        if (d->type != T_VSTR) {
+            H5Pset_shuffle(dcpl);
+            H5Pset_deflate(dcpl, QTR_H5_DEFLATE);
+        }
+    }
+    hid_t ds = H5Dcreate2(loc, d->name, file_type(&f->ty, d->type), s, H5P_DEFAULT, dcpl,
+                          H5P_DEFAULT);
+    H5Sclose(s);
+    H5Pclose(dcpl);
+    return ds;
+}
+
+static int write_gate_table(qtr_h5_file *f)
+{
+    hsize_t g = QTR_OP_COUNT;
+    char names[QTR_OP_COUNT][QTR_H5_GATENAME_LEN];
+    memset(names, 0, sizeof names);
+    for (int k = 0; k < QTR_OP_COUNT; k++)
+        strncpy(names[k], qtr_gate((qtr_op)k)->name, QTR_H5_GATENAME_LEN);
+    hid_t t = fixed_str(QTR_H5_GATENAME_LEN, H5T_STR_NULLPAD);
+    hid_t s = H5Screate_simple(1, &g, NULL);
+    hid_t d = H5Dcreate2(f->fid, QTR_H5_GATE_NAMES, t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) < 0 ? -1 : 0;
+    if (d >= 0) H5Dclose(d);
+    H5Sclose(s);
+    H5Tclose(t);
+    for (int k = 0; k < QTR_OP_COUNT; k++) f->opmap[k] = (int16_t)k;
+    return rc;
+}
+
+qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
+                         qtr_h5_storage storage, uint64_t n, const qtr_h5_run *run,
+                         qtr_h5_file **out, qtr_ctx *ctx)
+{
+    *out = NULL;
+    if (content == QTR_H5_RESULTS && storage != QTR_H5_COLUMNS)
+        return qtr_fail(ctx, QTR_EINVAL, "%s: results are always stored as columns", __func__);
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    hid_t fcpl = -1;
+    qtr_h5_file *f = file_new(path);
+    if (!f) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "%s", path);
+        goto done;
+    }
+    f->content = content;
+    f->storage = storage;
+    f->n = n;
+    f->writable = 1;
+    if (types_open(&f->ty) < 0) {
+        st = h5_fail(ctx, QTR_ENOMEM, "HDF5 types");
+        goto done;
+    }
+    /* No reuse of freed file space (aggregators only): a rewritten
+     * compressed chunk moves, and the place it leaves is never handed out
+     * again, so data the last flushed metadata points to is never
+     * overwritten by a later round (see doc/hdf5-format.md, "Crashes"). */
+    fcpl = H5Pcreate(H5P_FILE_CREATE);
+    if (content == QTR_H5_RESULTS) H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_AGGR, 0, 1);
+    f->fid = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl < 0 ? H5P_DEFAULT : fapl);
+    if (f->fid < 0) {
+        st = h5_fail(ctx, QTR_EIO, "%s: cannot create", path);
+        goto done;
+    }
+    int bad = set_attr_str(f->fid, QTR_H5_ATTR_FORMAT, QTR_H5_FORMAT_NAME) |
+              set_attr_i64(f->fid, QTR_H5_ATTR_VERSION, H5T_STD_I32LE, QTR_H5_FORMAT_VERSION) |
+              set_attr_str(f->fid, QTR_H5_ATTR_CONTENT,
+                           content == QTR_H5_RESULTS ? "results" : "circuits") |
+              write_gate_table(f);
+    f->grp = H5Gcreate2(f->fid, content == QTR_H5_RESULTS ? QTR_H5_GROUP_RESULTS
+                                                           : QTR_H5_GROUP_CIRCUITS,
+                        H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (bad || f->grp < 0) {
+        st = h5_fail(ctx, QTR_EIO, "%s: writing the header failed", path);
+        goto done;
+    }
+    if (content == QTR_H5_CIRCUITS) {
+        bad = set_attr_str(f->grp, QTR_H5_ATTR_STORAGE,
+                           storage == QTR_H5_QASMTEXT ? "qasm" : "columns");
+    } else {
+        qtr_h5_run none = {0};
+        if (!run) run = &none;
+        bad = set_attr_str(f->grp, QTR_H5_ATTR_INPUT, run->input ? run->input : "") |
+              set_attr_str(f->grp, QTR_H5_ATTR_TARGET, run->target ? run->target : "") |
+              set_attr_str(f->grp, QTR_H5_ATTR_BASIS, run->basis ? run->basis : "") |
+              set_attr_i64(f->grp, QTR_H5_ATTR_LEVEL, H5T_STD_I32LE, run->opt_level) |
+              set_attr_i64(f->grp, QTR_H5_ATTR_SEED, H5T_STD_U64LE, (int64_t)run->seed) |
+              set_attr_i64(f->grp, QTR_H5_ATTR_COUNT, H5T_STD_U64LE, (int64_t)n);
+        f->run_input = strdup(run->input ? run->input : "");
+        f->run_target = strdup(run->target ? run->target : "");
+        f->run_basis = strdup(run->basis ? run->basis : "");
+        f->run_level = run->opt_level;
+        f->run_seed = run->seed;
+        f->stats = H5Gcreate2(f->grp, QTR_H5_GROUP_STATS, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        f->timing = H5Gcreate2(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (f->stats < 0 || f->timing < 0) bad = -1;
+    }
+    for (int c = 0; c < NCOLS && !bad; c++)
+        if (col_applies(c, content, storage) && (f->d[c] = create_col(f, c, n)) < 0) bad = -1;
+    if (bad) {
+        st = h5_fail(ctx, QTR_EIO, "%s: creating the datasets failed", path);
+        goto done;
+    }
+    *out = f;
+    f = NULL;
+done:
+    if (fcpl >= 0) H5Pclose(fcpl);
+    if (f) {
+        file_release(f);
+        if (f->fid >= 0) H5Fclose(f->fid);
+        H5Eclear2(H5E_DEFAULT);
+        free(f->run_input);
+        free(f->run_target);
+        free(f->run_basis);
+        free(f->path);
+        free(f);
+    }
+    quiet_end(q);
+    return st;
+}
+
+qtr_status qtr_h5_set_timing(qtr_h5_file *f, int ranks, int threads, double wall_seconds,
+                             qtr_ctx *ctx)
+{
+    if (f->timing < 0) return QTR_OK;
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    static const char *const names[] = {"ranks", "threads", "wall_seconds"};
+    for (int i = 0; i < 3; i++)
+        if (H5Aexists(f->timing, names[i]) > 0) H5Adelete(f->timing, names[i]);
+    if (set_attr_i64(f->timing, "ranks", H5T_STD_I32LE, ranks) |
+        set_attr_i64(f->timing, "threads", H5T_STD_I32LE, threads) |
+        set_attr_f64(f->timing, "wall_seconds", wall_seconds))
+        st = h5_fail(ctx, QTR_EIO, "%s: writing /timing", f->path);
+    quiet_end(q);
+    return st;
+}
+
+qtr_status qtr_h5_flush(qtr_h5_file *f, qtr_ctx *ctx)
+{
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    if (H5Fflush(f->fid, H5F_SCOPE_GLOBAL) < 0) st = h5_fail(ctx, QTR_EIO, "%s: flush failed", f->path);
+    quiet_end(q);
+    return st;
+}
+
+/* ======================================================================
+ * Reading rows
+ * ====================================================================== */
+
+/* Read rows [first, first+n) of row column @p c into @p buf with memory
+ * type @p mt. Absent columns leave buf untouched (the caller zeroed it). */
+static int read_col(qtr_h5_file *f, int c, uint64_t first, size_t n, hid_t mt, void *buf)
+{
+    hid_t d = f->d[c];
+    if (d < 0 || !n) return 0;
+    hsize_t off = first, cnt = n;
+    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &cnt, NULL);
+    int rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0 ||
+                     H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf) < 0
+                 ? -1
+                 : 0;
+    H5Sclose(ms);
+    H5Sclose(fs);
+    return rc;
+}
+
+/* Read elements [lo, hi) of pool dataset @p c. */
+static int read_span(qtr_h5_file *f, int c, uint64_t lo, uint64_t hi, hid_t mt, void *buf)
+{
+    if (hi <= lo) return 0;
+    hsize_t off = lo, cnt = hi - lo;
+    hid_t fs = H5Dget_space(f->d[c]), ms = H5Screate_simple(1, &cnt, NULL);
+    int rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0 ||
+                     H5Dread(f->d[c], mt, ms, fs, H5P_DEFAULT, buf) < 0
+                 ? -1
+                 : 0;
+    H5Sclose(ms);
+    H5Sclose(fs);
+    return rc;
+}
+
+qtr_status qtr_h5_read_status(qtr_h5_file *f, uint64_t first, size_t n, uint8_t *status,
+                              qtr_ctx *ctx)
+{
+    if (f->content != QTR_H5_RESULTS)
+        return qtr_fail(ctx, QTR_EINVAL, "%s: not a results file", f->path);
+    if (first > f->n || n > f->n - first)
+        return qtr_fail(ctx, QTR_EINVAL, "%s: rows %llu..+%zu outside 0..%llu", f->path,
+                        (unsigned long long)first, n, (unsigned long long)f->n);
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    if (read_col(f, C_STATUS, first, n, H5T_NATIVE_UINT8, status) < 0)
+        st = h5_fail(ctx, QTR_EIO, "%s: reading status", f->path);
+    quiet_end(q);
+    return st;
+}
+
+qtr_status qtr_h5_read_placement(qtr_h5_file *f, uint64_t first, size_t n, uint64_t *start,
+                                 uint64_t *count, qtr_ctx *ctx)
+{
+    if (first > f->n || n > f->n - first)
+        return qtr_fail(ctx, QTR_EINVAL, "%s: rows %llu..+%zu outside 0..%llu", f->path,
+                        (unsigned long long)first, n, (unsigned long long)f->n);
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    uint64_t *tmp = calloc(n ? n : 1, sizeof *tmp);
+    if (!tmp) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "placement of %zu rows", n);
+        goto done;
+    }
+    memset(start, 0, n * QTR_H5_NFILEPOOLS * sizeof *start);
+    memset(count, 0, n * QTR_H5_NFILEPOOLS * sizeof *count);
+    for (int p = 0; p < QTR_H5_NFILEPOOLS; p++)
+        for (int role = 0; role < 2; role++) {
+            int c = role ? count_col(p) : start_col(p);
+            if (f->d[c] < 0) continue;
+            if (read_col(f, c, first, n, H5T_NATIVE_UINT64, tmp) < 0) {
+                st = h5_fail(ctx, QTR_EIO, "%s: reading '%s'", f->path, cols[c].name);
+                goto done;
+            }
+            uint64_t *o = role ? count : start;
+            for (size_t k = 0; k < n; k++) o[k * QTR_H5_NFILEPOOLS + p] = tmp[k];
+        }
+done:
+    free(tmp);
+    quiet_end(q);
+    return st;
+}
+
+qtr_status qtr_h5_read_costs(qtr_h5_file *f, uint64_t first, size_t n, double *cost,
+                             uint64_t *ninst, uint32_t *nqubits, qtr_ctx *ctx)
+{
+    if (first > f->n || n > f->n - first)
+        return qtr_fail(ctx, QTR_EINVAL, "%s: rows %llu..+%zu outside 0..%llu", f->path,
+                        (unsigned long long)first, n, (unsigned long long)f->n);
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    memset(cost, 0, n * sizeof *cost);
+    if (ninst) memset(ninst, 0, n * sizeof *ninst);
+    if (nqubits) memset(nqubits, 0, n * sizeof *nqubits);
+    if (read_col(f, C_COST, first, n, H5T_NATIVE_DOUBLE, cost) < 0 ||
+        (ninst && read_col(f, C_INST_COUNT, first, n, H5T_NATIVE_UINT64, ninst) < 0) ||
+        (nqubits && read_col(f, C_NQUBITS, first, n, H5T_NATIVE_UINT32, nqubits) < 0))
+        st = h5_fail(ctx, QTR_EIO, "%s: reading the index of rows %llu..%llu", f->path,
+                     (unsigned long long)first, (unsigned long long)(first + n));
+    for (size_t k = 0; k < n && !st; k++)
+        if (!isfinite(cost[k]) || cost[k] < 0) cost[k] = 0;
+    quiet_end(q);
+    return st;
+}
+
+/* Mark row k of the block unusable with a reason; its pools stay empty. */
+static void row_defect(qtr_h5_block *b, size_t k, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void row_defect(qtr_h5_block *b, size_t k, const char *fmt, ...)
+{
+    char m[QTR_H5_MSG_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    qtr_h5_row *r = &b->row[k];
+    if (!r->defect) r->defect = put_msg(b, m);
+    for (int p = 0; p < QTR_H5_NPOOLS; p++) r->count[p] = 0;
+}
+
+/* Memory type and element size of pool dataset column c. */
+static hid_t pool_mem(const qtr_h5_file *f, int c, size_t *elem)
+{
+    switch (c) {
+    case C_INST: *elem = sizeof(qtr_inst); return f->ty.inst_mem;
+    case C_PARAMS: *elem = sizeof(double); return H5T_NATIVE_DOUBLE;
+    case C_ARGS: case C_LAYOUT0: case C_LAYOUT1: *elem = sizeof(uint32_t); return H5T_NATIVE_UINT32;
+    case C_REGS: *elem = sizeof(qtr_h5_reg); return f->ty.reg_mem;
+    }
+    *elem = 0;
+    return -1;
+}
+
+/* Destination array in the block for pool column c (grown to hold need). */
+static void *pool_dest(qtr_h5_block *b, int c, size_t need)
+{
+    switch (c) {
+    case C_INST: return QTR_GROW(&b->alloc, b->inst, b->capinst, need) ? NULL : (void *)b->inst;
+    case C_PARAMS: return QTR_GROW(&b->alloc, b->params, b->capparams, need) ? NULL : (void *)b->params;
+    case C_ARGS: return QTR_GROW(&b->alloc, b->args, b->capargs, need) ? NULL : (void *)b->args;
+    case C_REGS: return QTR_GROW(&b->alloc, b->regs, b->capregs, need) ? NULL : (void *)b->regs;
+    case C_LAYOUT0: return grow_layout(b, need) ? NULL : (void *)b->layout0;
+    case C_LAYOUT1: return grow_layout(b, need) ? NULL : (void *)b->layout1;
+    }
+    return NULL;
+}
+
+static size_t *pool_len(qtr_h5_block *b, int c)
+{
+    switch (c) {
+    case C_INST: return &b->ninst;
+    case C_PARAMS: return &b->nparams;
+    case C_ARGS: return &b->nargs;
+    case C_REGS: return &b->nregs;
+    default: return &b->nlayout;
+    }
+}
+
+/* Copy the segments of rows [k0, b->n) of pool dataset @p c into the block.
+ * Reads the span covering them in one hyperslab when it is not much larger
+ * than what the rows need, else one read per row. */
+static qtr_status read_pool(qtr_h5_file *f, qtr_h5_block *b, size_t k0, int c, qtr_ctx *ctx)
+{
+    int p = cols[c].pool;
+    size_t elem;
+    hid_t mt = pool_mem(f, c, &elem);
+    uint64_t lo = UINT64_MAX, hi = 0, need = 0;
+    for (size_t k = k0; k < b->n; k++) {
+        qtr_h5_row *r = &b->row[k];
+        if (!r->count[p]) continue;
+        lo = r->start[p] < lo ? r->start[p] : lo;
+        hi = r->start[p] + r->count[p] > hi ? r->start[p] + r->count[p] : hi;
+        need += r->count[p];
+    }
+    size_t *len = pool_len(b, c);
+    size_t base = *len;
+    /* the layout pool is read twice (two datasets) into the same offsets */
+    if (c == C_LAYOUT1) base = b->row[k0].local[QTR_H5_POOL_LAYOUT];
+    if (!need) return QTR_OK;
+    char *dst = pool_dest(b, c, base + need);
+    if (!dst) return qtr_fail(ctx, QTR_ENOMEM, "%s: %llu elements of '%s'", f->path,
+                              (unsigned long long)need, cols[c].name);
+    size_t at = base;
+    if (hi - lo <= 2 * need + 65536) {
+        void *tmp = malloc((size_t)(hi - lo) * elem);
+        if (!tmp) return qtr_fail(ctx, QTR_ENOMEM, "%s: reading '%s'", f->path, cols[c].name);
+        if (read_span(f, c, lo, hi, mt, tmp) < 0) {
+            free(tmp);
+            return h5_fail(ctx, QTR_EIO, "%s: reading '%s' [%llu, %llu)", f->path, cols[c].name,
+                           (unsigned long long)lo, (unsigned long long)hi);
+        }
+        for (size_t k = k0; k < b->n; k++) {
+            qtr_h5_row *r = &b->row[k];
+            r->local[p] = at;
+            if (!r->count[p]) continue;
+            memcpy(dst + at * elem, (char *)tmp + (r->start[p] - lo) * elem, r->count[p] * elem);
+            at += r->count[p];
+        }
+        free(tmp);
+    } else {
+        for (size_t k = k0; k < b->n; k++) {
+            qtr_h5_row *r = &b->row[k];
+            r->local[p] = at;
+            if (!r->count[p]) continue;
+            if (read_span(f, c, r->start[p], r->start[p] + r->count[p], mt, dst + at * elem) < 0)
+                return h5_fail(ctx, QTR_EIO, "%s: reading '%s' of row %llu", f->path,
+                               cols[c].name, (unsigned long long)r->index);
+            at += r->count[p];
+        }
+    }
+    if (c != C_LAYOUT0) *len = at;
+    return QTR_OK;
+}
+
+/* QASM text of rows [k0, b->n), first file row @p first. */
+static qtr_status read_texts(qtr_h5_file *f, qtr_h5_block *b, size_t k0, uint64_t first,
+                             qtr_ctx *ctx)
+{
+    size_t n = b->n - k0;
+    hid_t d = f->d[C_QASM], t = H5Dget_type(d), m = -1;
+    hsize_t off = first, cnt = n;
+    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &cnt, NULL);
+    qtr_status st = QTR_OK;
+    char **v = NULL, *fixed = NULL;
+    size_t width = 0;
+    int var = H5Tis_variable_str(t) > 0;
+    H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
+    if (var) {
+        m = H5Tcopy(H5T_C_S1);
+        H5Tset_size(m, H5T_VARIABLE);
+        H5Tset_cset(m, H5Tget_cset(t));
+        v = calloc(n, sizeof *v);
+        if (!v) { st = qtr_fail(ctx, QTR_ENOMEM, "QASM texts"); goto done; }
+        if (H5Dread(d, m, ms, fs, H5P_DEFAULT, v) < 0) {
+            free(v);
+            v = NULL;
+            st = h5_fail(ctx, QTR_EIO, "%s: reading '%s'", f->path, QTR_H5_QASM);
+            goto done;
+        }
+    } else {
+        width = H5Tget_size(t);
+        m = fixed_str(width + 1, H5T_STR_NULLTERM);
+        fixed = calloc(n, width + 1);
+        if (!fixed) { st = qtr_fail(ctx, QTR_ENOMEM, "QASM texts"); goto done; }
+        if (H5Dread(d, m, ms, fs, H5P_DEFAULT, fixed) < 0) {
+            st = h5_fail(ctx, QTR_EIO, "%s: reading '%s'", f->path, QTR_H5_QASM);
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *s = var ? (v[i] ? v[i] : "") : fixed + i * (width + 1);
+        size_t len = strlen(s);
+        qtr_h5_row *r = &b->row[k0 + i];
+        if (QTR_GROW(&b->alloc, b->text, b->captext, b->ntext + len + 1)) {
+            st = qtr_fail(ctx, QTR_ENOMEM, "%zu bytes of QASM", len);
+            goto done;
+        }
+        memcpy(b->text + b->ntext, s, len + 1);
+        r->local[QTR_H5_POOL_TEXT] = b->ntext;
+        r->count[QTR_H5_POOL_TEXT] = len;
+        b->ntext += len + 1;
+    }
+done:
+    if (v) {
+        H5Dvlen_reclaim(m, ms, H5P_DEFAULT, v);
+        free(v);
+    }
+    free(fixed);
+    if (m >= 0) H5Tclose(m);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Tclose(t);
+    return st;
+}
+
+qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_block *b,
+                            qtr_ctx *ctx)
+{
+    if (first > f->n || n > f->n - first)
+        return qtr_fail(ctx, QTR_EINVAL, "%s: rows %llu..+%zu outside 0..%llu", f->path,
+                        (unsigned long long)first, n, (unsigned long long)f->n);
+    if (!n) return QTR_OK;
+    if (b->n && first <= b->row[b->n - 1].index)
+        return qtr_fail(ctx, QTR_EINVAL, "%s: rows out of order", __func__);
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    size_t k0 = b->n;
+    uint64_t *u64 = NULL;
+    double *f64 = NULL;
+    char *str = NULL;
+    if (QTR_GROW(&b->alloc, b->row, b->cap, k0 + n)) goto nomem;
+    u64 = malloc(n * sizeof *u64);
+    f64 = malloc(n * sizeof *f64);
+    str = malloc(n * (QTR_H5_MSG_LEN + 1));
+    if (!u64 || !f64 || !str) goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        memset(&b->row[k0 + i], 0, sizeof b->row[0]);
+        b->row[k0 + i].index = first + i;
+    }
+    b->n = k0 + n;
+
+    /* index columns */
+#define ROWS_U(col, field)                                                          \
+    if (f->d[col] >= 0) {                                                           \
+        if (read_col(f, col, first, n, H5T_NATIVE_UINT64, u64) < 0) goto ioerr;     \
+        for (size_t i = 0; i < n; i++) b->row[k0 + i].field = u64[i];               \
+    }
+    ROWS_U(C_NQUBITS, nqubits)
+    ROWS_U(C_NCLBITS, nclbits)
+    ROWS_U(C_STATUS, status)
+    ROWS_U(C_CODE, code)
+    for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
+        ROWS_U(start_col(p), start[p])
+        ROWS_U(count_col(p), count[p])
+    }
+    for (int s = 0; s < QTR_H5_NSTATS; s++) {
+        ROWS_U(C_STAT0 + s, stats[s])
+    }
+#undef ROWS_U
+#define ROWS_F(col, field)                                                          \
+    if (f->d[col] >= 0) {                                                           \
+        if (read_col(f, col, first, n, H5T_NATIVE_DOUBLE, f64) < 0) goto ioerr;     \
+        for (size_t i = 0; i < n; i++) b->row[k0 + i].field = f64[i];               \
+    }
+    ROWS_F(C_PHASE, global_phase)
+    ROWS_F(C_COST, cost)
+    ROWS_F(C_SECONDS, seconds)
+#undef ROWS_F
+    if (f->d[C_NAME] >= 0) {
+        if (read_fixed_strings(f->d[C_NAME], first, n, QTR_H5_NAME_LEN, str) < 0) goto ioerr;
+        for (size_t i = 0; i < n; i++)
+            memcpy(b->row[k0 + i].name, str + i * (QTR_H5_NAME_LEN + 1), QTR_H5_NAME_LEN + 1);
+    }
+    if (f->d[C_MESSAGE] >= 0) {
+        if (read_fixed_strings(f->d[C_MESSAGE], first, n, QTR_H5_MSG_LEN, str) < 0) goto ioerr;
+        for (size_t i = 0; i < n; i++) {
+            const char *m = str + i * (QTR_H5_MSG_LEN + 1);
+            if (m[0] && !(b->row[k0 + i].message = put_msg(b, m))) goto nomem;
+        }
+    }
+
+    if (f->storage == QTR_H5_QASMTEXT) {
+        st = read_texts(f, b, k0, first, ctx);
+        goto done;
+    }
+    /* pool segments: validate against the pool lengths, then read */
+    for (size_t k = k0; k < b->n; k++) {
+        qtr_h5_row *r = &b->row[k];
+        for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
+            if (r->count[p] && (r->start[p] > f->ext[p] || r->count[p] > f->ext[p] - r->start[p])) {
+                row_defect(b, k,
+                           "circuit %llu ('%s'): %s segment [%llu, +%llu) lies outside the pool "
+                           "of %llu",
+                           (unsigned long long)r->index, r->name, cols[start_col(p)].name,
+                           (unsigned long long)r->start[p], (unsigned long long)r->count[p],
+                           (unsigned long long)f->ext[p]);
+                break;
+            }
+        }
+    }
+    static const int pool_cols[] = {C_INST, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0, C_LAYOUT1};
+    for (size_t i = 0; i < sizeof pool_cols / sizeof *pool_cols && !st; i++)
+        if (f->d[pool_cols[i]] >= 0) st = read_pool(f, b, k0, pool_cols[i], ctx);
+    goto done;
+nomem:
+    st = qtr_fail(ctx, QTR_ENOMEM, "%s: block of %zu rows", f->path, n);
+    goto done;
+ioerr:
+    st = h5_fail(ctx, QTR_EIO, "%s: reading rows %llu..%llu", f->path, (unsigned long long)first,
+                 (unsigned long long)(first + n));
+done:
+    if (st) b->n = k0;  /* nothing half-read stays in the block */
+    free(u64);
+    free(f64);
+    free(str);
+    quiet_end(q);
+    return st;
+}
+
+/* ======================================================================
+ * Writing
+ * ====================================================================== */
+
+qtr_status qtr_h5_grow(qtr_h5_file *f, const uint64_t ext[QTR_H5_NFILEPOOLS], qtr_ctx *ctx)
+{
+    static const int pc[QTR_H5_NFILEPOOLS] = {C_INST, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0};
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    for (int p = 0; p < QTR_H5_NFILEPOOLS && !st; p++) {
+        if (f->d[pc[p]] < 0 || ext[p] <= f->ext[p]) continue;
+        hsize_t dim = ext[p];
+        if (H5Dset_extent(f->d[pc[p]], &dim) < 0 ||
+            (p == QTR_H5_POOL_LAYOUT && f->d[C_LAYOUT1] >= 0 && H5Dset_extent(f->d[C_LAYOUT1], &dim) < 0))
+            st = h5_fail(ctx, QTR_EIO, "%s: extending '%s' to %llu", f->path, cols[pc[p]].name,
+                         (unsigned long long)ext[p]);
+        else f->ext[p] = ext[p];
+    }
+    quiet_end(q);
+    return st;
+}
+
+/* Select the rows of @p b in file space @p fs (runs of consecutive rows as
+ * one hyperslab each). */
+static int select_rows(hid_t fs, const qtr_h5_block *b)
+{
+    if (H5Sselect_none(fs) < 0) return -1;
+    for (size_t k = 0; k < b->n;) {
+        size_t e = k + 1;
+        while (e < b->n && b->row[e].index == b->row[e - 1].index + 1) e++;
+        hsize_t off = b->row[k].index, cnt = e - k;
+        if (H5Sselect_hyperslab(fs, H5S_SELECT_OR, &off, NULL, &cnt, NULL) < 0) return -1;
+        k = e;
+    }
+    return 0;
+}
+
+/* Select the pool segments of pool @p p of the rows of @p b (merged when
+ * adjacent). Returns the number of elements selected, or -1. */
+static int64_t select_segments(hid_t fs, const qtr_h5_block *b, int p)
+{
+    if (H5Sselect_none(fs) < 0) return -1;
+    int64_t total = 0;
+    uint64_t run_lo = 0, run_hi = 0;
+    int have = 0;
+    for (size_t k = 0; k <= b->n; k++) {
+        int flush = k == b->n;
+        if (!flush) {
+            const qtr_h5_row *r = &b->row[k];
+            if (!r->count[p]) continue;
+            if (have && r->start[p] == run_hi) {
+                run_hi += r->count[p];
+                continue;
+            }
+            flush = 1;
+        }
+        if (have) {
+            hsize_t off = run_lo, cnt = run_hi - run_lo;
+            if (H5Sselect_hyperslab(fs, H5S_SELECT_OR, &off, NULL, &cnt, NULL) < 0) return -1;
+            total += (int64_t)cnt;
+            have = 0;
+        }
+        if (k < b->n) {
+            run_lo = b->row[k].start[p];
+            run_hi = run_lo + b->row[k].count[p];
+            have = 1;
+        }
+    }
+    return total;
+}
+
+/* Write @p nmem elements from @p buf into the selection of @p fs. */
+static int write_sel(hid_t d, hid_t mt, hid_t fs, size_t nmem, const void *buf, hid_t dxpl)
+{
+    hsize_t cnt = nmem ? nmem : 1;
+    hid_t ms = H5Screate_simple(1, &cnt, NULL);
+    if (!nmem) H5Sselect_none(ms);
+    int rc = H5Dwrite(d, mt, ms, fs, dxpl, nmem ? buf : NULL) < 0 ? -1 : 0;
+    H5Sclose(ms);
+    return rc;
+}
+
+static int write_row_col(qtr_h5_file *f, const qtr_h5_block *b, int c, hid_t mt, const void *buf,
+                         hid_t dxpl)
+{
+    hid_t d = f->d[c];
+    if (d < 0) return 0;
+    hid_t fs = H5Dget_space(d);
+    int rc = select_rows(fs, b) < 0 || write_sel(d, mt, fs, b->n, buf, dxpl) < 0 ? -1 : 0;
+    H5Sclose(fs);
+    return rc;
+}
+
+static int rows_in_range(const qtr_h5_file *f, const qtr_h5_block *b)
+{
+    return !b->n || b->row[b->n - 1].index < f->n;
+}
+
+qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxpl, qtr_ctx *ctx)
+{
+    if (!rows_in_range(f, b))
+        return qtr_fail(ctx, QTR_EINVAL, "%s: row %llu outside the file's %llu", f->path,
+                        (unsigned long long)b->row[b->n - 1].index, (unsigned long long)f->n);
+    for (size_t k = 0; k < b->n; k++)
+        for (int p = 0; p < QTR_H5_NFILEPOOLS; p++)
+            if (b->row[k].count[p] && b->row[k].start[p] + b->row[k].count[p] > f->ext[p] &&
+                f->storage == QTR_H5_COLUMNS)
+                return qtr_fail(ctx, QTR_EINVAL, "%s: row %llu placed beyond pool '%s' (grow first)",
+                                f->path, (unsigned long long)b->row[k].index,
+                                cols[start_col(p)].name);
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    hid_t xp = dxpl < 0 ? H5P_DEFAULT : dxpl;
+    size_t n = b->n;
+    uint64_t *u64 = malloc((n ? n : 1) * sizeof *u64);
+    double *f64 = malloc((n ? n : 1) * sizeof *f64);
+    char *str = NULL;
+    if (!u64 || !f64) goto nomem;
+
+#define WRITE_U(col, expr)                                                              \
+    if (f->d[col] >= 0) {                                                               \
+        for (size_t k = 0; k < n; k++) u64[k] = (uint64_t)(expr);                       \
+        if (write_row_col(f, b, col, H5T_NATIVE_UINT64, u64, xp) < 0) goto ioerr;      \
+    }
+#define WRITE_F(col, expr)                                                              \
+    if (f->d[col] >= 0) {                                                               \
+        for (size_t k = 0; k < n; k++) f64[k] = (expr);                                 \
+        if (write_row_col(f, b, col, H5T_NATIVE_DOUBLE, f64, xp) < 0) goto ioerr;      \
+    }
+    WRITE_U(C_NQUBITS, b->row[k].nqubits)
+    WRITE_U(C_NCLBITS, b->row[k].nclbits)
+    WRITE_F(C_PHASE, b->row[k].global_phase)
+    WRITE_F(C_COST, b->row[k].cost)
+    if (f->storage == QTR_H5_COLUMNS)
+        for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
+            WRITE_U(start_col(p), b->row[k].start[p])
+            WRITE_U(count_col(p), b->row[k].count[p])
+        }
+    if (f->content == QTR_H5_RESULTS) {
+        WRITE_U(C_CODE, b->row[k].code)
+        for (int s = 0; s < QTR_H5_NSTATS; s++) {
+            WRITE_U(C_STAT0 + s, b->row[k].stats[s])
+        }
+        WRITE_F(C_SECONDS, b->row[k].seconds)
+    }
+#undef WRITE_U
+#undef WRITE_F
+    /* names and messages: fixed-length strings */
+    if (f->d[C_NAME] >= 0) {
+        str = calloc(n ? n : 1, QTR_H5_NAME_LEN + 1);
+        if (!str) goto nomem;
+        for (size_t k = 0; k < n; k++)
+            memcpy(str + k * (QTR_H5_NAME_LEN + 1), b->row[k].name, QTR_H5_NAME_LEN + 1);
+        if (write_row_col(f, b, C_NAME, f->ty.name_mem, str, xp) < 0) goto ioerr;
+        free(str);
+        str = NULL;
+    }
+    if (f->d[C_MESSAGE] >= 0) {
+        str = calloc(n ? n : 1, QTR_H5_MSG_LEN);
+        if (!str) goto nomem;
+        for (size_t k = 0; k < n; k++)
+            snprintf(str + k * QTR_H5_MSG_LEN, QTR_H5_MSG_LEN, "%s", qtr_h5_block_message(b, k));
+        if (write_row_col(f, b, C_MESSAGE, f->ty.msg_mem, str, xp) < 0) goto ioerr;
+        free(str);
+        str = NULL;
+    }
+    if (f->storage == QTR_H5_QASMTEXT) {
+        /* variable-length strings: serial writers only (pack) */
+        const char **v = malloc((n ? n : 1) * sizeof *v);
+        if (!v) goto nomem;
+        for (size_t k = 0; k < n; k++) v[k] = qtr_h5_block_text(b, k);
+        int rc = write_row_col(f, b, C_QASM, f->ty.vstr, v, xp);
+        free(v);
+        if (rc < 0) goto ioerr;
+    } else {
+        static const int pool_cols[] = {C_INST, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0, C_LAYOUT1};
+        for (size_t i = 0; i < sizeof pool_cols / sizeof *pool_cols; i++) {
+            int c = pool_cols[i];
+            hid_t d = f->d[c];
+            if (d < 0) continue;
+            size_t elem;
+            hid_t mt = pool_mem(f, c, &elem);
+            const void *buf = c == C_INST      ? (const void *)b->inst
+                              : c == C_PARAMS  ? (const void *)b->params
+                              : c == C_ARGS    ? (const void *)b->args
+                              : c == C_REGS    ? (const void *)b->regs
+                              : c == C_LAYOUT0 ? (const void *)b->layout0
+                                               : (const void *)b->layout1;
+            hid_t fs = H5Dget_space(d);
+            int64_t sel = select_segments(fs, b, cols[c].pool);
+            int rc = sel < 0 || write_sel(d, mt, fs, (size_t)sel, buf, xp) < 0 ? -1 : 0;
+            H5Sclose(fs);
+            if (rc < 0) goto ioerr;
+        }
+    }
+    goto done;
+nomem:
+    st = qtr_fail(ctx, QTR_ENOMEM, "%s: writing %zu rows", f->path, n);
+    goto done;
+ioerr:
+    st = h5_fail(ctx, QTR_EIO, "%s: writing %zu rows failed", f->path, n);
+done:
+    free(u64);
+    free(f64);
+    free(str);
+    quiet_end(q);
+    return st;
+}
+
+qtr_status qtr_h5_write_status(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxpl, qtr_ctx *ctx)
+{
+    if (f->d[C_STATUS] < 0) return qtr_fail(ctx, QTR_EINVAL, "%s: not a results file", f->path);
+    if (!rows_in_range(f, b))
+        return qtr_fail(ctx, QTR_EINVAL, "%s: row outside the file", f->path);
+    quiet_state q = quiet_begin();
+    qtr_status st = QTR_OK;
+    uint8_t *s = malloc(b->n ? b->n : 1);
+    if (!s) st = qtr_fail(ctx, QTR_ENOMEM, "status of %zu rows", b->n);
+    else {
+        for (size_t k = 0; k < b->n; k++) s[k] = b->row[k].status;
+        if (write_row_col(f, b, C_STATUS, H5T_NATIVE_UINT8, s, dxpl < 0 ? H5P_DEFAULT : dxpl) < 0)
+            st = h5_fail(ctx, QTR_EIO, "%s: writing status", f->path);
+    }
+    free(s);
+    quiet_end(q);
+    return st;
+}

@@ -1,0 +1,232 @@
+/* h5_store.h -- reading and writing qtranspile HDF5 batch files (format v1,
+ * doc/hdf5-format.md): an input batch of circuits (packed records or QASM
+ * text) and a results file in the same layout plus status, messages,
+ * statistics and layouts.
+ *
+ * Model: a file holds n rows (circuits). Each row has index columns (qubits,
+ * clbits, phase, name) and, per pool, a segment [start, start+count) of a pool
+ * dataset (instruction records, parameters, operand words, registers,
+ * layouts). Readers and writers move rows in *blocks*: a qtr_h5_block holds
+ * some rows, sorted by row number, with their pool segments concatenated in
+ * row order in memory. A block knows nothing of HDF5 and can be built,
+ * decoded and freed from any thread.
+ *
+ * Ownership: qtr_h5_open/qtr_h5_create hand over a file the caller must
+ * qtr_h5_close. A block is a value the caller owns (init/fini). Every other
+ * function borrows its arguments.
+ *
+ * Threads: HDF5 is not thread-safe (the Debian builds are not built
+ * thread-safe), so every function taking a qtr_h5_file must be called from one
+ * thread at a time, in practice the batch driver's main thread. Block
+ * functions are pure and may run on any thread.
+ *
+ * Parallel writes: the caller passes a file-access property list (fapl; -1 for
+ * the default, serial driver) and a transfer property list (dxpl; -1 for the
+ * default). With an MPI-IO fapl, qtr_h5_create, qtr_h5_open_rw, qtr_h5_grow,
+ * qtr_h5_write_block, qtr_h5_write_status, qtr_h5_flush and qtr_h5_close are
+ * collective: every rank calls them in the same order with the same extents
+ * (an empty block is fine). HDF5 1.10 requires a collective dxpl for writes to
+ * compressed datasets.
+ *
+ * Errors: qtr_status with "PATH: what" in ctx; HDF5's own error stack is
+ * summarised into the message (its innermost entry), never printed.
+ */
+#ifndef QTR_H5_STORE_H
+#define QTR_H5_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "qtr.h"
+#include "h5_schema.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { QTR_H5_CIRCUITS = 0, QTR_H5_RESULTS = 1 } qtr_h5_content;
+typedef enum { QTR_H5_COLUMNS = 0, QTR_H5_QASMTEXT = 1 } qtr_h5_storage;
+
+/* Pools of a row. INST..LAYOUT are datasets (LAYOUT is two: initial layout
+ * and output permutation, one entry per virtual qubit each); TEXT is the
+ * QASM text of a qasm-storage row (in memory only: the file keeps one
+ * variable-length string per row). */
+typedef enum {
+    QTR_H5_POOL_INST, QTR_H5_POOL_PARAMS, QTR_H5_POOL_ARGS, QTR_H5_POOL_REGS,
+    QTR_H5_POOL_LAYOUT, QTR_H5_POOL_TEXT, QTR_H5_NPOOLS
+} qtr_h5_pool;
+#define QTR_H5_NFILEPOOLS 5   /* pools with start/count columns in the file */
+
+/* Statistics of a result row, in the order of QTR_H5_STATS_LIST. */
+enum {
+#define X(e, s) QTR_H5_STAT_##e,
+    QTR_H5_STATS_LIST(X)
+#undef X
+    QTR_H5_NSTATS
+};
+
+/** A register record (file compound {kind u8, size u32, name S32}). */
+typedef struct {
+    uint8_t  kind;                   /* 0 quantum, 1 classical */
+    uint32_t size;
+    char     name[QTR_H5_REGNAME_LEN + 1]; /* NUL-terminated in memory */
+} qtr_h5_reg;
+
+/** One row: index columns, and per pool its count and where its segment
+ *  lives (start: in the file; local: in the block's pool arrays). */
+typedef struct {
+    uint64_t index;                  /* row number in the file */
+    uint32_t nqubits, nclbits;
+    double   global_phase;
+    double   cost;                   /* estimate from the file, or 0 */
+    uint64_t start[QTR_H5_NPOOLS];
+    uint64_t count[QTR_H5_NPOOLS];
+    uint64_t local[QTR_H5_NPOOLS];
+    char     name[QTR_H5_NAME_LEN + 1];
+    /* results only */
+    uint8_t  status, code;
+    uint64_t stats[QTR_H5_NSTATS];
+    double   seconds;
+    size_t   message;                /* results: 1 + offset in the block's msgs, 0 if none */
+    size_t   defect;                 /* why the row cannot be used: same encoding */
+} qtr_h5_row;
+
+/** Rows and their pool data, sorted by row number. */
+typedef struct {
+    qtr_alloc   alloc;               /* counts the block's bytes */
+    size_t      n, cap;
+    qtr_h5_row *row;                 /* row[k].index strictly increasing */
+    qtr_inst   *inst;    size_t ninst,   capinst;
+    double     *params;  size_t nparams, capparams;
+    uint32_t   *args;    size_t nargs,   capargs;
+    qtr_h5_reg *regs;    size_t nregs,   capregs;
+    uint32_t   *layout0, *layout1;   size_t nlayout, caplayout;
+    char       *text;    size_t ntext,   captext;
+    char       *msgs;    size_t nmsgs,   capmsgs;  /* messages, NUL-separated */
+} qtr_h5_block;
+
+void qtr_h5_block_init(qtr_h5_block *b);
+/** Forget the rows, keep the memory for the next round. */
+void qtr_h5_block_clear(qtr_h5_block *b);
+void qtr_h5_block_fini(qtr_h5_block *b);
+
+/** Append row @p index (greater than every row already held) holding circuit
+ *  @p c (records, parameters, operands and registers copied verbatim; op
+ *  codes are this build's). @p name may be NULL. QTR_OK or QTR_ENOMEM/EINVAL. */
+qtr_status qtr_h5_block_add_circuit(qtr_h5_block *b, uint64_t index, const qtr_circuit *c,
+                                    const char *name, qtr_ctx *ctx);
+/** Append row @p index holding QASM text (qasm storage). */
+qtr_status qtr_h5_block_add_text(qtr_h5_block *b, uint64_t index, const char *text, size_t len,
+                                 const char *name, double cost, qtr_ctx *ctx);
+/** Append a result row: the output circuit @p c and what @p r reports when
+ *  @p status is QTR_H5_OK; only status, @p code and @p message (and the input
+ *  statistics, when @p r is not NULL) for QTR_H5_ERROR. */
+qtr_status qtr_h5_block_add_result(qtr_h5_block *b, uint64_t index, const char *name,
+                                   uint8_t status, const qtr_circuit *c, const qtr_result *r,
+                                   qtr_status code, const char *message, double seconds,
+                                   qtr_ctx *ctx);
+
+/** Rebuild row @p k of @p b as a circuit, mapping the file's op codes through
+ *  @p opmap (file code -> this build's code, -1 unknown; NULL = identity).
+ *  Everything is validated: op codes, arities, operand and pool ranges,
+ *  register sizes and names. @return QTR_OK, QTR_EPARSE (malformed row,
+ *  message names the row), QTR_ENOMEM. The row must be columns storage. */
+qtr_status qtr_h5_block_circuit(const qtr_h5_block *b, size_t k, const int16_t *opmap,
+                                qtr_circuit **out, qtr_ctx *ctx);
+
+/** Message of a result row, or "" (valid until the block changes). */
+const char *qtr_h5_block_message(const qtr_h5_block *b, size_t k);
+/** Why row @p k is unusable (malformed in the file), or NULL. */
+const char *qtr_h5_block_defect(const qtr_h5_block *b, size_t k);
+/** QASM text of a qasm-storage row (count[TEXT] bytes, not NUL-terminated). */
+const char *qtr_h5_block_text(const qtr_h5_block *b, size_t k);
+
+/** Layout of a result row: pointers into the block (count[LAYOUT] entries). */
+const uint32_t *qtr_h5_block_initial_layout(const qtr_h5_block *b, size_t k);
+const uint32_t *qtr_h5_block_output_permutation(const qtr_h5_block *b, size_t k);
+
+/** Set start[] of every row as running sums from @p base (per file pool):
+ *  the layout a file gets when these rows are written contiguously in row
+ *  order. Returns the end in @p end (may alias base). */
+void qtr_h5_block_place(qtr_h5_block *b, const uint64_t base[QTR_H5_NFILEPOOLS],
+                        uint64_t end[QTR_H5_NFILEPOOLS]);
+
+/* ======================================================================
+ * Files
+ * ====================================================================== */
+
+typedef struct qtr_h5_file qtr_h5_file;
+
+/** Identity of a results file: the options it was made with. Strings are
+ *  borrowed; NULL is stored as "". */
+typedef struct {
+    const char *input, *target, *basis;
+    int         opt_level;
+    uint64_t    seed;
+} qtr_h5_run;
+
+/** Open a batch or results file read-only, with the default (serial) driver,
+ *  and validate its format name, version, gate table and columns. */
+qtr_status qtr_h5_open(const char *path, qtr_h5_file **out, qtr_ctx *ctx);
+/** Open a results file for writing (resume). @p fapl as described above. */
+qtr_status qtr_h5_open_rw(const char *path, int64_t fapl, qtr_h5_file **out, qtr_ctx *ctx);
+/** Create (truncate) a file of @p n rows. For results, @p run is recorded. */
+qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
+                         qtr_h5_storage storage, uint64_t n, const qtr_h5_run *run,
+                         qtr_h5_file **out, qtr_ctx *ctx);
+/** Close; reports a failure to flush as QTR_EIO. Accepts NULL. */
+qtr_status qtr_h5_close(qtr_h5_file *f, qtr_ctx *ctx);
+
+const char    *qtr_h5_path(const qtr_h5_file *f);
+uint64_t       qtr_h5_count(const qtr_h5_file *f);
+qtr_h5_content qtr_h5_content_of(const qtr_h5_file *f);
+qtr_h5_storage qtr_h5_storage_of(const qtr_h5_file *f);
+/** File op code -> this build's op code, or -1 for a name this build does
+ *  not know (256 entries). */
+const int16_t *qtr_h5_opmap(const qtr_h5_file *f);
+/** The run recorded in a results file (strings owned by @p f). */
+void qtr_h5_run_of(const qtr_h5_file *f, qtr_h5_run *run);
+/** Current lengths of the pool datasets. */
+void qtr_h5_extent(const qtr_h5_file *f, uint64_t ext[QTR_H5_NFILEPOOLS]);
+
+/** Estimated cost of rows [first, first+n): the cost column when the file
+ *  has one, else 0 (the caller then estimates from the sizes). Also fills
+ *  @p ninst and @p nqubits when not NULL (0 for qasm storage). */
+qtr_status qtr_h5_read_costs(qtr_h5_file *f, uint64_t first, size_t n, double *cost,
+                             uint64_t *ninst, uint32_t *nqubits, qtr_ctx *ctx);
+/** Append rows [first, first+n) to @p b (index columns and pool segments;
+ *  for results also status, code, message, statistics). Only the rows and
+ *  pool ranges asked for are read (hyperslab selections). */
+qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_block *b,
+                            qtr_ctx *ctx);
+/** Status bytes of rows [first, first+n) of a results file. */
+qtr_status qtr_h5_read_status(qtr_h5_file *f, uint64_t first, size_t n, uint8_t *status,
+                              qtr_ctx *ctx);
+/** start/count of rows [first, first+n) for the file pools (results or
+ *  columns storage), as n × QTR_H5_NFILEPOOLS values each. */
+qtr_status qtr_h5_read_placement(qtr_h5_file *f, uint64_t first, size_t n, uint64_t *start,
+                                 uint64_t *count, qtr_ctx *ctx);
+
+/** Extend the pool datasets to @p ext (never shrinks). Collective. */
+qtr_status qtr_h5_grow(qtr_h5_file *f, const uint64_t ext[QTR_H5_NFILEPOOLS], qtr_ctx *ctx);
+/** Write the rows of @p b (start[] already placed) and their pool segments,
+ *  everything except the status column. @p dxpl -1 for the default. */
+qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxpl,
+                              qtr_ctx *ctx);
+/** Write the status column of the rows of @p b: the commit of those rows. */
+qtr_status qtr_h5_write_status(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxpl,
+                               qtr_ctx *ctx);
+/** Push everything written so far to the file. */
+qtr_status qtr_h5_flush(qtr_h5_file *f, qtr_ctx *ctx);
+/** Record run figures under /timing (ranks, threads, seconds): informative,
+ *  not part of the result's identity. Call on one writer (serial) or all
+ *  ranks (parallel, same values). */
+qtr_status qtr_h5_set_timing(qtr_h5_file *f, int ranks, int threads, double wall_seconds,
+                             qtr_ctx *ctx);
+
+/** Name of a pool or statistic, for messages and reports. */
+const char *qtr_h5_stat_name(int k);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

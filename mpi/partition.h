@@ -1,0 +1,61 @@
+/* partition.h -- how a batch is cut into rounds and a round among ranks.
+ * Pure functions of the index (no MPI, no HDF5, no clock), so every rank
+ * computes the same plan from the same rows and GoogleTest can check them.
+ *
+ * A round is a run of consecutive rows [first, first+n) written to the
+ * results file together. Inside a round, the first part (by estimated cost)
+ * is cut into one contiguous static block per rank; the rest is cut into
+ * chunks that ranks claim one at a time from a shared counter, so a rank that
+ * drew slow circuits takes fewer chunks.
+ *
+ * Ownership: a plan owns its arrays (qtr_round_plan_free). */
+#ifndef QTR_PARTITION_H
+#define QTR_PARTITION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "qtr.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Estimated cost of transpiling a circuit of @p ninst instructions on
+ *  @p nqubits qubits: instructions × a factor growing with the qubits
+ *  (routing looks at distances and front layers that grow with them), plus a
+ *  fixed overhead per circuit (reading, layout, writing). */
+double qtr_cost_estimate(uint64_t ninst, uint32_t nqubits);
+
+/** Cut rows [0, n) into @p nparts contiguous blocks of about equal total
+ *  cost: part r gets [first[r], first[r+1]); first[0] = 0, first[nparts] = n.
+ *  @p first has nparts+1 entries. Costs of zero are allowed (skipped rows). */
+void qtr_partition_blocks(const double *cost, size_t n, int nparts, size_t *first);
+
+/** Number of rows of the next round from a window of @p avail rows whose
+ *  instruction counts are @p weight: at most @p max_rows, and stopping before
+ *  the total weight would pass @p max_weight; at least 1 when avail > 0. */
+size_t qtr_partition_round_len(const uint64_t *weight, size_t avail, size_t max_rows,
+                               uint64_t max_weight);
+
+typedef struct {
+    size_t  n;          /* rows in the round */
+    int     nranks;
+    size_t *block;      /* nranks+1 entries: rank r's static rows [block[r], block[r+1]) */
+    size_t  dyn_first;  /* = block[nranks]: rows [dyn_first, n) go in chunks */
+    size_t  nchunks;
+    size_t *chunk;      /* nchunks+1 entries: chunk c is [chunk[c], chunk[c+1]) */
+} qtr_round_plan;
+
+/** Plan a round of @p n rows with costs @p cost for @p nranks ranks of
+ *  @p nthreads threads each. @p static_frac (0..1) of the cost goes into the
+ *  static blocks; chunks aim at a cost that gives each thread a few of them.
+ *  With one rank everything is static (nothing to balance between ranks).
+ *  @return QTR_OK or QTR_ENOMEM. */
+qtr_status qtr_plan_round(const double *cost, size_t n, int nranks, int nthreads,
+                          double static_frac, qtr_round_plan *plan, qtr_ctx *ctx);
+void qtr_round_plan_free(qtr_round_plan *plan);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

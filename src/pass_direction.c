@@ -1,0 +1,51 @@
+/* pass_direction.c -- qtr_pass_direction: on a target whose coupling edges
+ * are directed, rewrite each 2q gate that sits on an edge only in the other
+ * direction: cx with h on both sides, ecr with its 1q corrections, rzx/dcx/crz
+ * by their flip identities, symmetric gates (cz, swap, rzz, cp, ...) by
+ * swapping operands (equiv_rules.c, flip table). The 1q gates a flip adds are
+ * translated into the target's basis through a translation plan, so a circuit
+ * in the basis stays in the basis. A multi-qubit gate on a pair that is not an
+ * edge is an error: routing is a separate pass.
+ * Owns only a temporary plan.
+ */
+#include <string.h>
+#include "basis_internal.h"
+#include "common.h"
+
+qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+{
+    if (!c || !t) return qtr_fail(ctx, QTR_EINVAL, "qtr_pass_direction: NULL argument");
+    if (t->nedges == 0) return QTR_OK;   /* no coupling map: nothing to orient */
+
+    /* quick scan: anything to flip or reject? */
+    size_t i = 0;
+    for (; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        if (in->op >= QTR_OP_COUNT) break;
+        const qtr_gate_info *g = qtr_gate((qtr_op)in->op);
+        if ((g->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) || g->nqubits < 2) continue;
+        if (g->nqubits > 2) break;
+        const uint32_t *q = qtr_inst_operands(c, in);
+        if (qtr_target_edge_index(t, q[0], q[1]) < 0) break;
+    }
+    if (i == c->ninst) return QTR_OK;
+
+    uint8_t leaves[QTR_OP_COUNT], keep[QTR_OP_COUNT];
+    int any = 0;
+    for (unsigned op = 0; op < QTR_OP_COUNT; op++) any |= t->basis[op] && op != QTR_OP_NOP &&
+        !(qtr_gate((qtr_op)op)->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY));
+    for (unsigned op = 0; op < QTR_OP_COUNT; op++) {
+        /* without a basis every gate is acceptable */
+        leaves[op] = any ? t->basis[op] : 1;
+        keep[op] = op != QTR_OP_NOP;
+    }
+    char what[200] = "any gate set";
+    if (any) qtr_basis_describe(t->basis, what, sizeof what);
+    qtr_basis_plan *p = NULL;
+    qtr_status st = qtr_basis_plan_build(leaves, keep, any ? qtr_euler_basis_for(t->basis) : -1,
+                                         what, &p, ctx);
+    if (!st) st = qtr_basis_plan_add_flips(p, ctx);
+    if (!st) st = qtr_basis_rewrite(p, c, i, t, ctx);
+    qtr_basis_plan_free(p);
+    return st;
+}

@@ -1,0 +1,478 @@
+// test_h5_store.cc -- HDF5 batch format v1 (io/h5_store.c): blocks round-trip
+// through files exactly; files written by other tools are validated and a
+// malformed row is reported for that row only.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "h5_store.h"
+#include "qtr.h"
+
+using ::testing::HasSubstr;
+
+namespace {
+
+struct Ctx {
+    qtr_ctx c;
+    Ctx() { qtr_ctx_init(&c, 0); }
+    qtr_ctx *operator&() { return &c; }
+    std::string msg() const { return c.msg; }
+};
+
+std::string tmp_path(const std::string &name)
+{
+    return ::testing::TempDir() + "qtr_h5_" + std::to_string(getpid()) + "_" + name;
+}
+
+struct CircuitDeleter {
+    void operator()(qtr_circuit *c) const { qtr_circuit_free(c); }
+};
+using Circuit = std::unique_ptr<qtr_circuit, CircuitDeleter>;
+
+// A circuit touching every record shape: params, >2 operands (EXT), a
+// condition, measure, a wide barrier, two registers of each kind.
+Circuit sample_circuit(uint32_t seed)
+{
+    Ctx ctx;
+    qtr_circuit *c = qtr_circuit_new(0);
+    EXPECT_EQ(qtr_circuit_add_qreg(c, "a", 3, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_circuit_add_qreg(c, "anc", 2, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_circuit_add_creg(c, "m", 2, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_circuit_add_creg(c, "flag", 1, &ctx), QTR_OK);
+    uint32_t q01[2] = {0, 1}, q3[3] = {seed % 3, 3, 4}, all[5] = {0, 1, 2, 3, 4};
+    uint32_t m0[2] = {2, 1};
+    double th = 0.125 * (seed + 1), u[3] = {th, -th, 1e-300};
+    EXPECT_EQ(qtr_circuit_append(c, QTR_OP_H, q01, 1, nullptr, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_circuit_append(c, QTR_OP_RZ, q01 + 1, 1, &th, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_circuit_append(c, QTR_OP_CX, q01, 2, nullptr, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_circuit_append(c, QTR_OP_CCX, q3, 3, nullptr, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_circuit_append(c, QTR_OP_U, q01, 1, u, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_circuit_append(c, QTR_OP_BARRIER, all, 5, nullptr, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_circuit_append(c, QTR_OP_MEASURE, m0, 2, nullptr, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_circuit_append_cond(c, QTR_OP_RX, q01, 1, &th, 1, 1, &ctx), QTR_OK);
+    for (uint32_t i = 0; i < seed; i++)
+        EXPECT_EQ(qtr_circuit_append(c, QTR_OP_X, q01 + (i & 1), 1, nullptr, &ctx), QTR_OK);
+    c->global_phase = 0.5 + seed;
+    return Circuit(c);
+}
+
+// Write circuits 0..n-1 (sample_circuit(i)) as a columns batch.
+void write_batch(const std::string &path, size_t n)
+{
+    Ctx ctx;
+    qtr_h5_file *f = nullptr;
+    ASSERT_EQ(qtr_h5_create(path.c_str(), -1, QTR_H5_CIRCUITS, QTR_H5_COLUMNS, n, nullptr, &f, &ctx),
+              QTR_OK)
+        << ctx.msg();
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    uint64_t base[QTR_H5_NFILEPOOLS] = {0}, end[QTR_H5_NFILEPOOLS];
+    // two writes of different sizes: pools grow between them
+    for (size_t first = 0; first < n; first += 3) {
+        qtr_h5_block_clear(&b);
+        for (size_t i = first; i < n && i < first + 3; i++) {
+            Circuit c = sample_circuit((uint32_t)i);
+            std::string name = "c" + std::to_string(i);
+            ASSERT_EQ(qtr_h5_block_add_circuit(&b, i, c.get(), name.c_str(), &ctx), QTR_OK);
+        }
+        qtr_h5_block_place(&b, base, end);
+        ASSERT_EQ(qtr_h5_grow(f, end, &ctx), QTR_OK) << ctx.msg();
+        ASSERT_EQ(qtr_h5_write_block(f, &b, -1, &ctx), QTR_OK) << ctx.msg();
+        memcpy(base, end, sizeof base);
+    }
+    qtr_h5_block_fini(&b);
+    ASSERT_EQ(qtr_h5_close(f, &ctx), QTR_OK) << ctx.msg();
+}
+
+}  // namespace
+
+// ---- correctness ------------------------------------------------------------
+
+TEST(H5Store, ColumnsRoundTripIsExact)
+{
+    std::string path = tmp_path("cols.h5");
+    write_batch(path, 7);
+    Ctx ctx;
+    qtr_h5_file *f = nullptr;
+    ASSERT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(qtr_h5_count(f), 7u);
+    EXPECT_EQ(qtr_h5_content_of(f), QTR_H5_CIRCUITS);
+    EXPECT_EQ(qtr_h5_storage_of(f), QTR_H5_COLUMNS);
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    // a window in the middle, then the rest: only those rows come back
+    ASSERT_EQ(qtr_h5_read_rows(f, 2, 3, &b, &ctx), QTR_OK) << ctx.msg();
+    ASSERT_EQ(qtr_h5_read_rows(f, 5, 2, &b, &ctx), QTR_OK) << ctx.msg();
+    ASSERT_EQ(b.n, 5u);
+    for (size_t k = 0; k < b.n; k++) {
+        uint64_t i = b.row[k].index;
+        EXPECT_EQ(i, k + 2);
+        qtr_circuit *got = nullptr;
+        ASSERT_EQ(qtr_h5_block_circuit(&b, k, qtr_h5_opmap(f), &got, &ctx), QTR_OK) << ctx.msg();
+        Circuit want = sample_circuit((uint32_t)i);
+        EXPECT_TRUE(qtr_circuit_equal(got, want.get())) << "row " << i;
+        EXPECT_EQ(got->global_phase, want->global_phase);
+        EXPECT_EQ(std::string(b.row[k].name), "c" + std::to_string(i));
+        qtr_circuit_free(got);
+    }
+    qtr_h5_block_fini(&b);
+    EXPECT_EQ(qtr_h5_close(f, &ctx), QTR_OK);
+    remove(path.c_str());
+}
+
+TEST(H5Store, PlacementIsRowOrderPrefixSums)
+{
+    std::string path = tmp_path("place.h5");
+    write_batch(path, 5);
+    Ctx ctx;
+    qtr_h5_file *f = nullptr;
+    ASSERT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_OK);
+    std::vector<uint64_t> s(5 * QTR_H5_NFILEPOOLS), c(5 * QTR_H5_NFILEPOOLS);
+    ASSERT_EQ(qtr_h5_read_placement(f, 0, 5, s.data(), c.data(), &ctx), QTR_OK) << ctx.msg();
+    uint64_t ext[QTR_H5_NFILEPOOLS];
+    qtr_h5_extent(f, ext);
+    for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
+        uint64_t at = 0;
+        for (int k = 0; k < 5; k++) {
+            EXPECT_EQ(s[k * QTR_H5_NFILEPOOLS + p], at) << "pool " << p << " row " << k;
+            at += c[k * QTR_H5_NFILEPOOLS + p];
+        }
+        EXPECT_EQ(ext[p], at) << "pool " << p;
+    }
+    // circuit 4 has 8 + 4 records
+    EXPECT_EQ(c[4 * QTR_H5_NFILEPOOLS + QTR_H5_POOL_INST], 12u);
+    qtr_h5_close(f, &ctx);
+    remove(path.c_str());
+}
+
+TEST(H5Store, QasmTextRoundTrip)
+{
+    std::string path = tmp_path("text.h5");
+    Ctx ctx;
+    const char *texts[] = {"OPENQASM 2.0;\nqreg q[1];\nh q[0];\n", "", "not qasm at all;\n"};
+    qtr_h5_file *f = nullptr;
+    ASSERT_EQ(qtr_h5_create(path.c_str(), -1, QTR_H5_CIRCUITS, QTR_H5_QASMTEXT, 3, nullptr, &f, &ctx),
+              QTR_OK);
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    for (int i = 0; i < 3; i++)
+        ASSERT_EQ(qtr_h5_block_add_text(&b, i, texts[i], strlen(texts[i]), "t", 10.0 * i, &ctx),
+                  QTR_OK);
+    ASSERT_EQ(qtr_h5_write_block(f, &b, -1, &ctx), QTR_OK) << ctx.msg();
+    ASSERT_EQ(qtr_h5_close(f, &ctx), QTR_OK);
+    qtr_h5_block_clear(&b);
+    ASSERT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(qtr_h5_storage_of(f), QTR_H5_QASMTEXT);
+    ASSERT_EQ(qtr_h5_read_rows(f, 0, 3, &b, &ctx), QTR_OK) << ctx.msg();
+    for (int i = 0; i < 3; i++) {
+        EXPECT_EQ(std::string(qtr_h5_block_text(&b, i), b.row[i].count[QTR_H5_POOL_TEXT]),
+                  texts[i]);
+        EXPECT_EQ(b.row[i].cost, 10.0 * i);
+    }
+    double cost[3];
+    ASSERT_EQ(qtr_h5_read_costs(f, 0, 3, cost, nullptr, nullptr, &ctx), QTR_OK);
+    EXPECT_EQ(cost[2], 20.0);
+    qtr_h5_block_fini(&b);
+    qtr_h5_close(f, &ctx);
+    remove(path.c_str());
+}
+
+TEST(H5Store, ResultsKeepStatusMessagesStatsAndLayouts)
+{
+    std::string path = tmp_path("res.h5");
+    Ctx ctx;
+    qtr_h5_run run = {"in.h5", "line:5", "", 1, 42};
+    qtr_h5_file *f = nullptr;
+    ASSERT_EQ(qtr_h5_create(path.c_str(), -1, QTR_H5_RESULTS, QTR_H5_COLUMNS, 4, &run, &f, &ctx),
+              QTR_OK)
+        << ctx.msg();
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    Circuit c = sample_circuit(2);
+    uint32_t lay0[5] = {4, 3, 2, 1, 0}, lay1[5] = {0, 1, 2, 3, 4};
+    qtr_result r;
+    memset(&r, 0, sizeof r);
+    r.nvirtual = 5;
+    r.initial_layout = lay0;
+    r.output_permutation = lay1;
+    r.out.n2q = 7;
+    r.out.depth = 9;
+    r.swaps = 3;
+    r.peak_bytes = 4096;
+    r.in.n2q = 2;
+    // rows 1 (ok) and 3 (error); rows 0 and 2 stay pending
+    ASSERT_EQ(qtr_h5_block_add_result(&b, 1, "ok1", QTR_H5_OK, c.get(), &r, QTR_OK, nullptr, 0.5, &ctx),
+              QTR_OK);
+    ASSERT_EQ(qtr_h5_block_add_result(&b, 3, "bad3", QTR_H5_ERROR, nullptr, nullptr, QTR_EPARSE,
+                                      "bad3.qasm:2:1: expected ';'", 0.25, &ctx),
+              QTR_OK);
+    uint64_t base[QTR_H5_NFILEPOOLS] = {0}, end[QTR_H5_NFILEPOOLS];
+    qtr_h5_block_place(&b, base, end);
+    EXPECT_EQ(end[QTR_H5_POOL_LAYOUT], 5u);
+    ASSERT_EQ(qtr_h5_grow(f, end, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_h5_write_block(f, &b, -1, &ctx), QTR_OK) << ctx.msg();
+    uint8_t st[4];
+    // before the status write, nothing is done
+    ASSERT_EQ(qtr_h5_read_status(f, 0, 4, st, &ctx), QTR_OK);
+    for (int i = 0; i < 4; i++) EXPECT_EQ(st[i], QTR_H5_PENDING);
+    ASSERT_EQ(qtr_h5_write_status(f, &b, -1, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_h5_set_timing(f, 2, 3, 1.5, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_h5_close(f, &ctx), QTR_OK);
+
+    qtr_h5_block_clear(&b);
+    ASSERT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(qtr_h5_content_of(f), QTR_H5_RESULTS);
+    qtr_h5_run got;
+    qtr_h5_run_of(f, &got);
+    EXPECT_STREQ(got.input, "in.h5");
+    EXPECT_STREQ(got.target, "line:5");
+    EXPECT_EQ(got.opt_level, 1);
+    EXPECT_EQ(got.seed, 42u);
+    ASSERT_EQ(qtr_h5_read_status(f, 0, 4, st, &ctx), QTR_OK);
+    EXPECT_EQ(st[0], QTR_H5_PENDING);
+    EXPECT_EQ(st[1], QTR_H5_OK);
+    EXPECT_EQ(st[2], QTR_H5_PENDING);
+    EXPECT_EQ(st[3], QTR_H5_ERROR);
+    ASSERT_EQ(qtr_h5_read_rows(f, 0, 4, &b, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(b.row[1].stats[QTR_H5_STAT_N2Q], 7u);
+    EXPECT_EQ(b.row[1].stats[QTR_H5_STAT_SWAPS], 3u);
+    EXPECT_EQ(b.row[1].stats[QTR_H5_STAT_PEAK_BYTES], 4096u);
+    EXPECT_EQ(b.row[1].stats[QTR_H5_STAT_N2Q_IN], 2u);
+    EXPECT_EQ(b.row[1].seconds, 0.5);
+    EXPECT_EQ(std::string(qtr_h5_block_message(&b, 3)), "bad3.qasm:2:1: expected ';'");
+    EXPECT_EQ(b.row[3].code, QTR_EPARSE);
+    EXPECT_EQ(b.row[3].count[QTR_H5_POOL_INST], 0u);
+    ASSERT_EQ(b.row[1].count[QTR_H5_POOL_LAYOUT], 5u);
+    EXPECT_EQ(0, memcmp(qtr_h5_block_initial_layout(&b, 1), lay0, sizeof lay0));
+    EXPECT_EQ(0, memcmp(qtr_h5_block_output_permutation(&b, 1), lay1, sizeof lay1));
+    qtr_circuit *out = nullptr;
+    ASSERT_EQ(qtr_h5_block_circuit(&b, 1, qtr_h5_opmap(f), &out, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_TRUE(qtr_circuit_equal(out, c.get()));
+    qtr_circuit_free(out);
+    qtr_h5_block_fini(&b);
+    qtr_h5_close(f, &ctx);
+
+    // resume path: reopen for writing, the run and extents are kept
+    ASSERT_EQ(qtr_h5_open_rw(path.c_str(), -1, &f, &ctx), QTR_OK) << ctx.msg();
+    uint64_t ext[QTR_H5_NFILEPOOLS];
+    qtr_h5_extent(f, ext);
+    EXPECT_EQ(ext[QTR_H5_POOL_INST], c->ninst);
+    EXPECT_EQ(ext[QTR_H5_POOL_LAYOUT], 5u);
+    qtr_h5_close(f, &ctx);
+    remove(path.c_str());
+}
+
+// The file's gate_names give op codes their meaning: swapping two names in the
+// table swaps the gates that come back.
+TEST(H5Store, OpCodesFollowTheFilesGateNames)
+{
+    std::string path = tmp_path("names.h5");
+    write_batch(path, 1);
+    hid_t fid = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(fid, 0);
+    hid_t d = H5Dopen2(fid, "/gate_names", H5P_DEFAULT);
+    hid_t t = H5Dget_type(d);
+    size_t w = H5Tget_size(t);
+    std::vector<char> names(QTR_OP_COUNT * w);
+    ASSERT_GE(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, names.data()), 0);
+    std::swap_ranges(&names[QTR_OP_H * w], &names[QTR_OP_H * w] + w, &names[QTR_OP_X * w]);
+    ASSERT_GE(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, names.data()), 0);
+    H5Tclose(t);
+    H5Dclose(d);
+    H5Fclose(fid);
+
+    Ctx ctx;
+    qtr_h5_file *f = nullptr;
+    ASSERT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(qtr_h5_opmap(f)[QTR_OP_H], QTR_OP_X);
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    ASSERT_EQ(qtr_h5_read_rows(f, 0, 1, &b, &ctx), QTR_OK);
+    qtr_circuit *c = nullptr;
+    ASSERT_EQ(qtr_h5_block_circuit(&b, 0, qtr_h5_opmap(f), &c, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(c->inst[0].op, QTR_OP_X);  // written as h, the file now says code = "x"
+    qtr_circuit_free(c);
+    qtr_h5_block_fini(&b);
+    qtr_h5_close(f, &ctx);
+    remove(path.c_str());
+}
+
+// ---- validation ---------------------------------------------------------------
+
+TEST(H5StoreValidation, MissingAndNonHdf5Files)
+{
+    Ctx ctx;
+    qtr_h5_file *f = nullptr;
+    EXPECT_EQ(qtr_h5_open("/nonexistent/dir/x.h5", &f, &ctx), QTR_EIO);
+    EXPECT_THAT(ctx.msg(), HasSubstr("/nonexistent/dir/x.h5"));
+    std::string path = tmp_path("text.txt");
+    FILE *fp = fopen(path.c_str(), "w");
+    fputs("OPENQASM 2.0;\n", fp);
+    fclose(fp);
+    EXPECT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_EPARSE);
+    EXPECT_THAT(ctx.msg(), HasSubstr("not an HDF5 file"));
+    EXPECT_EQ(f, nullptr);
+    remove(path.c_str());
+}
+
+TEST(H5StoreValidation, FormatNameAndVersionAreChecked)
+{
+    std::string path = tmp_path("fmt.h5");
+    hid_t fid = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    H5Fclose(fid);
+    Ctx ctx;
+    qtr_h5_file *f = nullptr;
+    EXPECT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_EPARSE);
+    EXPECT_THAT(ctx.msg(), HasSubstr("not a qtranspile batch"));
+
+    write_batch(path, 1);
+    fid = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t a = H5Aopen(fid, "format_version", H5P_DEFAULT);
+    int v = 2;
+    H5Awrite(a, H5T_NATIVE_INT, &v);
+    H5Aclose(a);
+    H5Fclose(fid);
+    EXPECT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_EUNSUPPORTED);
+    EXPECT_THAT(ctx.msg(), HasSubstr("format version 2"));
+    remove(path.c_str());
+}
+
+namespace {
+// Open the file, let @p edit change it with the raw HDF5 API, reread row 0.
+qtr_status decode_after(const std::string &path, void (*edit)(hid_t), std::string *msg)
+{
+    hid_t fid = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    edit(fid);
+    H5Fclose(fid);
+    Ctx ctx;
+    qtr_h5_file *f = nullptr;
+    qtr_status st = qtr_h5_open(path.c_str(), &f, &ctx);
+    if (st) {
+        *msg = ctx.msg();
+        return st;
+    }
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    st = qtr_h5_read_rows(f, 0, qtr_h5_count(f), &b, &ctx);
+    qtr_circuit *c = nullptr;
+    if (!st) st = qtr_h5_block_circuit(&b, 0, qtr_h5_opmap(f), &c, &ctx);
+    *msg = ctx.msg();
+    qtr_circuit_free(c);
+    qtr_h5_block_fini(&b);
+    qtr_h5_close(f, &ctx);
+    return st;
+}
+
+void write_u64(hid_t fid, const char *name, uint64_t row, uint64_t v)
+{
+    hid_t d = H5Dopen2(fid, name, H5P_DEFAULT);
+    hid_t fs = H5Dget_space(d);
+    hsize_t off = row, cnt = 1;
+    H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
+    hid_t ms = H5Screate_simple(1, &cnt, NULL);
+    H5Dwrite(d, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, &v);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Dclose(d);
+}
+}  // namespace
+
+TEST(H5StoreValidation, MalformedRowsAreRowErrors)
+{
+    std::string path = tmp_path("bad.h5"), msg;
+    // a segment past the end of the pool
+    write_batch(path, 2);
+    EXPECT_EQ(decode_after(path, [](hid_t fid) { write_u64(fid, "/circuits/inst_count", 0, 1000000); },
+                           &msg),
+              QTR_EPARSE);
+    EXPECT_THAT(msg, HasSubstr("outside the pool"));
+    // a qubit operand beyond the circuit (record 0 is h q[0]: make it q[9])
+    write_batch(path, 2);
+    EXPECT_EQ(decode_after(path,
+                           [](hid_t fid) {
+                               hid_t d = H5Dopen2(fid, "/circuits/inst", H5P_DEFAULT);
+                               hid_t t = H5Dget_type(d);
+                               unsigned char rec[16];
+                               hid_t fs = H5Dget_space(d);
+                               hsize_t off = 0, cnt = 1;
+                               H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
+                               hid_t ms = H5Screate_simple(1, &cnt, NULL);
+                               H5Dread(d, t, ms, fs, H5P_DEFAULT, rec);
+                               rec[4] = 9;
+                               H5Dwrite(d, t, ms, fs, H5P_DEFAULT, rec);
+                               H5Sclose(ms);
+                               H5Sclose(fs);
+                               H5Tclose(t);
+                               H5Dclose(d);
+                           },
+                           &msg),
+              QTR_EPARSE);
+    EXPECT_THAT(msg, HasSubstr("outside 0..4"));
+    EXPECT_THAT(msg, HasSubstr("circuit 0 ('c0'): record 0"));
+    // a gate name this build does not know, used by record 0
+    write_batch(path, 1);
+    EXPECT_EQ(decode_after(path,
+                           [](hid_t fid) {
+                               hid_t d = H5Dopen2(fid, "/gate_names", H5P_DEFAULT);
+                               hid_t t = H5Dget_type(d);
+                               size_t w = H5Tget_size(t);
+                               std::vector<char> names(QTR_OP_COUNT * w);
+                               H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, names.data());
+                               memset(&names[QTR_OP_H * w], 0, w);
+                               memcpy(&names[QTR_OP_H * w], "hadamardish", 11);
+                               H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, names.data());
+                               H5Tclose(t);
+                               H5Dclose(d);
+                           },
+                           &msg),
+              QTR_EPARSE);
+    EXPECT_THAT(msg, HasSubstr("not a gate this build knows"));
+    // index columns of different lengths
+    write_batch(path, 2);
+    EXPECT_EQ(decode_after(path,
+                           [](hid_t fid) {
+                               H5Ldelete(fid, "/circuits/nclbits", H5P_DEFAULT);
+                               hsize_t n = 5;
+                               hid_t s = H5Screate_simple(1, &n, NULL);
+                               hid_t d = H5Dcreate2(fid, "/circuits/nclbits", H5T_STD_U32LE, s,
+                                                    H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+                               H5Dclose(d);
+                               H5Sclose(s);
+                           },
+                           &msg),
+              QTR_EPARSE);
+    EXPECT_THAT(msg, HasSubstr("has 5 rows"));
+    // a required column missing
+    write_batch(path, 2);
+    EXPECT_EQ(decode_after(path, [](hid_t fid) { H5Ldelete(fid, "/circuits/nqubits", H5P_DEFAULT); },
+                           &msg),
+              QTR_EPARSE);
+    EXPECT_THAT(msg, HasSubstr("missing required dataset 'circuits/nqubits'"));
+    remove(path.c_str());
+}
+
+TEST(H5StoreValidation, BlockRowsMustBeInOrderAndNamesFit)
+{
+    Ctx ctx;
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    Circuit c = sample_circuit(0);
+    ASSERT_EQ(qtr_h5_block_add_circuit(&b, 5, c.get(), "x", &ctx), QTR_OK);
+    EXPECT_EQ(qtr_h5_block_add_circuit(&b, 5, c.get(), "y", &ctx), QTR_EINVAL);
+    EXPECT_THAT(ctx.msg(), HasSubstr("out of order"));
+    EXPECT_EQ(b.n, 1u);
+    qtr_circuit *long_reg = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(long_reg, "a_register_name_well_beyond_thirty_two_bytes", 1, &ctx),
+              QTR_OK);
+    EXPECT_EQ(qtr_h5_block_add_circuit(&b, 9, long_reg, "z", &ctx), QTR_EINVAL);
+    EXPECT_THAT(ctx.msg(), HasSubstr("longer than 32 bytes"));
+    EXPECT_EQ(b.n, 1u);
+    qtr_circuit_free(long_reg);
+    qtr_h5_block_fini(&b);
+}

@@ -1,0 +1,157 @@
+// test_partition.cc -- the batch plan (mpi/partition.c): rounds, static
+// blocks and dynamic chunks cover every row exactly once, balance cost, and
+// depend only on the index.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "partition.h"
+
+namespace {
+double sum(const std::vector<double> &c, size_t a, size_t b)
+{
+    return std::accumulate(c.begin() + a, c.begin() + b, 0.0);
+}
+}  // namespace
+
+TEST(Partition, CostGrowsWithInstructionsAndQubits)
+{
+    EXPECT_LT(qtr_cost_estimate(100, 2), qtr_cost_estimate(1000, 2));
+    EXPECT_LT(qtr_cost_estimate(1000, 2), qtr_cost_estimate(1000, 127));
+    EXPECT_GT(qtr_cost_estimate(0, 0), 0.0);  // an empty circuit is not free
+}
+
+TEST(Partition, BlocksCoverRowsInOrderWithBalancedCost)
+{
+    std::mt19937_64 rng(7);
+    for (int trial = 0; trial < 50; trial++) {
+        size_t n = rng() % 500;
+        int parts = 1 + (int)(rng() % 9);
+        std::vector<double> cost(n);
+        for (auto &c : cost) c = (double)(1 + rng() % 1000);
+        std::vector<size_t> first(parts + 1);
+        qtr_partition_blocks(cost.data(), n, parts, first.data());
+        ASSERT_EQ(first[0], 0u);
+        ASSERT_EQ(first[parts], n);
+        double total = sum(cost, 0, n), maxc = n ? *std::max_element(cost.begin(), cost.end()) : 0;
+        for (int r = 0; r < parts; r++) {
+            ASSERT_LE(first[r], first[r + 1]);
+            // each part is within one row's cost of its share
+            EXPECT_NEAR(sum(cost, first[r], first[r + 1]), total / parts, maxc + 1e-9)
+                << "trial " << trial << " part " << r;
+        }
+    }
+}
+
+TEST(Partition, EqualOrUnknownCostsGiveEqualRowCounts)
+{
+    std::vector<double> ones(100, 1.0), zeros(100, 0.0);
+    std::vector<size_t> a(5), b(5);
+    qtr_partition_blocks(ones.data(), 100, 4, a.data());
+    qtr_partition_blocks(zeros.data(), 100, 4, b.data());
+    for (int r = 0; r < 4; r++) {
+        EXPECT_EQ(a[r + 1] - a[r], 25u);
+        EXPECT_EQ(b[r + 1] - b[r], 25u);
+    }
+}
+
+TEST(Partition, OneHeavyRowGetsAPartOfItsOwn)
+{
+    std::vector<double> cost(10, 1.0);
+    cost[3] = 1000;
+    std::vector<size_t> first(4);
+    qtr_partition_blocks(cost.data(), 10, 3, first.data());
+    // the part holding row 3 holds little else
+    for (int r = 0; r < 3; r++)
+        if (first[r] <= 3 && 3 < first[r + 1]) {
+            EXPECT_LE(first[r + 1] - first[r], 4u);
+        }
+}
+
+TEST(Partition, RoundLengthRespectsRowsAndWeight)
+{
+    std::vector<uint64_t> w = {10, 10, 10, 10, 10, 10};
+    EXPECT_EQ(qtr_partition_round_len(w.data(), 6, 4, 1000), 4u);   // row limit
+    EXPECT_EQ(qtr_partition_round_len(w.data(), 6, 100, 35), 3u);   // weight limit
+    EXPECT_EQ(qtr_partition_round_len(w.data(), 6, 100, 1000), 6u); // the window
+    EXPECT_EQ(qtr_partition_round_len(w.data(), 0, 100, 1000), 0u);
+    std::vector<uint64_t> heavy = {5000, 1, 1};
+    EXPECT_EQ(qtr_partition_round_len(heavy.data(), 3, 100, 100), 1u);  // never 0
+    std::vector<uint64_t> huge = {UINT64_MAX, UINT64_MAX};
+    EXPECT_EQ(qtr_partition_round_len(huge.data(), 2, 100, UINT64_MAX), 1u);
+}
+
+namespace {
+// Every row of the round is in exactly one static block or one chunk.
+void expect_cover(const qtr_round_plan &p)
+{
+    std::vector<int> seen(p.n, 0);
+    for (int r = 0; r < p.nranks; r++)
+        for (size_t i = p.block[r]; i < p.block[r + 1]; i++) seen[i]++;
+    ASSERT_EQ(p.block[p.nranks], p.dyn_first);
+    for (size_t c = 0; c < p.nchunks; c++) {
+        ASSERT_LT(p.chunk[c], p.chunk[c + 1]);
+        for (size_t i = p.chunk[c]; i < p.chunk[c + 1]; i++) seen[i]++;
+    }
+    if (p.nchunks) {
+        EXPECT_EQ(p.chunk[0], p.dyn_first);
+        EXPECT_EQ(p.chunk[p.nchunks], p.n);
+    }
+    for (size_t i = 0; i < p.n; i++) EXPECT_EQ(seen[i], 1) << "row " << i;
+}
+}  // namespace
+
+TEST(Partition, RoundPlanSplitsStaticAndDynamic)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    std::mt19937_64 rng(11);
+    for (int trial = 0; trial < 40; trial++) {
+        size_t n = 1 + rng() % 300;
+        int ranks = 1 + (int)(rng() % 6), threads = 1 + (int)(rng() % 4);
+        std::vector<double> cost(n);
+        for (auto &c : cost) c = (double)(rng() % 50);  // zeros: rows already done
+        qtr_round_plan p;
+        ASSERT_EQ(qtr_plan_round(cost.data(), n, ranks, threads, 0.5, &p, &ctx), QTR_OK);
+        expect_cover(p);
+        double total = sum(cost, 0, n), maxc = *std::max_element(cost.begin(), cost.end());
+        if (ranks == 1) {
+            EXPECT_EQ(p.dyn_first, n);  // one rank: nothing to balance between ranks
+            EXPECT_EQ(p.nchunks, 0u);
+        } else {
+            EXPECT_LE(sum(cost, 0, p.dyn_first), 0.5 * total + 1e-9);
+            EXPECT_GE(sum(cost, 0, p.dyn_first), 0.5 * total - maxc - 1e-9);
+            // a few chunks per thread, each not much more than its target
+            double target = sum(cost, p.dyn_first, n) / (ranks * threads * 2.0);
+            for (size_t c = 0; c < p.nchunks; c++)
+                EXPECT_LE(sum(cost, p.chunk[c], p.chunk[c + 1]), target + maxc + 1e-9);
+        }
+        qtr_round_plan q;
+        ASSERT_EQ(qtr_plan_round(cost.data(), n, ranks, threads, 0.5, &q, &ctx), QTR_OK);
+        EXPECT_EQ(std::vector<size_t>(p.chunk, p.chunk + p.nchunks + 1),
+                  std::vector<size_t>(q.chunk, q.chunk + q.nchunks + 1));  // deterministic
+        qtr_round_plan_free(&p);
+        qtr_round_plan_free(&q);
+    }
+}
+
+TEST(Partition, EmptyRoundAndAllStatic)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_round_plan p;
+    ASSERT_EQ(qtr_plan_round(nullptr, 0, 4, 2, 0.5, &p, &ctx), QTR_OK);
+    EXPECT_EQ(p.n, 0u);
+    EXPECT_EQ(p.nchunks, 0u);
+    expect_cover(p);
+    qtr_round_plan_free(&p);
+    std::vector<double> cost(10, 1.0);
+    ASSERT_EQ(qtr_plan_round(cost.data(), 10, 3, 2, 1.0, &p, &ctx), QTR_OK);
+    EXPECT_EQ(p.dyn_first, 10u);
+    expect_cover(p);
+    qtr_round_plan_free(&p);
+}
