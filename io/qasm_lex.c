@@ -7,6 +7,10 @@
  * into the fixed token buffer as they are scanned (capped at
  * QTR_QASM_TOKEN_MAX, which also bounds a pathological 10 MB "token").
  *
+ * Comments: "//" to the end of the line, and also C-style block comments,
+ * which some generators emit (the writer never does: Qiskit's lexer has
+ * none).
+ *
  * Character set: the language is ASCII. Bytes >= 0x80 are accepted only inside
  * comments and strings, and only as well-formed UTF-8 (RFC 3629: no overlong
  * forms, no surrogates, nothing above U+10FFFF); anywhere else, or malformed,
@@ -506,6 +510,18 @@ qtr_status qtr_qasm_lex_next(qtr_qasm_lex *L, qtr_ctx *ctx)
     }
     L->pos = i;
     return lex_slow(L, ctx);
+}
+
+int qtr_qasm_lex_sep(qtr_qasm_lex *L)
+{
+    const char *b = L->buf;
+    size_t i = L->pos, n = L->end;
+    while (i < n && (b[i] == ' ' || b[i] == '\t')) i++;
+    if (i < n && (b[i] == ',' || b[i] == ';')) {
+        L->pos = i + 1;
+        return b[i];
+    }
+    return 0;
 }
 
 int qtr_qasm_lex_index(qtr_qasm_lex *L, uint64_t *v, uint64_t *col)

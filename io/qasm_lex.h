@@ -94,6 +94,12 @@ qtr_status qtr_qasm_lex_next(qtr_qasm_lex *L, qtr_ctx *ctx);
  *  as it was: call qtr_qasm_lex_next afterwards. */
 int qtr_qasm_lex_index(qtr_qasm_lex *L, uint64_t *v, uint64_t *col);
 
+/** Fast path for the separator after an operand: when the next bytes are
+ *  blanks (space, tab) and then ',' or ';', all in the current chunk,
+ *  consume them and return that byte; otherwise consume nothing and return
+ *  0. Like qtr_qasm_lex_index, it leaves the current token as it was. */
+int qtr_qasm_lex_sep(qtr_qasm_lex *L);
+
 /** Printable description of the current token for messages ("'foo'", "end of
  *  file", "';'"), written into @p out (at most @p size bytes). */
 const char *qtr_qasm_lex_describe(const qtr_qasm_lex *L, char *out, size_t size);

@@ -629,9 +629,13 @@ static qtr_status grow_mark(R *r, size_t n)
 }
 
 /* Parse "name" or "name[i]" naming a register of kind @p want (SYM_QREG or
- * SYM_CREG) and push it on args[]. */
-static qtr_status operand(R *r, int want)
+ * SYM_CREG) and push it on args[]. With @p sep not NULL the operand is one
+ * of a list ending in ';': *sep becomes ',' or ';' when that separator was
+ * read along with a tightly written "q[3]" (the current token is then the
+ * one after it), else 0 (the current token follows the operand). */
+static qtr_status operand(R *r, int want, int *sep)
 {
+    if (sep) *sep = 0;
     qtr_status st;
     const char *what = want == SYM_QREG ? "quantum" : "classical";
     if (!is_kind(r, QTR_QT_ID)) {
@@ -655,6 +659,7 @@ static qtr_status operand(R *r, int want)
                            "index %llu out of range for register '%s' of size %u",
                            (unsigned long long)v, r->globals.names + reg->name, reg->size);
         a.index = (uint32_t)v;
+        if (sep) *sep = qtr_qasm_lex_sep(&r->L);   /* skips a ',' or ';' token */
         if ((st = next(r))) return st;
     } else if ((st = next(r))) {
         return st;
@@ -671,6 +676,20 @@ static qtr_status operand(R *r, int want)
     if (QTR_GROW(&r->alloc, r->args, r->capargs, r->nargs + 1)) return nomem(r);
     r->args[r->nargs++] = a;
     return QTR_OK;
+}
+
+/* "a, b[1], c;" of quantum operands, through the ';'. */
+static qtr_status operand_list(R *r)
+{
+    qtr_status st;
+    for (;;) {
+        int sep;
+        if ((st = operand(r, SYM_QREG, &sep))) return st;
+        if (sep == ';') return QTR_OK;
+        if (sep == ',') continue;
+        if (!is_kind(r, QTR_QT_COMMA)) return expect(r, QTR_QT_SEMI);
+        if ((st = next(r))) return st;
+    }
 }
 
 static const qasm_reg *arg_reg(const R *r, const qasm_arg *a, int kind)
@@ -1132,12 +1151,7 @@ static qtr_status stmt_call(R *r, sym *s)
                        "gate '%s' takes %u parameter%s, got %u", gname, g->nparams,
                        g->nparams == 1 ? "" : "s", np);
     size_t a0 = r->nargs;
-    for (;;) {
-        if ((st = operand(r, SYM_QREG))) return st;
-        if (!is_kind(r, QTR_QT_COMMA)) break;
-        if ((st = next(r))) return st;
-    }
-    if ((st = expect(r, QTR_QT_SEMI))) return st;
+    if ((st = operand_list(r))) return st;
     uint32_t nq = (uint32_t)(r->nargs - a0);
     if (nq != g->nqubits)
         return fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
@@ -1175,8 +1189,8 @@ static qtr_status stmt_call(R *r, sym *s)
 static qtr_status stmt_measure(R *r)
 {
     qtr_status st;
-    if ((st = next(r)) || (st = operand(r, SYM_QREG))) return st;
-    if ((st = expect(r, QTR_QT_ARROW)) || (st = operand(r, SYM_CREG))) return st;
+    if ((st = next(r)) || (st = operand(r, SYM_QREG, NULL))) return st;
+    if ((st = expect(r, QTR_QT_ARROW)) || (st = operand(r, SYM_CREG, NULL))) return st;
     if ((st = expect(r, QTR_QT_SEMI))) return st;
     qasm_arg *q = &r->args[r->nargs - 2], *c = &r->args[r->nargs - 1];
     uint32_t n = 1;
@@ -1202,7 +1216,7 @@ static qtr_status stmt_measure(R *r)
 static qtr_status stmt_reset(R *r)
 {
     qtr_status st;
-    if ((st = next(r)) || (st = operand(r, SYM_QREG)) || (st = expect(r, QTR_QT_SEMI))) return st;
+    if ((st = next(r)) || (st = operand(r, SYM_QREG, NULL)) || (st = expect(r, QTR_QT_SEMI))) return st;
     qasm_arg *q = &r->args[r->nargs - 1];
     uint32_t n = q->index == WHOLE ? r->qregs[q->reg].size : 1;
     for (uint32_t i = 0; i < n && !st; i++) {
@@ -1219,12 +1233,7 @@ static qtr_status stmt_barrier(R *r)
     qtr_status st;
     if ((st = next(r))) return st;
     size_t a0 = r->nargs;
-    for (;;) {
-        if ((st = operand(r, SYM_QREG))) return st;
-        if (!is_kind(r, QTR_QT_COMMA)) break;
-        if ((st = next(r))) return st;
-    }
-    if ((st = expect(r, QTR_QT_SEMI))) return st;
+    if ((st = operand_list(r))) return st;
     if ((st = grow_mark(r, r->c->nqubits > r->nqubits ? r->c->nqubits : r->nqubits))) return st;
     size_t q0 = r->nqbuf;
     for (size_t k = a0; k < r->nargs && !st; k++) {

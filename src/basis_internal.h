@@ -35,6 +35,7 @@ typedef struct {
     uint8_t  q[5];    /* operand k of this gate is operand q[k] of the gate
                          being rewritten */
     uint8_t  nq;      /* qtr_gate(op)->nqubits, cached for the emit loop */
+    uint8_t  np;      /* qtr_gate(op)->nparams, likewise */
     uint32_t expr;    /* its nparams(op) parameters: exprs[expr .. expr+np) */
 } qtr_equiv_step;
 

@@ -2,6 +2,7 @@
  * check, equality. Owns: inst[], params[], args[], registers, name; all
  * through the circuit's own qtr_alloc so its bytes are counted.
  * Invariant: every record's operands are in range and its pool indices valid. */
+#include <stdio.h>
 #include <string.h>
 #include "common.h"
 
@@ -268,7 +269,11 @@ qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx)
                 return qtr_fail(ctx, QTR_EINVAL, "record %zu: parameter index out of range", i);
         }
         qtr_status st = check_operands(c, (qtr_op)in->op, qtr_inst_operands(c, in), in->nargs, ctx);
-        if (st) return qtr_fail(ctx, st, "record %zu: %s", i, qtr_ctx_message(ctx));
+        if (st) {
+            char why[sizeof ctx->msg];   /* vsnprintf must not read its own output buffer */
+            snprintf(why, sizeof why, "%s", ctx ? ctx->msg : "");
+            return qtr_fail(ctx, st, "record %zu: %s", i, why);
+        }
         uint32_t creg;
         uint64_t value;
         if (qtr_inst_condition(c, in, &creg, &value) && creg >= c->ncregs)

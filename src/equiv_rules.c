@@ -386,6 +386,7 @@ qtr_status qtr_equiv_parse_rule(qtr_equiv_set *set, const char *text, qtr_ctx *c
         memset(&st, 0, sizeof st);
         st.op = (uint8_t)op;
         st.nq = g->nqubits;
+        st.np = g->nparams;
         st.expr = (uint32_t)set->nexprs;
         skip_ws(&p);
         if (g->nparams) {

@@ -27,6 +27,7 @@
 
 #include "qtr.h"
 #include "qtr_io.h"
+#include "cli_transpile.h"
 
 #define PROG "qtranspile"
 
@@ -48,7 +49,7 @@ typedef struct {
     int         opt_level;   /* -O, 0..3 */
     uint64_t    seed;        /* --seed */
     int         verify;      /* --verify */
-    int         stream;      /* --stream */
+    int         stream;      /* 1 --stream, -1 --no-stream, 0 automatic */
 } cli_options;
 
 /* ======================================================================
@@ -104,6 +105,7 @@ static void print_help(FILE *f)
     fputs(
 "Usage: " PROG " IN.qasm [-o OUT.qasm] [options]     transpile a circuit\n"
 "       " PROG " convert IN.qasm [-o OUT.qasm]       read and rewrite OpenQASM 2\n"
+"       " PROG " targets                             list the built-in targets\n"
 "       " PROG " --help | --version\n"
 "\n"
 "IN and OUT may be '-' for standard input and output; OUT defaults to '-'.\n"
@@ -113,7 +115,7 @@ static void print_help(FILE *f)
 "  -t, --target TARGET        device: a built-in name (torino, fez, sherbrooke),\n"
 "                             a generator (line:N, ring:N, grid:RxC, heavy-hex:D,\n"
 "                             all:N) or a target JSON file\n"
-"  -O, --optimization-level N 0..3, as Qiskit's preset levels (default 1)\n"
+"  -O, --optimization-level N 0..3, as Qiskit's preset levels (default 2)\n"
 "      --basis LIST           comma-separated basis gates, e.g. cx,rz,sx,x\n"
 "                             (replaces the target's)\n"
 "      --seed N               seed for layout and routing trials (default 0)\n"
@@ -122,7 +124,9 @@ static void print_help(FILE *f)
 "      --verify               check the result is equivalent to the input\n"
 "                             (small circuits; reference simulator)\n"
 "      --stream               transpile in bounded memory, chunk by chunk\n"
-"                             (level 0 with a fixed layout)\n"
+"                             (level 0, trivial layout; automatic for inputs\n"
+"                             of 256 MiB or more at level 0)\n"
+"      --no-stream            never stream\n"
 "\n"
 "Common options:\n"
 "  -h, --help                 show this help and exit\n"
@@ -268,20 +272,19 @@ done:
 
 /* The transpile run: load the target, read the circuit (or stream it with
  * --stream), run the pipeline at level o->opt_level, optionally verify, write
- * OUT and --stats. The pipeline is not in this build yet; the options are
- * already parsed and checked, so scripts get their usage errors now. */
+ * OUT and --stats. The work is done by src/cli_transpile.c. */
 static int run_transpile(const cli_options *o)
 {
-    (void)o;
-    say("transpile: not available in this build yet (use '" PROG " convert')");
-    return EXIT_USAGE;
+    qtr_cli_transpile_args a = {o->input,     o->output, o->target, o->stats_path, o->basis,
+                                o->opt_level, o->seed,   o->verify, o->stream};
+    return qtr_cli_transpile(&a);
 }
 
 /* ======================================================================
  * Command line
  * ====================================================================== */
 
-enum { OPT_STATS = 256, OPT_BASIS, OPT_SEED, OPT_VERIFY, OPT_STREAM };
+enum { OPT_STATS = 256, OPT_BASIS, OPT_SEED, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM };
 
 static const struct option long_opts[] = {
     {"output",             required_argument, NULL, 'o'},
@@ -292,6 +295,7 @@ static const struct option long_opts[] = {
     {"seed",               required_argument, NULL, OPT_SEED},
     {"verify",             no_argument,       NULL, OPT_VERIFY},
     {"stream",             no_argument,       NULL, OPT_STREAM},
+    {"no-stream",          no_argument,       NULL, OPT_NO_STREAM},
     {"help",               no_argument,       NULL, 'h'},
     {"version",            no_argument,       NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -346,6 +350,7 @@ static int parse_args(int argc, char **argv, int convert, cli_options *o)
             break;
         case OPT_VERIFY: o->verify = 1; break;
         case OPT_STREAM: o->stream = 1; break;
+        case OPT_NO_STREAM: o->stream = -1; break;
         case ':':
             return usage_error("option '%s%s' needs an argument", optopt >= OPT_STATS ? "--" : "-",
                                opt_name(optopt, buf));
@@ -373,9 +378,13 @@ static int parse_args(int argc, char **argv, int convert, cli_options *o)
 
 int main(int argc, char **argv)
 {
-    cli_options o = {.output = "-", .opt_level = 1};
+    cli_options o = {.output = "-", .opt_level = 2};
     int convert = argc > 1 && !strcmp(argv[1], "convert");
     if (argc < 2) return usage_error("missing input file");
+    if (!strcmp(argv[1], "targets")) {
+        if (argc > 2) return usage_error("targets: takes no arguments");
+        return qtr_cli_targets();
+    }
 
     int rc = convert ? parse_args(argc - 1, argv + 1, 1, &o) : parse_args(argc, argv, 0, &o);
     if (rc >= 0) {

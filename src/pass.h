@@ -166,12 +166,20 @@ qtr_status qtr_pass_resynth_2q_approx(qtr_circuit *c, const qtr_target *t, doubl
 
 /* ---- translation passes (src/pass_basis.c, src/pass_direction.c) -------- */
 
-/** Unroll every gate on 3+ qubits into 1q and 2q gates. */
+/** Unroll every gate on 3+ qubits into 1q and cx gates (ccx: 6 cx + 9 1q);
+ *  gates on ≤ 2 qubits, and 3+q gates native on @p t (may be NULL), stay. */
 qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 /** Rewrite every gate outside t->basis into basis gates (equivalence rules +
- *  search; 1q runs synthesised in the best Euler basis). */
+ *  cheapest-derivation search; a 1q gate is synthesised from its matrix in
+ *  the best Euler basis instead when that is shorter). No-op when @p t is
+ *  NULL or has no basis gates. QTR_ETARGET "cannot express 'g' in basis
+ *  {...}" (circuit unchanged) when a gate has no derivation. */
 qtr_status qtr_pass_basis(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
-/** Flip 2q gates that sit on an edge only in the other direction. */
+/** Flip 2q gates that sit on an edge only in the other direction (cx, ecr,
+ *  cy, ch, crx, cry, crz, csx, rzx, dcx, xx_plus_yy by identities, symmetric
+ *  gates by swapping operands); added 1q gates are translated into t->basis.
+ *  No-op when @p t has no edges. QTR_ETARGET for a gate on a non-edge, a 3+q
+ *  gate, or a gate without a flip (cu, cu3). */
 qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 
 /* ---- translation plans: prepare once, translate many (src/pass_basis.c) --
@@ -217,6 +225,62 @@ qtr_status qtr_basis_translate(const qtr_basis_plan *p, qtr_circuit *c, size_t f
 int qtr_basis_plan_counts(const qtr_basis_plan *p, qtr_op op, uint32_t *n1q, uint32_t *n2q,
                           uint32_t *nmore);
 
+/* ---- optimisation passes (src/pass_merge1q.c, pass_cancel.c, pass_commute.c,
+ *      pass_misc.c, optimize.c; design/ALGORITHMS.md §6) ------------------
+ * Each rewrites the circuit in place, keeps it equivalent (global phase
+ * included: phases they drop go into c->global_phase), leaves no NOP records,
+ * and on failure (QTR_ENOMEM, or QTR_EINVAL for a NULL circuit) leaves the
+ * circuit unchanged. Classically conditioned gates, measure, reset and
+ * barrier are never moved or merged and stop every rewrite on their wires.
+ * All are deterministic, allocate only from the circuit's allocator and free
+ * it before returning; safe from many threads on different circuits. */
+
+/** Optimize1qGatesDecomposition: each maximal run of 1q gates on a wire is
+ *  resynthesised in the target's Euler basis when that has fewer gates (then
+ *  lower error by t->err1q), or always when the run holds a gate outside
+ *  t->basis. Identity runs vanish. No-op when @p t is NULL or has no Euler
+ *  basis (qtr_euler_basis_for < 0). */
+qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** InverseCancellation: adjacent gate/inverse pairs (cx cx, h h, s sdg,
+ *  rz(a) rz(−a), ...) on the same operands cancel, repeatedly. @p t unused. */
+qtr_status qtr_pass_cancel_inverse(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** CommutativeCancellation: 1q Z/X/Y rotations merge and cx/cy/cz pairs
+ *  cancel, 2q rotations on the same operands merge, across gates that commute
+ *  with them (rules in pass_commute.c). Emits only gates of t->basis (any
+ *  gate when @p t is NULL); a merge the target cannot express is skipped. */
+qtr_status qtr_pass_commute_cancel(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** RemoveIdentityEquivalent: id, and parametrised gates within 1e-12 average
+ *  gate infidelity of the identity, go (phase kept). @p t unused. */
+qtr_status qtr_pass_remove_identity(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** RemoveDiagonalGatesBeforeMeasure: diagonal gates whose next instruction on
+ *  every wire is a measurement go. Changes only per-outcome phases (compare
+ *  with QTR_SIM_MEASURE_PHASES). @p t unused. */
+qtr_status qtr_pass_remove_diag_before_measure(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** RemoveResetInZeroState: resets before anything else acts on their qubit
+ *  (qubits start in |0>) go. @p t unused. */
+qtr_status qtr_pass_remove_reset_zero(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** ElidePermutations, trailing form (safe on routed, physical circuits):
+ *  unconditioned swaps followed on both wires only by unconditioned measures,
+ *  other such swaps and barriers (on such wires only) are removed, and those
+ *  measures and barriers are relabelled so they act on the same states.
+ *  @param perm c->nqubits entries, written: perm[w] = the qubit on which the
+ *         output circuit leaves the state the input circuit leaves on w
+ *         (identity when nothing was elided). So the output, followed by
+ *         moving qubit perm[w] to w, is the input; with the sim's convention
+ *         qtr_sim_equivalent(in, out, NULL, perm, ...) holds. Composition: if
+ *         a routed circuit had output_permutation R (virtual v ends on
+ *         physical R[v]), after this pass v ends on perm[R[v]].
+ *  @p t unused. */
+qtr_status qtr_pass_elide_permutations(qtr_circuit *c, const qtr_target *t, uint32_t *perm,
+                                       qtr_ctx *ctx);
+/** ElidePermutations, Qiskit's form (for virtual circuits, before layout):
+ *  every unconditioned swap is removed and every later instruction relabelled
+ *  through the running permutation. @p perm as above: input wire w's final
+ *  state is on output wire perm[w]. Composition: if layout and routing then
+ *  place output wire x initially on L[x] and finally on R[x], input virtual
+ *  qubit v starts on L[v] and ends on R[perm[v]]. @p t unused. */
+qtr_status qtr_pass_elide_swaps(qtr_circuit *c, const qtr_target *t, uint32_t *perm, qtr_ctx *ctx);
+
 /* ---- pipeline pieces shared with the streaming driver (src/pipeline.c) -- */
 
 /** Fail with QTR_EUNSUPPORTED naming the first 2q gate whose physical qubits
@@ -225,6 +289,78 @@ qtr_status qtr_pass_check_routing(qtr_circuit *c, const qtr_target *t, qtr_ctx *
 /** The level-0 stages after layout, on a chunk already on physical qubits:
  *  unroll 3+q gates, routing check, basis translation, direction. */
 qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+
+/* ---- layout and routing (src/layout.c, src/pass_layout_sabre.c,
+ *      src/pass_layout_vf2.c, src/pass_route_sabre.c, src/pass_vf2post.c) --
+ * These take settings beyond the common pass signature, so they are called
+ * directly by the pipeline. All are deterministic for a given seed and give
+ * the same result for any OpenMP thread count. */
+
+/** SABRE routing settings. */
+typedef struct {
+    int      basic;      /* 1: Qiskit's "basic" heuristic (level 0); 0: lookahead + decay */
+    uint32_t trials;     /* seeded trials (0 means 1), best by (swaps, trial index) */
+    uint64_t seed;
+} qtr_route_opts;
+
+/** Insert swaps so every 2q gate of @p c, already on physical qubits
+ *  (c->nqubits == t->nqubits), sits on a coupling edge of @p t (either
+ *  direction). @p perm (t->nqubits entries) receives, for each physical
+ *  qubit p, the physical qubit where the state that started on p ends;
+ *  *@p nswaps the swaps inserted. Gates on 3+ qubits must be unrolled first.
+ *  @return QTR_OK, QTR_ETARGET (a gate between disconnected parts of the
+ *  target), QTR_EUNSUPPORTED (3+q gate), QTR_ENOMEM, QTR_ELIMIT. */
+qtr_status qtr_pass_route_sabre(qtr_circuit *c, const qtr_target *t, const qtr_route_opts *o,
+                                uint32_t *perm, uint64_t *nswaps, qtr_ctx *ctx);
+
+/** SABRE layout settings (ALGORITHMS.md §3.6; levels 1/2/3 use 2/2/4
+ *  iterations, 5/20/20 layout trials and 5/20/20 swap trials). */
+typedef struct {
+    uint32_t iterations;     /* forward-backward refinements per layout trial */
+    uint32_t layout_trials;  /* random starting layouts (dense, trivial and
+                                reversed-trivial starts are added) */
+    uint32_t swap_trials;    /* routing trials from each refined layout */
+    uint64_t seed;
+    uint32_t finalists;      /* layouts that get all swap_trials, ranked by
+                                their first trial; the others get one.
+                                0: all (Qiskit's behaviour) */
+} qtr_sabre_layout_opts;
+
+/** Choose a layout for the virtual circuit @p c with SABRE and route it:
+ *  afterwards @p c acts on t->nqubits physical qubits, every 2q gate on a
+ *  coupling edge. @p initial / @p final (c->nqubits entries on entry) receive
+ *  where each virtual qubit starts and where its state ends.
+ *  @return QTR_OK, QTR_ETARGET (circuit wider than the target, or its
+ *  interacting qubits do not fit one connected component), QTR_EUNSUPPORTED,
+ *  QTR_ENOMEM, QTR_ELIMIT. */
+qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
+                                 const qtr_sabre_layout_opts *o, uint32_t *initial,
+                                 uint32_t *final, uint64_t *nswaps, qtr_ctx *ctx);
+
+/** VF2 search limits (ALGORITHMS.md §2.4, §4.4). */
+typedef struct {
+    uint64_t call_limit;        /* candidate extensions tried before the first match */
+    uint64_t call_limit_after;  /* total extensions allowed once a match exists */
+    uint64_t max_trials;        /* improving matches to accept; 0: 15 + max(edges) */
+} qtr_vf2_limits;
+
+/** VF2Layout: look for a placement of @p c's interaction graph as a subgraph
+ *  of the coupling graph (no swaps needed), scored by the target's error
+ *  rates (−ln(1−e) over used qubits and edges; by degree when the target has
+ *  none). On success *@p found = 1 and @p layout (c->nqubits entries) holds
+ *  virtual → physical for every qubit; *@p found = 0 when none exists or the
+ *  limits ran out. Does not change @p c. @return QTR_OK or QTR_ENOMEM. */
+qtr_status qtr_pass_layout_vf2(const qtr_circuit *c, const qtr_target *t,
+                               const qtr_vf2_limits *lim, uint32_t *layout, int *found,
+                               qtr_ctx *ctx);
+
+/** VF2PostLayout (non-strict): after routing, relabel the physical qubits
+ *  of @p c (t->nqubits wide) onto an isomorphic placement with lower
+ *  expected error, when one exists within the limits. @p perm (t->nqubits
+ *  entries) receives old physical → new physical (identity when nothing
+ *  better was found, *@p moved = 0). @return QTR_OK or QTR_ENOMEM. */
+qtr_status qtr_pass_vf2post(qtr_circuit *c, const qtr_target *t, const qtr_vf2_limits *lim,
+                            uint32_t *perm, int *moved, qtr_ctx *ctx);
 
 #ifdef __cplusplus
 }

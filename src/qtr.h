@@ -331,6 +331,8 @@ const char *qtr_stage_name(qtr_stage s);
 typedef struct {
     int      opt_level;          /* 0..3 */
     uint64_t seed;               /* for randomised passes */
+    uint32_t layout_trials;      /* SABRE layout: random starting layouts; 0 = the level's */
+    uint32_t swap_trials;        /* SABRE routing trials per layout; 0 = the level's */
 } qtr_options;
 
 /** What a transpile reports beside the rewritten circuit. */
@@ -348,6 +350,8 @@ typedef struct {
     uint32_t *output_permutation;
 } qtr_result;
 
+/** Level 2, seed 0, trial counts from the level. Fills every field: call it
+ *  before setting some, so fields added later get their defaults. */
 void qtr_options_default(qtr_options *o);
 /** Release what a result owns (not the struct itself). */
 void qtr_result_free(qtr_result *r);

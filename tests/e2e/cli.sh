@@ -112,15 +112,24 @@ usage_case "convert with -t" "for transpiling only" convert "$T/good.qasm" -t li
 usage_case "convert with --seed" "for transpiling only" convert "$T/good.qasm" --seed 3
 usage_case "convert onto its input" "is the input file" convert "$T/good.qasm" -o "$T/good.qasm"
 
-# A valid transpile command line is accepted by the parser: no usage error. The
-# pipeline may still be missing from this build, which it must say.
-run "$T/good.qasm" -o "$T/t.qasm" -t line:4 -O 2 --seed 5 --basis cx,rz,sx,x \
+# The transpile form with every option: exit 0, verified, stats written with
+# the layout, output carries the layout header.
+printf '%s\n' 'OPENQASM 2.0;' 'include "qelib1.inc";' 'qreg q[3];' 'creg c[3];' \
+  'h q[0];' 'cx q[0],q[1];' 'ccx q[0],q[1],q[2];' 'rzz(0.3) q[2],q[0];' 'measure q -> c;' > "$T/unit.qasm"
+run "$T/unit.qasm" -o "$T/t.qasm" -t all:4 -O 0 --seed 5 --basis cx,rz,sx,x \
     --stats "$T/s.json" --verify
-if why=$(crashed); then fail "transpile options accepted" "$why"
-elif ! grep -qF "Try 'qtranspile --help'" "$T/err" &&
-     { [ "$rc" -eq 0 ] || { [ "$rc" -eq 2 ] && grep -q 'not available in this build' "$T/err"; }; }; then
-  pass "transpile: all options parse (exit $rc)"
-else fail "transpile options accepted" "want no usage error"; fi
+if why=$(crashed); then fail "transpile with all options" "$why"
+elif [ "$rc" -eq 0 ] && grep -q 'is equivalent to the input' "$T/err" &&
+     grep -q '"initial_layout"' "$T/s.json" && grep -q '"output_permutation"' "$T/s.json" &&
+     grep -q '^// initial_layout: \[' "$T/t.qasm"; then
+  pass "transpile: all options, verified, stats and layout header (exit 0)"
+else fail "transpile with all options" "exit $rc: $(cat "$T/err")"; fi
+
+usage_case "transpile without a target" "-t TARGET is required" "$T/good.qasm" -o "$T/t2.qasm"
+usage_case "--stream above level 0" "level 0 only" "$T/good.qasm" -t all:4 -O 2 --stream
+run "$T/good.qasm" -o "$T/t3.qasm" -t nosuchtarget
+if [ "$rc" -eq 2 ] && grep -q "nosuchtarget" "$T/err"; then pass "unknown target -> exit 2, named"
+else fail "unknown target" "exit $rc: $(cat "$T/err")"; fi
 
 # ---- convert: round trips ---------------------------------------------------
 

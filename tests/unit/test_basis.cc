@@ -527,14 +527,21 @@ TEST(BasisTranslation, OutOfMemoryLeavesTheCircuitUnchanged)
         CircuitPtr c(raw), orig(clone(raw));
         c->alloc.fail_at = c->alloc.calls + k;
         qtr_status st = qtr_basis_translate(plan.p, c, 0, &ctx);
-        if (st == QTR_OK) continue;  // fewer than k allocations were needed
+        if (st == QTR_OK) {
+            // fewer than k allocations were needed, or the failed one was the
+            // in-place growth, which falls back to a second array: either way
+            // the result must be right
+            EXPECT_EQ(qtr_circuit_check(c, &ctx), QTR_OK);
+            for (size_t i = 0; i < c->ninst; i++) EXPECT_TRUE(b.t.basis[c->inst[i].op]);
+            continue;
+        }
         nfail++;
         EXPECT_EQ(st, QTR_ENOMEM);
         EXPECT_NE(std::string(ctx.msg).find("basis translation"), std::string::npos) << ctx.msg;
         EXPECT_TRUE(qtr_circuit_equal(orig, c));
         EXPECT_EQ(qtr_circuit_check(c, &ctx), QTR_OK);
     }
-    EXPECT_GE(nfail, 2);  // the pools and the instruction array
+    EXPECT_GE(nfail, 1);  // the pools (the instruction array has a fallback)
 }
 
 TEST(BasisTranslation, MillionSwapsAreFastAndLean)

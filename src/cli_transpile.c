@@ -1,0 +1,306 @@
+/* cli_transpile.c -- `qtranspile IN.qasm -t TARGET ...`: load the target,
+ * read, transpile, optionally verify, write the circuit and --stats.
+ *
+ * Two paths. In memory (the default): the whole circuit is read, run through
+ * qtr_transpile at the chosen level, and written with a header that records
+ * the layout. Streaming (--stream, or automatic for level 0 on large inputs):
+ * reader -> level-0 translation -> writer one chunk at a time, memory
+ * independent of the circuit's length.
+ *
+ * Output files are written to a temporary name beside OUT and renamed into
+ * place only on success, so a failed run never leaves a plausible-looking or
+ * truncated OUT (and never destroys an earlier good one).
+ *
+ * Owns: target, circuits, reader/writer, result -- all released before return. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_transpile.h"
+#include "qtr.h"
+#include "qtr_io.h"
+#include "sim.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+/* Inputs at least this large stream automatically at level 0 when neither
+ * --stream nor --no-stream is given: their IR alone would pass ~100 MB. */
+#define AUTO_STREAM_BYTES (256u << 20)
+
+/* Equivalence is simulated up to this many active qubits (the reference
+ * simulator's state-vector limit); beyond it only conformity is checked. */
+#define VERIFY_MAX_QUBITS QTR_SIM_MAX_QUBITS
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void say(const char *what, const qtr_ctx *ctx, qtr_status st)
+{
+    const char *m = qtr_ctx_message(ctx);
+    fprintf(stderr, "qtranspile: %s%s%s\n", what ? what : "", what ? ": " : "",
+            m[0] ? m : qtr_status_text(st));
+}
+
+/* Input problems are the user's (exit 2); everything after a successful read
+ * is the circuit failing (exit 1). */
+static int input_exit(qtr_status st) { return st == QTR_ENOMEM ? EXIT_FAILED : EXIT_USAGE; }
+
+/* ---- output through a temporary file --------------------------------------- */
+
+typedef struct {
+    const char *final;  /* OUT, or "-" */
+    char       *tmp;    /* OUT.tmp.PID, or NULL for stdout */
+} out_file;
+
+static int out_begin(out_file *o, const char *path)
+{
+    o->final = path;
+    o->tmp = NULL;
+    if (!strcmp(path, "-")) return 0;
+    size_t n = strlen(path) + 32;
+    if (!(o->tmp = malloc(n))) return -1;
+    snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    return 0;
+}
+
+static const char *out_path(const out_file *o) { return o->tmp ? o->tmp : o->final; }
+
+/* Success: move into place. Failure: remove the temporary. */
+static int out_end(out_file *o, int ok)
+{
+    int rc = 0;
+    if (o->tmp) {
+        if (ok && rename(o->tmp, o->final)) {
+            fprintf(stderr, "qtranspile: %s: cannot rename into place: ", o->final);
+            perror(NULL);
+            rc = -1;
+        }
+        if (!ok || rc) unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+    }
+    return rc;
+}
+
+/* ---- pieces ------------------------------------------------------------------ */
+
+static int load_target(const qtr_cli_transpile_args *a, qtr_target **t, qtr_ctx *ctx)
+{
+    qtr_status st = qtr_target_load(a->target, t, ctx);
+    if (!st && a->basis) st = qtr_target_set_basis(*t, a->basis, ctx);
+    if (st) {
+        say(NULL, ctx, st);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* "// initial_layout: [p0, p1, ...]" -- the same lists as --stats. */
+static qtr_status layout_comment(qtr_qasm_writer *w, const char *key, const uint32_t *v,
+                                 uint32_t n, qtr_ctx *ctx)
+{
+    size_t cap = strlen(key) + 16 + (size_t)n * 12;
+    char *s = malloc(cap);
+    if (!s) return qtr_fail(ctx, QTR_ENOMEM, "layout comment");
+    size_t len = (size_t)snprintf(s, cap, "%s: [", key);
+    for (uint32_t i = 0; i < n; i++) len += (size_t)snprintf(s + len, cap - len, "%s%u", i ? ", " : "", v[i]);
+    snprintf(s + len, cap - len, "]");
+    qtr_status st = qtr_qasm_writer_comment(w, s, ctx);
+    free(s);
+    return st;
+}
+
+/* Conformity always; equivalence by simulation when the active qubits fit. */
+static int verify(const qtr_circuit *in, const qtr_circuit *out, const qtr_target *t,
+                  const qtr_result *r, qtr_ctx *ctx)
+{
+    qtr_status st = qtr_target_check_circuit(t, out, ctx);
+    if (st) {
+        say("--verify: output does not conform to the target", ctx, st);
+        return EXIT_FAILED;
+    }
+    st = qtr_sim_equivalent(in, out, r->initial_layout, r->output_permutation, 1e-6, ctx);
+    if (st == QTR_OK) {
+        fprintf(stderr, "qtranspile: --verify: output conforms to '%s' and is equivalent to the input\n",
+                t->name);
+        return EXIT_OK;
+    }
+    if (st == QTR_ELIMIT || st == QTR_EUNSUPPORTED) {
+        say("--verify: output conforms to the target; equivalence not simulated", ctx, st);
+        return EXIT_OK;
+    }
+    say("--verify: output is NOT equivalent to the input", ctx, st);
+    return EXIT_FAILED;
+}
+
+static int write_stats(const qtr_cli_transpile_args *a, const qtr_result *r, double read_s,
+                       double write_s, double total_s, int streamed, const qtr_target *t, qtr_ctx *ctx)
+{
+    if (!a->stats_path) return EXIT_OK;
+    qtr_report_info info = {a->input, a->output, t->name, read_s, write_s, total_s, streamed};
+    qtr_status st = qtr_result_write_json(r, &info, a->stats_path, ctx);
+    if (st) {
+        say(NULL, ctx, st);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+/* ---- the two paths ------------------------------------------------------------ */
+
+static int run_stream(const qtr_cli_transpile_args *a, const qtr_target *t, qtr_ctx *ctx)
+{
+    double t0 = now();
+    qtr_options o;
+    qtr_options_default(&o);
+    o.opt_level = a->opt_level;
+    o.seed = a->seed;
+    qtr_qasm_reader *rd = NULL;
+    qtr_qasm_writer *wr = NULL;
+    qtr_result r;
+    memset(&r, 0, sizeof r);
+    out_file of;
+    int rc = EXIT_OK;
+    qtr_status st = qtr_qasm_reader_open_file(&rd, a->input, ctx);
+    if (st) {
+        say(NULL, ctx, st);
+        return input_exit(st);
+    }
+    if (out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, out_path(&of), ctx))) {
+        say(NULL, ctx, st ? st : QTR_ENOMEM);
+        qtr_qasm_reader_free(rd);
+        out_end(&of, 0);
+        return EXIT_FAILED;
+    }
+    qtr_qasm_writer_comment(wr, "qtranspile " QTR_VERSION_STRING ": level 0, streamed, trivial layout", ctx);
+    st = qtr_transpile_stream(rd, wr, t, &o, &r, ctx);
+    if (st) {
+        /* a parse error is the input's; anything else the circuit's */
+        say(NULL, ctx, st);
+        rc = st == QTR_EPARSE || st == QTR_EQUBIT || st == QTR_EIO ? EXIT_USAGE : EXIT_FAILED;
+        qtr_ctx scratch;
+        qtr_ctx_init(&scratch, 0);
+        qtr_qasm_writer_close(wr, &scratch);
+    } else if ((st = qtr_qasm_writer_close(wr, ctx))) {
+        say(NULL, ctx, st);
+        rc = EXIT_FAILED;
+    }
+    qtr_qasm_reader_free(rd);
+    if (out_end(&of, rc == EXIT_OK)) rc = EXIT_FAILED;
+    if (rc == EXIT_OK) rc = write_stats(a, &r, 0, 0, now() - t0, 1, t, ctx);
+    qtr_result_free(&r);
+    return rc;
+}
+
+static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, qtr_ctx *ctx)
+{
+    double t0 = now();
+    qtr_circuit *c = NULL, *orig = NULL;
+    qtr_qasm_writer *wr = NULL;
+    qtr_result r;
+    memset(&r, 0, sizeof r);
+    out_file of = {a->output, NULL};
+    int rc = EXIT_OK, opened = 0;
+    qtr_status st = qtr_qasm_read_file(a->input, &c, ctx);
+    if (st) {
+        say(NULL, ctx, st);
+        return input_exit(st);
+    }
+    double t1 = now();
+    if (a->verify && (st = qtr_circuit_clone(c, &orig, ctx))) {
+        say(NULL, ctx, st);
+        rc = EXIT_FAILED;
+        goto done;
+    }
+    qtr_options o;
+    qtr_options_default(&o);
+    o.opt_level = a->opt_level;
+    o.seed = a->seed;
+    if ((st = qtr_transpile(c, t, &o, &r, ctx))) {
+        say(a->input, ctx, st);
+        rc = EXIT_FAILED;
+        goto done;
+    }
+    if (a->verify && (rc = verify(orig, c, t, &r, ctx))) goto done;
+    double t3 = now();
+
+    char head[256];
+    snprintf(head, sizeof head, "qtranspile %s: target %s, optimization level %d, seed %llu",
+             QTR_VERSION_STRING, t->name, a->opt_level, (unsigned long long)a->seed);
+    if (out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, out_path(&of), ctx))) {
+        say(NULL, ctx, st ? st : QTR_ENOMEM);
+        rc = EXIT_FAILED;
+        goto done;
+    }
+    opened = 1;
+    if ((st = qtr_qasm_writer_comment(wr, head, ctx)) ||
+        (st = layout_comment(wr, "initial_layout", r.initial_layout, r.nvirtual, ctx)) ||
+        (st = layout_comment(wr, "output_permutation", r.output_permutation, r.nvirtual, ctx)) ||
+        (st = qtr_qasm_writer_write(wr, c, 0, ctx))) {
+        say(NULL, ctx, st);
+        rc = EXIT_FAILED;
+        qtr_ctx scratch;
+        qtr_ctx_init(&scratch, 0);
+        qtr_qasm_writer_close(wr, &scratch);
+        goto done;
+    }
+    if ((st = qtr_qasm_writer_close(wr, ctx))) {
+        say(NULL, ctx, st);
+        rc = EXIT_FAILED;
+        goto done;
+    }
+    double t4 = now();
+    rc = write_stats(a, &r, t1 - t0, t4 - t3, t4 - t0, 0, t, ctx);
+done:
+    if (opened && out_end(&of, rc == EXIT_OK)) rc = EXIT_FAILED;
+    qtr_result_free(&r);
+    qtr_circuit_free(c);
+    qtr_circuit_free(orig);
+    return rc;
+}
+
+/* Stream when asked, or automatically for a large file at level 0 without
+ * --verify (which needs the whole circuit). */
+static int want_stream(const qtr_cli_transpile_args *a)
+{
+    if (a->stream) return a->stream > 0;
+    if (a->opt_level != 0 || a->verify || !strcmp(a->input, "-")) return 0;
+    struct stat s;
+    return !stat(a->input, &s) && S_ISREG(s.st_mode) && (uint64_t)s.st_size >= AUTO_STREAM_BYTES;
+}
+
+int qtr_cli_transpile(const qtr_cli_transpile_args *a)
+{
+    if (!a->target) {
+        fputs("qtranspile: transpile: -t TARGET is required ('qtranspile targets' lists the built-in ones)\n"
+              "Try 'qtranspile --help' for more information.\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (a->stream > 0 && (a->opt_level != 0 || a->verify)) {
+        fprintf(stderr, "qtranspile: --stream: %s\nTry 'qtranspile --help' for more information.\n",
+                a->verify ? "cannot be combined with --verify (it needs the whole circuit)"
+                          : "runs optimization level 0 only; add -O 0");
+        return EXIT_USAGE;
+    }
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, a->seed);
+    qtr_target *t = NULL;
+    int rc = load_target(a, &t, &ctx);
+    if (rc == EXIT_OK) rc = want_stream(a) ? run_stream(a, t, &ctx) : run_in_memory(a, t, &ctx);
+    qtr_target_free(t);
+    return rc;
+}
+
+int qtr_cli_targets(void)
+{
+    for (const qtr_target_builtin_info *b = qtr_target_builtins(); b->name; b++)
+        printf("%-14s %s\n", b->name, b->description);
+    return fflush(stdout) || ferror(stdout) ? EXIT_FAILED : EXIT_OK;
+}

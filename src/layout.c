@@ -1,0 +1,310 @@
+/* layout.c -- shared pieces of the layout and routing passes: the routing
+ * view of a target (hop distances, connected components, bipartiteness), the
+ * circuit's interaction graph, the dense-subset layout and the "is the
+ * current placement already routed" check.
+ *
+ * Owns: the arrays of qtr_rtarget and qtr_igraph (plain malloc: pass
+ * scratch, freed by their fini). Borrows: target and circuit, read only. */
+#include <stdlib.h>
+#include <string.h>
+#include "common.h"
+#include "sabre.h"
+
+/* ======================================================================
+ * The routing target
+ * ====================================================================== */
+
+void qtr_rtarget_fini(qtr_rtarget *rt)
+{
+    free(rt->dist);
+    free(rt->comp);
+    free(rt->comp_size);
+    memset(rt, 0, sizeof *rt);
+}
+
+qtr_status qtr_rtarget_init(qtr_rtarget *rt, const qtr_target *t, qtr_ctx *ctx)
+{
+    memset(rt, 0, sizeof *rt);
+    uint32_t n = t->nqubits;
+    if (!t->adj_off || !t->adj)
+        return qtr_fail(ctx, QTR_EINVAL, "target '%s' was not finished (no adjacency)", t->name);
+    /* 16-bit hop counts keep the matrix in cache for real devices; a target
+     * this wide would need gigabytes of distances anyway */
+    if (n >= QTR_DIST_INF)
+        return qtr_fail(ctx, QTR_ELIMIT, "routing: target '%s' has %u qubits, more than %u",
+                        t->name, n, QTR_DIST_INF - 1);
+    uint32_t *d32 = NULL, *queue = NULL;
+    qtr_status st = qtr_target_distances(t, &d32, ctx);
+    if (st) return st;
+    rt->n = n;
+    rt->adj_off = t->adj_off;
+    rt->adj = t->adj;
+    rt->dist = malloc((size_t)n * n * sizeof *rt->dist);
+    rt->comp = malloc((size_t)n * sizeof *rt->comp);
+    rt->comp_size = calloc(n, sizeof *rt->comp_size);
+    queue = malloc((size_t)n * sizeof *queue);
+    uint8_t *colour = calloc(n, 1);
+    if (!rt->dist || !rt->comp || !rt->comp_size || !queue || !colour) {
+        free(d32);
+        free(queue);
+        free(colour);
+        qtr_rtarget_fini(rt);
+        return qtr_fail(ctx, QTR_ENOMEM, "routing: distances of %u qubits", n);
+    }
+    for (size_t i = 0; i < (size_t)n * n; i++)
+        rt->dist[i] = d32[i] >= QTR_DIST_INF ? QTR_DIST_INF : (uint16_t)d32[i];
+    free(d32);
+
+    /* components and 2-colouring by BFS */
+    rt->bipartite = 1;
+    for (uint32_t p = 0; p < n; p++) rt->comp[p] = QTR_NONE;
+    for (uint32_t s = 0; s < n; s++) {
+        if (rt->comp[s] != QTR_NONE) continue;
+        uint32_t head = 0, tail = 0, id = rt->ncomp++;
+        rt->comp[s] = id;
+        colour[s] = 1;
+        queue[tail++] = s;
+        while (head < tail) {
+            uint32_t p = queue[head++];
+            rt->comp_size[id]++;
+            for (uint32_t k = rt->adj_off[p]; k < rt->adj_off[p + 1]; k++) {
+                uint32_t q = rt->adj[k];
+                if (rt->comp[q] == QTR_NONE) {
+                    rt->comp[q] = id;
+                    colour[q] = (uint8_t)(3 - colour[p]);
+                    queue[tail++] = q;
+                } else if (colour[q] == colour[p]) {
+                    rt->bipartite = 0;
+                }
+            }
+        }
+    }
+    for (uint32_t p = 0; p < n; p++) {
+        uint32_t deg = rt->adj_off[p + 1] - rt->adj_off[p];
+        if (deg > rt->maxdeg) rt->maxdeg = deg;
+    }
+    free(queue);
+    free(colour);
+    return QTR_OK;
+}
+
+/* ======================================================================
+ * The interaction graph
+ * ====================================================================== */
+
+void qtr_igraph_fini(qtr_igraph *g)
+{
+    free(g->off);
+    free(g->nbr);
+    free(g->ecount);
+    free(g->count1q);
+    free(g->deg);
+    memset(g, 0, sizeof *g);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
+{
+    memset(g, 0, sizeof *g);
+    uint32_t n = c->nqubits;
+    g->n = n;
+    size_t npairs = 0;
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        if (in->op != QTR_OP_BARRIER && in->op != QTR_OP_MEASURE && in->nargs == 2) npairs++;
+    }
+    uint64_t *pairs = malloc((npairs ? npairs : 1) * sizeof *pairs);
+    g->off = calloc((size_t)n + 1, sizeof *g->off);
+    g->count1q = calloc(n ? n : 1, sizeof *g->count1q);
+    g->deg = calloc(n ? n : 1, sizeof *g->deg);
+    if (!pairs || !g->off || !g->count1q || !g->deg) goto nomem;
+    size_t k = 0;
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        if (in->op == QTR_OP_NOP || in->op == QTR_OP_BARRIER) continue;
+        const uint32_t *q = qtr_inst_operands(c, in);
+        if (in->op == QTR_OP_MEASURE || in->nargs == 1) {
+            g->count1q[q[0]]++;
+        } else if (in->nargs == 2) {
+            uint32_t a = q[0] < q[1] ? q[0] : q[1], b = q[0] < q[1] ? q[1] : q[0];
+            pairs[k++] = (uint64_t)a << 32 | b;
+        } else {
+            g->multiq = 1;
+        }
+    }
+    qsort(pairs, k, sizeof *pairs, cmp_u64);
+    /* unique pairs with counts, kept in pairs[] / a parallel count array */
+    uint64_t *cnt = malloc((k ? k : 1) * sizeof *cnt);
+    if (!cnt) goto nomem;
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (u && pairs[u - 1] == pairs[i]) {
+            cnt[u - 1]++;
+        } else {
+            pairs[u] = pairs[i];
+            cnt[u++] = 1;
+        }
+    }
+    g->nedges = (uint32_t)u;
+    for (size_t i = 0; i < u; i++) {
+        g->off[(pairs[i] >> 32) + 1]++;
+        g->off[(uint32_t)pairs[i] + 1]++;
+    }
+    for (uint32_t v = 0; v < n; v++) g->off[v + 1] += g->off[v];
+    g->nbr = malloc((2 * u + 1) * sizeof *g->nbr);
+    g->ecount = malloc((2 * u + 1) * sizeof *g->ecount);
+    uint32_t *fill = malloc(((size_t)n + 1) * sizeof *fill);
+    if (!g->nbr || !g->ecount || !fill) {
+        free(fill);
+        free(cnt);
+        goto nomem;
+    }
+    memcpy(fill, g->off, ((size_t)n + 1) * sizeof *fill);
+    /* pairs are sorted by (a, b): row a gets b in order; row b gets a in
+     * order of a, which is also ascending, so rows come out sorted */
+    for (size_t i = 0; i < u; i++) {
+        uint32_t a = (uint32_t)(pairs[i] >> 32), b = (uint32_t)pairs[i];
+        g->nbr[fill[a]] = b;
+        g->ecount[fill[a]++] = cnt[i];
+        g->nbr[fill[b]] = a;
+        g->ecount[fill[b]++] = cnt[i];
+    }
+    free(fill);
+    free(cnt);
+    free(pairs);
+    for (uint32_t v = 0; v < n; v++) {
+        g->deg[v] = g->off[v + 1] - g->off[v];
+        if (g->deg[v]) g->ninteracting++;
+    }
+    return QTR_OK;
+nomem:
+    free(pairs);
+    qtr_igraph_fini(g);
+    return qtr_fail(ctx, QTR_ENOMEM, "interaction graph of %u qubits", n);
+}
+
+/* ======================================================================
+ * Dense subset
+ * ====================================================================== */
+
+typedef struct {
+    uint32_t key, tie, id;
+} rank3;
+
+static int cmp_rank_desc(const void *x, const void *y)
+{
+    const rank3 *a = x, *b = y;
+    if (a->key != b->key) return a->key > b->key ? -1 : 1;
+    return a->tie < b->tie ? -1 : a->tie > b->tie;
+}
+
+qtr_status qtr_layout_dense(const qtr_igraph *g, const qtr_rtarget *rt, uint32_t comp,
+                            uint32_t *v2p, qtr_ctx *ctx)
+{
+    uint32_t n = rt->n, k = g->ninteracting;
+    for (uint32_t v = 0; v < g->n; v++) v2p[v] = QTR_NONE;
+    if (k == 0) return QTR_OK;
+    uint32_t *order = malloc((size_t)n * sizeof *order);
+    uint32_t *best = malloc((size_t)k * sizeof *best);
+    uint32_t *mark = calloc(n, sizeof *mark), *member = calloc(n, sizeof *member);
+    rank3 *vr = malloc((size_t)g->n * sizeof *vr), *pr = malloc((size_t)k * sizeof *pr);
+    qtr_status st = QTR_OK;
+    if (!order || !best || !mark || !member || !vr || !pr) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "dense layout on %u qubits", n);
+        goto done;
+    }
+    /* BFS ball of k qubits from each start; most internal edges wins, the
+     * lowest start on ties */
+    long best_edges = -1;
+    for (uint32_t s = 0; s < n; s++) {
+        if (comp != QTR_NONE && rt->comp[s] != comp) continue;
+        if (rt->comp_size[rt->comp[s]] < k) continue;
+        uint32_t stampv = s + 1, head = 0, tail = 0;
+        mark[s] = stampv;
+        order[tail++] = s;
+        while (head < tail && tail < k) {
+            uint32_t p = order[head++];
+            for (uint32_t e = rt->adj_off[p]; e < rt->adj_off[p + 1] && tail < k; e++) {
+                uint32_t q = rt->adj[e];
+                if (mark[q] != stampv) {
+                    mark[q] = stampv;
+                    order[tail++] = q;
+                }
+            }
+        }
+        if (tail < k) continue;
+        /* BFS marks also cover qubits queued beyond the first k: mark the
+         * members apart (stamps never repeat between starts) */
+        for (uint32_t i = 0; i < k; i++) member[order[i]] = stampv;
+        long edges = 0;
+        for (uint32_t i = 0; i < k; i++) {
+            uint32_t p = order[i];
+            for (uint32_t e = rt->adj_off[p]; e < rt->adj_off[p + 1]; e++)
+                edges += member[rt->adj[e]] == stampv;
+        }
+        if (edges > best_edges) {
+            best_edges = edges;
+            memcpy(best, order, (size_t)k * sizeof *best);
+        }
+    }
+    if (best_edges < 0) {
+        st = qtr_fail(ctx, QTR_ETARGET, "dense layout: no connected set of %u qubits", k);
+        goto done;
+    }
+    /* busiest virtual qubits onto the best-connected physical ones */
+    uint32_t best_stamp = n + 1;   /* no start used this stamp */
+    for (uint32_t i = 0; i < k; i++) member[best[i]] = best_stamp;
+    uint32_t nv = 0;
+    for (uint32_t v = 0; v < g->n; v++)
+        if (g->deg[v]) vr[nv++] = (rank3){g->deg[v], v, v};
+    for (uint32_t i = 0; i < k; i++) {
+        uint32_t p = best[i], deg = 0;
+        for (uint32_t e = rt->adj_off[p]; e < rt->adj_off[p + 1]; e++)
+            deg += member[rt->adj[e]] == best_stamp;
+        pr[i] = (rank3){deg, i, p};
+    }
+    qsort(vr, nv, sizeof *vr, cmp_rank_desc);
+    qsort(pr, k, sizeof *pr, cmp_rank_desc);
+    for (uint32_t i = 0; i < k; i++) v2p[vr[i].id] = pr[i].id;
+done:
+    free(order);
+    free(best);
+    free(mark);
+    free(member);
+    free(vr);
+    free(pr);
+    return st;
+}
+
+/* ======================================================================
+ * Checks
+ * ====================================================================== */
+
+int qtr_layout_is_perfect(const qtr_circuit *c, const qtr_target *t)
+{
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        if (in->op == QTR_OP_NOP || in->op == QTR_OP_BARRIER || in->op == QTR_OP_MEASURE ||
+            in->nargs < 2)
+            continue;
+        if (in->nargs > 2) return 0;
+        const uint32_t *q = qtr_inst_operands(c, in);
+        if (q[0] >= t->nqubits || q[1] >= t->nqubits || !qtr_target_connected(t, q[0], q[1]))
+            return 0;
+    }
+    return 1;
+}
+
+int qtr_sabre_layout_feasible(const qtr_sabre_dag *d, const qtr_rtarget *rt, const uint32_t *v2p)
+{
+    for (uint32_t k = 0; k < d->nnodes; k++) {
+        if (d->q[k][0] == QTR_NONE) continue;
+        if (rt->comp[v2p[d->q[k][0]]] != rt->comp[v2p[d->q[k][1]]]) return 0;
+    }
+    return 1;
+}

@@ -1,0 +1,320 @@
+/* pass_layout_sabre.c -- SABRE layout (Li, Ding & Xie 2019; Qiskit's
+ * SabreLayout, design/ALGORITHMS.md §3.6): each layout trial starts from a
+ * random placement or a heuristic one (dense subset, trivial, reversed
+ * trivial), refines it by routing the circuit forwards and backwards
+ * `iterations` times (each pass starts from where the previous one ended;
+ * the routed output is thrown away), then runs `swap_trials` full routing
+ * trials from the refined layout. The winner over all layout and swap trials
+ * is the one with fewest swaps, ties to the lowest (layout, swap) index, so
+ * the result is the same for any number of threads. Layout trials run in
+ * parallel (OpenMP when built with it); their swap trials run serially inside.
+ *
+ * Targets with several connected components: the circuit's interacting
+ * qubits are placed in the largest component (they must fit there); qubits
+ * without 2q gates may go anywhere.
+ *
+ * Owns: trial scratch (plain malloc). Borrows: the target. Rewrites: the
+ * circuit, which afterwards acts on t->nqubits physical qubits with every 2q
+ * gate on a coupling edge (either direction). */
+#include <stdlib.h>
+#include <string.h>
+#include "common.h"
+#include "pass.h"
+#include "sabre.h"
+
+#define KEY_BITS 20   /* as in pass_route_sabre.c: trial keys are swaps << 20 | index */
+
+static void shuffle(uint32_t *a, uint32_t n, qtr_ctx *rng)
+{
+    for (uint32_t i = n; i > 1; i--) {
+        uint32_t j = (uint32_t)(qtr_rng_next(rng) % i);
+        uint32_t t = a[i - 1];
+        a[i - 1] = a[j];
+        a[j] = t;
+    }
+}
+
+/* Complete a partial layout (QTR_NONE = unassigned) at random: unassigned
+ * interacting virtual qubits go to free qubits of component @p comp, then
+ * every other virtual qubit (idle ones and ancillas) to what is left.
+ * @p used and @p pool are n-entry scratch. Returns 0, or -1 when component
+ * @p comp runs out (a heuristic layout that does not fit). */
+static int fill_layout(uint32_t *v2p, uint32_t n, const qtr_igraph *g, const qtr_rtarget *rt,
+                       uint32_t comp, uint8_t *used, uint32_t *pool, qtr_ctx *rng)
+{
+    memset(used, 0, n);
+    for (uint32_t v = 0; v < n; v++)
+        if (v2p[v] != QTR_NONE) used[v2p[v]] = 1;
+    uint32_t m = 0;
+    for (uint32_t p = 0; p < n; p++)
+        if (!used[p] && rt->comp[p] == comp) pool[m++] = p;
+    shuffle(pool, m, rng);
+    uint32_t take = 0;
+    for (uint32_t v = 0; v < g->n; v++)
+        if (g->deg[v] && v2p[v] == QTR_NONE) {
+            if (take == m) return -1;
+            v2p[v] = pool[take++];
+            used[v2p[v]] = 1;
+        }
+    m = 0;
+    for (uint32_t p = 0; p < n; p++)
+        if (!used[p]) pool[m++] = p;
+    shuffle(pool, m, rng);
+    take = 0;
+    for (uint32_t v = 0; v < n; v++)
+        if (v2p[v] == QTR_NONE) v2p[v] = pool[take++];
+    return 0;
+}
+
+/* Everything the layout trials share. */
+typedef struct {
+    const qtr_sabre_dag  *d;
+    const qtr_rtarget    *rt;
+    const qtr_igraph     *g;
+    const qtr_sabre_heur *h;
+    const uint32_t       *dense;
+    uint32_t              comp, nv, n, nrandom, swap_trials, iterations;
+    uint64_t              seed;
+    uint64_t              bound;       /* best key of a finished trial (read atomically) */
+    uint64_t              best_key;
+    qtr_sabre_result     *best;
+    qtr_status            err;
+    uint32_t              err_trial;
+    char                  err_msg[512];
+} shared;
+
+static uint64_t swap_seed(uint64_t seed, uint32_t layout, uint32_t trial)
+{
+    return qtr_seed_for(qtr_seed_for(seed, layout) ^ 0x5ab4e5eedull, trial);
+}
+
+static void record_error(shared *sh, uint32_t i, qtr_status st, const qtr_ctx *lctx)
+{
+#pragma omp critical(qtr_sabre_layout_best)
+    if (i < sh->err_trial) {
+        sh->err_trial = i;
+        sh->err = st;
+        memcpy(sh->err_msg, lctx->msg, sizeof sh->err_msg);
+    }
+}
+
+/* Offer a finished trial's result: the best (swaps, index) key wins. */
+static void offer(shared *sh, qtr_sabre_result *r)
+{
+#pragma omp critical(qtr_sabre_layout_best)
+    {
+        if (r->key < sh->best_key) {
+            sh->best_key = r->key;
+            qtr_sabre_result t = *sh->best;
+            *sh->best = *r;
+            *r = t;
+        }
+        if (sh->best_key < sh->bound) {
+#pragma omp atomic write
+            sh->bound = sh->best_key;
+        }
+    }
+}
+
+/* Phase 1 for layout trial i: the starting layout, its forward-backward
+ * refinement into lay[], then swap trial 0 from it, unbounded so its swap
+ * count (*key) ranks the layout the same way on any thread count.
+ * *key = UINT64_MAX when the start does not fit the target. */
+static qtr_status layout_trial(shared *sh, qtr_sabre_state *s, uint32_t i, uint32_t *lay,
+                               uint64_t *key, qtr_ctx *lctx)
+{
+    uint32_t n = sh->n, nv = sh->nv;
+    qtr_sabre_result r;
+    *key = UINT64_MAX;
+    if (qtr_sabre_result_init(&r, n))
+        return qtr_fail(lctx, QTR_ENOMEM, "SABRE layout trial %u", i);
+    uint32_t *pool = malloc((size_t)(n ? n : 1) * sizeof *pool);
+    uint8_t *used = malloc(n ? n : 1);
+    qtr_status st = QTR_OK;
+    if (!pool || !used) {
+        st = qtr_fail(lctx, QTR_ENOMEM, "SABRE layout trial %u", i);
+        goto done;
+    }
+    for (uint32_t v = 0; v < n; v++) lay[v] = QTR_NONE;
+    if (i == sh->nrandom) {
+        for (uint32_t v = 0; v < nv; v++) lay[v] = sh->dense[v];
+    } else if (i == sh->nrandom + 1) {
+        for (uint32_t v = 0; v < n; v++) lay[v] = v;
+    } else if (i == sh->nrandom + 2) {
+        for (uint32_t v = 0; v < n; v++) lay[v] = n - 1 - v;
+    }
+    if (fill_layout(lay, n, sh->g, sh->rt, sh->comp, used, pool, lctx) ||
+        !qtr_sabre_layout_feasible(sh->d, sh->rt, lay))
+        goto done;   /* a heuristic start that does not fit this target */
+    for (uint32_t it = 0; it < sh->iterations && !st; it++) {
+        st = qtr_sabre_trial(s, sh->h, 0, lay, qtr_rng_next(lctx), 0, NULL, 0, &r);
+        if (!st) st = qtr_sabre_trial(s, sh->h, 1, r.layout1, qtr_rng_next(lctx), 0, NULL, 0, &r);
+        if (!st) memcpy(lay, r.layout1, (size_t)n * sizeof *lay);
+    }
+    uint64_t index = (uint64_t)i * sh->swap_trials;
+    if (!st) st = qtr_sabre_trial(s, sh->h, 0, lay, swap_seed(sh->seed, i, 0), 1, NULL, index, &r);
+    if (st) {
+        st = qtr_fail(lctx, st, "SABRE layout trial %u: %s", i,
+                      st == QTR_ENOMEM ? "out of memory" : "routing failed");
+        goto done;
+    }
+    r.key = *key = r.nswaps << KEY_BITS | index;
+    offer(sh, &r);
+done:
+    qtr_sabre_result_fini(&r);
+    free(pool);
+    free(used);
+    return st;
+}
+
+/* Phase 2: swap trial j of layout trial i, from the refined layout lay[],
+ * stopped early once it cannot win. */
+static qtr_status swap_trial(shared *sh, qtr_sabre_state *s, uint32_t i, uint32_t j,
+                             const uint32_t *lay, qtr_ctx *lctx)
+{
+    qtr_sabre_result r;
+    if (qtr_sabre_result_init(&r, sh->n))
+        return qtr_fail(lctx, QTR_ENOMEM, "SABRE swap trial %u.%u", i, j);
+    uint64_t index = (uint64_t)i * sh->swap_trials + j;
+    qtr_status st =
+        qtr_sabre_trial(s, sh->h, 0, lay, swap_seed(sh->seed, i, j), 1, &sh->bound, index, &r);
+    if (st) {
+        st = qtr_fail(lctx, st, "SABRE swap trial %u.%u: %s", i, j,
+                      st == QTR_ENOMEM ? "out of memory" : "routing failed");
+    } else if (!r.aborted) {
+        r.key = r.nswaps << KEY_BITS | index;
+        offer(sh, &r);
+    }
+    qtr_sabre_result_fini(&r);
+    return st;
+}
+
+static int cmp_key_index(const void *x, const void *y)
+{
+    const uint64_t *a = x, *b = y;
+    return a[0] < b[0] ? -1 : a[0] > b[0];
+}
+
+qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
+                                 const qtr_sabre_layout_opts *o, uint32_t *initial,
+                                 uint32_t *final, uint64_t *nswaps, qtr_ctx *ctx)
+{
+    uint32_t nv = c->nqubits, n = t->nqubits;
+    *nswaps = 0;
+    if (nv > n)
+        return qtr_fail(ctx, QTR_ETARGET, "circuit has %u qubits, target '%s' only %u", nv,
+                        t->name, n);
+    qtr_rtarget rt;
+    qtr_igraph g;
+    qtr_sabre_dag d;
+    qtr_sabre_result best;
+    memset(&g, 0, sizeof g);
+    memset(&d, 0, sizeof d);
+    memset(&best, 0, sizeof best);
+    uint32_t *dense = NULL, *ident = NULL, *lays = NULL;
+    uint64_t *keys = NULL, (*rank)[2] = NULL;
+    qtr_status st = qtr_rtarget_init(&rt, t, ctx);
+    if (st) return st;
+    if ((st = qtr_igraph_build(&g, c, ctx)) || (st = qtr_sabre_dag_build(&d, c, ctx))) goto done;
+
+    /* the component that takes the interacting qubits: the largest */
+    uint32_t comp = 0;
+    for (uint32_t k = 1; k < rt.ncomp; k++)
+        if (rt.comp_size[k] > rt.comp_size[comp]) comp = k;
+    if (g.ninteracting > rt.comp_size[comp]) {
+        st = qtr_fail(ctx, QTR_ETARGET,
+                      "layout: the circuit's %u interacting qubits do not fit in one connected "
+                      "component of '%s' (the largest has %u qubits); circuits spread over "
+                      "several components are not supported",
+                      g.ninteracting, t->name, rt.comp_size[comp]);
+        goto done;
+    }
+    uint32_t ntotal = o->layout_trials + 3;
+    uint32_t swap_trials = o->swap_trials ? o->swap_trials : 1;
+    if ((uint64_t)ntotal * swap_trials >= (1u << KEY_BITS)) {
+        st = qtr_fail(ctx, QTR_ELIMIT, "layout: %u x %u trials are too many", ntotal, swap_trials);
+        goto done;
+    }
+    dense = malloc((size_t)(n ? n : 1) * sizeof *dense);
+    ident = malloc((size_t)(n ? n : 1) * sizeof *ident);
+    lays = malloc((size_t)ntotal * (n ? n : 1) * sizeof *lays);
+    keys = malloc((size_t)ntotal * sizeof *keys);
+    rank = malloc((size_t)ntotal * sizeof *rank);
+    if (!dense || !ident || !lays || !keys || !rank || qtr_sabre_result_init(&best, n)) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "SABRE layout on %u qubits", n);
+        goto done;
+    }
+    for (uint32_t p = 0; p < n; p++) ident[p] = p;
+    if ((st = qtr_layout_dense(&g, &rt, comp, dense, ctx))) goto done;
+
+    qtr_sabre_heur h;
+    qtr_sabre_heur_decay(&h, n);
+    shared sh = {&d, &rt, &g, &h, dense, comp, nv, n, o->layout_trials, swap_trials,
+                 o->iterations, o->seed, UINT64_MAX, UINT64_MAX, &best, QTR_OK, UINT32_MAX, ""};
+
+    /* phase 1: refine every starting layout and route it once */
+#pragma omp parallel for schedule(dynamic, 1)
+    for (uint32_t i = 0; i < ntotal; i++) {
+        qtr_ctx lctx;
+        qtr_ctx_init(&lctx, qtr_seed_for(o->seed, i));
+        qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
+        qtr_status lst = s ? layout_trial(&sh, s, i, lays + (size_t)i * n, &keys[i], &lctx)
+                           : qtr_fail(&lctx, QTR_ENOMEM, "SABRE layout trial %u", i);
+        if (lst) record_error(&sh, i, lst, &lctx);
+        qtr_sabre_state_free(s);
+    }
+    if (sh.err) goto report;
+
+    /* phase 2: the remaining swap trials, for the most promising layouts
+     * only (o->finalists; 0: all, as Qiskit does). Ranking by each layout's
+     * first trial is deterministic, so the choice is too. */
+    for (uint32_t i = 0; i < ntotal; i++) {
+        rank[i][0] = keys[i];
+        rank[i][1] = i;
+    }
+    qsort(rank, ntotal, sizeof *rank, cmp_key_index);
+    uint32_t nfinal = o->finalists && o->finalists < ntotal ? o->finalists : ntotal;
+    while (nfinal && rank[nfinal - 1][0] == UINT64_MAX) nfinal--;   /* starts that did not fit */
+    uint32_t npairs = nfinal * (swap_trials - 1);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (uint32_t k = 0; k < npairs; k++) {
+        uint32_t i = (uint32_t)rank[k / (swap_trials - 1)][1], j = 1 + k % (swap_trials - 1);
+        qtr_ctx lctx;
+        qtr_ctx_init(&lctx, 0);
+        qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
+        qtr_status lst = s ? swap_trial(&sh, s, i, j, lays + (size_t)i * n, &lctx)
+                           : qtr_fail(&lctx, QTR_ENOMEM, "SABRE swap trial %u.%u", i, j);
+        if (lst) record_error(&sh, ntotal + k, lst, &lctx);
+        qtr_sabre_state_free(s);
+    }
+report:
+    if (sh.err) {
+        st = qtr_fail(ctx, sh.err, "%s", sh.err_msg);
+        goto done;
+    }
+    if (sh.best_key == UINT64_MAX) {
+        st = qtr_fail(ctx, QTR_ETARGET, "layout: no starting layout fits '%s'", t->name);
+        goto done;
+    }
+    /* widen onto the physical register (operands keep their virtual
+     * numbers), then lay out and insert the swaps */
+    if ((st = qtr_circuit_remap_qubits(c, ident, n, ctx)) ||
+        (st = qtr_sabre_rebuild(c, &d, &best, ctx)))
+        goto done;
+    for (uint32_t v = 0; v < nv; v++) {
+        initial[v] = best.layout0[v];
+        final[v] = best.layout1[v];
+    }
+    *nswaps = best.nswaps;
+done:
+    free(dense);
+    free(ident);
+    free(lays);
+    free(keys);
+    free(rank);
+    qtr_sabre_result_fini(&best);
+    qtr_sabre_dag_fini(&d);
+    qtr_igraph_fini(&g);
+    qtr_rtarget_fini(&rt);
+    return st;
+}

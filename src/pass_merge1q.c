@@ -1,0 +1,332 @@
+/* pass_merge1q.c -- Optimize1qGatesDecomposition: every maximal run of
+ * 1-qubit gates on a wire is multiplied into one 2×2 unitary and
+ * resynthesised in the target's Euler basis when that is better
+ * (design/ALGORITHMS.md §6.1; Qiskit's
+ * crates/transpiler/src/passes/optimize_1q_gates_decomposition.rs).
+ *
+ * Borrows: the target (read only). Rewrites: the circuit, in place; a new
+ * instruction array replaces the old one only when some run grows (a run
+ * holding gates outside the basis, e.g. one h becoming rz·sx·rz). Owns while
+ * it runs: per-qubit run state, a chain of run members, the replacement list
+ * (all scratch from the circuit's allocator, freed before returning).
+ * On failure (QTR_ENOMEM) the circuit is unchanged.
+ *
+ * Runs. A flat scan over the instruction array keeps one open run per qubit:
+ * an unconditioned 1q unitary gate joins its qubit's run; any other
+ * instruction touching the qubit (2q gate, measure, reset, barrier, a
+ * conditioned gate) closes it. No DAG is built: a closed run's members are
+ * linked through next[], and the replacement goes into the members' own
+ * records (order on the wire is what matters, and nothing else touches the
+ * wire between the first and last member).
+ *
+ * Choice. Every Euler basis whose gates the target has is tried (Qiskit
+ * drops U3 when U321 fits and ZSX when ZSXX fits); a candidate scores
+ * (gate count, error), compared in that order, where the error is
+ * 1 − Π(1 − e) over its gates with e = t->err1q[q] for gates that are not
+ * diagonal and 0 for diagonal ones (rz, p, u1 are virtual frame changes on
+ * the devices that report err1q; NaN or missing err1q counts as 0). The run is
+ * replaced by the best candidate when it holds a gate outside the target's
+ * basis, or when the candidate's score is lower than the run's own. So on
+ * basis-form input the gate count never grows, and identity runs vanish
+ * (Euler synthesis returns 0 gates within 1e-12 rad), their phase going to
+ * c->global_phase. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mat2.h"
+#include "opt_internal.h"
+#include "pass.h"
+
+/* ======================================================================
+ * Candidate Euler bases
+ * ====================================================================== */
+
+static const struct {
+    qtr_euler_basis basis;
+    uint8_t nops;
+    uint8_t ops[3];
+} bases[] = {
+    /* same preference order as qtr_euler_basis_for, which decides ties */
+    {QTR_EULER_U321, 3, {QTR_OP_U1, QTR_OP_U2, QTR_OP_U3}},
+    {QTR_EULER_U3, 1, {QTR_OP_U3}},
+    {QTR_EULER_U, 1, {QTR_OP_U}},
+    {QTR_EULER_ZYZ, 2, {QTR_OP_RZ, QTR_OP_RY}},
+    {QTR_EULER_ZXZ, 2, {QTR_OP_RZ, QTR_OP_RX}},
+    {QTR_EULER_XYX, 2, {QTR_OP_RX, QTR_OP_RY}},
+    {QTR_EULER_ZSXX, 3, {QTR_OP_RZ, QTR_OP_SX, QTR_OP_X}},
+    {QTR_EULER_ZSX, 2, {QTR_OP_RZ, QTR_OP_SX}},
+    {QTR_EULER_PSX, 2, {QTR_OP_P, QTR_OP_SX}},
+};
+#define NBASES (sizeof bases / sizeof bases[0])
+
+/* The Euler bases fitting t's gate set, in preference order; returns count. */
+static int candidate_bases(const qtr_target *t, qtr_euler_basis out[NBASES])
+{
+    int fits[QTR_EULER_COUNT] = {0}, n = 0;
+    for (size_t i = 0; i < NBASES; i++) {
+        int ok = 1;
+        for (int j = 0; j < bases[i].nops; j++) ok &= t->basis[bases[i].ops[j]] != 0;
+        fits[bases[i].basis] = ok;
+    }
+    /* Qiskit: U321 makes U3 redundant, ZSXX makes ZSX redundant */
+    if (fits[QTR_EULER_U321]) fits[QTR_EULER_U3] = 0;
+    if (fits[QTR_EULER_ZSXX]) fits[QTR_EULER_ZSX] = 0;
+    for (size_t i = 0; i < NBASES; i++)
+        if (fits[bases[i].basis]) out[n++] = bases[i].basis;
+    return n;
+}
+
+/* ======================================================================
+ * Runs
+ * ====================================================================== */
+
+typedef struct {
+    double   m[8];      /* product of the members, last member leftmost */
+    double   fid;       /* Π (1 − e) over the members */
+    uint32_t first, last, n;
+    uint8_t  outside;   /* a member is not in the target's basis */
+} run_t;
+
+/* A decided replacement: the run starting at record `first` becomes
+ * n gates op[0..n) (op[0] first in time), whose parameters are par[],
+ * gate after gate (3 in all at most: every Euler form has ≤ 3 angles). */
+typedef struct {
+    uint32_t first;
+    uint8_t  n;
+    uint8_t  op[QTR_EULER_MAX_GATES];
+    double   par[3];
+} repl_t;
+
+typedef struct {
+    qtr_circuit       *c;
+    const qtr_target  *t;
+    qtr_euler_basis    cand[NBASES];
+    int                ncand;
+    run_t             *run;      /* per qubit */
+    uint32_t          *next;     /* per record: next member of its run, UINT32_MAX at the end */
+    repl_t            *repl;
+    size_t             nrepl, caprepl;
+    size_t             new_params; /* parameters the replacements hold */
+    size_t             grow;       /* records added beyond the runs' own */
+    double             phase;      /* global phase the replacements add */
+} merge_t;
+
+/* Error of 1q gate op on qubit q: diagonal gates are free (see the header). */
+static double gate_err(const qtr_target *t, uint32_t q, qtr_op op)
+{
+    if (!t->err1q || q >= t->nqubits || (qtr_gate(op)->props & QTR_GP_DIAG)) return 0;
+    double e = t->err1q[q];
+    return isfinite(e) && e > 0 ? e : 0;
+}
+
+/* Decide what to do with qubit q's open run and reset it. */
+static qtr_status close_run(merge_t *s, uint32_t q)
+{
+    run_t *r = &s->run[q];
+    if (r->n == 0) return QTR_OK;
+    uint32_t nold = r->n;
+    r->n = 0;
+    s->next[r->last] = UINT32_MAX;
+
+    qtr_gate1q best[QTR_EULER_MAX_GATES], g[QTR_EULER_MAX_GATES];
+    int nbest = -1;
+    double best_err = 0, best_phase = 0;
+    for (int b = 0; b < s->ncand; b++) {
+        double ph;
+        int k = qtr_euler_synth(r->m, s->cand[b], g, QTR_EULER_MAX_GATES, &ph);
+        if (k < 0) continue; /* NaN/Inf parameters: leave the run alone */
+        double fid = 1;
+        for (int j = 0; j < k; j++) fid *= 1 - gate_err(s->t, q, (qtr_op)g[j].op);
+        double err = 1 - fid;
+        if (nbest < 0 || k < nbest || (k == nbest && err < best_err - 1e-15)) {
+            nbest = k;
+            best_err = err;
+            best_phase = ph;
+            memcpy(best, g, (size_t)k * sizeof *g);
+        }
+    }
+    if (nbest < 0) return QTR_OK;
+    double old_err = 1 - r->fid;
+    int better = (uint32_t)nbest < nold || ((uint32_t)nbest == nold && best_err < old_err - 1e-15);
+    if (!r->outside && !better) return QTR_OK;
+
+    if (QTR_GROW(&s->c->alloc, s->repl, s->caprepl, s->nrepl + 1)) return QTR_ENOMEM;
+    repl_t *rp = &s->repl[s->nrepl++];
+    memset(rp, 0, sizeof *rp);
+    rp->first = r->first;
+    rp->n = (uint8_t)nbest;
+    int np = 0;
+    for (int j = 0; j < nbest; j++) {
+        rp->op[j] = best[j].op;
+        for (int k = 0; k < qtr_gate((qtr_op)best[j].op)->nparams; k++) {
+            QTR_ASSERT(np < 3);
+            rp->par[np++] = best[j].params[k];
+        }
+    }
+    s->new_params += (size_t)np;
+    if ((uint32_t)nbest > nold) s->grow += (size_t)nbest - nold;
+    /* product of the old members = m = e^{i·ph} · (product of the new gates) */
+    s->phase += best_phase;
+    return QTR_OK;
+}
+
+static void add_to_run(merge_t *s, uint32_t q, size_t i, const qtr_inst *in)
+{
+    run_t *r = &s->run[q];
+    double g[8];
+    const double *p = qtr_inst_params(s->c, in);
+    qtr_status st = qtr_gate_matrix((qtr_op)in->op, p, g);
+    QTR_ASSERT(st == QTR_OK);
+    (void)st;
+    if (r->n == 0) {
+        memcpy(r->m, g, sizeof g);
+        r->first = (uint32_t)i;
+        r->fid = 1;
+        r->outside = 0;
+    } else {
+        qtr_m2_mul(g, r->m, r->m);
+        s->next[r->last] = (uint32_t)i;
+    }
+    r->last = (uint32_t)i;
+    r->n++;
+    r->fid *= 1 - gate_err(s->t, q, (qtr_op)in->op);
+    if (!s->t->basis[in->op]) r->outside = 1;
+}
+
+/* Records to insert after record pos when a run grows (sorted by pos). */
+typedef struct {
+    uint32_t pos;
+    uint32_t repl;  /* index into repl[] */
+    uint8_t  from;  /* first of its gates still to place */
+    uint8_t  par;   /* index of that gate's first parameter in par[] */
+} extra_t;
+
+static int extra_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const extra_t *)a)->pos, y = ((const extra_t *)b)->pos;
+    return (x > y) - (x < y);
+}
+
+/* Apply every replacement. All memory is reserved before the first record
+ * changes, so a failure leaves the circuit as it was. */
+static qtr_status apply(merge_t *s)
+{
+    qtr_circuit *c = s->c;
+    extra_t *extra = NULL;
+    size_t nextra = 0;
+    qtr_inst *ninst = NULL;
+    size_t capn = 0;
+    for (size_t r = 0; r < s->nrepl; r++) {
+        uint32_t k = 0;
+        for (uint32_t i = s->repl[r].first; i != UINT32_MAX; i = s->next[i]) k++;
+        if (s->repl[r].n > k) nextra++;
+    }
+    if (QTR_GROW(&c->alloc, c->params, c->capparams, c->nparams + s->new_params)) goto oom;
+    if (nextra) {
+        extra = opt_scratch(c, nextra, sizeof *extra);
+        capn = c->ninst + s->grow;
+        ninst = opt_scratch(c, capn, sizeof *ninst);
+        if (!extra || !ninst) goto oom;
+    }
+
+    /* ---- in place: member records take the new gates, in order ---- */
+    nextra = 0;
+    for (size_t r = 0; r < s->nrepl; r++) {
+        repl_t *rp = &s->repl[r];
+        uint32_t j = 0, last = rp->first;
+        int par = 0;
+        for (uint32_t i = rp->first; i != UINT32_MAX; i = s->next[i]) {
+            if (j < rp->n) {
+                opt_set_1q(c, i, (qtr_op)rp->op[j], rp->par + par);
+                par += qtr_gate((qtr_op)rp->op[j])->nparams;
+            } else {
+                c->inst[i].op = QTR_OP_NOP;
+            }
+            j++;
+            last = i;
+        }
+        if (j < rp->n) extra[nextra++] = (extra_t){last, (uint32_t)r, (uint8_t)j, (uint8_t)par};
+    }
+
+    /* ---- grown runs: rebuild the array with the extra records ---- */
+    if (nextra) {
+        qsort(extra, nextra, sizeof *extra, extra_cmp);
+        size_t w = 0, e = 0;
+        for (size_t i = 0; i < c->ninst; i++) {
+            if (c->inst[i].op != QTR_OP_NOP) ninst[w++] = c->inst[i];
+            for (; e < nextra && extra[e].pos == i; e++) {
+                const repl_t *rp = &s->repl[extra[e].repl];
+                int par = extra[e].par;
+                for (int j = extra[e].from; j < rp->n; j++) {
+                    qtr_op op = (qtr_op)rp->op[j];
+                    uint32_t np = qtr_gate(op)->nparams;
+                    qtr_inst in = {(uint8_t)op, 0, 1, {c->inst[i].q[0], 0}, 0};
+                    if (np) {
+                        in.p = (uint32_t)c->nparams;
+                        memcpy(c->params + c->nparams, rp->par + par, np * sizeof(double));
+                        c->nparams += np;
+                        par += (int)np;
+                    }
+                    QTR_ASSERT(w < capn);
+                    ninst[w++] = in;
+                }
+            }
+        }
+        qtr_realloc(&c->alloc, c->inst, c->capinst * sizeof *c->inst, 0);
+        c->inst = ninst;
+        c->capinst = capn;
+        c->ninst = w;
+        opt_scratch_free(c, extra, nextra, sizeof *extra);
+    } else {
+        qtr_circuit_compact(c);
+    }
+    opt_add_phase(c, s->phase);
+    return QTR_OK;
+oom:
+    opt_scratch_free(c, extra, nextra, sizeof *extra);
+    opt_scratch_free(c, ninst, capn, sizeof *ninst);
+    return QTR_ENOMEM;
+}
+
+qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+{
+    if (!c) return qtr_fail(ctx, QTR_EINVAL, "merge1q: no circuit");
+    if (!t || qtr_euler_basis_for(t->basis) < 0 || c->ninst == 0) return QTR_OK;
+    if (c->ninst >= UINT32_MAX) return qtr_fail(ctx, QTR_ELIMIT, "merge1q: %zu records", c->ninst);
+
+    const size_t n0 = c->ninst; /* apply() changes c->ninst */
+    merge_t s;
+    memset(&s, 0, sizeof s);
+    s.c = c;
+    s.t = t;
+    s.ncand = candidate_bases(t, s.cand);
+    s.run = opt_scratch_zero(c, c->nqubits, sizeof *s.run);
+    s.next = opt_scratch(c, n0, sizeof *s.next);
+    qtr_status st = QTR_OK;
+    if (!s.run || !s.next) {
+        st = QTR_ENOMEM;
+        goto done;
+    }
+
+    for (size_t i = 0; i < c->ninst && !st; i++) {
+        const qtr_inst *in = &c->inst[i];
+        if (in->op == QTR_OP_NOP) continue;
+        if (opt_is_plain_gate(in) && qtr_gate((qtr_op)in->op)->nqubits == 1) {
+            add_to_run(&s, in->q[0], i, in);
+            continue;
+        }
+        const uint32_t *q = qtr_inst_operands(c, in);
+        uint32_t nq = in->op == QTR_OP_MEASURE ? 1 : in->nargs;
+        for (uint32_t k = 0; k < nq && !st; k++) st = close_run(&s, q[k]);
+    }
+    for (uint32_t q = 0; q < c->nqubits && !st; q++) st = close_run(&s, q);
+    if (!st && s.nrepl) st = apply(&s);
+
+done:
+    opt_scratch_free(c, s.run, c->nqubits, sizeof *s.run);
+    opt_scratch_free(c, s.next, n0, sizeof *s.next);
+    qtr_realloc(&c->alloc, s.repl, s.caprepl * sizeof *s.repl, 0);
+    if (st == QTR_ENOMEM) return qtr_fail(ctx, st, "merge1q: scratch for %zu records", n0);
+    return st;
+}

@@ -1,0 +1,214 @@
+/* sabre.h -- internal to the layout and routing passes: the routing view of a
+ * target, the compressed SABRE DAG, one SABRE routing trial and the rebuild of
+ * a routed circuit. Not installed.
+ *
+ * Ownership: the _init and _build functions fill a caller-provided struct
+ * whose arrays the matching _fini releases (fini on a zeroed struct is a
+ * no-op). Everything else borrows. A built qtr_rtarget and qtr_sabre_dag are read-only and may
+ * be shared by the threads that run trials; each thread owns its own
+ * qtr_sabre_state and qtr_sabre_result.
+ *
+ * Qubit names: "virtual" qubits are the circuit's own indices, padded with
+ * ancillas up to the target's width N; "physical" qubits are the target's.
+ * A layout is v2p[v] for v < N (a permutation of 0..N-1).
+ */
+#ifndef QTR_SABRE_H
+#define QTR_SABRE_H
+
+#include "qtr.h"
+#include "pass.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QTR_NONE UINT32_MAX
+#define QTR_DIST_INF UINT16_MAX
+
+/* ---- the routing view of a target (src/layout.c) ----------------------- */
+
+typedef struct {
+    uint32_t        n;              /* physical qubits */
+    const uint32_t *adj_off, *adj;  /* undirected CSR, borrowed from the target */
+    uint16_t       *dist;           /* n×n hop counts, QTR_DIST_INF across components */
+    uint32_t       *comp;           /* connected component of each qubit */
+    uint32_t        ncomp;
+    uint32_t       *comp_size;      /* qubits per component */
+    int             bipartite;      /* 1 when every component is 2-colourable */
+    uint32_t        maxdeg;         /* largest undirected degree */
+} qtr_rtarget;
+
+/** Distances (from qtr_target_distances), components and degree facts.
+ *  @return QTR_OK, QTR_ENOMEM, QTR_ELIMIT (more than 65534 qubits). */
+qtr_status qtr_rtarget_init(qtr_rtarget *rt, const qtr_target *t, qtr_ctx *ctx);
+void qtr_rtarget_fini(qtr_rtarget *rt);
+
+static inline uint32_t qtr_rt_dist(const qtr_rtarget *rt, uint32_t a, uint32_t b)
+{
+    return rt->dist[(size_t)a * rt->n + b];
+}
+
+/* ---- the compressed routing DAG (src/sabre_dag.c) ---------------------- */
+
+/* One node per 2q gate that needs routing (consecutive 2q gates on the same
+ * pair merged into one), plus "sync" nodes for instructions with several
+ * routing predecessors that need no routing themselves (a barrier across
+ * several nodes, a conditioned gate waiting for a measurement). Every other
+ * instruction is folded into the one node it follows on all its wires, or, if
+ * it follows none, into the initial list that is emitted before any swap
+ * (Qiskit's SabreDAG, ALGORITHMS.md §3.1). Clbits are wires too, so
+ * measurements and conditions keep their order. */
+typedef struct {
+    uint32_t  nnodes;
+    uint32_t  nvirt;                /* circuit qubits when built */
+    uint32_t (*q)[2];               /* virtual pair, or {QTR_NONE, QTR_NONE} for sync */
+    uint32_t *succ_off, *succ;      /* successors (CSR, nnodes + 1 offsets) */
+    uint32_t *pred_off, *pred;      /* predecessors (CSR) */
+    uint32_t *inst_off, *inst;      /* instructions of each node, in order */
+    uint32_t *initial;              /* instructions before any node */
+    uint32_t  ninitial;
+    uint32_t  ninst;                /* live instructions covered (initial + nodes) */
+} qtr_sabre_dag;
+
+/** Build the DAG of @p c (any width; NOP records skipped).
+ *  @return QTR_OK, QTR_ENOMEM, QTR_ELIMIT (2^32 instructions),
+ *  QTR_EUNSUPPORTED (a gate on 3+ qubits: unroll first). */
+qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *ctx);
+void qtr_sabre_dag_fini(qtr_sabre_dag *d);
+
+/* ---- one routing trial (src/pass_route_sabre.c) ------------------------ */
+
+/** Heuristic settings (ALGORITHMS.md §3.5). */
+typedef struct {
+    double   basic_weight;   /* weight of the front layer's distance sum */
+    int      basic_scaled;   /* 1: divided by the front layer's size ("basic" at L0) */
+    double   look_weight;    /* per-gate weight of the lookahead layer; 0 = off */
+    int      look_scaled;    /* 1: divided by the lookahead layer's size */
+    int      decay;          /* 1: multiply by the larger decay of the pair */
+    double   decay_inc;      /* added per swap to both qubits' decay */
+    uint32_t decay_reset;    /* swaps between decay resets */
+    uint32_t attempt_limit;  /* swaps without progress before the release valve */
+} qtr_sabre_heur;
+
+/** Qiskit's "basic" (L0 SabreSwap), "decay" (L1-3, SabreLayout) settings for
+ *  a target of @p n qubits. */
+void qtr_sabre_heur_basic(qtr_sabre_heur *h, uint32_t n);
+void qtr_sabre_heur_decay(qtr_sabre_heur *h, uint32_t n);
+
+/** What a trial produced. Order and swaps are recorded only when @p record
+ *  was set for the trial. */
+typedef struct {
+    uint32_t  n;                    /* layout width (physical qubits) */
+    uint32_t *layout0, *layout1;    /* v2p at the start and at the end */
+    uint64_t  nswaps;
+    uint64_t  key;                  /* swaps << 20 | trial index (set by swap_map) */
+    int       aborted;              /* stopped early: could not beat the bound */
+    uint32_t *order;  size_t norder, caporder;     /* nodes in the order routed */
+    uint32_t *swap_end;             /* swaps before order[k]: [swap_end[k-1], swap_end[k]) */
+    uint32_t (*swaps)[2]; size_t capswaps;         /* physical pairs */
+} qtr_sabre_result;
+
+qtr_status qtr_sabre_result_init(qtr_sabre_result *r, uint32_t n);
+void qtr_sabre_result_fini(qtr_sabre_result *r);
+
+/** Per-thread scratch for trials on one DAG and target. */
+typedef struct qtr_sabre_state qtr_sabre_state;
+qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *rt);
+void qtr_sabre_state_free(qtr_sabre_state *s);
+
+/** Route the DAG once (backwards when @p reverse) from layout @p start (v2p,
+ *  rt->n entries; every 2q node's qubits must lie in one component). Seeded
+ *  tie-breaks only. When @p bound is non-NULL the trial stops as soon as
+ *  (swaps << 20 | @p index) exceeds *bound (read atomically), setting
+ *  res->aborted. @return QTR_OK, QTR_ENOMEM or QTR_ELIMIT. */
+qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reverse,
+                           const uint32_t *start, uint64_t seed, int record,
+                           const uint64_t *bound, uint64_t index, qtr_sabre_result *res);
+
+/** Best of @p ntrials recorded trials from @p start (seeds from @p seed),
+ *  chosen by (swaps, trial index), so the answer does not depend on the
+ *  thread count. Trials run in parallel when @p parallel. @p bound /
+ *  @p index0 as in qtr_sabre_trial (trial k has index index0 + k); pass a
+ *  bound shared across calls to let other calls' results prune these.
+ *  On QTR_OK *best holds the winner, or best->aborted when every trial was
+ *  pruned. */
+qtr_status qtr_sabre_swap_map(const qtr_sabre_dag *d, const qtr_rtarget *rt,
+                              const qtr_sabre_heur *h, const uint32_t *start, uint64_t seed,
+                              uint32_t ntrials, int parallel, uint64_t *bound, uint64_t index0,
+                              qtr_sabre_state *serial_state, qtr_sabre_result *best,
+                              qtr_ctx *ctx);
+
+/** Rewrite @p c (already rt->n wide, virtual indices) into the routed
+ *  physical circuit described by @p r: initial instructions, then each node
+ *  after its swaps. Instruction records are replaced through the circuit's
+ *  allocator; registers are untouched. @return QTR_OK or QTR_ENOMEM. */
+qtr_status qtr_sabre_rebuild(qtr_circuit *c, const qtr_sabre_dag *d, const qtr_sabre_result *r,
+                             qtr_ctx *ctx);
+
+/** 1 when every 2q node of @p d has both qubits in one component under
+ *  layout @p v2p. */
+int qtr_sabre_layout_feasible(const qtr_sabre_dag *d, const qtr_rtarget *rt, const uint32_t *v2p);
+
+/* ---- layout helpers (src/layout.c) ------------------------------------- */
+
+/** Undirected interaction graph of a circuit's 2q gates, weighted by use. */
+typedef struct {
+    uint32_t  n;                   /* circuit qubits */
+    uint32_t *off, *nbr;           /* CSR, sorted, no duplicates */
+    uint64_t *ecount;              /* uses of each CSR entry's pair (2q gates) */
+    uint64_t *count1q;             /* 1q gates (incl. measure, reset) per qubit */
+    uint32_t *deg;                 /* distinct partners per qubit */
+    uint32_t  nedges;              /* undirected pairs */
+    uint32_t  ninteracting;        /* qubits with at least one 2q gate */
+    int       multiq;              /* 1 when a gate on 3+ qubits was seen */
+} qtr_igraph;
+
+qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx);
+void qtr_igraph_fini(qtr_igraph *g);
+
+/** Dense-subset layout (Qiskit's dense_layout::best_subset): among BFS balls
+ *  of g->ninteracting qubits inside component @p comp (QTR_NONE: any), the
+ *  one with most internal edges; interacting virtual qubits by degree onto it
+ *  by internal degree. Writes v2p for interacting qubits, QTR_NONE for the
+ *  rest. @return QTR_OK, QTR_ENOMEM. */
+qtr_status qtr_layout_dense(const qtr_igraph *g, const qtr_rtarget *rt, uint32_t comp,
+                            uint32_t *v2p, qtr_ctx *ctx);
+
+/** 1 when each 2q gate of @p c (on physical qubits) sits on a coupling edge. */
+int qtr_layout_is_perfect(const qtr_circuit *c, const qtr_target *t);
+
+/* ---- VF2 subgraph matching (src/pass_layout_vf2.c) ---------------------- */
+
+/** Costs of using each physical qubit (nw, n entries) and each coupling
+ *  edge (ew, one per entry of rt->adj, same for both directions):
+ *  −ln(1 − error) from the target's calibration data, or, when it has none,
+ *  degree/n per qubit and the mean of the ends per edge (ALGORITHMS.md §4.3). */
+typedef struct {
+    double *nw, *ew;
+    int     from_errors;   /* 1 when the target had error data */
+} qtr_vf2_weights;
+
+qtr_status qtr_vf2_weights_init(qtr_vf2_weights *w, const qtr_target *t, const qtr_rtarget *rt,
+                                qtr_ctx *ctx);
+void qtr_vf2_weights_fini(qtr_vf2_weights *w);
+
+/** Score of placing g's qubits by @p map: Σ 1q uses × qubit cost + Σ 2q uses
+ *  × edge cost, over interacting qubits and their pairs (HUGE_VAL if a pair
+ *  is not an edge). */
+double qtr_vf2_score(const qtr_igraph *g, const qtr_rtarget *rt, const qtr_vf2_weights *w,
+                     const uint32_t *map);
+
+/** Find the lowest-score embedding of g's interaction graph into the
+ *  coupling graph that scores strictly below @p bound (HUGE_VAL: any), within
+ *  @p lim. On *found, @p map (g->n entries) places every qubit: interacting
+ *  ones by the match, 1q-only ones (busiest first) on the cheapest free
+ *  qubits, idle ones on the rest in index order. @return QTR_OK, QTR_ENOMEM. */
+qtr_status qtr_vf2_match(const qtr_igraph *g, const qtr_rtarget *rt, const qtr_vf2_weights *w,
+                         const qtr_vf2_limits *lim, double bound, uint32_t *map, int *found,
+                         qtr_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,216 @@
+/* sabre_dag.c -- the compressed DAG SABRE routes over (design: ALGORITHMS.md
+ * §3.1, after Qiskit's SabreDAG). One pass over the instruction list with a
+ * "last node on this wire" array; qubits and clbits are both wires, so a
+ * measurement stays before the conditioned gate that reads its bit.
+ *
+ * Owns: the DAG's flat arrays (plain malloc: pass scratch, not circuit
+ * memory; freed by qtr_sabre_dag_fini). Borrows: the circuit (read only).
+ * Invariant after build: nodes are numbered in a topological order, every
+ * live instruction appears exactly once (initial list or one node), and the
+ * instructions of a node are in circuit order. */
+#include <stdlib.h>
+#include <string.h>
+#include "common.h"
+#include "sabre.h"
+
+/* node_of[] markers beside real node ids */
+#define OF_INITIAL (QTR_NONE - 1)
+#define OF_SKIP    (QTR_NONE - 2)
+#define MAX_NODES  (QTR_NONE - 3)
+
+void qtr_sabre_dag_fini(qtr_sabre_dag *d)
+{
+    free(d->q);
+    free(d->succ_off);
+    free(d->succ);
+    free(d->pred_off);
+    free(d->pred);
+    free(d->inst_off);
+    free(d->inst);
+    free(d->initial);
+    memset(d, 0, sizeof *d);
+}
+
+/* Growable arrays of the builder (plain realloc; doubling). */
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need) n *= 2;
+    void *q = realloc(*p, n * elem);
+    if (!q) return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+/* CSR from an edge list: out_off[k]..out_off[k+1] lists the other end of
+ * every edge whose key end is k, in edge order (stable, so deterministic). */
+static int csr(uint32_t n, const uint32_t (*e)[2], size_t ne, int key, uint32_t **off_out,
+               uint32_t **adj_out)
+{
+    uint32_t *off = calloc((size_t)n + 1, sizeof *off);
+    uint32_t *adj = malloc((ne ? ne : 1) * sizeof *adj);
+    if (!off || !adj) {
+        free(off);
+        free(adj);
+        return -1;
+    }
+    for (size_t i = 0; i < ne; i++) off[e[i][key] + 1]++;
+    for (uint32_t k = 0; k < n; k++) off[k + 1] += off[k];
+    for (size_t i = 0; i < ne; i++) adj[off[e[i][key]]++] = e[i][!key];
+    /* off[k] now holds the end of row k: shift back */
+    for (uint32_t k = n; k > 0; k--) off[k] = off[k - 1];
+    off[0] = 0;
+    *off_out = off;
+    *adj_out = adj;
+    return 0;
+}
+
+qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *ctx)
+{
+    memset(d, 0, sizeof *d);
+    qtr_status st = QTR_OK;
+    if (c->ninst >= MAX_NODES)
+        return qtr_fail(ctx, QTR_ELIMIT, "routing: %zu instructions exceed 2^32 - 4", c->ninst);
+    uint64_t nwires = (uint64_t)c->nqubits + c->nclbits;
+    uint32_t *last = malloc((nwires ? nwires : 1) * sizeof *last);
+    uint32_t *node_of = malloc((c->ninst ? c->ninst : 1) * sizeof *node_of);
+    uint32_t *wires = NULL, *stamp = NULL;
+    size_t capwires = 0, capstamp = 0, capq = 0, capedges = 0, nedges = 0;
+    uint32_t (*edges)[2] = NULL;
+    if (!last || !node_of) goto nomem;
+    for (uint64_t w = 0; w < nwires; w++) last[w] = QTR_NONE;
+
+    uint32_t nn = 0;
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        qtr_op op = (qtr_op)in->op;
+        if (op == QTR_OP_NOP) {
+            node_of[i] = OF_SKIP;
+            continue;
+        }
+        const uint32_t *ops = qtr_inst_operands(c, in);
+        uint32_t nq = op == QTR_OP_MEASURE ? 1 : in->nargs;
+        int two = nq == 2 && op != QTR_OP_BARRIER;
+        if (nq > 2 && op != QTR_OP_BARRIER) {
+            st = qtr_fail(ctx, QTR_EUNSUPPORTED,
+                          "routing: instruction %zu '%s' acts on %u qubits; gates on 3 or more "
+                          "qubits must be unrolled before routing",
+                          i, qtr_gate(op)->name, nq);
+            goto done;
+        }
+        /* the wires: qubits, the measured clbit, the condition's register */
+        uint32_t creg = 0, cfirst = 0, csize = 0;
+        uint64_t cval;
+        if (qtr_inst_condition(c, in, &creg, &cval)) {
+            cfirst = c->cregs[creg].first;
+            csize = c->cregs[creg].size;
+        }
+        size_t nw = nq + (op == QTR_OP_MEASURE) + csize;
+        if (grow((void **)&wires, &capwires, nw, sizeof *wires)) goto nomem;
+        size_t k = 0;
+        for (uint32_t j = 0; j < nq; j++) wires[k++] = ops[j];
+        if (op == QTR_OP_MEASURE) wires[k++] = c->nqubits + ops[1];
+        for (uint32_t j = 0; j < csize; j++) wires[k++] = c->nqubits + cfirst + j;
+        if (grow((void **)&stamp, &capstamp, (size_t)nn + 1, sizeof *stamp)) goto nomem;
+        /* distinct predecessor nodes, in wire order; stamp[] marks seen ones */
+        uint32_t np = 0, pfirst = QTR_NONE;
+        for (size_t j = 0; j < nw; j++) {
+            uint32_t p = last[wires[j]];
+            if (p == QTR_NONE || stamp[p] == (uint32_t)i + 1) continue;
+            stamp[p] = (uint32_t)i + 1;
+            if (np == 0) pfirst = p;
+            np++;
+        }
+        uint32_t target;
+        if (two) {
+            uint32_t a = ops[0], b = ops[1];
+            if (np == 1 && d->q[pfirst][0] != QTR_NONE &&
+                ((d->q[pfirst][0] == a && d->q[pfirst][1] == b) ||
+                 (d->q[pfirst][0] == b && d->q[pfirst][1] == a))) {
+                target = pfirst;   /* another gate on the same pair: merge */
+            } else {
+                target = QTR_NONE;
+            }
+        } else if (np == 0) {
+            node_of[i] = OF_INITIAL;
+            d->ninitial++;
+            continue;
+        } else if (np == 1) {
+            target = pfirst;       /* follows one node on all its wires: fold in */
+        } else {
+            target = QTR_NONE;     /* joins several nodes: a sync node */
+        }
+        if (target == QTR_NONE) {
+            if (nn >= MAX_NODES) {
+                st = qtr_fail(ctx, QTR_ELIMIT, "routing: too many DAG nodes");
+                goto done;
+            }
+            if (grow((void **)&d->q, &capq, (size_t)nn + 1, sizeof *d->q) ||
+                grow((void **)&edges, &capedges, nedges + np, sizeof *edges) ||
+                grow((void **)&stamp, &capstamp, (size_t)nn + 1, sizeof *stamp))
+                goto nomem;
+            target = nn++;
+            stamp[target] = 0;
+            d->q[target][0] = two ? ops[0] : QTR_NONE;
+            d->q[target][1] = two ? ops[1] : QTR_NONE;
+            /* edges from each distinct predecessor, again in wire order */
+            for (size_t j = 0; j < nw; j++) {
+                uint32_t p = last[wires[j]];
+                if (p == QTR_NONE || stamp[p] != (uint32_t)i + 1) continue;
+                stamp[p] = 0;     /* emit each once */
+                edges[nedges][0] = p;
+                edges[nedges][1] = target;
+                nedges++;
+            }
+        }
+        node_of[i] = target;
+        for (size_t j = 0; j < nw; j++) last[wires[j]] = target;
+    }
+    d->nnodes = nn;
+    d->nvirt = c->nqubits;
+
+    if (nedges > UINT32_MAX - 1) {
+        st = qtr_fail(ctx, QTR_ELIMIT, "routing: too many DAG edges");
+        goto done;
+    }
+    if (csr(nn, (const uint32_t(*)[2])edges, nedges, 0, &d->succ_off, &d->succ) ||
+        csr(nn, (const uint32_t(*)[2])edges, nedges, 1, &d->pred_off, &d->pred))
+        goto nomem;
+
+    /* instructions per node, stable in circuit order */
+    d->inst_off = calloc((size_t)nn + 1, sizeof *d->inst_off);
+    d->initial = malloc((d->ninitial ? d->ninitial : 1) * sizeof *d->initial);
+    if (!d->inst_off || !d->initial) goto nomem;
+    uint32_t covered = 0, ni = 0;
+    for (size_t i = 0; i < c->ninst; i++) {
+        if (node_of[i] == OF_SKIP) continue;
+        covered++;
+        if (node_of[i] == OF_INITIAL) d->initial[ni++] = (uint32_t)i;
+        else d->inst_off[node_of[i] + 1]++;
+    }
+    d->ninst = covered;
+    for (uint32_t k = 0; k < nn; k++) d->inst_off[k + 1] += d->inst_off[k];
+    d->inst = malloc(((size_t)d->inst_off[nn] + 1) * sizeof *d->inst);
+    if (!d->inst) goto nomem;
+    /* a fill cursor per node */
+    free(stamp);
+    stamp = malloc(((size_t)nn + 1) * sizeof *stamp);
+    if (!stamp) goto nomem;
+    memcpy(stamp, d->inst_off, ((size_t)nn + 1) * sizeof *stamp);
+    for (size_t i = 0; i < c->ninst; i++)
+        if (node_of[i] < OF_SKIP) d->inst[stamp[node_of[i]]++] = (uint32_t)i;
+    goto done;
+
+nomem:
+    st = qtr_fail(ctx, QTR_ENOMEM, "routing DAG of %zu instructions", c->ninst);
+done:
+    free(last);
+    free(node_of);
+    free(wires);
+    free(stamp);
+    free(edges);
+    if (st) qtr_sabre_dag_fini(d);
+    return st;
+}

@@ -1,0 +1,544 @@
+// test_route.cc -- SABRE routing: the compressed DAG, single trials (release
+// valve included), the routing pass on line / ring / grid / heavy-hex targets
+// checked against the coupling map, per wire and by simulation, determinism,
+// classical bits, disconnected targets.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <vector>
+
+#include "qtr.h"
+#include "random_circuit.h"
+#include "route_check.h"
+#include "sim.h"
+#include "pass.h"
+#include "sabre.h"
+
+using namespace route_test;
+using ::testing::HasSubstr;
+
+namespace {
+
+struct Ctx {
+    qtr_ctx c;
+    Ctx() { qtr_ctx_init(&c, 0); }
+    qtr_ctx *operator&() { return &c; }
+    const char *msg() const { return c.msg; }
+};
+
+// 1q and 2q gates, no swap (so inserted swaps are recognisable).
+const qtr_op kOps[] = {QTR_OP_H, QTR_OP_X, QTR_OP_RZ, QTR_OP_SX, QTR_OP_T, QTR_OP_CX,
+                       QTR_OP_CZ, QTR_OP_CX, QTR_OP_RZZ, QTR_OP_CP, QTR_OP_U};
+
+qtr_circuit *random_circuit(uint32_t nq, size_t ng, uint64_t seed)
+{
+    Ctx ctx;
+    qtr_circuit *c = nullptr;
+    EXPECT_EQ(qtr_random_circuit(nq, ng, kOps, sizeof kOps / sizeof *kOps, seed, &c, &ctx),
+              QTR_OK)
+        << ctx.msg();
+    return c;
+}
+
+qtr_circuit *clone(const qtr_circuit *c)
+{
+    Ctx ctx;
+    qtr_circuit *d = nullptr;
+    EXPECT_EQ(qtr_circuit_clone(c, &d, &ctx), QTR_OK);
+    return d;
+}
+
+void add(qtr_circuit *c, qtr_op op, std::initializer_list<uint32_t> q, double p = 0.25)
+{
+    Ctx ctx;
+    double ps[4] = {p, p, p, p};
+    ASSERT_EQ(qtr_circuit_append(c, op, q.begin(), (uint32_t)q.size(), ps, &ctx), QTR_OK)
+        << ctx.msg();
+}
+
+// Put a virtual circuit on the first physical qubits (trivial layout).
+void widen(qtr_circuit *c, uint32_t N)
+{
+    Ctx ctx;
+    std::vector<uint32_t> id(c->nqubits);
+    for (uint32_t v = 0; v < c->nqubits; v++) id[v] = v;
+    ASSERT_EQ(qtr_circuit_remap_qubits(c, id.data(), N, &ctx), QTR_OK);
+}
+
+// Route `in` laid out trivially on t; check conformity, per-wire equality and
+// (when small) simulation. Returns the swaps inserted.
+uint64_t route_and_check(const qtr_circuit *in, const qtr_target *t, int basic, uint32_t trials,
+                         uint64_t seed, bool simulate)
+{
+    Ctx ctx;
+    qtr_circuit *out = clone(in);
+    widen(out, t->nqubits);
+    std::vector<uint32_t> perm(t->nqubits), init(in->nqubits), fin(in->nqubits);
+    uint64_t nswaps = 0;
+    qtr_route_opts o = {basic, trials, seed};
+    EXPECT_EQ(qtr_pass_route_sabre(out, t, &o, perm.data(), &nswaps, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(qtr_circuit_check(out, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_TRUE(conforms(out, t));
+    for (uint32_t v = 0; v < in->nqubits; v++) {
+        init[v] = v;
+        fin[v] = perm[v];
+    }
+    EXPECT_TRUE(same_per_wire(in, out, init.data(), fin.data()));
+    uint64_t counted = 0;
+    for (size_t i = 0; i < out->ninst; i++) counted += out->inst[i].op == QTR_OP_SWAP;
+    EXPECT_EQ(counted, nswaps);
+    if (simulate) {
+        EXPECT_EQ(qtr_sim_equivalent(in, out, init.data(), fin.data(), 1e-6, &ctx), QTR_OK)
+            << ctx.msg();
+    }
+    qtr_circuit_free(out);
+    return nswaps;
+}
+
+}  // namespace
+
+// ---- the DAG ------------------------------------------------------------
+
+TEST(SabreDag, MergesPairsFoldsOneQubitGatesAndKeepsEveryInstruction)
+{
+    Ctx ctx;
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 4, &ctx), QTR_OK);
+    add(c, QTR_OP_H, {3});          // no predecessor: initial
+    add(c, QTR_OP_CX, {0, 1});      // node 0
+    add(c, QTR_OP_H, {0});          // folded into node 0
+    add(c, QTR_OP_CZ, {1, 0});      // same pair: merged into node 0
+    add(c, QTR_OP_CX, {1, 2});      // node 1
+    add(c, QTR_OP_BARRIER, {0, 1, 2, 3});  // joins nodes 0 and 1: sync node 2
+    add(c, QTR_OP_CX, {2, 3});      // node 3
+    qtr_sabre_dag d;
+    ASSERT_EQ(qtr_sabre_dag_build(&d, c, &ctx), QTR_OK);
+    EXPECT_EQ(d.nnodes, 4u);
+    EXPECT_EQ(d.ninitial, 1u);
+    EXPECT_EQ(d.initial[0], 0u);
+    EXPECT_EQ(d.ninst, 7u);
+    EXPECT_EQ(d.inst_off[1] - d.inst_off[0], 3u);  // cx, h, cz
+    EXPECT_EQ(d.q[2][0], QTR_NONE);                // the barrier
+    EXPECT_EQ(d.pred_off[3] - d.pred_off[2], 2u);
+    EXPECT_EQ(d.pred_off[4] - d.pred_off[3], 1u);
+    EXPECT_EQ(d.pred[d.pred_off[3]], 2u);          // cx(2,3) waits for the barrier
+    qtr_sabre_dag_fini(&d);
+    qtr_circuit_free(c);
+}
+
+TEST(SabreDag, RejectsGatesOnThreeQubits)
+{
+    Ctx ctx;
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 3, &ctx), QTR_OK);
+    add(c, QTR_OP_CCX, {0, 1, 2});
+    qtr_sabre_dag d;
+    EXPECT_EQ(qtr_sabre_dag_build(&d, c, &ctx), QTR_EUNSUPPORTED);
+    EXPECT_THAT(ctx.msg(), HasSubstr("unrolled before routing"));
+    qtr_circuit_free(c);
+}
+
+// ---- single trials ------------------------------------------------------------
+
+// attempt_limit 0 sends every step through the release valve.
+TEST(SabreTrial, ReleaseValveAloneStillRoutes)
+{
+    qtr_target *t = grid(3, 4);
+    for (uint64_t seed = 0; seed < 30; seed++) {
+        Ctx ctx;
+        qtr_circuit *in = random_circuit(8, 60, seed);
+        qtr_circuit *out = clone(in);
+        widen(out, t->nqubits);
+        qtr_rtarget rt;
+        qtr_sabre_dag d;
+        ASSERT_EQ(qtr_rtarget_init(&rt, t, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_sabre_dag_build(&d, out, &ctx), QTR_OK);
+        qtr_sabre_heur h;
+        qtr_sabre_heur_decay(&h, t->nqubits);
+        h.attempt_limit = 0;
+        qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
+        ASSERT_NE(s, nullptr);
+        qtr_sabre_result r;
+        ASSERT_EQ(qtr_sabre_result_init(&r, t->nqubits), QTR_OK);
+        std::vector<uint32_t> start(t->nqubits);
+        // a shuffled start makes most gates need swaps
+        for (uint32_t p = 0; p < t->nqubits; p++) start[p] = (p * 5 + (uint32_t)seed) % 12;
+        ASSERT_EQ(qtr_sabre_trial(s, &h, 0, start.data(), seed, 1, nullptr, 0, &r), QTR_OK);
+        EXPECT_FALSE(r.aborted);
+        ASSERT_EQ(qtr_sabre_rebuild(out, &d, &r, &ctx), QTR_OK);
+        EXPECT_TRUE(conforms(out, t));
+        EXPECT_TRUE(same_per_wire(in, out, r.layout0, r.layout1)) << "seed " << seed;
+        qtr_sabre_result_fini(&r);
+        qtr_sabre_state_free(s);
+        qtr_sabre_dag_fini(&d);
+        qtr_rtarget_fini(&rt);
+        qtr_circuit_free(in);
+        qtr_circuit_free(out);
+    }
+    qtr_target_free(t);
+}
+
+// The backward pass routes the reversed DAG: the swaps it records, replayed
+// in reverse order from its final layout, lead back to its start.
+TEST(SabreTrial, ReverseTrialEndsOnAPermutationOfTheStart)
+{
+    Ctx ctx;
+    qtr_target *t = ring(9);
+    qtr_circuit *c = random_circuit(9, 80, 7);
+    qtr_rtarget rt;
+    qtr_sabre_dag d;
+    ASSERT_EQ(qtr_rtarget_init(&rt, t, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_sabre_dag_build(&d, c, &ctx), QTR_OK);
+    qtr_sabre_heur h;
+    qtr_sabre_heur_decay(&h, 9);
+    qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
+    qtr_sabre_result r;
+    ASSERT_EQ(qtr_sabre_result_init(&r, 9), QTR_OK);
+    std::vector<uint32_t> start = {3, 1, 4, 0, 5, 2, 6, 8, 7};
+    ASSERT_EQ(qtr_sabre_trial(s, &h, 1, start.data(), 1, 1, nullptr, 0, &r), QTR_OK);
+    std::vector<uint32_t> v2p(r.layout1, r.layout1 + 9), p2v(9);
+    for (uint32_t v = 0; v < 9; v++) p2v[v2p[v]] = v;
+    for (size_t k = r.nswaps; k-- > 0;) {
+        uint32_t a = r.swaps[k][0], b = r.swaps[k][1];
+        EXPECT_TRUE(qtr_target_connected(t, a, b));
+        std::swap(p2v[a], p2v[b]);
+    }
+    for (uint32_t p = 0; p < 9; p++) EXPECT_EQ(start[p2v[p]], p);
+    EXPECT_EQ(r.norder, d.nnodes);
+    qtr_sabre_result_fini(&r);
+    qtr_sabre_state_free(s);
+    qtr_sabre_dag_fini(&d);
+    qtr_rtarget_fini(&rt);
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
+// ---- the routing pass ------------------------------------------------------------
+
+TEST(RouteSabre, ConformsAndIsEquivalentOnRandomCircuits)
+{
+    std::vector<qtr_target *> ts = {line(7), ring(8), grid(3, 3), heavy_hex27()};
+    int checked = 0;
+    for (qtr_target *t : ts)
+        for (uint64_t seed = 0; seed < 60; seed++) {
+            uint32_t nq = 3 + (uint32_t)(seed % 6);  // 3..8 virtual qubits
+            if (nq > t->nqubits) nq = t->nqubits;
+            qtr_circuit *in = random_circuit(nq, 10 + 3 * (seed % 20), seed * 31 + 5);
+            route_and_check(in, t, (int)(seed & 1), 3, seed, true);
+            qtr_circuit_free(in);
+            checked++;
+        }
+    EXPECT_EQ(checked, 240);
+    for (qtr_target *t : ts) qtr_target_free(t);
+}
+
+TEST(RouteSabre, LargerCircuitsConformPerWire)
+{
+    qtr_target *t = heavy_hex27();
+    for (uint64_t seed = 0; seed < 10; seed++) {
+        qtr_circuit *in = random_circuit(27, 2000, seed);
+        uint64_t swaps = route_and_check(in, t, 0, 4, seed, false);
+        EXPECT_GT(swaps, 0u);
+        qtr_circuit_free(in);
+    }
+    qtr_target_free(t);
+}
+
+TEST(RouteSabre, NothingToDoOnAPerfectLayout)
+{
+    Ctx ctx;
+    qtr_target *t = line(5);
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 5, &ctx), QTR_OK);
+    for (uint32_t i = 0; i + 1 < 5; i++) add(c, QTR_OP_CX, {i, i + 1});
+    EXPECT_EQ(route_and_check(c, t, 0, 5, 1, true), 0u);
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
+TEST(RouteSabre, SameSeedSameOutput)
+{
+    Ctx ctx;
+    qtr_target *t = heavy_hex27();
+    for (uint64_t seed = 0; seed < 5; seed++) {
+        qtr_circuit *in = random_circuit(20, 500, 100 + seed);
+        qtr_circuit *a = clone(in), *b = clone(in);
+        widen(a, 27);
+        widen(b, 27);
+        std::vector<uint32_t> pa(27), pb(27);
+        uint64_t sa, sb;
+        qtr_route_opts o = {0, 8, 42};
+        ASSERT_EQ(qtr_pass_route_sabre(a, t, &o, pa.data(), &sa, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_pass_route_sabre(b, t, &o, pb.data(), &sb, &ctx), QTR_OK);
+        EXPECT_TRUE(qtr_circuit_equal(a, b));
+        EXPECT_EQ(pa, pb);
+        EXPECT_EQ(sa, sb);
+        qtr_circuit_free(in);
+        qtr_circuit_free(a);
+        qtr_circuit_free(b);
+    }
+    qtr_target_free(t);
+}
+
+// More trials can only help: the best of 8 is never worse than trial 0 alone.
+TEST(RouteSabre, MoreTrialsNeverWorse)
+{
+    qtr_target *t = grid(4, 4);
+    for (uint64_t seed = 0; seed < 8; seed++) {
+        qtr_circuit *in = random_circuit(16, 300, seed);
+        uint64_t one = route_and_check(in, t, 0, 1, seed, false);
+        uint64_t eight = route_and_check(in, t, 0, 8, seed, false);
+        EXPECT_LE(eight, one);
+        qtr_circuit_free(in);
+    }
+    qtr_target_free(t);
+}
+
+TEST(RouteSabre, MeasurementsAndConditionsKeepTheirBits)
+{
+    Ctx ctx;
+    qtr_target *t = line(5);
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 5, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_creg(c, "c", 5, &ctx), QTR_OK);
+    add(c, QTR_OP_H, {0});
+    add(c, QTR_OP_CX, {0, 4});
+    add(c, QTR_OP_MEASURE, {4, 3});
+    uint32_t q[2] = {1, 3};
+    ASSERT_EQ(qtr_circuit_append_cond(c, QTR_OP_CX, q, 2, nullptr, 0, 8, &ctx), QTR_OK);
+    add(c, QTR_OP_CZ, {2, 0});
+    add(c, QTR_OP_BARRIER, {0, 1, 2, 3, 4});
+    for (uint32_t v = 0; v < 5; v++) add(c, QTR_OP_MEASURE, {v, 4 - v});
+    route_and_check(c, t, 0, 5, 3, false);
+    // the measure of virtual 4 into clbit 3 still comes before the condition
+    qtr_circuit *out = clone(c);
+    widen(out, 5);
+    std::vector<uint32_t> perm(5);
+    uint64_t ns;
+    qtr_route_opts o = {0, 5, 3};
+    ASSERT_EQ(qtr_pass_route_sabre(out, t, &o, perm.data(), &ns, &ctx), QTR_OK);
+    size_t meas = SIZE_MAX, cond = SIZE_MAX;
+    for (size_t i = 0; i < out->ninst; i++) {
+        uint32_t creg;
+        uint64_t val;
+        if (out->inst[i].op == QTR_OP_MEASURE && qtr_inst_operands(out, &out->inst[i])[1] == 3 &&
+            meas == SIZE_MAX)
+            meas = i;
+        if (qtr_inst_condition(out, &out->inst[i], &creg, &val)) cond = i;
+    }
+    ASSERT_NE(meas, SIZE_MAX);
+    ASSERT_NE(cond, SIZE_MAX);
+    EXPECT_LT(meas, cond);
+    qtr_circuit_free(out);
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
+// ---- disconnected targets ------------------------------------------------------------
+
+TEST(RouteSabre, GateAcrossComponentsIsATargetError)
+{
+    Ctx ctx;
+    qtr_target *t = make_target("two-lines", 6, {{0, 1}, {1, 2}, {3, 4}, {4, 5}});
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 6, &ctx), QTR_OK);
+    add(c, QTR_OP_CX, {0, 2});   // routable inside the first line
+    add(c, QTR_OP_CX, {2, 3});   // never: different components
+    std::vector<uint32_t> perm(6);
+    uint64_t ns;
+    qtr_route_opts o = {0, 2, 0};
+    EXPECT_EQ(qtr_pass_route_sabre(c, t, &o, perm.data(), &ns, &ctx), QTR_ETARGET);
+    EXPECT_THAT(ctx.msg(), HasSubstr("different connected components"));
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
+TEST(RouteSabre, RoutesWithinEachComponent)
+{
+    qtr_target *t = make_target("two-lines", 8, {{0, 1}, {1, 2}, {2, 3}, {4, 5}, {5, 6}, {6, 7}});
+    Ctx ctx;
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 8, &ctx), QTR_OK);
+    add(c, QTR_OP_CX, {0, 3});
+    add(c, QTR_OP_CX, {7, 4});
+    add(c, QTR_OP_CX, {1, 3});
+    add(c, QTR_OP_H, {5});
+    add(c, QTR_OP_CX, {5, 7});
+    route_and_check(c, t, 0, 3, 0, true);
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
+TEST(RouteSabre, RejectsAnUnlaidCircuit)
+{
+    Ctx ctx;
+    qtr_target *t = line(5);
+    qtr_circuit *c = random_circuit(3, 10, 1);
+    std::vector<uint32_t> perm(5);
+    uint64_t ns;
+    qtr_route_opts o = {0, 1, 0};
+    EXPECT_EQ(qtr_pass_route_sabre(c, t, &o, perm.data(), &ns, &ctx), QTR_EINVAL);
+    EXPECT_THAT(ctx.msg(), HasSubstr("must have 5"));
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
+// ---- the pipeline ------------------------------------------------------------
+
+namespace {
+
+qtr_target *with_basis(qtr_target *t, const char *basis)
+{
+    Ctx ctx;
+    EXPECT_EQ(qtr_target_set_basis(t, basis, &ctx), QTR_OK) << ctx.msg();
+    return t;
+}
+
+// Transpile at `level`; the output must conform to t (qtr_transpile checks
+// that itself) and be equivalent to `in` under the reported layouts.
+qtr_result transpile_and_check(const qtr_circuit *in, const qtr_target *t, int level,
+                               uint64_t seed)
+{
+    Ctx ctx;
+    qtr_circuit *c = clone(in);
+    qtr_options o;
+    qtr_options_default(&o);
+    o.opt_level = level;
+    o.seed = seed;
+    qtr_result r;
+    EXPECT_EQ(qtr_transpile(c, t, &o, &r, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(qtr_target_check_circuit(t, c, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(r.nvirtual, in->nqubits);
+    EXPECT_EQ(qtr_sim_equivalent(in, c, r.initial_layout, r.output_permutation, 1e-6, &ctx),
+              QTR_OK)
+        << "level " << level << " seed " << seed << ": " << ctx.msg();
+    qtr_circuit_free(c);
+    return r;
+}
+
+}  // namespace
+
+TEST(Pipeline, EveryLevelRoutesAndStaysEquivalent)
+{
+    std::vector<qtr_target *> ts = {with_basis(line(6), "cx,rz,sx,x"),
+                                    with_basis(grid(3, 3), "cz,rz,sx,x"),
+                                    with_basis(heavy_hex27(), "ecr,rz,sx,x")};
+    for (qtr_target *t : ts)
+        for (int level = 0; level <= 3; level++)
+            for (uint64_t seed = 0; seed < 8; seed++) {
+                qtr_circuit *in = random_circuit(3 + (uint32_t)(seed % 4), 25, seed * 7 + level);
+                qtr_result r = transpile_and_check(in, t, level, seed);
+                qtr_result_free(&r);
+                qtr_circuit_free(in);
+            }
+    for (qtr_target *t : ts) qtr_target_free(t);
+}
+
+TEST(Pipeline, ThreeQubitGatesAreUnrolledThenRouted)
+{
+    qtr_target *t = with_basis(line(5), "cx,rz,sx,x");
+    qtr_circuit *c = qtr_circuit_new(0);
+    Ctx ctx;
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 5, &ctx), QTR_OK);
+    add(c, QTR_OP_H, {0});
+    add(c, QTR_OP_CCX, {0, 4, 2});
+    add(c, QTR_OP_CSWAP, {3, 0, 1});
+    for (int level = 0; level <= 3; level++) {
+        qtr_result r = transpile_and_check(c, t, level, 1);
+        if (level == 0) {
+            EXPECT_GT(r.swaps, 0u);
+        }
+        qtr_result_free(&r);
+    }
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
+TEST(Pipeline, PerfectLayoutsNeedNoSwaps)
+{
+    qtr_target *t = with_basis(grid(3, 3), "cx,rz,sx,x");
+    // a path through the grid in a scrambled qubit order: VF2 finds it (L2)
+    qtr_circuit *c = qtr_circuit_new(0);
+    Ctx ctx;
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 9, &ctx), QTR_OK);
+    const uint32_t order[9] = {4, 0, 8, 2, 6, 1, 7, 3, 5};
+    for (int i = 0; i + 1 < 9; i++) add(c, QTR_OP_CX, {order[i], order[i + 1]});
+    qtr_result r2 = transpile_and_check(c, t, 2, 0);
+    EXPECT_EQ(r2.swaps, 0u);
+    for (uint32_t v = 0; v < 9; v++) EXPECT_EQ(r2.initial_layout[v], r2.output_permutation[v]);
+    qtr_result_free(&r2);
+    // level 1 keeps the trivial layout when it already fits
+    qtr_circuit *d = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(d, "q", 3, &ctx), QTR_OK);
+    add(d, QTR_OP_CX, {0, 1});
+    add(d, QTR_OP_CX, {1, 2});
+    qtr_result r1 = transpile_and_check(d, t, 1, 0);
+    EXPECT_EQ(r1.swaps, 0u);
+    for (uint32_t v = 0; v < 3; v++) EXPECT_EQ(r1.initial_layout[v], v);
+    qtr_result_free(&r1);
+    qtr_circuit_free(c);
+    qtr_circuit_free(d);
+    qtr_target_free(t);
+}
+
+TEST(Pipeline, DisconnectedTargets)
+{
+    Ctx ctx;
+    qtr_target *t = with_basis(make_target("two-lines", 6, {{0, 1}, {1, 2}, {3, 4}, {4, 5}}),
+                               "cx,rz,sx,x");
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 4, &ctx), QTR_OK);
+    add(c, QTR_OP_CX, {0, 3});   // trivially on qubits of different lines
+    add(c, QTR_OP_CX, {3, 1});
+    for (int level = 1; level <= 3; level++) {   // a layout puts them in one line
+        qtr_result r = transpile_and_check(c, t, level, 0);
+        qtr_result_free(&r);
+    }
+    qtr_circuit *d = clone(c);
+    qtr_options o;
+    qtr_options_default(&o);
+    o.opt_level = 0;   // trivial layout: cannot be routed
+    qtr_result r;
+    EXPECT_EQ(qtr_transpile(d, t, &o, &r, &ctx), QTR_ETARGET);
+    EXPECT_THAT(ctx.msg(), HasSubstr("different connected components"));
+    qtr_circuit_free(d);
+    // four interacting qubits fit neither line, at any level
+    add(c, QTR_OP_CX, {1, 2});
+    for (int level = 1; level <= 3; level++) {
+        qtr_circuit *e = clone(c);
+        o.opt_level = level;
+        EXPECT_EQ(qtr_transpile(e, t, &o, &r, &ctx), QTR_ETARGET);
+        EXPECT_THAT(ctx.msg(), HasSubstr("connected component"));
+        qtr_circuit_free(e);
+    }
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
+TEST(Pipeline, TrialOptionsAreHonoured)
+{
+    qtr_target *t = with_basis(heavy_hex27(), "cx,rz,sx,x");
+    qtr_circuit *in = random_circuit(12, 150, 3);
+    Ctx ctx;
+    qtr_options o;
+    qtr_options_default(&o);
+    EXPECT_EQ(o.opt_level, 2);
+    EXPECT_EQ(o.layout_trials, 0u);
+    EXPECT_EQ(o.swap_trials, 0u);
+    uint64_t swaps[2];
+    for (int k = 0; k < 2; k++) {
+        qtr_circuit *c = clone(in);
+        o.layout_trials = 8;
+        o.swap_trials = k ? 10 : 1;
+        qtr_result r;
+        ASSERT_EQ(qtr_transpile(c, t, &o, &r, &ctx), QTR_OK) << ctx.msg();
+        swaps[k] = r.swaps;
+        qtr_result_free(&r);
+        qtr_circuit_free(c);
+    }
+    // the same 11 refined layouts; 10 swap trials include the 1
+    EXPECT_LE(swaps[1], swaps[0]);
+    qtr_circuit_free(in);
+    qtr_target_free(t);
+}
