@@ -64,6 +64,10 @@ static int out_begin(out_file *o, const char *path)
     o->final = path;
     o->tmp = NULL;
     if (!strcmp(path, "-")) return 0;
+    /* only a regular file (or a new one) is replaced by rename: a device such
+     * as /dev/null or a FIFO is written directly, never renamed over */
+    struct stat s;
+    if (!stat(path, &s) && !S_ISREG(s.st_mode)) return 0;
     size_t n = strlen(path) + 32;
     if (!(o->tmp = malloc(n))) return -1;
     snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());

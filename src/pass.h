@@ -281,6 +281,28 @@ qtr_status qtr_pass_elide_permutations(qtr_circuit *c, const qtr_target *t, uint
  *  qubit v starts on L[v] and ends on R[perm[v]]. @p t unused. */
 qtr_status qtr_pass_elide_swaps(qtr_circuit *c, const qtr_target *t, uint32_t *perm, qtr_ctx *ctx);
 
+/** The optimisation stage of levels 1-3 (src/optimize.c; Qiskit's loops,
+ *  design/ALGORITHMS.md §2.3, §2.5): L1 repeats merge1q + cancel_inverse,
+ *  L2 remove_identity + merge1q + commute_cancel + cancel_inverse, both until
+ *  depth and size stay the same; L3 runs the L2 list to Qiskit's minimum
+ *  point over (depth, size) with back-tracking after 5 worse iterations.
+ *  Level 0 does nothing. @p c must already be in t->basis (after
+ *  translation); it stays in it.
+ *  @return QTR_OK, QTR_EINVAL (NULL circuit or target, level outside 0..3),
+ *  QTR_ENOMEM (circuit valid and equivalent, possibly partly optimised). */
+qtr_status qtr_optimize_loop(qtr_circuit *c, const qtr_target *t, int level, qtr_ctx *ctx);
+/** The init-stage clean-up of levels 1-3 on the virtual circuit, before
+ *  layout: L1 cancel_inverse; L2/L3 elide_swaps (only when @p perm is not
+ *  NULL, i.e. routing is allowed), remove_diag_before_measure,
+ *  remove_identity, cancel_inverse, commute_cancel (any gate may be emitted:
+ *  translation follows). @p perm (c->nqubits entries, may be NULL) receives
+ *  the elided permutation as qtr_pass_elide_swaps defines it (identity when
+ *  nothing was elided or the level does not elide). @p t is unused.
+ *  Note remove_diag_before_measure changes per-outcome phases before final
+ *  measurements (compare with QTR_SIM_MEASURE_PHASES). */
+qtr_status qtr_optimize_init(qtr_circuit *c, const qtr_target *t, int level, uint32_t *perm,
+                             qtr_ctx *ctx);
+
 /* ---- pipeline pieces shared with the streaming driver (src/pipeline.c) -- */
 
 /** Fail with QTR_EUNSUPPORTED naming the first 2q gate whose physical qubits
