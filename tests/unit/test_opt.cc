@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "qtr.h"
+#include "qtr_io.h"
 #include "random_circuit.h"
 #include "sim.h"
 extern "C" {
@@ -1174,4 +1175,45 @@ TEST(OptLoop, ParameterPoolIsRepacked)
     EXPECT_EQ(out.c->capparams, live);
     EXPECT_TRUE(well_formed(out.c));
     EXPECT_TRUE(equivalent(in.c, out.c));
+}
+
+// The recipe the pipeline integration follows (see the report in optimize.c's
+// commit): init clean-up on the virtual circuit, transpile, optimisation loop
+// on the physical circuit, output permutation composed with the elided one.
+TEST(OptPipelineRecipe, RoutedRandomCircuitsStayEquivalentAndConform)
+{
+    const std::vector<qtr_op> ops = {QTR_OP_H,  QTR_OP_T,  QTR_OP_S,   QTR_OP_CX, QTR_OP_CZ,
+                                     QTR_OP_SWAP, QTR_OP_RZ, QTR_OP_SX, QTR_OP_U,  QTR_OP_CCX};
+    qtr_ctx ctx = mkctx();
+    qtr_target *t = nullptr;
+    ASSERT_EQ(qtr_target_load("line:5", &t, &ctx), QTR_OK) << ctx.msg;
+    ASSERT_EQ(qtr_target_set_basis(t, "cx,rz,sx,x", &ctx), QTR_OK);
+    size_t plain = 0, optimised = 0;
+    for (uint64_t seed = 0; seed < 30; seed++) {
+        for (int level = 1; level <= 3; level++) {
+            Circ in = random_circ(4, 30, ops, 90000 + seed);
+            Circ base(in), out(in);
+            qtr_options o;
+            qtr_options_default(&o);
+            o.opt_level = level;
+            o.seed = seed;
+            qtr_result r0, r;
+            ASSERT_EQ(qtr_transpile(base.c, t, &o, &r0, &ctx), QTR_OK) << ctx.msg;
+            std::vector<uint32_t> perm(in.c->nqubits);
+            ASSERT_EQ(qtr_optimize_init(out.c, t, level, perm.data(), &ctx), QTR_OK) << ctx.msg;
+            ASSERT_EQ(qtr_transpile(out.c, t, &o, &r, &ctx), QTR_OK) << ctx.msg;
+            ASSERT_EQ(qtr_optimize_loop(out.c, t, level, &ctx), QTR_OK) << ctx.msg;
+            std::vector<uint32_t> fin(in.c->nqubits);
+            for (uint32_t v = 0; v < in.c->nqubits; v++) fin[v] = r.output_permutation[perm[v]];
+            EXPECT_EQ(qtr_target_check_circuit(t, out.c, &ctx), QTR_OK) << ctx.msg;
+            EXPECT_EQ(qtr_sim_equivalent(in.c, out.c, r.initial_layout, fin.data(), 1e-7, &ctx), QTR_OK)
+                << "level " << level << " seed " << seed << ": " << ctx.msg;
+            plain += base.size();
+            optimised += out.size();
+            qtr_result_free(&r0);
+            qtr_result_free(&r);
+        }
+    }
+    EXPECT_LT(optimised * 10, plain * 8); // at least 20% fewer gates (27% measured)
+    qtr_target_free(t);
 }
