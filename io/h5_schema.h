@@ -17,7 +17,6 @@
 /* ---- groups ------------------------------------------------------------- */
 #define QTR_H5_GROUP_CIRCUITS   "circuits"
 #define QTR_H5_GROUP_RESULTS    "results"
-#define QTR_H5_GROUP_STATS      "stats"           /* inside results */
 #define QTR_H5_GROUP_TIMING     "/timing"         /* excluded from identity checks */
 #define QTR_H5_ATTR_STORAGE     "storage"         /* on circuits: "columns" | "qasm" */
 
@@ -54,6 +53,7 @@
 #define QTR_H5_CODE             "code"            /* uint8: qtr_status of a failure */
 #define QTR_H5_MESSAGE          "message"         /* fixed string, QTR_H5_MSG_LEN bytes */
 #define QTR_H5_SECONDS          "/timing/seconds" /* float64 per circuit */
+#define QTR_H5_STATS            "stats"           /* compound of uint64, QTR_H5_STATS_LIST */
 
 /* ---- limits ------------------------------------------------------------------ */
 #define QTR_H5_NAME_LEN     64      /* circuit names, bytes, no terminator in the file */
@@ -67,7 +67,7 @@
 #define QTR_H5_CHUNK_POOL   4096    /* inst: 64 KiB */
 #define QTR_H5_CHUNK_SMALL  8192    /* params, args, layouts */
 #define QTR_H5_CHUNK_MSG    128     /* messages: 64 KiB */
-#define QTR_H5_DEFLATE      4
+#define QTR_H5_DEFLATE      1
 
 /* Status values. Pending is the fill value: a row is "done" only once its
  * status is written, and that is the last write of its round. */
@@ -75,7 +75,7 @@
 #define QTR_H5_OK      1
 #define QTR_H5_ERROR   2
 
-/* Statistics columns under results/stats/, in this order. */
+/* Fields of results/stats (one compound dataset), in this order. */
 #define QTR_H5_STATS_LIST(X) \
     X(N2Q_IN, "n2q_in")      X(DEPTH_IN, "depth_in") X(SIZE_IN, "size_in") \
     X(N2Q, "n2q")            X(DEPTH, "depth")       X(DEPTH_2Q, "depth_2q") \

@@ -44,7 +44,7 @@ static quiet_state quiet_begin(void)
 static void quiet_end(quiet_state q) { H5Eset_auto2(H5E_DEFAULT, q.func, q.data); }
 
 typedef struct {
-    char outer[160], inner[160];
+    char outer[150], inner[150];
     int  n;
 } stack_summary;
 
@@ -59,24 +59,48 @@ static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data)
     return 0;
 }
 
-/* qtr_fail with " (HDF5: outer; inner)" appended from HDF5's error stack,
- * which is then cleared. */
-static qtr_status h5_fail(qtr_ctx *ctx, qtr_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static qtr_status h5_fail(qtr_ctx *ctx, qtr_status st, const char *fmt, ...)
+/* HDF5 clears its error stack on entry to every API call, so the stack of a
+ * failed call must be read before the cleanup calls that follow it: cap()
+ * saves its summary into the file's err[] at the point of failure, and
+ * h5_fail() appends it (or the live stack, when nothing was saved) to the
+ * message as " (HDF5: outer: inner)". */
+static char *file_err(qtr_h5_file *f);
+
+static void summarise(char *out, size_t len)
 {
-    char head[384];
+    stack_summary s = {{0}, {0}, 0};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk_cb, &s);
+    H5Eclear2(H5E_DEFAULT);
+    if (s.n == 0) out[0] = '\0';
+    else if (s.n == 1 || !strcmp(s.outer, s.inner)) snprintf(out, len, "%s", s.outer);
+    else snprintf(out, len, "%s: %s", s.outer, s.inner);
+}
+
+static void cap(qtr_h5_file *f)
+{
+    char *e = f ? file_err(f) : NULL;
+    if (e && !e[0]) summarise(e, 320);  /* qtr_h5_file.err */
+}
+
+static qtr_status h5_fail(qtr_h5_file *f, qtr_ctx *ctx, qtr_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static qtr_status h5_fail(qtr_h5_file *f, qtr_ctx *ctx, qtr_status st, const char *fmt, ...)
+{
+    char head[384], why[320];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
-    stack_summary s = {{0}, {0}, 0};
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk_cb, &s);
-    H5Eclear2(H5E_DEFAULT);
-    if (s.n == 0) return qtr_fail(ctx, st, "%s", head);
-    if (s.n == 1 || !strcmp(s.outer, s.inner))
-        return qtr_fail(ctx, st, "%s (HDF5: %s)", head, s.outer);
-    return qtr_fail(ctx, st, "%s (HDF5: %s: %s)", head, s.outer, s.inner);
+    char *e = f ? file_err(f) : NULL;
+    if (e && e[0]) {
+        snprintf(why, sizeof why, "%s", e);
+        e[0] = '\0';
+        H5Eclear2(H5E_DEFAULT);
+    } else {
+        summarise(why, sizeof why);
+    }
+    if (!why[0]) return qtr_fail(ctx, st, "%s", head);
+    return qtr_fail(ctx, st, "%s (HDF5: %s)", head, why);
 }
 
 /* ======================================================================
@@ -424,11 +448,11 @@ fail:
  * Column table: every dataset of the format
  * ====================================================================== */
 
-typedef enum { T_U8, T_U32, T_U64, T_F64, T_NAME, T_MSG, T_VSTR, T_INST, T_REG } ctype;
+typedef enum { T_U8, T_U32, T_U64, T_F64, T_NAME, T_MSG, T_VSTR, T_INST, T_REG, T_STATS } ctype;
 
 /* where: which file content has it; group: main group, stats, or absolute */
 enum { IN_CIRCUITS = 1, IN_RESULTS = 2, IN_BOTH = 3 };
-enum { G_MAIN, G_STATS, G_ABS };
+enum { G_MAIN, G_ABS };
 enum { K_ROW, K_POOL };
 
 typedef struct {
@@ -444,8 +468,8 @@ enum {
     C_INST_START, C_INST_COUNT, C_PARAM_START, C_PARAM_COUNT, C_ARG_START, C_ARG_COUNT,
     C_REG_START, C_REG_COUNT, C_LAYOUT_START, C_NVIRTUAL,
     C_STATUS, C_CODE, C_MESSAGE,
-    C_STAT0,
-    C_INST = C_STAT0 + QTR_H5_NSTATS, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0, C_LAYOUT1,
+    C_STATS,
+    C_INST, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0, C_LAYOUT1,
     C_SECONDS,
     NCOLS
 };
@@ -470,9 +494,7 @@ static const col_desc cols[NCOLS] = {
     [C_STATUS] = {QTR_H5_STATUS, T_U8, IN_RESULTS, G_MAIN, K_ROW, -1, 0},
     [C_CODE] = {QTR_H5_CODE, T_U8, IN_RESULTS, G_MAIN, K_ROW, -1, 0},
     [C_MESSAGE] = {QTR_H5_MESSAGE, T_MSG, IN_RESULTS, G_MAIN, K_ROW, -1, 0},
-#define X(e, s) [C_STAT0 + QTR_H5_STAT_##e] = {s, T_U64, IN_RESULTS, G_STATS, K_ROW, -1, 0},
-    QTR_H5_STATS_LIST(X)
-#undef X
+    [C_STATS] = {QTR_H5_STATS, T_STATS, IN_RESULTS, G_MAIN, K_ROW, -1, 0},
     [C_INST] = {QTR_H5_INST, T_INST, IN_BOTH, G_MAIN, K_POOL, QTR_H5_POOL_INST, 0},
     [C_PARAMS] = {QTR_H5_PARAMS, T_F64, IN_BOTH, G_MAIN, K_POOL, QTR_H5_POOL_PARAMS, 0},
     [C_ARGS] = {QTR_H5_ARGS, T_U32, IN_BOTH, G_MAIN, K_POOL, QTR_H5_POOL_ARGS, 0},
@@ -515,6 +537,7 @@ static int col_applies(int c, qtr_h5_content content, qtr_h5_storage storage)
 
 typedef struct {
     hid_t inst_file, inst_mem, reg_file, reg_mem, name_file, name_mem, msg_file, msg_mem, vstr;
+    hid_t stats;  /* n2q_in ... peak_bytes: uint64 each, file and memory alike */
 } typeset;
 
 static void types_close(typeset *t)
@@ -571,6 +594,9 @@ static int types_open(typeset *t)
     t->name_mem = fixed_str(QTR_H5_NAME_LEN + 1, H5T_STR_NULLTERM);
     t->msg_file = fixed_str(QTR_H5_MSG_LEN, H5T_STR_NULLPAD);
     t->msg_mem = fixed_str(QTR_H5_MSG_LEN, H5T_STR_NULLTERM);
+    t->stats = H5Tcreate(H5T_COMPOUND, QTR_H5_NSTATS * 8);
+    for (int k = 0; k < QTR_H5_NSTATS; k++)
+        H5Tinsert(t->stats, stat_names[k], (size_t)k * 8, H5T_STD_U64LE);
     t->vstr = H5Tcopy(H5T_C_S1);
     H5Tset_size(t->vstr, H5T_VARIABLE);
     H5Tset_cset(t->vstr, H5T_CSET_UTF8);
@@ -592,6 +618,7 @@ static hid_t file_type(const typeset *t, ctype ty)
     case T_VSTR: return t->vstr;
     case T_INST: return t->inst_file;
     case T_REG: return t->reg_file;
+    case T_STATS: return t->stats;
     }
     return -1;
 }
@@ -614,7 +641,10 @@ struct qtr_h5_file {
     char          *run_input, *run_target, *run_basis;
     int            run_level;
     uint64_t       run_seed;
+    char           err[320];          /* HDF5's stack at the last failure (cap) */
 };
+
+static char *file_err(qtr_h5_file *f) { return f->err; }
 
 const char *qtr_h5_path(const qtr_h5_file *f) { return f->path; }
 uint64_t qtr_h5_count(const qtr_h5_file *f) { return f->n; }
@@ -645,7 +675,7 @@ static qtr_h5_file *file_new(const char *path)
         free(f);
         return NULL;
     }
-    f->fid = f->grp = f->stats = f->timing = -1;
+    f->fid = f->grp = f->timing = -1;
     for (int c = 0; c < NCOLS; c++) f->d[c] = -1;
     for (int i = 0; i < 256; i++) f->opmap[i] = -1;
     return f;
@@ -655,7 +685,6 @@ static void file_release(qtr_h5_file *f)
 {
     for (int c = 0; c < NCOLS; c++)
         if (f->d[c] >= 0) H5Dclose(f->d[c]);
-    if (f->stats >= 0) H5Gclose(f->stats);
     if (f->timing >= 0) H5Gclose(f->timing);
     if (f->grp >= 0) H5Gclose(f->grp);
     types_close(&f->ty);
@@ -668,7 +697,7 @@ qtr_status qtr_h5_close(qtr_h5_file *f, qtr_ctx *ctx)
     qtr_status st = QTR_OK;
     file_release(f);
     if (f->fid >= 0 && H5Fclose(f->fid) < 0)
-        st = h5_fail(ctx, QTR_EIO, "%s: closing failed", f->path);
+        st = h5_fail(f, ctx, QTR_EIO, "%s: closing failed", f->path);
     quiet_end(q);
     free(f->run_input);
     free(f->run_target);
@@ -772,7 +801,8 @@ static int get_attr_i64(hid_t obj, const char *name, int64_t *v)
 
 /* Read @p n strings of dataset @p d from row @p first into @p out, @p width+1
  * bytes each, NUL-terminated, truncated to @p width bytes. */
-static int read_fixed_strings(hid_t d, uint64_t first, size_t n, size_t width, char *out)
+static int read_fixed_strings(qtr_h5_file *f, hid_t d, uint64_t first, size_t n, size_t width,
+                              char *out)
 {
     if (!n) return 0;
     int rc = -1;
@@ -786,7 +816,8 @@ static int read_fixed_strings(hid_t d, uint64_t first, size_t n, size_t width, c
         m = H5Tcopy(H5T_C_S1);
         H5Tset_size(m, H5T_VARIABLE);
         H5Tset_cset(m, H5Tget_cset(t));
-        if (v && H5Dread(d, m, ms, fs, H5P_DEFAULT, v) >= 0) {
+        if (v && H5Dread(d, m, ms, fs, H5P_DEFAULT, v) < 0) cap(f);
+        else if (v) {
             for (size_t i = 0; i < n; i++)
                 snprintf(out + i * (width + 1), width + 1, "%s", v[i] ? v[i] : "");
             H5Dvlen_reclaim(m, ms, H5P_DEFAULT, v);
@@ -797,6 +828,7 @@ static int read_fixed_strings(hid_t d, uint64_t first, size_t n, size_t width, c
         m = fixed_str(width + 1, H5T_STR_NULLTERM);
         H5Tset_cset(m, H5Tget_cset(t));
         rc = H5Dread(d, m, ms, fs, H5P_DEFAULT, out) < 0 ? -1 : 0;
+        if (rc) cap(f);
     }
 done:
     if (m >= 0) H5Tclose(m);
@@ -814,7 +846,7 @@ static qtr_status read_gate_names(qtr_h5_file *f, qtr_ctx *ctx)
         return qtr_fail(ctx, QTR_EPARSE, "%s: no %s dataset (the op codes would have no meaning)",
                         f->path, QTR_H5_GATE_NAMES);
     hid_t d = H5Dopen2(f->fid, QTR_H5_GATE_NAMES, H5P_DEFAULT);
-    if (d < 0) return h5_fail(ctx, QTR_EPARSE, "%s: cannot open %s", f->path, QTR_H5_GATE_NAMES);
+    if (d < 0) return h5_fail(f, ctx, QTR_EPARSE, "%s: cannot open %s", f->path, QTR_H5_GATE_NAMES);
     hid_t s = H5Dget_space(d);
     hssize_t g = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
     if (s >= 0) H5Sclose(s);
@@ -832,8 +864,8 @@ static qtr_status read_gate_names(qtr_h5_file *f, qtr_ctx *ctx)
         st = qtr_fail(ctx, QTR_ENOMEM, "gate names");
         goto done;
     }
-    if (read_fixed_strings(d, 0, (size_t)g, QTR_H5_GATENAME_LEN, names) < 0) {
-        st = h5_fail(ctx, QTR_EPARSE, "%s: cannot read %s as strings", f->path, QTR_H5_GATE_NAMES);
+    if (read_fixed_strings(f, d, 0, (size_t)g, QTR_H5_GATENAME_LEN, names) < 0) {
+        st = h5_fail(f, ctx, QTR_EPARSE, "%s: cannot read %s as strings", f->path, QTR_H5_GATE_NAMES);
         goto done;
     }
     for (hssize_t k = 0; k < g; k++) {
@@ -881,10 +913,10 @@ static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
     for (int c = 0; c < NCOLS; c++) {
         const col_desc *d = &cols[c];
         if (!col_applies(c, f->content, f->storage)) continue;
-        hid_t loc = d->group == G_STATS ? f->stats : d->group == G_ABS ? f->fid : f->grp;
+        hid_t loc = d->group == G_ABS ? f->fid : f->grp;
         if (loc < 0 || H5Lexists(loc, d->name, H5P_DEFAULT) <= 0) continue;
         hid_t ds = H5Dopen2(loc, d->name, H5P_DEFAULT);
-        if (ds < 0) return h5_fail(ctx, QTR_EPARSE, "%s: cannot open '%s'", f->path, d->name);
+        if (ds < 0) return h5_fail(f, ctx, QTR_EPARSE, "%s: cannot open '%s'", f->path, d->name);
         f->d[c] = ds;
         hid_t s = H5Dget_space(ds), t = H5Dget_type(ds);
         hsize_t dim = 0;
@@ -895,7 +927,7 @@ static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
         H5Tclose(t);
         int want_cl = d->type == T_F64                     ? H5T_FLOAT
                       : d->type <= T_U64                   ? H5T_INTEGER
-                      : d->type == T_INST || d->type == T_REG ? H5T_COMPOUND
+                      : d->type == T_INST || d->type == T_REG || d->type == T_STATS ? H5T_COMPOUND
                                                               : H5T_STRING;
         if (nd != 1 || (int)cl != want_cl)
             return qtr_fail(ctx, QTR_EPARSE, "%s: '%s' must be a one-dimensional %s dataset",
@@ -967,7 +999,7 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
         goto done;
     }
     if (types_open(&f->ty) < 0) {
-        st = h5_fail(ctx, QTR_ENOMEM, "HDF5 types");
+        st = h5_fail(f, ctx, QTR_ENOMEM, "HDF5 types");
         goto done;
     }
     if ((st = read_gate_names(f, ctx))) goto done;
@@ -981,7 +1013,7 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
     f->content = has_res ? QTR_H5_RESULTS : QTR_H5_CIRCUITS;
     f->grp = H5Gopen2(f->fid, has_res ? QTR_H5_GROUP_RESULTS : QTR_H5_GROUP_CIRCUITS, H5P_DEFAULT);
     if (f->grp < 0) {
-        st = h5_fail(ctx, QTR_EPARSE, "%s: cannot open the circuits group", f->path);
+        st = h5_fail(f, ctx, QTR_EPARSE, "%s: cannot open the circuits group", f->path);
         goto done;
     }
     f->storage = QTR_H5_COLUMNS;
@@ -998,8 +1030,6 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
             f->storage = QTR_H5_QASMTEXT;  /* a writer that skipped the attribute */
         free(sto);
     } else {
-        if (H5Lexists(f->grp, QTR_H5_GROUP_STATS, H5P_DEFAULT) > 0)
-            f->stats = H5Gopen2(f->grp, QTR_H5_GROUP_STATS, H5P_DEFAULT);
         f->run_input = get_attr_str(f->grp, QTR_H5_ATTR_INPUT);
         f->run_target = get_attr_str(f->grp, QTR_H5_ATTR_TARGET);
         f->run_basis = get_attr_str(f->grp, QTR_H5_ATTR_BASIS);
@@ -1033,7 +1063,7 @@ static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file *
     }
     f->fid = H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl < 0 ? H5P_DEFAULT : fapl);
     if (f->fid < 0) {
-        st = h5_fail(ctx, QTR_EIO, "%s: cannot open", path);
+        st = h5_fail(f, ctx, QTR_EIO, "%s: cannot open", path);
         goto done;
     }
     f->writable = rw;
@@ -1076,7 +1106,7 @@ qtr_status qtr_h5_open_rw(const char *path, int64_t fapl, qtr_h5_file **out, qtr
 static hid_t create_col(qtr_h5_file *f, int c, uint64_t n)
 {
     const col_desc *d = &cols[c];
-    hid_t loc = d->group == G_STATS ? f->stats : d->group == G_ABS ? f->fid : f->grp;
+    hid_t loc = d->group == G_ABS ? f->fid : f->grp;
     hsize_t dim = d->kind == K_ROW ? n : 0, maxdim = H5S_UNLIMITED, chunk;
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), s;
     if (c == C_STATUS) {
@@ -1091,7 +1121,10 @@ static hid_t create_col(qtr_h5_file *f, int c, uint64_t n)
         H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC);
     } else {
         s = H5Screate_simple(1, &dim, &maxdim);
-        if (d->kind == K_ROW) chunk = d->type == T_MSG ? QTR_H5_CHUNK_MSG : QTR_H5_CHUNK_INDEX;
+        if (d->kind == K_ROW)
+            chunk = d->type == T_MSG     ? QTR_H5_CHUNK_MSG
+                    : d->type == T_STATS ? QTR_H5_CHUNK_INDEX / 4  /* 72-byte rows */
+                                         : QTR_H5_CHUNK_INDEX;
         else chunk = d->type == T_INST || d->type == T_REG ? QTR_H5_CHUNK_POOL : QTR_H5_CHUNK_SMALL;
         if (d->kind == K_ROW && n && chunk > n) chunk = n;
         H5Pset_chunk(dcpl, 1, &chunk);
@@ -1102,6 +1135,7 @@ static hid_t create_col(qtr_h5_file *f, int c, uint64_t n)
     }
     hid_t ds = H5Dcreate2(loc, d->name, file_type(&f->ty, d->type), s, H5P_DEFAULT, dcpl,
                           H5P_DEFAULT);
+    if (ds < 0) cap(f);
     H5Sclose(s);
     H5Pclose(dcpl);
     return ds;
@@ -1145,7 +1179,7 @@ qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
     f->n = n;
     f->writable = 1;
     if (types_open(&f->ty) < 0) {
-        st = h5_fail(ctx, QTR_ENOMEM, "HDF5 types");
+        st = h5_fail(f, ctx, QTR_ENOMEM, "HDF5 types");
         goto done;
     }
     /* No reuse of freed file space (aggregators only): a rewritten
@@ -1156,7 +1190,7 @@ qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
     if (content == QTR_H5_RESULTS) H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_AGGR, 0, 1);
     f->fid = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl < 0 ? H5P_DEFAULT : fapl);
     if (f->fid < 0) {
-        st = h5_fail(ctx, QTR_EIO, "%s: cannot create", path);
+        st = h5_fail(f, ctx, QTR_EIO, "%s: cannot create", path);
         goto done;
     }
     int bad = set_attr_str(f->fid, QTR_H5_ATTR_FORMAT, QTR_H5_FORMAT_NAME) |
@@ -1168,7 +1202,7 @@ qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
                                                            : QTR_H5_GROUP_CIRCUITS,
                         H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (bad || f->grp < 0) {
-        st = h5_fail(ctx, QTR_EIO, "%s: writing the header failed", path);
+        st = h5_fail(f, ctx, QTR_EIO, "%s: writing the header failed", path);
         goto done;
     }
     if (content == QTR_H5_CIRCUITS) {
@@ -1188,14 +1222,13 @@ qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
         f->run_basis = strdup(run->basis ? run->basis : "");
         f->run_level = run->opt_level;
         f->run_seed = run->seed;
-        f->stats = H5Gcreate2(f->grp, QTR_H5_GROUP_STATS, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         f->timing = H5Gcreate2(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        if (f->stats < 0 || f->timing < 0) bad = -1;
+        if (f->timing < 0) bad = -1;
     }
     for (int c = 0; c < NCOLS && !bad; c++)
         if (col_applies(c, content, storage) && (f->d[c] = create_col(f, c, n)) < 0) bad = -1;
     if (bad) {
-        st = h5_fail(ctx, QTR_EIO, "%s: creating the datasets failed", path);
+        st = h5_fail(f, ctx, QTR_EIO, "%s: creating the datasets failed", path);
         goto done;
     }
     *out = f;
@@ -1228,7 +1261,7 @@ qtr_status qtr_h5_set_timing(qtr_h5_file *f, int ranks, int threads, double wall
     if (set_attr_i64(f->timing, "ranks", H5T_STD_I32LE, ranks) |
         set_attr_i64(f->timing, "threads", H5T_STD_I32LE, threads) |
         set_attr_f64(f->timing, "wall_seconds", wall_seconds))
-        st = h5_fail(ctx, QTR_EIO, "%s: writing /timing", f->path);
+        st = h5_fail(f, ctx, QTR_EIO, "%s: writing /timing", f->path);
     quiet_end(q);
     return st;
 }
@@ -1237,7 +1270,7 @@ qtr_status qtr_h5_flush(qtr_h5_file *f, qtr_ctx *ctx)
 {
     quiet_state q = quiet_begin();
     qtr_status st = QTR_OK;
-    if (H5Fflush(f->fid, H5F_SCOPE_GLOBAL) < 0) st = h5_fail(ctx, QTR_EIO, "%s: flush failed", f->path);
+    if (H5Fflush(f->fid, H5F_SCOPE_GLOBAL) < 0) st = h5_fail(f, ctx, QTR_EIO, "%s: flush failed", f->path);
     quiet_end(q);
     return st;
 }
@@ -1258,6 +1291,7 @@ static int read_col(qtr_h5_file *f, int c, uint64_t first, size_t n, hid_t mt, v
                      H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf) < 0
                  ? -1
                  : 0;
+    if (rc) cap(f);
     H5Sclose(ms);
     H5Sclose(fs);
     return rc;
@@ -1273,6 +1307,7 @@ static int read_span(qtr_h5_file *f, int c, uint64_t lo, uint64_t hi, hid_t mt, 
                      H5Dread(f->d[c], mt, ms, fs, H5P_DEFAULT, buf) < 0
                  ? -1
                  : 0;
+    if (rc) cap(f);
     H5Sclose(ms);
     H5Sclose(fs);
     return rc;
@@ -1289,7 +1324,7 @@ qtr_status qtr_h5_read_status(qtr_h5_file *f, uint64_t first, size_t n, uint8_t 
     quiet_state q = quiet_begin();
     qtr_status st = QTR_OK;
     if (read_col(f, C_STATUS, first, n, H5T_NATIVE_UINT8, status) < 0)
-        st = h5_fail(ctx, QTR_EIO, "%s: reading status", f->path);
+        st = h5_fail(f, ctx, QTR_EIO, "%s: reading status", f->path);
     quiet_end(q);
     return st;
 }
@@ -1314,7 +1349,7 @@ qtr_status qtr_h5_read_placement(qtr_h5_file *f, uint64_t first, size_t n, uint6
             int c = role ? count_col(p) : start_col(p);
             if (f->d[c] < 0) continue;
             if (read_col(f, c, first, n, H5T_NATIVE_UINT64, tmp) < 0) {
-                st = h5_fail(ctx, QTR_EIO, "%s: reading '%s'", f->path, cols[c].name);
+                st = h5_fail(f, ctx, QTR_EIO, "%s: reading '%s'", f->path, cols[c].name);
                 goto done;
             }
             uint64_t *o = role ? count : start;
@@ -1340,7 +1375,7 @@ qtr_status qtr_h5_read_costs(qtr_h5_file *f, uint64_t first, size_t n, double *c
     if (read_col(f, C_COST, first, n, H5T_NATIVE_DOUBLE, cost) < 0 ||
         (ninst && read_col(f, C_INST_COUNT, first, n, H5T_NATIVE_UINT64, ninst) < 0) ||
         (nqubits && read_col(f, C_NQUBITS, first, n, H5T_NATIVE_UINT32, nqubits) < 0))
-        st = h5_fail(ctx, QTR_EIO, "%s: reading the index of rows %llu..%llu", f->path,
+        st = h5_fail(f, ctx, QTR_EIO, "%s: reading the index of rows %llu..%llu", f->path,
                      (unsigned long long)first, (unsigned long long)(first + n));
     for (size_t k = 0; k < n && !st; k++)
         if (!isfinite(cost[k]) || cost[k] < 0) cost[k] = 0;
@@ -1431,7 +1466,7 @@ static qtr_status read_pool(qtr_h5_file *f, qtr_h5_block *b, size_t k0, int c, q
         if (!tmp) return qtr_fail(ctx, QTR_ENOMEM, "%s: reading '%s'", f->path, cols[c].name);
         if (read_span(f, c, lo, hi, mt, tmp) < 0) {
             free(tmp);
-            return h5_fail(ctx, QTR_EIO, "%s: reading '%s' [%llu, %llu)", f->path, cols[c].name,
+            return h5_fail(f, ctx, QTR_EIO, "%s: reading '%s' [%llu, %llu)", f->path, cols[c].name,
                            (unsigned long long)lo, (unsigned long long)hi);
         }
         for (size_t k = k0; k < b->n; k++) {
@@ -1448,7 +1483,7 @@ static qtr_status read_pool(qtr_h5_file *f, qtr_h5_block *b, size_t k0, int c, q
             r->local[p] = at;
             if (!r->count[p]) continue;
             if (read_span(f, c, r->start[p], r->start[p] + r->count[p], mt, dst + at * elem) < 0)
-                return h5_fail(ctx, QTR_EIO, "%s: reading '%s' of row %llu", f->path,
+                return h5_fail(f, ctx, QTR_EIO, "%s: reading '%s' of row %llu", f->path,
                                cols[c].name, (unsigned long long)r->index);
             at += r->count[p];
         }
@@ -1477,9 +1512,10 @@ static qtr_status read_texts(qtr_h5_file *f, qtr_h5_block *b, size_t k0, uint64_
         v = calloc(n, sizeof *v);
         if (!v) { st = qtr_fail(ctx, QTR_ENOMEM, "QASM texts"); goto done; }
         if (H5Dread(d, m, ms, fs, H5P_DEFAULT, v) < 0) {
+            cap(f);
             free(v);
             v = NULL;
-            st = h5_fail(ctx, QTR_EIO, "%s: reading '%s'", f->path, QTR_H5_QASM);
+            st = h5_fail(f, ctx, QTR_EIO, "%s: reading '%s'", f->path, QTR_H5_QASM);
             goto done;
         }
     } else {
@@ -1488,7 +1524,8 @@ static qtr_status read_texts(qtr_h5_file *f, qtr_h5_block *b, size_t k0, uint64_
         fixed = calloc(n, width + 1);
         if (!fixed) { st = qtr_fail(ctx, QTR_ENOMEM, "QASM texts"); goto done; }
         if (H5Dread(d, m, ms, fs, H5P_DEFAULT, fixed) < 0) {
-            st = h5_fail(ctx, QTR_EIO, "%s: reading '%s'", f->path, QTR_H5_QASM);
+            cap(f);
+            st = h5_fail(f, ctx, QTR_EIO, "%s: reading '%s'", f->path, QTR_H5_QASM);
             goto done;
         }
     }
@@ -1558,8 +1595,16 @@ qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_blo
         ROWS_U(start_col(p), start[p])
         ROWS_U(count_col(p), count[p])
     }
-    for (int s = 0; s < QTR_H5_NSTATS; s++) {
-        ROWS_U(C_STAT0 + s, stats[s])
+    if (f->d[C_STATS] >= 0) {
+        uint64_t *st = malloc(n * QTR_H5_NSTATS * sizeof *st);
+        if (!st) goto nomem;
+        if (read_col(f, C_STATS, first, n, f->ty.stats, st) < 0) {
+            free(st);
+            goto ioerr;
+        }
+        for (size_t i = 0; i < n; i++)
+            memcpy(b->row[k0 + i].stats, st + i * QTR_H5_NSTATS, sizeof b->row[0].stats);
+        free(st);
     }
 #undef ROWS_U
 #define ROWS_F(col, field)                                                          \
@@ -1572,12 +1617,12 @@ qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_blo
     ROWS_F(C_SECONDS, seconds)
 #undef ROWS_F
     if (f->d[C_NAME] >= 0) {
-        if (read_fixed_strings(f->d[C_NAME], first, n, QTR_H5_NAME_LEN, str) < 0) goto ioerr;
+        if (read_fixed_strings(f, f->d[C_NAME], first, n, QTR_H5_NAME_LEN, str) < 0) goto ioerr;
         for (size_t i = 0; i < n; i++)
             memcpy(b->row[k0 + i].name, str + i * (QTR_H5_NAME_LEN + 1), QTR_H5_NAME_LEN + 1);
     }
     if (f->d[C_MESSAGE] >= 0) {
-        if (read_fixed_strings(f->d[C_MESSAGE], first, n, QTR_H5_MSG_LEN, str) < 0) goto ioerr;
+        if (read_fixed_strings(f, f->d[C_MESSAGE], first, n, QTR_H5_MSG_LEN, str) < 0) goto ioerr;
         for (size_t i = 0; i < n; i++) {
             const char *m = str + i * (QTR_H5_MSG_LEN + 1);
             if (m[0] && !(b->row[k0 + i].message = put_msg(b, m))) goto nomem;
@@ -1611,7 +1656,7 @@ nomem:
     st = qtr_fail(ctx, QTR_ENOMEM, "%s: block of %zu rows", f->path, n);
     goto done;
 ioerr:
-    st = h5_fail(ctx, QTR_EIO, "%s: reading rows %llu..%llu", f->path, (unsigned long long)first,
+    st = h5_fail(f, ctx, QTR_EIO, "%s: reading rows %llu..%llu", f->path, (unsigned long long)first,
                  (unsigned long long)(first + n));
 done:
     if (st) b->n = k0;  /* nothing half-read stays in the block */
@@ -1636,7 +1681,7 @@ qtr_status qtr_h5_grow(qtr_h5_file *f, const uint64_t ext[QTR_H5_NFILEPOOLS], qt
         hsize_t dim = ext[p];
         if (H5Dset_extent(f->d[pc[p]], &dim) < 0 ||
             (p == QTR_H5_POOL_LAYOUT && f->d[C_LAYOUT1] >= 0 && H5Dset_extent(f->d[C_LAYOUT1], &dim) < 0))
-            st = h5_fail(ctx, QTR_EIO, "%s: extending '%s' to %llu", f->path, cols[pc[p]].name,
+            st = h5_fail(f, ctx, QTR_EIO, "%s: extending '%s' to %llu", f->path, cols[pc[p]].name,
                          (unsigned long long)ext[p]);
         else f->ext[p] = ext[p];
     }
@@ -1694,12 +1739,16 @@ static int64_t select_segments(hid_t fs, const qtr_h5_block *b, int p)
 }
 
 /* Write @p nmem elements from @p buf into the selection of @p fs. */
-static int write_sel(hid_t d, hid_t mt, hid_t fs, size_t nmem, const void *buf, hid_t dxpl)
+static int write_sel(qtr_h5_file *f, hid_t d, hid_t mt, hid_t fs, size_t nmem, const void *buf,
+                     hid_t dxpl)
 {
     hsize_t cnt = nmem ? nmem : 1;
     hid_t ms = H5Screate_simple(1, &cnt, NULL);
     if (!nmem) H5Sselect_none(ms);
-    int rc = H5Dwrite(d, mt, ms, fs, dxpl, nmem ? buf : NULL) < 0 ? -1 : 0;
+    /* HDF5 wants a buffer even for an empty selection in a collective call */
+    static const uint64_t dummy[8];
+    int rc = H5Dwrite(d, mt, ms, fs, dxpl, nmem ? buf : (const void *)dummy) < 0 ? -1 : 0;
+    if (rc) cap(f);
     H5Sclose(ms);
     return rc;
 }
@@ -1710,9 +1759,30 @@ static int write_row_col(qtr_h5_file *f, const qtr_h5_block *b, int c, hid_t mt,
     hid_t d = f->d[c];
     if (d < 0) return 0;
     hid_t fs = H5Dget_space(d);
-    int rc = select_rows(fs, b) < 0 || write_sel(d, mt, fs, b->n, buf, dxpl) < 0 ? -1 : 0;
+    int rc = select_rows(fs, b) < 0 || write_sel(f, d, mt, fs, b->n, buf, dxpl) < 0 ? -1 : 0;
     H5Sclose(fs);
     return rc;
+}
+
+/* Write integer column @p c from the values in @p v (one per row), narrowed
+ * to the column's own width first. Writers always pass memory types equal
+ * to the file types: HDF5 turns a transfer that needs a conversion into an
+ * independent one, and 1.10 refuses independent writes to compressed
+ * datasets (and they would not be collective anyway). */
+static int write_int_col(qtr_h5_file *f, const qtr_h5_block *b, int c, const uint64_t *v,
+                         void *scratch, hid_t dxpl)
+{
+    if (f->d[c] < 0) return 0;
+    switch (cols[c].type) {
+    case T_U8:
+        for (size_t k = 0; k < b->n; k++) ((uint8_t *)scratch)[k] = (uint8_t)v[k];
+        return write_row_col(f, b, c, H5T_NATIVE_UINT8, scratch, dxpl);
+    case T_U32:
+        for (size_t k = 0; k < b->n; k++) ((uint32_t *)scratch)[k] = (uint32_t)v[k];
+        return write_row_col(f, b, c, H5T_NATIVE_UINT32, scratch, dxpl);
+    default:
+        return write_row_col(f, b, c, H5T_NATIVE_UINT64, v, dxpl);
+    }
 }
 
 static int rows_in_range(const qtr_h5_file *f, const qtr_h5_block *b)
@@ -1720,36 +1790,44 @@ static int rows_in_range(const qtr_h5_file *f, const qtr_h5_block *b)
     return !b->n || b->row[b->n - 1].index < f->n;
 }
 
+/* Fixed-length strings as the file stores them: @p width bytes, NUL-padded. */
+static void pad_string(char *dst, const char *src, size_t width)
+{
+    size_t len = strnlen(src, width);
+    memcpy(dst, src, len);
+    memset(dst + len, 0, width - len);
+}
+
 qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxpl, qtr_ctx *ctx)
 {
     if (!rows_in_range(f, b))
         return qtr_fail(ctx, QTR_EINVAL, "%s: row %llu outside the file's %llu", f->path,
                         (unsigned long long)b->row[b->n - 1].index, (unsigned long long)f->n);
-    for (size_t k = 0; k < b->n; k++)
+    for (size_t k = 0; k < b->n && f->storage == QTR_H5_COLUMNS; k++)
         for (int p = 0; p < QTR_H5_NFILEPOOLS; p++)
-            if (b->row[k].count[p] && b->row[k].start[p] + b->row[k].count[p] > f->ext[p] &&
-                f->storage == QTR_H5_COLUMNS)
+            if (b->row[k].count[p] && b->row[k].start[p] + b->row[k].count[p] > f->ext[p])
                 return qtr_fail(ctx, QTR_EINVAL, "%s: row %llu placed beyond pool '%s' (grow first)",
                                 f->path, (unsigned long long)b->row[k].index,
                                 cols[start_col(p)].name);
     quiet_state q = quiet_begin();
     qtr_status st = QTR_OK;
     hid_t xp = dxpl < 0 ? H5P_DEFAULT : dxpl;
-    size_t n = b->n;
-    uint64_t *u64 = malloc((n ? n : 1) * sizeof *u64);
-    double *f64 = malloc((n ? n : 1) * sizeof *f64);
+    size_t n = b->n, nn = n ? n : 1;
+    uint64_t *u64 = malloc(nn * sizeof *u64);
+    void *narrow = malloc(nn * sizeof(uint64_t));
+    double *f64 = malloc(nn * sizeof *f64);
     char *str = NULL;
-    if (!u64 || !f64) goto nomem;
+    if (!u64 || !narrow || !f64) goto nomem;
 
-#define WRITE_U(col, expr)                                                              \
-    if (f->d[col] >= 0) {                                                               \
-        for (size_t k = 0; k < n; k++) u64[k] = (uint64_t)(expr);                       \
-        if (write_row_col(f, b, col, H5T_NATIVE_UINT64, u64, xp) < 0) goto ioerr;      \
+#define WRITE_U(col, expr)                                                       \
+    if (f->d[col] >= 0) {                                                        \
+        for (size_t k = 0; k < n; k++) u64[k] = (uint64_t)(expr);                \
+        if (write_int_col(f, b, col, u64, narrow, xp) < 0) goto ioerr;           \
     }
-#define WRITE_F(col, expr)                                                              \
-    if (f->d[col] >= 0) {                                                               \
-        for (size_t k = 0; k < n; k++) f64[k] = (expr);                                 \
-        if (write_row_col(f, b, col, H5T_NATIVE_DOUBLE, f64, xp) < 0) goto ioerr;      \
+#define WRITE_F(col, expr)                                                       \
+    if (f->d[col] >= 0) {                                                        \
+        for (size_t k = 0; k < n; k++) f64[k] = (expr);                          \
+        if (write_row_col(f, b, col, H5T_NATIVE_DOUBLE, f64, xp) < 0) goto ioerr; \
     }
     WRITE_U(C_NQUBITS, b->row[k].nqubits)
     WRITE_U(C_NCLBITS, b->row[k].nclbits)
@@ -1762,35 +1840,40 @@ qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxp
         }
     if (f->content == QTR_H5_RESULTS) {
         WRITE_U(C_CODE, b->row[k].code)
-        for (int s = 0; s < QTR_H5_NSTATS; s++) {
-            WRITE_U(C_STAT0 + s, b->row[k].stats[s])
+        if (f->d[C_STATS] >= 0) {
+            uint64_t *st = malloc(nn * QTR_H5_NSTATS * sizeof *st);
+            if (!st) goto nomem;
+            for (size_t k = 0; k < n; k++)
+                memcpy(st + k * QTR_H5_NSTATS, b->row[k].stats, sizeof b->row[0].stats);
+            int rc = write_row_col(f, b, C_STATS, f->ty.stats, st, xp);
+            free(st);
+            if (rc < 0) goto ioerr;
         }
         WRITE_F(C_SECONDS, b->row[k].seconds)
     }
 #undef WRITE_U
 #undef WRITE_F
-    /* names and messages: fixed-length strings */
     if (f->d[C_NAME] >= 0) {
-        str = calloc(n ? n : 1, QTR_H5_NAME_LEN + 1);
+        str = malloc(nn * QTR_H5_NAME_LEN);
         if (!str) goto nomem;
         for (size_t k = 0; k < n; k++)
-            memcpy(str + k * (QTR_H5_NAME_LEN + 1), b->row[k].name, QTR_H5_NAME_LEN + 1);
-        if (write_row_col(f, b, C_NAME, f->ty.name_mem, str, xp) < 0) goto ioerr;
+            pad_string(str + k * QTR_H5_NAME_LEN, b->row[k].name, QTR_H5_NAME_LEN);
+        if (write_row_col(f, b, C_NAME, f->ty.name_file, str, xp) < 0) goto ioerr;
         free(str);
         str = NULL;
     }
     if (f->d[C_MESSAGE] >= 0) {
-        str = calloc(n ? n : 1, QTR_H5_MSG_LEN);
+        str = malloc(nn * QTR_H5_MSG_LEN);
         if (!str) goto nomem;
         for (size_t k = 0; k < n; k++)
-            snprintf(str + k * QTR_H5_MSG_LEN, QTR_H5_MSG_LEN, "%s", qtr_h5_block_message(b, k));
-        if (write_row_col(f, b, C_MESSAGE, f->ty.msg_mem, str, xp) < 0) goto ioerr;
+            pad_string(str + k * QTR_H5_MSG_LEN, qtr_h5_block_message(b, k), QTR_H5_MSG_LEN);
+        if (write_row_col(f, b, C_MESSAGE, f->ty.msg_file, str, xp) < 0) goto ioerr;
         free(str);
         str = NULL;
     }
     if (f->storage == QTR_H5_QASMTEXT) {
         /* variable-length strings: serial writers only (pack) */
-        const char **v = malloc((n ? n : 1) * sizeof *v);
+        const char **v = malloc(nn * sizeof *v);
         if (!v) goto nomem;
         for (size_t k = 0; k < n; k++) v[k] = qtr_h5_block_text(b, k);
         int rc = write_row_col(f, b, C_QASM, f->ty.vstr, v, xp);
@@ -1802,18 +1885,36 @@ qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxp
             int c = pool_cols[i];
             hid_t d = f->d[c];
             if (d < 0) continue;
-            size_t elem;
-            hid_t mt = pool_mem(f, c, &elem);
-            const void *buf = c == C_INST      ? (const void *)b->inst
-                              : c == C_PARAMS  ? (const void *)b->params
-                              : c == C_ARGS    ? (const void *)b->args
-                              : c == C_REGS    ? (const void *)b->regs
-                              : c == C_LAYOUT0 ? (const void *)b->layout0
-                                               : (const void *)b->layout1;
+            const void *buf;
+            hid_t mt;
+            char *packed = NULL;
+            switch (c) {
+            case C_INST: buf = b->inst; mt = f->ty.inst_file; break;  /* same 16 bytes */
+            case C_PARAMS: buf = b->params; mt = H5T_NATIVE_DOUBLE; break;
+            case C_ARGS: buf = b->args; mt = H5T_NATIVE_UINT32; break;
+            case C_LAYOUT0: buf = b->layout0; mt = H5T_NATIVE_UINT32; break;
+            case C_LAYOUT1: buf = b->layout1; mt = H5T_NATIVE_UINT32; break;
+            default: {
+                /* registers: packed {u8, u32, char[32]} records, the file's layout */
+                enum { RSZ = 1 + 4 + QTR_H5_REGNAME_LEN };
+                packed = malloc((b->nregs ? b->nregs : 1) * RSZ);
+                if (!packed) goto nomem;
+                for (size_t r = 0; r < b->nregs; r++) {
+                    char *o = packed + r * RSZ;
+                    uint32_t sz = b->regs[r].size;
+                    o[0] = (char)b->regs[r].kind;
+                    for (int by = 0; by < 4; by++) o[1 + by] = (char)(sz >> (8 * by));
+                    pad_string(o + 5, b->regs[r].name, QTR_H5_REGNAME_LEN);
+                }
+                buf = packed;
+                mt = f->ty.reg_file;
+            }
+            }
             hid_t fs = H5Dget_space(d);
             int64_t sel = select_segments(fs, b, cols[c].pool);
-            int rc = sel < 0 || write_sel(d, mt, fs, (size_t)sel, buf, xp) < 0 ? -1 : 0;
+            int rc = sel < 0 || write_sel(f, d, mt, fs, (size_t)sel, buf, xp) < 0 ? -1 : 0;
             H5Sclose(fs);
+            free(packed);
             if (rc < 0) goto ioerr;
         }
     }
@@ -1822,9 +1923,10 @@ nomem:
     st = qtr_fail(ctx, QTR_ENOMEM, "%s: writing %zu rows", f->path, n);
     goto done;
 ioerr:
-    st = h5_fail(ctx, QTR_EIO, "%s: writing %zu rows failed", f->path, n);
+    st = h5_fail(f, ctx, QTR_EIO, "%s: writing %zu rows failed", f->path, n);
 done:
     free(u64);
+    free(narrow);
     free(f64);
     free(str);
     quiet_end(q);
@@ -1843,7 +1945,7 @@ qtr_status qtr_h5_write_status(qtr_h5_file *f, const qtr_h5_block *b, int64_t dx
     else {
         for (size_t k = 0; k < b->n; k++) s[k] = b->row[k].status;
         if (write_row_col(f, b, C_STATUS, H5T_NATIVE_UINT8, s, dxpl < 0 ? H5P_DEFAULT : dxpl) < 0)
-            st = h5_fail(ctx, QTR_EIO, "%s: writing status", f->path);
+            st = h5_fail(f, ctx, QTR_EIO, "%s: writing status", f->path);
     }
     free(s);
     quiet_end(q);

@@ -64,6 +64,10 @@ static int out_begin(out_file *o, const char *path)
     o->final = path;
     o->tmp = NULL;
     if (!strcmp(path, "-")) return 0;
+    /* only a regular file (or a new one) is replaced by rename: a device such
+     * as /dev/null or a FIFO is written directly, never renamed over */
+    struct stat s;
+    if (!stat(path, &s) && !S_ISREG(s.st_mode)) return 0;
     size_t n = strlen(path) + 32;
     if (!(o->tmp = malloc(n))) return -1;
     snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
@@ -126,7 +130,10 @@ static int verify(const qtr_circuit *in, const qtr_circuit *out, const qtr_targe
         say("--verify: output does not conform to the target", ctx, st);
         return EXIT_FAILED;
     }
-    st = qtr_sim_equivalent(in, out, r->initial_layout, r->output_permutation, 1e-6, ctx);
+    /* levels 2-3 drop diagonal gates before measurements (as Qiskit does), which
+     * changes only phases of measured outcomes: compare what measurement sees */
+    st = qtr_sim_compare(in, out, r->initial_layout, r->output_permutation, 1e-6,
+                         QTR_SIM_MEASURE_PHASES, ctx);
     if (st == QTR_OK) {
         fprintf(stderr, "qtranspile: --verify: output conforms to '%s' and is equivalent to the input\n",
                 t->name);

@@ -27,6 +27,7 @@
 
 #include "qtr.h"
 #include "qtr_io.h"
+#include "cli_batch.h" /* batch commands: mpi/ */
 #include "cli_transpile.h"
 
 #define PROG "qtranspile"
@@ -105,6 +106,8 @@ static void print_help(FILE *f)
     fputs(
 "Usage: " PROG " IN.qasm [-o OUT.qasm] [options]     transpile a circuit\n"
 "       " PROG " convert IN.qasm [-o OUT.qasm]       read and rewrite OpenQASM 2\n"
+"       " PROG " BATCH.h5 -o RESULTS.h5 -t TARGET [options]   transpile a batch\n"
+"       " PROG " pack|unpack|info ...                HDF5 batches (see doc/batch.md)\n"
 "       " PROG " targets                             list the built-in targets\n"
 "       " PROG " --help | --version\n"
 "\n"
@@ -379,6 +382,11 @@ static int parse_args(int argc, char **argv, int convert, cli_options *o)
 int main(int argc, char **argv)
 {
     cli_options o = {.output = "-", .opt_level = 2};
+    /* HDF5 batches (mpi/cli_batch.h); only the batch form may start MPI */
+    if (argc > 1 && !strcmp(argv[1], "pack")) return qtr_cli_pack(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "unpack")) return qtr_cli_unpack(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "info")) return qtr_cli_info(argc - 1, argv + 1);
+    if (qtr_cli_is_batch(argc, argv)) return qtr_cli_batch(argc, argv);
     int convert = argc > 1 && !strcmp(argv[1], "convert");
     if (argc < 2) return usage_error("missing input file");
     if (!strcmp(argv[1], "targets")) {

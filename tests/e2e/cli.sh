@@ -125,6 +125,11 @@ elif [ "$rc" -eq 0 ] && grep -q 'is equivalent to the input' "$T/err" &&
   pass "transpile: all options, verified, stats and layout header (exit 0)"
 else fail "transpile with all options" "exit $rc: $(cat "$T/err")"; fi
 
+# Writing to a device goes straight to it: /dev/null must stay a device.
+run "$T/unit.qasm" -o /dev/null -t all:4 -O 0
+if [ "$rc" -eq 0 ] && [ -c /dev/null ]; then pass "transpile to /dev/null: written directly, still a device"
+else fail "transpile to /dev/null" "exit $rc, $(ls -l /dev/null)"; fi
+
 usage_case "transpile without a target" "-t TARGET is required" "$T/good.qasm" -o "$T/t2.qasm"
 usage_case "--stream above level 0" "level 0 only" "$T/good.qasm" -t all:4 -O 2 --stream
 run "$T/good.qasm" -o "$T/t3.qasm" -t nosuchtarget

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "qtr.h"
+#include "qtr_io.h"
 #include "random_circuit.h"
 #include "sim.h"
 extern "C" {
@@ -1035,4 +1036,181 @@ TEST(OptMisc, OutOfMemoryLeavesCircuitUnchanged)
     oom_leaves_circuit_unchanged(qtr_pass_remove_diag_before_measure, nullptr, in,
                                  "remove_diag_before_measure");
     oom_leaves_circuit_unchanged(qtr_pass_remove_reset_zero, nullptr, in, "remove_reset_zero");
+}
+
+// =============================================================================
+// The optimisation loop and the init clean-up (src/optimize.c)
+// =============================================================================
+
+namespace {
+uint64_t depth_of(const qtr_circuit *c)
+{
+    qtr_stats s;
+    qtr_ctx ctx = mkctx();
+    EXPECT_EQ(qtr_circuit_stats(c, &s, &ctx), QTR_OK);
+    return s.depth;
+}
+}  // namespace
+
+TEST(OptLoop, LevelsOnRandomBasisCircuits)
+{
+    struct {
+        const char *basis;
+        std::vector<qtr_op> ops;
+    } cases[] = {
+        {"cx,rz,sx,x", {QTR_OP_RZ, QTR_OP_SX, QTR_OP_X, QTR_OP_CX}},
+        {"ecr,rz,sx,x", {QTR_OP_RZ, QTR_OP_SX, QTR_OP_X, QTR_OP_ECR}},
+        {"cz,rz,sx,x", {QTR_OP_RZ, QTR_OP_SX, QTR_OP_X, QTR_OP_CZ}},
+        {"cx,u1,u2,u3", {QTR_OP_U1, QTR_OP_U2, QTR_OP_U3, QTR_OP_CX}},
+    };
+    for (auto &cs : cases) {
+        Target t(cs.basis);
+        size_t total[4] = {0, 0, 0, 0};
+        for (uint64_t seed = 0; seed < 150; seed++) {
+            Circ in = random_circ(3 + seed % 3, 20 + seed % 41, cs.ops, 80000 + seed);
+            total[0] += in.size();
+            size_t prev = in.size();
+            for (int level = 1; level <= 3; level++) {
+                Circ out(in);
+                qtr_ctx ctx = mkctx();
+                ASSERT_EQ(qtr_optimize_loop(out.c, t.t, level, &ctx), QTR_OK) << ctx.msg;
+                ASSERT_TRUE(well_formed(out.c));
+                ASSERT_TRUE(equivalent(in.c, out.c)) << cs.basis << " level " << level << " seed " << seed;
+                EXPECT_TRUE(all_in_basis(out.c, t.t));
+                EXPECT_LE(out.size(), in.size());
+                if (level >= 2) { EXPECT_LE(out.size(), prev) << cs.basis << " seed " << seed; }
+                total[level] += out.size();
+                prev = out.size();
+                if (level == 2) { // a fixed point: one more round changes nothing
+                    Circ again(out);
+                    ASSERT_EQ(qtr_optimize_loop(again.c, t.t, 2, &ctx), QTR_OK);
+                    EXPECT_EQ(again.size(), out.size());
+                    EXPECT_EQ(depth_of(again.c), depth_of(out.c));
+                }
+            }
+        }
+        EXPECT_LT(total[1], total[0]) << cs.basis;
+        EXPECT_LE(total[2], total[1]) << cs.basis;
+        EXPECT_LE(total[3], total[2]) << cs.basis;
+    }
+}
+
+TEST(OptLoop, LevelZeroAndBadArguments)
+{
+    Target t("cx,rz,sx,x");
+    Circ in = random_circ(3, 30, {QTR_OP_RZ, QTR_OP_SX, QTR_OP_CX}, 5);
+    Circ out(in);
+    qtr_ctx ctx = mkctx();
+    ASSERT_EQ(qtr_optimize_loop(out.c, t.t, 0, &ctx), QTR_OK);
+    EXPECT_TRUE(qtr_circuit_equal(in.c, out.c));
+    EXPECT_EQ(qtr_optimize_loop(out.c, t.t, 4, &ctx), QTR_EINVAL);
+    EXPECT_THAT(ctx.msg, HasSubstr("level 4"));
+    EXPECT_EQ(qtr_optimize_loop(out.c, nullptr, 1, &ctx), QTR_EINVAL);
+    EXPECT_THAT(ctx.msg, HasSubstr("optimize_loop"));
+    EXPECT_EQ(qtr_optimize_init(nullptr, nullptr, 2, nullptr, &ctx), QTR_EINVAL);
+    EXPECT_THAT(ctx.msg, HasSubstr("optimize_init"));
+    EXPECT_EQ(qtr_optimize_init(out.c, nullptr, -1, nullptr, &ctx), QTR_EINVAL);
+    EXPECT_THAT(ctx.msg, HasSubstr("level -1"));
+}
+
+TEST(OptLoop, OutOfMemoryKeepsCircuitValidAndEquivalent)
+{
+    Target t("cx,rz,sx,x");
+    Circ in = random_circ(4, 80, {QTR_OP_RZ, QTR_OP_SX, QTR_OP_X, QTR_OP_CX}, 17);
+    for (int level = 1; level <= 3; level++) {
+        for (uint64_t k = 1;; k++) {
+            ASSERT_LT(k, 5000u);
+            Circ c(in);
+            c.c->alloc.fail_at = c.c->alloc.calls + k;
+            qtr_ctx ctx = mkctx();
+            qtr_status st = qtr_optimize_loop(c.c, t.t, level, &ctx);
+            c.c->alloc.fail_at = 0;
+            ASSERT_TRUE(well_formed(c.c));
+            ASSERT_TRUE(equivalent(in.c, c.c)) << "level " << level << " failing call " << k;
+            if (st == QTR_OK) break;
+            EXPECT_EQ(st, QTR_ENOMEM) << ctx.msg;
+        }
+    }
+}
+
+TEST(OptInit, RandomCircuitsWithMeasures)
+{
+    const std::vector<qtr_op> ops = {QTR_OP_H,  QTR_OP_T,  QTR_OP_TDG, QTR_OP_S,    QTR_OP_CX,
+                                     QTR_OP_CZ, QTR_OP_SWAP, QTR_OP_RZ, QTR_OP_X,   QTR_OP_CCX,
+                                     QTR_OP_SDG, QTR_OP_ID};
+    size_t removed = 0;
+    for (uint64_t seed = 0; seed < 1000; seed++) {
+        uint32_t nq = 3 + seed % 3;
+        qtr_ctx rng = mkctx(seed), ctx = mkctx();
+        Circ in(nq, nq);
+        ASSERT_EQ(qtr_random_append(in.c, 20 + seed % 40, ops.data(), ops.size(), &rng, &ctx), QTR_OK);
+        for (uint32_t q = 0; q < nq; q++)
+            if (qtr_rng_uniform(&rng) < 0.5) in.measure(q, q);
+        for (int level = 1; level <= 3; level++) {
+            Circ out(in);
+            std::vector<uint32_t> perm(nq);
+            ASSERT_EQ(qtr_optimize_init(out.c, nullptr, level, perm.data(), &ctx), QTR_OK) << ctx.msg;
+            ASSERT_TRUE(well_formed(out.c));
+            ASSERT_TRUE(equivalent(in.c, out.c, QTR_SIM_MEASURE_PHASES, perm.data()))
+                << "level " << level << " seed " << seed;
+            if (level >= 2) { EXPECT_EQ(out.count(QTR_OP_SWAP), 0u); }
+            if (level == 3) removed += in.size() - out.size();
+        }
+    }
+    EXPECT_GT(removed, 5000u);
+}
+
+TEST(OptLoop, ParameterPoolIsRepacked)
+{
+    Target t("cx,rz,sx,x");
+    // one qubit: 4000 gates merge into at most 5, leaving ~2000 dead parameters
+    Circ in = random_circ(1, 4000, {QTR_OP_RZ, QTR_OP_SX}, 21);
+    Circ out(in);
+    qtr_ctx ctx = mkctx();
+    ASSERT_EQ(qtr_optimize_loop(out.c, t.t, 2, &ctx), QTR_OK);
+    size_t live = 0;
+    for (size_t i = 0; i < out.size(); i++) live += qtr_gate(out.op(i))->nparams;
+    EXPECT_LE(out.size(), 5u);
+    EXPECT_EQ(out.c->nparams, live);
+    EXPECT_EQ(out.c->capparams, live);
+    EXPECT_TRUE(well_formed(out.c));
+    EXPECT_TRUE(equivalent(in.c, out.c));
+}
+
+// The pipeline at levels 1-3 (init clean-up on the virtual circuit, layout,
+// routing, translation, optimisation loop, elided permutation composed into
+// the output permutation) against level 0 on the same routed target.
+TEST(OptPipeline, RoutedRandomCircuitsStayEquivalentAndConform)
+{
+    const std::vector<qtr_op> ops = {QTR_OP_H,  QTR_OP_T,  QTR_OP_S,   QTR_OP_CX, QTR_OP_CZ,
+                                     QTR_OP_SWAP, QTR_OP_RZ, QTR_OP_SX, QTR_OP_U,  QTR_OP_CCX};
+    qtr_ctx ctx = mkctx();
+    qtr_target *t = nullptr;
+    ASSERT_EQ(qtr_target_load("line:5", &t, &ctx), QTR_OK) << ctx.msg;
+    ASSERT_EQ(qtr_target_set_basis(t, "cx,rz,sx,x", &ctx), QTR_OK);
+    size_t plain = 0, optimised = 0;
+    for (uint64_t seed = 0; seed < 30; seed++) {
+        for (int level = 1; level <= 3; level++) {
+            Circ in = random_circ(4, 30, ops, 90000 + seed);
+            Circ base(in), out(in);
+            qtr_options o;
+            qtr_options_default(&o);
+            o.opt_level = 0;
+            o.seed = seed;
+            qtr_result r0, r;
+            ASSERT_EQ(qtr_transpile(base.c, t, &o, &r0, &ctx), QTR_OK) << ctx.msg;
+            o.opt_level = level;
+            ASSERT_EQ(qtr_transpile(out.c, t, &o, &r, &ctx), QTR_OK) << ctx.msg;
+            EXPECT_EQ(qtr_target_check_circuit(t, out.c, &ctx), QTR_OK) << ctx.msg;
+            EXPECT_EQ(qtr_sim_equivalent(in.c, out.c, r.initial_layout, r.output_permutation, 1e-7, &ctx),
+                      QTR_OK)
+                << "level " << level << " seed " << seed << ": " << ctx.msg;
+            plain += base.size();
+            optimised += out.size();
+            qtr_result_free(&r0);
+            qtr_result_free(&r);
+        }
+    }
+    EXPECT_LT(optimised * 10, plain * 8); // at least 20% fewer gates than level 0
+    qtr_target_free(t);
 }

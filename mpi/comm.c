@@ -1,0 +1,309 @@
+/* comm.c -- MPI start-up, the collectives of comm.h, and the HDF5 MPI-IO
+ * property lists. The only file besides counter.c that calls MPI.
+ *
+ * Owns: MPI's initialisation (when it started it) and the fapl/dxpl.
+ * Without QTR_HAVE_MPI every function works on a world of one. */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <hdf5.h>
+#ifdef QTR_HAVE_MPI
+#include <mpi.h>
+#endif
+#include "comm.h"
+
+int qtr_comm_built_with_mpi(void)
+{
+#ifdef QTR_HAVE_MPI
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+int qtr_comm_built_with_parallel_hdf5(void)
+{
+#if defined(QTR_HAVE_MPI) && defined(QTR_HDF5_PARALLEL)
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+#ifdef QTR_HAVE_MPI
+/* Launchers announce themselves in the environment: Open MPI's mpirun
+ * (OMPI_COMM_WORLD_SIZE), PMIx (Open MPI 4/5, srun --mpi=pmix), PMI-1/2
+ * (MPICH's hydra, srun --mpi=pmi2). Slurm's SLURM_PROCID alone is not enough:
+ * it is also set in a plain batch script, where a singleton would start. */
+static int launched_by_mpi(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+                                       "PMI_SIZE", "MPI_LOCALNRANKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+        if (getenv(vars[i])) return 1;
+    return 0;
+}
+#endif
+
+int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, qtr_ctx *ctx)
+{
+    memset(c, 0, sizeof *c);
+    c->size = 1;
+    c->fapl = c->dxpl = -1;
+#ifdef QTR_HAVE_MPI
+    if (!launched_by_mpi()) return 0;
+    int provided = 0;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        qtr_fail(ctx, QTR_EIO, "MPI_Init_thread failed");
+        return -1;
+    }
+    c->mpi = 1;
+    if (provided < MPI_THREAD_FUNNELED) {
+        qtr_fail(ctx, QTR_EUNSUPPORTED,
+                 "the MPI library gives thread level %d; OpenMP workers need FUNNELED", provided);
+        return -1;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &c->rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &c->size);
+    /* errors come back as codes so a rank can report and stop the others */
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+#ifdef QTR_HDF5_PARALLEL
+    if (c->size > 1) {
+        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), dxpl = H5Pcreate(H5P_DATASET_XFER);
+        if (fapl < 0 || dxpl < 0 || H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL) < 0 ||
+            H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) {
+            qtr_fail(ctx, QTR_EIO, "HDF5: cannot set up MPI-IO");
+            return -1;
+        }
+        c->fapl = fapl;
+        c->dxpl = dxpl;
+        c->parallel_io = 1;
+    }
+#endif
+#else
+    (void)argc;
+    (void)argv;
+    (void)ctx;
+#endif
+    return 0;
+}
+
+void qtr_comm_fini(qtr_comm *c)
+{
+    if (c->fapl >= 0) H5Pclose(c->fapl);
+    if (c->dxpl >= 0) H5Pclose(c->dxpl);
+    c->fapl = c->dxpl = -1;
+#ifdef QTR_HAVE_MPI
+    if (c->mpi) MPI_Finalize();
+#endif
+    c->mpi = 0;
+}
+
+void qtr_comm_abort(qtr_comm *c, int code)
+{
+#ifdef QTR_HAVE_MPI
+    if (c->mpi && c->size > 1) MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+    (void)c;
+    (void)code;
+}
+
+const char *qtr_comm_describe(const qtr_comm *c, char *buf, size_t len)
+{
+    if (c->size == 1)
+        snprintf(buf, len, "1 process%s", c->mpi ? " (MPI)" : "");
+    else
+        snprintf(buf, len, "%d ranks (MPI), %s HDF5 writes", c->size,
+                 c->parallel_io ? "parallel" : "rank-0");
+    return buf;
+}
+
+int qtr_comm_barrier(qtr_comm *c)
+{
+#ifdef QTR_HAVE_MPI
+    if (c->mpi && c->size > 1) return MPI_Barrier(MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+#endif
+    (void)c;
+    return 0;
+}
+
+int qtr_comm_bcast(qtr_comm *c, void *buf, size_t bytes, int root)
+{
+#ifdef QTR_HAVE_MPI
+    if (c->mpi && c->size > 1) {
+        if (bytes > (size_t)1 << 30) return -1;
+        return MPI_Bcast(buf, (int)bytes, MPI_BYTE, root, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+    }
+#endif
+    (void)c;
+    (void)buf;
+    (void)bytes;
+    (void)root;
+    return 0;
+}
+
+int qtr_comm_max_int(qtr_comm *c, int *v)
+{
+#ifdef QTR_HAVE_MPI
+    if (c->mpi && c->size > 1)
+        return MPI_Allreduce(MPI_IN_PLACE, v, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) == MPI_SUCCESS
+                   ? 0
+                   : -1;
+#endif
+    (void)c;
+    (void)v;
+    return 0;
+}
+
+int qtr_comm_sum_u64(qtr_comm *c, uint64_t *v)
+{
+#ifdef QTR_HAVE_MPI
+    if (c->mpi && c->size > 1)
+        return MPI_Allreduce(MPI_IN_PLACE, v, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD) ==
+                       MPI_SUCCESS
+                   ? 0
+                   : -1;
+#endif
+    (void)c;
+    (void)v;
+    return 0;
+}
+
+int qtr_comm_gather(qtr_comm *c, const void *buf, size_t n, void **out, size_t **counts,
+                    qtr_ctx *ctx)
+{
+    *out = NULL;
+    *counts = NULL;
+    if (c->size == 1 || !c->mpi) {
+        *counts = malloc(sizeof **counts);
+        *out = malloc(n ? n : 1);
+        if (!*counts || !*out) {
+            free(*counts);
+            free(*out);
+            *out = NULL;
+            *counts = NULL;
+            qtr_fail(ctx, QTR_ENOMEM, "gather of %zu bytes", n);
+            return -1;
+        }
+        (*counts)[0] = n;
+        if (n) memcpy(*out, buf, n);
+        return 0;
+    }
+#ifdef QTR_HAVE_MPI
+    /* MPI counts are ints: a round's data per rank stays far below 2 GiB
+     * (the round size bounds it), and we check rather than truncate */
+    if (n > (size_t)INT32_MAX) {
+        qtr_fail(ctx, QTR_ELIMIT, "a round's results on one rank exceed 2 GiB; use a smaller --round");
+        return -1;
+    }
+    int mine = (int)n, *cnt = NULL, *disp = NULL, rc = -1;
+    if (c->rank == 0) {
+        cnt = malloc((size_t)c->size * sizeof *cnt);
+        disp = malloc((size_t)c->size * sizeof *disp);
+        if (!cnt || !disp) goto oom0;
+    }
+    if (MPI_Gather(&mine, 1, MPI_INT, cnt, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
+        qtr_fail(ctx, QTR_EIO, "MPI_Gather failed");
+        goto done;
+    }
+    if (c->rank == 0) {
+        size_t total = 0;
+        for (int r = 0; r < c->size; r++) {
+            if (total + (size_t)cnt[r] > (size_t)INT32_MAX) {
+                qtr_fail(ctx, QTR_ELIMIT, "a round's results exceed 2 GiB at rank 0; use a smaller --round");
+                cnt[0] = -1;
+                break;
+            }
+            disp[r] = (int)total;
+            total += (size_t)cnt[r];
+        }
+        if (cnt[0] >= 0) {
+            *counts = malloc((size_t)c->size * sizeof **counts);
+            *out = malloc(total ? total : 1);
+            if (!*counts || !*out) goto oom0;
+            for (int r = 0; r < c->size; r++) (*counts)[r] = (size_t)cnt[r];
+        }
+    }
+    /* every rank must enter Gatherv: rank 0 signals a failure by a NULL out
+     * and reports after */
+    if (MPI_Gatherv(buf, mine, MPI_BYTE, *out, cnt, disp, MPI_BYTE, 0, MPI_COMM_WORLD) !=
+        MPI_SUCCESS) {
+        qtr_fail(ctx, QTR_EIO, "MPI_Gatherv failed");
+        goto done;
+    }
+    rc = c->rank == 0 && !*out ? -1 : 0;
+    goto done;
+oom0:
+    qtr_fail(ctx, QTR_ENOMEM, "gathering a round at rank 0");
+done:
+    free(cnt);
+    free(disp);
+    if (rc) {
+        free(*out);
+        free(*counts);
+        *out = NULL;
+        *counts = NULL;
+    }
+    return rc;
+#else
+    return -1;
+#endif
+}
+
+int qtr_comm_scatter(qtr_comm *c, const void *buf, const size_t *counts, void *out, size_t n,
+                     qtr_ctx *ctx)
+{
+    if (c->size == 1 || !c->mpi) {
+        if (n) memcpy(out, buf, n);
+        return 0;
+    }
+#ifdef QTR_HAVE_MPI
+    int *cnt = NULL, *disp = NULL, rc = -1;
+    if (c->rank == 0) {
+        cnt = malloc((size_t)c->size * sizeof *cnt);
+        disp = malloc((size_t)c->size * sizeof *disp);
+        if (!cnt || !disp) {
+            qtr_fail(ctx, QTR_ENOMEM, "scatter");
+            goto done;
+        }
+        size_t at = 0;
+        for (int r = 0; r < c->size; r++) {
+            cnt[r] = (int)counts[r];
+            disp[r] = (int)at;
+            at += counts[r];
+        }
+    }
+    if (MPI_Scatterv(buf, cnt, disp, MPI_BYTE, out, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD) !=
+        MPI_SUCCESS) {
+        qtr_fail(ctx, QTR_EIO, "MPI_Scatterv failed");
+        goto done;
+    }
+    rc = 0;
+done:
+    free(cnt);
+    free(disp);
+    return rc;
+#else
+    (void)buf;
+    (void)counts;
+    (void)ctx;
+    return -1;
+#endif
+}
+
+void qtr_comm_progress(qtr_comm *c)
+{
+#ifdef QTR_HAVE_MPI
+    /* some one-sided transports (emulated atomics over TCP) only advance
+     * when the target calls into MPI; a probe is the cheapest such call */
+    if (c->mpi && c->size > 1) {
+        int flag;
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
+    }
+#endif
+    (void)c;
+}

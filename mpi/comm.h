@@ -1,0 +1,72 @@
+/* comm.h -- the few collective operations the batch driver needs, the same
+ * calls whether MPI is compiled in, started, or neither (then the "world" is
+ * this one process and every operation is a copy or a no-op).
+ *
+ * MPI is started only when the process was launched by an MPI launcher
+ * (mpirun/mpiexec, srun with PMI/PMIx): a batch run from a shell, a job array
+ * task, and every single-file command never initialise MPI, so they pay no
+ * start-up and fork no helper daemon (Open MPI 4 singletons spawn `orted`).
+ * Only the main thread calls these functions (MPI_THREAD_FUNNELED).
+ *
+ * Errors: functions return 0, or -1 with a message in ctx. A failed
+ * collective leaves the world inconsistent: callers stop the batch. */
+#ifndef QTR_COMM_H
+#define QTR_COMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "qtr.h"
+
+typedef struct qtr_comm {
+    int rank, size;
+    int mpi;             /* 1 when this process initialised MPI */
+    int parallel_io;     /* 1 when results are written by every rank (MPI-IO) */
+    int64_t fapl, dxpl;  /* HDF5 property lists for parallel I/O, or -1 */
+} qtr_comm;
+
+/** Start MPI if launched by an MPI launcher (FUNNELED threads).
+ *  @return 0, or -1 with a message (MPI could not start). */
+int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, qtr_ctx *ctx);
+/** Finalise MPI if started and release property lists. */
+void qtr_comm_fini(qtr_comm *c);
+/** Stop every rank now (an unrecoverable error on one rank). */
+void qtr_comm_abort(qtr_comm *c, int code);
+/** A one-line description: "2 ranks (MPI), parallel HDF5" / "1 process". */
+const char *qtr_comm_describe(const qtr_comm *c, char *buf, size_t len);
+/** 1 when the build has MPI; 1 when HDF5 writes are parallel-capable. */
+int qtr_comm_built_with_mpi(void);
+int qtr_comm_built_with_parallel_hdf5(void);
+
+int qtr_comm_barrier(qtr_comm *c);
+int qtr_comm_bcast(qtr_comm *c, void *buf, size_t bytes, int root);
+/** *v becomes the maximum over ranks. */
+int qtr_comm_max_int(qtr_comm *c, int *v);
+/** *v becomes the sum over ranks. */
+int qtr_comm_sum_u64(qtr_comm *c, uint64_t *v);
+
+/** Gather @p n bytes from each rank at rank 0: *out (malloc'ed, caller
+ *  frees) holds them in rank order, (*counts)[r] the size from rank r
+ *  (malloc'ed). Other ranks get NULLs. */
+int qtr_comm_gather(qtr_comm *c, const void *buf, size_t n, void **out, size_t **counts,
+                    qtr_ctx *ctx);
+/** The reverse: rank 0 sends counts[r] bytes of @p buf (rank order) to rank
+ *  r; each rank receives into @p out, which holds @p n bytes. */
+int qtr_comm_scatter(qtr_comm *c, const void *buf, const size_t *counts, void *out, size_t n,
+                     qtr_ctx *ctx);
+
+/** Let MPI make progress (one-sided operations targeting this rank). */
+void qtr_comm_progress(qtr_comm *c);
+
+/* ---- dynamic chunk counter (mpi/counter.c) ---------------------------------- */
+
+/** A shared counter on rank 0 that ranks increment with one-sided
+ *  MPI_Fetch_and_op, so no rank has to answer requests. */
+typedef struct qtr_counter qtr_counter;
+int qtr_counter_new(qtr_comm *c, qtr_counter **out, qtr_ctx *ctx);
+/** Collective: set the counter to 0 and wait until every rank knows. */
+int qtr_counter_reset(qtr_counter *k);
+/** Add 1 and return the value before. */
+uint64_t qtr_counter_next(qtr_counter *k);
+void qtr_counter_free(qtr_counter *k);
+
+#endif

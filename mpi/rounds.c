@@ -1,0 +1,304 @@
+/* rounds.c -- placement and writing of one round (rounds.h).
+ *
+ * Owns: the temporary arrays of one commit. Borrows everything else.
+ * Invariant after a successful commit: every row of the round has its data
+ * and, last, its status on disk; the pools end at r->base (rank 0). */
+#include <stdlib.h>
+#include <string.h>
+#include "rounds.h"
+
+/* What rank 0 learns about each row: its number, status, pool sizes. */
+enum { TUPLE = 2 + QTR_H5_NFILEPOOLS };
+
+/* ---- block serialisation ------------------------------------------------- */
+
+typedef struct {
+    uint64_t n, ninst, nparams, nargs, nregs, nlayout, nmsgs;
+} pack_head;
+
+#define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
+
+static size_t pack_size(const pack_head *h)
+{
+    return ALIGN8(sizeof *h) + ALIGN8(h->n * sizeof(qtr_h5_row)) +
+           ALIGN8(h->ninst * sizeof(qtr_inst)) + ALIGN8(h->nparams * sizeof(double)) +
+           ALIGN8(h->nargs * sizeof(uint32_t)) + ALIGN8(h->nregs * sizeof(qtr_h5_reg)) +
+           2 * ALIGN8(h->nlayout * sizeof(uint32_t)) + ALIGN8(h->nmsgs);
+}
+
+int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len)
+{
+    pack_head h = {b->n, b->ninst, b->nparams, b->nargs, b->nregs, b->nlayout, b->nmsgs};
+    size_t total = pack_size(&h);
+    char *p = calloc(1, total);
+    if (!p) return -1;
+    size_t at = 0;
+#define PUT(src, bytes)                            \
+    do {                                           \
+        if ((bytes) != 0) memcpy(p + at, (src), (bytes)); \
+        at += ALIGN8(bytes);                       \
+    } while (0)
+    PUT(&h, sizeof h);
+    PUT(b->row, h.n * sizeof(qtr_h5_row));
+    PUT(b->inst, h.ninst * sizeof(qtr_inst));
+    PUT(b->params, h.nparams * sizeof(double));
+    PUT(b->args, h.nargs * sizeof(uint32_t));
+    PUT(b->regs, h.nregs * sizeof(qtr_h5_reg));
+    PUT(b->layout0, h.nlayout * sizeof(uint32_t));
+    PUT(b->layout1, h.nlayout * sizeof(uint32_t));
+    PUT(b->msgs, h.nmsgs);
+#undef PUT
+    *buf = p;
+    *len = total;
+    return 0;
+}
+
+int qtr_block_view(const void *buf, size_t len, qtr_h5_block *v)
+{
+    memset(v, 0, sizeof *v);
+    if (len < sizeof(pack_head)) return -1;
+    pack_head h;
+    memcpy(&h, buf, sizeof h);
+    if (pack_size(&h) != len) return -1;
+    char *p = (char *)buf;
+    size_t at = ALIGN8(sizeof h);
+#define TAKE(dst, type, count)          \
+    do {                                \
+        dst = (type *)(void *)(p + at); \
+        at += ALIGN8((count) * sizeof(type)); \
+    } while (0)
+    TAKE(v->row, qtr_h5_row, h.n);
+    TAKE(v->inst, qtr_inst, h.ninst);
+    TAKE(v->params, double, h.nparams);
+    TAKE(v->args, uint32_t, h.nargs);
+    TAKE(v->regs, qtr_h5_reg, h.nregs);
+    TAKE(v->layout0, uint32_t, h.nlayout);
+    TAKE(v->layout1, uint32_t, h.nlayout);
+    TAKE(v->msgs, char, h.nmsgs);
+#undef TAKE
+    v->n = v->cap = h.n;
+    v->ninst = h.ninst;
+    v->nparams = h.nparams;
+    v->nargs = h.nargs;
+    v->nregs = h.nregs;
+    v->nlayout = h.nlayout;
+    v->nmsgs = h.nmsgs;
+    return 0;
+}
+
+/* ---- placement -------------------------------------------------------------- */
+
+/* Rank 0: given every rank's tuples (rank order) and the committed rows,
+ * compute the starts for each gathered row, in gathered order, into
+ * starts[]; advance r->base. */
+static int place(qtr_rounds *r, uint64_t first, size_t n, const uint8_t *committed,
+                 const uint64_t *tup, size_t ntup, uint64_t *starts, qtr_ctx *ctx)
+{
+    int rc = -1;
+    /* per round row: pool counts and where its tuple is (or SIZE_MAX) */
+    uint64_t *cnt = calloc(n ? n * QTR_H5_NFILEPOOLS : 1, sizeof *cnt);
+    size_t *from = malloc((n ? n : 1) * sizeof *from);
+    uint64_t *fs = NULL, *fc = NULL;
+    if (!cnt || !from) {
+        qtr_fail(ctx, QTR_ENOMEM, "placing a round of %zu rows", n);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) from[i] = SIZE_MAX;
+    for (size_t t = 0; t < ntup; t++) {
+        const uint64_t *u = tup + t * TUPLE;
+        if (u[0] < first || u[0] - first >= n || from[u[0] - first] != SIZE_MAX) {
+            qtr_fail(ctx, QTR_EINVAL, "internal: row %llu reported twice or outside the round",
+                     (unsigned long long)u[0]);
+            goto done;
+        }
+        from[u[0] - first] = t;
+        memcpy(cnt + (u[0] - first) * QTR_H5_NFILEPOOLS, u + 2, QTR_H5_NFILEPOOLS * sizeof *u);
+    }
+    int any_committed = 0;
+    for (size_t i = 0; i < n; i++) {
+        int done_before = committed && committed[i] != QTR_H5_PENDING;
+        if (done_before && from[i] != SIZE_MAX) {
+            qtr_fail(ctx, QTR_EINVAL, "internal: row %llu is done and was redone",
+                     (unsigned long long)(first + i));
+            goto done;
+        }
+        if (!done_before && from[i] == SIZE_MAX) {
+            qtr_fail(ctx, QTR_EINVAL, "internal: row %llu was not transpiled by any rank",
+                     (unsigned long long)(first + i));
+            goto done;
+        }
+        any_committed |= done_before;
+    }
+    if (any_committed) {
+        fs = malloc(n * QTR_H5_NFILEPOOLS * sizeof *fs);
+        fc = malloc(n * QTR_H5_NFILEPOOLS * sizeof *fc);
+        if (!fs || !fc) {
+            qtr_fail(ctx, QTR_ENOMEM, "placement of a round");
+            goto done;
+        }
+        if (qtr_h5_read_placement(r->out, first, n, fs, fc, ctx)) goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t *c = cnt + i * QTR_H5_NFILEPOOLS;
+        if (from[i] == SIZE_MAX) {
+            /* done by an earlier run: it must sit exactly where this run
+             * would have put it, or the file is not the one we think */
+            for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
+                c[p] = fc[i * QTR_H5_NFILEPOOLS + p];
+                if (c[p] && fs[i * QTR_H5_NFILEPOOLS + p] != r->base[p]) {
+                    qtr_fail(ctx, QTR_EPARSE,
+                             "%s: row %llu is stored at %llu, expected %llu: the file was not "
+                             "written by this kind of run; start it again without --resume",
+                             qtr_h5_path(r->out), (unsigned long long)(first + i),
+                             (unsigned long long)fs[i * QTR_H5_NFILEPOOLS + p],
+                             (unsigned long long)r->base[p]);
+                    goto done;
+                }
+                r->base[p] += c[p];
+            }
+            continue;
+        }
+        uint64_t *s = starts + from[i] * QTR_H5_NFILEPOOLS;
+        for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
+            s[p] = r->base[p];
+            r->base[p] += c[p];
+        }
+    }
+    rc = 0;
+done:
+    free(cnt);
+    free(from);
+    free(fs);
+    free(fc);
+    return rc;
+}
+
+/* Agree on failure: 0 when every rank succeeded. A rank that failed keeps
+ * its message; the others get a pointer to rank 0's log. */
+static int all_ok(qtr_comm *c, int rc, qtr_ctx *ctx, const char *what)
+{
+    int bad = rc != 0;
+    if (qtr_comm_max_int(c, &bad)) {
+        qtr_fail(ctx, QTR_EIO, "MPI failed while %s", what);
+        return -1;
+    }
+    if (bad && !rc) qtr_fail(ctx, QTR_EIO, "another rank failed while %s", what);
+    return bad ? -1 : 0;
+}
+
+int qtr_rounds_commit(qtr_rounds *r, uint64_t first, size_t n, const uint8_t *committed,
+                      qtr_h5_block *mine, uint64_t *nok, uint64_t *nerr, qtr_ctx *ctx)
+{
+    qtr_comm *c = r->comm;
+    int rc = -1, step;
+    uint64_t *tup = NULL, *starts = NULL, *all_starts = NULL, ext[QTR_H5_NFILEPOOLS];
+    void *gathered = NULL, *packed = NULL, *blocks = NULL;
+    size_t *gcount = NULL, *bcount = NULL, *scount = NULL;
+    *nok = *nerr = 0;
+
+    /* 1. tuples to rank 0 */
+    tup = malloc((mine->n ? mine->n : 1) * TUPLE * sizeof *tup);
+    starts = malloc((mine->n ? mine->n : 1) * QTR_H5_NFILEPOOLS * sizeof *starts);
+    step = 0;
+    if (!tup || !starts) step = qtr_fail(ctx, QTR_ENOMEM, "round tuples");
+    if (all_ok(c, step, ctx, "preparing a round")) goto done;
+    for (size_t k = 0; k < mine->n; k++) {
+        uint64_t *u = tup + k * TUPLE;
+        u[0] = mine->row[k].index;
+        u[1] = mine->row[k].status;
+        memcpy(u + 2, mine->row[k].count, QTR_H5_NFILEPOOLS * sizeof *u);
+    }
+    step = qtr_comm_gather(c, tup, mine->n * TUPLE * sizeof *tup, &gathered, &gcount, ctx);
+    if (all_ok(c, step, ctx, "gathering a round")) goto done;
+
+    /* 2. rank 0 places every row; starts go back in the order they came */
+    step = 0;
+    if (c->rank == 0) {
+        size_t ntup = 0;
+        for (int k = 0; k < c->size; k++) ntup += gcount[k] / (TUPLE * sizeof(uint64_t));
+        all_starts = malloc((ntup ? ntup : 1) * QTR_H5_NFILEPOOLS * sizeof *all_starts);
+        scount = malloc((size_t)c->size * sizeof *scount);
+        if (!all_starts || !scount) step = qtr_fail(ctx, QTR_ENOMEM, "round starts");
+        else step = place(r, first, n, committed, gathered, ntup, all_starts, ctx);
+        for (size_t t = 0; t < ntup && !step; t++) {
+            uint64_t st = ((uint64_t *)gathered)[t * TUPLE + 1];
+            if (st == QTR_H5_OK) (*nok)++;
+            else (*nerr)++;
+        }
+        for (int k = 0; scount && k < c->size; k++)
+            scount[k] = gcount[k] / (TUPLE * sizeof(uint64_t)) * QTR_H5_NFILEPOOLS * sizeof(uint64_t);
+        memcpy(ext, r->base, sizeof ext);
+    }
+    if (all_ok(c, step, ctx, "placing a round")) goto done;
+    step = qtr_comm_scatter(c, all_starts, scount, starts,
+                            mine->n * QTR_H5_NFILEPOOLS * sizeof *starts, ctx);
+    if (!step) step = qtr_comm_bcast(c, ext, sizeof ext, 0);
+    if (all_ok(c, step, ctx, "sending placements")) goto done;
+    for (size_t k = 0; k < mine->n; k++)
+        memcpy(mine->row[k].start, starts + k * QTR_H5_NFILEPOOLS,
+               QTR_H5_NFILEPOOLS * sizeof *starts);
+
+    /* 3. write */
+    if (c->parallel_io) {
+        /* every rank writes its own rows; each step is collective, so a
+         * failure anywhere stops everyone at the same step */
+        step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
+        if (all_ok(c, step, ctx, "extending the results")) goto done;
+        step = qtr_h5_write_block(r->out, mine, c->dxpl, ctx) ? -1 : 0;
+        if (all_ok(c, step, ctx, "writing results")) goto done;
+        step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
+        if (all_ok(c, step, ctx, "flushing results")) goto done;
+        step = qtr_h5_write_status(r->out, mine, c->dxpl, ctx) ? -1 : 0;
+        if (all_ok(c, step, ctx, "writing status")) goto done;
+        step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
+        if (all_ok(c, step, ctx, "flushing status")) goto done;
+        rc = 0;
+        goto done;
+    }
+    /* rank-0 writer: blocks travel to rank 0 */
+    size_t plen = 0;
+    step = 0;
+    if (c->rank != 0 && qtr_block_pack(mine, &packed, &plen))
+        step = qtr_fail(ctx, QTR_ENOMEM, "packing a round's results");
+    if (all_ok(c, step, ctx, "packing results")) goto done;
+    step = qtr_comm_gather(c, packed, plen, &blocks, &bcount, ctx);
+    if (all_ok(c, step, ctx, "sending results to rank 0")) goto done;
+    step = 0;
+    if (c->rank == 0) {
+        step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
+        /* pass 1: data of every rank's rows; pass 2: their status */
+        for (int pass = 0; pass < 2 && !step; pass++) {
+            size_t at = 0;
+            for (int k = 0; k < c->size && !step; k++) {
+                qtr_h5_block view, *b = mine;
+                if (k > 0) {
+                    if (qtr_block_view((char *)blocks + at, bcount[k], &view)) {
+                        step = qtr_fail(ctx, QTR_EIO, "internal: malformed block from rank %d", k);
+                        break;
+                    }
+                    b = &view;
+                }
+                at += bcount[k];
+                if (!b->n) continue;
+                step = (pass == 0 ? qtr_h5_write_block(r->out, b, -1, ctx)
+                                  : qtr_h5_write_status(r->out, b, -1, ctx))
+                           ? -1
+                           : 0;
+            }
+            if (!step) step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
+        }
+    }
+    if (all_ok(c, step, ctx, "writing results")) goto done;
+    rc = 0;
+done:
+    free(tup);
+    free(starts);
+    free(all_starts);
+    free(gathered);
+    free(gcount);
+    free(scount);
+    free(packed);
+    free(blocks);
+    free(bcount);
+    return rc;
+}

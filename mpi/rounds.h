@@ -1,0 +1,47 @@
+/* rounds.h -- committing one round of results to the output file.
+ *
+ * Every rank holds a block with the rows it transpiled in the round (sorted,
+ * not contiguous: dynamic chunks interleave). Committing:
+ *   1. rank 0 gathers each row's pool sizes and status, adds the rows an
+ *      earlier run already committed (resume), and places every row of the
+ *      round in row order after the previous rounds: start = running sum.
+ *      The file layout therefore depends only on the rows, never on which
+ *      rank or thread did what or in which order they finished;
+ *   2. the starts go back to their ranks;
+ *   3. write: with parallel HDF5 every rank extends the pools (collective)
+ *      and writes its own rows at their offsets (one collective call per
+ *      dataset: HDF5 1.10 writes compressed datasets only collectively),
+ *      flush, then the status column (the commit), flush again. With serial
+ *      HDF5, or without MPI, rank 0 receives the blocks and writes them the
+ *      same way.
+ *
+ * Ownership: borrows the comm, the file, the blocks. */
+#ifndef QTR_ROUNDS_H
+#define QTR_ROUNDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "comm.h"
+#include "h5_store.h"
+
+typedef struct {
+    qtr_comm    *comm;
+    qtr_h5_file *out;        /* open on rank 0, and on every rank with parallel I/O */
+    uint64_t     base[QTR_H5_NFILEPOOLS];  /* rank 0: where the next round's rows start */
+} qtr_rounds;
+
+/** Commit rows [first, first+n): @p mine holds this rank's new rows;
+ *  @p committed (rank 0 only; n entries, may be NULL when none) marks rows an
+ *  earlier run already finished, whose placement is read from the file and
+ *  checked. Collective. On return *nok and *nerr (rank 0) count the new
+ *  rows by status. @return 0 or -1 (message in ctx, same on every rank when
+ *  the failure is global). */
+int qtr_rounds_commit(qtr_rounds *r, uint64_t first, size_t n, const uint8_t *committed,
+                      qtr_h5_block *mine, uint64_t *nok, uint64_t *nerr, qtr_ctx *ctx);
+
+/** Serialise a block into one buffer (same binary on every rank, so rows are
+ *  copied as they are), and view such a buffer as a read-only block. */
+int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len);
+int qtr_block_view(const void *buf, size_t len, qtr_h5_block *view);
+
+#endif

@@ -1,0 +1,229 @@
+/* optimize.c -- the optimisation stage's loop and the init stage's clean-up
+ * passes for levels 1-3, as Qiskit's preset pass managers run them
+ * (design/ALGORITHMS.md §2.3, §2.5), built from the passes in pass_*.c.
+ *
+ * Borrows: the target (read only). Rewrites: the circuit in place. Owns while
+ * it runs: at level 3, the best circuit seen so far (a clone, freed before
+ * returning). On failure the circuit is valid and equivalent to the input
+ * (every pass either completes or leaves it unchanged), possibly partly
+ * optimised; at level 3 it may be the best circuit seen before the failure.
+ *
+ * Loops (the passes are listed in level_loop below):
+ *   L1  do { merge1q, cancel_inverse } until depth and size both stay the same;
+ *   L2  do { remove_identity, merge1q, commute_cancel, cancel_inverse } until
+ *       depth and size both stay the same;
+ *   L3  the L2 passes under Qiskit's MinimumPoint(depth, size, backtrack 5):
+ *       a lexicographically better (depth, size) saves a copy and resets the
+ *       count to 1, a worse one counts up and at 5 restores the saved copy and
+ *       stops, an equal one stops. The first iteration only records its score
+ *       against (∞, ∞), as Qiskit does.
+ * cancel_inverse is not in Qiskit's L2/L3 loops; it is here because our
+ * CommutativeCancellation does not cancel gates that have no commutation
+ * type on a wire (ecr ecr, swap swap, h h on a 2q-gate-free wire is merge1q's):
+ * it costs one linear scan. TwoQubitPeepholeOptimization (the L2 pre-loop and
+ * the first pass of the L3 loop) belongs to the 2q resynthesis work and is
+ * not called here yet.
+ *
+ * Each loop also stops after OPT_MAX_ITER iterations, a guard Qiskit does not
+ * have: every pass here is size-monotone on basis-form input, so the loops end
+ * long before (typically in 2-4 iterations).
+ *
+ * Precondition: the circuit is already in the target's basis (after the
+ * translation stage); then every pass here emits only basis gates and no
+ * re-translation is needed inside the loop (Qiskit's "unroll" step). */
+#include <string.h>
+
+#include "opt_internal.h"
+#include "pass.h"
+
+#define OPT_MAX_ITER 100
+
+/* ======================================================================
+ * Pass lists
+ * ====================================================================== */
+
+static const qtr_pass_desc loop_l1[] = {
+    {"merge1q", qtr_pass_merge1q},
+    {"cancel_inverse", qtr_pass_cancel_inverse},
+    {NULL, NULL},
+};
+
+static const qtr_pass_desc loop_l23[] = {
+    {"remove_identity", qtr_pass_remove_identity},
+    {"merge1q", qtr_pass_merge1q},
+    {"commute_cancel", qtr_pass_commute_cancel},
+    {"cancel_inverse", qtr_pass_cancel_inverse},
+    {NULL, NULL},
+};
+
+static qtr_status run_list(const qtr_pass_desc *list, qtr_circuit *c, const qtr_target *t,
+                           qtr_ctx *ctx)
+{
+    for (const qtr_pass_desc *p = list; p->run; p++) {
+        qtr_status st = p->run(c, t, ctx);
+        if (st) return st;
+    }
+    return QTR_OK;
+}
+
+/* ======================================================================
+ * Parameter pool
+ * ====================================================================== */
+
+/* Passes leave the parameters of rewritten records in the pool (only
+ * compaction moves records, and nothing moves pool entries). After a loop,
+ * copy the live ones into a fresh pool when at least half is garbage. Not
+ * needed for correctness, so an allocation failure just keeps the old pool. */
+static void repack_params(qtr_circuit *c)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < c->ninst; i++) live += qtr_gate((qtr_op)c->inst[i].op)->nparams;
+    if (c->nparams < 1024 || live * 2 > c->nparams) return;
+    size_t cap = live ? live : 1;
+    double *np = opt_scratch(c, cap, sizeof *np);
+    if (!np) return;
+    size_t w = 0;
+    for (size_t i = 0; i < c->ninst; i++) {
+        qtr_inst *in = &c->inst[i];
+        uint32_t k = qtr_gate((qtr_op)in->op)->nparams;
+        if (!k) continue;
+        const double *p = qtr_inst_params(c, in);
+        memcpy(np + w, p, k * sizeof *np);
+        if (in->flags & QTR_IF_EXT)
+            c->args[in->p + in->nargs] = (uint32_t)w;
+        else
+            in->p = (uint32_t)w;
+        w += k;
+    }
+    qtr_realloc(&c->alloc, c->params, c->capparams * sizeof *c->params, 0);
+    c->params = np;
+    c->capparams = cap;
+    c->nparams = w;
+}
+
+/* ======================================================================
+ * Loops
+ * ====================================================================== */
+
+typedef struct {
+    uint64_t depth, size;
+} score_t;
+
+static int score_cmp(score_t a, score_t b)
+{
+    if (a.depth != b.depth) return a.depth < b.depth ? -1 : 1;
+    if (a.size != b.size) return a.size < b.size ? -1 : 1;
+    return 0;
+}
+
+static qtr_status score_of(const qtr_circuit *c, score_t *s, qtr_ctx *ctx)
+{
+    qtr_stats st;
+    qtr_status r = qtr_circuit_stats(c, &st, ctx);
+    s->depth = st.depth;
+    s->size = st.size;
+    return r;
+}
+
+/* Replace c's contents by those of *from, which is consumed. Each struct
+ * keeps counting the blocks it now holds; c keeps its own call count, failure
+ * setting and the higher of the two peaks. */
+static void adopt(qtr_circuit *c, qtr_circuit *from)
+{
+    qtr_circuit tmp = *c;
+    *c = *from;
+    *from = tmp;
+    c->alloc.calls = from->alloc.calls;
+    c->alloc.fail_at = from->alloc.fail_at;
+    if (from->alloc.peak > c->alloc.peak) c->alloc.peak = from->alloc.peak;
+    qtr_circuit_free(from);
+}
+
+static qtr_status fixed_point(const qtr_pass_desc *list, qtr_circuit *c, const qtr_target *t,
+                              qtr_ctx *ctx)
+{
+    score_t prev, now;
+    qtr_status st = score_of(c, &prev, ctx);
+    for (int it = 0; !st && it < OPT_MAX_ITER; it++) {
+        if ((st = run_list(list, c, t, ctx)) || (st = score_of(c, &now, ctx))) break;
+        if (score_cmp(now, prev) == 0) break;
+        prev = now;
+    }
+    return st;
+}
+
+static qtr_status minimum_point(const qtr_pass_desc *list, qtr_circuit *c, const qtr_target *t,
+                                qtr_ctx *ctx)
+{
+    const int backtrack = 5;
+    qtr_circuit *best = NULL;
+    score_t best_score = {UINT64_MAX, UINT64_MAX}, now;
+    int since = 0, first = 1;
+    qtr_status st = QTR_OK;
+    for (int it = 0; it < OPT_MAX_ITER; it++) {
+        if ((st = run_list(list, c, t, ctx)) || (st = score_of(c, &now, ctx))) break;
+        if (first) { /* Qiskit's state starts at (∞, ∞) without a saved circuit */
+            first = 0;
+            best_score = now;
+            continue;
+        }
+        int cmp = score_cmp(now, best_score);
+        if (cmp < 0) {
+            qtr_circuit *copy = NULL;
+            if ((st = qtr_circuit_clone(c, &copy, ctx))) break;
+            qtr_circuit_free(best);
+            best = copy;
+            best_score = now;
+            since = 1;
+        } else if (cmp > 0) {
+            if (++since == backtrack) {
+                if (best) {
+                    adopt(c, best);
+                    best = NULL;
+                }
+                break;
+            }
+        } else {
+            break;
+        }
+    }
+    qtr_circuit_free(best);
+    return st;
+}
+
+qtr_status qtr_optimize_loop(qtr_circuit *c, const qtr_target *t, int level, qtr_ctx *ctx)
+{
+    if (!c || !t) return qtr_fail(ctx, QTR_EINVAL, "optimize_loop: no circuit or target");
+    if (level < 0 || level > 3)
+        return qtr_fail(ctx, QTR_EINVAL, "optimize_loop: level %d outside 0..3", level);
+    qtr_status st = QTR_OK;
+    if (level == 1)
+        st = fixed_point(loop_l1, c, t, ctx);
+    else if (level == 2)
+        st = fixed_point(loop_l23, c, t, ctx);
+    else if (level == 3)
+        st = minimum_point(loop_l23, c, t, ctx);
+    if (!st) repack_params(c);
+    return st;
+}
+
+qtr_status qtr_optimize_init(qtr_circuit *c, const qtr_target *t, int level, uint32_t *perm,
+                             qtr_ctx *ctx)
+{
+    (void)t;
+    if (!c) return qtr_fail(ctx, QTR_EINVAL, "optimize_init: no circuit");
+    if (level < 0 || level > 3)
+        return qtr_fail(ctx, QTR_EINVAL, "optimize_init: level %d outside 0..3", level);
+    if (perm)
+        for (uint32_t v = 0; v < c->nqubits; v++) perm[v] = v;
+    qtr_status st = QTR_OK;
+    if (level == 1) return qtr_pass_cancel_inverse(c, NULL, ctx);
+    if (level < 2) return QTR_OK;
+    if (perm) st = qtr_pass_elide_swaps(c, NULL, perm, ctx);
+    /* no target: these run before translation, so any gate may be emitted */
+    if (!st) st = qtr_pass_remove_diag_before_measure(c, NULL, ctx);
+    if (!st) st = qtr_pass_remove_identity(c, NULL, ctx);
+    if (!st) st = qtr_pass_cancel_inverse(c, NULL, ctx);
+    if (!st) st = qtr_pass_commute_cancel(c, NULL, ctx);
+    return st;
+}
