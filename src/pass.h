@@ -57,6 +57,113 @@ int qtr_euler_synth(const double m[8], qtr_euler_basis basis, qtr_gate1q *out, i
  *  preferring the one that gives the fewest gates; -1 if none fits. */
 int qtr_euler_basis_for(const uint8_t basis[QTR_OP_COUNT]);
 
+/* ---- 2-qubit synthesis: Weyl / KAK decomposition (src/synth_kak.c) ------- */
+
+/* 4×4 matrices below are row-major, interleaved (re, im), operand k = bit k of
+ * the index: the layout of qtr_gate_matrix for a 2-qubit gate. A "local pair"
+ * m[2][8] is m[0] on operand 0 (bit 0) and m[1] on operand 1 (bit 1), i.e.
+ * the 4×4 matrix m[1] ⊗ m[0]; in Qiskit's names K1l = k1[1], K1r = k1[0].
+ * Can(a, b, c) = exp(i(a·XX + b·YY + c·ZZ)). */
+
+/** Coordinates within this distance (radians) of a gate-count class count
+ *  as on it when synthesising exactly: dropping them changes the matrix by
+ *  at most ~3× this, far below what the tests and --verify resolve. */
+#define QTR_KAK_EXACT_TOL 1e-11
+
+/** u = e^{i·phase} · (k1[1] ⊗ k1[0]) · Can(a, b, c) · (k2[1] ⊗ k2[0]), with
+ *  (a, b, c) in the Weyl chamber π/4 ≥ a ≥ b ≥ |c| (and c ≥ 0 when a is
+ *  π/4 to within 1e-12). */
+typedef struct {
+    double a, b, c;
+    double phase;
+    double k1[2][8];
+    double k2[2][8];
+} qtr_kak;
+
+/** Weyl decomposition of the 4×4 unitary @p u.
+ *  @return QTR_OK; QTR_EINVAL (message says why) for NULL arguments, a
+ *  NaN/Inf entry, or a matrix that is not unitary to 1e-6; QTR_EUNSUPPORTED
+ *  if the eigensolver fails (not seen in practice). Thread-safe, no
+ *  allocation beyond what LAPACK does internally (none for dsyev). */
+qtr_status qtr_kak_decompose(const double u[32], qtr_kak *out, qtr_ctx *ctx);
+
+/** A fixed 2q gate prepared as a synthesis basis:
+ *  gate = e^{i·beta} (b1[1] ⊗ b1[0]) · Can(π/4, 0, 0) · (b2[1] ⊗ b2[0]),
+ *  the gate acting with its first operand on operand 0. */
+typedef struct {
+    uint8_t op;          /* qtr_op */
+    double  beta;
+    double  b1[2][8], b2[2][8];
+} qtr_kak_basis;
+
+/** Prepare @p op (any parameterless gate locally equivalent to CX: cx, cy,
+ *  cz, ch, ecr) as a basis. @return QTR_OK, QTR_EINVAL for a gate that is
+ *  not a parameterless 2-qubit gate, QTR_EUNSUPPORTED for a 2q gate of
+ *  another class (iswap, dcx, swap, ...). */
+qtr_status qtr_kak_basis_init(qtr_kak_basis *kb, qtr_op op, qtr_ctx *ctx);
+
+/** How many CX-class gates synthesise @p k (0..3), and (if @p fidelity is
+ *  not NULL) the average gate fidelity (4 + |Tr(U†V)|²)/20 of that
+ *  synthesis V against U. @p approx_degree ≥ 1: exact (coordinates within
+ *  QTR_KAK_EXACT_TOL of the class); < 1: the fewest gates whose best
+ *  approximation (Qiskit's: drop c; or project onto (π/4,0,0); or onto
+ *  the identity) has fidelity ≥ approx_degree. */
+int qtr_kak_num_basis_gates(const qtr_kak *k, double approx_degree, double *fidelity);
+
+/** A 2q synthesis as matrices: layer[0] (one 2×2 per operand) acts first,
+ *  then the basis gate on (operand 0, operand 1), then layer[1], ..., the
+ *  basis gate n2q times, then layer[n2q]. Times e^{i·phase} that product is
+ *  the synthesised unitary (u itself when exact). */
+typedef struct {
+    int    n2q;
+    double layer[4][2][8];
+    double phase;
+    double fidelity;     /* average gate fidelity against u (1 when exact) */
+} qtr_kak_synthesis;
+
+/** Synthesise the 4×4 unitary @p u with the fewest applications of @p kb
+ *  (see qtr_kak_num_basis_gates for @p approx_degree). Errors as
+ *  qtr_kak_decompose, plus QTR_EINVAL for a NULL basis or an
+ *  approx_degree that is NaN or ≤ 0. */
+qtr_status qtr_kak_synth(const double u[32], const qtr_kak_basis *kb, double approx_degree,
+                         qtr_kak_synthesis *out, qtr_ctx *ctx);
+
+/** One gate of a 2q sequence: a 1q gate on operand q[0], or the basis gate
+ *  on (q[0], q[1]); operands are 0/1 within the pair. */
+typedef struct {
+    uint8_t op;          /* qtr_op */
+    uint8_t q[2];
+    double  params[3];
+} qtr_kak_gate;
+
+/** Enough room for any qtr_kak_gates result: 3 basis gates, 8 Euler runs. */
+#define QTR_KAK_MAX_GATES (3 + 8 * QTR_EULER_MAX_GATES)
+
+/** Expand @p s into gates: each layer matrix Euler-synthesised in @p eb
+ *  (identity layers vanish), the basis gate kb->op between layers. out[0]
+ *  acts first; the product times e^{i·*phase} is the synthesised unitary.
+ *  @return the gate count, or -1 (nothing written) for NULL arguments, a bad
+ *  basis, or more than @p cap gates. */
+int qtr_kak_gates(const qtr_kak_synthesis *s, const qtr_kak_basis *kb, qtr_euler_basis eb,
+                  qtr_kak_gate *out, int cap, double *phase);
+
+/* ---- 2q block consolidation + resynthesis (src/pass_consolidate.c) ------ */
+
+/** Collect maximal runs of unconditioned 1q/2q gates on one qubit pair,
+ *  resynthesise each as a 4×4 unitary with the target's 2q gate (in an
+ *  allowed direction of t->edges) and best Euler basis, and replace the run
+ *  when that lowers its 2q count, or keeps it and lowers its 1q count.
+ *  Exact (approximation degree 1). A target whose 2q gate is not CX-class
+ *  (iswap, rzz, none) or with no Euler basis leaves the circuit unchanged.
+ *  @return QTR_OK, QTR_EINVAL (NULL circuit or target), QTR_ENOMEM (circuit
+ *  unchanged). */
+qtr_status qtr_pass_resynth_2q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** qtr_pass_resynth_2q with approximate synthesis: a run may drop to fewer
+ *  2q gates when the average gate fidelity of the result is ≥
+ *  @p approx_degree (in (0, 1]; 1 = exact). */
+qtr_status qtr_pass_resynth_2q_approx(qtr_circuit *c, const qtr_target *t, double approx_degree,
+                                      qtr_ctx *ctx);
+
 /* ---- translation passes (src/pass_basis.c, src/pass_direction.c) -------- */
 
 /** Unroll every gate on 3+ qubits into 1q and cx gates (ccx: 6 cx + 9 1q);

@@ -207,7 +207,7 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     qtr_status st = qtr_circuit_stats(c, &r->in, ctx);
     if (st) return st;
 
-    uint32_t n = c->nqubits;
+    uint32_t n = c->nqubits, *elided = NULL;
     r->nvirtual = n;
     r->nphysical = t->nqubits;
     r->initial_layout = malloc((n ? n : 1) * sizeof *r->initial_layout);
@@ -219,6 +219,16 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
 
     double t0 = now();
     if ((st = stage_init(c, t, ctx))) goto fail;
+    /* levels 1-3: init clean-up on the virtual circuit; swaps it elides
+     * become a permutation composed into the output permutation below */
+    if (o->opt_level >= 1) {
+        elided = malloc((n ? n : 1) * sizeof *elided);
+        if (!elided) {
+            st = qtr_fail(ctx, QTR_ENOMEM, "elided permutation of %u qubits", n);
+            goto fail;
+        }
+        if ((st = qtr_optimize_init(c, t, o->opt_level, elided, ctx))) goto fail;
+    }
     double t1 = now();
     int routed = 0;   /* SABRE layout routed the circuit already */
     if ((st = stage_layout(c, t, o, r, &routed, ctx))) goto fail;
@@ -227,10 +237,24 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     double t3 = now();
     if ((st = stage_translation(c, t, ctx))) goto fail;
     double t4 = now();
+    if (o->opt_level >= 1 && (st = qtr_optimize_loop(c, t, o->opt_level, ctx))) goto fail;
+    double t5 = now();
     r->seconds[QTR_STAGE_INIT] = t1 - t0;
     r->seconds[QTR_STAGE_LAYOUT] = t2 - t1;
     r->seconds[QTR_STAGE_ROUTING] = t3 - t2;
     r->seconds[QTR_STAGE_TRANSLATION] = t4 - t3;
+    r->seconds[QTR_STAGE_OPTIMIZATION] = t5 - t4;
+    if (elided) { /* v's state sits on virtual wire elided[v], which ends where routing says */
+        uint32_t *routed = r->output_permutation;
+        uint32_t *final = malloc((n ? n : 1) * sizeof *final);
+        if (!final) {
+            st = qtr_fail(ctx, QTR_ENOMEM, "output permutation of %u qubits", n);
+            goto fail;
+        }
+        for (uint32_t v = 0; v < n; v++) final[v] = routed[elided[v]];
+        free(routed);
+        r->output_permutation = final;
+    }
 
     /* the output must conform: a failure here is our bug, reported not hidden */
     if ((st = qtr_target_check_circuit(t, c, ctx))) {
@@ -241,9 +265,11 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     }
     if ((st = qtr_circuit_stats(c, &r->out, ctx))) goto fail;
     r->peak_bytes = c->alloc.peak;
+    free(elided);
     if (r == &local) qtr_result_free(r);
     return QTR_OK;
 fail:
+    free(elided);
     qtr_result_free(r);
     return st;
 }
