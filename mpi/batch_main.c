@@ -258,9 +258,11 @@ typedef struct {
     qtr_round_plan  plan;
     uint64_t        first;        /* round's first row */
     const uint8_t  *committed;    /* per round row: done by an earlier run */
-    int             static_done;
+    const double   *cost;         /* per round row: estimated cost */
+    int             static_done, heavy_phase, exhausted;
     qtr_h5_block   *blk;          /* nblk used of capblk */
     size_t          nblk, capblk;
+    double          t_read;       /* seconds in refill (HDF5 reads, counter) */
 } round_state;
 
 static qtr_h5_block *next_block(round_state *rs)
@@ -271,43 +273,104 @@ static qtr_h5_block *next_block(round_state *rs)
     return b;
 }
 
-/* Read rows [s, e) of the round (relative) that are not done yet into a new
- * block and queue them. */
-static int queue_rows(round_state *rs, qtr_work *w, size_t s, size_t e)
+/* Heaviest first: the order items are queued in a rank (LPT again, for the
+ * threads). Ties by row, so the order is reproducible. */
+typedef struct {
+    double cost;
+    size_t k;
+} by_cost;
+
+static int cmp_cost_desc(const void *x, const void *y)
+{
+    const by_cost *a = x, *b = y;
+    if (a->cost != b->cost) return a->cost > b->cost ? -1 : 1;
+    return a->k < b->k ? -1 : a->k > b->k;
+}
+
+/* Read the rows of [s, e) (relative to the round) that chunk @p c takes
+ * (SIZE_MAX: a static block) and that are not done yet into a new block, and
+ * queue them heaviest first. */
+static int queue_rows(round_state *rs, qtr_work *w, size_t s, size_t e, size_t c)
 {
     qtr_h5_block *b = next_block(rs);
     if (!b) {
         qtr_fail(&w->ctx, QTR_EINVAL, "internal: more reads than blocks in a round");
         return -1;
     }
+#define WANTED(i) (qtr_plan_takes(&rs->plan, c, (i)) && \
+                   !(rs->committed && rs->committed[(i)] != QTR_H5_PENDING))
     for (size_t i = s; i < e;) {
-        if (rs->committed && rs->committed[i] != QTR_H5_PENDING) {
+        if (!WANTED(i)) {
             i++;
             continue;
         }
         size_t j = i + 1;
-        while (j < e && !(rs->committed && rs->committed[j] != QTR_H5_PENDING)) j++;
+        while (j < e && WANTED(j)) j++;
         if (qtr_h5_read_rows(rs->in, rs->first + i, j - i, b, &w->ctx)) return -1;
         i = j;
     }
-    for (size_t k = 0; k < b->n; k++) qtr_work_push(w, b, k);
+#undef WANTED
+    by_cost *ord = malloc((b->n ? b->n : 1) * sizeof *ord);
+    if (!ord) {
+        qtr_fail(&w->ctx, QTR_ENOMEM, "queue order");
+        return -1;
+    }
+    for (size_t k = 0; k < b->n; k++)
+        ord[k] = (by_cost){rs->cost[b->row[k].index - rs->first], k};
+    qsort(ord, b->n, sizeof *ord, cmp_cost_desc);
+    for (size_t k = 0; k < b->n; k++) qtr_work_push(w, b, ord[k].k);
+    free(ord);
     qtr_work_publish(w);
     return 0;
+}
+
+/* The order a rank takes its work in, longest first: chunks from the
+ * counter while they are heavy rows (each refill one, so every rank gets
+ * its share of them), then its static block of light rows, then light
+ * chunks until the counter runs out. */
+static int refill_once(round_state *rs, qtr_work *w)
+{
+    int r = rs->comm->rank;
+    if (rs->heavy_phase) {
+        uint64_t c = rs->plan.nchunks ? qtr_counter_next(rs->counter) : UINT64_MAX;
+        if (c >= rs->plan.nchunks) {
+            rs->heavy_phase = 0;
+            rs->exhausted = 1;
+        } else {
+            size_t f = rs->plan.chunk_first[c], e = rs->plan.chunk_end[c];
+            if (!(e == f + 1 && rs->plan.heavy[f])) rs->heavy_phase = 0;
+            return queue_rows(rs, w, f, e, (size_t)c) ? -1 : 0;
+        }
+    }
+    if (!rs->static_done) {
+        rs->static_done = 1;
+        if (queue_rows(rs, w, rs->plan.block[r], rs->plan.block[r + 1], SIZE_MAX)) return -1;
+        return 0;
+    }
+    if (rs->exhausted || !rs->plan.nchunks) return 1;
+    uint64_t c = qtr_counter_next(rs->counter);
+    if (c >= rs->plan.nchunks) return 1;
+    return queue_rows(rs, w, rs->plan.chunk_first[c], rs->plan.chunk_end[c], (size_t)c) ? -1 : 0;
 }
 
 static int refill(void *ud, qtr_work *w)
 {
     round_state *rs = ud;
-    int r = rs->comm->rank;
-    if (!rs->static_done) {
-        rs->static_done = 1;
-        if (queue_rows(rs, w, rs->plan.block[r], rs->plan.block[r + 1])) return -1;
-        return 0;
-    }
-    if (!rs->plan.nchunks) return 1;
-    uint64_t c = qtr_counter_next(rs->counter);
-    if (c >= rs->plan.nchunks) return 1;
-    return queue_rows(rs, w, rs->plan.chunk[c], rs->plan.chunk[c + 1]) ? -1 : 0;
+    double t0 = now();
+    int rc = refill_once(rs, w);
+    rs->t_read += now() - t0;
+    return rc;
+}
+
+/* Resident memory now, MiB (Linux /proc; 0 elsewhere). */
+static double rss_mib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, res = 0;
+    if (!f) return 0;
+    if (fscanf(f, "%ld %ld", &pages, &res) != 2) res = 0;
+    fclose(f);
+    return (double)res * (double)sysconf(_SC_PAGESIZE) / 1048576.0;
 }
 
 static void idle(void *ud)
@@ -473,15 +536,20 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     rs.counter = counter;
     if (c->rank == 0) {
         qtr_progress_init(&prog, o->progress, stderr, s->n, s->done, s->failed);
-        char d[96];
+        char d[96], resumed[64] = "";
+        if (s->done)
+            snprintf(resumed, sizeof resumed, ", resuming: %llu done before",
+                     (unsigned long long)s->done);
         if (prog.mode == QTR_PROGRESS_LOG || prog.mode == QTR_PROGRESS_BAR)
-            qtr_progress_say(&prog, "%s: %llu circuits, %s, %d thread%s per rank%s%s",
-                             o->input, (unsigned long long)s->n, qtr_comm_describe(c, d, sizeof d),
-                             nthreads, nthreads == 1 ? "" : "s",
-                             s->done ? ", resuming: done before " : "",
-                             s->done ? (snprintf(d, sizeof d, "%llu", (unsigned long long)s->done), d)
-                                     : "");
+            qtr_progress_say(&prog, "%s: %llu circuits, %s, %d thread%s per rank%s", o->input,
+                             (unsigned long long)s->n, qtr_comm_describe(c, d, sizeof d), nthreads,
+                             nthreads == 1 ? "" : "s", resumed);
     }
+    /* where the time goes, per rank: reading rows (in refill), transpiling
+     * (the work loop, less its reads), waiting for the other ranks at the
+     * end of a round, committing (placement and writes) */
+    double t_read = 0, t_work = 0, t_wait = 0, t_commit = 0;
+    int trace = getenv("QTR_BATCH_TRACE") != NULL;
     const char *delay_env = getenv("QTR_BATCH_ROUND_DELAY_MS");
     long delay_ms = delay_env ? strtol(delay_env, NULL, 10) : 0;
 
@@ -527,16 +595,31 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
             break;
         }
         rs.first = a;
+        rs.cost = cost;
         rs.committed = resuming ? committed : NULL;
         rs.static_done = 0;
+        rs.heavy_phase = 1;
+        rs.exhausted = 0;
         rs.nblk = 0;
+        rs.t_read = 0;
 
+        double t0 = now();
         failed = qtr_work_run(&w) != 0;
+        double t1 = now();
         if (failed) memcpy(ctx->msg, w.ctx.msg, sizeof ctx->msg);
 
-        /* this rank's results, in row order (items were queued in order) */
+        /* this rank's results, in row order (items were queued heaviest first) */
         qtr_h5_block_clear(&outb);
-        for (size_t i = 0; i < w.npush && !failed; i++) {
+        by_cost *ord = malloc((w.npush ? w.npush : 1) * sizeof *ord);
+        if (!ord) {
+            failed = 1;
+            qtr_fail(ctx, QTR_ENOMEM, "result order");
+        }
+        for (size_t i = 0; ord && i < w.npush; i++)
+            ord[i] = (by_cost){-(double)w.item[i].blk->row[w.item[i].k].index, i};
+        if (ord) qsort(ord, w.npush, sizeof *ord, cmp_cost_desc);  /* -index desc = index asc */
+        for (size_t j = 0; ord && j < w.npush && !failed; j++) {
+            size_t i = ord[j].k;
             const qtr_work_item *it = &w.item[i];
             const qtr_h5_row *row = &it->blk->row[it->k];
             qtr_work_out *r = &w.out[i];
@@ -548,11 +631,14 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
             qtr_circuit_free(r->circ);
             r->circ = NULL;
         }
+        free(ord);
         qtr_work_clear(&w);
+        double t2 = now();
         if (any_failed(c, failed, ctx)) {
             rc = EXIT_USAGE;
             break;
         }
+        double t3 = now();
         uint64_t nok = 0, nerr = 0;
         if (qtr_rounds_commit(&rounds, a, len, c->rank == 0 && resuming ? committed : NULL, &outb,
                               &nok, &nerr, ctx)) {
@@ -560,6 +646,18 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
             rc = EXIT_USAGE;
             break;
         }
+        double t4 = now();
+        t_read += rs.t_read;
+        t_work += t2 - t0 - rs.t_read;
+        t_wait += t3 - t2;
+        t_commit += t4 - t3;
+        if (trace)
+            fprintf(stderr,
+                    "qtranspile: trace: rank %d rows %llu+%zu: read %.3f s, transpile %.3f s, "
+                    "wait %.3f s, commit %.3f s, %zu rows here, RSS %.1f MiB\n",
+                    c->rank, (unsigned long long)a, len, rs.t_read, t2 - t0 - rs.t_read, t3 - t2,
+                    t4 - t3, w.cap ? (size_t)(outb.n) : 0, rss_mib());
+        (void)t1;
         a += len;
         if (c->rank == 0) {
             s->done += nok + nerr;
@@ -577,6 +675,17 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
             rc = EXIT_STOPPED;
         }
     }
+    /* where the time went, every rank's figures at rank 0 */
+    double mine[4] = {t_read, t_work, t_wait, t_commit}, *all = NULL;
+    size_t *cnt = NULL;
+    if (!qtr_comm_gather(c, mine, sizeof mine, (void **)&all, &cnt, ctx) && c->rank == 0 &&
+        o->progress != QTR_PROGRESS_NONE)
+        for (int k = 0; k < c->size; k++)
+            qtr_progress_say(&prog, "rank %d: reading %.1f s, transpiling %.1f s, waiting for "
+                                    "other ranks %.1f s, writing %.1f s",
+                             k, all[4 * k], all[4 * k + 1], all[4 * k + 2], all[4 * k + 3]);
+    free(all);
+    free(cnt);
     /* run figures, outside the compared data; the same values on every rank */
     double wall = now() - t_start;
     qtr_comm_bcast(c, &wall, sizeof wall, 0);

@@ -56,6 +56,20 @@ size_t qtr_partition_round_len(const uint64_t *weight, size_t avail, size_t max_
     return lim;
 }
 
+/* Chunks in hand-out order: decreasing cost, ties by position (the order
+ * must be the same on every rank). */
+typedef struct {
+    double cost;
+    size_t first, end;
+} chunk_tmp;
+
+static int by_cost_desc(const void *x, const void *y)
+{
+    const chunk_tmp *a = x, *b = y;
+    if (a->cost != b->cost) return a->cost > b->cost ? -1 : 1;
+    return a->first < b->first ? -1 : a->first > b->first;
+}
+
 qtr_status qtr_plan_round(const double *cost, size_t n, int nranks, int nthreads,
                           double static_frac, qtr_round_plan *plan, qtr_ctx *ctx)
 {
@@ -66,61 +80,88 @@ qtr_status qtr_plan_round(const double *cost, size_t n, int nranks, int nthreads
     if (static_frac > 1) static_frac = 1;
     plan->n = n;
     plan->nranks = nranks;
+    plan->heavy = calloc(n ? n : 1, 1);
     plan->block = malloc((size_t)(nranks + 1) * sizeof *plan->block);
-    if (!plan->block) return qtr_fail(ctx, QTR_ENOMEM, "round plan");
+    double *light = malloc((n ? n : 1) * sizeof *light);
+    chunk_tmp *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!plan->heavy || !plan->block || !light || !tmp) goto nomem;
 
     double total = 0;
     for (size_t i = 0; i < n; i++) total += cost[i];
-    if (nranks == 1) static_frac = 1;
+    /* a chunk's worth: each thread of each rank can expect a couple */
+    double target = total / ((double)nranks * (double)nthreads * 2.0);
+    /* Rows above a quarter of that are handed out one by one, never put in
+     * a static block: estimates are rough (a 12-qubit circuit of 100k gates
+     * and a 100-qubit one of 25k can differ several-fold from their ratio),
+     * and only many small rows average their errors out. */
+    double heavy = target / 4.0;
+    size_t nc = 0;
+    if (nranks > 1)
+        for (size_t i = 0; i < n; i++)
+            if (cost[i] > heavy && cost[i] > 0) {
+                plan->heavy[i] = 1;
+                tmp[nc++] = (chunk_tmp){cost[i], i, i + 1};
+            }
+    double ltotal = 0;
+    for (size_t i = 0; i < n; i++) ltotal += (light[i] = plan->heavy[i] ? 0 : cost[i]);
 
-    /* the static part: rows until static_frac of the cost */
+    /* static part: light rows until static_frac of their cost (one rank:
+     * everything, there is no other rank to balance with) */
     size_t dyn = n;
-    if (static_frac < 1) {
-        double goal = total * static_frac, acc = 0;
+    if (nranks > 1) {
+        double goal = ltotal * static_frac, acc = 0;
         dyn = 0;
-        while (dyn < n && acc + cost[dyn] <= goal) acc += cost[dyn++];
-        if (total <= 0) dyn = (size_t)((double)n * static_frac);
+        while (dyn < n && acc + light[dyn] <= goal) acc += light[dyn++];
+        if (ltotal <= 0) dyn = (size_t)((double)n * static_frac);
     }
-    qtr_partition_blocks(cost, dyn, nranks, plan->block);
+    qtr_partition_blocks(light, dyn, nranks, plan->block);
     plan->dyn_first = dyn;
 
-    /* the dynamic part: chunks of about dyn_cost / (ranks × threads × 2), so
-     * each thread can expect a couple of claims and a slow circuit leaves
-     * plenty for the others */
-    size_t rest = n - dyn;
-    if (!rest) {
-        plan->chunk = malloc(sizeof *plan->chunk);
-        if (!plan->chunk) goto nomem;
-        plan->chunk[0] = n;
-        return QTR_OK;
-    }
-    double dcost = 0;
-    for (size_t i = dyn; i < n; i++) dcost += cost[i];
-    double target = dcost / ((double)nranks * (double)nthreads * 2.0);
-    plan->chunk = malloc((rest + 1) * sizeof *plan->chunk);
-    if (!plan->chunk) goto nomem;
-    size_t nc = 0;
-    plan->chunk[nc] = dyn;
-    double acc = 0;
-    for (size_t i = dyn; i < n; i++) {
-        acc += cost[i];
-        /* without cost information: chunks of one row per thread */
-        int cut = dcost > 0 ? acc >= target : (i + 1 - plan->chunk[nc]) >= (size_t)nthreads;
-        if (cut || i + 1 == n) {
-            plan->chunk[++nc] = i + 1;
-            acc = 0;
+    /* light rows after the static part, cut into chunks of about `target`;
+     * a chunk starts and ends on a light row, so no range chunk is mistaken
+     * for a heavy row's own */
+    size_t i = dyn;
+    while (i < n) {
+        while (i < n && plan->heavy[i]) i++;
+        if (i >= n) break;
+        size_t s = i, last = i;
+        double acc = 0;
+        int have_cost = ltotal > 0;
+        for (; i < n; i++) {
+            if (plan->heavy[i]) continue;
+            acc += light[i];
+            last = i;
+            if (have_cost ? acc >= target : (i + 1 - s) >= (size_t)nthreads) {
+                i++;
+                break;
+            }
         }
+        tmp[nc++] = (chunk_tmp){acc, s, last + 1};
     }
+    qsort(tmp, nc, sizeof *tmp, by_cost_desc);
     plan->nchunks = nc;
+    plan->chunk_first = malloc((nc ? nc : 1) * sizeof *plan->chunk_first);
+    plan->chunk_end = malloc((nc ? nc : 1) * sizeof *plan->chunk_end);
+    if (!plan->chunk_first || !plan->chunk_end) goto nomem;
+    for (size_t c = 0; c < nc; c++) {
+        plan->chunk_first[c] = tmp[c].first;
+        plan->chunk_end[c] = tmp[c].end;
+    }
+    free(light);
+    free(tmp);
     return QTR_OK;
 nomem:
+    free(light);
+    free(tmp);
     qtr_round_plan_free(plan);
     return qtr_fail(ctx, QTR_ENOMEM, "round plan of %zu rows", n);
 }
 
 void qtr_round_plan_free(qtr_round_plan *plan)
 {
+    free(plan->heavy);
     free(plan->block);
-    free(plan->chunk);
+    free(plan->chunk_first);
+    free(plan->chunk_end);
     memset(plan, 0, sizeof *plan);
 }

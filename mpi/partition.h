@@ -3,10 +3,16 @@
  * computes the same plan from the same rows and GoogleTest can check them.
  *
  * A round is a run of consecutive rows [first, first+n) written to the
- * results file together. Inside a round, the first part (by estimated cost)
- * is cut into one contiguous static block per rank; the rest is cut into
- * chunks that ranks claim one at a time from a shared counter, so a rank that
- * drew slow circuits takes fewer chunks.
+ * results file together. Inside a round:
+ *   - *heavy* rows (estimated cost above a quarter of a chunk's worth) are
+ *     set apart: each is a chunk of its own;
+ *   - the first part of the remaining (light) rows, by cost, is cut into one
+ *     contiguous static block per rank;
+ *   - the rest of the light rows is cut into chunks of about equal cost.
+ * Ranks claim chunks one at a time from a shared counter, in decreasing
+ * order of cost (longest first, Graham's LPT rule): the heavy rows start
+ * first, the small chunks fill the gaps at the end, so no rank waits long for
+ * another at the end of a round.
  *
  * Ownership: a plan owns its arrays (qtr_round_plan_free). */
 #ifndef QTR_PARTITION_H
@@ -38,22 +44,37 @@ size_t qtr_partition_round_len(const uint64_t *weight, size_t avail, size_t max_
                                uint64_t max_weight);
 
 typedef struct {
-    size_t  n;          /* rows in the round */
-    int     nranks;
-    size_t *block;      /* nranks+1 entries: rank r's static rows [block[r], block[r+1]) */
-    size_t  dyn_first;  /* = block[nranks]: rows [dyn_first, n) go in chunks */
-    size_t  nchunks;
-    size_t *chunk;      /* nchunks+1 entries: chunk c is [chunk[c], chunk[c+1]) */
+    size_t   n;          /* rows in the round */
+    int      nranks;
+    uint8_t *heavy;      /* n entries: 1 = the row is a chunk of its own */
+    size_t  *block;      /* nranks+1 entries: rank r's static rows are the light
+                            rows of [block[r], block[r+1]) */
+    size_t   dyn_first;  /* = block[nranks] */
+    size_t   nchunks;    /* chunks in hand-out order (decreasing cost): chunk c
+                            is the heavy row chunk_first[c] when chunk_end[c] ==
+                            chunk_first[c] + 1 and heavy[] says so, else the
+                            light rows of [chunk_first[c], chunk_end[c]) */
+    size_t  *chunk_first, *chunk_end;
 } qtr_round_plan;
 
 /** Plan a round of @p n rows with costs @p cost for @p nranks ranks of
- *  @p nthreads threads each. @p static_frac (0..1) of the cost goes into the
- *  static blocks; chunks aim at a cost that gives each thread a few of them.
- *  With one rank everything is static (nothing to balance between ranks).
- *  @return QTR_OK or QTR_ENOMEM. */
+ *  @p nthreads threads each. @p static_frac (0..1) of the light rows' cost
+ *  goes into the static blocks; chunks aim at a cost that gives each thread
+ *  a few of them. With one rank there is nothing to balance between ranks:
+ *  every row is static. @return QTR_OK or QTR_ENOMEM. */
 qtr_status qtr_plan_round(const double *cost, size_t n, int nranks, int nthreads,
                           double static_frac, qtr_round_plan *plan, qtr_ctx *ctx);
 void qtr_round_plan_free(qtr_round_plan *plan);
+
+/** 1 when row @p i of chunk @p c (or of a static block, @p c = SIZE_MAX) is
+ *  processed there: heavy rows only in their own chunk, light rows only in
+ *  ranges. */
+static inline int qtr_plan_takes(const qtr_round_plan *p, size_t c, size_t i)
+{
+    if (c == (size_t)-1) return !p->heavy[i];
+    if (p->heavy[i]) return p->chunk_end[c] == p->chunk_first[c] + 1 && p->chunk_first[c] == i;
+    return 1;
+}
 
 #ifdef __cplusplus
 }

@@ -86,22 +86,30 @@ TEST(Partition, RoundLengthRespectsRowsAndWeight)
 }
 
 namespace {
-// Every row of the round is in exactly one static block or one chunk.
+// Every row of the round is processed exactly once: a light row in a static
+// block or a range chunk, a heavy row in its own chunk.
 void expect_cover(const qtr_round_plan &p)
 {
     std::vector<int> seen(p.n, 0);
     for (int r = 0; r < p.nranks; r++)
-        for (size_t i = p.block[r]; i < p.block[r + 1]; i++) seen[i]++;
+        for (size_t i = p.block[r]; i < p.block[r + 1]; i++)
+            if (qtr_plan_takes(&p, (size_t)-1, i)) seen[i]++;
     ASSERT_EQ(p.block[p.nranks], p.dyn_first);
     for (size_t c = 0; c < p.nchunks; c++) {
-        ASSERT_LT(p.chunk[c], p.chunk[c + 1]);
-        for (size_t i = p.chunk[c]; i < p.chunk[c + 1]; i++) seen[i]++;
-    }
-    if (p.nchunks) {
-        EXPECT_EQ(p.chunk[0], p.dyn_first);
-        EXPECT_EQ(p.chunk[p.nchunks], p.n);
+        ASSERT_LT(p.chunk_first[c], p.chunk_end[c]);
+        ASSERT_LE(p.chunk_end[c], p.n);
+        for (size_t i = p.chunk_first[c]; i < p.chunk_end[c]; i++)
+            if (qtr_plan_takes(&p, c, i)) seen[i]++;
     }
     for (size_t i = 0; i < p.n; i++) EXPECT_EQ(seen[i], 1) << "row " << i;
+}
+
+double chunk_cost(const qtr_round_plan &p, const std::vector<double> &cost, size_t c)
+{
+    double s = 0;
+    for (size_t i = p.chunk_first[c]; i < p.chunk_end[c]; i++)
+        if (qtr_plan_takes(&p, c, i)) s += cost[i];
+    return s;
 }
 }  // namespace
 
@@ -110,33 +118,69 @@ TEST(Partition, RoundPlanSplitsStaticAndDynamic)
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, 0);
     std::mt19937_64 rng(11);
-    for (int trial = 0; trial < 40; trial++) {
+    for (int trial = 0; trial < 60; trial++) {
         size_t n = 1 + rng() % 300;
         int ranks = 1 + (int)(rng() % 6), threads = 1 + (int)(rng() % 4);
         std::vector<double> cost(n);
         for (auto &c : cost) c = (double)(rng() % 50);  // zeros: rows already done
+        if (trial % 3 == 0) cost[rng() % n] = 5000;     // a circuit far above the rest
         qtr_round_plan p;
         ASSERT_EQ(qtr_plan_round(cost.data(), n, ranks, threads, 0.5, &p, &ctx), QTR_OK);
         expect_cover(p);
-        double total = sum(cost, 0, n), maxc = *std::max_element(cost.begin(), cost.end());
+        double total = sum(cost, 0, n);
+        double target = total / (ranks * threads * 2.0);
         if (ranks == 1) {
             EXPECT_EQ(p.dyn_first, n);  // one rank: nothing to balance between ranks
             EXPECT_EQ(p.nchunks, 0u);
         } else {
-            EXPECT_LE(sum(cost, 0, p.dyn_first), 0.5 * total + 1e-9);
-            EXPECT_GE(sum(cost, 0, p.dyn_first), 0.5 * total - maxc - 1e-9);
-            // a few chunks per thread, each not much more than its target
-            double target = sum(cost, p.dyn_first, n) / (ranks * threads * 2.0);
-            for (size_t c = 0; c < p.nchunks; c++)
-                EXPECT_LE(sum(cost, p.chunk[c], p.chunk[c + 1]), target + maxc + 1e-9);
+            double light = 0, lstatic = 0, maxl = 0;
+            for (size_t i = 0; i < n; i++) {
+                EXPECT_EQ(p.heavy[i], cost[i] > target / 4 && cost[i] > 0 ? 1 : 0) << "row " << i;
+                if (p.heavy[i]) continue;
+                light += cost[i];
+                maxl = std::max(maxl, cost[i]);
+                if (i < p.dyn_first) lstatic += cost[i];
+            }
+            EXPECT_LE(lstatic, 0.5 * light + 1e-9);
+            EXPECT_GE(lstatic, 0.5 * light - maxl - 1e-9);
+            for (size_t c = 0; c < p.nchunks; c++) {
+                // longest first, and a range chunk is about one target's worth
+                if (c) {
+                    EXPECT_GE(chunk_cost(p, cost, c - 1), chunk_cost(p, cost, c));
+                }
+                if (!p.heavy[p.chunk_first[c]]) {
+                    EXPECT_LE(chunk_cost(p, cost, c), target + maxl + 1e-9);
+                }
+            }
         }
         qtr_round_plan q;
         ASSERT_EQ(qtr_plan_round(cost.data(), n, ranks, threads, 0.5, &q, &ctx), QTR_OK);
-        EXPECT_EQ(std::vector<size_t>(p.chunk, p.chunk + p.nchunks + 1),
-                  std::vector<size_t>(q.chunk, q.chunk + q.nchunks + 1));  // deterministic
+        EXPECT_EQ(std::vector<size_t>(p.chunk_first, p.chunk_first + p.nchunks),
+                  std::vector<size_t>(q.chunk_first, q.chunk_first + q.nchunks));  // deterministic
         qtr_round_plan_free(&p);
         qtr_round_plan_free(&q);
     }
+}
+
+TEST(Partition, HeavyRowsAreHandedOutFirstOnTheirOwn)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    std::vector<double> cost(100, 1.0);
+    cost[3] = 400;   // in what would be a static block
+    cost[70] = 300;  // in the dynamic part
+    cost[80] = 20;   // light: below a quarter of a chunk (798 / 4 / 4)
+    qtr_round_plan p;
+    ASSERT_EQ(qtr_plan_round(cost.data(), 100, 2, 1, 0.5, &p, &ctx), QTR_OK);
+    expect_cover(p);
+    ASSERT_GE(p.nchunks, 3u);
+    EXPECT_EQ(p.chunk_first[0], 3u);   // the heaviest first
+    EXPECT_EQ(p.chunk_end[0], 4u);
+    EXPECT_EQ(p.chunk_first[1], 70u);
+    EXPECT_EQ(p.chunk_end[1], 71u);
+    EXPECT_FALSE(qtr_plan_takes(&p, (size_t)-1, 3));  // not in rank 0's static block
+    EXPECT_EQ(p.heavy[80], 0);
+    qtr_round_plan_free(&p);
 }
 
 TEST(Partition, EmptyRoundAndAllStatic)
