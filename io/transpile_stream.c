@@ -18,8 +18,8 @@
 #include "pass.h"
 #include "qtr_io.h"
 
-/* Instructions per chunk: 64 Ki records = 1 MiB of IR in, ~3 MiB out. */
-#define STREAM_CHUNK 65536
+/* Instructions per chunk: 32 Ki records = 512 KiB of IR in, ~1.5 MiB out. */
+#define STREAM_CHUNK 32768
 
 static double now(void)
 {
@@ -34,23 +34,6 @@ static qtr_status sync_cregs(qtr_circuit *pc, const qtr_circuit *vc, qtr_ctx *ct
 {
     for (size_t i = pc->ncregs; i < vc->ncregs; i++) {
         qtr_status st = qtr_circuit_add_creg(pc, vc->cregs[i].name, vc->cregs[i].size, ctx);
-        if (st) return st;
-    }
-    return QTR_OK;
-}
-
-/* Copy the chunk onto physical qubits (trivial layout: same indices). */
-static qtr_status copy_chunk(qtr_circuit *pc, const qtr_circuit *vc, qtr_ctx *ctx)
-{
-    for (size_t i = 0; i < vc->ninst; i++) {
-        const qtr_inst *in = &vc->inst[i];
-        const uint32_t *q = qtr_inst_operands(vc, in);
-        const double *p = qtr_inst_params(vc, in);
-        uint32_t creg;
-        uint64_t value;
-        qtr_status st = qtr_inst_condition(vc, in, &creg, &value)
-            ? qtr_circuit_append_cond(pc, (qtr_op)in->op, q, in->nargs, p, creg, value, ctx)
-            : qtr_circuit_append(pc, (qtr_op)in->op, q, in->nargs, p, ctx);
         if (st) return st;
     }
     return QTR_OK;
@@ -74,6 +57,7 @@ qtr_status qtr_transpile_stream(qtr_qasm_reader *rd, qtr_qasm_writer *wr, const 
         st = qtr_fail(ctx, QTR_ENOMEM, "stream buffers");
         goto done;
     }
+    /* trivial layout: the chunk is copied as is (qtr_circuit_append_all) */
     if ((st = qtr_circuit_add_qreg(pc, "q", t->nqubits, ctx))) goto done;
 
     for (int eof = 0; !eof;) {
@@ -84,7 +68,7 @@ qtr_status qtr_transpile_stream(qtr_qasm_reader *rd, qtr_qasm_writer *wr, const 
             goto done;
         }
         if ((st = qtr_stats_acc_add(sin, vc, 0, ctx)) || (st = sync_cregs(pc, vc, ctx)) ||
-            (st = copy_chunk(pc, vc, ctx)))
+            (st = qtr_circuit_append_all(pc, vc, ctx)))
             goto done;
         double t0 = now();
         if ((st = qtr_transpile_chunk_level0(pc, t, ctx))) goto done;

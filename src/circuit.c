@@ -355,3 +355,37 @@ qtr_status qtr_circuit_remap_qubits(qtr_circuit *c, const uint32_t *map, uint32_
     c->nqubits = new_nqubits;
     return QTR_OK;
 }
+
+qtr_status qtr_circuit_append_all(qtr_circuit *dst, const qtr_circuit *src, qtr_ctx *ctx)
+{
+    if (src->nqubits > dst->nqubits || src->nclbits > dst->nclbits || src->ncregs > dst->ncregs)
+        return qtr_fail(ctx, QTR_EINVAL, "append_all: destination has fewer bits or registers");
+    if (dst->nparams + src->nparams > UINT32_MAX || dst->nargs + src->nargs > UINT32_MAX)
+        return qtr_fail(ctx, QTR_ELIMIT, "circuit pools exceed 2^32 entries");
+    if (QTR_GROW(&dst->alloc, dst->inst, dst->capinst, dst->ninst + src->ninst) ||
+        (src->nparams && QTR_GROW(&dst->alloc, dst->params, dst->capparams, dst->nparams + src->nparams)) ||
+        (src->nargs && QTR_GROW(&dst->alloc, dst->args, dst->capargs, dst->nargs + src->nargs)))
+        return qtr_fail(ctx, QTR_ENOMEM, "appending %zu instructions", src->ninst);
+    /* pool indices move by the destination's current pool sizes */
+    uint32_t poff = (uint32_t)dst->nparams, aoff = (uint32_t)dst->nargs;
+    qtr_inst *o = dst->inst + dst->ninst;
+    memcpy(o, src->inst, src->ninst * sizeof *o);
+    if (src->nparams) memcpy(dst->params + dst->nparams, src->params, src->nparams * sizeof(double));
+    if (src->nargs) memcpy(dst->args + dst->nargs, src->args, src->nargs * sizeof(uint32_t));
+    if (poff || aoff) {
+        for (size_t i = 0; i < src->ninst; i++) {
+            qtr_inst *in = &o[i];
+            int np = qtr_gate((qtr_op)in->op)->nparams != 0;
+            if (in->flags & QTR_IF_EXT) {
+                in->p += aoff;
+                if (np) dst->args[in->p + in->nargs] += poff;
+            } else if (np) {
+                in->p += poff;
+            }
+        }
+    }
+    dst->ninst += src->ninst;
+    dst->nparams += src->nparams;
+    dst->nargs += src->nargs;
+    return QTR_OK;
+}

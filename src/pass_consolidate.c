@@ -139,6 +139,8 @@ static int frame_reversed(const qtr_target *t, uint32_t p, uint32_t q)
 static qtr_status evaluate(scan_t *s, const block_t *b)
 {
     const qtr_circuit *c = s->c;
+    /* a lone basis gate (CX-class, so never local) cannot get cheaper */
+    if (b->n2 == 1 && b->n1 == 0 && c->inst[b->head].op == s->kb.op) return QTR_OK;
     cplx u[16];
     m4_eye(u);
     for (size_t i = b->head; i != LINK_END; i = s->link[i]) {

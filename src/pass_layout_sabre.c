@@ -252,8 +252,9 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     shared sh = {&d, &rt, &g, &h, dense, comp, nv, n, o->layout_trials, swap_trials,
                  o->iterations, o->seed, UINT64_MAX, UINT64_MAX, &best, QTR_OK, UINT32_MAX, ""};
 
+    int par = d.nnodes >= QTR_SABRE_PAR_NODES;
     /* phase 1: refine every starting layout and route it once */
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (par)
     for (uint32_t i = 0; i < ntotal; i++) {
         qtr_ctx lctx;
         qtr_ctx_init(&lctx, qtr_seed_for(o->seed, i));
@@ -276,7 +277,7 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     uint32_t nfinal = o->finalists && o->finalists < ntotal ? o->finalists : ntotal;
     while (nfinal && rank[nfinal - 1][0] == UINT64_MAX) nfinal--;   /* starts that did not fit */
     uint32_t npairs = nfinal * (swap_trials - 1);
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (par)
     for (uint32_t k = 0; k < npairs; k++) {
         uint32_t i = (uint32_t)rank[k / (swap_trials - 1)][1], j = 1 + k % (swap_trials - 1);
         qtr_ctx lctx;

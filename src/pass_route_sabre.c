@@ -371,18 +371,41 @@ static qtr_status route_ready(qtr_sabre_state *s, int look, uint32_t n, uint32_t
 
 /* ---- choosing a swap ------------------------------------------------------ */
 
-static int push_cand(qtr_sabre_state *s, size_t *nc, uint32_t a, uint32_t b)
+static int grow_cand(qtr_sabre_state *s)
 {
-    if (*nc == s->capcand) {
-        size_t cap = s->capcand ? 2 * s->capcand : 64;
-        uint32_t(*c)[2] = realloc(s->cand, cap * sizeof *c);
-        if (!c) return -1;
-        s->cand = c;
-        s->capcand = cap;
-    }
+    size_t cap = s->capcand ? 2 * s->capcand : 64;
+    uint32_t(*c)[2] = realloc(s->cand, cap * sizeof *c);
+    if (!c) return -1;
+    s->cand = c;
+    s->capcand = cap;
+    return 0;
+}
+
+static inline int push_cand(qtr_sabre_state *s, size_t *nc, uint32_t a, uint32_t b)
+{
+    if (QTR_UNLIKELY(*nc == s->capcand) && grow_cand(s)) return -1;
     s->cand[*nc][0] = a;
     s->cand[(*nc)++][1] = b;
     return 0;
+}
+
+/* layer_delta on raw arrays, for the scoring loop (keeps everything in
+ * registers: the compiler cannot prove the layer pointers unchanged across
+ * candidate pushes). */
+static inline int32_t delta_raw(const uint16_t *dist, size_t n, const uint32_t *node,
+                                const uint32_t *other, uint32_t a, uint32_t b)
+{
+    int32_t t = 0;
+    if (node[a] != QTR_NONE) {
+        uint32_t c = other[a];
+        if (c == b) return 0;   /* the gate on (a, b) itself: unchanged */
+        t += (int32_t)dist[b * n + c] - (int32_t)dist[a * n + c];
+    }
+    if (node[b] != QTR_NONE) {
+        uint32_t c = other[b];
+        t += (int32_t)dist[a * n + c] - (int32_t)dist[b * n + c];
+    }
+    return t;
 }
 
 /* Score every coupling edge touching an active front qubit (once per
@@ -392,9 +415,17 @@ static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int l
 {
     const layer *F = &s->front, *L = &s->look;
     const uint32_t *off = s->rt->adj_off, *adj = s->rt->adj;
+    const uint32_t *fnode = F->node, *fother = F->other, *lnode = L->node, *lother = L->other;
+    const uint32_t *v2p = s->v2p, (*vq)[2] = s->d->q, *dstamp = s->dstamp;
+    const double *decay = s->decay;
+    const uint16_t *dist = s->rt->dist;
+    const size_t n = s->n;
+    const uint32_t epoch = s->epoch;
+    const int use_decay = h->decay;
     double wf = h->basic_weight, wl = look ? h->look_weight : 0.0;
     if (h->basic_scaled) wf = F->len ? wf / F->len : 0.0;
     if (look && h->look_scaled) wl = L->len ? wl / L->len : 0.0;
+    const int use_look = wl != 0.0;
     const double eps = 1e-10;
     double best = 1.0 / 0.0;
     /* the layers' current totals, the same for every candidate */
@@ -403,25 +434,27 @@ static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int l
     for (uint32_t i = 0; i < F->len; i++) {
         uint32_t k = F->list[i];
         for (int side = 0; side < 2; side++) {
-            uint32_t p = s->v2p[s->d->q[k][side]];
+            uint32_t p = v2p[vq[k][side]];
+            double dp = use_decay && dstamp[p] == epoch ? decay[p] : 1.0;
             for (uint32_t e = off[p]; e < off[p + 1]; e++) {
                 uint32_t q = adj[e];
-                if (q < p && F->node[q] != QTR_NONE) continue;   /* scored from q's side */
+                if (q < p && fnode[q] != QTR_NONE) continue;   /* scored from q's side */
+                int32_t df = delta_raw(dist, n, fnode, fother, p, q);
+                int32_t dl = use_look ? delta_raw(dist, n, lnode, lother, p, q) : 0;
                 double score;
-                int64_t df = layer_delta(s, F, p, q), dl = wl != 0.0 ? layer_delta(s, L, p, q) : 0;
-                if (h->decay) {
-                    double dp = decay_of(s, p), dq = decay_of(s, q);
-                    score = (base + wf * (double)df + wl * (double)dl) * (dp > dq ? dp : dq);
+                if (use_decay) {
+                    double dq = dstamp[q] == epoch ? decay[q] : 1.0;
+                    score = (base + wf * df + wl * dl) * (dp > dq ? dp : dq);
                 } else {
-                    score = wf * (double)df + wl * (double)dl;
+                    score = wf * df + wl * dl;
                 }
                 if (score - best < -eps) {
                     best = score;
                     nc = 0;
-                    if (push_cand(s, &nc, p, q)) return QTR_ENOMEM;
-                } else if (score - best <= eps) {
-                    if (push_cand(s, &nc, p, q)) return QTR_ENOMEM;
+                } else if (!(score - best <= eps)) {
+                    continue;
                 }
+                if (push_cand(s, &nc, p, q)) return QTR_ENOMEM;
             }
         }
     }
@@ -615,7 +648,7 @@ qtr_status qtr_sabre_swap_map(const qtr_sabre_dag *d, const qtr_rtarget *rt,
     best->aborted = 1;
     qtr_status err = QTR_OK;
     uint32_t err_trial = UINT32_MAX;
-    int par = parallel && ntrials > 1;
+    int par = parallel && ntrials > 1 && d->nnodes >= QTR_SABRE_PAR_NODES;
 
 #pragma omp parallel for schedule(dynamic, 1) if (par)
     for (uint32_t t = 0; t < ntrials; t++) {

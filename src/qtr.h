@@ -222,6 +222,12 @@ int qtr_inst_condition(const qtr_circuit *c, const qtr_inst *in, uint32_t *creg,
 /** Deep copy into a new circuit with its own allocator. */
 qtr_status qtr_circuit_clone(const qtr_circuit *c, qtr_circuit **out, qtr_ctx *ctx);
 
+/** Append all of @p src's instructions (and their pool entries) to @p dst,
+ *  which must have at least src's qubits, clbits and classical registers.
+ *  A bulk copy: src is trusted to be valid (qtr_circuit_check).
+ *  @return QTR_OK, QTR_EINVAL (dst too small) or QTR_ENOMEM (dst unchanged). */
+qtr_status qtr_circuit_append_all(qtr_circuit *dst, const qtr_circuit *src, qtr_ctx *ctx);
+
 /** Drop QTR_OP_NOP records in place (the only function that moves records). */
 void qtr_circuit_compact(qtr_circuit *c);
 

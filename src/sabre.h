@@ -23,6 +23,10 @@ extern "C" {
 #endif
 
 #define QTR_NONE UINT32_MAX
+/* Below this many DAG nodes trials run on one thread: waking a team costs
+ * more than the trials (milliseconds on a busy machine). Results do not
+ * depend on it. */
+#define QTR_SABRE_PAR_NODES 256
 #define QTR_DIST_INF UINT16_MAX
 
 /* ---- the routing view of a target (src/layout.c) ----------------------- */

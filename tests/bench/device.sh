@@ -18,7 +18,7 @@ while getopts "O:r:f:" o; do
   esac
 done
 D=${QTR_BENCH_DIR:-/work/shared/bench}
-B=${QTR_BUILDDIR:-.}
+B=$(cd "${QTR_BUILDDIR:-.}" && pwd) || exit 1
 BIN=$B/tests/bench/device_bench_bin
 CSV=$D/reference/device_torino_O2.csv
 [ -x "$BIN" ] || { echo "$BIN is not built (make tests/bench/device_bench_bin)" >&2; exit 1; }
@@ -27,8 +27,11 @@ CSV=$D/reference/device_torino_O2.csv
 T=$(mktemp "${TMPDIR:-/tmp}/qtr-device.XXXXXX") || exit 1
 trap 'rm -f "$T"' EXIT
 tail -n +2 "$CSV" | grep -E -- "$filter" | while IFS=, read -r circ nq q2 qd2 qs rest; do
-  line=$(cd "$D/circuits" && "$BIN" -O "$level" -r "$repeat" torino "$circ" | tail -n 1)
-  echo "$circ $nq $q2 $qd2 $qs $line"
+  line=$(cd "$D/circuits" && "$BIN" -O "$level" -r "$repeat" torino "$circ" 2>&1 | tail -n 1)
+  case $line in
+    "$circ "*) echo "$circ $nq $q2 $qd2 $qs $line" ;;
+    *) echo "$circ $nq $q2 $qd2 $qs $circ ERROR $line" ;;
+  esac
 done > "$T"
 
 awk '
@@ -45,13 +48,13 @@ BEGIN {
          d2q, qd2, ratio(d2q, qd2), sec, qs, ratio(sec, qs)
   tot += sec; qtot += qs; n++
   if (q2 > 0 && n2q > 0) { l2 += log(n2q / q2); ld += log(d2q / qd2); m2++ }
-  ls += log(sec / qs)
+  if (sec > 0 && qs > 0) { ls += log(sec / qs); ms++ }
 }
 END {
-  if (n == 0) exit 1
+  if (n == 0 || m2 == 0 || ms == 0) { print "no results"; exit 1 }
   printf "\ncircuits %d (errors %d); geometric means over %d with 2q gates:\n", n, nerr, m2
   printf "  2q count ours/qiskit  %.3f\n", exp(l2 / m2)
   printf "  2q depth ours/qiskit  %.3f\n", exp(ld / m2)
-  printf "  seconds ours/qiskit   %.3f (all %d)\n", exp(ls / n), n
+  printf "  seconds ours/qiskit   %.3f (over %d)\n", exp(ls / ms), ms
   printf "total seconds: ours %.2f, qiskit %.2f\n", tot, qtot
 }' "$T"

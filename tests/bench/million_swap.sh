@@ -36,28 +36,8 @@ trap 'rm -rf "$T"' EXIT
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (wall times grow with load; CPU times less)"
 echo "input: h + $N swaps on 2 qubits, $(wc -l < "$T/in.qasm") lines, $(( $(wc -c < "$T/in.qasm") / 1024 )) KiB"
 
-# measure NAME CMD...: run CMD $RUNS times under time -v; append "wall_s kb
-# cpu_s" lines to $T/NAME.runs. /usr/bin/time -v prints wall time as
-# [h:]m:ss.ss. CPU time (user + system) is printed too: on a shared machine it
-# moves less than wall time when other jobs compete for the cores.
-measure() {
-  local name=$1; shift
-  : > "$T/$name.runs"
-  for ((i = 1; i <= RUNS; i++)); do
-    if ! "$TIME" -v -o "$T/tv" "$@" > /dev/null 2> "$T/err"; then
-      echo "million_swap: $name failed on run $i:" >&2; cat "$T/err" "$T/tv" >&2; exit 2
-    fi
-    awk -F': ' '
-      /Elapsed \(wall clock\) time/ { n = split($2, t, ":"); s = 0
-                                      for (k = 1; k <= n; k++) s = s * 60 + t[k] }
-      /Maximum resident set size/   { kb = $2 }
-      /User time \(seconds\)/       { cpu += $2 }
-      /System time \(seconds\)/     { cpu += $2 }
-      END { printf "%.3f %d %.3f\n", s, kb, cpu }' "$T/tv" >> "$T/$name.runs"
-  done
-}
-# median FILE COLUMN
-median() { sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
+# measure() and median() are shared with million_swap_transpile.sh
+. "$(dirname "$0")/measure.sh"
 
 measure convert "$QTR" convert "$T/in.qasm" -o "$T/out.qasm"
 measure floor "$FLOOR" "$T/in.qasm" "$T/floor.qasm"

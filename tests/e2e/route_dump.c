@@ -8,6 +8,7 @@
 #include "pass.h"
 #include "qtr.h"
 #include "random_circuit.h"
+#include "sabre.h"
 
 static const uint32_t hh27[][2] = {
     {0, 1},   {1, 2},   {1, 4},   {2, 3},   {3, 5},   {4, 7},   {5, 8},   {6, 7},
@@ -55,10 +56,19 @@ int main(void)
             uint32_t n = t[k]->nqubits - 3, init[32], fin[32], perm[32];
             uint64_t nsw;
             qtr_circuit *c = NULL, *d = NULL;
-            if (qtr_random_circuit(n, 600, ops, 5, seed, &c, &ctx) ||
+            if (qtr_random_circuit(n, 1500, ops, 5, seed, &c, &ctx) ||
                 qtr_circuit_clone(c, &d, &ctx))
                 return die("circuit", &ctx);
-            qtr_sabre_layout_opts lo = {2, 6, 6, seed};
+            /* big enough that the trials really run in parallel */
+            qtr_sabre_dag dag;
+            if (qtr_sabre_dag_build(&dag, c, &ctx)) return die("dag", &ctx);
+            if (dag.nnodes < QTR_SABRE_PAR_NODES) {
+                fprintf(stderr, "route_dump: %u DAG nodes, below the parallel threshold\n",
+                        dag.nnodes);
+                return 1;
+            }
+            qtr_sabre_dag_fini(&dag);
+            qtr_sabre_layout_opts lo = {2, 6, 6, seed, 3};
             if (qtr_pass_layout_sabre(c, t[k], &lo, init, fin, &nsw, &ctx))
                 return die("layout", &ctx);
             printf("# %s seed %llu layout: %llu swaps\n", t[k]->name, (unsigned long long)seed,

@@ -152,3 +152,43 @@ TEST(Circuit, SeedForIsDeterministicAndSpread)
     EXPECT_GE(u, 0.0);
     EXPECT_LT(u, 1.0);
 }
+
+// Bulk append moves pool indices: the copy reads back the same operands,
+// parameters and conditions as appending each instruction.
+TEST(Circuit, AppendAllEqualsAppendingEach)
+{
+    Ctx ctx;
+    qtr_circuit *src = make(4, 2), *a = make(4, 2), *b = make(4, 2);
+    ASSERT_TRUE(src && a && b);
+    uint32_t q3[] = {0, 1, 2}, q1[] = {3}, m[] = {1, 1};
+    double th[] = {0.5, -1.25, 2.0};
+    // pre-existing content so the destination pools are not empty
+    for (qtr_circuit *d : {a, b}) {
+        ASSERT_EQ(qtr_circuit_append(d, QTR_OP_U3, q1, 1, th, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_append(d, QTR_OP_CCX, q3, 3, nullptr, &ctx), QTR_OK);
+    }
+    ASSERT_EQ(qtr_circuit_append(src, QTR_OP_RZ, q1, 1, th + 1, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(src, QTR_OP_CSWAP, q3, 3, nullptr, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append_cond(src, QTR_OP_CU3, q3, 2, th, 0, 3, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(src, QTR_OP_MEASURE, m, 2, nullptr, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append_all(a, src, &ctx), QTR_OK);
+    for (size_t i = 0; i < src->ninst; i++) {
+        const qtr_inst *in = &src->inst[i];
+        uint32_t creg;
+        uint64_t v;
+        qtr_status st = qtr_inst_condition(src, in, &creg, &v)
+            ? qtr_circuit_append_cond(b, (qtr_op)in->op, qtr_inst_operands(src, in), in->nargs,
+                                      qtr_inst_params(src, in), creg, v, &ctx)
+            : qtr_circuit_append(b, (qtr_op)in->op, qtr_inst_operands(src, in), in->nargs,
+                                 qtr_inst_params(src, in), &ctx);
+        ASSERT_EQ(st, QTR_OK);
+    }
+    EXPECT_EQ(qtr_circuit_check(a, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
+    EXPECT_TRUE(qtr_circuit_equal(a, b));
+    qtr_circuit *small = make(2, 0);
+    EXPECT_EQ(qtr_circuit_append_all(small, src, &ctx), QTR_EINVAL);
+    qtr_circuit_free(small);
+    qtr_circuit_free(src);
+    qtr_circuit_free(a);
+    qtr_circuit_free(b);
+}

@@ -544,6 +544,36 @@ INSTANTIATE_TEST_SUITE_P(Bases, KakSynthBasis, ::testing::ValuesIn(kBases),
                              return std::string(qtr_gate(i.param)->name);
                          });
 
+// Coordinates a small distance d from the special classes make the magic-basis
+// matrix nearly degenerate, the hard case for the eigensolver: the
+// decomposition must stay exact, and synthesis exact up to the snapping
+// band QTR_KAK_EXACT_TOL (dropping a coordinate ≤ 1e-11 costs ≤ ~3e-11).
+TEST(KakSynth, NearSpecialClassesStayAccurate)
+{
+    qtr_ctx rng;
+    qtr_ctx_init(&rng, 21);
+    const double base[6][3] = {{0, 0, 0},           {PI / 4, 0, 0},   {PI / 4, PI / 4, 0},
+                               {PI / 4, PI / 4, PI / 4}, {0.5, 0.5, 0.5}, {0.6, 0.3, 0.3}};
+    for (double d : {1e-4, 1e-7, 1e-9, 1e-11, 1e-13, 0.0}) {
+        double worst_kak = 0, worst_syn = 0;
+        for (int it = 0; it < 600; it++) {
+            const double *x = base[it % 6];
+            double e[3];
+            for (double &v : e) v = d * (2 * qtr_rng_uniform(&rng) - 1);
+            M4 u = dress(&rng, can(x[0] + e[0], x[1] + e[1], x[2] + e[2]));
+            worst_kak = std::max(worst_kak, maxdiff(u, rebuild(decompose(u))));
+            Synth s = synth(u, QTR_OP_CX);
+            worst_syn = std::max(worst_syn, s.err);
+            static const int exact_count[6] = {0, 1, 2, 3, 3, 3};
+            if (d == 0.0) {
+                EXPECT_EQ(s.n2q, exact_count[it % 6]);
+            }
+        }
+        EXPECT_LT(worst_kak, 1e-12) << "d = " << d;
+        EXPECT_LT(worst_syn, 5e-11) << "d = " << d;
+    }
+}
+
 TEST(KakSynth, ApproximationDropsGatesWithinTheFidelityBound)
 {
     qtr_ctx rng;
