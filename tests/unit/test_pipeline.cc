@@ -25,7 +25,9 @@ struct Target {
         qtr_ctx ctx;
         qtr_ctx_init(&ctx, 0);
         EXPECT_EQ(qtr_target_load(spec, &t, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
-        if (t && basis) EXPECT_EQ(qtr_target_set_basis(t, basis, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
+        if (t && basis) {
+            EXPECT_EQ(qtr_target_set_basis(t, basis, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
+        }
     }
     ~Target() { qtr_target_free(t); }
 };
