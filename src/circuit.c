@@ -156,26 +156,7 @@ qtr_status qtr_circuit_append_cond(qtr_circuit *c, qtr_op op, const uint32_t *qu
 
 /* ---- access -------------------------------------------------------------- */
 
-const uint32_t *qtr_inst_operands(const qtr_circuit *c, const qtr_inst *in)
-{
-    return (in->flags & QTR_IF_EXT) ? c->args + in->p : in->q;
-}
-
-const double *qtr_inst_params(const qtr_circuit *c, const qtr_inst *in)
-{
-    if (!qtr_gate((qtr_op)in->op)->nparams) return NULL;
-    if (in->flags & QTR_IF_EXT) return c->params + c->args[in->p + in->nargs];
-    return c->params + in->p;
-}
-
-int qtr_inst_condition(const qtr_circuit *c, const qtr_inst *in, uint32_t *creg, uint64_t *value)
-{
-    if (!(in->flags & QTR_IF_COND)) return 0;
-    const uint32_t *w = c->args + in->p + in->nargs + (qtr_gate((qtr_op)in->op)->nparams ? 1 : 0);
-    *creg = w[0];
-    *value = (uint64_t)w[1] | ((uint64_t)w[2] << 32);
-    return 1;
-}
+/* qtr_inst_operands, qtr_inst_params, qtr_inst_condition: inline in qtr.h. */
 
 /* ---- whole-circuit operations --------------------------------------------- */
 

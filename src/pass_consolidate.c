@@ -188,8 +188,8 @@ static void chain_push(scan_t *s, size_t *head, size_t *tail, size_t i)
 static int frame_reversed(const qtr_target *t, uint32_t p, uint32_t q)
 {
     if (t->nedges == 0 || p >= t->nqubits || q >= t->nqubits) return 0;
-    if (qtr_target_edge_index(t, p, q) >= 0) return 0;
-    return qtr_target_edge_index(t, q, p) >= 0;
+    if (qtr_target_has_edge(t, p, q)) return 0;
+    return qtr_target_has_edge(t, q, p);
 }
 
 /* Decide on a closed block; record a replacement when it is better.

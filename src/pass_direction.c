@@ -26,7 +26,7 @@ qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
         if ((g->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) || g->nqubits < 2) continue;
         if (g->nqubits > 2) break;
         const uint32_t *q = qtr_inst_operands(c, in);
-        if (qtr_target_edge_index(t, q[0], q[1]) < 0) break;
+        if (!qtr_target_has_edge(t, q[0], q[1])) break;
     }
     if (i == c->ninst) return QTR_OK;
 

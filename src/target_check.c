@@ -22,11 +22,11 @@ qtr_status qtr_target_check_circuit(const qtr_target *t, const qtr_circuit *c, q
         if (in->nargs > 2)
             return qtr_fail(ctx, QTR_ETARGET, "instruction %zu: '%s' acts on %u qubits", i,
                             g->name, in->nargs);
-        if (in->nargs == 2 && qtr_target_edge_index(t, q[0], q[1]) < 0)
+        if (in->nargs == 2 && !qtr_target_has_edge(t, q[0], q[1]))
             return qtr_fail(ctx, QTR_ETARGET,
                             "instruction %zu: '%s' on (%u, %u), not a coupling edge of '%s'%s", i,
                             g->name, q[0], q[1], t->name,
-                            qtr_target_edge_index(t, q[1], q[0]) >= 0 ? " in this direction" : "");
+                            qtr_target_has_edge(t, q[1], q[0]) ? " in this direction" : "");
     }
     return QTR_OK;
 }
