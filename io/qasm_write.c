@@ -29,9 +29,15 @@
 
 #define WBUF (1u << 20)   /* output buffer: one write(2) per MiB */
 
-/* Where a flat bit goes: register (index into names[]) and index in it. */
+/* Where a flat bit goes: register (index into names[]) and index in it,
+ * and, when it fits, its spelling "q[12]" ready to copy as one 16-byte
+ * block (len 0: spell it from the parts). Every operand of every line goes
+ * through here. */
+#define WTEXT 16
 typedef struct {
     uint32_t reg, idx;
+    uint8_t len;
+    char text[WTEXT];
 } wbit;
 
 typedef struct {
@@ -59,6 +65,7 @@ struct qtr_qasm_writer {
     int wrote_err;          /* errno of the failed write */
     uint8_t defined[QTR_OP_COUNT];
     uint8_t oplen[QTR_OP_COUNT];    /* strlen of each gate name */
+    char optext[QTR_OP_COUNT][WTEXT];   /* the names, padded, copied as blocks */
     wbits q, c;
     size_t cap;             /* buffer size: WBUF, more for a line longer than that */
     int started;            /* the first write call happened */
@@ -228,6 +235,20 @@ static qtr_status declare(W *w, wbits *b, int quantum, const char *name, uint32_
 
 /* Declare the circuit's new registers of one kind, then a fallback register
  * for bits no register covers. */
+/* Fill the ready spellings of the mapped bits that fit in WTEXT bytes. */
+static void spell_bits(wbits *b)
+{
+    for (size_t i = 0; i < b->nmap; i++) {
+        wbit *m = &b->map[i];
+        if (m->reg == UINT32_MAX) continue;
+        const wname *nm = &b->names[m->reg];
+        char tmp[WTEXT + 32];
+        int n = nm->len < WTEXT ? snprintf(tmp, sizeof tmp, "%s[%u]", nm->name, m->idx) : WTEXT;
+        m->len = n > 0 && n <= WTEXT ? (uint8_t)n : 0;
+        if (m->len) memcpy(m->text, tmp, (size_t)n);
+    }
+}
+
 static qtr_status sync_bits(W *w, wbits *b, int quantum, const qtr_circuit *c, qtr_ctx *ctx)
 {
     const qtr_reg *regs = quantum ? c->qregs : c->cregs;
@@ -248,19 +269,23 @@ static qtr_status sync_bits(W *w, wbits *b, int quantum, const qtr_circuit *c, q
         uint32_t reg = (uint32_t)b->nnames;
         if ((st = declare(w, b, quantum, name, rg->size, ctx))) return st;
         for (uint32_t k = 0; k < rg->size; k++)
-            if ((uint64_t)rg->first + k < b->nmap) b->map[rg->first + k] = (wbit){reg, k};
+            if ((uint64_t)rg->first + k < b->nmap) b->map[rg->first + k] = (wbit){reg, k, 0, {0}};
     }
     uint32_t uncovered = 0;
     for (size_t i = 0; i < b->nmap; i++) uncovered += b->map[i].reg == UINT32_MAX;
-    if (!uncovered) return QTR_OK;
+    if (!uncovered) {
+        spell_bits(b);
+        return QTR_OK;
+    }
     char name[64];
     const char *base = quantum ? "q" : "c";
     pick_name(w, c, NULL, base, name, sizeof name);
     uint32_t reg = (uint32_t)b->nnames, k = 0;
     if ((st = declare(w, b, quantum, name, uncovered, ctx))) return st;
     for (size_t i = 0; i < b->nmap; i++)
-        if (b->map[i].reg == UINT32_MAX) b->map[i] = (wbit){reg, k++};
+        if (b->map[i].reg == UINT32_MAX) b->map[i] = (wbit){reg, k++, 0, {0}};
     b->nfallback++;
+    spell_bits(b);
     return QTR_OK;
 }
 
@@ -303,7 +328,11 @@ static qtr_status writer_new(W **out, FILE *f, int own, const char *path, qtr_ct
     w->buf = buf;
     w->cap = WBUF;
     w->path = p;
-    for (int op = 0; op < QTR_OP_COUNT; op++) w->oplen[op] = (uint8_t)strlen(qtr_gate((qtr_op)op)->name);
+    for (int op = 0; op < QTR_OP_COUNT; op++) {
+        const char *nm = qtr_gate((qtr_op)op)->name;
+        w->oplen[op] = (uint8_t)strlen(nm);
+        if (w->oplen[op] < WTEXT) memcpy(w->optext[op], nm, w->oplen[op]);
+    }
     for (int op = 0; op < QTR_OP_COUNT; op++)
         w->defined[op] = (qtr_gate((qtr_op)op)->props & QTR_GP_QELIB1) ||
                          op == QTR_OP_MEASURE || op == QTR_OP_RESET || op == QTR_OP_BARRIER ||
@@ -388,6 +417,10 @@ static inline char *put_uint(char *d, uint64_t v)
 static inline char *put_operand(char *d, const wbits *b, uint32_t bit)
 {
     const wbit *m = &b->map[bit];
+    if (QTR_LIKELY(m->len)) {
+        memcpy(d, m->text, WTEXT);   /* the caller's bound leaves room for the block */
+        return d + m->len;
+    }
     const wname *nm = &b->names[m->reg];
     d = copy_short(d, nm->name, nm->len);
     *d++ = '[';
@@ -421,7 +454,12 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
         *d++ = ')';
         *d++ = ' ';
     }
-    d = copy_short(d, gi->name, w->oplen[op]);
+    if (QTR_LIKELY(w->oplen[op] < WTEXT)) {
+        memcpy(d, w->optext[op], WTEXT);
+        d += w->oplen[op];
+    } else {
+        d = copy_short(d, gi->name, w->oplen[op]);
+    }
     if (gi->nparams) {
         const double *p = qtr_inst_params(c, in);
         *d++ = '(';
