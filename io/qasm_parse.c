@@ -125,6 +125,9 @@ typedef struct {
 typedef struct { uint32_t start, len; } qasm_span;
 
 struct qtr_qasm_reader {
+    /* fast_call's memory of the last quantum register it named (registers
+     * are never redefined, so it stays valid); fast_len 0: none yet */
+    uint32_t fast_off, fast_len, fast_reg;
     qtr_alloc alloc;        /* every block below */
     qtr_qasm_lex L;
     FILE *f;
@@ -1341,10 +1344,16 @@ static int fast_call(R *r, const sym *s, qtr_status *st)
         if (j == i || j >= n || b[j] != '[' || !ascii_alpha(b[i]) ||
             j - i > QTR_QASM_TOKEN_MAX)
             return 0;
-        const sym *rs = sym_find(&r->globals, (const char *)b + i, j - i,
-                                 qtr_qasm_hash((const char *)b + i, j - i));
-        if (!rs || rs->kind != SYM_QREG) return 0;
-        const qasm_reg *reg = &r->qregs[rs->idx];
+        uint32_t len = (uint32_t)(j - i);
+        if (len != r->fast_len || memcmp(r->globals.names + r->fast_off, b + i, len) != 0) {
+            const sym *rs = sym_find(&r->globals, (const char *)b + i, len,
+                                     qtr_qasm_hash((const char *)b + i, len));
+            if (!rs || rs->kind != SYM_QREG) return 0;
+            r->fast_off = rs->off;
+            r->fast_len = len;
+            r->fast_reg = rs->idx;
+        }
+        const qasm_reg *reg = &r->qregs[r->fast_reg];
         uint64_t v = 0;
         size_t d = ++j;
         while (j < n && b[j] >= '0' && b[j] <= '9' && j - d < 9) v = v * 10 + (b[j++] - '0');

@@ -485,6 +485,34 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
     w->n = (size_t)(d - w->buf);
 }
 
+/* The commonest line, a parameterless gate on one or two qubits whose
+ * spellings are ready ("cx q[0],q[1];"), as a few block copies. Returns 0,
+ * having written nothing, when the general path must take it (an operand
+ * out of range, which it reports, or one without a ready spelling). */
+static inline int fast_line(W *w, const qtr_circuit *c, const qtr_inst *in)
+{
+    uint32_t a = in->q[0], b = in->q[1];
+    int two = in->nargs == 2;
+    if (a >= c->nqubits || !w->q.map[a].len || (two && (b >= c->nqubits || !w->q.map[b].len)))
+        return 0;
+    room(w, 3 * WTEXT + 4);
+    char *d = w->buf + w->n;
+    memcpy(d, w->optext[in->op], WTEXT);
+    d += w->oplen[in->op];
+    *d++ = ' ';
+    memcpy(d, w->q.map[a].text, WTEXT);
+    d += w->q.map[a].len;
+    if (two) {
+        *d++ = ',';
+        memcpy(d, w->q.map[b].text, WTEXT);
+        d += w->q.map[b].len;
+    }
+    *d++ = ';';
+    *d++ = '\n';
+    w->n = (size_t)(d - w->buf);
+    return 1;
+}
+
 qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_t from,
                                  qtr_ctx *ctx)
 {
@@ -494,10 +522,21 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
     w->started = 1;
     /* bytes an operand may take: the longest name, '[', 10 digits, ']', ',' */
     size_t per_operand = (w->q.maxlen > w->c.maxlen ? w->q.maxlen : w->c.maxlen) + 16;
+    /* ops a line of which fast_line can write: parameterless unitary gates
+     * with a short name */
+    uint8_t plain[QTR_OP_COUNT];
+    for (unsigned op = 0; op < QTR_OP_COUNT; op++) {
+        const qtr_gate_info *g = qtr_gate((qtr_op)op);
+        plain[op] = op != QTR_OP_NOP && !g->nparams && w->defined[op] && w->oplen[op] < WTEXT &&
+                    !(g->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY));
+    }
     for (size_t i = from; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
         qtr_op op = (qtr_op)in->op;
         if (op == QTR_OP_NOP) continue;
+        if (QTR_LIKELY(op < QTR_OP_COUNT && plain[op] && !(in->flags & (QTR_IF_EXT | QTR_IF_COND)) &&
+                       in->nargs - 1u < 2u && fast_line(w, c, in)))
+            continue;
         if (QTR_UNLIKELY(op >= QTR_OP_COUNT))
             return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu has invalid op %u", w->path, i,
                             (unsigned)op);
