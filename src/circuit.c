@@ -331,7 +331,9 @@ qtr_status qtr_circuit_remap_qubits(qtr_circuit *c, const uint32_t *map, uint32_
     memcpy(name, "q", 2);
     regs[0] = (qtr_reg){name, new_nqubits, 0};
 
-    for (size_t i = 0; i < c->ninst; i++) {
+    uint32_t identity = 1;   /* the trivial layout: no operand changes */
+    for (uint32_t v = 0; v < c->nqubits && identity; v++) identity = map[v] == v;
+    for (size_t i = 0; i < c->ninst && !identity; i++) {
         qtr_inst *in = &c->inst[i];
         if (in->op == QTR_OP_NOP) continue;
         uint32_t nq = in->op == QTR_OP_MEASURE ? 1 : in->nargs;
