@@ -60,11 +60,15 @@ qtr_status qtr_stats_acc_add(qtr_stats_acc *a, const qtr_circuit *c, size_t from
 {
     if (wires_fit(&a->q, c->nqubits) || wires_fit(&a->cl, c->nclbits))
         return qtr_fail(ctx, QTR_ENOMEM, "depth scratch for %u+%u wires", c->nqubits, c->nclbits);
-    qtr_stats *s = &a->s;
-    uint64_t *ql = a->q.lvl, *ql2 = a->q.lvl2;
+    /* restrict: the level stores cannot change the circuit or the counts,
+     * so the loop need not reload them after each store */
+    qtr_stats *restrict s = &a->s;
+    uint64_t *restrict ql = a->q.lvl, *restrict ql2 = a->q.lvl2;
+    const qtr_inst *restrict inst = c->inst;
+    const size_t ninst = c->ninst;
     uint64_t depth = s->depth, depth2 = s->depth_2q;
-    for (size_t i = from; i < c->ninst; i++) {
-        const qtr_inst *in = &c->inst[i];
+    for (size_t i = from; i < ninst; i++) {
+        const qtr_inst *in = &inst[i];
         qtr_op op = (qtr_op)in->op;
         if (op == QTR_OP_NOP) continue;
         s->counts[op]++;
