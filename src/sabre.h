@@ -61,7 +61,13 @@ static inline uint32_t qtr_rt_dist(const qtr_rtarget *rt, uint32_t a, uint32_t b
  * instruction is folded into the one node it follows on all its wires, or, if
  * it follows none, into the initial list that is emitted before any swap
  * (Qiskit's SabreDAG, ALGORITHMS.md §3.1). Clbits are wires too, so
- * measurements and conditions keep their order. */
+ * measurements and conditions keep their order.
+ * A final measurement (unconditioned, and nothing after it on its qubit or
+ * its clbit) is kept apart and emitted after all nodes, on the qubit's final
+ * position: otherwise a later swap could move the measured qubit, which is
+ * correct but leaves a mid-circuit measurement that simulators (and
+ * --verify) cannot compare. Qiskit gets the same effect from
+ * BarrierBeforeFinalMeasurements. */
 typedef struct {
     uint32_t  nnodes;
     uint32_t  nvirt;                /* circuit qubits when built */
@@ -71,7 +77,9 @@ typedef struct {
     uint32_t *inst_off, *inst;      /* instructions of each node, in order */
     uint32_t *initial;              /* instructions before any node */
     uint32_t  ninitial;
-    uint32_t  ninst;                /* live instructions covered (initial + nodes) */
+    uint32_t *final;                /* final measurements: emitted after every node */
+    uint32_t  nfinal;
+    uint32_t  ninst;                /* live instructions covered (initial + nodes + final) */
 } qtr_sabre_dag;
 
 /** Build the DAG of @p c (any width; NOP records skipped).
