@@ -54,6 +54,7 @@ typedef struct {
     int         stream;      /* 1 --stream, -1 --no-stream, 0 automatic */
     uint32_t    layout_trials; /* --layout-trials; 0 = the level's */
     uint32_t    swap_trials;   /* --swap-trials; 0 = the level's */
+    double      approx;      /* --approximation-degree; 0 = not given (exact) */
 } cli_options;
 
 /* ======================================================================
@@ -129,6 +130,10 @@ static void print_help(FILE *f)
 "                             (default: the level's, 5 at -O 1, 20 at -O 2/3)\n"
 "      --swap-trials N        SABRE routing trials per layout, 1..1000\n"
 "                             (default: the level's, 5 at -O 0/1, 20 at -O 2/3)\n"
+"      --approximation-degree X\n"
+"                             0 < X <= 1: levels 2-3 may replace a 2-qubit\n"
+"                             block by fewer 2-qubit gates when the average\n"
+"                             gate fidelity stays >= X (default 1: exact)\n"
 "      --stats FILE.json      write statistics (gate counts, depth, swaps,\n"
 "                             time, peak bytes) to FILE.json\n"
 "      --verify               check the result is equivalent to the input\n"
@@ -300,7 +305,7 @@ static int run_transpile(const cli_options *o)
 {
     qtr_cli_transpile_args a = {o->input,     o->output, o->target, o->stats_path, o->basis,
                                 o->opt_level, o->seed,   o->verify, o->stream,
-                                o->layout_trials, o->swap_trials};
+                                o->layout_trials, o->swap_trials, .approx_degree = o->approx};
     return qtr_cli_transpile(&a);
 }
 
@@ -308,7 +313,7 @@ static int run_transpile(const cli_options *o)
  * Command line
  * ====================================================================== */
 
-enum { OPT_STATS = 256, OPT_BASIS, OPT_SEED, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM,
+enum { OPT_STATS = 256, OPT_BASIS, OPT_SEED, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM, OPT_APPROX,
        OPT_LAYOUT_TRIALS, OPT_SWAP_TRIALS };
 
 static const struct option long_opts[] = {
@@ -323,6 +328,7 @@ static const struct option long_opts[] = {
     {"no-stream",          no_argument,       NULL, OPT_NO_STREAM},
     {"layout-trials",      required_argument, NULL, OPT_LAYOUT_TRIALS},
     {"swap-trials",        required_argument, NULL, OPT_SWAP_TRIALS},
+    {"approximation-degree", required_argument, NULL, OPT_APPROX},
     {"help",               no_argument,       NULL, 'h'},
     {"version",            no_argument,       NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -381,6 +387,16 @@ static int parse_args(int argc, char **argv, int convert, cli_options *o)
         case OPT_SWAP_TRIALS:
             if (parse_trials("--swap-trials", optarg, &o->swap_trials)) return EXIT_USAGE;
             break;
+        case OPT_APPROX: {
+            char *end;
+            errno = 0;
+            double d = strtod(optarg, &end);
+            if (!optarg[0] || *end || errno || !(d > 0 && d <= 1))
+                return usage_error("--approximation-degree: expected a number in (0, 1], not '%s'",
+                                   optarg);
+            o->approx = d;
+            break;
+        }
         case OPT_VERIFY: o->verify = 1; break;
         case OPT_STREAM: o->stream = 1; break;
         case OPT_NO_STREAM: o->stream = -1; break;
