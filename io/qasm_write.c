@@ -29,9 +29,15 @@
 
 #define WBUF (1u << 20)   /* output buffer: one write(2) per MiB */
 
-/* Where a flat bit goes: register (index into names[]) and index in it. */
+/* Where a flat bit goes: register (index into names[]) and index in it,
+ * and, when it fits, its spelling "q[12]" ready to copy as one 16-byte
+ * block (len 0: spell it from the parts). Every operand of every line goes
+ * through here. */
+#define WTEXT 16
 typedef struct {
     uint32_t reg, idx;
+    uint8_t len;
+    char text[WTEXT];
 } wbit;
 
 typedef struct {
@@ -59,6 +65,7 @@ struct qtr_qasm_writer {
     int wrote_err;          /* errno of the failed write */
     uint8_t defined[QTR_OP_COUNT];
     uint8_t oplen[QTR_OP_COUNT];    /* strlen of each gate name */
+    char optext[QTR_OP_COUNT][WTEXT];   /* the names, padded, copied as blocks */
     wbits q, c;
     size_t cap;             /* buffer size: WBUF, more for a line longer than that */
     int started;            /* the first write call happened */
@@ -228,6 +235,20 @@ static qtr_status declare(W *w, wbits *b, int quantum, const char *name, uint32_
 
 /* Declare the circuit's new registers of one kind, then a fallback register
  * for bits no register covers. */
+/* Fill the ready spellings of the mapped bits that fit in WTEXT bytes. */
+static void spell_bits(wbits *b)
+{
+    for (size_t i = 0; i < b->nmap; i++) {
+        wbit *m = &b->map[i];
+        if (m->reg == UINT32_MAX) continue;
+        const wname *nm = &b->names[m->reg];
+        char tmp[WTEXT + 32];
+        int n = nm->len < WTEXT ? snprintf(tmp, sizeof tmp, "%s[%u]", nm->name, m->idx) : WTEXT;
+        m->len = n > 0 && n <= WTEXT ? (uint8_t)n : 0;
+        if (m->len) memcpy(m->text, tmp, (size_t)n);
+    }
+}
+
 static qtr_status sync_bits(W *w, wbits *b, int quantum, const qtr_circuit *c, qtr_ctx *ctx)
 {
     const qtr_reg *regs = quantum ? c->qregs : c->cregs;
@@ -248,19 +269,23 @@ static qtr_status sync_bits(W *w, wbits *b, int quantum, const qtr_circuit *c, q
         uint32_t reg = (uint32_t)b->nnames;
         if ((st = declare(w, b, quantum, name, rg->size, ctx))) return st;
         for (uint32_t k = 0; k < rg->size; k++)
-            if ((uint64_t)rg->first + k < b->nmap) b->map[rg->first + k] = (wbit){reg, k};
+            if ((uint64_t)rg->first + k < b->nmap) b->map[rg->first + k] = (wbit){reg, k, 0, {0}};
     }
     uint32_t uncovered = 0;
     for (size_t i = 0; i < b->nmap; i++) uncovered += b->map[i].reg == UINT32_MAX;
-    if (!uncovered) return QTR_OK;
+    if (!uncovered) {
+        spell_bits(b);
+        return QTR_OK;
+    }
     char name[64];
     const char *base = quantum ? "q" : "c";
     pick_name(w, c, NULL, base, name, sizeof name);
     uint32_t reg = (uint32_t)b->nnames, k = 0;
     if ((st = declare(w, b, quantum, name, uncovered, ctx))) return st;
     for (size_t i = 0; i < b->nmap; i++)
-        if (b->map[i].reg == UINT32_MAX) b->map[i] = (wbit){reg, k++};
+        if (b->map[i].reg == UINT32_MAX) b->map[i] = (wbit){reg, k++, 0, {0}};
     b->nfallback++;
+    spell_bits(b);
     return QTR_OK;
 }
 
@@ -303,7 +328,11 @@ static qtr_status writer_new(W **out, FILE *f, int own, const char *path, qtr_ct
     w->buf = buf;
     w->cap = WBUF;
     w->path = p;
-    for (int op = 0; op < QTR_OP_COUNT; op++) w->oplen[op] = (uint8_t)strlen(qtr_gate((qtr_op)op)->name);
+    for (int op = 0; op < QTR_OP_COUNT; op++) {
+        const char *nm = qtr_gate((qtr_op)op)->name;
+        w->oplen[op] = (uint8_t)strlen(nm);
+        if (w->oplen[op] < WTEXT) memcpy(w->optext[op], nm, w->oplen[op]);
+    }
     for (int op = 0; op < QTR_OP_COUNT; op++)
         w->defined[op] = (qtr_gate((qtr_op)op)->props & QTR_GP_QELIB1) ||
                          op == QTR_OP_MEASURE || op == QTR_OP_RESET || op == QTR_OP_BARRIER ||
@@ -388,6 +417,10 @@ static inline char *put_uint(char *d, uint64_t v)
 static inline char *put_operand(char *d, const wbits *b, uint32_t bit)
 {
     const wbit *m = &b->map[bit];
+    if (QTR_LIKELY(m->len)) {
+        memcpy(d, m->text, WTEXT);   /* the caller's bound leaves room for the block */
+        return d + m->len;
+    }
     const wname *nm = &b->names[m->reg];
     d = copy_short(d, nm->name, nm->len);
     *d++ = '[';
@@ -421,7 +454,12 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
         *d++ = ')';
         *d++ = ' ';
     }
-    d = copy_short(d, gi->name, w->oplen[op]);
+    if (QTR_LIKELY(w->oplen[op] < WTEXT)) {
+        memcpy(d, w->optext[op], WTEXT);
+        d += w->oplen[op];
+    } else {
+        d = copy_short(d, gi->name, w->oplen[op]);
+    }
     if (gi->nparams) {
         const double *p = qtr_inst_params(c, in);
         *d++ = '(';
@@ -447,6 +485,34 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
     w->n = (size_t)(d - w->buf);
 }
 
+/* The commonest line, a parameterless gate on one or two qubits whose
+ * spellings are ready ("cx q[0],q[1];"), as a few block copies. Returns 0,
+ * having written nothing, when the general path must take it (an operand
+ * out of range, which it reports, or one without a ready spelling). */
+static inline int fast_line(W *w, const qtr_circuit *c, const qtr_inst *in)
+{
+    uint32_t a = in->q[0], b = in->q[1];
+    int two = in->nargs == 2;
+    if (a >= c->nqubits || !w->q.map[a].len || (two && (b >= c->nqubits || !w->q.map[b].len)))
+        return 0;
+    room(w, 3 * WTEXT + 4);
+    char *d = w->buf + w->n;
+    memcpy(d, w->optext[in->op], WTEXT);
+    d += w->oplen[in->op];
+    *d++ = ' ';
+    memcpy(d, w->q.map[a].text, WTEXT);
+    d += w->q.map[a].len;
+    if (two) {
+        *d++ = ',';
+        memcpy(d, w->q.map[b].text, WTEXT);
+        d += w->q.map[b].len;
+    }
+    *d++ = ';';
+    *d++ = '\n';
+    w->n = (size_t)(d - w->buf);
+    return 1;
+}
+
 qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_t from,
                                  qtr_ctx *ctx)
 {
@@ -456,10 +522,21 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
     w->started = 1;
     /* bytes an operand may take: the longest name, '[', 10 digits, ']', ',' */
     size_t per_operand = (w->q.maxlen > w->c.maxlen ? w->q.maxlen : w->c.maxlen) + 16;
+    /* ops a line of which fast_line can write: parameterless unitary gates
+     * with a short name */
+    uint8_t plain[QTR_OP_COUNT];
+    for (unsigned op = 0; op < QTR_OP_COUNT; op++) {
+        const qtr_gate_info *g = qtr_gate((qtr_op)op);
+        plain[op] = op != QTR_OP_NOP && !g->nparams && w->defined[op] && w->oplen[op] < WTEXT &&
+                    !(g->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY));
+    }
     for (size_t i = from; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
         qtr_op op = (qtr_op)in->op;
         if (op == QTR_OP_NOP) continue;
+        if (QTR_LIKELY(op < QTR_OP_COUNT && plain[op] && !(in->flags & (QTR_IF_EXT | QTR_IF_COND)) &&
+                       in->nargs - 1u < 2u && fast_line(w, c, in)))
+            continue;
         if (QTR_UNLIKELY(op >= QTR_OP_COUNT))
             return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu has invalid op %u", w->path, i,
                             (unsigned)op);

@@ -144,6 +144,19 @@ static qtr_status append(qtr_circuit *c, qtr_op op, const uint32_t *q, uint32_t 
 qtr_status qtr_circuit_append(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
                               uint32_t nargs, const double *params, qtr_ctx *ctx)
 {
+    /* The commonest call -- a parameterless gate on one or two distinct
+     * qubits in range, with room in the array -- stored directly; anything
+     * else (and every error) goes through the general path. */
+    if (QTR_LIKELY((unsigned)op < QTR_OP_COUNT && nargs - 1u < 2u && c->ninst < c->capinst)) {
+        const qtr_gate_info *g = qtr_gate(op);
+        if (g->nqubits == nargs && !g->nparams && op != QTR_OP_MEASURE && op != QTR_OP_NOP &&
+            qubits[0] < c->nqubits &&
+            (nargs == 1 || (qubits[1] < c->nqubits && qubits[1] != qubits[0]))) {
+            qtr_inst in = {(uint8_t)op, 0, (uint16_t)nargs, {qubits[0], nargs == 2 ? qubits[1] : 0}, 0};
+            c->inst[c->ninst++] = in;
+            return QTR_OK;
+        }
+    }
     return append(c, op, qubits, nargs, params, 0, 0, 0, ctx);
 }
 
@@ -156,26 +169,7 @@ qtr_status qtr_circuit_append_cond(qtr_circuit *c, qtr_op op, const uint32_t *qu
 
 /* ---- access -------------------------------------------------------------- */
 
-const uint32_t *qtr_inst_operands(const qtr_circuit *c, const qtr_inst *in)
-{
-    return (in->flags & QTR_IF_EXT) ? c->args + in->p : in->q;
-}
-
-const double *qtr_inst_params(const qtr_circuit *c, const qtr_inst *in)
-{
-    if (!qtr_gate((qtr_op)in->op)->nparams) return NULL;
-    if (in->flags & QTR_IF_EXT) return c->params + c->args[in->p + in->nargs];
-    return c->params + in->p;
-}
-
-int qtr_inst_condition(const qtr_circuit *c, const qtr_inst *in, uint32_t *creg, uint64_t *value)
-{
-    if (!(in->flags & QTR_IF_COND)) return 0;
-    const uint32_t *w = c->args + in->p + in->nargs + (qtr_gate((qtr_op)in->op)->nparams ? 1 : 0);
-    *creg = w[0];
-    *value = (uint64_t)w[1] | ((uint64_t)w[2] << 32);
-    return 1;
-}
+/* qtr_inst_operands, qtr_inst_params, qtr_inst_condition: inline in qtr.h. */
 
 /* ---- whole-circuit operations --------------------------------------------- */
 
@@ -337,7 +331,9 @@ qtr_status qtr_circuit_remap_qubits(qtr_circuit *c, const uint32_t *map, uint32_
     memcpy(name, "q", 2);
     regs[0] = (qtr_reg){name, new_nqubits, 0};
 
-    for (size_t i = 0; i < c->ninst; i++) {
+    uint32_t identity = 1;   /* the trivial layout: no operand changes */
+    for (uint32_t v = 0; v < c->nqubits && identity; v++) identity = map[v] == v;
+    for (size_t i = 0; i < c->ninst && !identity; i++) {
         qtr_inst *in = &c->inst[i];
         if (in->op == QTR_OP_NOP) continue;
         uint32_t nq = in->op == QTR_OP_MEASURE ? 1 : in->nargs;

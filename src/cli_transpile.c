@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_output.h"
 #include "cli_transpile.h"
 #include "qtr.h"
 #include "qtr_io.h"
@@ -51,47 +52,6 @@ static void say(const char *what, const qtr_ctx *ctx, qtr_status st)
 /* Input problems are the user's (exit 2); everything after a successful read
  * is the circuit failing (exit 1). */
 static int input_exit(qtr_status st) { return st == QTR_ENOMEM ? EXIT_FAILED : EXIT_USAGE; }
-
-/* ---- output through a temporary file --------------------------------------- */
-
-typedef struct {
-    const char *final;  /* OUT, or "-" */
-    char       *tmp;    /* OUT.tmp.PID, or NULL for stdout */
-} out_file;
-
-static int out_begin(out_file *o, const char *path)
-{
-    o->final = path;
-    o->tmp = NULL;
-    if (!strcmp(path, "-")) return 0;
-    /* only a regular file (or a new one) is replaced by rename: a device such
-     * as /dev/null or a FIFO is written directly, never renamed over */
-    struct stat s;
-    if (!stat(path, &s) && !S_ISREG(s.st_mode)) return 0;
-    size_t n = strlen(path) + 32;
-    if (!(o->tmp = malloc(n))) return -1;
-    snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    return 0;
-}
-
-static const char *out_path(const out_file *o) { return o->tmp ? o->tmp : o->final; }
-
-/* Success: move into place. Failure: remove the temporary. */
-static int out_end(out_file *o, int ok)
-{
-    int rc = 0;
-    if (o->tmp) {
-        if (ok && rename(o->tmp, o->final)) {
-            fprintf(stderr, "qtranspile: %s: cannot rename into place: ", o->final);
-            perror(NULL);
-            rc = -1;
-        }
-        if (!ok || rc) unlink(o->tmp);
-        free(o->tmp);
-        o->tmp = NULL;
-    }
-    return rc;
-}
 
 /* ---- pieces ------------------------------------------------------------------ */
 
@@ -173,17 +133,17 @@ static int run_stream(const qtr_cli_transpile_args *a, const qtr_target *t, qtr_
     qtr_qasm_writer *wr = NULL;
     qtr_result r;
     memset(&r, 0, sizeof r);
-    out_file of;
+    qtr_cli_out of;
     int rc = EXIT_OK;
     qtr_status st = qtr_qasm_reader_open_file(&rd, a->input, ctx);
     if (st) {
         say(NULL, ctx, st);
         return input_exit(st);
     }
-    if (out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, out_path(&of), ctx))) {
+    if (qtr_cli_out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, qtr_cli_out_path(&of), ctx))) {
         say(NULL, ctx, st ? st : QTR_ENOMEM);
         qtr_qasm_reader_free(rd);
-        out_end(&of, 0);
+        qtr_cli_out_end(&of, 0);
         return EXIT_FAILED;
     }
     qtr_qasm_writer_comment(wr, "qtranspile " QTR_VERSION_STRING ": level 0, streamed, trivial layout", ctx);
@@ -200,7 +160,7 @@ static int run_stream(const qtr_cli_transpile_args *a, const qtr_target *t, qtr_
         rc = EXIT_FAILED;
     }
     qtr_qasm_reader_free(rd);
-    if (out_end(&of, rc == EXIT_OK)) rc = EXIT_FAILED;
+    if (qtr_cli_out_end(&of, rc == EXIT_OK)) rc = EXIT_FAILED;
     if (rc == EXIT_OK) rc = write_stats(a, &r, 0, 0, now() - t0, 1, t, ctx);
     qtr_result_free(&r);
     return rc;
@@ -213,7 +173,7 @@ static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, q
     qtr_qasm_writer *wr = NULL;
     qtr_result r;
     memset(&r, 0, sizeof r);
-    out_file of = {a->output, NULL};
+    qtr_cli_out of = {a->output, NULL};
     int rc = EXIT_OK, opened = 0;
     qtr_status st = qtr_qasm_read_file(a->input, &c, ctx);
     if (st) {
@@ -241,7 +201,7 @@ static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, q
     char head[256];
     snprintf(head, sizeof head, "qtranspile %s: target %s, optimization level %d, seed %llu",
              QTR_VERSION_STRING, t->name, a->opt_level, (unsigned long long)a->seed);
-    if (out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, out_path(&of), ctx))) {
+    if (qtr_cli_out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, qtr_cli_out_path(&of), ctx))) {
         say(NULL, ctx, st ? st : QTR_ENOMEM);
         rc = EXIT_FAILED;
         goto done;
@@ -266,7 +226,7 @@ static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, q
     double t4 = now();
     rc = write_stats(a, &r, t1 - t0, t4 - t3, t4 - t0, 0, t, ctx);
 done:
-    if (opened && out_end(&of, rc == EXIT_OK)) rc = EXIT_FAILED;
+    if (opened && qtr_cli_out_end(&of, rc == EXIT_OK)) rc = EXIT_FAILED;
     qtr_result_free(&r);
     qtr_circuit_free(c);
     qtr_circuit_free(orig);

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "qtr.h"
 
-static const qtr_gate_info gate_table[QTR_OP_COUNT] = {
+const qtr_gate_info qtr_gate_table[QTR_OP_COUNT] = {
 #define X(e, nm, nq, np, pr) [QTR_OP_##e] = {nm, nq, np, (uint8_t)(pr)},
 #include "gates.def"
 #undef X
@@ -18,14 +18,13 @@ static const uint8_t gate_name_len[QTR_OP_COUNT] = {
 
 _Static_assert(QTR_OP_COUNT <= 256, "op must fit qtr_inst.op (uint8_t)");
 
-const qtr_gate_info *qtr_gate(qtr_op op) { return &gate_table[op]; }
 
 int qtr_gate_lookup(const char *name, size_t len)
 {
     /* "nop" is internal and never a name a user can write. */
     for (int op = QTR_OP_NOP + 1; op < QTR_OP_COUNT; op++)
-        if (gate_name_len[op] == len && gate_table[op].name[0] == name[0] &&
-            memcmp(gate_table[op].name, name, len) == 0)
+        if (gate_name_len[op] == len && qtr_gate_table[op].name[0] == name[0] &&
+            memcmp(qtr_gate_table[op].name, name, len) == 0)
             return op;
     return -1;
 }

@@ -28,6 +28,7 @@
 #include "qtr.h"
 #include "qtr_io.h"
 #include "cli_batch.h" /* batch commands: mpi/ */
+#include "cli_output.h"
 #include "cli_transpile.h"
 
 #define PROG "qtranspile"
@@ -194,13 +195,6 @@ static int same_file(const char *a, const char *b)
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && S_ISREG(sa.st_mode);
 }
 
-/* Remove a partly written output so a failed run leaves no plausible-looking
- * file behind. Only regular files: never unlink a device like /dev/null. */
-static void discard_output(const char *path)
-{
-    struct stat s;
-    if (strcmp(path, "-") && !stat(path, &s) && S_ISREG(s.st_mode)) unlink(path);
-}
 
 /* ======================================================================
  * convert: stream IN to OUT through the reader and writer
@@ -208,8 +202,8 @@ static void discard_output(const char *path)
 
 /* Read a chunk of instructions, write it, drop it, repeat: memory is bounded
  * by CONVERT_CHUNK records and the registers, whatever the input length.
- * The output is opened only after the first chunk parses, so a missing or
- * malformed input does not create or truncate OUT. */
+ * OUT is written under a temporary name and renamed into place at the end,
+ * so a missing, malformed or truncated input never changes what OUT held. */
 static int run_convert(const cli_options *o)
 {
     qtr_ctx ctx;
@@ -217,6 +211,7 @@ static int run_convert(const cli_options *o)
     qtr_qasm_reader *r = NULL;
     qtr_qasm_writer *w = NULL;
     qtr_circuit *c = NULL;
+    qtr_cli_out out = {o->output, NULL};
     int rc = EXIT_OK, opened = 0, eof = 0;
     qtr_status st;
 
@@ -237,12 +232,17 @@ static int run_convert(const cli_options *o)
             goto done;
         }
         if (!opened) {
-            if ((st = qtr_qasm_writer_open(&w, o->output, &ctx)) != QTR_OK) {
+            if (qtr_cli_out_begin(&out, o->output)) {
+                say("out of memory");
+                rc = EXIT_FAILED;
+                goto done;
+            }
+            opened = 1;
+            if ((st = qtr_qasm_writer_open(&w, qtr_cli_out_path(&out), &ctx)) != QTR_OK) {
                 say_ctx(&ctx, st);
                 rc = EXIT_USAGE;
                 goto done;
             }
-            opened = 1;
         }
         if ((st = qtr_qasm_writer_write(w, c, 0, &ctx)) != QTR_OK) {
             say_ctx(&ctx, st);
@@ -263,7 +263,7 @@ done:
         qtr_ctx_init(&scratch, 0);
         qtr_qasm_writer_close(w, &scratch);
     }
-    if (rc != EXIT_OK && opened) discard_output(o->output);
+    if (opened && qtr_cli_out_end(&out, rc == EXIT_OK) && rc == EXIT_OK) rc = EXIT_FAILED;
     qtr_qasm_reader_free(r);
     qtr_circuit_free(c);
     return rc;

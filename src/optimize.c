@@ -66,6 +66,23 @@ static qtr_status run_list(const qtr_pass_desc *list, qtr_circuit *c, const qtr_
     return QTR_OK;
 }
 
+/* One loop body: 2q block resynthesis first when the level runs it inside
+ * the loop (L3), then the level's list. */
+typedef struct {
+    const qtr_pass_desc *list;
+    int resynth;          /* run qtr_pass_resynth_2q_approx before the list */
+    double degree;        /* its approximation degree */
+} body_t;
+
+static qtr_status run_body(const body_t *b, qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+{
+    if (b->resynth) {
+        qtr_status st = qtr_pass_resynth_2q_approx(c, t, b->degree, ctx);
+        if (st) return st;
+    }
+    return run_list(b->list, c, t, ctx);
+}
+
 /* ======================================================================
  * Parameter pool
  * ====================================================================== */
@@ -139,20 +156,20 @@ static void adopt(qtr_circuit *c, qtr_circuit *from)
     qtr_circuit_free(from);
 }
 
-static qtr_status fixed_point(const qtr_pass_desc *list, qtr_circuit *c, const qtr_target *t,
+static qtr_status fixed_point(const body_t *body, qtr_circuit *c, const qtr_target *t,
                               qtr_ctx *ctx)
 {
     score_t prev, now;
     qtr_status st = score_of(c, &prev, ctx);
     for (int it = 0; !st && it < OPT_MAX_ITER; it++) {
-        if ((st = run_list(list, c, t, ctx)) || (st = score_of(c, &now, ctx))) break;
+        if ((st = run_body(body, c, t, ctx)) || (st = score_of(c, &now, ctx))) break;
         if (score_cmp(now, prev) == 0) break;
         prev = now;
     }
     return st;
 }
 
-static qtr_status minimum_point(const qtr_pass_desc *list, qtr_circuit *c, const qtr_target *t,
+static qtr_status minimum_point(const body_t *body, qtr_circuit *c, const qtr_target *t,
                                 qtr_ctx *ctx)
 {
     const int backtrack = 5;
@@ -161,7 +178,7 @@ static qtr_status minimum_point(const qtr_pass_desc *list, qtr_circuit *c, const
     int since = 0, first = 1;
     qtr_status st = QTR_OK;
     for (int it = 0; it < OPT_MAX_ITER; it++) {
-        if ((st = run_list(list, c, t, ctx)) || (st = score_of(c, &now, ctx))) break;
+        if ((st = run_body(body, c, t, ctx)) || (st = score_of(c, &now, ctx))) break;
         if (first) { /* Qiskit's state starts at (∞, ∞) without a saved circuit */
             first = 0;
             best_score = now;
@@ -191,20 +208,34 @@ static qtr_status minimum_point(const qtr_pass_desc *list, qtr_circuit *c, const
     return st;
 }
 
-qtr_status qtr_optimize_loop(qtr_circuit *c, const qtr_target *t, int level, qtr_ctx *ctx)
+qtr_status qtr_optimize_loop_approx(qtr_circuit *c, const qtr_target *t, int level,
+                                    double approx_degree, qtr_ctx *ctx)
 {
     if (!c || !t) return qtr_fail(ctx, QTR_EINVAL, "optimize_loop: no circuit or target");
     if (level < 0 || level > 3)
         return qtr_fail(ctx, QTR_EINVAL, "optimize_loop: level %d outside 0..3", level);
+    if (!(approx_degree > 0 && approx_degree <= 1))
+        return qtr_fail(ctx, QTR_EINVAL, "optimize_loop: approximation degree %g outside (0, 1]",
+                        approx_degree);
     qtr_status st = QTR_OK;
-    if (level == 1)
-        st = fixed_point(loop_l1, c, t, ctx);
-    else if (level == 2)
-        st = fixed_point(loop_l23, c, t, ctx);
-    else if (level == 3)
-        st = minimum_point(loop_l23, c, t, ctx);
+    if (level == 1) {
+        const body_t b = {loop_l1, 0, 1.0};
+        st = fixed_point(&b, c, t, ctx);
+    } else if (level == 2) {
+        const body_t b = {loop_l23, 0, approx_degree};
+        st = qtr_pass_resynth_2q_approx(c, t, approx_degree, ctx);
+        if (!st) st = fixed_point(&b, c, t, ctx);
+    } else if (level == 3) {
+        const body_t b = {loop_l23, 1, approx_degree};
+        st = minimum_point(&b, c, t, ctx);
+    }
     if (!st) repack_params(c);
     return st;
+}
+
+qtr_status qtr_optimize_loop(qtr_circuit *c, const qtr_target *t, int level, qtr_ctx *ctx)
+{
+    return qtr_optimize_loop_approx(c, t, level, 1.0, ctx);
 }
 
 qtr_status qtr_optimize_init(qtr_circuit *c, const qtr_target *t, int level, uint32_t *perm,

@@ -291,6 +291,10 @@ qtr_status qtr_pass_elide_swaps(qtr_circuit *c, const qtr_target *t, uint32_t *p
  *  @return QTR_OK, QTR_EINVAL (NULL circuit or target, level outside 0..3),
  *  QTR_ENOMEM (circuit valid and equivalent, possibly partly optimised). */
 qtr_status qtr_optimize_loop(qtr_circuit *c, const qtr_target *t, int level, qtr_ctx *ctx);
+/** qtr_optimize_loop with 2q resynthesis at @p approx_degree (in (0, 1];
+ *  1 = exact, what qtr_optimize_loop uses); QTR_EINVAL outside. */
+qtr_status qtr_optimize_loop_approx(qtr_circuit *c, const qtr_target *t, int level,
+                                    double approx_degree, qtr_ctx *ctx);
 /** The init-stage clean-up of levels 1-3 on the virtual circuit, before
  *  layout: L1 cancel_inverse; L2/L3 elide_swaps (only when @p perm is not
  *  NULL, i.e. routing is allowed), remove_diag_before_measure,

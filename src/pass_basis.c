@@ -553,8 +553,8 @@ static const qtr_basis_exp *select_exp(const qtr_basis_plan *p, const qtr_circui
                         g->name, g->nqubits, i, tn);
         return NULL;
     }
-    if (qtr_target_edge_index(dir, q[0], q[1]) >= 0) return NULL;
-    if (qtr_target_edge_index(dir, q[1], q[0]) < 0) {
+    if (qtr_target_has_edge(dir, q[0], q[1])) return NULL;
+    if (!qtr_target_has_edge(dir, q[1], q[0])) {
         *err = qtr_fail(ctx, QTR_ETARGET,
                         "'%s' on qubits (%u, %u) (instruction %zu): not a coupling edge of "
                         "target '%s'; route the circuit first",

@@ -17,16 +17,23 @@ qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
     if (!c || !t) return qtr_fail(ctx, QTR_EINVAL, "qtr_pass_direction: NULL argument");
     if (t->nedges == 0) return QTR_OK;   /* no coupling map: nothing to orient */
 
-    /* quick scan: anything to flip or reject? */
+    /* quick scan: anything to flip or reject? Per op: 0 nothing to check,
+     * 1 a 2q gate whose edge to check, 2 stop here (more than 2 qubits). */
+    uint8_t scan[256] = {0};
+    for (unsigned op = 0; op < QTR_OP_COUNT; op++) {
+        const qtr_gate_info *g = qtr_gate((qtr_op)op);
+        if ((g->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) || g->nqubits < 2) continue;
+        scan[op] = g->nqubits > 2 ? 2 : 1;
+    }
+    for (unsigned op = QTR_OP_COUNT; op < 256; op++) scan[op] = 2;   /* invalid: the full pass reports it */
     size_t i = 0;
     for (; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
-        if (in->op >= QTR_OP_COUNT) break;
-        const qtr_gate_info *g = qtr_gate((qtr_op)in->op);
-        if ((g->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) || g->nqubits < 2) continue;
-        if (g->nqubits > 2) break;
+        uint8_t k = scan[in->op];
+        if (QTR_LIKELY(!k)) continue;
+        if (k == 2) break;
         const uint32_t *q = qtr_inst_operands(c, in);
-        if (qtr_target_edge_index(t, q[0], q[1]) < 0) break;
+        if (!qtr_target_has_edge(t, q[0], q[1])) break;
     }
     if (i == c->ninst) return QTR_OK;
 

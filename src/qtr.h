@@ -109,8 +109,11 @@ typedef struct {
     uint8_t     props;
 } qtr_gate_info;
 
-/** Table row for @p op (op < QTR_OP_COUNT). */
-const qtr_gate_info *qtr_gate(qtr_op op);
+/* The table itself (src/gate_table.c): read-only, shared by all threads. */
+extern const qtr_gate_info qtr_gate_table[QTR_OP_COUNT];
+/** Table row for @p op (op < QTR_OP_COUNT). Inline: every pass asks per
+ *  instruction. */
+static inline const qtr_gate_info *qtr_gate(qtr_op op) { return &qtr_gate_table[op]; }
 /** Code for a gate name ("cx"), or -1 if unknown. Case-sensitive. */
 int qtr_gate_lookup(const char *name, size_t len);
 
@@ -212,12 +215,32 @@ qtr_status qtr_circuit_append_cond(qtr_circuit *c, qtr_op op, const uint32_t *qu
                                    uint32_t nargs, const double *params,
                                    uint32_t creg, uint64_t value, qtr_ctx *ctx);
 
+/* The three accessors are inline: they sit in every pass's inner loop. */
+
 /** Operands of instruction @p i (nargs of them). Valid until the circuit changes. */
-const uint32_t *qtr_inst_operands(const qtr_circuit *c, const qtr_inst *in);
+static inline const uint32_t *qtr_inst_operands(const qtr_circuit *c, const qtr_inst *in)
+{
+    return (in->flags & QTR_IF_EXT) ? c->args + in->p : in->q;
+}
+
 /** Parameters of @p in (qtr_gate(op)->nparams of them), or NULL if none. */
-const double *qtr_inst_params(const qtr_circuit *c, const qtr_inst *in);
+static inline const double *qtr_inst_params(const qtr_circuit *c, const qtr_inst *in)
+{
+    if (!qtr_gate((qtr_op)in->op)->nparams) return NULL;
+    if (in->flags & QTR_IF_EXT) return c->params + c->args[in->p + in->nargs];
+    return c->params + in->p;
+}
+
 /** Condition of @p in: returns 1 and fills creg/value when conditioned, else 0. */
-int qtr_inst_condition(const qtr_circuit *c, const qtr_inst *in, uint32_t *creg, uint64_t *value);
+static inline int qtr_inst_condition(const qtr_circuit *c, const qtr_inst *in, uint32_t *creg,
+                                     uint64_t *value)
+{
+    if (!(in->flags & QTR_IF_COND)) return 0;
+    const uint32_t *w = c->args + in->p + in->nargs + (qtr_gate((qtr_op)in->op)->nparams ? 1 : 0);
+    *creg = w[0];
+    *value = (uint64_t)w[1] | ((uint64_t)w[2] << 32);
+    return 1;
+}
 
 /** Deep copy into a new circuit with its own allocator. */
 qtr_status qtr_circuit_clone(const qtr_circuit *c, qtr_circuit **out, qtr_ctx *ctx);
@@ -267,6 +290,10 @@ typedef struct qtr_target {
     /* Undirected neighbour lists (CSR), sorted, built by qtr_target_finish:
      * neighbours of p are adj[adj_off[p] .. adj_off[p+1]). */
     uint32_t *adj_off, *adj;
+    /* Directed edge (a, b) present iff bit a * nqubits + b is set; built by
+     * qtr_target_finish for up to QTR_TARGET_BITMAP_MAX qubits (2 MiB), NULL
+     * otherwise. Edge lookups sit in every pass's inner loop. */
+    uint64_t *edge_bits;
     /* Optional calibration data, NULL when absent; NaN entries unknown. */
     double   *err1q;                 /* per qubit: error of its 1q gates (sx) */
     double   *err_readout;           /* per qubit: measurement error */
@@ -283,6 +310,16 @@ qtr_status qtr_target_add_edge(qtr_target *t, uint32_t a, uint32_t b, qtr_ctx *c
 qtr_status qtr_target_finish(qtr_target *t, qtr_ctx *ctx);
 /** Index of directed edge (a, b), or -1. */
 long qtr_target_edge_index(const qtr_target *t, uint32_t a, uint32_t b);
+#define QTR_TARGET_BITMAP_MAX 4096u
+/** 1 when directed edge (a, b) exists: the 2q basis gate may act on (a, b). */
+static inline int qtr_target_has_edge(const qtr_target *t, uint32_t a, uint32_t b)
+{
+    if (t->edge_bits && a < t->nqubits && b < t->nqubits) {
+        uint64_t k = (uint64_t)a * t->nqubits + b;
+        return (int)(t->edge_bits[k >> 6] >> (k & 63) & 1u);
+    }
+    return qtr_target_edge_index(t, a, b) >= 0;
+}
 /** 1 when a and b are connected in either direction. */
 int qtr_target_connected(const qtr_target *t, uint32_t a, uint32_t b);
 /** 1 when every pair of qubits is connected (no routing needed). */

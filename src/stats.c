@@ -60,14 +60,41 @@ qtr_status qtr_stats_acc_add(qtr_stats_acc *a, const qtr_circuit *c, size_t from
 {
     if (wires_fit(&a->q, c->nqubits) || wires_fit(&a->cl, c->nclbits))
         return qtr_fail(ctx, QTR_ENOMEM, "depth scratch for %u+%u wires", c->nqubits, c->nclbits);
-    qtr_stats *s = &a->s;
-    for (size_t i = from; i < c->ninst; i++) {
-        const qtr_inst *in = &c->inst[i];
+    /* restrict: the level stores cannot change the circuit or the counts,
+     * so the loop need not reload them after each store */
+    qtr_stats *restrict s = &a->s;
+    uint64_t *restrict ql = a->q.lvl, *restrict ql2 = a->q.lvl2;
+    const qtr_inst *restrict inst = c->inst;
+    const size_t ninst = c->ninst;
+    uint64_t depth = s->depth, depth2 = s->depth_2q;
+    for (size_t i = from; i < ninst; i++) {
+        const qtr_inst *in = &inst[i];
         qtr_op op = (qtr_op)in->op;
         if (op == QTR_OP_NOP) continue;
         s->counts[op]++;
         if (op == QTR_OP_BARRIER) continue; /* directives add no depth (Qiskit) */
         s->size++;
+        /* The common case, an unconditioned 1q or 2q gate with its operands
+         * in the record, without the general loops below. */
+        if (QTR_LIKELY(!(in->flags & (QTR_IF_EXT | QTR_IF_COND)) && op != QTR_OP_MEASURE &&
+                       in->nargs - 1u < 2u)) {   /* 1 or 2 operands */
+            uint32_t a0 = in->q[0];
+            if (in->nargs == 2) {
+                uint32_t a1 = in->q[1];
+                uint64_t d = (ql[a0] > ql[a1] ? ql[a0] : ql[a1]) + 1;
+                uint64_t d2 = (ql2[a0] > ql2[a1] ? ql2[a0] : ql2[a1]) + 1;
+                ql[a0] = ql[a1] = d;
+                ql2[a0] = ql2[a1] = d2;
+                s->n2q++;
+                if (d > depth) depth = d;
+                if (d2 > depth2) depth2 = d2;
+            } else {
+                uint64_t d = ql[a0] + 1;
+                ql[a0] = d;
+                if (d > depth) depth = d;
+            }
+            continue;
+        }
         int is2q = op != QTR_OP_MEASURE && in->nargs == 2;
         s->n2q += (uint64_t)is2q;
 
@@ -88,9 +115,11 @@ qtr_status qtr_stats_acc_add(qtr_stats_acc *a, const qtr_circuit *c, size_t from
         for (uint32_t k = 0; k < nq; k++) set(&a->q, q[k], d, d2);
         if (op == QTR_OP_MEASURE) set(&a->cl, q[1], d, d2);
         for (uint32_t k = 0; k < csize; k++) set(&a->cl, cfirst + k, d, d2);
-        if (d > s->depth) s->depth = d;
-        if (d2 > s->depth_2q) s->depth_2q = d2;
+        if (d > depth) depth = d;
+        if (d2 > depth2) depth2 = d2;
     }
+    s->depth = depth;
+    s->depth_2q = depth2;
     return QTR_OK;
 }
 

@@ -74,6 +74,7 @@ void qtr_target_free(qtr_target *t)
     free(t->edges);
     free(t->adj_off);
     free(t->adj);
+    free(t->edge_bits);
     free(t->err1q);
     free(t->err_readout);
     free(t->err2q);
@@ -97,8 +98,10 @@ static void drop_adjacency(qtr_target *t)
 {
     free(t->adj_off);
     free(t->adj);
+    free(t->edge_bits);
     t->adj_off = NULL;
     t->adj = NULL;
+    t->edge_bits = NULL;
 }
 
 qtr_status qtr_target_add_edge(qtr_target *t, uint32_t a, uint32_t b, qtr_ctx *ctx)
@@ -245,6 +248,16 @@ qtr_status qtr_target_finish(qtr_target *t, qtr_ctx *ctx)
         }
         off[n] = w;
     }
+    if (n <= QTR_TARGET_BITMAP_MAX) {
+        size_t words = ((size_t)n * n + 63) / 64;
+        uint64_t *bits = calloc(words, sizeof *bits);
+        if (!bits) goto nomem;
+        for (uint32_t i = 0; i < m; i++) {
+            uint64_t k = (uint64_t)t->edges[i][0] * n + t->edges[i][1];
+            bits[k >> 6] |= (uint64_t)1 << (k & 63);
+        }
+        t->edge_bits = bits;
+    }
     t->adj_off = off;
     t->adj = adj;
     off = adj = NULL;
@@ -266,6 +279,7 @@ done:
 long qtr_target_edge_index(const qtr_target *t, uint32_t a, uint32_t b)
 {
     if (a >= t->nqubits || b >= t->nqubits) return -1;
+    if (t->edge_bits && !qtr_target_has_edge(t, a, b)) return -1;
     if (!t->adj_off) {
         /* Not finished: edges are in insertion order. */
         for (uint32_t i = 0; i < t->nedges; i++)
@@ -287,6 +301,7 @@ long qtr_target_edge_index(const qtr_target *t, uint32_t a, uint32_t b)
 int qtr_target_connected(const qtr_target *t, uint32_t a, uint32_t b)
 {
     if (a >= t->nqubits || b >= t->nqubits || a == b) return 0;
+    if (t->edge_bits) return qtr_target_has_edge(t, a, b) || qtr_target_has_edge(t, b, a);
     if (!t->adj_off)
         return qtr_target_edge_index(t, a, b) >= 0 || qtr_target_edge_index(t, b, a) >= 0;
     /* Search the shorter of the two sorted rows. */

@@ -14,6 +14,10 @@ qtr_status qtr_target_check_circuit(const qtr_target *t, const qtr_circuit *c, q
         qtr_op op = (qtr_op)in->op;
         if (op == QTR_OP_NOP || op == QTR_OP_BARRIER || op == QTR_OP_MEASURE || op == QTR_OP_RESET)
             continue;
+        /* the common case: a basis gate on 1 qubit, or on 2 along an edge */
+        if (QTR_LIKELY(op < QTR_OP_COUNT && t->basis[op] && !(in->flags & QTR_IF_EXT) &&
+                       (in->nargs == 1 || (in->nargs == 2 && qtr_target_has_edge(t, in->q[0], in->q[1])))))
+            continue;
         const qtr_gate_info *g = qtr_gate(op);
         if (!t->basis[op])
             return qtr_fail(ctx, QTR_ETARGET, "instruction %zu: '%s' is not a basis gate of '%s'",
@@ -22,11 +26,11 @@ qtr_status qtr_target_check_circuit(const qtr_target *t, const qtr_circuit *c, q
         if (in->nargs > 2)
             return qtr_fail(ctx, QTR_ETARGET, "instruction %zu: '%s' acts on %u qubits", i,
                             g->name, in->nargs);
-        if (in->nargs == 2 && qtr_target_edge_index(t, q[0], q[1]) < 0)
+        if (in->nargs == 2 && !qtr_target_has_edge(t, q[0], q[1]))
             return qtr_fail(ctx, QTR_ETARGET,
                             "instruction %zu: '%s' on (%u, %u), not a coupling edge of '%s'%s", i,
                             g->name, q[0], q[1], t->name,
-                            qtr_target_edge_index(t, q[1], q[0]) >= 0 ? " in this direction" : "");
+                            qtr_target_has_edge(t, q[1], q[0]) ? " in this direction" : "");
     }
     return QTR_OK;
 }

@@ -176,6 +176,19 @@ elif [ "$rc" -eq 0 ] && [ "$(count swap "$T/swap.out.qasm")" -eq "$n" ] &&
   pass "convert: $n swaps across chunks, counts exact"
 else fail "convert $n swaps" "want $n swaps, 1 h, 2 measures"; fi
 
+# An input that turns out malformed after the first chunk (100,000 good
+# lines, then an error): exit 2, and an existing OUT is left exactly as it was,
+# with no temporary file beside it.
+{ head -n -2 "$T/swap.qasm" | head -n 100005; echo 'swap q[0],q[7];'; } > "$T/late_bad.qasm"
+printf 'previous contents\n' > "$T/keep.qasm"
+run convert "$T/late_bad.qasm" -o "$T/keep.qasm"
+if why=$(crashed); then fail "convert late error" "$why"
+elif [ "$rc" -eq 2 ] && grep -q 'late_bad.qasm:100006:' "$T/err" &&
+     [ "$(cat "$T/keep.qasm")" = "previous contents" ] &&
+     [ -z "$(find "$T" -name 'keep.qasm.tmp.*')" ]; then
+  pass "convert: error after the first chunk -> exit 2, existing OUT untouched, no temporary left"
+else fail "convert late error" "rc $rc, OUT now $(head -c 60 "$T/keep.qasm" | tr '\n' '|'), err $(head -c 120 "$T/err")"; fi
+
 # A write error (disk full) is a failed circuit: exit 1, a message, and the
 # device is not removed.
 if [ -w /dev/full ]; then

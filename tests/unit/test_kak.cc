@@ -878,18 +878,29 @@ TEST(ResynthPass, DeepRunsOnOnePairReduceToAtMostThree)
     }
 }
 
-TEST(ResynthPass, SingleQubitRunsAroundOneCxShrink)
+// A block whose only 2q gate is the basis gate cannot lose it, so the pass
+// leaves it to the 1q passes (merge1q, commute_cancel), as Qiskit's
+// ConsolidateBlocks does; the same 1q runs around a 2q gate that is NOT the
+// basis gate are resynthesised, and then they shrink too.
+TEST(ResynthPass, SingleQubitRunsAroundOneCxAreLeftToThe1qPasses)
 {
     Target t(2, "cx,rz,sx,x", true);
-    Circ c(2);
-    for (int k = 0; k < 6; k++) c.g(QTR_OP_SX, {0}).g(QTR_OP_RZ, {0}, {0.3 + k}).g(QTR_OP_SX, {1});
-    c.g(QTR_OP_CX, {0, 1});
-    for (int k = 0; k < 6; k++) c.g(QTR_OP_RZ, {1}, {0.7 * k + 0.1}).g(QTR_OP_SX, {1});
-    Circ orig = c.clone();
-    run_pass(c.c, t.t);
-    EXPECT_EQ(stats(c.c).n2q, 1u);
-    EXPECT_LT(n1q(c.c), n1q(orig.c));
-    expect_equivalent(orig.c, c.c);
+    for (qtr_op g2 : {QTR_OP_CX, QTR_OP_CZ}) {
+        Circ c(2);
+        for (int k = 0; k < 6; k++) c.g(QTR_OP_SX, {0}).g(QTR_OP_RZ, {0}, {0.3 + k}).g(QTR_OP_SX, {1});
+        c.g(g2, {0, 1});
+        for (int k = 0; k < 6; k++) c.g(QTR_OP_RZ, {1}, {0.7 * k + 0.1}).g(QTR_OP_SX, {1});
+        Circ orig = c.clone();
+        run_pass(c.c, t.t);
+        if (g2 == QTR_OP_CX) {
+            EXPECT_TRUE(qtr_circuit_equal(orig.c, c.c));
+            continue;
+        }
+        EXPECT_EQ(stats(c.c).n2q, 1u);
+        EXPECT_EQ(stats(c.c).counts[QTR_OP_CX], 1u);
+        EXPECT_LT(n1q(c.c), n1q(orig.c));
+        expect_equivalent(orig.c, c.c);
+    }
 }
 
 TEST(ResynthPass, NonUnitaryAndConditionedInstructionsEndBlocks)
@@ -1046,4 +1057,38 @@ TEST(ResynthPass, OutOfMemoryLeavesTheCircuitUnchanged)
         }
     }
     EXPECT_GT(failures, 3);
+}
+
+// Regression: rebuild() reads every record's link word, including records no
+// block ever takes (measures, barriers). They used to be left uninitialised,
+// so a scratch block reused from an earlier call (same size: glibc hands it
+// straight back) still said "member of a replaced block" there, and the
+// measures vanished: the batch driver, which transpiles many circuits in one
+// process, lost final measurements on some circuits and not on others
+// depending on what ran before (mpirun -n 2 != 1 process). Valgrind reported
+// the uninitialised read even on fresh memory (NonUnitaryAndConditioned...).
+TEST(ResynthPass, RecordsNoBlockTakesSurviveReusedScratch)
+{
+    Target t(2, "cx,rz,sx,x", true);
+    for (int round = 0; round < 3; round++) {
+        // both circuits are built first, so nothing allocates between the
+        // two passes (glibc returns a's freed link array for b's)
+        // a: 100 records (an 800-byte link array, a size no other scratch of
+        // the pass has), all in one replaced block: every link word "deleted"
+        Circ a(2);
+        for (int k = 0; k < 50; k++) a.g(QTR_OP_CX, {0, 1}).g(QTR_OP_RZ, {1}, {0.1 + k});
+        // b: 100 records, one replaced block (cx cx), then 98 measures and barriers
+        Circ b(2, 2);
+        b.g(QTR_OP_CX, {0, 1}).g(QTR_OP_CX, {0, 1});
+        for (uint32_t k = 0; k < 49; k++) b.g(QTR_OP_MEASURE, {k % 2, k % 2}).g(QTR_OP_BARRIER, {0, 1});
+        ASSERT_EQ(b.c->ninst, 100u);
+        qtr_ctx ctx;
+        qtr_ctx_init(&ctx, 0);
+        ASSERT_EQ(qtr_pass_resynth_2q(a.c, t.t, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_pass_resynth_2q(b.c, t.t, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_check(b.c, &ctx), QTR_OK) << ctx.msg;
+        EXPECT_LE(stats(a.c).n2q, 3u);
+        EXPECT_EQ(b.c->ninst, 98u) << "round " << round;
+        EXPECT_EQ(stats(b.c).n2q, 0u);
+    }
 }

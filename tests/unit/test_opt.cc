@@ -1043,15 +1043,34 @@ TEST(OptMisc, OutOfMemoryLeavesCircuitUnchanged)
 // =============================================================================
 
 namespace {
-uint64_t depth_of(const qtr_circuit *c)
+qtr_stats stats_of(const qtr_circuit *c)
 {
     qtr_stats s;
     qtr_ctx ctx = mkctx();
     EXPECT_EQ(qtr_circuit_stats(c, &s, &ctx), QTR_OK);
-    return s.depth;
+    return s;
 }
 }  // namespace
 
+// What each level promises on basis-form input, and why these and not more:
+//  - equivalence (global phase included) and staying in the basis;
+//  - never worse than the input in (2q count, size), compared in that order.
+//    Every pass lowers or keeps the 2q count; all but the 2q resynthesis
+//    (levels 2, 3) also lower or keep the size, and the resynthesis replaces
+//    a block only when that lowers its 2q count or keeps it and lowers its 1q
+//    count. So a level-2/3 result can have MORE gates than its input (say
+//    5 cx -> 3 cx + 8 1q): size alone is no longer monotone, (2q, size) is;
+//  - level 2's loop stops at a fixed point: one more round of its loop list
+//    (without the resynthesis, which runs once before the loop, as in
+//    Qiskit 2.2's level 2) changes neither depth nor size. Running the
+//    whole level-2 stage again is NOT a fixed point any more: the loop's
+//    cancellations open new blocks for a second resynthesis;
+//  - levels in the aggregate: over each set, fewer 2q gates at level 2 than
+//    at level 1 and no more at level 3 than at level 2, and level 1 fewer
+//    gates than the input. Per circuit, level 2 vs level 1 (or 3 vs 2) is
+//    not a theorem: the passes run in other orders and L3's minimum point
+//    may keep an earlier iteration, so a level can end in another local
+//    optimum; we count such circuits and require them to be rare.
 TEST(OptLoop, LevelsOnRandomBasisCircuits)
 {
     struct {
@@ -1063,13 +1082,21 @@ TEST(OptLoop, LevelsOnRandomBasisCircuits)
         {"cz,rz,sx,x", {QTR_OP_RZ, QTR_OP_SX, QTR_OP_X, QTR_OP_CZ}},
         {"cx,u1,u2,u3", {QTR_OP_U1, QTR_OP_U2, QTR_OP_U3, QTR_OP_CX}},
     };
+    const qtr_pass_desc loop_l2[] = {{"remove_identity", qtr_pass_remove_identity},
+                                     {"merge1q", qtr_pass_merge1q},
+                                     {"commute_cancel", qtr_pass_commute_cancel},
+                                     {"cancel_inverse", qtr_pass_cancel_inverse}};
+    const int nseeds = 150;
     for (auto &cs : cases) {
         Target t(cs.basis);
-        size_t total[4] = {0, 0, 0, 0};
-        for (uint64_t seed = 0; seed < 150; seed++) {
+        size_t total[4] = {0, 0, 0, 0}, total2q[4] = {0, 0, 0, 0};
+        int worse2q[4] = {0, 0, 0, 0};
+        for (uint64_t seed = 0; seed < (uint64_t)nseeds; seed++) {
             Circ in = random_circ(3 + seed % 3, 20 + seed % 41, cs.ops, 80000 + seed);
-            total[0] += in.size();
-            size_t prev = in.size();
+            qtr_stats sin = stats_of(in.c);
+            total[0] += sin.size;
+            total2q[0] += sin.n2q;
+            uint64_t prev2q = sin.n2q;
             for (int level = 1; level <= 3; level++) {
                 Circ out(in);
                 qtr_ctx ctx = mkctx();
@@ -1077,21 +1104,34 @@ TEST(OptLoop, LevelsOnRandomBasisCircuits)
                 ASSERT_TRUE(well_formed(out.c));
                 ASSERT_TRUE(equivalent(in.c, out.c)) << cs.basis << " level " << level << " seed " << seed;
                 EXPECT_TRUE(all_in_basis(out.c, t.t));
-                EXPECT_LE(out.size(), in.size());
-                if (level >= 2) { EXPECT_LE(out.size(), prev) << cs.basis << " seed " << seed; }
-                total[level] += out.size();
-                prev = out.size();
-                if (level == 2) { // a fixed point: one more round changes nothing
+                qtr_stats so = stats_of(out.c);
+                EXPECT_LE(so.n2q, sin.n2q) << cs.basis << " level " << level << " seed " << seed;
+                if (so.n2q == sin.n2q) {
+                    EXPECT_LE(so.size, sin.size) << cs.basis << " level " << level << " seed " << seed;
+                }
+                if (level == 1) { EXPECT_LE(so.size, sin.size); } // no resynthesis at level 1
+                if (so.n2q > prev2q) worse2q[level]++;
+                prev2q = so.n2q;
+                total[level] += so.size;
+                total2q[level] += so.n2q;
+                if (level == 2) {
                     Circ again(out);
-                    ASSERT_EQ(qtr_optimize_loop(again.c, t.t, 2, &ctx), QTR_OK);
-                    EXPECT_EQ(again.size(), out.size());
-                    EXPECT_EQ(depth_of(again.c), depth_of(out.c));
+                    for (const auto &p : loop_l2) ASSERT_EQ(p.run(again.c, t.t, &ctx), QTR_OK) << p.name;
+                    qtr_stats sa = stats_of(again.c);
+                    EXPECT_EQ(sa.size, so.size) << cs.basis << " seed " << seed;
+                    EXPECT_EQ(sa.depth, so.depth) << cs.basis << " seed " << seed;
                 }
             }
         }
+        std::printf("%-12s 2q per level %zu %zu %zu %zu, size %zu %zu %zu %zu; circuits with more 2q "
+                    "than the level below: L2 %d, L3 %d\n",
+                    cs.basis, total2q[0], total2q[1], total2q[2], total2q[3], total[0], total[1],
+                    total[2], total[3], worse2q[2], worse2q[3]);
         EXPECT_LT(total[1], total[0]) << cs.basis;
-        EXPECT_LE(total[2], total[1]) << cs.basis;
-        EXPECT_LE(total[3], total[2]) << cs.basis;
+        EXPECT_LT(total2q[2], total2q[1]) << cs.basis;
+        EXPECT_LE(total2q[3], total2q[2]) << cs.basis;
+        EXPECT_LE(worse2q[2], nseeds / 50) << cs.basis;
+        EXPECT_LE(worse2q[3], nseeds / 50) << cs.basis;
     }
 }
 

@@ -1,0 +1,41 @@
+/* cli_output.c -- output files replaced by rename (see cli_output.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli_output.h"
+
+int qtr_cli_out_begin(qtr_cli_out *o, const char *path)
+{
+    o->final = path;
+    o->tmp = NULL;
+    if (!strcmp(path, "-")) return 0;
+    /* only a regular file (or a new one) is replaced by rename: a device such
+     * as /dev/null or a FIFO is written directly, never renamed over */
+    struct stat s;
+    if (!stat(path, &s) && !S_ISREG(s.st_mode)) return 0;
+    size_t n = strlen(path) + 32;
+    if (!(o->tmp = malloc(n))) return -1;
+    snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    return 0;
+}
+
+const char *qtr_cli_out_path(const qtr_cli_out *o) { return o->tmp ? o->tmp : o->final; }
+
+int qtr_cli_out_end(qtr_cli_out *o, int ok)
+{
+    int rc = 0;
+    if (o->tmp) {
+        if (ok && rename(o->tmp, o->final)) {
+            fprintf(stderr, "qtranspile: %s: cannot rename into place: ", o->final);
+            perror(NULL);
+            rc = -1;
+        }
+        if (!ok || rc) unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+    }
+    return rc;
+}

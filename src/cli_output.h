@@ -1,0 +1,22 @@
+/* cli_output.h -- how the command-line program replaces an output file: the
+ * result is written beside OUT under a temporary name and renamed over OUT
+ * only when complete, so a failure midway never truncates or deletes what
+ * OUT held before. Standard output and non-regular files (/dev/null, FIFOs)
+ * are written directly. Program-side only (prints to stderr). */
+#ifndef QTR_CLI_OUTPUT_H
+#define QTR_CLI_OUTPUT_H
+
+typedef struct {
+    const char *final;  /* OUT, or "-" */
+    char       *tmp;    /* OUT.tmp.PID, or NULL when OUT is written directly */
+} qtr_cli_out;
+
+/** Choose where to write OUT (@p path is borrowed). Returns -1 when out of memory. */
+int qtr_cli_out_begin(qtr_cli_out *o, const char *path);
+/** The path to open for writing: the temporary, or OUT itself. */
+const char *qtr_cli_out_path(const qtr_cli_out *o);
+/** @p ok: rename the temporary over OUT; otherwise remove it (OUT is left as
+ *  it was). Returns -1, having said why on stderr, when the rename fails. */
+int qtr_cli_out_end(qtr_cli_out *o, int ok);
+
+#endif
