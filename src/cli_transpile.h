@@ -15,6 +15,7 @@ typedef struct {
     uint64_t    seed;
     int         verify;
     int         stream;          /* 1 --stream, -1 --no-stream, 0 automatic */
+    double      approx_degree;   /* --approximation-degree, (0, 1]; 0 = exact */
 } qtr_cli_transpile_args;
 
 /** Run one transpile; messages on stderr. @return 0 ok, 1 the circuit

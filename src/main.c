@@ -52,6 +52,7 @@ typedef struct {
     uint64_t    seed;        /* --seed */
     int         verify;      /* --verify */
     int         stream;      /* 1 --stream, -1 --no-stream, 0 automatic */
+    double      approx;      /* --approximation-degree; 0 = not given (exact) */
 } cli_options;
 
 /* ======================================================================
@@ -123,6 +124,10 @@ static void print_help(FILE *f)
 "      --basis LIST           comma-separated basis gates, e.g. cx,rz,sx,x\n"
 "                             (replaces the target's)\n"
 "      --seed N               seed for layout and routing trials (default 0)\n"
+"      --approximation-degree X\n"
+"                             0 < X <= 1: levels 2-3 may replace a 2-qubit\n"
+"                             block by fewer 2-qubit gates when the average\n"
+"                             gate fidelity stays >= X (default 1: exact)\n"
 "      --stats FILE.json      write statistics (gate counts, depth, swaps,\n"
 "                             time, peak bytes) to FILE.json\n"
 "      --verify               check the result is equivalent to the input\n"
@@ -279,7 +284,8 @@ done:
 static int run_transpile(const cli_options *o)
 {
     qtr_cli_transpile_args a = {o->input,     o->output, o->target, o->stats_path, o->basis,
-                                o->opt_level, o->seed,   o->verify, o->stream};
+                                o->opt_level, o->seed,   o->verify, o->stream,
+                                .approx_degree = o->approx};
     return qtr_cli_transpile(&a);
 }
 
@@ -287,7 +293,7 @@ static int run_transpile(const cli_options *o)
  * Command line
  * ====================================================================== */
 
-enum { OPT_STATS = 256, OPT_BASIS, OPT_SEED, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM };
+enum { OPT_STATS = 256, OPT_BASIS, OPT_SEED, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM, OPT_APPROX };
 
 static const struct option long_opts[] = {
     {"output",             required_argument, NULL, 'o'},
@@ -299,6 +305,7 @@ static const struct option long_opts[] = {
     {"verify",             no_argument,       NULL, OPT_VERIFY},
     {"stream",             no_argument,       NULL, OPT_STREAM},
     {"no-stream",          no_argument,       NULL, OPT_NO_STREAM},
+    {"approximation-degree", required_argument, NULL, OPT_APPROX},
     {"help",               no_argument,       NULL, 'h'},
     {"version",            no_argument,       NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -351,6 +358,16 @@ static int parse_args(int argc, char **argv, int convert, cli_options *o)
                 return usage_error("--seed: expected a non-negative integer below 2^64, not '%s'",
                                    optarg);
             break;
+        case OPT_APPROX: {
+            char *end;
+            errno = 0;
+            double d = strtod(optarg, &end);
+            if (!optarg[0] || *end || errno || !(d > 0 && d <= 1))
+                return usage_error("--approximation-degree: expected a number in (0, 1], not '%s'",
+                                   optarg);
+            o->approx = d;
+            break;
+        }
         case OPT_VERIFY: o->verify = 1; break;
         case OPT_STREAM: o->stream = 1; break;
         case OPT_NO_STREAM: o->stream = -1; break;

@@ -40,6 +40,7 @@ void qtr_options_default(qtr_options *o)
     o->seed = 0;
     o->layout_trials = 0;
     o->swap_trials = 0;
+    o->approximation_degree = 1.0;
 }
 
 /* Layout and routing settings per level (ALGORITHMS.md §2.3-§2.4, §3.5).
@@ -206,6 +207,11 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     memset(r, 0, sizeof *r);
     if (o->opt_level < 0 || o->opt_level > 3)
         return qtr_fail(ctx, QTR_EINVAL, "optimization level %d outside 0..3", o->opt_level);
+    /* 0: a zero-initialised qtr_options, which means exact */
+    double approx = o->approximation_degree == 0 ? 1.0 : o->approximation_degree;
+    if (!(approx > 0 && approx <= 1))
+        return qtr_fail(ctx, QTR_EINVAL, "approximation degree %g outside (0, 1]",
+                        o->approximation_degree);
     qtr_status st = qtr_circuit_stats(c, &r->in, ctx);
     if (st) return st;
 
@@ -239,7 +245,8 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     double t3 = now();
     if ((st = stage_translation(c, t, ctx))) goto fail;
     double t4 = now();
-    if (o->opt_level >= 1 && (st = qtr_optimize_loop(c, t, o->opt_level, ctx))) goto fail;
+    if (o->opt_level >= 1 && (st = qtr_optimize_loop_approx(c, t, o->opt_level, approx, ctx)))
+        goto fail;
     double t5 = now();
     r->seconds[QTR_STAGE_INIT] = t1 - t0;
     r->seconds[QTR_STAGE_LAYOUT] = t2 - t1;

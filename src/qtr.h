@@ -376,6 +376,11 @@ typedef struct {
     uint64_t seed;               /* for randomised passes */
     uint32_t layout_trials;      /* SABRE layout: random starting layouts; 0 = the level's */
     uint32_t swap_trials;        /* SABRE routing trials per layout; 0 = the level's */
+    /* Levels 2-3 resynthesise 2q blocks; below 1 a block may drop 2q gates
+     * when the result's average gate fidelity to it stays >= this (Qiskit's
+     * approximation_degree). In (0, 1]; 1 = exact, the default; 0 (a
+     * zero-initialised struct) also means exact. */
+    double   approximation_degree;
 } qtr_options;
 
 /** What a transpile reports beside the rewritten circuit. */

@@ -103,6 +103,9 @@ usage_case "-O not a number" "optimization level" "$T/good.qasm" -O fast
 usage_case "-O without value" "needs an argument" "$T/good.qasm" -O
 usage_case "--seed negative" "--seed" "$T/good.qasm" --seed -3
 usage_case "--seed not a number" "--seed" "$T/good.qasm" --seed 12abc
+usage_case "--approximation-degree above 1" "expected a number in (0, 1]" "$T/good.qasm" --approximation-degree 1.5
+usage_case "--approximation-degree 0" "expected a number in (0, 1]" "$T/good.qasm" --approximation-degree 0
+usage_case "--approximation-degree not a number" "expected a number in (0, 1]" "$T/good.qasm" --approximation-degree 0.9x
 usage_case "--basis unknown gate" "unknown gate 'nosuchgate'" "$T/good.qasm" --basis cx,nosuchgate
 usage_case "--basis empty name" "empty gate name" "$T/good.qasm" --basis cx,,rz
 usage_case "two input files" "expected one input file" "$T/good.qasm" "$T/good.qasm"
@@ -124,6 +127,14 @@ elif [ "$rc" -eq 0 ] && grep -q 'is equivalent to the input' "$T/err" &&
      grep -q '^// initial_layout: \[' "$T/t.qasm"; then
   pass "transpile: all options, verified, stats and layout header (exit 0)"
 else fail "transpile with all options" "exit $rc: $(cat "$T/err")"; fi
+
+# --approximation-degree below 1: conforming output, --verify says it did not
+# compare (an approximate result is not equal to the input)
+run "$T/unit.qasm" -o "$T/ta.qasm" -t all:4 -O 3 --approximation-degree 0.95 --verify
+if why=$(crashed); then fail "transpile --approximation-degree 0.95" "$why"
+elif [ "$rc" -eq 0 ] && grep -q "equivalence not checked (--approximation-degree" "$T/err"; then
+  pass "transpile --approximation-degree 0.95 --verify: conforms, equivalence not claimed (exit 0)"
+else fail "transpile --approximation-degree 0.95" "exit $rc: $(cat "$T/err")"; fi
 
 # Writing to a device goes straight to it: /dev/null must stay a device.
 run "$T/unit.qasm" -o /dev/null -t all:4 -O 0

@@ -1135,6 +1135,83 @@ TEST(OptLoop, LevelsOnRandomBasisCircuits)
     }
 }
 
+// --approximation-degree: levels 2-3 with degree d < 1 use no more 2q gates
+// than exact synthesis (fewer over the set), and each result stays close to
+// its input: every replaced block has average gate fidelity >= d, i.e.
+// process infidelity <= (5/4)(1 − d); over the circuit those errors add (in
+// amplitude at worst), so with a few blocks replaced per circuit the process
+// fidelity |Tr(U†V)|²/4^n stays above a loose 1 − 40(1 − d) (seen: > 0.9995).
+TEST(OptLoop, ApproximationDegreeTradesFidelityFor2qGates)
+{
+    Target t("cx,rz,sx,x");
+    const double d = 0.999;
+    for (int level = 2; level <= 3; level++) {
+        size_t exact2q = 0, approx2q = 0;
+        double worst = 1;
+        for (uint64_t seed = 0; seed < 60; seed++) {
+            uint32_t nq = 3 + seed % 2;
+            // rz angles near 0 make blocks close to cheaper classes
+            Circ in(nq);
+            qtr_ctx rng = mkctx(500 + seed);
+            for (int k = 0; k < 40; k++) {
+                uint32_t a = (uint32_t)(qtr_rng_next(&rng) % nq), b = (a + 1) % nq;
+                switch (qtr_rng_next(&rng) % 3) {
+                case 0: in.g(QTR_OP_CX, {a, b}); break;
+                case 1: in.g(QTR_OP_RZ, {a}, {0.05 * (qtr_rng_uniform(&rng) - 0.5)}); break;
+                default: in.g(QTR_OP_SX, {a}); break;
+                }
+            }
+            Circ ex(in), ap(in);
+            qtr_ctx ctx = mkctx();
+            ASSERT_EQ(qtr_optimize_loop_approx(ex.c, t.t, level, 1.0, &ctx), QTR_OK) << ctx.msg;
+            ASSERT_EQ(qtr_optimize_loop_approx(ap.c, t.t, level, d, &ctx), QTR_OK) << ctx.msg;
+            ASSERT_TRUE(well_formed(ap.c));
+            EXPECT_TRUE(all_in_basis(ap.c, t.t));
+            EXPECT_TRUE(equivalent(in.c, ex.c));
+            size_t e2 = ex.count(QTR_OP_CX), a2 = ap.count(QTR_OP_CX);
+            EXPECT_LE(a2, e2) << "level " << level << " seed " << seed;
+            exact2q += e2;
+            approx2q += a2;
+            double *u = nullptr, *v = nullptr;
+            ASSERT_EQ(qtr_sim_unitary(in.c, &u, &ctx), QTR_OK);
+            ASSERT_EQ(qtr_sim_unitary(ap.c, &v, &ctx), QTR_OK);
+            size_t dim = (size_t)1 << nq;
+            std::complex<double> tr = 0;
+            for (size_t i = 0; i < dim * dim; i++)
+                tr += std::conj(std::complex<double>(u[2 * i], u[2 * i + 1])) *
+                      std::complex<double>(v[2 * i], v[2 * i + 1]);
+            free(u);
+            free(v);
+            double f = std::norm(tr) / double(dim * dim);
+            worst = std::min(worst, f);
+            EXPECT_GE(f, 1 - 40 * (1 - d)) << "level " << level << " seed " << seed;
+        }
+        std::printf("level %d, degree %g: cx %zu (exact) -> %zu; worst process fidelity %.5f\n", level,
+                    d, exact2q, approx2q, worst);
+        EXPECT_LT(approx2q, exact2q) << "level " << level;
+    }
+    qtr_ctx ctx = mkctx();
+    Circ c(2);
+    for (double bad : {0.0, -0.5, 1.5, (double)NAN}) {
+        EXPECT_EQ(qtr_optimize_loop_approx(c.c, t.t, 2, bad, &ctx), QTR_EINVAL);
+        EXPECT_THAT(ctx.msg, HasSubstr("approximation degree"));
+    }
+    // through qtr_transpile: the options field, validated; 0 (zeroed) means exact
+    qtr_options o;
+    qtr_options_default(&o);
+    EXPECT_EQ(o.approximation_degree, 1.0);
+    o.approximation_degree = 1.5;
+    Circ x(2);
+    x.g(QTR_OP_CX, {0, 1});
+    EXPECT_EQ(qtr_transpile(x.c, t.t, &o, nullptr, &ctx), QTR_EINVAL);
+    EXPECT_THAT(ctx.msg, HasSubstr("approximation degree 1.5 outside (0, 1]"));
+    o.approximation_degree = 0;
+    qtr_target *all = nullptr;
+    ASSERT_EQ(qtr_target_load("all:2", &all, &ctx), QTR_OK) << ctx.msg;
+    EXPECT_EQ(qtr_transpile(x.c, all, &o, nullptr, &ctx), QTR_OK) << ctx.msg;
+    qtr_target_free(all);
+}
+
 TEST(OptLoop, LevelZeroAndBadArguments)
 {
     Target t("cx,rz,sx,x");
