@@ -26,6 +26,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "cli_batch.h"
 #include "comm.h"
@@ -632,6 +635,12 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
     k->nmine += slot->npush;
     free(ord);
     qtr_slot_reset(slot);
+    /* Give the round's input rows back now. A cleared block keeps its
+     * capacity, and blocks are reused by position, so each would keep the
+     * largest read it ever held: memory would grow with the batch (peak
+     * RSS 222 MiB for 1,000 circuits, 289 MiB for 2,000 of the same mix). */
+    for (size_t b = 0; b < r->nblk; b++) qtr_h5_block_fini(&r->blk[b]);
+    r->nblk = 0;
     int stop = qtr_signals_pending();
     uint64_t nok = 0, nerr = 0;
     int rc = qtr_rounds_commit(&k->rounds, r->seq, r->first, r->n,
@@ -643,6 +652,13 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
         fprintf(stderr, "qtranspile: trace: rank %d round %u rows %llu+%zu: %zu here, commit %.3f s, "
                         "RSS %.1f MiB\n",
                 c->rank, r->seq, (unsigned long long)r->first, r->n, k->outb.n, t1 - t0, rss_mib());
+    qtr_h5_block_fini(&k->outb);  /* likewise: a round's results, not the largest round's */
+#if defined(__GLIBC__)
+    /* and hand the freed pages back to the system: glibc keeps them in its
+     * heaps otherwise, and a round of heavy circuits late in a batch would
+     * add its peak on top of what earlier rounds left */
+    malloc_trim(0);
+#endif
     r->used = 0;
     k->oldest_seq++;
     atomic_store(&k->team->oldest, (int)(k->oldest_seq % QTR_NSLOTS));
