@@ -197,6 +197,8 @@ static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, q
     qtr_options_default(&o);
     o.opt_level = a->opt_level;
     o.seed = a->seed;
+    o.layout_trials = a->layout_trials;
+    o.swap_trials = a->swap_trials;
     if (a->approx_degree > 0) o.approximation_degree = a->approx_degree;
     if ((st = qtr_transpile(c, t, &o, &r, ctx))) {
         say(a->input, ctx, st);
@@ -207,9 +209,13 @@ static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, q
         goto done;
     double t3 = now();
 
-    char head[256];
-    snprintf(head, sizeof head, "qtranspile %s: target %s, optimization level %d, seed %llu",
-             QTR_VERSION_STRING, t->name, a->opt_level, (unsigned long long)a->seed);
+    char head[320];
+    int hl = snprintf(head, sizeof head, "qtranspile %s: target %s, optimization level %d, seed %llu",
+                      QTR_VERSION_STRING, t->name, a->opt_level, (unsigned long long)a->seed);
+    if (a->layout_trials && hl > 0 && (size_t)hl < sizeof head)
+        hl += snprintf(head + hl, sizeof head - (size_t)hl, ", layout trials %u", a->layout_trials);
+    if (a->swap_trials && hl > 0 && (size_t)hl < sizeof head)
+        snprintf(head + hl, sizeof head - (size_t)hl, ", swap trials %u", a->swap_trials);
     if (qtr_cli_out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, qtr_cli_out_path(&of), ctx))) {
         say(NULL, ctx, st ? st : QTR_ENOMEM);
         rc = EXIT_FAILED;
@@ -243,11 +249,12 @@ done:
 }
 
 /* Stream when asked, or automatically for a large file at level 0 without
- * --verify (which needs the whole circuit). */
+ * --verify (which needs the whole circuit) or --swap-trials (routing, which
+ * the streamed path does not do). */
 static int want_stream(const qtr_cli_transpile_args *a)
 {
     if (a->stream) return a->stream > 0;
-    if (a->opt_level != 0 || a->verify || !strcmp(a->input, "-")) return 0;
+    if (a->opt_level != 0 || a->verify || a->swap_trials || !strcmp(a->input, "-")) return 0;
     struct stat s;
     return !stat(a->input, &s) && S_ISREG(s.st_mode) && (uint64_t)s.st_size >= AUTO_STREAM_BYTES;
 }
@@ -259,10 +266,12 @@ int qtr_cli_transpile(const qtr_cli_transpile_args *a)
               "Try 'qtranspile --help' for more information.\n", stderr);
         return EXIT_USAGE;
     }
-    if (a->stream > 0 && (a->opt_level != 0 || a->verify)) {
+    if (a->stream > 0 && (a->opt_level != 0 || a->verify || a->swap_trials || a->layout_trials)) {
         fprintf(stderr, "qtranspile: --stream: %s\nTry 'qtranspile --help' for more information.\n",
                 a->verify ? "cannot be combined with --verify (it needs the whole circuit)"
-                          : "runs optimization level 0 only; add -O 0");
+                : a->opt_level ? "runs optimization level 0 only; add -O 0"
+                               : "does no layout or routing: --layout-trials and --swap-trials "
+                                 "do not apply");
         return EXIT_USAGE;
     }
     qtr_ctx ctx;

@@ -15,6 +15,8 @@ typedef struct {
     uint64_t    seed;
     int         verify;
     int         stream;          /* 1 --stream, -1 --no-stream, 0 automatic */
+    uint32_t    layout_trials;   /* --layout-trials; 0 = the level's */
+    uint32_t    swap_trials;     /* --swap-trials; 0 = the level's */
     double      approx_degree;   /* --approximation-degree, (0, 1]; 0 = exact */
 } qtr_cli_transpile_args;
 

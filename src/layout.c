@@ -97,6 +97,7 @@ void qtr_igraph_fini(qtr_igraph *g)
     free(g->off);
     free(g->nbr);
     free(g->ecount);
+    free(g->efwd);
     free(g->count1q);
     free(g->deg);
     memset(g, 0, sizeof *g);
@@ -119,10 +120,11 @@ qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
         if (in->op != QTR_OP_BARRIER && in->op != QTR_OP_MEASURE && in->nargs == 2) npairs++;
     }
     uint64_t *pairs = malloc((npairs ? npairs : 1) * sizeof *pairs);
+    uint64_t *dpairs = malloc((npairs ? npairs : 1) * sizeof *dpairs);   /* as written */
     g->off = calloc((size_t)n + 1, sizeof *g->off);
     g->count1q = calloc(n ? n : 1, sizeof *g->count1q);
     g->deg = calloc(n ? n : 1, sizeof *g->deg);
-    if (!pairs || !g->off || !g->count1q || !g->deg) goto nomem;
+    if (!pairs || !dpairs || !g->off || !g->count1q || !g->deg) goto nomem;
     size_t k = 0;
     for (size_t i = 0; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
@@ -132,6 +134,7 @@ qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
             g->count1q[q[0]]++;
         } else if (in->nargs == 2) {
             uint32_t a = q[0] < q[1] ? q[0] : q[1], b = q[0] < q[1] ? q[1] : q[0];
+            dpairs[k] = (uint64_t)q[0] << 32 | q[1];
             pairs[k++] = (uint64_t)a << 32 | b;
         } else {
             g->multiq = 1;
@@ -158,8 +161,9 @@ qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
     for (uint32_t v = 0; v < n; v++) g->off[v + 1] += g->off[v];
     g->nbr = malloc((2 * u + 1) * sizeof *g->nbr);
     g->ecount = malloc((2 * u + 1) * sizeof *g->ecount);
+    g->efwd = calloc(2 * u + 1, sizeof *g->efwd);
     uint32_t *fill = malloc(((size_t)n + 1) * sizeof *fill);
-    if (!g->nbr || !g->ecount || !fill) {
+    if (!g->nbr || !g->ecount || !g->efwd || !fill) {
         free(fill);
         free(cnt);
         goto nomem;
@@ -174,9 +178,22 @@ qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
         g->nbr[fill[b]] = a;
         g->ecount[fill[b]++] = cnt[i];
     }
+    /* directed uses: each gate (a, b) counts on row a's entry for b */
+    qsort(dpairs, k, sizeof *dpairs, cmp_u64);
+    for (size_t i = 0; i < k; i++) {
+        uint32_t a = (uint32_t)(dpairs[i] >> 32), b = (uint32_t)dpairs[i];
+        uint32_t lo = g->off[a], hi = g->off[a + 1];
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (g->nbr[mid] < b) lo = mid + 1;
+            else hi = mid;
+        }
+        g->efwd[lo]++;
+    }
     free(fill);
     free(cnt);
     free(pairs);
+    free(dpairs);
     for (uint32_t v = 0; v < n; v++) {
         g->deg[v] = g->off[v + 1] - g->off[v];
         if (g->deg[v]) g->ninteracting++;
@@ -184,6 +201,7 @@ qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
     return QTR_OK;
 nomem:
     free(pairs);
+    free(dpairs);
     qtr_igraph_fini(g);
     return qtr_fail(ctx, QTR_ENOMEM, "interaction graph of %u qubits", n);
 }

@@ -52,6 +52,8 @@ typedef struct {
     uint64_t    seed;        /* --seed */
     int         verify;      /* --verify */
     int         stream;      /* 1 --stream, -1 --no-stream, 0 automatic */
+    uint32_t    layout_trials; /* --layout-trials; 0 = the level's */
+    uint32_t    swap_trials;   /* --swap-trials; 0 = the level's */
     double      approx;      /* --approximation-degree; 0 = not given (exact) */
 } cli_options;
 
@@ -124,6 +126,10 @@ static void print_help(FILE *f)
 "      --basis LIST           comma-separated basis gates, e.g. cx,rz,sx,x\n"
 "                             (replaces the target's)\n"
 "      --seed N               seed for layout and routing trials (default 0)\n"
+"      --layout-trials N      SABRE layout: random starting layouts, 1..1000\n"
+"                             (default: the level's, 5 at -O 1, 20 at -O 2/3)\n"
+"      --swap-trials N        SABRE routing trials per layout, 1..1000\n"
+"                             (default: the level's, 5 at -O 0/1, 20 at -O 2/3)\n"
 "      --approximation-degree X\n"
 "                             0 < X <= 1: levels 2-3 may replace a 2-qubit\n"
 "                             block by fewer 2-qubit gates when the average\n"
@@ -170,6 +176,20 @@ static int parse_u64(const char *s, uint64_t *out)
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end) return -1;
     *out = (uint64_t)v;
+    return 0;
+}
+
+/* A trial count for @p opt: 1..MAX_TRIALS; 0 on success, else the usage
+ * error's exit code. The cap keeps (layout trials + 3) x swap trials below
+ * the router's 2^20 trial indices for any pair of values. */
+#define MAX_TRIALS 1000
+static int parse_trials(const char *opt, const char *s, uint32_t *out)
+{
+    uint64_t v;
+    if (parse_u64(s, &v) || v < 1 || v > MAX_TRIALS)
+        return usage_error("%s: expected a whole number of trials from 1 to %d, not '%s'", opt,
+                           MAX_TRIALS, s);
+    *out = (uint32_t)v;
     return 0;
 }
 
@@ -285,7 +305,7 @@ static int run_transpile(const cli_options *o)
 {
     qtr_cli_transpile_args a = {o->input,     o->output, o->target, o->stats_path, o->basis,
                                 o->opt_level, o->seed,   o->verify, o->stream,
-                                .approx_degree = o->approx};
+                                o->layout_trials, o->swap_trials, .approx_degree = o->approx};
     return qtr_cli_transpile(&a);
 }
 
@@ -293,7 +313,8 @@ static int run_transpile(const cli_options *o)
  * Command line
  * ====================================================================== */
 
-enum { OPT_STATS = 256, OPT_BASIS, OPT_SEED, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM, OPT_APPROX };
+enum { OPT_STATS = 256, OPT_BASIS, OPT_SEED, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM, OPT_APPROX,
+       OPT_LAYOUT_TRIALS, OPT_SWAP_TRIALS };
 
 static const struct option long_opts[] = {
     {"output",             required_argument, NULL, 'o'},
@@ -305,6 +326,8 @@ static const struct option long_opts[] = {
     {"verify",             no_argument,       NULL, OPT_VERIFY},
     {"stream",             no_argument,       NULL, OPT_STREAM},
     {"no-stream",          no_argument,       NULL, OPT_NO_STREAM},
+    {"layout-trials",      required_argument, NULL, OPT_LAYOUT_TRIALS},
+    {"swap-trials",        required_argument, NULL, OPT_SWAP_TRIALS},
     {"approximation-degree", required_argument, NULL, OPT_APPROX},
     {"help",               no_argument,       NULL, 'h'},
     {"version",            no_argument,       NULL, 'V'},
@@ -357,6 +380,12 @@ static int parse_args(int argc, char **argv, int convert, cli_options *o)
             if (parse_u64(optarg, &o->seed))
                 return usage_error("--seed: expected a non-negative integer below 2^64, not '%s'",
                                    optarg);
+            break;
+        case OPT_LAYOUT_TRIALS:
+            if (parse_trials("--layout-trials", optarg, &o->layout_trials)) return EXIT_USAGE;
+            break;
+        case OPT_SWAP_TRIALS:
+            if (parse_trials("--swap-trials", optarg, &o->swap_trials)) return EXIT_USAGE;
             break;
         case OPT_APPROX: {
             char *end;

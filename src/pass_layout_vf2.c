@@ -31,6 +31,7 @@ void qtr_vf2_weights_fini(qtr_vf2_weights *w)
 {
     free(w->nw);
     free(w->ew);
+    free(w->ewd);
     memset(w, 0, sizeof *w);
 }
 
@@ -48,7 +49,8 @@ qtr_status qtr_vf2_weights_init(qtr_vf2_weights *w, const qtr_target *t, const q
     size_t ne = rt->adj_off[n];
     w->nw = malloc((n ? n : 1) * sizeof *w->nw);
     w->ew = malloc((ne ? ne : 1) * sizeof *w->ew);
-    if (!w->nw || !w->ew) {
+    w->ewd = malloc((ne ? ne : 1) * sizeof *w->ewd);
+    if (!w->nw || !w->ew || !w->ewd) {
         qtr_vf2_weights_fini(w);
         return qtr_fail(ctx, QTR_ENOMEM, "layout scores for %u qubits", n);
     }
@@ -69,13 +71,15 @@ qtr_status qtr_vf2_weights_init(qtr_vf2_weights *w, const qtr_target *t, const q
     for (uint32_t p = 0; p < n; p++)
         for (uint32_t e = rt->adj_off[p]; e < rt->adj_off[p + 1]; e++) {
             uint32_t q = rt->adj[e];
+            long i1 = qtr_target_edge_index(t, p, q), i2 = qtr_target_edge_index(t, q, p);
             if (!w->from_errors) {
                 w->ew[e] = 0.5 * (w->nw[p] + w->nw[q]);
+                w->ewd[e] = i1 >= 0 ? w->ew[e] : -1.0;
                 continue;
             }
+            w->ewd[e] = i1 < 0 ? -1.0 : cost_of(t->err2q ? t->err2q[i1] : NAN);
             /* undirected use: the better direction (translation may flip) */
             double best = NAN;
-            long i1 = qtr_target_edge_index(t, p, q), i2 = qtr_target_edge_index(t, q, p);
             if (t->err2q && i1 >= 0 && !isnan(t->err2q[i1])) best = t->err2q[i1];
             if (t->err2q && i2 >= 0 && !isnan(t->err2q[i2]) && !(t->err2q[i2] >= best))
                 best = t->err2q[i2];
@@ -84,8 +88,8 @@ qtr_status qtr_vf2_weights_init(qtr_vf2_weights *w, const qtr_target *t, const q
     return QTR_OK;
 }
 
-/* Cost of coupling edge (p, q), or -1 when they are not coupled. */
-static double edge_cost(const qtr_rtarget *rt, const qtr_vf2_weights *w, uint32_t p, uint32_t q)
+/* Index of (p, q) in rt->adj, or -1 when they are not coupled. */
+static long adj_entry(const qtr_rtarget *rt, uint32_t p, uint32_t q)
 {
     uint32_t lo = rt->adj_off[p], hi = rt->adj_off[p + 1];
     while (lo < hi) {
@@ -93,11 +97,35 @@ static double edge_cost(const qtr_rtarget *rt, const qtr_vf2_weights *w, uint32_
         if (rt->adj[mid] < q) lo = mid + 1;
         else hi = mid;
     }
-    return lo < rt->adj_off[p + 1] && rt->adj[lo] == q ? w->ew[lo] : -1.0;
+    return lo < rt->adj_off[p + 1] && rt->adj[lo] == q ? (long)lo : -1;
+}
+
+/* Cost of the 2q gates of g's CSR entry @p e (row qubit on p, partner on
+ * q), or -1 when the placement cannot host them. Non-strict: the undirected
+ * edge. Strict: the gates written (row, partner) need the directed edge
+ * (p, q), the others (q, p); each costs its own direction. */
+static double pair_cost(const qtr_igraph *g, const qtr_rtarget *rt, const qtr_vf2_weights *w,
+                        uint32_t e, uint32_t p, uint32_t q, int strict)
+{
+    long k = adj_entry(rt, p, q);
+    if (k < 0) return -1.0;
+    if (!strict) return (double)g->ecount[e] * w->ew[k];
+    uint64_t fwd = g->efwd[e], rev = g->ecount[e] - fwd;
+    double c = 0;
+    if (fwd) {
+        if (w->ewd[k] < 0) return -1.0;
+        c += (double)fwd * w->ewd[k];
+    }
+    if (rev) {
+        long r = adj_entry(rt, q, p);
+        if (r < 0 || w->ewd[r] < 0) return -1.0;
+        c += (double)rev * w->ewd[r];
+    }
+    return c;
 }
 
 double qtr_vf2_score(const qtr_igraph *g, const qtr_rtarget *rt, const qtr_vf2_weights *w,
-                     const uint32_t *map)
+                     const uint32_t *map, int strict)
 {
     double s = 0;
     for (uint32_t v = 0; v < g->n; v++) {
@@ -106,9 +134,9 @@ double qtr_vf2_score(const qtr_igraph *g, const qtr_rtarget *rt, const qtr_vf2_w
         for (uint32_t e = g->off[v]; e < g->off[v + 1]; e++) {
             uint32_t u = g->nbr[e];
             if (u < v) continue;   /* each pair once */
-            double c = edge_cost(rt, w, map[v], map[u]);
+            double c = pair_cost(g, rt, w, e, map[v], map[u], strict);
             if (c < 0) return HUGE_VAL;
-            s += (double)g->ecount[e] * c;
+            s += c;
         }
     }
     return s;
@@ -253,8 +281,8 @@ static void map_free(const qtr_igraph *g, const qtr_rtarget *rt, const qtr_vf2_w
 }
 
 qtr_status qtr_vf2_match(const qtr_igraph *g, const qtr_rtarget *rt, const qtr_vf2_weights *w,
-                         const qtr_vf2_limits *lim, double bound, uint32_t *map, int *found,
-                         qtr_ctx *ctx)
+                         const qtr_vf2_limits *lim, int strict, double bound, uint32_t *map,
+                         int *found, qtr_ctx *ctx)
 {
     *found = 0;
     uint32_t n = rt->n, nv = g->n;
@@ -331,9 +359,9 @@ qtr_status qtr_vf2_match(const qtr_igraph *g, const qtr_rtarget *rt, const qtr_v
         for (uint32_t e = g->off[u]; e < g->off[u + 1] && ok; e++) {
             uint32_t x = g->nbr[e];
             if (pos[x] >= i) continue;
-            double c = edge_cost(rt, w, p, cur[x]);
+            double c = pair_cost(g, rt, w, e, p, cur[x], strict);
             if (c < 0) ok = 0;
-            else sc += (double)g->ecount[e] * c;
+            else sc += c;
         }
         if (!ok || !(sc < bestscore)) continue;
         cur[u] = p;
@@ -382,7 +410,7 @@ qtr_status qtr_pass_layout_vf2(const qtr_circuit *c, const qtr_target *t,
     qtr_status st = qtr_rtarget_init(&rt, t, ctx);
     if (st) return st;
     if (!(st = qtr_igraph_build(&g, c, ctx)) && !(st = qtr_vf2_weights_init(&w, t, &rt, ctx)))
-        st = qtr_vf2_match(&g, &rt, &w, lim, HUGE_VAL, layout, found, ctx);
+        st = qtr_vf2_match(&g, &rt, &w, lim, 0, HUGE_VAL, layout, found, ctx);
     qtr_vf2_weights_fini(&w);
     qtr_igraph_fini(&g);
     qtr_rtarget_fini(&rt);

@@ -757,6 +757,7 @@ qtr_status qtr_sabre_rebuild(qtr_circuit *c, const qtr_sabre_dag *d, const qtr_s
         uint32_t node = r->order[k];
         for (uint32_t j = d->inst_off[node]; j < d->inst_off[node + 1]; j++) EMIT(d->inst[j]);
     }
+    for (uint32_t i = 0; i < d->nfinal; i++) EMIT(d->final[i]);
 #undef EMIT
     QTR_ASSERT(w == total);
     QTR_ASSERT(memcmp(v2p, r->layout1, n * sizeof *v2p) == 0);

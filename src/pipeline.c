@@ -11,8 +11,9 @@
  *                heuristic at L0, lookahead + decay above), then VF2PostLayout
  *                after a SABRE layout (L1-L3, targets with error rates);
  *   translation  basis translation and 2q gate directions;
- *   optimization L1-L3: qtr_optimize_loop.
- * Not done: L3's strict VF2PostLayout after optimisation.
+ *   optimization L1-L3: qtr_optimize_loop; at L3, after a SABRE layout on a
+ *                target with error rates, strict VF2PostLayout (directions
+ *                kept, so the output still conforms).
  *
  * Borrows: the target (read only). Rewrites: the circuit. Owns: the layout
  * arrays it hands over in qtr_result. */
@@ -55,15 +56,17 @@ typedef struct {
     uint32_t       iterations, layout_trials, swap_trials;   /* SABRE layout; 0: none */
     uint32_t       finalists;      /* layouts given every swap trial (0: all) */
     qtr_vf2_limits vf2post;        /* call_limit 0: no VF2PostLayout */
+    qtr_vf2_limits vf2post_strict; /* after optimisation; call_limit 0: none */
     int            route_basic;    /* routing heuristic: "basic" (L0) or lookahead + decay */
     uint32_t       route_trials;
 } level_routing;
 
 static const level_routing levels[4] = {
-    {1, {0, 0, 0}, 0, 0, 0, 0, {0, 0, 0}, 1, 5},
-    {1, {50000, 1000, 0}, 2, 5, 5, 0, {50000, 50000, 2500}, 0, 5},
-    {0, {5000000, 10000, 0}, 2, 20, 20, 4, {50000, 50000, 2500}, 0, 20},
-    {0, {30000000, 100000, 0}, 4, 20, 20, 0, {30000000, 30000000, 250000}, 0, 20},
+    {1, {0, 0, 0}, 0, 0, 0, 0, {0, 0, 0}, {0, 0, 0}, 1, 5},
+    {1, {50000, 1000, 0}, 2, 5, 5, 0, {50000, 50000, 2500}, {0, 0, 0}, 0, 5},
+    {0, {5000000, 10000, 0}, 2, 20, 20, 4, {50000, 50000, 2500}, {0, 0, 0}, 0, 20},
+    {0, {30000000, 100000, 0}, 4, 20, 20, 0, {30000000, 30000000, 250000},
+     {300000, 300000, 2500}, 0, 20},
 };
 
 void qtr_result_free(qtr_result *r)
@@ -160,6 +163,26 @@ done:
     return st;
 }
 
+/* Level 3 after optimisation (Qiskit's optimization stage): the strict
+ * VF2PostLayout may move the finished circuit onto better qubits; the
+ * layouts follow the relabelling. */
+static qtr_status post_layout_strict(qtr_circuit *c, const qtr_target *t,
+                                     const qtr_vf2_limits *lim, qtr_result *r, qtr_ctx *ctx)
+{
+    uint32_t N = t->nqubits;
+    uint32_t *perm = malloc((N ? N : 1) * sizeof *perm);
+    if (!perm) return qtr_fail(ctx, QTR_ENOMEM, "post-layout permutation of %u qubits", N);
+    int moved = 0;
+    qtr_status st = qtr_pass_vf2post_strict(c, t, lim, perm, &moved, ctx);
+    if (!st && moved)
+        for (uint32_t v = 0; v < r->nvirtual; v++) {
+            r->initial_layout[v] = perm[r->initial_layout[v]];
+            r->output_permutation[v] = perm[r->output_permutation[v]];
+        }
+    free(perm);
+    return st;
+}
+
 /* The chunked level-0 path has no router: a laid-out chunk must already have
  * every 2q gate on a coupling edge (either direction: translation fixes
  * directions). */
@@ -246,6 +269,9 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     if ((st = stage_translation(c, t, ctx))) goto fail;
     double t4 = now();
     if (o->opt_level >= 1 && (st = qtr_optimize_loop_approx(c, t, o->opt_level, approx, ctx)))
+        goto fail;
+    if (routed && levels[o->opt_level].vf2post_strict.call_limit &&
+        (st = post_layout_strict(c, t, &levels[o->opt_level].vf2post_strict, r, ctx)))
         goto fail;
     double t5 = now();
     r->seconds[QTR_STAGE_INIT] = t1 - t0;

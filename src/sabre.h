@@ -61,7 +61,13 @@ static inline uint32_t qtr_rt_dist(const qtr_rtarget *rt, uint32_t a, uint32_t b
  * instruction is folded into the one node it follows on all its wires, or, if
  * it follows none, into the initial list that is emitted before any swap
  * (Qiskit's SabreDAG, ALGORITHMS.md §3.1). Clbits are wires too, so
- * measurements and conditions keep their order. */
+ * measurements and conditions keep their order.
+ * A final measurement (unconditioned, and nothing after it on its qubit or
+ * its clbit) is kept apart and emitted after all nodes, on the qubit's final
+ * position: otherwise a later swap could move the measured qubit, which is
+ * correct but leaves a mid-circuit measurement that simulators (and
+ * --verify) cannot compare. Qiskit gets the same effect from
+ * BarrierBeforeFinalMeasurements. */
 typedef struct {
     uint32_t  nnodes;
     uint32_t  nvirt;                /* circuit qubits when built */
@@ -71,7 +77,9 @@ typedef struct {
     uint32_t *inst_off, *inst;      /* instructions of each node, in order */
     uint32_t *initial;              /* instructions before any node */
     uint32_t  ninitial;
-    uint32_t  ninst;                /* live instructions covered (initial + nodes) */
+    uint32_t *final;                /* final measurements: emitted after every node */
+    uint32_t  nfinal;
+    uint32_t  ninst;                /* live instructions covered (initial + nodes + final) */
 } qtr_sabre_dag;
 
 /** Build the DAG of @p c (any width; NOP records skipped).
@@ -160,6 +168,7 @@ typedef struct {
     uint32_t  n;                   /* circuit qubits */
     uint32_t *off, *nbr;           /* CSR, sorted, no duplicates */
     uint64_t *ecount;              /* uses of each CSR entry's pair (2q gates) */
+    uint64_t *efwd;                /* of those, gates whose first qubit is the row's */
     uint64_t *count1q;             /* 1q gates (incl. measure, reset) per qubit */
     uint32_t *deg;                 /* distinct partners per qubit */
     uint32_t  nedges;              /* undirected pairs */
@@ -189,6 +198,8 @@ int qtr_layout_is_perfect(const qtr_circuit *c, const qtr_target *t);
  *  degree/n per qubit and the mean of the ends per edge (ALGORITHMS.md §4.3). */
 typedef struct {
     double *nw, *ew;
+    double *ewd;           /* per rt->adj entry p -> q: cost of the directed edge
+                              (p, q), or -1 when the target lacks that direction */
     int     from_errors;   /* 1 when the target had error data */
 } qtr_vf2_weights;
 
@@ -198,9 +209,10 @@ void qtr_vf2_weights_fini(qtr_vf2_weights *w);
 
 /** Score of placing g's qubits by @p map: Σ 1q uses × qubit cost + Σ 2q uses
  *  × edge cost, over interacting qubits and their pairs (HUGE_VAL if a pair
- *  is not an edge). */
+ *  is not an edge). @p strict: each 2q gate must find its own direction on
+ *  the target and costs that directed edge (Qiskit's strict_direction). */
 double qtr_vf2_score(const qtr_igraph *g, const qtr_rtarget *rt, const qtr_vf2_weights *w,
-                     const uint32_t *map);
+                     const uint32_t *map, int strict);
 
 /** Find the lowest-score embedding of g's interaction graph into the
  *  coupling graph that scores strictly below @p bound (HUGE_VAL: any), within
@@ -208,8 +220,17 @@ double qtr_vf2_score(const qtr_igraph *g, const qtr_rtarget *rt, const qtr_vf2_w
  *  ones by the match, 1q-only ones (busiest first) on the cheapest free
  *  qubits, idle ones on the rest in index order. @return QTR_OK, QTR_ENOMEM. */
 qtr_status qtr_vf2_match(const qtr_igraph *g, const qtr_rtarget *rt, const qtr_vf2_weights *w,
-                         const qtr_vf2_limits *lim, double bound, uint32_t *map, int *found,
-                         qtr_ctx *ctx);
+                         const qtr_vf2_limits *lim, int strict, double bound, uint32_t *map,
+                         int *found, qtr_ctx *ctx);
+
+/** Strict VF2PostLayout (level 3, after optimisation): as qtr_pass_vf2post
+ *  on a translated circuit, but a placement is valid only if every 2q gate
+ *  keeps an allowed direction, and scores use the directed edges' errors;
+ *  the output still conforms to the target. Basis gates are the same on
+ *  every qubit of a qtr_target, so basis matching needs no check. */
+qtr_status qtr_pass_vf2post_strict(qtr_circuit *c, const qtr_target *t,
+                                   const qtr_vf2_limits *lim, uint32_t *perm, int *moved,
+                                   qtr_ctx *ctx);
 
 #ifdef __cplusplus
 }

@@ -6,8 +6,8 @@
  * Owns: the DAG's flat arrays (plain malloc: pass scratch, not circuit
  * memory; freed by qtr_sabre_dag_fini). Borrows: the circuit (read only).
  * Invariant after build: nodes are numbered in a topological order, every
- * live instruction appears exactly once (initial list or one node), and the
- * instructions of a node are in circuit order. */
+ * live instruction appears exactly once (initial list, one node, or final
+ * list), and the instructions of a node are in circuit order. */
 #include <stdlib.h>
 #include <string.h>
 #include "common.h"
@@ -16,7 +16,8 @@
 /* node_of[] markers beside real node ids */
 #define OF_INITIAL (QTR_NONE - 1)
 #define OF_SKIP    (QTR_NONE - 2)
-#define MAX_NODES  (QTR_NONE - 3)
+#define OF_FINAL   (QTR_NONE - 3)
+#define MAX_NODES  (QTR_NONE - 4)
 
 void qtr_sabre_dag_fini(qtr_sabre_dag *d)
 {
@@ -28,6 +29,7 @@ void qtr_sabre_dag_fini(qtr_sabre_dag *d)
     free(d->inst_off);
     free(d->inst);
     free(d->initial);
+    free(d->final);
     memset(d, 0, sizeof *d);
 }
 
@@ -80,6 +82,35 @@ qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *
     size_t capwires = 0, capstamp = 0, capq = 0, capedges = 0, nedges = 0;
     uint32_t (*edges)[2] = NULL;
     if (!last || !node_of) goto nomem;
+    /* first pass: the last instruction on each wire (qubit, or clbit by a
+     * measurement or a condition), to recognise final measurements */
+    for (uint64_t w = 0; w < nwires; w++) last[w] = QTR_NONE;
+    for (size_t i = 0; i < c->ninst; i++) node_of[i] = QTR_NONE;
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        qtr_op op = (qtr_op)in->op;
+        if (op == QTR_OP_NOP) continue;
+        const uint32_t *ops = qtr_inst_operands(c, in);
+        uint32_t nq = op == QTR_OP_MEASURE ? 1 : in->nargs;
+        for (uint32_t j = 0; j < nq; j++) last[ops[j]] = (uint32_t)i;
+        if (op == QTR_OP_MEASURE) last[c->nqubits + ops[1]] = (uint32_t)i;
+        uint32_t creg;
+        uint64_t cval;
+        if (qtr_inst_condition(c, in, &creg, &cval))
+            for (uint32_t j = 0; j < c->cregs[creg].size; j++)
+                last[c->nqubits + c->cregs[creg].first + j] = (uint32_t)i;
+    }
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        uint32_t creg;
+        uint64_t cval;
+        if (in->op != QTR_OP_MEASURE || qtr_inst_condition(c, in, &creg, &cval)) continue;
+        const uint32_t *ops = qtr_inst_operands(c, in);
+        if (last[ops[0]] == (uint32_t)i && last[c->nqubits + ops[1]] == (uint32_t)i) {
+            node_of[i] = OF_FINAL;
+            d->nfinal++;
+        }
+    }
     for (uint64_t w = 0; w < nwires; w++) last[w] = QTR_NONE;
 
     uint32_t nn = 0;
@@ -90,6 +121,7 @@ qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *
             node_of[i] = OF_SKIP;
             continue;
         }
+        if (node_of[i] == OF_FINAL) continue;   /* nothing follows it on any wire */
         const uint32_t *ops = qtr_inst_operands(c, in);
         uint32_t nq = op == QTR_OP_MEASURE ? 1 : in->nargs;
         int two = nq == 2 && op != QTR_OP_BARRIER;
@@ -182,12 +214,14 @@ qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *
     /* instructions per node, stable in circuit order */
     d->inst_off = calloc((size_t)nn + 1, sizeof *d->inst_off);
     d->initial = malloc((d->ninitial ? d->ninitial : 1) * sizeof *d->initial);
-    if (!d->inst_off || !d->initial) goto nomem;
-    uint32_t covered = 0, ni = 0;
+    d->final = malloc((d->nfinal ? d->nfinal : 1) * sizeof *d->final);
+    if (!d->inst_off || !d->initial || !d->final) goto nomem;
+    uint32_t covered = 0, ni = 0, nf = 0;
     for (size_t i = 0; i < c->ninst; i++) {
         if (node_of[i] == OF_SKIP) continue;
         covered++;
         if (node_of[i] == OF_INITIAL) d->initial[ni++] = (uint32_t)i;
+        else if (node_of[i] == OF_FINAL) d->final[nf++] = (uint32_t)i;
         else d->inst_off[node_of[i] + 1]++;
     }
     d->ninst = covered;
@@ -200,7 +234,7 @@ qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *
     if (!stamp) goto nomem;
     memcpy(stamp, d->inst_off, ((size_t)nn + 1) * sizeof *stamp);
     for (size_t i = 0; i < c->ninst; i++)
-        if (node_of[i] < OF_SKIP) d->inst[stamp[node_of[i]]++] = (uint32_t)i;
+        if (node_of[i] < OF_FINAL) d->inst[stamp[node_of[i]]++] = (uint32_t)i;
     goto done;
 
 nomem:

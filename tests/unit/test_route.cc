@@ -127,6 +127,72 @@ TEST(SabreDag, MergesPairsFoldsOneQubitGatesAndKeepsEveryInstruction)
     qtr_circuit_free(c);
 }
 
+// A measurement with nothing after it on its qubit or clbit is final: kept
+// out of the nodes and emitted last, so no swap can follow it. One that a
+// condition reads, or that its qubit outlives, stays in place.
+TEST(SabreDag, FinalMeasurementsAreKeptForTheEnd)
+{
+    Ctx ctx;
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 4, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_creg(c, "c", 4, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_creg(c, "f", 1, &ctx), QTR_OK);   // clbit 4
+    add(c, QTR_OP_CX, {0, 1});       // 0
+    add(c, QTR_OP_MEASURE, {0, 0});  // 1: final
+    add(c, QTR_OP_MEASURE, {1, 1});  // 2: qubit 1 is used again
+    add(c, QTR_OP_CX, {1, 2});       // 3
+    add(c, QTR_OP_MEASURE, {2, 4});  // 4: its clbit is read by the condition
+    uint32_t q[2] = {3, 1};
+    ASSERT_EQ(qtr_circuit_append_cond(c, QTR_OP_CX, q, 2, nullptr, 1, 1, &ctx), QTR_OK);  // 5
+    add(c, QTR_OP_MEASURE, {3, 3});  // 6: final
+    qtr_sabre_dag d;
+    ASSERT_EQ(qtr_sabre_dag_build(&d, c, &ctx), QTR_OK);
+    ASSERT_EQ(d.nfinal, 2u);
+    EXPECT_EQ(d.final[0], 1u);
+    EXPECT_EQ(d.final[1], 6u);
+    EXPECT_EQ(d.ninst, 7u);
+    for (uint32_t k = 0; k < d.inst_off[d.nnodes]; k++) {
+        EXPECT_NE(d.inst[k], 1u);
+        EXPECT_NE(d.inst[k], 6u);
+    }
+    qtr_sabre_dag_fini(&d);
+    qtr_circuit_free(c);
+}
+
+// Routed with final measurements on every qubit: nothing follows a
+// measurement on its physical qubit, so the simulator can compare the output.
+TEST(RouteSabre, NoSwapAfterAFinalMeasurement)
+{
+    qtr_target *t = line(6);
+    for (uint64_t seed = 0; seed < 4; seed++) {
+        qtr_circuit *in = random_circuit(6, 60, seed);
+        Ctx ctx;
+        ASSERT_EQ(qtr_circuit_add_creg(in, "c", 6, &ctx), QTR_OK);
+        for (uint32_t v = 0; v < 6; v++) add(in, QTR_OP_MEASURE, {v, v});
+        qtr_circuit *out = clone(in);
+        widen(out, 6);
+        std::vector<uint32_t> perm(6);
+        uint64_t ns;
+        qtr_route_opts o = {0, 3, seed};
+        ASSERT_EQ(qtr_pass_route_sabre(out, t, &o, perm.data(), &ns, &ctx), QTR_OK);
+        EXPECT_GT(ns, 0u);
+        std::vector<int> measured(6, 0);
+        for (size_t i = 0; i < out->ninst; i++) {
+            const qtr_inst *x = &out->inst[i];
+            const uint32_t *q = qtr_inst_operands(out, x);
+            if (x->op == QTR_OP_MEASURE) {
+                measured[q[0]] = 1;
+                continue;
+            }
+            for (uint32_t j = 0; j < x->nargs; j++)
+                EXPECT_FALSE(measured[q[j]]) << "instruction " << i << " after a measurement";
+        }
+        qtr_circuit_free(out);
+        qtr_circuit_free(in);
+    }
+    qtr_target_free(t);
+}
+
 TEST(SabreDag, RejectsGatesOnThreeQubits)
 {
     Ctx ctx;
