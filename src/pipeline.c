@@ -49,6 +49,10 @@ void qtr_options_default(qtr_options *o)
  * layouts (ranked by each one's first trial): on the device benchmark the 2q
  * count stayed within 0.2% of running all of them (geometric mean), at about
  * half the CPU time.
+ * Level 1 gives its 5 swap trials only to the best of its refined layouts:
+ * on the same benchmark its time fell by about a third (12.4 -> 8.0 s, the
+ * same load) for a 2q geometric mean of 1.179 instead of 1.167 of Qiskit's
+ * level 2, still never above level 0's count on any circuit.
  * Level 3 runs them all, as Qiskit does. */
 typedef struct {
     int            trivial_first;  /* keep the trivial layout when it needs no swaps */
@@ -63,7 +67,7 @@ typedef struct {
 
 static const level_routing levels[4] = {
     {1, {0, 0, 0}, 0, 0, 0, 0, {0, 0, 0}, {0, 0, 0}, 1, 5},
-    {1, {50000, 1000, 0}, 2, 5, 5, 0, {50000, 50000, 2500}, {0, 0, 0}, 0, 5},
+    {1, {50000, 1000, 0}, 2, 5, 5, 1, {50000, 50000, 2500}, {0, 0, 0}, 0, 5},
     {0, {5000000, 10000, 0}, 2, 20, 20, 4, {50000, 50000, 2500}, {0, 0, 0}, 0, 20},
     {0, {30000000, 100000, 0}, 4, 20, 20, 0, {30000000, 30000000, 250000},
      {300000, 300000, 2500}, 0, 20},
