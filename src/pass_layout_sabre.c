@@ -299,9 +299,21 @@ report:
     }
     /* widen onto the physical register (operands keep their virtual
      * numbers), then lay out and insert the swaps */
-    if ((st = qtr_circuit_remap_qubits(c, ident, n, ctx)) ||
-        (st = qtr_sabre_rebuild(c, &d, &best, ctx)))
-        goto done;
+    /* scratch counted in the circuit's peak: routing's, plus the refined
+     * layouts, their ranks and the interaction graph */
+    size_t own = (size_t)ntotal * (n * sizeof *lays + sizeof *keys + sizeof *rank) +
+                 2 * (size_t)n * sizeof *dense +
+                 (size_t)g.off[g.n] * (sizeof *g.nbr + sizeof *g.ecount + sizeof *g.efwd) +
+                 (size_t)g.n * (sizeof *g.off + sizeof *g.count1q + sizeof *g.deg);
+    size_t scratch = own + qtr_sabre_scratch_bytes(&d, &rt, &best, qtr_sabre_threads(ntotal, par));
+    qtr_sabre_charge_scratch(&c->alloc, scratch);   /* while the trials ran */
+    qtr_sabre_release_scratch(&c->alloc, scratch);
+    scratch = own + qtr_sabre_scratch_bytes(&d, &rt, &best, 0);
+    qtr_sabre_charge_scratch(&c->alloc, scratch);   /* while rebuilding */
+    st = qtr_circuit_remap_qubits(c, ident, n, ctx);
+    if (!st) st = qtr_sabre_rebuild(c, &d, &best, ctx);
+    qtr_sabre_release_scratch(&c->alloc, scratch);
+    if (st) goto done;
     for (uint32_t v = 0; v < nv; v++) {
         initial[v] = best.layout0[v];
         final[v] = best.layout1[v];

@@ -361,6 +361,31 @@ TEST(RouteSabre, MoreTrialsNeverWorse)
     qtr_target_free(t);
 }
 
+// Routing's scratch (plain malloc) is counted in the circuit's peak: at
+// least the DAG's instruction lists and the n x n distance matrix on top of
+// the input and the routed instruction array; nothing stays counted after.
+TEST(RouteSabre, ScratchCountsInThePeak)
+{
+    Ctx ctx;
+    qtr_target *t = heavy_hex27();
+    qtr_circuit *c = random_circuit(20, 2000, 5);
+    widen(c, 27);
+    size_t before = c->alloc.cur, ninst = c->ninst;
+    c->alloc.peak = before;
+    std::vector<uint32_t> perm(27);
+    uint64_t ns = 0;
+    qtr_route_opts o = {0, 4, 1};
+    ASSERT_EQ(qtr_pass_route_sabre(c, t, &o, perm.data(), &ns, &ctx), QTR_OK) << ctx.msg();
+    ASSERT_GT(ns, 0u);
+    size_t routed = (ninst + ns) * sizeof(qtr_inst);
+    size_t floor = 27 * 27 * sizeof(uint16_t) + ninst * sizeof(uint32_t);
+    EXPECT_GE(c->alloc.peak, before + routed + floor);
+    // released again: cur is the circuit's own blocks only
+    EXPECT_LT(c->alloc.cur, before + routed);
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
 TEST(RouteSabre, MeasurementsAndConditionsKeepTheirBits)
 {
     Ctx ctx;
