@@ -56,6 +56,14 @@ static inline size_t opt_set_1q_pool_need(const qtr_circuit *c, size_t idx, qtr_
 /** Add @p d to the global phase, keeping it in (−π, π]. */
 void opt_add_phase(qtr_circuit *c, double d);
 
+/* ---- 2q resynthesis before layout (pass_consolidate.c) --------------------- */
+
+/** qtr_pass_resynth_2q_approx for a virtual circuit (the init stage, before
+ *  layout; Qiskit's ConsolidateBlocks without a target there): blocks go to
+ *  cx and u in any direction; translation later maps them to the target.
+ *  Replaces a block only when that lowers its 2q count. */
+qtr_status opt_resynth_2q_virtual(qtr_circuit *c, double approx_degree, qtr_ctx *ctx);
+
 /* ---- commutation types (pass_commute.c) ------------------------------- */
 
 /* How a gate acts on one of its wires. A gate is of type Z (X, Y) on operand

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "opt_internal.h"
 #include "pass.h"
 
 typedef double complex cplx;
@@ -46,6 +47,7 @@ typedef struct {
     uint32_t p, q;       /* the block's wires; p is operand 0 of its unitary */
     size_t   head, tail; /* member chain through link[] */
     uint32_t n1, n2;     /* 1q and 2q members */
+    uint32_t w2;         /* the 2q members' cost in CX-class gates (cx_cost) */
 } block_t;
 
 typedef struct {
@@ -62,6 +64,7 @@ typedef struct {
     qtr_kak_basis kb;
     qtr_euler_basis eb;
     double degree;
+    int strict;                    /* replace only when the 2q cost drops */
     size_t *link;                  /* per instruction */
     uint32_t *open;                /* per wire: slot of its open block or NO_BLOCK */
     size_t *phead, *ptail;         /* per wire: waiting 1q run */
@@ -173,6 +176,25 @@ static int needs_three(const cplx u[16])
     return fabs(cimag(tr * conj(r)) / n) > 8 * QTR_KAK_EXACT_TOL * 1.01 + 1e-12;
 }
 
+/* CX-class gates a 2q gate costs after translation (ALGORITHMS.md §5.4):
+ * what a block's 2q count is compared against, so that before translation
+ * (the init stage) a block of, say, a swap and a cp (3 + 2 cx) counts as 5,
+ * not 2. Unknown 2q gates count 3, the most any 2q unitary needs. */
+static uint32_t cx_cost(qtr_op op)
+{
+    switch (op) {
+    case QTR_OP_CX: case QTR_OP_CY: case QTR_OP_CZ: case QTR_OP_CH: case QTR_OP_ECR:
+        return 1;
+    case QTR_OP_ISWAP: case QTR_OP_DCX: case QTR_OP_CRX: case QTR_OP_CRY: case QTR_OP_CRZ:
+    case QTR_OP_CP: case QTR_OP_CU1: case QTR_OP_CU3: case QTR_OP_CU: case QTR_OP_CSX:
+    case QTR_OP_CS: case QTR_OP_CSDG: case QTR_OP_RXX: case QTR_OP_RYY: case QTR_OP_RZZ:
+    case QTR_OP_RZX: case QTR_OP_XX_PLUS_YY: case QTR_OP_XX_MINUS_YY:
+        return 2;
+    default:
+        return 3;
+    }
+}
+
 /* ---- blocks ---------------------------------------------------------------- */
 
 static void chain_push(scan_t *s, size_t *head, size_t *tail, size_t i)
@@ -203,6 +225,7 @@ static qtr_status evaluate(scan_t *s, const block_t *b)
      * hwb8 such blocks were 44% of all evaluated, 7% of them improved, by 2
      * 1q gates each). Qiskit's ConsolidateBlocks skips them too (it replaces
      * a block only when that lowers the 2q count). */
+    if (b->n2 == 1 && s->strict) return QTR_OK; /* one gate: translation's job */
     if (b->n2 == 1) {
         for (size_t i = b->head; i != LINK_END; i = s->link[i])
             if (c->inst[i].nargs == 2 && c->inst[i].op == s->kb.op) return QTR_OK;
@@ -220,7 +243,7 @@ static qtr_status evaluate(scan_t *s, const block_t *b)
      * a 2q gate; their 1q count is left alone (no such block was improved
      * in 1q on the device benchmark), which saves the full synthesis for
      * most of the blocks of routed circuits */
-    if (s->degree >= 1 && b->n2 == 3 && needs_three(u)) return QTR_OK;
+    if (s->degree >= 1 && b->w2 <= 3 && needs_three(u)) return QTR_OK;
     int rev = frame_reversed(s->t, b->p, b->q);
     double uf[32];
     static const int swapbits[4] = {0, 2, 1, 3};
@@ -236,13 +259,13 @@ static qtr_status evaluate(scan_t *s, const block_t *b)
     qtr_ctx_init(&scratch, 0);
     qtr_kak_synthesis syn;
     if (qtr_kak_synth(uf, &s->kb, s->degree, &syn, &scratch) != QTR_OK) return QTR_OK;
-    if ((uint32_t)syn.n2q > b->n2) return QTR_OK;
+    if ((uint32_t)syn.n2q > b->w2 || (s->strict && (uint32_t)syn.n2q == b->w2)) return QTR_OK;
     qtr_kak_gate g[QTR_KAK_MAX_GATES];
     double ph;
     int n = qtr_kak_gates(&syn, &s->kb, s->eb, g, QTR_KAK_MAX_GATES, &ph);
     if (n < 0) return QTR_OK;
     uint32_t n1 = (uint32_t)(n - syn.n2q);
-    if (!((uint32_t)syn.n2q < b->n2 || n1 < b->n1)) return QTR_OK;
+    if (!((uint32_t)syn.n2q < b->w2 || n1 < b->n1)) return QTR_OK;
 
     /* check the replacement against the block before trusting it */
     cplx v[16];
@@ -337,6 +360,7 @@ static qtr_status scan(scan_t *s)
                 block_t *b = &s->blk[slot];
                 chain_push(s, &b->head, &b->tail, i);
                 b->n2++;
+                b->w2 += cx_cost(op);
                 continue;
             }
             if ((st = close_wire(s, p)) || (st = close_wire(s, q))) return st;
@@ -345,7 +369,7 @@ static qtr_status scan(scan_t *s)
             b->p = p;
             b->q = q;
             b->head = b->tail = LINK_END;
-            b->n1 = b->n2 = 0;
+            b->n1 = b->n2 = b->w2 = 0;
             /* the waiting runs act on different wires, so their order
              * between themselves does not matter; both precede this gate */
             for (int k = 0; k < 2; k++) {
@@ -360,6 +384,7 @@ static qtr_status scan(scan_t *s)
             }
             chain_push(s, &b->head, &b->tail, i);
             b->n2 = 1;
+            b->w2 = cx_cost(op);
             s->open[p] = s->open[q] = slot;
             continue;
         }
@@ -425,21 +450,19 @@ static qtr_status rebuild(scan_t *s)
     return QTR_OK;
 }
 
-qtr_status qtr_pass_resynth_2q_approx(qtr_circuit *c, const qtr_target *t, double approx_degree,
-                                      qtr_ctx *ctx)
+/* The pass with its basis spelled out: 2q gate @p g2, Euler basis @p eb;
+ * directions from @p dir's edges (NULL: any direction). */
+static qtr_status resynth(qtr_circuit *c, const qtr_target *dir, qtr_op g2, int eb,
+                          double approx_degree, int strict, qtr_ctx *ctx)
 {
-    if (!c || !t) return qtr_fail(ctx, QTR_EINVAL, "qtr_pass_resynth_2q: NULL circuit or target");
-    if (!(approx_degree > 0 && approx_degree <= 1))
-        return qtr_fail(ctx, QTR_EINVAL,
-                        "qtr_pass_resynth_2q: approximation degree %g outside (0, 1]", approx_degree);
+    static const qtr_target no_edges; /* nedges 0: every direction allowed */
     scan_t s;
     memset(&s, 0, sizeof s);
     s.c = c;
-    s.t = t;
+    s.t = dir ? dir : &no_edges;
     s.ctx = ctx;
     s.degree = approx_degree;
-    qtr_op g2 = qtr_target_2q_gate(t);
-    int eb = qtr_euler_basis_for(t->basis);
+    s.strict = strict;
     /* nothing this pass can emit: leave the circuit alone */
     if (g2 == QTR_OP_NOP || eb < 0 || c->ninst == 0 || c->nqubits < 2) return QTR_OK;
     qtr_ctx scratch;
@@ -481,6 +504,26 @@ done:
     qtr_realloc(&c->alloc, s.rep, s.caprep * sizeof *s.rep, 0);
     qtr_realloc(&c->alloc, s.gates, s.capgates * sizeof *s.gates, 0);
     return st;
+}
+
+qtr_status qtr_pass_resynth_2q_approx(qtr_circuit *c, const qtr_target *t, double approx_degree,
+                                      qtr_ctx *ctx)
+{
+    if (!c || !t) return qtr_fail(ctx, QTR_EINVAL, "qtr_pass_resynth_2q: NULL circuit or target");
+    if (!(approx_degree > 0 && approx_degree <= 1))
+        return qtr_fail(ctx, QTR_EINVAL,
+                        "qtr_pass_resynth_2q: approximation degree %g outside (0, 1]", approx_degree);
+    return resynth(c, t, qtr_target_2q_gate(t), qtr_euler_basis_for(t->basis), approx_degree, 0,
+                   ctx);
+}
+
+qtr_status opt_resynth_2q_virtual(qtr_circuit *c, double approx_degree, qtr_ctx *ctx)
+{
+    if (!c) return qtr_fail(ctx, QTR_EINVAL, "qtr_pass_resynth_2q: NULL circuit");
+    if (!(approx_degree > 0 && approx_degree <= 1))
+        return qtr_fail(ctx, QTR_EINVAL,
+                        "qtr_pass_resynth_2q: approximation degree %g outside (0, 1]", approx_degree);
+    return resynth(c, NULL, QTR_OP_CX, QTR_EULER_U, approx_degree, 1, ctx);
 }
 
 qtr_status qtr_pass_resynth_2q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)

@@ -1277,6 +1277,51 @@ TEST(OptInit, RandomCircuitsWithMeasures)
     EXPECT_GT(removed, 5000u);
 }
 
+// Levels 2-3 consolidate 2q blocks on the virtual circuit (Qiskit's init
+// ConsolidateBlocks): a block is rewritten as cx + u only when that needs
+// fewer cx than translating its gates would (a cp or rzz counts 2, a swap 3);
+// lone gates are left to translation.
+TEST(OptInit, BlocksNeedingFewerCxAreResynthesisedBeforeLayout)
+{
+    qtr_ctx ctx = mkctx();
+    {   // a Heisenberg term: 8 cx with rotations between them -> at most 3 cx
+        Circ in(2);
+        for (int k = 0; k < 4; k++)
+            in.g(QTR_OP_CX, {0, 1}).g(QTR_OP_RZ, {1}, {1.0}).g(QTR_OP_CX, {0, 1})
+                .g(QTR_OP_RX, {0}, {kPi / 2}).g(QTR_OP_RY, {1}, {kPi / 2});
+        Circ out(in);
+        ASSERT_EQ(qtr_optimize_init(out.c, nullptr, 2, nullptr, &ctx), QTR_OK) << ctx.msg;
+        EXPECT_LE(out.count(QTR_OP_CX), 3u);
+        EXPECT_EQ(out.count(QTR_OP_CX) + out.count(QTR_OP_U), out.size());
+        EXPECT_TRUE(equivalent(in.c, out.c));
+    }
+    {   // swap + cp on one pair (3 + 2 cx once translated) -> at most 3 cx
+        Circ in(2);
+        in.g(QTR_OP_SWAP, {0, 1}).g(QTR_OP_CP, {1, 0}, {0.7});
+        Circ out(in);
+        ASSERT_EQ(qtr_optimize_init(out.c, nullptr, 3, nullptr, &ctx), QTR_OK) << ctx.msg;
+        EXPECT_LE(out.count(QTR_OP_CX), 3u);
+        EXPECT_EQ(out.count(QTR_OP_SWAP) + out.count(QTR_OP_CP), 0u);
+        EXPECT_TRUE(equivalent(in.c, out.c));
+    }
+    for (qtr_op op : {QTR_OP_CP, QTR_OP_SWAP, QTR_OP_CZ}) {  // lone gates stay
+        Circ in(2);
+        std::vector<double> p(qtr_gate(op)->nparams, 0.3);
+        in.gv(QTR_OP_H, {0}).gv(op, {0, 1}, p).gv(QTR_OP_T, {1});
+        Circ out(in);
+        ASSERT_EQ(qtr_optimize_init(out.c, nullptr, 2, nullptr, &ctx), QTR_OK) << ctx.msg;
+        EXPECT_TRUE(qtr_circuit_equal(in.c, out.c)) << qtr_gate(op)->name;
+    }
+    {   // level 1 does not consolidate
+        Circ in(2);
+        in.g(QTR_OP_CX, {0, 1}).g(QTR_OP_RZ, {1}, {1.0}).g(QTR_OP_CX, {0, 1}).g(QTR_OP_H, {0})
+            .g(QTR_OP_CX, {0, 1}).g(QTR_OP_RZ, {0}, {0.4}).g(QTR_OP_CX, {1, 0});
+        Circ out(in);
+        ASSERT_EQ(qtr_optimize_init(out.c, nullptr, 1, nullptr, &ctx), QTR_OK) << ctx.msg;
+        EXPECT_EQ(out.count(QTR_OP_CX), 4u);
+    }
+}
+
 TEST(OptLoop, ParameterPoolIsRepacked)
 {
     Target t("cx,rz,sx,x");
