@@ -94,6 +94,8 @@ int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, qtr_ctx *ctx)
 
 void qtr_comm_fini(qtr_comm *c)
 {
+    free(c->ibarrier);  /* only left pending when the run failed */
+    c->ibarrier = NULL;
     if (c->fapl >= 0) H5Pclose(c->fapl);
     if (c->dxpl >= 0) H5Pclose(c->dxpl);
     c->fapl = c->dxpl = -1;
@@ -129,6 +131,37 @@ int qtr_comm_barrier(qtr_comm *c)
 #endif
     (void)c;
     return 0;
+}
+
+int qtr_comm_ibarrier(qtr_comm *c)
+{
+#ifdef QTR_HAVE_MPI
+    if (c->mpi && c->size > 1) {
+        MPI_Request *r = malloc(sizeof *r);
+        if (!r || MPI_Ibarrier(MPI_COMM_WORLD, r) != MPI_SUCCESS) {
+            free(r);
+            return -1;
+        }
+        c->ibarrier = r;
+    }
+#endif
+    (void)c;
+    return 0;
+}
+
+int qtr_comm_ibarrier_done(qtr_comm *c)
+{
+#ifdef QTR_HAVE_MPI
+    if (c->ibarrier) {
+        int flag = 0;
+        if (MPI_Test((MPI_Request *)c->ibarrier, &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS) return -1;
+        if (!flag) return 0;
+        free(c->ibarrier);
+        c->ibarrier = NULL;
+    }
+#endif
+    (void)c;
+    return 1;
 }
 
 int qtr_comm_bcast(qtr_comm *c, void *buf, size_t bytes, int root)

@@ -22,6 +22,7 @@ typedef struct qtr_comm {
     int mpi;             /* 1 when this process initialised MPI */
     int parallel_io;     /* 1 when results are written by every rank (MPI-IO) */
     int64_t fapl, dxpl;  /* HDF5 property lists for parallel I/O, or -1 */
+    void   *ibarrier;    /* pending MPI_Ibarrier request (owned), or NULL */
 } qtr_comm;
 
 /** Start MPI if launched by an MPI launcher (FUNNELED threads).
@@ -38,6 +39,11 @@ int qtr_comm_built_with_mpi(void);
 int qtr_comm_built_with_parallel_hdf5(void);
 
 int qtr_comm_barrier(qtr_comm *c);
+/** Start a non-blocking barrier (at most one pending): the caller goes on
+ *  working and polls qtr_comm_ibarrier_done, which returns 1 once every rank
+ *  has started it (0 while pending, -1 on an MPI error). */
+int qtr_comm_ibarrier(qtr_comm *c);
+int qtr_comm_ibarrier_done(qtr_comm *c);
 int qtr_comm_bcast(qtr_comm *c, void *buf, size_t bytes, int root);
 /** *v becomes the maximum over ranks. */
 int qtr_comm_max_int(qtr_comm *c, int *v);
@@ -59,14 +65,17 @@ void qtr_comm_progress(qtr_comm *c);
 
 /* ---- dynamic chunk counter (mpi/counter.c) ---------------------------------- */
 
-/** A shared counter on rank 0 that ranks increment with one-sided
+/** Chunk counters on rank 0 that ranks increment with one-sided
  *  MPI_Fetch_and_op, so no rank has to answer requests. */
 typedef struct qtr_counter qtr_counter;
 int qtr_counter_new(qtr_comm *c, qtr_counter **out, qtr_ctx *ctx);
-/** Collective: set the counter to 0 and wait until every rank knows. */
-int qtr_counter_reset(qtr_counter *k);
-/** Add 1 and return the value before. */
-uint64_t qtr_counter_next(qtr_counter *k);
+/** Claim the next of @p nchunks chunks of round @p round (rounds counted
+ *  from 0, at most QTR_NSLOTS in flight): its index, or UINT64_MAX when the
+ *  round has none left. */
+uint64_t qtr_counter_claim(qtr_counter *k, uint32_t round, uint64_t nchunks);
+/** Rank 0: set round @p round's counter back to 0 for round + QTR_NSLOTS. Call only
+ *  once every rank has stopped claiming in that round (see counter.c). */
+void qtr_counter_release(qtr_counter *k, uint32_t round);
 void qtr_counter_free(qtr_counter *k);
 
 #endif

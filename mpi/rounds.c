@@ -136,7 +136,19 @@ static int place(qtr_rounds *r, uint64_t first, size_t n, const uint8_t *committ
             qtr_fail(ctx, QTR_ENOMEM, "placement of a round");
             goto done;
         }
-        if (qtr_h5_read_placement(r->out, first, n, fs, fc, ctx)) goto done;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t row = first + i;
+            if (!(committed[i] != QTR_H5_PENDING)) continue;
+            if (row < r->done_lo || row >= r->done_hi || !r->done_start) {
+                qtr_fail(ctx, QTR_EINVAL, "internal: row %llu is done but outside the resume window",
+                         (unsigned long long)row);
+                goto done;
+            }
+            memcpy(fs + i * QTR_H5_NFILEPOOLS, r->done_start + (row - r->done_lo) * QTR_H5_NFILEPOOLS,
+                   QTR_H5_NFILEPOOLS * sizeof *fs);
+            memcpy(fc + i * QTR_H5_NFILEPOOLS, r->done_count + (row - r->done_lo) * QTR_H5_NFILEPOOLS,
+                   QTR_H5_NFILEPOOLS * sizeof *fc);
+        }
     }
     for (size_t i = 0; i < n; i++) {
         uint64_t *c = cnt + i * QTR_H5_NFILEPOOLS;
@@ -186,8 +198,9 @@ static int all_ok(qtr_comm *c, int rc, qtr_ctx *ctx, const char *what)
     return bad ? -1 : 0;
 }
 
-int qtr_rounds_commit(qtr_rounds *r, uint64_t first, size_t n, const uint8_t *committed,
-                      qtr_h5_block *mine, uint64_t *nok, uint64_t *nerr, qtr_ctx *ctx)
+int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
+                      const uint8_t *committed, qtr_h5_block *mine, int local_failed, int *stop,
+                      uint64_t *nok, uint64_t *nerr, qtr_ctx *ctx)
 {
     qtr_comm *c = r->comm;
     int rc = -1, step;
@@ -199,9 +212,15 @@ int qtr_rounds_commit(qtr_rounds *r, uint64_t first, size_t n, const uint8_t *co
     /* 1. tuples to rank 0 */
     tup = malloc((mine->n ? mine->n : 1) * TUPLE * sizeof *tup);
     starts = malloc((mine->n ? mine->n : 1) * QTR_H5_NFILEPOOLS * sizeof *starts);
-    step = 0;
-    if (!tup || !starts) step = qtr_fail(ctx, QTR_ENOMEM, "round tuples");
+    /* a rank that could not read or transpile its part says so here: every
+     * rank learns it at the same point and stops */
+    step = local_failed ? -1 : 0;
+    if (!step && (!tup || !starts)) step = qtr_fail(ctx, QTR_ENOMEM, "round tuples");
     if (all_ok(c, step, ctx, "preparing a round")) goto done;
+    /* every rank is here, so none claims in this round any more: its
+     * counter can serve round seq + 2 (visible to all before they leave the
+     * commit's last collective) */
+    if (r->counter) qtr_counter_release(r->counter, seq);
     for (size_t k = 0; k < mine->n; k++) {
         uint64_t *u = tup + k * TUPLE;
         u[0] = mine->row[k].index;
@@ -253,7 +272,7 @@ int qtr_rounds_commit(qtr_rounds *r, uint64_t first, size_t n, const uint8_t *co
         step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "flushing status")) goto done;
         rc = 0;
-        goto done;
+        goto agree_stop;
     }
     /* rank-0 writer: blocks travel to rank 0 */
     size_t plen = 0;
@@ -290,6 +309,9 @@ int qtr_rounds_commit(qtr_rounds *r, uint64_t first, size_t n, const uint8_t *co
     }
     if (all_ok(c, step, ctx, "writing results")) goto done;
     rc = 0;
+agree_stop:
+    /* a stop signal seen by any rank stops every rank after the same round */
+    if (qtr_comm_max_int(c, stop)) rc = -1;
 done:
     free(tup);
     free(starts);

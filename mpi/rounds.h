@@ -26,18 +26,27 @@
 
 typedef struct {
     qtr_comm    *comm;
+    qtr_counter *counter;    /* the round's chunk counter is released in its commit */
     qtr_h5_file *out;        /* open on rank 0, and on every rank with parallel I/O */
     uint64_t     base[QTR_H5_NFILEPOOLS];  /* rank 0: where the next round's rows start */
+    /* rank 0, resuming: placement of rows [done_lo, done_hi) as an earlier
+     * run left them (n x QTR_H5_NFILEPOOLS each), read before this run
+     * opened the file for writing: the writers never read the file */
+    uint64_t        done_lo, done_hi;
+    const uint64_t *done_start, *done_count;
 } qtr_rounds;
 
 /** Commit rows [first, first+n): @p mine holds this rank's new rows;
  *  @p committed (rank 0 only; n entries, may be NULL when none) marks rows an
- *  earlier run already finished, whose placement is read from the file and
- *  checked. Collective. On return *nok and *nerr (rank 0) count the new
- *  rows by status. @return 0 or -1 (message in ctx, same on every rank when
- *  the failure is global). */
-int qtr_rounds_commit(qtr_rounds *r, uint64_t first, size_t n, const uint8_t *committed,
-                      qtr_h5_block *mine, uint64_t *nok, uint64_t *nerr, qtr_ctx *ctx);
+ *  earlier run already finished, whose placement (r->done_*) is checked. @p local_failed: this rank could not do its part (its message in
+ *  ctx): every rank then fails the commit. *@p stop becomes the maximum over
+ *  ranks (a stop signal). Collective. On return *nok and *nerr (rank 0)
+ *  count the new rows by status. @p seq is the round's number: its chunk
+ *  counter is released once every rank is in the commit. @return 0 or -1
+ *  (message in ctx). */
+int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
+                      const uint8_t *committed, qtr_h5_block *mine, int local_failed, int *stop,
+                      uint64_t *nok, uint64_t *nerr, qtr_ctx *ctx);
 
 /** Serialise a block into one buffer (same binary on every rank, so rows are
  *  copied as they are), and view such a buffer as a read-only block. */

@@ -1,15 +1,13 @@
-/* worker.c -- the OpenMP loop over one round (worker.h). The only file that
+/* worker.c -- the threads of one rank (worker.h). The only file that
  * includes <omp.h>.
  *
- * Shape: an OpenMP team of nthreads + 1. Thread 0 (the main thread, the only
- * one allowed to call MPI under MPI_THREAD_FUNNELED, and the only one that
- * calls HDF5, which is not thread-safe) keeps the queue topped up and
- * otherwise sleeps; threads 1..nthreads claim items and transpile them. A
- * dedicated coordinator costs a mostly idle thread, and buys that a slow
- * circuit never stops the queue from being refilled: the other threads keep
- * claiming chunks while one works on it.
+ * Shape: an OpenMP team of nthreads + 1. Thread 0 (the main thread) runs the
+ * coordinator; it sleeps in short naps when it has nothing to do, so it
+ * costs little CPU, and buys that a slow circuit never stops the queue from
+ * being refilled nor a round from being committed. Threads 1..nthreads claim
+ * items, older slot first, and transpile them.
  *
- * Owns: the queue arrays, each item's output until cleared.
+ * Owns: the slots' arrays, each item's output until the slot is reset.
  * Borrows: blocks (rows), the target. */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -56,83 +54,120 @@ int qtr_work_threads_supported(void)
 #endif
 }
 
-int qtr_work_init(qtr_work *w, size_t cap)
+/* ---- slots ---------------------------------------------------------------- */
+
+int qtr_slot_init(qtr_slot *s, size_t cap)
 {
-    w->item = calloc(cap ? cap : 1, sizeof *w->item);
-    w->out = calloc(cap ? cap : 1, sizeof *w->out);
-    w->cap = cap;
-    w->npush = 0;
-    atomic_init(&w->nitem, 0);
-    atomic_init(&w->next, 0);
-    atomic_init(&w->ndone, 0);
-    qtr_ctx_init(&w->ctx, 0);
-    return w->item && w->out ? 0 : -1;
+    s->item = calloc(cap ? cap : 1, sizeof *s->item);
+    s->out = calloc(cap ? cap : 1, sizeof *s->out);
+    s->cap = cap;
+    s->npush = 0;
+    atomic_init(&s->nitem, 0);
+    atomic_init(&s->next, 0);
+    atomic_init(&s->ndone, 0);
+    return s->item && s->out ? 0 : -1;
 }
 
-void qtr_work_clear(qtr_work *w)
+void qtr_slot_reset(qtr_slot *s)
 {
-    for (size_t i = 0; i < w->npush; i++) {
-        qtr_work_out *o = &w->out[i];
+    for (size_t i = 0; i < s->npush; i++) {
+        qtr_work_out *o = &s->out[i];
         qtr_circuit_free(o->circ);
         qtr_result_free(&o->res);
         free(o->msg);
         memset(o, 0, sizeof *o);
     }
-    w->npush = 0;
-    atomic_store(&w->nitem, 0);
-    atomic_store(&w->next, 0);
-    atomic_store(&w->ndone, 0);
+    s->npush = 0;
+    /* count first, claim index second: a worker that sees the new claim
+     * index also sees the count that makes it claim nothing */
+    atomic_store_explicit(&s->nitem, 0, memory_order_release);
+    atomic_store_explicit(&s->next, 0, memory_order_release);
+    atomic_store_explicit(&s->ndone, 0, memory_order_release);
 }
 
-void qtr_work_fini(qtr_work *w)
+void qtr_slot_fini(qtr_slot *s)
 {
-    if (w->out) qtr_work_clear(w);
-    free(w->item);
-    free(w->out);
-    w->item = NULL;
-    w->out = NULL;
+    if (s->out) qtr_slot_reset(s);
+    free(s->item);
+    free(s->out);
+    s->item = NULL;
+    s->out = NULL;
 }
 
-void qtr_work_push(qtr_work *w, const qtr_h5_block *blk, size_t k)
+int qtr_slot_push(qtr_slot *s, const qtr_h5_block *blk, size_t k)
 {
-    if (w->npush >= w->cap) return;  /* the driver sizes the queue for a round */
-    w->item[w->npush].blk = blk;
-    w->item[w->npush].k = k;
-    w->npush++;
+    if (s->npush >= s->cap) return -1;
+    s->item[s->npush].blk = blk;
+    s->item[s->npush].k = k;
+    s->npush++;
+    return 0;
 }
 
-void qtr_work_publish(qtr_work *w)
+void qtr_slot_publish(qtr_slot *s)
 {
     /* release: each item, and the block rows it points to, are visible
      * before the count that lets a worker claim it */
-    atomic_store_explicit(&w->nitem, w->npush, memory_order_release);
+    atomic_store_explicit(&s->nitem, s->npush, memory_order_release);
 }
 
-/* Transpile item @p i into its output slot. Runs on any thread. */
-static void work_one(qtr_work *w, size_t i)
+size_t qtr_slot_waiting(const qtr_slot *s)
 {
-    const qtr_work_item *it = &w->item[i];
+    size_t n = atomic_load(&s->nitem), next = atomic_load(&s->next);
+    return next < n ? n - next : 0;
+}
+
+size_t qtr_slot_unfinished(const qtr_slot *s)
+{
+    size_t n = atomic_load(&s->nitem), d = atomic_load(&s->ndone);
+    return d < n ? n - d : 0;
+}
+
+int qtr_slot_done(const qtr_slot *s)
+{
+    return atomic_load(&s->nitem) == s->npush &&
+           atomic_load_explicit(&s->ndone, memory_order_acquire) == s->npush;
+}
+
+/* Claim the next published item of @p s: its index, or SIZE_MAX. */
+static size_t claim(qtr_slot *s)
+{
+    size_t i = atomic_load_explicit(&s->next, memory_order_acquire);
+    for (;;) {
+        size_t n = atomic_load_explicit(&s->nitem, memory_order_acquire);
+        if (i >= n) return SIZE_MAX;
+        if (atomic_compare_exchange_weak_explicit(&s->next, &i, i + 1, memory_order_acq_rel,
+                                                  memory_order_acquire))
+            return i;
+    }
+}
+
+/* ---- one circuit ------------------------------------------------------------ */
+
+/* Transpile item @p i of slot @p s into its output. Runs on any thread. */
+static void work_one(const qtr_team *t, qtr_slot *s, size_t i)
+{
+    const qtr_work_item *it = &s->item[i];
     const qtr_h5_row *row = &it->blk->row[it->k];
-    qtr_work_out *o = &w->out[i];
-    uint64_t seed = qtr_seed_for(w->opts.seed, row->index);
+    qtr_work_out *o = &s->out[i];
+    uint64_t seed = qtr_seed_for(t->opts.seed, row->index);
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, seed);
     double t0 = now();
     qtr_circuit *c = NULL;
     qtr_status st;
-    if (w->storage == QTR_H5_QASMTEXT) {
+    if (t->storage == QTR_H5_QASMTEXT) {
         char display[sizeof row->name + 32];
         if (row->name[0]) snprintf(display, sizeof display, "%s", row->name);
         else snprintf(display, sizeof display, "circuit %llu", (unsigned long long)row->index);
         st = qtr_qasm_read_mem(qtr_h5_block_text(it->blk, it->k), row->count[QTR_H5_POOL_TEXT],
                                display, &c, &ctx);
     } else {
-        st = qtr_h5_block_circuit(it->blk, it->k, w->opmap, &c, &ctx);
+        st = qtr_h5_block_circuit(it->blk, it->k, t->opmap, &c, &ctx);
     }
     if (!st) {
-        qtr_options opt = w->opts;
+        qtr_options opt = t->opts;
         opt.seed = seed;
-        st = qtr_transpile(c, w->target, &opt, &o->res, &ctx);
+        st = qtr_transpile(c, t->target, &opt, &o->res, &ctx);
         o->have_res = 1;
     }
     o->seconds = now() - t0;
@@ -143,92 +178,68 @@ static void work_one(qtr_work *w, size_t i)
         o->msg = strdup(m[0] ? m : qtr_status_text(st));
         qtr_circuit_free(c);
         qtr_result_free(&o->res);
-        /* the input statistics came before the failure only if stats ran */
+        /* input statistics exist only if the pipeline got as far as them */
         o->have_res = o->have_res && o->res.in.size;
     } else {
         o->status = QTR_H5_OK;
         o->circ = c;
     }
+    atomic_fetch_add_explicit(&s->ndone, 1, memory_order_release);
 }
 
-/* Claim the next published item: its index, or SIZE_MAX when none is
- * published right now. */
-static size_t claim(qtr_work *w)
+/* Take and do one item, oldest round first. 1 if one was done. */
+static int take_one(qtr_team *t)
 {
-    size_t i = atomic_load_explicit(&w->next, memory_order_relaxed);
-    for (;;) {
-        size_t n = atomic_load_explicit(&w->nitem, memory_order_acquire);
-        if (i >= n) return SIZE_MAX;
-        if (atomic_compare_exchange_weak_explicit(&w->next, &i, i + 1, memory_order_acq_rel,
-                                                  memory_order_relaxed))
-            return i;
-    }
-}
-
-/* One thread does everything: refill when the queue is empty. */
-static int run_serial(qtr_work *w)
-{
-    int rc = 0, more = 1;
-    for (;;) {
-        size_t i = claim(w);
+    int old = atomic_load_explicit(&t->oldest, memory_order_acquire);
+    for (int k = 0; k < QTR_NSLOTS; k++) {
+        qtr_slot *s = &t->slot[(old + k) % QTR_NSLOTS];
+        size_t i = claim(s);
         if (i != SIZE_MAX) {
-            work_one(w, i);
-            atomic_fetch_add(&w->ndone, 1);
-            continue;
+            work_one(t, s, i);
+            return 1;
         }
-        if (!more) return rc;
-        int r = w->refill(w->ud, w);
-        if (r < 0) rc = -1;
-        if (r != 0) more = 0;
+    }
+    return 0;
+}
+
+/* ---- the team ------------------------------------------------------------------ */
+
+/* The coordinator alone: it does the items itself when it has to wait. */
+static void run_alone(qtr_team *t)
+{
+    for (;;) {
+        int r = t->coordinate(t->ud, t);
+        if (r == QTR_TEAM_FINISHED) return;
+        if (r == QTR_TEAM_IDLE && !take_one(t)) nap(100);
     }
 }
 
-int qtr_work_run(qtr_work *w)
+void qtr_team_run(qtr_team *t)
 {
-    if (w->nthreads <= 1) return run_serial(w);
 #ifdef _OPENMP
-    int rc = 0;
-    atomic_int done_flag;
-    atomic_init(&done_flag, 0);
-    /* refill when fewer than this many items wait: enough that no worker
-     * finds the queue empty while the coordinator reads the next chunk */
-    size_t low = 2 * (size_t)w->nthreads;
-#pragma omp parallel num_threads(w->nthreads + 1) default(shared)
-    {
-        int tid = omp_get_thread_num(), team = omp_get_num_threads();
-        if (team < 2) {
-            /* the runtime gave us one thread (thread limit): work alone */
-            if (run_serial(w) < 0) rc = -1;
-        } else if (tid == 0) {
-            int more = 1;
-            for (;;) {
-                size_t n = atomic_load(&w->nitem), next = atomic_load(&w->next);
-                if (more && n - (next < n ? next : n) < low) {
-                    int r = w->refill(w->ud, w);
-                    if (r < 0) rc = -1;
-                    if (r != 0) more = 0;
-                    continue;
+    if (t->nthreads >= 1 && qtr_work_threads_supported()) {
+        atomic_int finished;
+        atomic_init(&finished, 0);
+#pragma omp parallel num_threads(t->nthreads + 1) default(shared)
+        {
+            int tid = omp_get_thread_num(), team = omp_get_num_threads();
+            if (team < 2) {
+                /* the runtime gave us one thread (a thread limit) */
+                run_alone(t);
+            } else if (tid == 0) {
+                for (;;) {
+                    int r = t->coordinate(t->ud, t);
+                    if (r == QTR_TEAM_FINISHED) break;
+                    if (r == QTR_TEAM_IDLE) nap(200);
                 }
-                if (!more && atomic_load(&w->ndone) == atomic_load(&w->nitem)) break;
-                if (w->idle) w->idle(w->ud);
-                nap(200);
-            }
-            atomic_store(&done_flag, 1);
-        } else {
-            for (;;) {
-                size_t i = claim(w);
-                if (i != SIZE_MAX) {
-                    work_one(w, i);
-                    atomic_fetch_add(&w->ndone, 1);
-                    continue;
-                }
-                if (atomic_load(&done_flag)) break;
-                nap(100);
+                atomic_store(&finished, 1);
+            } else {
+                while (!atomic_load(&finished))
+                    if (!take_one(t)) nap(100);
             }
         }
+        return;
     }
-    return rc;
-#else
-    return run_serial(w);
 #endif
+    run_alone(t);
 }

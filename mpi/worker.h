@@ -1,16 +1,22 @@
-/* worker.h -- one round's work on one rank: a queue of rows, filled by the
- * main thread (static block first, then chunks claimed from the shared
- * counter), drained by OpenMP threads that each transpile whole circuits.
+/* worker.h -- the threads of one rank: a coordinator (the main thread) and
+ * N workers that transpile whole circuits.
  *
- * Threads: the main thread is the coordinator. It alone calls refill (which
- * may call MPI and HDF5); worker threads only read published rows, call the
- * reentrant library (reader, pipeline) and write their own output slot.
- * Rows are published by an atomic store of the item count after the item is
- * written, so a worker never sees an item before its row.
+ * Work arrives in queue slots, one per round in flight: while the
+ * coordinator waits for other ranks to finish round r and commits it, the
+ * workers already transpile rounds r+1, r+2, ... Workers take from the
+ * oldest slot first. The coordinator alone pushes items, calls MPI (MPI_THREAD_FUNNELED)
+ * and HDF5 (not thread-safe); it is a callback run in a loop on the main
+ * thread.
  *
- * Ownership: the work owns its item and output arrays; outputs own their
- * circuits and messages until qtr_work_clear. Blocks pushed are borrowed and
- * must stay unchanged until the round's work is done. */
+ * Publication: an item is written, then the slot's item count is stored with
+ * release order; workers load the count with acquire order before reading an
+ * item, so they never see a half-written one. A slot is emptied only when
+ * every item published in it is done; emptying stores the count (0) before
+ * the claim index (0), so a worker can never claim a stale item.
+ *
+ * Ownership: a slot owns its item and output arrays; outputs own their
+ * circuits and messages until qtr_slot_reset. Blocks pushed are borrowed and
+ * must stay unchanged until the slot is reset. */
 #ifndef QTR_WORKER_H
 #define QTR_WORKER_H
 
@@ -34,47 +40,65 @@ typedef struct {
     double       seconds;
 } qtr_work_out;
 
-typedef struct qtr_work qtr_work;
+/** Rounds in flight at once on a rank: a rank may run this many rounds
+ *  ahead of the slowest, so a long circuit on one rank idles no other rank
+ *  unless it lasts longer than NSLOTS-1 rounds of their work. */
+#define QTR_NSLOTS 4
 
-/** Refill: append items with qtr_work_push and return 0, or 1 when there
- *  is nothing more this round, or -1 on an error (message in the work's
- *  ctx). Called on the main thread only. */
-typedef int (*qtr_refill_fn)(void *ud, qtr_work *w);
+/** One round's queue. */
+typedef struct {
+    qtr_work_item *item;
+    qtr_work_out  *out;
+    size_t         cap, npush;     /* npush: pushed so far (coordinator only) */
+    atomic_size_t  nitem, next, ndone;
+} qtr_slot;
 
-struct qtr_work {
-    /* configuration (set by the caller) */
+int qtr_slot_init(qtr_slot *s, size_t cap);
+void qtr_slot_fini(qtr_slot *s);
+/** Release the outputs and empty the slot (every published item done). */
+void qtr_slot_reset(qtr_slot *s);
+/** Add row @p k of @p blk; visible to workers after qtr_slot_publish.
+ *  Returns -1 when the slot is full. */
+int qtr_slot_push(qtr_slot *s, const qtr_h5_block *blk, size_t k);
+void qtr_slot_publish(qtr_slot *s);
+/** Items published and not yet claimed. */
+size_t qtr_slot_waiting(const qtr_slot *s);
+/** Items published and not yet done (waiting or being transpiled). */
+size_t qtr_slot_unfinished(const qtr_slot *s);
+/** 1 when every item pushed is published and done. */
+int qtr_slot_done(const qtr_slot *s);
+
+typedef struct qtr_team qtr_team;
+
+/** One step of the coordinator. Returns QTR_TEAM_BUSY after doing
+ *  something, QTR_TEAM_IDLE when it must wait (for workers to finish items),
+ *  QTR_TEAM_FINISHED when all work is done. */
+enum { QTR_TEAM_BUSY = 0, QTR_TEAM_FINISHED = 1, QTR_TEAM_IDLE = 2 };
+typedef int (*qtr_coordinate_fn)(void *ud, qtr_team *t);
+
+struct qtr_team {
+    /* configuration */
     const qtr_target *target;
-    qtr_options       opts;         /* seed: the batch's global seed */
-    const int16_t    *opmap;        /* file op codes -> ours */
+    qtr_options       opts;          /* seed: the batch's global seed */
+    const int16_t    *opmap;         /* file op codes -> ours */
     qtr_h5_storage    storage;
-    int               nthreads;     /* worker threads (>= 1) */
-    qtr_refill_fn     refill;
+    int               nthreads;      /* worker threads (>= 1) */
+    qtr_coordinate_fn coordinate;
     void             *ud;
-    void            (*idle)(void *ud);  /* main thread, while waiting (MPI progress) */
-    qtr_ctx           ctx;          /* the refill's failure */
-    /* the queue */
-    qtr_work_item    *item;
-    qtr_work_out     *out;
-    size_t            cap, npush;   /* npush: pushed so far (main thread only) */
-    atomic_size_t     nitem, next, ndone;
+    /* one slot per round in flight; workers look at slot[oldest] first,
+     * then the following ones in ring order */
+    qtr_slot          slot[QTR_NSLOTS];
+    atomic_int        oldest;
 };
 
-/** Empty queue for at most @p cap items per round. 0 or -1 (no memory). */
-int qtr_work_init(qtr_work *w, size_t cap);
-/** Release outputs and empty the queue for the next round. */
-void qtr_work_clear(qtr_work *w);
-void qtr_work_fini(qtr_work *w);
-/** Add row @p k of @p blk (main thread; published by qtr_work_publish). */
-void qtr_work_push(qtr_work *w, const qtr_h5_block *blk, size_t k);
-/** Make pushed items visible to the workers. */
-void qtr_work_publish(qtr_work *w);
-/** Run the round: refill until it reports the end, every item done.
- *  @return 0, or -1 when refill failed (the items published are still done). */
-int qtr_work_run(qtr_work *w);
+/** Run the coordinator until it reports FINISHED, with nthreads workers
+ *  (without OpenMP, or with one thread granted, the coordinator transpiles
+ *  items itself when idle). */
+void qtr_team_run(qtr_team *t);
 /** How many worker threads the runtime gives by default (OMP_NUM_THREADS),
  *  1 without OpenMP. */
 int qtr_work_default_threads(void);
-/** 0 in a build without OpenMP (--disable-openmp): one worker only. */
+/** 0 in a build without OpenMP (--disable-openmp). */
 int qtr_work_threads_supported(void);
 
 #endif

@@ -81,11 +81,12 @@ run() {
   rm -f "$out" rss.*
   t0=$(date +%s.%N)
   if [ "$ranks" -eq 1 ]; then
-    OMP_NUM_THREADS=$threads /usr/bin/time -f "%M %U %S" -o rss.0 "$B" "$in" -o "$out" -t "$TARGET" -O "$LEVEL" --progress=none
+    OMP_NUM_THREADS=$threads /usr/bin/time -f "%M %U %S" -o rss.0 "$B" "$in" -o "$out" -t "$TARGET" -O "$LEVEL" \
+      --progress=log 2> log.txt
   else
     OMP_NUM_THREADS=$threads mpirun -n "$ranks" --bind-to none --oversubscribe \
       sh -c '/usr/bin/time -f "%M %U %S" -o rss.$OMPI_COMM_WORLD_RANK "$0" "$@"' \
-      "$B" "$in" -o "$out" -t "$TARGET" -O "$LEVEL" --progress=none
+      "$B" "$in" -o "$out" -t "$TARGET" -O "$LEVEL" --progress=log 2> log.txt
   fi
   local rc=$?
   t1=$(date +%s.%N)
@@ -94,6 +95,8 @@ run() {
   cpu=$(cat rss.* | awk '{ s += $2 + $3 } END { printf "%.1f", s }')
   rss=$(cat rss.* | awk '{ printf "%s%d", (NR > 1 ? " " : ""), $1 / 1024 }')
   printf "%-22s exit %d  wall %7.1f s  cpu %7.1f s  peak RSS per rank (MiB): %s\n" "$label" "$rc" "$wall" "$cpu" "$rss"
+  # where each rank's time went (the driver's own breakdown)
+  sed -n 's/^qtranspile: \(rank [0-9]*: [0-9]* circuits\)/    \1/p' log.txt
   eval "wall_${label//[^a-z0-9]/_}=$wall"
 }
 run "1x1" 1 1 mix.h5 r11.h5

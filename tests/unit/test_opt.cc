@@ -1376,3 +1376,50 @@ TEST(OptPipeline, RoutedRandomCircuitsStayEquivalentAndConform)
     EXPECT_LT(optimised * 10, plain * 8); // at least 20% fewer gates than level 0
     qtr_target_free(t);
 }
+
+// Levels 2 and 3 end to end on 300 seeded random circuits each (the init
+// stage's block consolidation on virtual circuits with cp, rzz, swap and ccx
+// among the gates; the resynthesis after routing, in an allowed direction on
+// a directed heavy-hex-like line): equivalent by simulation (layout and
+// output permutation applied) and conforming.
+TEST(OptPipeline, Levels2And3OnRoutedRandomCircuits)
+{
+    const std::vector<qtr_op> ops = {QTR_OP_H,  QTR_OP_T,   QTR_OP_S,   QTR_OP_CX,  QTR_OP_CZ,
+                                     QTR_OP_SWAP, QTR_OP_RZ, QTR_OP_SX, QTR_OP_U,  QTR_OP_CCX,
+                                     QTR_OP_CP, QTR_OP_RZZ,  QTR_OP_RX};
+    qtr_ctx ctx = mkctx();
+    qtr_target *line = nullptr, *dir = nullptr;
+    ASSERT_EQ(qtr_target_load("line:5", &line, &ctx), QTR_OK) << ctx.msg;
+    ASSERT_EQ(qtr_target_set_basis(line, "cz,rz,sx,x", &ctx), QTR_OK);
+    // a directed ring 0->1->2->3->4->0 with ecr: directions matter
+    ASSERT_EQ(qtr_target_new(&dir, "ring5-directed", 5, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_target_set_basis(dir, "ecr,rz,sx,x", &ctx), QTR_OK);
+    for (uint32_t a = 0; a < 5; a++) ASSERT_EQ(qtr_target_add_edge(dir, a, (a + 1) % 5, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_target_finish(dir, &ctx), QTR_OK) << ctx.msg;
+    uint64_t in2 = 0, out2[4] = {0, 0, 0, 0};
+    for (uint64_t seed = 0; seed < 300; seed++) {
+        const qtr_target *t = seed % 2 ? dir : line;
+        Circ in = random_circ(3 + seed % 3, 15 + seed % 26, ops, 123000 + seed);
+        for (int level = 2; level <= 3; level++) {
+            Circ out(in);
+            qtr_options o;
+            qtr_options_default(&o);
+            o.opt_level = level;
+            o.seed = seed;
+            o.layout_trials = o.swap_trials = 2; // correctness, not quality: keep it fast
+            qtr_result r;
+            ASSERT_EQ(qtr_transpile(out.c, t, &o, &r, &ctx), QTR_OK) << ctx.msg;
+            EXPECT_EQ(qtr_target_check_circuit(t, out.c, &ctx), QTR_OK) << ctx.msg;
+            ASSERT_EQ(qtr_sim_equivalent(in.c, out.c, r.initial_layout, r.output_permutation, 1e-7, &ctx),
+                      QTR_OK)
+                << t->name << " level " << level << " seed " << seed << ": " << ctx.msg;
+            out2[level] += r.out.n2q;
+            if (level == 2) in2 += r.in.n2q;
+            qtr_result_free(&r);
+        }
+    }
+    std::printf("300 routed random circuits: 2q gates in %llu, level 2 out %llu, level 3 out %llu\n",
+                (unsigned long long)in2, (unsigned long long)out2[2], (unsigned long long)out2[3]);
+    qtr_target_free(line);
+    qtr_target_free(dir);
+}
