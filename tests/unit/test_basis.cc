@@ -544,7 +544,9 @@ TEST(BasisTranslation, OutOfMemoryLeavesTheCircuitUnchanged)
     EXPECT_GE(nfail, 1);  // the pools (the instruction array has a fallback)
 }
 
-TEST(BasisTranslation, MillionSwapsAreFastAndLean)
+// Memory, not speed: timings belong to tests/bench (million_swap_transpile.sh),
+// never to make check on a shared machine.
+TEST(BasisTranslation, MillionSwapsAreLean)
 {
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, 1);
@@ -569,7 +571,6 @@ TEST(BasisTranslation, MillionSwapsAreFastAndLean)
     EXPECT_LE(c->alloc.peak, before + out_bytes + 4096);
     printf("1M swaps -> 3M cx: %.3f s, peak %zu bytes (input %zu, output array %zu)\n", s,
            c->alloc.peak, before, out_bytes);
-    EXPECT_LT(s, 2.0);  // generous for sanitizer builds; ~0.01-0.03 s optimised
 }
 
 // ---------------------------------------------------------------------------
