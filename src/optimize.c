@@ -8,25 +8,30 @@
  * (every pass either completes or leaves it unchanged), possibly partly
  * optimised; at level 3 it may be the best circuit seen before the failure.
  *
- * Loops (the passes are listed in level_loop below):
+ * Loops (the passes are listed in loop_l1 / loop_l23 below), as Qiskit 2.2
+ * (ALGORITHMS.md §2.9; resynth_2q is ConsolidateBlocks + UnitarySynthesis,
+ * src/pass_consolidate.c):
  *   L1  do { merge1q, cancel_inverse } until depth and size both stay the same;
- *   L2  do { remove_identity, merge1q, commute_cancel, cancel_inverse } until
- *       depth and size both stay the same;
- *   L3  the L2 passes under Qiskit's MinimumPoint(depth, size, backtrack 5):
- *       a lexicographically better (depth, size) saves a copy and resets the
- *       count to 1, a worse one counts up and at 5 restores the saved copy and
- *       stops, an equal one stops. The first iteration only records its score
- *       against (∞, ∞), as Qiskit does.
+ *   L2  resynth_2q once, then do { remove_identity, merge1q, commute_cancel,
+ *       cancel_inverse } until depth and size both stay the same (running
+ *       resynth_2q inside the loop too gave the same 2q counts on the device
+ *       benchmark at twice the stage time);
+ *   L3  do { resynth_2q, then the L2 passes } under Qiskit's
+ *       MinimumPoint(depth, size, backtrack 5): a lexicographically better
+ *       (depth, size) saves a copy and resets the count to 1, a worse one
+ *       counts up and at 5 restores the saved copy and stops, an equal one
+ *       stops. The first iteration only records its score against (∞, ∞), as
+ *       Qiskit does.
  * cancel_inverse is not in Qiskit's L2/L3 loops; it is here because our
  * CommutativeCancellation does not cancel gates that have no commutation
  * type on a wire (ecr ecr, swap swap, h h on a 2q-gate-free wire is merge1q's):
- * it costs one linear scan. TwoQubitPeepholeOptimization (the L2 pre-loop and
- * the first pass of the L3 loop) belongs to the 2q resynthesis work and is
- * not called here yet.
+ * it costs one linear scan. Init (qtr_optimize_init) at L2/L3 also
+ * consolidates 2q blocks on the virtual circuit, as Qiskit's init stage does.
  *
  * Each loop also stops after OPT_MAX_ITER iterations, a guard Qiskit does not
- * have: every pass here is size-monotone on basis-form input, so the loops end
- * long before (typically in 2-4 iterations).
+ * have: every pass here lowers or keeps (2q count, size) on basis-form input
+ * (resynth_2q may trade 1q gates for fewer 2q ones), so the loops end long
+ * before (typically in 2-4 iterations).
  *
  * Precondition: the circuit is already in the target's basis (after the
  * translation stage); then every pass here emits only basis gates and no

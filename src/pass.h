@@ -152,7 +152,10 @@ int qtr_kak_gates(const qtr_kak_synthesis *s, const qtr_kak_basis *kb, qtr_euler
 /** Collect maximal runs of unconditioned 1q/2q gates on one qubit pair,
  *  resynthesise each as a 4×4 unitary with the target's 2q gate (in an
  *  allowed direction of t->edges) and best Euler basis, and replace the run
- *  when that lowers its 2q count, or keeps it and lowers its 1q count.
+ *  when that lowers its 2q cost (each 2q gate counted as the CX-class gates
+ *  its translation needs: 1, 2 for cp/rzz/..., 3 for swap), or keeps it and
+ *  lowers its 1q count. Runs whose only 2q gate is the basis gate, and runs
+ *  of exactly three basis gates that need three, are left as they are.
  *  Exact (approximation degree 1). A target whose 2q gate is not CX-class
  *  (iswap, rzz, none) or with no Euler basis leaves the circuit unchanged.
  *  @return QTR_OK, QTR_EINVAL (NULL circuit or target), QTR_ENOMEM (circuit
@@ -283,9 +286,10 @@ qtr_status qtr_pass_elide_swaps(qtr_circuit *c, const qtr_target *t, uint32_t *p
 
 /** The optimisation stage of levels 1-3 (src/optimize.c; Qiskit's loops,
  *  design/ALGORITHMS.md §2.3, §2.5): L1 repeats merge1q + cancel_inverse,
- *  L2 remove_identity + merge1q + commute_cancel + cancel_inverse, both until
- *  depth and size stay the same; L3 runs the L2 list to Qiskit's minimum
- *  point over (depth, size) with back-tracking after 5 worse iterations.
+ *  L2 runs qtr_pass_resynth_2q once, then repeats remove_identity + merge1q +
+ *  commute_cancel + cancel_inverse, both until depth and size stay the same;
+ *  L3 runs resynth_2q + the L2 list to Qiskit's minimum point over
+ *  (depth, size) with back-tracking after 5 worse iterations.
  *  Level 0 does nothing. @p c must already be in t->basis (after
  *  translation); it stays in it.
  *  @return QTR_OK, QTR_EINVAL (NULL circuit or target, level outside 0..3),
@@ -298,8 +302,9 @@ qtr_status qtr_optimize_loop_approx(qtr_circuit *c, const qtr_target *t, int lev
 /** The init-stage clean-up of levels 1-3 on the virtual circuit, before
  *  layout: L1 cancel_inverse; L2/L3 elide_swaps (only when @p perm is not
  *  NULL, i.e. routing is allowed), remove_diag_before_measure,
- *  remove_identity, cancel_inverse, commute_cancel (any gate may be emitted:
- *  translation follows). @p perm (c->nqubits entries, may be NULL) receives
+ *  remove_identity, cancel_inverse, commute_cancel, then 2q blocks that need
+ *  fewer cx than translating their gates would become cx + u (Qiskit's init
+ *  ConsolidateBlocks; any gate may be emitted: translation follows). @p perm (c->nqubits entries, may be NULL) receives
  *  the elided permutation as qtr_pass_elide_swaps defines it (identity when
  *  nothing was elided or the level does not elide). @p t is unused.
  *  Note remove_diag_before_measure changes per-outcome phases before final

@@ -3,8 +3,11 @@
  * without DAG objects): maximal runs of unconditioned 1q/2q gates on one
  * qubit pair are multiplied into a 4×4 unitary, resynthesised with the
  * target's CX-class gate (src/synth_kak.c) in an allowed direction and its
- * best Euler basis, and replaced when that lowers the run's 2q count, or
- * keeps it and lowers its 1q count. Never worse, by construction.
+ * best Euler basis, and replaced when that lowers the run's 2q cost (each 2q
+ * gate counted as the CX-class gates its translation needs, cx_cost), or
+ * keeps it and lowers its 1q count. Never worse, by construction. The same
+ * scan serves the init stage (opt_resynth_2q_virtual: virtual circuit, cx +
+ * u, any direction, only when the 2q cost drops).
  *
  * Collecting runs is one flat scan with per-wire state: the block open on
  * each wire (at most one) and the run of 1q gates waiting on each wire since
