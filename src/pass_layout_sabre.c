@@ -10,8 +10,10 @@
  * parallel (OpenMP when built with it); their swap trials run serially inside.
  *
  * Targets with several connected components: the circuit's interacting
- * qubits are placed in the largest component (they must fit there); qubits
- * without 2q gates may go anywhere.
+ * qubits are placed in the largest component when they fit there; otherwise
+ * the circuit's connected parts are spread over the components (largest
+ * part into the roomiest component first). Qubits without 2q gates may go
+ * anywhere.
  *
  * Owns: trial scratch (plain malloc). Borrows: the target. Rewrites: the
  * circuit, which afterwards acts on t->nqubits physical qubits with every 2q
@@ -35,32 +37,50 @@ static void shuffle(uint32_t *a, uint32_t n, qtr_ctx *rng)
 }
 
 /* Complete a partial layout (QTR_NONE = unassigned) at random: unassigned
- * interacting virtual qubits go to free qubits of component @p comp, then
- * every other virtual qubit (idle ones and ancillas) to what is left.
- * @p used and @p pool are n-entry scratch. Returns 0, or -1 when component
- * @p comp runs out (a heuristic layout that does not fit). */
+ * interacting virtual qubits go to free qubits of component @p comp (or,
+ * when @p vcomp is given, of component vcomp[v]), then every other virtual
+ * qubit (idle ones and ancillas) to what is left. @p used and @p pool are
+ * n-entry scratch. Returns 0, or -1 when a component runs out (a heuristic
+ * layout that does not fit). */
 static int fill_layout(uint32_t *v2p, uint32_t n, const qtr_igraph *g, const qtr_rtarget *rt,
-                       uint32_t comp, uint8_t *used, uint32_t *pool, qtr_ctx *rng)
+                       uint32_t comp, const uint32_t *vcomp, uint8_t *used, uint32_t *pool,
+                       qtr_ctx *rng)
 {
     memset(used, 0, n);
     for (uint32_t v = 0; v < n; v++)
         if (v2p[v] != QTR_NONE) used[v2p[v]] = 1;
     uint32_t m = 0;
-    for (uint32_t p = 0; p < n; p++)
-        if (!used[p] && rt->comp[p] == comp) pool[m++] = p;
-    shuffle(pool, m, rng);
-    uint32_t take = 0;
-    for (uint32_t v = 0; v < g->n; v++)
-        if (g->deg[v] && v2p[v] == QTR_NONE) {
-            if (take == m) return -1;
-            v2p[v] = pool[take++];
-            used[v2p[v]] = 1;
+    if (vcomp) {
+        /* one shuffled pool of free qubits; each qubit takes the first
+         * still-free entry in its own component */
+        for (uint32_t p = 0; p < n; p++)
+            if (!used[p]) pool[m++] = p;
+        shuffle(pool, m, rng);
+        for (uint32_t v = 0; v < g->n; v++) {
+            if (!g->deg[v] || v2p[v] != QTR_NONE) continue;
+            uint32_t k = 0;
+            while (k < m && (used[pool[k]] || rt->comp[pool[k]] != vcomp[v])) k++;
+            if (k == m) return -1;
+            v2p[v] = pool[k];
+            used[pool[k]] = 1;
         }
+    } else {
+        for (uint32_t p = 0; p < n; p++)
+            if (!used[p] && rt->comp[p] == comp) pool[m++] = p;
+        shuffle(pool, m, rng);
+        uint32_t k = 0;
+        for (uint32_t v = 0; v < g->n; v++)
+            if (g->deg[v] && v2p[v] == QTR_NONE) {
+                if (k == m) return -1;
+                v2p[v] = pool[k++];
+                used[v2p[v]] = 1;
+            }
+    }
     m = 0;
     for (uint32_t p = 0; p < n; p++)
         if (!used[p]) pool[m++] = p;
     shuffle(pool, m, rng);
-    take = 0;
+    uint32_t take = 0;
     for (uint32_t v = 0; v < n; v++)
         if (v2p[v] == QTR_NONE) v2p[v] = pool[take++];
     return 0;
@@ -73,6 +93,7 @@ typedef struct {
     const qtr_igraph     *g;
     const qtr_sabre_heur *h;
     const uint32_t       *dense;
+    const uint32_t       *vcomp;       /* component per interacting qubit, or NULL: comp */
     uint32_t              comp, nv, n, nrandom, swap_trials, iterations;
     uint64_t              seed;
     uint64_t              bound;       /* best key of a finished trial (read atomically) */
@@ -143,7 +164,7 @@ static qtr_status layout_trial(shared *sh, qtr_sabre_state *s, uint32_t i, uint3
     } else if (i == sh->nrandom + 2) {
         for (uint32_t v = 0; v < n; v++) lay[v] = n - 1 - v;
     }
-    if (fill_layout(lay, n, sh->g, sh->rt, sh->comp, used, pool, lctx) ||
+    if (fill_layout(lay, n, sh->g, sh->rt, sh->comp, sh->vcomp, used, pool, lctx) ||
         !qtr_sabre_layout_feasible(sh->d, sh->rt, lay))
         goto done;   /* a heuristic start that does not fit this target */
     for (uint32_t it = 0; it < sh->iterations && !st; it++) {
@@ -189,6 +210,79 @@ static qtr_status swap_trial(shared *sh, qtr_sabre_state *s, uint32_t i, uint32_
     return st;
 }
 
+/* Spread the circuit's connected parts (of its interaction graph) over the
+ * target's components, largest part first, each into the component with
+ * the most room left (ties: lowest index), as Qiskit's disjoint layout does
+ * for disconnected devices. *vcomp (g->n entries, owned by the caller) gets
+ * each interacting qubit's component. QTR_ETARGET when a part fits nowhere. */
+static qtr_status distribute(const qtr_igraph *g, const qtr_rtarget *rt, const char *name,
+                             uint32_t **vcomp, qtr_ctx *ctx)
+{
+    uint32_t nv = g->n ? g->n : 1, np = 0;
+    uint32_t *part = malloc(nv * sizeof *part), *queue = malloc(nv * sizeof *queue);
+    uint32_t *psize = calloc(nv, sizeof *psize), *porder = malloc(nv * sizeof *porder);
+    uint32_t *room = malloc((rt->ncomp ? rt->ncomp : 1) * sizeof *room);
+    uint32_t *pcomp = malloc(nv * sizeof *pcomp);
+    *vcomp = malloc(nv * sizeof **vcomp);
+    qtr_status st = QTR_OK;
+    if (!part || !queue || !psize || !porder || !room || !pcomp || !*vcomp) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "layout: components of %u qubits", g->n);
+        goto done;
+    }
+    for (uint32_t v = 0; v < g->n; v++) part[v] = QTR_NONE;
+    for (uint32_t s0 = 0; s0 < g->n; s0++) {   /* BFS labels the parts */
+        if (!g->deg[s0] || part[s0] != QTR_NONE) continue;
+        uint32_t head = 0, tail = 0;
+        part[s0] = np;
+        queue[tail++] = s0;
+        while (head < tail) {
+            uint32_t v = queue[head++];
+            psize[np]++;
+            for (uint32_t e = g->off[v]; e < g->off[v + 1]; e++)
+                if (part[g->nbr[e]] == QTR_NONE) {
+                    part[g->nbr[e]] = np;
+                    queue[tail++] = g->nbr[e];
+                }
+        }
+        porder[np] = np;
+        np++;
+    }
+    /* largest part first (insertion sort, stable: ties by first qubit) */
+    for (uint32_t i = 1; i < np; i++)
+        for (uint32_t j = i; j > 0 && psize[porder[j]] > psize[porder[j - 1]]; j--) {
+            uint32_t x = porder[j]; porder[j] = porder[j - 1]; porder[j - 1] = x;
+        }
+    for (uint32_t k = 0; k < rt->ncomp; k++) room[k] = rt->comp_size[k];
+    for (uint32_t i = 0; i < np; i++) {
+        uint32_t p = porder[i], best = 0;
+        for (uint32_t k = 1; k < rt->ncomp; k++)
+            if (room[k] > room[best]) best = k;
+        if (room[best] < psize[p]) {
+            st = qtr_fail(ctx, QTR_ETARGET,
+                          "layout: the circuit's %u interacting qubits do not fit the connected "
+                          "components of '%s': a connected group of %u of them finds no "
+                          "component with %u free qubits",
+                          g->ninteracting, name, psize[p], psize[p]);
+            goto done;
+        }
+        pcomp[p] = best;
+        room[best] -= psize[p];
+    }
+    for (uint32_t v = 0; v < g->n; v++) (*vcomp)[v] = g->deg[v] ? pcomp[part[v]] : QTR_NONE;
+done:
+    if (st) {
+        free(*vcomp);
+        *vcomp = NULL;
+    }
+    free(part);
+    free(queue);
+    free(psize);
+    free(porder);
+    free(room);
+    free(pcomp);
+    return st;
+}
+
 static int cmp_key_index(const void *x, const void *y)
 {
     const uint64_t *a = x, *b = y;
@@ -211,24 +305,21 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     memset(&g, 0, sizeof g);
     memset(&d, 0, sizeof d);
     memset(&best, 0, sizeof best);
-    uint32_t *dense = NULL, *ident = NULL, *lays = NULL;
+    uint32_t *dense = NULL, *ident = NULL, *lays = NULL, *vcomp = NULL;
     uint64_t *keys = NULL, (*rank)[2] = NULL;
     qtr_status st = qtr_rtarget_init(&rt, t, ctx);
     if (st) return st;
     if ((st = qtr_igraph_build(&g, c, ctx)) || (st = qtr_sabre_dag_build(&d, c, ctx))) goto done;
 
-    /* the component that takes the interacting qubits: the largest */
+    /* the component that takes the interacting qubits: the largest; when
+     * they do not fit there, the circuit's own connected parts are spread
+     * over the components */
     uint32_t comp = 0;
     for (uint32_t k = 1; k < rt.ncomp; k++)
         if (rt.comp_size[k] > rt.comp_size[comp]) comp = k;
-    if (g.ninteracting > rt.comp_size[comp]) {
-        st = qtr_fail(ctx, QTR_ETARGET,
-                      "layout: the circuit's %u interacting qubits do not fit in one connected "
-                      "component of '%s' (the largest has %u qubits); circuits spread over "
-                      "several components are not supported",
-                      g.ninteracting, t->name, rt.comp_size[comp]);
+    if (g.ninteracting > rt.comp_size[comp] &&
+        (st = distribute(&g, &rt, t->name, &vcomp, ctx)))
         goto done;
-    }
     uint32_t ntotal = o->layout_trials + 3;
     uint32_t swap_trials = o->swap_trials ? o->swap_trials : 1;
     if ((uint64_t)ntotal * swap_trials >= (1u << KEY_BITS)) {
@@ -245,11 +336,16 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
         goto done;
     }
     for (uint32_t p = 0; p < n; p++) ident[p] = p;
-    if ((st = qtr_layout_dense(&g, &rt, comp, dense, ctx))) goto done;
+    if (vcomp) {
+        /* no dense start across components: a random one takes its place */
+        for (uint32_t v = 0; v < nv; v++) dense[v] = QTR_NONE;
+    } else if ((st = qtr_layout_dense(&g, &rt, comp, dense, ctx))) {
+        goto done;
+    }
 
     qtr_sabre_heur h;
     qtr_sabre_heur_decay(&h, n);
-    shared sh = {&d, &rt, &g, &h, dense, comp, nv, n, o->layout_trials, swap_trials,
+    shared sh = {&d, &rt, &g, &h, dense, vcomp, comp, nv, n, o->layout_trials, swap_trials,
                  o->iterations, o->seed, UINT64_MAX, UINT64_MAX, &best, QTR_OK, UINT32_MAX, ""};
 
     int par = d.nnodes >= QTR_SABRE_PAR_NODES;
@@ -299,15 +395,28 @@ report:
     }
     /* widen onto the physical register (operands keep their virtual
      * numbers), then lay out and insert the swaps */
-    if ((st = qtr_circuit_remap_qubits(c, ident, n, ctx)) ||
-        (st = qtr_sabre_rebuild(c, &d, &best, ctx)))
-        goto done;
+    /* scratch counted in the circuit's peak: routing's, plus the refined
+     * layouts, their ranks and the interaction graph */
+    size_t own = (size_t)ntotal * (n * sizeof *lays + sizeof *keys + sizeof *rank) +
+                 2 * (size_t)n * sizeof *dense +
+                 (size_t)g.off[g.n] * (sizeof *g.nbr + sizeof *g.ecount + sizeof *g.efwd) +
+                 (size_t)g.n * (sizeof *g.off + sizeof *g.count1q + sizeof *g.deg);
+    size_t scratch = own + qtr_sabre_scratch_bytes(&d, &rt, &best, qtr_sabre_threads(ntotal, par));
+    qtr_sabre_charge_scratch(&c->alloc, scratch);   /* while the trials ran */
+    qtr_sabre_release_scratch(&c->alloc, scratch);
+    scratch = own + qtr_sabre_scratch_bytes(&d, &rt, &best, 0);
+    qtr_sabre_charge_scratch(&c->alloc, scratch);   /* while rebuilding */
+    st = qtr_circuit_remap_qubits(c, ident, n, ctx);
+    if (!st) st = qtr_sabre_rebuild(c, &d, &best, ctx);
+    qtr_sabre_release_scratch(&c->alloc, scratch);
+    if (st) goto done;
     for (uint32_t v = 0; v < nv; v++) {
         initial[v] = best.layout0[v];
         final[v] = best.layout1[v];
     }
     *nswaps = best.nswaps;
 done:
+    free(vcomp);
     free(dense);
     free(ident);
     free(lays);

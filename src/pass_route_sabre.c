@@ -19,6 +19,9 @@
  * direction; translation fixes directions). */
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "common.h"
 #include "pass.h"
 #include "sabre.h"
@@ -690,6 +693,41 @@ qtr_status qtr_sabre_swap_map(const qtr_sabre_dag *d, const qtr_rtarget *rt,
 }
 
 /* ======================================================================
+ * Scratch accounting
+ * ====================================================================== */
+
+uint32_t qtr_sabre_threads(uint32_t ntrials, int par)
+{
+#ifdef _OPENMP
+    if (par && ntrials > 1) {
+        int m = omp_get_max_threads();
+        return m < 1 ? 1 : (uint32_t)m < ntrials ? (uint32_t)m : ntrials;
+    }
+#endif
+    (void)ntrials;
+    (void)par;
+    return 1;
+}
+
+size_t qtr_sabre_scratch_bytes(const qtr_sabre_dag *d, const qtr_rtarget *rt,
+                               const qtr_sabre_result *best, uint32_t nthreads)
+{
+    size_t n = rt->n, nn = d->nnodes, ne = d->pred_off ? d->pred_off[nn] : 0;
+    size_t ni = d->inst_off ? d->inst_off[nn] : 0;
+    size_t dag = nn * (sizeof *d->q + 3 * sizeof(uint32_t)) + 2 * ne * sizeof(uint32_t) +
+                 (ni + d->ninitial + d->nfinal) * sizeof(uint32_t);
+    size_t rtb = n * n * sizeof *rt->dist + n * sizeof *rt->comp +
+                 rt->ncomp * sizeof *rt->comp_size;
+    /* qtr_sabre_state_new: 8 n-sized uint32 arrays, a double per qubit,
+     * 5 nnodes-sized uint32 arrays and one byte per node */
+    size_t state = sizeof(qtr_sabre_state) + n * (8 * sizeof(uint32_t) + sizeof(double)) +
+                   nn * (5 * sizeof(uint32_t) + 1);
+    size_t result = 2 * n * sizeof(uint32_t) +
+                    best->caporder * 2 * sizeof(uint32_t) + best->capswaps * sizeof *best->swaps;
+    return dag + rtb + result + (size_t)nthreads * (state + result);
+}
+
+/* ======================================================================
  * Rebuilding the circuit
  * ====================================================================== */
 
@@ -816,7 +854,17 @@ qtr_status qtr_pass_route_sabre(qtr_circuit *c, const qtr_target *t, const qtr_r
                                  ctx)))
         goto done;
     QTR_ASSERT(!best.aborted);
-    if ((st = qtr_sabre_rebuild(c, &d, &best, ctx))) goto done;
+    /* while the trials ran: per-thread states and results beside the DAG;
+     * while rebuilding: the DAG and the winner beside both instruction arrays */
+    size_t scratch = qtr_sabre_scratch_bytes(
+        &d, &rt, &best, qtr_sabre_threads(trials, d.nnodes >= QTR_SABRE_PAR_NODES));
+    qtr_sabre_charge_scratch(&c->alloc, scratch);
+    qtr_sabre_release_scratch(&c->alloc, scratch);
+    scratch = qtr_sabre_scratch_bytes(&d, &rt, &best, 0);
+    qtr_sabre_charge_scratch(&c->alloc, scratch);
+    st = qtr_sabre_rebuild(c, &d, &best, ctx);
+    qtr_sabre_release_scratch(&c->alloc, scratch);
+    if (st) goto done;
     memcpy(perm, best.layout1, n * sizeof *perm);
     *nswaps = best.nswaps;
 done:

@@ -388,7 +388,8 @@ typedef struct {
     double    seconds[QTR_STAGE_COUNT];
     qtr_stats in, out;           /* statistics of the input and of the output */
     uint64_t  swaps;             /* swaps inserted by routing */
-    size_t    peak_bytes;        /* peak bytes of the circuit's memory */
+    size_t    peak_bytes;        /* peak bytes of the circuit's memory, layout and
+                                    routing scratch included */
     uint32_t  nvirtual;          /* input qubits */
     uint32_t  nphysical;         /* output qubits (the target's) */
     /* initial_layout[v]: physical qubit where virtual qubit v starts;

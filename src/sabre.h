@@ -157,6 +157,30 @@ qtr_status qtr_sabre_swap_map(const qtr_sabre_dag *d, const qtr_rtarget *rt,
 qtr_status qtr_sabre_rebuild(qtr_circuit *c, const qtr_sabre_dag *d, const qtr_sabre_result *r,
                              qtr_ctx *ctx);
 
+/** Bytes of routing scratch live at once while trials run on @p d and
+ *  @p rt: the DAG, the distance matrix and components, the winner @p best,
+ *  and for each of @p nthreads threads (0: after the trials) a trial state
+ *  and a recorded result the size of @p best. An estimate from the array
+ *  sizes (growth slack of the swap lists aside). Plain malloc, so the
+ *  circuit's allocator does not see it; qtr_sabre_charge_scratch makes it
+ *  count. */
+size_t qtr_sabre_scratch_bytes(const qtr_sabre_dag *d, const qtr_rtarget *rt,
+                               const qtr_sabre_result *best, uint32_t nthreads);
+
+/** Threads that run @p ntrials trials in parallel (1 when @p par is 0 or
+ *  without OpenMP). */
+uint32_t qtr_sabre_threads(uint32_t ntrials, int par);
+
+/** Count @p bytes of scratch in @p a: live from now (raising the peak) until
+ *  the matching qtr_sabre_release_scratch. So stats' peak_bytes covers
+ *  routing's own memory, rebuild of the routed circuit included. */
+static inline void qtr_sabre_charge_scratch(qtr_alloc *a, size_t bytes)
+{
+    a->cur += bytes;
+    if (a->cur > a->peak) a->peak = a->cur;
+}
+static inline void qtr_sabre_release_scratch(qtr_alloc *a, size_t bytes) { a->cur -= bytes; }
+
 /** 1 when every 2q node of @p d has both qubits in one component under
  *  layout @p v2p. */
 int qtr_sabre_layout_feasible(const qtr_sabre_dag *d, const qtr_rtarget *rt, const uint32_t *v2p);

@@ -221,7 +221,9 @@ TEST(SabreLayout, PlacesTheCircuitInOneComponent)
     qtr_target_free(t);
 }
 
-TEST(SabreLayout, InteractingQubitsLargerThanAnyComponentFail)
+// Four interacting qubits do not fit one 3-qubit line: the two separate
+// pairs go one to each line. A connected group of four fits neither.
+TEST(SabreLayout, PartsAreSpreadOverComponentsAndTooLargePartsFail)
 {
     Ctx ctx;
     qtr_target *t = make_target("two-lines", 6, {{0, 1}, {1, 2}, {3, 4}, {4, 5}});
@@ -231,8 +233,16 @@ TEST(SabreLayout, InteractingQubitsLargerThanAnyComponentFail)
     std::vector<uint32_t> i(4), f(4);
     uint64_t s;
     qtr_sabre_layout_opts o = {1, 2, 2, 0, 0};
+    qtr_circuit *d = clone(c);
+    ASSERT_EQ(qtr_pass_layout_sabre(d, t, &o, i.data(), f.data(), &s, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_TRUE(conforms(d, t));
+    EXPECT_EQ(i[0] / 3, i[1] / 3);
+    EXPECT_EQ(i[2] / 3, i[3] / 3);
+    EXPECT_NE(i[0] / 3, i[2] / 3);
+    qtr_circuit_free(d);
+    add(c, QTR_OP_CX, {1, 2});   // one connected group of 4
     EXPECT_EQ(qtr_pass_layout_sabre(c, t, &o, i.data(), f.data(), &s, &ctx), QTR_ETARGET);
-    EXPECT_THAT(ctx.msg(), HasSubstr("do not fit in one connected component"));
+    EXPECT_THAT(ctx.msg(), HasSubstr("a connected group of 4 of them finds no component"));
     qtr_circuit_free(c);
     qtr_target_free(t);
 }

@@ -361,6 +361,31 @@ TEST(RouteSabre, MoreTrialsNeverWorse)
     qtr_target_free(t);
 }
 
+// Routing's scratch (plain malloc) is counted in the circuit's peak: at
+// least the DAG's instruction lists and the n x n distance matrix on top of
+// the input and the routed instruction array; nothing stays counted after.
+TEST(RouteSabre, ScratchCountsInThePeak)
+{
+    Ctx ctx;
+    qtr_target *t = heavy_hex27();
+    qtr_circuit *c = random_circuit(20, 2000, 5);
+    widen(c, 27);
+    size_t before = c->alloc.cur, ninst = c->ninst;
+    c->alloc.peak = before;
+    std::vector<uint32_t> perm(27);
+    uint64_t ns = 0;
+    qtr_route_opts o = {0, 4, 1};
+    ASSERT_EQ(qtr_pass_route_sabre(c, t, &o, perm.data(), &ns, &ctx), QTR_OK) << ctx.msg();
+    ASSERT_GT(ns, 0u);
+    size_t routed = (ninst + ns) * sizeof(qtr_inst);
+    size_t floor = 27 * 27 * sizeof(uint16_t) + ninst * sizeof(uint32_t);
+    EXPECT_GE(c->alloc.peak, before + routed + floor);
+    // released again: cur is the circuit's own blocks only
+    EXPECT_LT(c->alloc.cur, before + routed);
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
 TEST(RouteSabre, MeasurementsAndConditionsKeepTheirBits)
 {
     Ctx ctx;
@@ -606,5 +631,50 @@ TEST(Pipeline, TrialOptionsAreHonoured)
     // the same 11 refined layouts; 10 swap trials include the 1
     EXPECT_LE(swaps[1], swaps[0]);
     qtr_circuit_free(in);
+    qtr_target_free(t);
+}
+
+// A circuit made of two separate parts: two
+// triangles (which no line can host without swaps) on a target of two
+// 4-qubit lines. The 6 interacting qubits do not fit one line, so SABRE
+// layout puts one triangle on each line; every level above 0 must route it,
+// and the parts must not share a line. A part larger than every line still
+// fails with a clear message.
+TEST(Pipeline, CircuitPartsAreSpreadOverComponents)
+{
+    Ctx ctx;
+    qtr_target *t = with_basis(
+        make_target("two-lines", 8, {{0, 1}, {1, 2}, {2, 3}, {4, 5}, {5, 6}, {6, 7}}),
+        "cx,rz,sx,x");
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 6, &ctx), QTR_OK);
+    for (uint32_t b : {0u, 3u}) {
+        add(c, QTR_OP_H, {b});
+        add(c, QTR_OP_CX, {b, b + 1});
+        add(c, QTR_OP_CX, {b + 1, b + 2});
+        add(c, QTR_OP_CX, {b + 2, b});
+        add(c, QTR_OP_RZ, {b + 1});
+        add(c, QTR_OP_CX, {b, b + 1});
+    }
+    for (int level = 1; level <= 3; level++)
+        for (uint64_t seed = 0; seed < 3; seed++) {
+            qtr_result r = transpile_and_check(c, t, level, seed);
+            ASSERT_NE(r.initial_layout, nullptr);
+            for (uint32_t v : {1u, 2u}) EXPECT_EQ(r.initial_layout[v] / 4, r.initial_layout[0] / 4);
+            for (uint32_t v : {4u, 5u}) EXPECT_EQ(r.initial_layout[v] / 4, r.initial_layout[3] / 4);
+            EXPECT_NE(r.initial_layout[0] / 4, r.initial_layout[3] / 4);
+            EXPECT_GT(r.swaps, 0u);
+            qtr_result_free(&r);
+        }
+    // one connected part of 6 qubits: no line has room
+    add(c, QTR_OP_CX, {2, 3});
+    add(c, QTR_OP_CX, {3, 5});   // parts {0..5}: 6 qubits, lines of 4
+    qtr_options o;
+    qtr_options_default(&o);
+    o.opt_level = 2;
+    qtr_result r;
+    EXPECT_EQ(qtr_transpile(c, t, &o, &r, &ctx), QTR_ETARGET);
+    EXPECT_THAT(ctx.msg(), HasSubstr("a connected group of 6 of them finds no component"));
+    qtr_circuit_free(c);
     qtr_target_free(t);
 }
