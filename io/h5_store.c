@@ -666,6 +666,31 @@ void qtr_h5_run_of(const qtr_h5_file *f, qtr_h5_run *run)
     run->seed = f->run_seed;
 }
 
+/* A file access list like @p fapl (or the default) whose metadata cache may
+ * not grow past a few MiB. HDF5's cache is adaptive and grows with the
+ * file's metadata (chunk indexes of pools holding millions of records), so
+ * with the default limit a rank's memory grew with the batch. Caller closes
+ * the list; -1 on failure (then the caller uses @p fapl as it is). */
+static hid_t capped_fapl(hid_t fapl)
+{
+    hid_t p = fapl < 0 ? H5Pcreate(H5P_FILE_ACCESS) : H5Pcopy(fapl);
+    if (p < 0) return -1;
+    H5AC_cache_config_t mdc;
+    memset(&mdc, 0, sizeof mdc);
+    mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    if (H5Pget_mdc_config(p, &mdc) < 0) goto fail;
+    mdc.set_initial_size = 1;
+    mdc.initial_size = 1u << 20;
+    mdc.max_size = 4u << 20;
+    mdc.min_size = 1u << 20;
+    if (H5Pset_mdc_config(p, &mdc) < 0) goto fail;
+    return p;
+fail:
+    H5Pclose(p);
+    H5Eclear2(H5E_DEFAULT);
+    return -1;
+}
+
 static qtr_h5_file *file_new(const char *path)
 {
     qtr_h5_file *f = calloc(1, sizeof *f);
@@ -1061,7 +1086,10 @@ static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file *
         H5Eclear2(H5E_DEFAULT);
         goto done;
     }
-    f->fid = H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl < 0 ? H5P_DEFAULT : fapl);
+    hid_t cap = capped_fapl(fapl);
+    f->fid = H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY,
+                     cap >= 0 ? cap : fapl < 0 ? H5P_DEFAULT : fapl);
+    if (cap >= 0) H5Pclose(cap);
     if (f->fid < 0) {
         st = h5_fail(f, ctx, QTR_EIO, "%s: cannot open", path);
         goto done;
@@ -1188,7 +1216,9 @@ qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
      * overwritten by a later round (see doc/hdf5-format.md, "Crashes"). */
     fcpl = H5Pcreate(H5P_FILE_CREATE);
     if (content == QTR_H5_RESULTS) H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_AGGR, 0, 1);
-    f->fid = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl < 0 ? H5P_DEFAULT : fapl);
+    hid_t cap = capped_fapl(fapl);
+    f->fid = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, cap >= 0 ? cap : fapl < 0 ? H5P_DEFAULT : fapl);
+    if (cap >= 0) H5Pclose(cap);
     if (f->fid < 0) {
         st = h5_fail(f, ctx, QTR_EIO, "%s: cannot create", path);
         goto done;
