@@ -208,12 +208,9 @@ static qtr_status block_comment(qtr_qasm_lex *L, qtr_ctx *ctx)
     }
 }
 
-static inline int is_id_start(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+static inline int is_id_start(int c) { return qtr_qasm_is_id_start(c); }
 static inline int is_digit(int c) { return c >= '0' && c <= '9'; }
-static inline int is_id_char(int c) { return is_id_start(c) || is_digit(c); }
+static inline int is_id_char(int c) { return qtr_qasm_is_id_char(c); }
 
 /* Append byte c to the token text. */
 static inline int tok_put(qtr_qasm_lex *L, int c)

@@ -69,6 +69,17 @@ typedef struct qtr_qasm_lex {
     char tok[QTR_QASM_TOKEN_MAX + 1];
 } qtr_qasm_lex;
 
+/** Identifier characters (ASCII only: bytes >= 0x80 never start or continue
+ *  one); shared with the parser's fast path. */
+static inline int qtr_qasm_is_id_start(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+static inline int qtr_qasm_is_id_char(int c)
+{
+    return qtr_qasm_is_id_start(c) || (c >= '0' && c <= '9');
+}
+
 /** The hash the lexer computes for identifiers (FNV-1a, 32 bits). */
 static inline uint32_t qtr_qasm_hash(const char *s, size_t n)
 {

@@ -1323,11 +1323,6 @@ static qtr_status quantum_op(R *r, sym *s)
  * a repeated qubit -- returns 0 having consumed nothing, and the general path
  * parses it (and reports its errors with their columns). Returns 1 when the
  * statement was taken, with its status in *st. */
-static inline int ascii_alpha(unsigned c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
 static int fast_call(R *r, const sym *s, qtr_status *st)
 {
     if (s->kind != SYM_GATE || r->cond) return 0;
@@ -1340,8 +1335,8 @@ static int fast_call(R *r, const sym *s, qtr_status *st)
     for (uint32_t k = 0; k < g->nqubits; k++) {
         while (i < n && (b[i] == ' ' || b[i] == '\t')) i++;
         size_t j = i;
-        while (j < n && (ascii_alpha(b[j]) || (b[j] >= '0' && b[j] <= '9'))) j++;
-        if (j == i || j >= n || b[j] != '[' || !ascii_alpha(b[i]) ||
+        while (j < n && qtr_qasm_is_id_char(b[j])) j++;
+        if (j == i || j >= n || b[j] != '[' || !qtr_qasm_is_id_start(b[i]) ||
             j - i > QTR_QASM_TOKEN_MAX)
             return 0;
         uint32_t len = (uint32_t)(j - i);
