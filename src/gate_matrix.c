@@ -81,11 +81,14 @@ static int one_qubit(qtr_op op, const double *p, cplx u[4])
         u[2] = sin(p[0] / 2);
         return 1;
     case QTR_OP_RZ:
-        u[0] = cexp(-I * p[0] / 2); u[1] = 0; u[2] = 0; u[3] = cexp(I * p[0] / 2);
+    {   /* one sincos, not two cexp: the hottest gate of every optimisation pass */
+        double c = cos(p[0] / 2), s = sin(p[0] / 2);
+        u[0] = CMPLX(c, -s); u[1] = 0; u[2] = 0; u[3] = CMPLX(c, s);
         return 1;
+    }
     case QTR_OP_P:
     case QTR_OP_U1:
-        u[0] = 1; u[1] = 0; u[2] = 0; u[3] = cexp(I * p[0]);
+        u[0] = 1; u[1] = 0; u[2] = 0; u[3] = CMPLX(cos(p[0]), sin(p[0]));
         return 1;
     case QTR_OP_U:
     case QTR_OP_U3: u3(u, p[0], p[1], p[2]); return 1;

@@ -103,10 +103,31 @@ void qtr_igraph_fini(qtr_igraph *g)
     memset(g, 0, sizeof *g);
 }
 
-static int cmp_u64(const void *x, const void *y)
+/* Sort k qubit pairs (a << 32 | b, a and b < n) by (a, b): two stable
+ * counting-sort passes, b then a, O(k + n). qsort took a tenth of level 1's
+ * time on long circuits (hwb12: 650,000 pairs, sorted three times). */
+static int sort_pairs(uint64_t *p, size_t k, uint32_t n)
 {
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
+    uint64_t *tmp = malloc((k ? k : 1) * sizeof *tmp);
+    size_t *at = malloc(((size_t)n + 1) * sizeof *at);
+    if (!tmp || !at) {
+        free(tmp);
+        free(at);
+        return -1;
+    }
+    uint64_t *src = p, *dst = tmp;
+    for (int shift = 0; shift <= 32; shift += 32) {
+        memset(at, 0, ((size_t)n + 1) * sizeof *at);
+        for (size_t i = 0; i < k; i++) at[(uint32_t)(src[i] >> shift) + 1]++;
+        for (uint32_t v = 0; v < n; v++) at[v + 1] += at[v];
+        for (size_t i = 0; i < k; i++) dst[at[(uint32_t)(src[i] >> shift)]++] = src[i];
+        uint64_t *x = src;
+        src = dst;
+        dst = x;
+    }
+    free(tmp);   /* two passes: the sorted pairs are back in p */
+    free(at);
+    return 0;
 }
 
 qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
@@ -140,7 +161,7 @@ qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
             g->multiq = 1;
         }
     }
-    qsort(pairs, k, sizeof *pairs, cmp_u64);
+    if (sort_pairs(pairs, k, n)) goto nomem;
     /* unique pairs with counts, kept in pairs[] / a parallel count array */
     uint64_t *cnt = malloc((k ? k : 1) * sizeof *cnt);
     if (!cnt) goto nomem;
@@ -179,7 +200,11 @@ qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
         g->ecount[fill[b]++] = cnt[i];
     }
     /* directed uses: each gate (a, b) counts on row a's entry for b */
-    qsort(dpairs, k, sizeof *dpairs, cmp_u64);
+    if (sort_pairs(dpairs, k, n)) {
+        free(fill);
+        free(cnt);
+        goto nomem;
+    }
     for (size_t i = 0; i < k; i++) {
         uint32_t a = (uint32_t)(dpairs[i] >> 32), b = (uint32_t)dpairs[i];
         uint32_t lo = g->off[a], hi = g->off[a + 1];

@@ -355,6 +355,12 @@ typedef struct {
     uint32_t finalists;      /* layouts that get all swap_trials, ranked by
                                 their first trial; the others get one.
                                 0: all (Qiskit's behaviour) */
+    uint32_t prefix_nodes;   /* refine the starting layouts on the routing
+                                DAG's first prefix_nodes nodes only (0, or
+                                more than the DAG has: the whole circuit) */
+    int      rank_on_prefix; /* with prefix_nodes: rank the layouts by one
+                                trial on the prefix too; the finalists then
+                                get all swap_trials on the whole circuit */
 } qtr_sabre_layout_opts;
 
 /** Choose a layout for the virtual circuit @p c with SABRE and route it:

@@ -7,8 +7,18 @@
  * trials from the refined layout (odd-numbered layout trials weigh the
  * lookahead more than even ones: see qtr_pass_layout_sabre). The winner over
  * all layout and swap trials is the one with fewest swaps, ties to the lowest
- * (layout, swap) index, so the result is the same for any number of threads. Layout trials run in
- * parallel (OpenMP when built with it); their swap trials run serially inside.
+ * (layout, swap) index, so the result is the same for any number of
+ * threads. Layout trials run in parallel (OpenMP when built with it); their
+ * swap trials run serially inside.
+ *
+ * Long circuits (opts prefix_nodes): the refinement passes, and at level 1
+ * the ranking trial, route only the DAG's first prefix_nodes nodes. A start
+ * layout shapes the routing of the circuit's beginning; after a few
+ * thousand swap-inserting steps the placement has been permuted past
+ * anything the start decided, so routing a 650,000-gate circuit forwards and
+ * backwards to refine its start mostly repeats work whose outcome the start
+ * no longer influences. The final swap trials always route the whole
+ * circuit.
  *
  * Targets with several connected components: the circuit's interacting
  * qubits are placed in the largest component when they fit there; otherwise
@@ -87,9 +97,45 @@ static int fill_layout(uint32_t *v2p, uint32_t n, const qtr_igraph *g, const qtr
     return 0;
 }
 
+/* The first @p k nodes of @p d as a DAG of their own (node numbers are a
+ * topological order, so a prefix is closed under predecessors): what the
+ * trials read (pairs, successor and predecessor lists), without the
+ * instruction lists, which only rebuilding needs. */
+static qtr_status dag_prefix(const qtr_sabre_dag *d, uint32_t k, qtr_sabre_dag *p, qtr_ctx *ctx)
+{
+    memset(p, 0, sizeof *p);
+    p->nnodes = k;
+    p->nvirt = d->nvirt;
+    size_t npred = d->pred_off[k], nsucc = 0;
+    for (uint32_t x = 0; x < k; x++)
+        for (uint32_t e = d->succ_off[x]; e < d->succ_off[x + 1]; e++) nsucc += d->succ[e] < k;
+    p->q = malloc((size_t)(k ? k : 1) * sizeof *p->q);
+    p->pred_off = malloc(((size_t)k + 1) * sizeof *p->pred_off);
+    p->pred = malloc((npred ? npred : 1) * sizeof *p->pred);
+    p->succ_off = malloc(((size_t)k + 1) * sizeof *p->succ_off);
+    p->succ = malloc((nsucc ? nsucc : 1) * sizeof *p->succ);
+    if (!p->q || !p->pred_off || !p->pred || !p->succ_off || !p->succ) {
+        qtr_sabre_dag_fini(p);
+        return qtr_fail(ctx, QTR_ENOMEM, "SABRE layout: a prefix of %u nodes", k);
+    }
+    memcpy(p->q, d->q, (size_t)k * sizeof *p->q);
+    memcpy(p->pred_off, d->pred_off, ((size_t)k + 1) * sizeof *p->pred_off);
+    memcpy(p->pred, d->pred, npred * sizeof *p->pred);
+    uint32_t m = 0;
+    for (uint32_t x = 0; x < k; x++) {
+        p->succ_off[x] = m;
+        for (uint32_t e = d->succ_off[x]; e < d->succ_off[x + 1]; e++)
+            if (d->succ[e] < k) p->succ[m++] = d->succ[e];
+    }
+    p->succ_off[k] = m;
+    return QTR_OK;
+}
+
 /* Everything the layout trials share. */
 typedef struct {
     const qtr_sabre_dag  *d;
+    const qtr_sabre_dag  *dp;          /* the refinement prefix, or NULL: d */
+    int                   rank_prefix; /* rank layouts by a trial on dp */
     const qtr_rtarget    *rt;
     const qtr_igraph     *g;
     const qtr_sabre_heur *h;           /* two: layout trial i uses h[i & 1] */
@@ -139,11 +185,13 @@ static void offer(shared *sh, qtr_sabre_result *r)
 }
 
 /* Phase 1 for layout trial i: the starting layout, its forward-backward
- * refinement into lay[], then swap trial 0 from it, unbounded so its swap
- * count (*key) ranks the layout the same way on any thread count.
+ * refinement into lay[] (on the prefix when there is one, with state @p sp),
+ * then swap trial 0 from it, unbounded so its swap count (*key) ranks the
+ * layout the same way on any thread count. With rank_prefix that trial
+ * routes the prefix only and is not a candidate result.
  * *key = UINT64_MAX when the start does not fit the target. */
-static qtr_status layout_trial(shared *sh, qtr_sabre_state *s, uint32_t i, uint32_t *lay,
-                               uint64_t *key, qtr_ctx *lctx)
+static qtr_status layout_trial(shared *sh, qtr_sabre_state *s, qtr_sabre_state *sp, uint32_t i,
+                               uint32_t *lay, uint64_t *key, qtr_ctx *lctx)
 {
     uint32_t n = sh->n, nv = sh->nv;
     qtr_sabre_result r;
@@ -168,21 +216,29 @@ static qtr_status layout_trial(shared *sh, qtr_sabre_state *s, uint32_t i, uint3
     if (fill_layout(lay, n, sh->g, sh->rt, sh->comp, sh->vcomp, used, pool, lctx) ||
         !qtr_sabre_layout_feasible(sh->d, sh->rt, lay))
         goto done;   /* a heuristic start that does not fit this target */
+    qtr_sabre_state *rs = sh->dp ? sp : s;   /* refines */
     const qtr_sabre_heur *h = &sh->h[i & 1];
     for (uint32_t it = 0; it < sh->iterations && !st; it++) {
-        st = qtr_sabre_trial(s, h, 0, lay, qtr_rng_next(lctx), 0, NULL, 0, &r);
-        if (!st) st = qtr_sabre_trial(s, h, 1, r.layout1, qtr_rng_next(lctx), 0, NULL, 0, &r);
+        st = qtr_sabre_trial(rs, h, 0, lay, qtr_rng_next(lctx), 0, NULL, 0, &r);
+        if (!st) st = qtr_sabre_trial(rs, h, 1, r.layout1, qtr_rng_next(lctx), 0, NULL, 0, &r);
         if (!st) memcpy(lay, r.layout1, (size_t)n * sizeof *lay);
     }
     uint64_t index = (uint64_t)i * sh->swap_trials;
-    if (!st) st = qtr_sabre_trial(s, h, 0, lay, swap_seed(sh->seed, i, 0), 1, NULL, index, &r);
+    if (!st && sh->rank_prefix) {
+        st = qtr_sabre_trial(sp, h, 0, lay, swap_seed(sh->seed, i, 0), 0, NULL, index, &r);
+        if (!st) *key = r.nswaps << KEY_BITS | index;
+    } else if (!st) {
+        st = qtr_sabre_trial(s, h, 0, lay, swap_seed(sh->seed, i, 0), 1, NULL, index, &r);
+    }
     if (st) {
         st = qtr_fail(lctx, st, "SABRE layout trial %u: %s", i,
                       st == QTR_ENOMEM ? "out of memory" : "routing failed");
         goto done;
     }
-    r.key = *key = r.nswaps << KEY_BITS | index;
-    offer(sh, &r);
+    if (!sh->rank_prefix) {
+        r.key = *key = r.nswaps << KEY_BITS | index;
+        offer(sh, &r);
+    }
 done:
     qtr_sabre_result_fini(&r);
     free(pool);
@@ -304,15 +360,19 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     qtr_rtarget rt;
     qtr_igraph g;
     qtr_sabre_dag d;
+    qtr_sabre_dag dp;   /* the refinement prefix */
     qtr_sabre_result best;
     memset(&g, 0, sizeof g);
     memset(&d, 0, sizeof d);
+    memset(&dp, 0, sizeof dp);
     memset(&best, 0, sizeof best);
     uint32_t *dense = NULL, *ident = NULL, *lays = NULL, *vcomp = NULL;
     uint64_t *keys = NULL, (*rank)[2] = NULL;
     qtr_status st = qtr_rtarget_init(&rt, t, ctx);
     if (st) return st;
     if ((st = qtr_igraph_build(&g, c, ctx)) || (st = qtr_sabre_dag_build(&d, c, ctx))) goto done;
+    int prefix = o->prefix_nodes && o->prefix_nodes < d.nnodes;
+    if (prefix && (st = dag_prefix(&d, o->prefix_nodes, &dp, ctx))) goto done;
 
     /* the component that takes the interacting qubits: the largest; when
      * they do not fit there, the circuit's own connected parts are spread
@@ -357,8 +417,9 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     qtr_sabre_heur_decay(&h[0], n);
     h[1] = h[0];
     h[1].look_weight *= 4;
-    shared sh = {&d, &rt, &g, h, dense, vcomp, comp, nv, n, o->layout_trials, swap_trials,
-                 o->iterations, o->seed, UINT64_MAX, UINT64_MAX, &best, QTR_OK, UINT32_MAX, ""};
+    shared sh = {&d,    prefix ? &dp : NULL, prefix && o->rank_on_prefix, &rt, &g, h, dense,
+                 vcomp, comp, nv, n, o->layout_trials, swap_trials, o->iterations, o->seed,
+                 UINT64_MAX, UINT64_MAX, &best, QTR_OK, UINT32_MAX, ""};
 
     int par = d.nnodes >= QTR_SABRE_PAR_NODES;
     /* phase 1: refine every starting layout and route it once */
@@ -367,16 +428,21 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
         qtr_ctx lctx;
         qtr_ctx_init(&lctx, qtr_seed_for(o->seed, i));
         qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
-        qtr_status lst = s ? layout_trial(&sh, s, i, lays + (size_t)i * n, &keys[i], &lctx)
-                           : qtr_fail(&lctx, QTR_ENOMEM, "SABRE layout trial %u", i);
+        qtr_sabre_state *sp = prefix ? qtr_sabre_state_new(&dp, &rt) : NULL;
+        qtr_status lst = s && (sp || !prefix)
+                             ? layout_trial(&sh, s, sp, i, lays + (size_t)i * n, &keys[i], &lctx)
+                             : qtr_fail(&lctx, QTR_ENOMEM, "SABRE layout trial %u", i);
         if (lst) record_error(&sh, i, lst, &lctx);
         qtr_sabre_state_free(s);
+        qtr_sabre_state_free(sp);
     }
     if (sh.err) goto report;
 
     /* phase 2: the remaining swap trials, for the most promising layouts
      * only (o->finalists; 0: all, as Qiskit does). Ranking by each layout's
-     * first trial is deterministic, so the choice is too. */
+     * first trial is deterministic, so the choice is too. A ranking trial on
+     * the prefix routed nothing that counts: the finalists then get all
+     * their trials here. */
     for (uint32_t i = 0; i < ntotal; i++) {
         rank[i][0] = keys[i];
         rank[i][1] = i;
@@ -384,10 +450,11 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     qsort(rank, ntotal, sizeof *rank, cmp_key_index);
     uint32_t nfinal = o->finalists && o->finalists < ntotal ? o->finalists : ntotal;
     while (nfinal && rank[nfinal - 1][0] == UINT64_MAX) nfinal--;   /* starts that did not fit */
-    uint32_t npairs = nfinal * (swap_trials - 1);
+    uint32_t j0 = sh.rank_prefix ? 0 : 1, per = swap_trials - j0;
+    uint32_t npairs = nfinal * per;
 #pragma omp parallel for schedule(dynamic, 1) if (par)
     for (uint32_t k = 0; k < npairs; k++) {
-        uint32_t i = (uint32_t)rank[k / (swap_trials - 1)][1], j = 1 + k % (swap_trials - 1);
+        uint32_t i = (uint32_t)rank[k / per][1], j = j0 + k % per;
         qtr_ctx lctx;
         qtr_ctx_init(&lctx, 0);
         qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
@@ -413,7 +480,12 @@ report:
                  2 * (size_t)n * sizeof *dense +
                  (size_t)g.off[g.n] * (sizeof *g.nbr + sizeof *g.ecount + sizeof *g.efwd) +
                  (size_t)g.n * (sizeof *g.off + sizeof *g.count1q + sizeof *g.deg);
-    size_t scratch = own + qtr_sabre_scratch_bytes(&d, &rt, &best, qtr_sabre_threads(ntotal, par));
+    uint32_t nthreads = qtr_sabre_threads(ntotal, par);
+    if (prefix)   /* the prefix DAG, and a state on it per thread */
+        own += (size_t)dp.nnodes * (sizeof *dp.q + 2 * sizeof(uint32_t)) +
+               ((size_t)dp.pred_off[dp.nnodes] + dp.succ_off[dp.nnodes]) * sizeof(uint32_t) +
+               (size_t)nthreads * dp.nnodes * (5 * sizeof(uint32_t) + 1);
+    size_t scratch = own + qtr_sabre_scratch_bytes(&d, &rt, &best, nthreads);
     qtr_sabre_charge_scratch(&c->alloc, scratch);   /* while the trials ran */
     qtr_sabre_release_scratch(&c->alloc, scratch);
     scratch = own + qtr_sabre_scratch_bytes(&d, &rt, &best, 0);
@@ -435,6 +507,7 @@ done:
     free(keys);
     free(rank);
     qtr_sabre_result_fini(&best);
+    qtr_sabre_dag_fini(&dp);
     qtr_sabre_dag_fini(&d);
     qtr_igraph_fini(&g);
     qtr_rtarget_fini(&rt);

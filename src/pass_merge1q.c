@@ -82,7 +82,8 @@ static int candidate_bases(const qtr_target *t, qtr_euler_basis out[NBASES])
  * ====================================================================== */
 
 typedef struct {
-    double   m[8];      /* product of the members, last member leftmost */
+    double   m[8];      /* product of the members, last member leftmost;
+                           computed from the second member on (see lone_kept) */
     double   fid;       /* Π (1 − e) over the members */
     uint32_t first, last, n;
     uint8_t  outside;   /* a member is not in the target's basis */
@@ -120,6 +121,29 @@ static double gate_err(const qtr_target *t, uint32_t q, qtr_op op)
     return isfinite(e) && e > 0 ? e : 0;
 }
 
+static void member_matrix(const merge_t *s, uint32_t i, double g[8])
+{
+    const qtr_inst *in = &s->c->inst[i];
+    qtr_status st = qtr_gate_matrix((qtr_op)in->op, qtr_inst_params(s->c, in), g);
+    QTR_ASSERT(st == QTR_OK);
+    (void)st;
+}
+
+/* A run of one gate the target has stays as it is unless it is an identity:
+ * a single non-diagonal gate has the same error as any other on its qubit,
+ * a diagonal one none, so no candidate can score lower except an empty one.
+ * Most runs are such lone gates (74% on hwb10 at level 1), so they skip the
+ * matrix and the synthesis unless they may be identities: `id`, or a Z
+ * rotation within 1e-6 rad of a multiple of 2π (synthesis decides those). */
+static int lone_kept(const qtr_circuit *c, const qtr_inst *in)
+{
+    const qtr_gate_info *g = qtr_gate((qtr_op)in->op);
+    if (g->nparams == 0) return in->op != QTR_OP_ID;
+    if (in->op != QTR_OP_RZ && in->op != QTR_OP_P && in->op != QTR_OP_U1) return 0;
+    double a = qtr_inst_params(c, in)[0];
+    return isfinite(a) && fabs(remainder(a, 2 * QTR_PI)) > 1e-6;
+}
+
 /* Decide what to do with qubit q's open run and reset it. */
 static qtr_status close_run(merge_t *s, uint32_t q)
 {
@@ -128,6 +152,10 @@ static qtr_status close_run(merge_t *s, uint32_t q)
     uint32_t nold = r->n;
     r->n = 0;
     s->next[r->last] = UINT32_MAX;
+    if (nold == 1) {
+        if (!r->outside && lone_kept(s->c, &s->c->inst[r->first])) return QTR_OK;
+        member_matrix(s, r->first, r->m);
+    }
 
     qtr_gate1q best[QTR_EULER_MAX_GATES], g[QTR_EULER_MAX_GATES];
     int nbest = -1;
@@ -174,17 +202,14 @@ static qtr_status close_run(merge_t *s, uint32_t q)
 static void add_to_run(merge_t *s, uint32_t q, size_t i, const qtr_inst *in)
 {
     run_t *r = &s->run[q];
-    double g[8];
-    const double *p = qtr_inst_params(s->c, in);
-    qtr_status st = qtr_gate_matrix((qtr_op)in->op, p, g);
-    QTR_ASSERT(st == QTR_OK);
-    (void)st;
     if (r->n == 0) {
-        memcpy(r->m, g, sizeof g);
         r->first = (uint32_t)i;
         r->fid = 1;
         r->outside = 0;
     } else {
+        double g[8];
+        if (r->n == 1) member_matrix(s, r->first, r->m);
+        member_matrix(s, (uint32_t)i, g);
         qtr_m2_mul(g, r->m, r->m);
         s->next[r->last] = (uint32_t)i;
     }

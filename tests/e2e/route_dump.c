@@ -68,7 +68,7 @@ int main(void)
                 return 1;
             }
             qtr_sabre_dag_fini(&dag);
-            qtr_sabre_layout_opts lo = {2, 6, 6, seed, 3};
+            qtr_sabre_layout_opts lo = {2, 6, 6, seed, 3, 0, 0};
             if (qtr_pass_layout_sabre(c, t[k], &lo, init, fin, &nsw, &ctx))
                 return die("layout", &ctx);
             printf("# %s seed %llu layout: %llu swaps\n", t[k]->name, (unsigned long long)seed,

@@ -75,13 +75,14 @@ bool injective(const std::vector<uint32_t> &m, uint32_t N)
 // SABRE layout + routing of `in`; all checks; returns swaps.
 uint64_t layout_and_check(const qtr_circuit *in, const qtr_target *t, uint32_t iters,
                           uint32_t ltrials, uint32_t strials, uint64_t seed, bool simulate,
-                          std::vector<uint32_t> *init_out = nullptr, uint32_t finalists = 0)
+                          std::vector<uint32_t> *init_out = nullptr, uint32_t finalists = 0,
+                          uint32_t prefix = 0, int rank_on_prefix = 0)
 {
     Ctx ctx;
     qtr_circuit *out = clone(in);
     std::vector<uint32_t> init(in->nqubits), fin(in->nqubits);
     uint64_t nswaps = 0;
-    qtr_sabre_layout_opts o = {iters, ltrials, strials, seed, finalists};
+    qtr_sabre_layout_opts o = {iters, ltrials, strials, seed, finalists, prefix, rank_on_prefix};
     EXPECT_EQ(qtr_pass_layout_sabre(out, t, &o, init.data(), fin.data(), &nswaps, &ctx), QTR_OK)
         << ctx.msg();
     EXPECT_EQ(out->nqubits, t->nqubits);
@@ -173,7 +174,7 @@ TEST(SabreLayout, SameSeedSameOutput)
     qtr_circuit *a = clone(in), *b = clone(in);
     std::vector<uint32_t> ia(15), fa(15), ib(15), fb(15);
     uint64_t sa, sb;
-    qtr_sabre_layout_opts o = {2, 6, 4, 77, 3};
+    qtr_sabre_layout_opts o = {2, 6, 4, 77, 3, 0, 0};
     ASSERT_EQ(qtr_pass_layout_sabre(a, t, &o, ia.data(), fa.data(), &sa, &ctx), QTR_OK);
     ASSERT_EQ(qtr_pass_layout_sabre(b, t, &o, ib.data(), fb.data(), &sb, &ctx), QTR_OK);
     EXPECT_TRUE(qtr_circuit_equal(a, b));
@@ -186,6 +187,67 @@ TEST(SabreLayout, SameSeedSameOutput)
     qtr_target_free(t);
 }
 
+// Refining (and ranking) on a prefix of the routing DAG: still a conforming,
+// equivalent routing of the whole circuit, whatever the prefix length.
+TEST(SabreLayout, PrefixRefinementConformsAndIsEquivalent)
+{
+    std::vector<qtr_target *> ts = {line(8), grid(3, 4), heavy_hex27()};
+    for (qtr_target *t : ts)
+        for (uint64_t seed = 0; seed < 24; seed++) {
+            uint32_t nq = 2 + (uint32_t)(seed % 7);
+            qtr_circuit *in = random_circuit(nq, 20 + 4 * (seed % 15), seed + 2000);
+            uint32_t prefix = 1 + (uint32_t)(seed % 12);
+            layout_and_check(in, t, 2, 3, 3, seed, true, nullptr, (uint32_t)(seed % 3),
+                             prefix, (int)(seed & 1));
+            qtr_circuit_free(in);
+        }
+    for (qtr_target *t : ts) qtr_target_free(t);
+}
+
+// A prefix as long as the DAG (or longer) is the whole circuit: same result
+// as no prefix at all, routing and layouts alike.
+TEST(SabreLayout, PrefixCoveringTheCircuitChangesNothing)
+{
+    Ctx ctx;
+    qtr_target *t = heavy_hex27();
+    qtr_circuit *in = random_circuit(12, 200, 5);
+    qtr_sabre_dag d;
+    ASSERT_EQ(qtr_sabre_dag_build(&d, in, &ctx), QTR_OK);
+    uint32_t nn = d.nnodes;
+    qtr_sabre_dag_fini(&d);
+    ASSERT_GT(nn, 20u);
+    qtr_circuit *a = clone(in), *b = clone(in);
+    std::vector<uint32_t> ia(12), fa(12), ib(12), fb(12);
+    uint64_t sa, sb;
+    qtr_sabre_layout_opts whole = {2, 4, 3, 7, 2, 0, 0};
+    qtr_sabre_layout_opts covering = {2, 4, 3, 7, 2, nn, 1};
+    ASSERT_EQ(qtr_pass_layout_sabre(a, t, &whole, ia.data(), fa.data(), &sa, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_pass_layout_sabre(b, t, &covering, ib.data(), fb.data(), &sb, &ctx), QTR_OK);
+    EXPECT_TRUE(qtr_circuit_equal(a, b));
+    EXPECT_EQ(ia, ib);
+    EXPECT_EQ(fa, fb);
+    EXPECT_EQ(sa, sb);
+    qtr_circuit_free(in);
+    qtr_circuit_free(a);
+    qtr_circuit_free(b);
+    qtr_target_free(t);
+}
+
+// A scrambled chain repeated many times: the first repetition (the prefix)
+// already fixes the perfect placement, and the whole circuit needs no swap.
+TEST(SabreLayout, PrefixFindsThePerfectLayoutOfALongChain)
+{
+    qtr_target *t = line(10);
+    qtr_circuit *c = empty(10);
+    const uint32_t order[10] = {3, 7, 1, 9, 0, 5, 2, 8, 4, 6};
+    for (int rep = 0; rep < 40; rep++)
+        for (int i = 0; i + 1 < 10; i++) add(c, QTR_OP_CX, {order[i], order[i + 1]});
+    for (int rankp = 0; rankp < 2; rankp++)
+        EXPECT_EQ(layout_and_check(c, t, 2, 4, 4, 1, true, nullptr, 1, 9, rankp), 0u);
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
 TEST(SabreLayout, CircuitWiderThanTargetIsATargetError)
 {
     Ctx ctx;
@@ -193,7 +255,7 @@ TEST(SabreLayout, CircuitWiderThanTargetIsATargetError)
     qtr_circuit *c = random_circuit(4, 10, 1);
     std::vector<uint32_t> i(4), f(4);
     uint64_t s;
-    qtr_sabre_layout_opts o = {1, 1, 1, 0, 0};
+    qtr_sabre_layout_opts o = {1, 1, 1, 0, 0, 0, 0};
     EXPECT_EQ(qtr_pass_layout_sabre(c, t, &o, i.data(), f.data(), &s, &ctx), QTR_ETARGET);
     EXPECT_THAT(ctx.msg(), HasSubstr("only 3"));
     qtr_circuit_free(c);
@@ -232,7 +294,7 @@ TEST(SabreLayout, PartsAreSpreadOverComponentsAndTooLargePartsFail)
     add(c, QTR_OP_CX, {2, 3});
     std::vector<uint32_t> i(4), f(4);
     uint64_t s;
-    qtr_sabre_layout_opts o = {1, 2, 2, 0, 0};
+    qtr_sabre_layout_opts o = {1, 2, 2, 0, 0, 0, 0};
     qtr_circuit *d = clone(c);
     ASSERT_EQ(qtr_pass_layout_sabre(d, t, &o, i.data(), f.data(), &s, &ctx), QTR_OK) << ctx.msg();
     EXPECT_TRUE(conforms(d, t));

@@ -350,6 +350,50 @@ TEST(OptMerge1q, OptimalRunIsKept)
     EXPECT_TRUE(qtr_circuit_equal(in.c, out.c)); // same count: bit-identical, not resynthesised
 }
 
+// Level 1's loop stops as soon as cancel_inverse finds nothing after merge1q
+// (src/optimize.c): that relies on merge1q leaving its own output alone, for
+// any input, in every Euler basis.
+TEST(OptMerge1q, SecondRunChangesNothingOnAnyInput)
+{
+    const char *bases[] = {"cx,rz,sx,x", "cz,rz,sx,x", "cx,u1,u2,u3", "cx,rz,ry", "cx,p,sx", "ecr,rz,sx,x"};
+    auto ops = with(k1q, {QTR_OP_CX, QTR_OP_CZ});
+    for (const char *basis : bases) {
+        Target t(basis);
+        random_equivalence(qtr_pass_merge1q, t.t, ops, 300, 31000, [&](const Circ &, const Circ &out) {
+            Circ again = run(qtr_pass_merge1q, out, t.t);
+            EXPECT_TRUE(qtr_circuit_equal(again.c, out.c)) << basis;
+            EXPECT_EQ(again.c->global_phase, out.c->global_phase) << basis;
+        });
+    }
+}
+
+// Lone gates skip the synthesis unless they may be identities.
+TEST(OptMerge1q, LoneGates)
+{
+    Target t("cx,rz,sx,x");
+    struct {
+        qtr_op op;
+        double angle;
+        size_t left;
+    } cases[] = {{QTR_OP_SX, 0, 1},        {QTR_OP_X, 0, 1},          {QTR_OP_RZ, 0.3, 1},
+                 {QTR_OP_RZ, 2 * kPi, 0},  {QTR_OP_RZ, -4 * kPi, 0},  {QTR_OP_RZ, 1e-13, 0},
+                 {QTR_OP_RZ, 1e-9, 1},     {QTR_OP_RZ, 2 * kPi + 1e-7, 1}, {QTR_OP_ID, 0, 0},
+                 {QTR_OP_H, 0, 3}};
+    for (auto &cs : cases) {
+        Circ in(2);
+        in.g(QTR_OP_CX, {0, 1});
+        if (qtr_gate(cs.op)->nparams)
+            in.g(cs.op, {0}, {cs.angle});
+        else
+            in.g(cs.op, {0});
+        in.g(QTR_OP_CX, {0, 1});
+        Circ out = run(qtr_pass_merge1q, in, t.t);
+        EXPECT_EQ(out.size(), 2 + cs.left) << qtr_gate(cs.op)->name << "(" << cs.angle << ")";
+        EXPECT_TRUE(equivalent(in.c, out.c)) << qtr_gate(cs.op)->name << "(" << cs.angle << ")";
+        if (cs.left == 1) { EXPECT_TRUE(qtr_circuit_equal(in.c, out.c)) << "kept as written"; }
+    }
+}
+
 TEST(OptMerge1q, NoTargetOrNoEulerBasisLeavesCircuitAlone)
 {
     Circ in = random_circ(3, 40, k1q, 3);
@@ -1141,6 +1185,40 @@ TEST(OptLoop, LevelsOnRandomBasisCircuits)
 // process infidelity <= (5/4)(1 − d); over the circuit those errors add (in
 // amplitude at worst), so with a few blocks replaced per circuit the process
 // fidelity |Tr(U†V)|²/4^n stays above a loose 1 − 40(1 − d) (seen: > 0.9995).
+// Level 1 ends its loop early when cancel_inverse finds nothing after
+// merge1q; the circuit must be the one Qiskit's criterion gives (repeat both
+// passes until depth and size stay the same).
+TEST(OptLoop, LevelOneStopsWhereDepthAndSizeWould)
+{
+    const char *bases[] = {"cx,rz,sx,x", "cz,rz,sx,x", "cx,u1,u2,u3"};
+    auto ops = with(k1q, {QTR_OP_CX, QTR_OP_CZ, QTR_OP_SWAP});
+    int early = 0;
+    for (const char *basis : bases) {
+        Target t(basis);
+        for (uint64_t seed = 0; seed < 200; seed++) {
+            Circ in = random_circ(3 + seed % 3, 20 + seed % 41, ops, 91000 + seed);
+            qtr_ctx ctx = mkctx();
+            // the loop's precondition: input in the basis
+            ASSERT_EQ(qtr_pass_basis(in.c, t.t, &ctx), QTR_OK) << ctx.msg;
+            Circ loop(in), ref(in);
+            ASSERT_EQ(qtr_optimize_loop(loop.c, t.t, 1, &ctx), QTR_OK) << ctx.msg;
+            qtr_stats prev = stats_of(ref.c);
+            for (int it = 0; it < 100; it++) {
+                ASSERT_EQ(qtr_pass_merge1q(ref.c, t.t, &ctx), QTR_OK);
+                size_t mid = ref.size();
+                ASSERT_EQ(qtr_pass_cancel_inverse(ref.c, t.t, &ctx), QTR_OK);
+                if (it == 0 && ref.size() == mid) early++;
+                qtr_stats now = stats_of(ref.c);
+                if (now.depth == prev.depth && now.size == prev.size) break;
+                prev = now;
+            }
+            EXPECT_TRUE(qtr_circuit_equal(loop.c, ref.c)) << basis << " seed " << seed;
+            EXPECT_EQ(loop.c->global_phase, ref.c->global_phase) << basis << " seed " << seed;
+        }
+    }
+    EXPECT_GT(early, 50);   // the early stop was exercised
+}
+
 TEST(OptLoop, ApproximationDegreeTradesFidelityFor2qGates)
 {
     Target t("cx,rz,sx,x");
