@@ -642,7 +642,20 @@ struct qtr_h5_file {
     int            run_level;
     uint64_t       run_seed;
     char           err[320];          /* HDF5's stack at the last failure (cap) */
+    qtr_h5_between_fn between;        /* called between datasets written, or NULL */
+    void          *between_ud;
 };
+
+void qtr_h5_set_between(qtr_h5_file *f, qtr_h5_between_fn fn, void *ud)
+{
+    f->between = fn;
+    f->between_ud = ud;
+}
+
+static void between(qtr_h5_file *f)
+{
+    if (f->between) f->between(f->between_ud);
+}
 
 static char *file_err(qtr_h5_file *f) { return f->err; }
 
@@ -1853,11 +1866,13 @@ qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxp
     if (f->d[col] >= 0) {                                                        \
         for (size_t k = 0; k < n; k++) u64[k] = (uint64_t)(expr);                \
         if (write_int_col(f, b, col, u64, narrow, xp) < 0) goto ioerr;           \
+        between(f);                                                              \
     }
 #define WRITE_F(col, expr)                                                       \
     if (f->d[col] >= 0) {                                                        \
         for (size_t k = 0; k < n; k++) f64[k] = (expr);                          \
         if (write_row_col(f, b, col, H5T_NATIVE_DOUBLE, f64, xp) < 0) goto ioerr; \
+        between(f);                                                              \
     }
     WRITE_U(C_NQUBITS, b->row[k].nqubits)
     WRITE_U(C_NCLBITS, b->row[k].nclbits)
@@ -1878,6 +1893,7 @@ qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxp
             int rc = write_row_col(f, b, C_STATS, f->ty.stats, st, xp);
             free(st);
             if (rc < 0) goto ioerr;
+            between(f);
         }
         WRITE_F(C_SECONDS, b->row[k].seconds)
     }
@@ -1891,6 +1907,7 @@ qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxp
         if (write_row_col(f, b, C_NAME, f->ty.name_file, str, xp) < 0) goto ioerr;
         free(str);
         str = NULL;
+        between(f);
     }
     if (f->d[C_MESSAGE] >= 0) {
         str = malloc(nn * QTR_H5_MSG_LEN);
@@ -1900,6 +1917,7 @@ qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxp
         if (write_row_col(f, b, C_MESSAGE, f->ty.msg_file, str, xp) < 0) goto ioerr;
         free(str);
         str = NULL;
+        between(f);
     }
     if (f->storage == QTR_H5_QASMTEXT) {
         /* variable-length strings: serial writers only (pack) */
@@ -1946,6 +1964,7 @@ qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxp
             H5Sclose(fs);
             free(packed);
             if (rc < 0) goto ioerr;
+            between(f);
         }
     }
     goto done;

@@ -215,6 +215,12 @@ qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxp
 /** Write the status column of the rows of @p b: the commit of those rows. */
 qtr_status qtr_h5_write_status(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxpl,
                                qtr_ctx *ctx);
+/** A function qtr_h5_write_block calls after each dataset it writes, on
+ *  the calling thread: a caller whose writes are collective (each one may
+ *  wait for other ranks) keeps its own work going between them. It must
+ *  not use @p f. NULL (the default) for none. */
+typedef void (*qtr_h5_between_fn)(void *ud);
+void qtr_h5_set_between(qtr_h5_file *f, qtr_h5_between_fn fn, void *ud);
 /** Push everything written so far to the file. */
 qtr_status qtr_h5_flush(qtr_h5_file *f, qtr_ctx *ctx);
 /** Record run figures under /timing (ranks, threads, seconds): informative,

@@ -43,12 +43,24 @@
 #define PROG "qtranspile"
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
 
-/* Rows per worker thread per round, and instructions per rank per round,
- * with QTR_NSLOTS (4) rounds in flight: large enough that a round's fixed
- * costs (placement, a dozen collective writes, two flushes) are small next
- * to its transpiling, small enough that the rounds in flight fit comfortably
- * in memory and a killed run loses little. */
-#define ROWS_PER_THREAD   64
+/* A round's size, with QTR_NSLOTS (4) rounds in flight: at most
+ * ROWS_PER_THREAD rows per worker thread, and fewer once the rows'
+ * estimated cost (partition.h) passes COST_PER_THREAD per worker thread, or
+ * their stored instructions WEIGHT_PER_RANK per rank. The cost budget is
+ * what sizes rounds in practice: about a second of one thread's work on the
+ * machines measured (random circuits cost ~330 units and take ~3 ms, hwb12
+ * ~386k units and 3-6 s), so
+ *   - the three rounds a rank may run ahead hold seconds of work: a rank on
+ *     a long circuit (a round of its own: a row costing more than the
+ *     budget ends the round before it) idles the others only if it lasts
+ *     longer than that. With rounds of 64 rows (0.2 s of random circuits)
+ *     every hwb12 of the 10,000-circuit bench idled the other rank;
+ *   - a round's fixed costs (placement, two dozen collective writes, two
+ *     flushes) are paid ~70 times for that batch instead of 157;
+ *   - the results in flight stay bounded by the budget, not by the batch;
+ *   - a killed run loses at most four rounds: a few seconds of work. */
+#define ROWS_PER_THREAD   1024
+#define COST_PER_THREAD   131072.0
 #define WEIGHT_PER_RANK   (1u << 20)
 /* Share of a round's cost handed out as static blocks; the rest goes in
  * chunks through the counter. */
@@ -141,8 +153,10 @@ static void print_help(void)
 "                             none (default auto)\n"
 "      --threads N            OpenMP worker threads per rank (default\n"
 "                             OMP_NUM_THREADS, else all cores)\n"
-"      --round N              circuits per rank per round (default 64 x threads;\n"
-"                             4 rounds are in flight at once)\n"
+"      --round N              at most N circuits per rank per round (default\n"
+"                             1024 x threads; fewer when their estimated cost\n"
+"                             passes about a second of work per thread; 4\n"
+"                             rounds are in flight at once)\n"
 "\n"
 "Exit status: 0 all ok; 1 some circuits failed (recorded in RESULTS.h5);\n"
 "2 usage, input or I/O error; 3 stopped by a signal, run again with --resume.\n"
@@ -419,6 +433,7 @@ typedef struct {
     uint32_t     next_seq;
     size_t       rows_round;        /* rows per round (all ranks) */
     uint64_t     weight_round;      /* instructions per round (all ranks) */
+    double       cost_round;        /* estimated cost per round (all ranks) */
     double      *fcost;             /* scratch for the index window */
     uint64_t    *ninst;
     uint32_t    *nq;
@@ -431,7 +446,8 @@ typedef struct {
     long         delay_ms;
     qtr_progress prog;
     /* where the time goes on this rank */
-    double       t_read, t_commit, t_work;
+    double       t_start;
+    double       t_read, t_commit, t_work, c_work, c_commit;
     uint64_t     nmine;             /* circuits transpiled here */
     qtr_ctx     *ctx;               /* the run's failure message */
 } coord;
@@ -577,6 +593,8 @@ static int setup_round(coord *k, int si, qtr_ctx *ctx)
         r->cost[i] = mask && mask[i] != QTR_H5_PENDING ? 0
                      : k->fcost[i] > 0                 ? k->fcost[i]
                                                        : qtr_cost_estimate(k->ninst[i] - 64, k->nq[i]);
+    len = qtr_partition_cut_by_cost(r->cost, len, k->cost_round);
+    r->n = len;
     qtr_round_plan_free(&r->plan);
     if (qtr_plan_round(r->cost, len, k->c->size, k->team->nthreads, STATIC_FRACTION, &r->plan, ctx))
         return -1;
@@ -609,7 +627,7 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
     round_slot *r = &k->rs[si];
     qtr_slot *slot = &k->team->slot[si];
     qtr_comm *c = k->c;
-    double t0 = now();
+    double t0 = now(), c0 = qtr_thread_cpu();
     int failed = r->failed;
     if (failed) memcpy(ctx->msg, r->ctx.msg, sizeof ctx->msg);
     qtr_h5_block_clear(&k->outb);
@@ -626,6 +644,7 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
         const qtr_h5_row *row = &it->blk->row[it->k];
         qtr_work_out *o = &slot->out[i];
         k->t_work += o->seconds;
+        k->c_work += o->cpu;
         if (qtr_h5_block_add_result(&k->outb, row->index, row->name, o->status, o->circ,
                                     o->have_res ? &o->res : NULL, o->code, o->msg, o->seconds, ctx))
             failed = 1;
@@ -648,10 +667,12 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
                                &nerr, ctx);
     double t1 = now();
     k->t_commit += t1 - t0;
+    k->c_commit += qtr_thread_cpu() - c0;
     if (k->trace)
         fprintf(stderr, "qtranspile: trace: rank %d round %u rows %llu+%zu: %zu here, commit %.3f s, "
-                        "RSS %.1f MiB\n",
-                c->rank, r->seq, (unsigned long long)r->first, r->n, k->outb.n, t1 - t0, rss_mib());
+                        "RSS %.1f MiB, at %.2f s, workers idle %.2f s\n",
+                c->rank, r->seq, (unsigned long long)r->first, r->n, k->outb.n, t1 - t0, rss_mib(),
+                t1 - k->t_start, 1e-9 * (double)atomic_load(&k->team->idle_ns));
     qtr_h5_block_fini(&k->outb);  /* likewise: a round's results, not the largest round's */
 #if defined(__GLIBC__)
     /* and hand the freed pages back to the system: glibc keeps them in its
@@ -679,6 +700,37 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
     return 0;
 }
 
+/* Refill when the workers are about to run dry: light rows with a few
+ * waiting per thread, so no thread waits for a read; heavy rows only when a
+ * thread is about to be free, so a rank never holds heavy rows it cannot
+ * start while another rank could (longest first works only if the long
+ * ones are not hoarded). */
+static int wants_refill(coord *k, int young)
+{
+    const qtr_team *t = k->team;
+    if (k->rs[young].exhausted) return 0;
+    size_t waiting = 0, unfinished = 0;
+    for (int i = 0; i < QTR_NSLOTS; i++) {
+        waiting += qtr_slot_waiting(&t->slot[i]);
+        unfinished += qtr_slot_unfinished(&t->slot[i]);
+    }
+    return k->rs[young].heavy_phase ? unfinished < (size_t)t->nthreads
+                                    : waiting < 2 * (size_t)t->nthreads;
+}
+
+/* Called between the collective steps of a commit (rounds.h): a commit of
+ * heavy results can take seconds while a rank waits for another's
+ * compression, and workers that ran dry meanwhile would idle (2,000
+ * circuits, 2 ranks x 1 thread under load: 4-6 s idle per worker, most of
+ * it inside the commits of the rounds with the benchmark circuits). */
+static void feed_workers(void *ud)
+{
+    coord *k = ud;
+    if (k->failed || k->next_seq == k->oldest_seq) return;
+    int young = (int)((k->next_seq - 1) % QTR_NSLOTS);
+    if (young != (int)(k->oldest_seq % QTR_NSLOTS) && wants_refill(k, young)) refill(k, young);
+}
+
 /* One step of the coordinator (worker.h): set up, refill, commit. */
 static int coordinate(void *ud, qtr_team *t)
 {
@@ -701,19 +753,8 @@ static int coordinate(void *ud, qtr_team *t)
         }
         return QTR_TEAM_BUSY;
     }
-    /* Refill when the workers are about to run dry: light rows with a few
-     * waiting per thread, so no thread waits for a read; heavy rows only
-     * when a thread is about to be free, so a rank never holds heavy rows
-     * it cannot start while another rank could (longest first works only
-     * if the long ones are not hoarded). */
-    size_t waiting = 0, unfinished = 0;
-    for (int i = 0; i < QTR_NSLOTS; i++) {
-        waiting += qtr_slot_waiting(&t->slot[i]);
-        unfinished += qtr_slot_unfinished(&t->slot[i]);
-    }
-    if (young >= 0 && !k->rs[young].exhausted &&
-        (k->rs[young].heavy_phase ? unfinished < (size_t)t->nthreads
-                                  : waiting < 2 * (size_t)t->nthreads)) {
+    /* refill when the workers are about to run dry (wants_refill) */
+    if (young >= 0 && wants_refill(k, young)) {
         refill(k, young);
         return QTR_TEAM_BUSY;
     }
@@ -779,12 +820,15 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     k.next_first = s->first_pending;
     k.rows_round = rows_rank * (size_t)c->size;
     k.weight_round = (uint64_t)WEIGHT_PER_RANK * (uint64_t)c->size;
+    k.cost_round = COST_PER_THREAD * (double)nthreads * (double)c->size;
     k.trace = getenv("QTR_BATCH_TRACE") != NULL;
+    k.t_start = t_start;
     const char *delay_env = getenv("QTR_BATCH_ROUND_DELAY_MS");
     k.oldest_seq = k.next_seq = 0;
     k.delay_ms = delay_env ? strtol(delay_env, NULL, 10) : 0;
-    k.rounds = (qtr_rounds){c, NULL, s->out, {0}, s->first_pending, s->last_done, s->win_start,
-                            s->win_count};
+    k.rounds = (qtr_rounds){.comm = c, .out = s->out, .done_lo = s->first_pending,
+                            .done_hi = s->last_done, .done_start = s->win_start,
+                            .done_count = s->win_count};
     memcpy(k.rounds.base, s->base, sizeof s->base);
     qtr_h5_block_init(&k.outb);
     k.fcost = malloc(k.rows_round * sizeof *k.fcost);
@@ -816,6 +860,9 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
         goto done;
     }
     k.rounds.counter = k.counter;
+    k.rounds.feed = feed_workers;
+    k.rounds.feed_ud = &k;
+    if (s->out) qtr_h5_set_between(s->out, feed_workers, &k);
     team.target = s->target;
     qtr_options_default(&team.opts);
     team.opts.opt_level = o->opt_level;
@@ -826,6 +873,7 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     team.coordinate = coordinate;
     team.ud = &k;
     atomic_init(&team.oldest, 0);
+    atomic_init(&team.idle_ns, 0);
     if (c->rank == 0) {
         qtr_progress_init(&k.prog, o->progress, stderr, s->n, s->done, s->failed);
         char d[96], resumed[64] = "";
@@ -838,7 +886,9 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
                              nthreads == 1 ? "" : "s", resumed);
     }
 
+    double coord_cpu = qtr_thread_cpu();
     qtr_team_run(&team);
+    coord_cpu = qtr_thread_cpu() - coord_cpu;  /* thread 0: the coordinator */
 
     if (k.failed) {
         if (c->rank == 0 || c->size == 1) say(NULL, "%s", ctx->msg);
@@ -846,16 +896,37 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
         goto done;
     }
     if (k.stopping && s->done < s->n) rc = EXIT_STOPPED;
-    /* where the time went, every rank's figures at rank 0 */
-    double mine[4] = {k.t_work, k.t_read, k.t_commit, (double)k.nmine}, *all = NULL;
+    /* where the time went, every rank's figures at rank 0: wall and CPU
+     * seconds of the workers' circuits, of reading, of committing (per
+     * phase), and the coordinator thread's CPU over the whole run (its
+     * commits, reads and polling; any excess over the commits is spent
+     * waiting actively) */
+    enum { NFIG = 8 + 2 * QTR_COMMIT_NPHASES };
+    double mine[NFIG] = {k.t_work, k.c_work, k.t_read, k.t_commit, k.c_commit, coord_cpu,
+                         (double)k.nmine, 1e-9 * (double)atomic_load(&team.idle_ns)},
+           *all = NULL;
+    for (int p = 0; p < QTR_COMMIT_NPHASES; p++) {
+        mine[8 + 2 * p] = k.rounds.wall[p];
+        mine[9 + 2 * p] = k.rounds.cpu[p];
+    }
     size_t *cnt = NULL;
     if (!qtr_comm_gather(c, mine, sizeof mine, (void **)&all, &cnt, ctx) && c->rank == 0 &&
         o->progress != QTR_PROGRESS_NONE)
-        for (int r = 0; r < c->size; r++)
+        for (int r = 0; r < c->size; r++) {
+            const double *a = all + NFIG * r;
+            char ph[256];
+            size_t at = 0;
+            for (int p = 0; p < QTR_COMMIT_NPHASES && at < sizeof ph; p++)
+                at += (size_t)snprintf(ph + at, sizeof ph - at, "%s%s %.1f/%.1f", p ? ", " : "",
+                                       qtr_commit_phase_names[p], a[8 + 2 * p], a[9 + 2 * p]);
             qtr_progress_say(&k.prog,
-                             "rank %d: %.0f circuits, %.1f s of transpiling (all threads), "
-                             "%.1f s reading, %.1f s committing (writes and waiting for other ranks)",
-                             r, all[4 * r + 3], all[4 * r], all[4 * r + 1], all[4 * r + 2]);
+                             "rank %d: %.0f circuits, %.1f s of transpiling (all threads; CPU "
+                             "%.1f s), %.1f s reading, %.1f s committing (writes and waiting for "
+                             "other ranks; CPU %.1f s), coordinator CPU %.1f s, workers idle "
+                             "%.1f s",
+                             r, a[6], a[0], a[1], a[2], a[3], a[4], a[5], a[7]);
+            qtr_progress_say(&k.prog, "rank %d: commit phases, wall/CPU s: %s", r, ph);
+        }
     free(all);
     free(cnt);
     /* run figures, outside the compared data; the same values on every rank */
@@ -876,6 +947,7 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     }
     if (qtr_comm_bcast(c, &rc, sizeof rc, 0)) rc = EXIT_USAGE;
 done:
+    if (s->out) qtr_h5_set_between(s->out, NULL, NULL);  /* k ends here */
     for (int i = 0; i < QTR_NSLOTS; i++) {
         qtr_round_plan_free(&k.rs[i].plan);
         for (size_t b = 0; b < k.rs[i].capblk; b++) qtr_h5_block_fini(&k.rs[i].blk[b]);

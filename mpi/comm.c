@@ -56,6 +56,14 @@ int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, qtr_ctx *ctx)
     c->fapl = c->dxpl = -1;
 #ifdef QTR_HAVE_MPI
     if (!launched_by_mpi()) return 0;
+    /* A rank waiting in a collective (the commit's writes, while another
+     * rank compresses its chunks) polls in a busy loop by default, and takes
+     * a core from its own worker threads: a rank runs threads + 1 threads.
+     * Open MPI then yields the core between polls (sched_yield); the
+     * launcher's or the user's own setting wins (overwrite 0). Measured on
+     * 2,000 circuits, 2 ranks x 1 thread: the commits' CPU 6.3 -> 2.9 s,
+     * the coordinators' 7.2 -> 3.3 s. Other MPIs ignore the variable. */
+    setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
     int provided = 0;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
         qtr_fail(ctx, QTR_EIO, "MPI_Init_thread failed");

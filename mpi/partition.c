@@ -56,6 +56,16 @@ size_t qtr_partition_round_len(const uint64_t *weight, size_t avail, size_t max_
     return lim;
 }
 
+size_t qtr_partition_cut_by_cost(const double *cost, size_t len, double max_cost)
+{
+    double acc = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && acc + cost[i] > max_cost) return i;
+        acc += cost[i];
+    }
+    return len;
+}
+
 /* Chunks in hand-out order: decreasing cost, ties by position (the order
  * must be the same on every rank). */
 typedef struct {

@@ -42,6 +42,10 @@ void qtr_partition_blocks(const double *cost, size_t n, int nparts, size_t *firs
  *  the total weight would pass @p max_weight; at least 1 when avail > 0. */
 size_t qtr_partition_round_len(const uint64_t *weight, size_t avail, size_t max_rows,
                                uint64_t max_weight);
+/** Of @p len rows with estimated costs @p cost, how many make the round:
+ *  stop before the total would pass @p max_cost, so a row costing more than
+ *  max_cost is a round of its own; at least 1 when len > 0. */
+size_t qtr_partition_cut_by_cost(const double *cost, size_t len, double max_cost);
 
 typedef struct {
     size_t   n;          /* rows in the round */

@@ -5,7 +5,33 @@
  * and, last, its status on disk; the pools end at r->base (rank 0). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "rounds.h"
+#include "worker.h" /* qtr_thread_cpu */
+
+const char *const qtr_commit_phase_names[QTR_COMMIT_NPHASES] = {"place", "write", "flush", "status",
+                                                                 "stop"};
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Charge the time since the last mark to phase @p ph. */
+typedef struct {
+    double wall, cpu;
+} mark;
+
+static void charge(qtr_rounds *r, int ph, mark *m)
+{
+    double w = wall_now(), c = qtr_thread_cpu();
+    r->wall[ph] += w - m->wall;
+    r->cpu[ph] += c - m->cpu;
+    m->wall = w;
+    m->cpu = c;
+}
 
 /* What rank 0 learns about each row: its number, status, pool sizes. */
 enum { TUPLE = 2 + QTR_H5_NFILEPOOLS };
@@ -185,6 +211,11 @@ done:
     return rc;
 }
 
+static void feed(qtr_rounds *r)
+{
+    if (r->feed) r->feed(r->feed_ud);
+}
+
 /* Agree on failure: 0 when every rank succeeded. A rank that failed keeps
  * its message; the others get a pointer to rank 0's log. */
 static int all_ok(qtr_comm *c, int rc, qtr_ctx *ctx, const char *what)
@@ -208,6 +239,7 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     void *gathered = NULL, *packed = NULL, *blocks = NULL;
     size_t *gcount = NULL, *bcount = NULL, *scount = NULL;
     *nok = *nerr = 0;
+    mark m = {wall_now(), qtr_thread_cpu()};
 
     /* 1. tuples to rank 0 */
     tup = malloc((mine->n ? mine->n : 1) * TUPLE * sizeof *tup);
@@ -229,6 +261,7 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     }
     step = qtr_comm_gather(c, tup, mine->n * TUPLE * sizeof *tup, &gathered, &gcount, ctx);
     if (all_ok(c, step, ctx, "gathering a round")) goto done;
+    feed(r);
 
     /* 2. rank 0 places every row; starts go back in the order they came */
     step = 0;
@@ -253,9 +286,12 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
                             mine->n * QTR_H5_NFILEPOOLS * sizeof *starts, ctx);
     if (!step) step = qtr_comm_bcast(c, ext, sizeof ext, 0);
     if (all_ok(c, step, ctx, "sending placements")) goto done;
+    feed(r);
     for (size_t k = 0; k < mine->n; k++)
         memcpy(mine->row[k].start, starts + k * QTR_H5_NFILEPOOLS,
                QTR_H5_NFILEPOOLS * sizeof *starts);
+
+    charge(r, QTR_COMMIT_PLACE, &m);
 
     /* 3. write */
     if (c->parallel_io) {
@@ -263,14 +299,20 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
          * failure anywhere stops everyone at the same step */
         step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "extending the results")) goto done;
+        feed(r);
         step = qtr_h5_write_block(r->out, mine, c->dxpl, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "writing results")) goto done;
+        charge(r, QTR_COMMIT_WRITE, &m);
         step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "flushing results")) goto done;
+        feed(r);
+        charge(r, QTR_COMMIT_FLUSH, &m);
         step = qtr_h5_write_status(r->out, mine, c->dxpl, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "writing status")) goto done;
+        feed(r);
         step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "flushing status")) goto done;
+        charge(r, QTR_COMMIT_STATUS, &m);
         rc = 0;
         goto agree_stop;
     }
@@ -282,6 +324,7 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     if (all_ok(c, step, ctx, "packing results")) goto done;
     step = qtr_comm_gather(c, packed, plen, &blocks, &bcount, ctx);
     if (all_ok(c, step, ctx, "sending results to rank 0")) goto done;
+    feed(r);
     step = 0;
     if (c->rank == 0) {
         step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
@@ -304,14 +347,18 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
                            ? -1
                            : 0;
             }
+            if (pass == 0) charge(r, QTR_COMMIT_WRITE, &m);
             if (!step) step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
+            if (pass == 0) charge(r, QTR_COMMIT_FLUSH, &m);
         }
     }
     if (all_ok(c, step, ctx, "writing results")) goto done;
+    charge(r, QTR_COMMIT_STATUS, &m);
     rc = 0;
 agree_stop:
     /* a stop signal seen by any rank stops every rank after the same round */
     if (qtr_comm_max_int(c, stop)) rc = -1;
+    charge(r, QTR_COMMIT_STOP, &m);
 done:
     free(tup);
     free(starts);

@@ -24,6 +24,13 @@
 #include "comm.h"
 #include "h5_store.h"
 
+/** Phases of a commit: placement (gather, place, scatter), writing the
+ *  rows' data (extend, write), flushing it, the status column (write and
+ *  flush), agreeing on stop signals. */
+enum { QTR_COMMIT_PLACE, QTR_COMMIT_WRITE, QTR_COMMIT_FLUSH, QTR_COMMIT_STATUS, QTR_COMMIT_STOP,
+       QTR_COMMIT_NPHASES };
+extern const char *const qtr_commit_phase_names[QTR_COMMIT_NPHASES];
+
 typedef struct {
     qtr_comm    *comm;
     qtr_counter *counter;    /* the round's chunk counter is released in its commit */
@@ -34,6 +41,16 @@ typedef struct {
      * opened the file for writing: the writers never read the file */
     uint64_t        done_lo, done_hi;
     const uint64_t *done_start, *done_count;
+    /* where the commits' time went on this rank, wall and this thread's CPU
+     * seconds per phase (QTR_COMMIT_*), summed over the run: CPU well below
+     * wall is waiting (asleep or for other ranks), CPU near wall with little
+     * written is MPI polling */
+    double       wall[QTR_COMMIT_NPHASES], cpu[QTR_COMMIT_NPHASES];
+    /* called between the commit's collective steps (and, set on the file
+     * with qtr_h5_set_between, between its datasets), so the caller keeps
+     * its workers fed while a commit waits for other ranks; may be NULL */
+    void       (*feed)(void *ud);
+    void        *feed_ud;
 } qtr_rounds;
 
 /** Commit rows [first, first+n): @p mine holds this rank's new rows;

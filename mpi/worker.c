@@ -29,6 +29,16 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+double qtr_thread_cpu(void)
+{
+#ifdef CLOCK_THREAD_CPUTIME_ID
+    struct timespec ts;
+    if (!clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+        return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#endif
+    return 0;
+}
+
 static void nap(long us)
 {
     struct timespec ts = {0, us * 1000};
@@ -152,7 +162,7 @@ static void work_one(const qtr_team *t, qtr_slot *s, size_t i)
     uint64_t seed = qtr_seed_for(t->opts.seed, row->index);
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, seed);
-    double t0 = now();
+    double t0 = now(), c0 = qtr_thread_cpu();
     qtr_circuit *c = NULL;
     qtr_status st;
     if (t->storage == QTR_H5_QASMTEXT) {
@@ -171,6 +181,7 @@ static void work_one(const qtr_team *t, qtr_slot *s, size_t i)
         o->have_res = 1;
     }
     o->seconds = now() - t0;
+    o->cpu = qtr_thread_cpu() - c0;
     o->code = st;
     if (st) {
         o->status = QTR_H5_ERROR;
@@ -235,7 +246,12 @@ void qtr_team_run(qtr_team *t)
                 atomic_store(&finished, 1);
             } else {
                 while (!atomic_load(&finished))
-                    if (!take_one(t)) nap(100);
+                    if (!take_one(t)) {
+                        double t0 = now();
+                        nap(100);
+                        atomic_fetch_add_explicit(&t->idle_ns, (uint_least64_t)((now() - t0) * 1e9),
+                                                  memory_order_relaxed);
+                    }
             }
         }
         return;

@@ -37,7 +37,8 @@ typedef struct {
     uint8_t      status;           /* QTR_H5_OK or QTR_H5_ERROR */
     qtr_status   code;
     char        *msg;              /* failure message (malloc'ed) or NULL */
-    double       seconds;
+    double       seconds;          /* wall time (kept in /timing) */
+    double       cpu;              /* this thread's CPU time (the run's breakdown) */
 } qtr_work_out;
 
 /** Rounds in flight at once on a rank: a rank may run this many rounds
@@ -89,12 +90,17 @@ struct qtr_team {
      * then the following ones in ring order */
     qtr_slot          slot[QTR_NSLOTS];
     atomic_int        oldest;
+    /* figures: worker seconds spent with nothing to take (nanoseconds,
+     * summed over the workers) */
+    atomic_uint_least64_t idle_ns;
 };
 
 /** Run the coordinator until it reports FINISHED, with nthreads workers
  *  (without OpenMP, or with one thread granted, the coordinator transpiles
  *  items itself when idle). */
 void qtr_team_run(qtr_team *t);
+/** CPU seconds used so far by the calling thread (0 where unknown). */
+double qtr_thread_cpu(void);
 /** How many worker threads the runtime gives by default (OMP_NUM_THREADS),
  *  1 without OpenMP. */
 int qtr_work_default_threads(void);

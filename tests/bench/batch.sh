@@ -95,9 +95,13 @@ run() {
   cpu=$(cat rss.* | awk '{ s += $2 + $3 } END { printf "%.1f", s }')
   rss=$(cat rss.* | awk '{ printf "%s%d", (NR > 1 ? " " : ""), $1 / 1024 }')
   printf "%-22s exit %d  wall %7.1f s  cpu %7.1f s  peak RSS per rank (MiB): %s\n" "$label" "$rc" "$wall" "$cpu" "$rss"
-  # where each rank's time went (the driver's own breakdown)
-  sed -n 's/^qtranspile: \(rank [0-9]*: [0-9]* circuits\)/    \1/p' log.txt
-  eval "wall_${label//[^a-z0-9]/_}=$wall"
+  # where each rank's time went (the driver's own breakdown: wall and CPU
+  # seconds of transpiling, reading, committing, per commit phase, the
+  # coordinator thread's CPU, the workers' idle seconds)
+  sed -n 's/^qtranspile: \(rank [0-9]*: [0-9]* circuits\)/    \1/p; s/^qtranspile: \(rank [0-9]*: commit phases\)/    \1/p' log.txt
+  local key=${label//[^a-z0-9]/_}
+  eval "wall_$key=$wall"
+  eval "rssmax_$key=$(cat rss.* | awk '$1 > m { m = $1 } END { printf "%d", m / 1024 }')"
 }
 run "1x1" 1 1 mix.h5 r11.h5
 run "1x2" 1 2 mix.h5 r12.h5
@@ -139,4 +143,10 @@ echo "speedup 1x2 over 1x1: $(echo "scale=2; $wall_1x1 / $wall_1x2" | bc)"
 echo "speedup 2x1 over 1x1: $(echo "scale=2; $wall_1x1 / $wall_2x1" | bc)"
 run "1x1 (1000)" 1 1 mix1k.h5 s11.h5
 run "2x1 (1000)" 2 1 mix1k.h5 s21.h5
+# memory is bounded by the rounds in flight, not by the batch: the largest
+# rank's peak RSS at N circuits against 1000 (must-show: within 10%)
+for c in 1x1 2x1; do
+  a=$(eval echo "\$rssmax_${c}__1000_") b=$(eval echo "\$rssmax_$c")
+  echo "peak RSS $c, largest rank: 1000 circuits $a MiB, $N circuits $b MiB ($(echo "scale=1; 100 * ($b - $a) / $a" | bc)%)"
+done
 echo "machine after: load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -85,6 +85,20 @@ TEST(Partition, RoundLengthRespectsRowsAndWeight)
     EXPECT_EQ(qtr_partition_round_len(huge.data(), 2, 100, UINT64_MAX), 1u);
 }
 
+// Rounds cut by estimated cost: a heavy row ends the round before it and is
+// then a round of its own, light rows fill a round up to the budget.
+TEST(Partition, CutByCost)
+{
+    std::vector<double> c = {10, 10, 10, 500, 10, 10};
+    EXPECT_EQ(qtr_partition_cut_by_cost(c.data(), 6, 100), 3u);      // stops before 500
+    EXPECT_EQ(qtr_partition_cut_by_cost(c.data() + 3, 3, 100), 1u);  // 500 alone
+    EXPECT_EQ(qtr_partition_cut_by_cost(c.data() + 4, 2, 100), 2u);  // the window
+    EXPECT_EQ(qtr_partition_cut_by_cost(c.data(), 6, 20), 2u);       // exactly at the budget
+    EXPECT_EQ(qtr_partition_cut_by_cost(c.data(), 0, 100), 0u);
+    std::vector<double> zero(5, 0.0);                                // done rows cost 0
+    EXPECT_EQ(qtr_partition_cut_by_cost(zero.data(), 5, 1), 5u);
+}
+
 namespace {
 // Every row of the round is processed exactly once: a light row in a static
 // block or a range chunk, a heavy row in its own chunk.
