@@ -47,20 +47,22 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
  * ROWS_PER_THREAD rows per worker thread, and fewer once the rows'
  * estimated cost (partition.h) passes COST_PER_THREAD per worker thread, or
  * their stored instructions WEIGHT_PER_RANK per rank. The cost budget is
- * what sizes rounds in practice: about a second of one thread's work on the
- * machines measured (random circuits cost ~330 units and take ~3 ms, hwb12
- * ~386k units and 3-6 s), so
+ * what sizes rounds in practice: about a second of one thread's work at
+ * level 1 on the machines measured (~270 cost units per ms: random circuits
+ * of ~330 units take ~1.5 ms, hwb12's ~386k units 1.5-3 s), so
  *   - the three rounds a rank may run ahead hold seconds of work: a rank on
- *     a long circuit (a round of its own: a row costing more than the
- *     budget ends the round before it) idles the others only if it lasts
- *     longer than that. With rounds of 64 rows (0.2 s of random circuits)
- *     every hwb12 of the 10,000-circuit bench idled the other rank;
+ *     a long circuit idles the others only if it lasts longer than that,
+ *     and a commit slowed by a loaded machine (each collective step waits
+ *     for the other ranks' coordinators to be scheduled) does not starve
+ *     the workers. With rounds of 64 rows every hwb12 of the
+ *     10,000-circuit bench idled the other rank;
  *   - a round's fixed costs (placement, two dozen collective writes, two
- *     flushes) are paid ~70 times for that batch instead of 157;
+ *     flushes) are paid ~40 times for that batch instead of 157;
  *   - the results in flight stay bounded by the budget, not by the batch;
- *   - a killed run loses at most four rounds: a few seconds of work. */
+ *   - a killed run loses at most four rounds: a few seconds of work.
+ * A row costing more than the budget is a round of its own. */
 #define ROWS_PER_THREAD   1024
-#define COST_PER_THREAD   131072.0
+#define COST_PER_THREAD   262144.0
 #define WEIGHT_PER_RANK   (1u << 20)
 /* Share of a round's cost handed out as static blocks; the rest goes in
  * chunks through the counter. */
@@ -741,8 +743,9 @@ static int wants_refill(coord *k, int young)
         waiting += qtr_slot_waiting(&t->slot[i]);
         unfinished += qtr_slot_unfinished(&t->slot[i]);
     }
+    /* four light rows per thread: the coordinator may nap 2 ms (worker.c) */
     return k->rs[young].heavy_phase ? unfinished < (size_t)t->nthreads
-                                    : waiting < 2 * (size_t)t->nthreads;
+                                    : waiting < 4 * (size_t)t->nthreads;
 }
 
 /* Called between the collective steps of a commit (rounds.h): a commit of
