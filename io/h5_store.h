@@ -221,6 +221,12 @@ qtr_status qtr_h5_write_status(qtr_h5_file *f, const qtr_h5_block *b, int64_t dx
  *  not use @p f. NULL (the default) for none. */
 typedef void (*qtr_h5_between_fn)(void *ud);
 void qtr_h5_set_between(qtr_h5_file *f, qtr_h5_between_fn fn, void *ud);
+/** Give HDF5's free lists back to the C library (HDF5 keeps freed blocks,
+ *  such as chunk buffers, for reuse, up to tens of MiB), so that memory
+ *  freed after a round is not held for the rest of the run. */
+void qtr_h5_release_memory(void);
+/** Bytes in the file's metadata cache now (diagnostics), or 0. */
+size_t qtr_h5_cache_bytes(const qtr_h5_file *f);
 /** Push everything written so far to the file. */
 qtr_status qtr_h5_flush(qtr_h5_file *f, qtr_ctx *ctx);
 /** Record run figures under /timing (ranks, threads, seconds): informative,

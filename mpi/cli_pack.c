@@ -341,7 +341,7 @@ int qtr_cli_unpack(int argc, char **argv)
     qtr_h5_block_init(&b);
     name_set ns = {0};
     int rc = EXIT_OK;
-    size_t plen = strlen(dir) + QTR_H5_NAME_LEN + 40;
+    size_t dlen = strlen(dir), plen = dlen + QTR_H5_NAME_LEN + 40;
     char *fpath = malloc(plen), *fname = malloc(QTR_H5_NAME_LEN + 32);
     if (!fpath || !fname) rc = EXIT_USAGE;
     for (uint64_t a = 0; a < n && rc == EXIT_OK; a += WINDOW) {
@@ -367,7 +367,9 @@ int qtr_cli_unpack(int argc, char **argv)
                 rc = EXIT_USAGE;
                 break;
             }
-            snprintf(fpath, plen, "%s/%s.qasm", dir, fname);
+            /* "out/" names files out/NAME.qasm, not out//NAME.qasm */
+            snprintf(fpath, plen, "%s%s%s.qasm", dir, dlen && dir[dlen - 1] == '/' ? "" : "/",
+                     fname);
             int err;
             if (qtr_h5_storage_of(f) == QTR_H5_QASMTEXT) {
                 err = write_text(fpath, qtr_h5_block_text(&b, k), r->count[QTR_H5_POOL_TEXT], &ctx);
@@ -386,8 +388,8 @@ int qtr_cli_unpack(int argc, char **argv)
         }
     }
     if (rc == EXIT_OK) {
-        fprintf(stderr, PROG ": %s: %llu circuits written to %s/", path,
-                (unsigned long long)written, dir);
+        fprintf(stderr, PROG ": %s: %llu circuits written to %s%s", path,
+                (unsigned long long)written, dir, dlen && dir[dlen - 1] == '/' ? "" : "/");
         if (failed) fprintf(stderr, ", %llu failed", (unsigned long long)failed);
         if (pending) fprintf(stderr, ", %llu not done yet", (unsigned long long)pending);
         if (bad) fprintf(stderr, ", %llu could not be written", (unsigned long long)bad);

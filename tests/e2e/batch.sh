@@ -79,6 +79,10 @@ grep -q "c017.qasm:5:1" "$T/err" && [ ! -e "$T/cols.h5" ] && ok "pack (parsing) 
 rm "$T/q/c017.qasm" "$T/q/c099.qasm" "$T/q/c150.qasm"
 expect 0 "$B" pack "$T"/q/c*.qasm -o "$T/cols.h5" && ok "pack 197 files as records"
 expect 0 "$B" unpack "$T/cols.h5" -o "$T/un" && [ "$(ls "$T/un" | wc -l)" -eq 197 ] && [ -s "$T/un/c000.qasm" ] && ok "unpack writes 197 files"
+grep -q "circuits written to $T/un/\$" "$T/err" && ok "unpack names the directory once: un/" || bad "unpack message: $(cat "$T/err")"
+expect 0 "$B" unpack "$T/cols.h5" -o "$T/un2/" && [ -s "$T/un2/c000.qasm" ] &&
+  grep -q "circuits written to $T/un2/\$" "$T/err" && ! grep -q "//" "$T/err" &&
+  ok "unpack -o DIR/: no doubled slash" || bad "unpack -o DIR/: $(cat "$T/err")"
 expect 0 "$B" pack "$T"/un/c*.qasm -o "$T/cols2.h5"
 same "$T/cols.h5" "$T/cols2.h5" "pack -> unpack -> pack gives the same batch"
 expect 2 "$B" info "$T/q/c000.qasm"

@@ -100,6 +100,26 @@ uint64_t layout_and_check(const qtr_circuit *in, const qtr_target *t, uint32_t i
     return nswaps;
 }
 
+// SABRE layout of `in` with options a and with options b: the very same
+// routed circuit, layouts and swap count.
+void expect_same_layout(const qtr_circuit *in, const qtr_target *t, const qtr_sabre_layout_opts &oa,
+                        const qtr_sabre_layout_opts &ob)
+{
+    Ctx ctx;
+    uint32_t n = in->nqubits;
+    qtr_circuit *a = clone(in), *b = clone(in);
+    std::vector<uint32_t> ia(n), fa(n), ib(n), fb(n);
+    uint64_t sa = 0, sb = 0;
+    ASSERT_EQ(qtr_pass_layout_sabre(a, t, &oa, ia.data(), fa.data(), &sa, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_pass_layout_sabre(b, t, &ob, ib.data(), fb.data(), &sb, &ctx), QTR_OK);
+    EXPECT_TRUE(qtr_circuit_equal(a, b));
+    EXPECT_EQ(ia, ib);
+    EXPECT_EQ(fa, fb);
+    EXPECT_EQ(sa, sb);
+    qtr_circuit_free(a);
+    qtr_circuit_free(b);
+}
+
 void set_errors(qtr_target *t, double e1, double e2)
 {
     t->err1q = (double *)std::malloc(t->nqubits * sizeof(double));
@@ -168,22 +188,11 @@ TEST(SabreLayout, BeatsTheTrivialLayoutOnAScrambledLine)
 
 TEST(SabreLayout, SameSeedSameOutput)
 {
-    Ctx ctx;
     qtr_target *t = heavy_hex27();
     qtr_circuit *in = random_circuit(15, 400, 9);
-    qtr_circuit *a = clone(in), *b = clone(in);
-    std::vector<uint32_t> ia(15), fa(15), ib(15), fb(15);
-    uint64_t sa, sb;
     qtr_sabre_layout_opts o = {2, 6, 4, 77, 3, 0, 0};
-    ASSERT_EQ(qtr_pass_layout_sabre(a, t, &o, ia.data(), fa.data(), &sa, &ctx), QTR_OK);
-    ASSERT_EQ(qtr_pass_layout_sabre(b, t, &o, ib.data(), fb.data(), &sb, &ctx), QTR_OK);
-    EXPECT_TRUE(qtr_circuit_equal(a, b));
-    EXPECT_EQ(ia, ib);
-    EXPECT_EQ(fa, fb);
-    EXPECT_EQ(sa, sb);
+    expect_same_layout(in, t, o, o);
     qtr_circuit_free(in);
-    qtr_circuit_free(a);
-    qtr_circuit_free(b);
     qtr_target_free(t);
 }
 
@@ -216,20 +225,10 @@ TEST(SabreLayout, PrefixCoveringTheCircuitChangesNothing)
     uint32_t nn = d.nnodes;
     qtr_sabre_dag_fini(&d);
     ASSERT_GT(nn, 20u);
-    qtr_circuit *a = clone(in), *b = clone(in);
-    std::vector<uint32_t> ia(12), fa(12), ib(12), fb(12);
-    uint64_t sa, sb;
     qtr_sabre_layout_opts whole = {2, 4, 3, 7, 2, 0, 0};
     qtr_sabre_layout_opts covering = {2, 4, 3, 7, 2, nn, 1};
-    ASSERT_EQ(qtr_pass_layout_sabre(a, t, &whole, ia.data(), fa.data(), &sa, &ctx), QTR_OK);
-    ASSERT_EQ(qtr_pass_layout_sabre(b, t, &covering, ib.data(), fb.data(), &sb, &ctx), QTR_OK);
-    EXPECT_TRUE(qtr_circuit_equal(a, b));
-    EXPECT_EQ(ia, ib);
-    EXPECT_EQ(fa, fb);
-    EXPECT_EQ(sa, sb);
+    expect_same_layout(in, t, whole, covering);
     qtr_circuit_free(in);
-    qtr_circuit_free(a);
-    qtr_circuit_free(b);
     qtr_target_free(t);
 }
 

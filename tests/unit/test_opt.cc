@@ -1355,6 +1355,21 @@ TEST(OptInit, RandomCircuitsWithMeasures)
     EXPECT_GT(removed, 5000u);
 }
 
+// Level 1's init removes identity-equivalent gates before cancelling
+// inverses, so an rz(0) written between two cx no longer keeps them apart.
+TEST(OptInit, LevelOneCancelsPairsAroundIdentities)
+{
+    qtr_ctx ctx = mkctx();
+    Circ in(2);
+    in.g(QTR_OP_H, {0}).g(QTR_OP_CX, {0, 1}).g(QTR_OP_RZ, {1}, {0.0}).g(QTR_OP_ID, {0});
+    in.g(QTR_OP_CX, {0, 1}).g(QTR_OP_RZ, {1}, {2 * kPi});
+    Circ out(in);
+    ASSERT_EQ(qtr_optimize_init(out.c, nullptr, 1, nullptr, &ctx), QTR_OK) << ctx.msg;
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out.op(0), QTR_OP_H);
+    EXPECT_TRUE(equivalent(in.c, out.c));
+}
+
 // Levels 2-3 consolidate 2q blocks on the virtual circuit (Qiskit's init
 // ConsolidateBlocks): a block is rewritten as cx + u only when that needs
 // fewer cx than translating its gates would (a cp or rzz counts 2, a swap 3);
