@@ -4,8 +4,8 @@
  * trivial), refines it by routing the circuit forwards and backwards
  * `iterations` times (each pass starts from where the previous one ended;
  * the routed output is thrown away), then runs `swap_trials` full routing
- * trials from the refined layout (odd-numbered layout trials weigh the
- * lookahead more than even ones: see qtr_pass_layout_sabre). The winner over
+ * trials from the refined layout (odd-numbered layout trials use another
+ * lookahead than even ones: see qtr_pass_layout_sabre). The winner over
  * all layout and swap trials is the one with fewest swaps, ties to the lowest
  * (layout, swap) index, so the result is the same for any number of
  * threads. Layout trials run in parallel (OpenMP when built with it); their
@@ -406,17 +406,25 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
         goto done;
     }
 
-    /* Half the layout trials weigh the lookahead layer 4x as much as Qiskit
-     * 2.5+ does (2/n per gate instead of 0.5/n; 2.2's extended set gave 0.025
-     * per gate). Neither weight suits every circuit: on torino at level 2,
-     * feynman/tof_10 routes with 17 swaps under the heavier one and 37 under
-     * Qiskit's, square_heisenberg_N100 with 317 against 396, while
-     * clifford_100 and qft_N100 keep their (Qiskit-weight) winners. The
-     * winner is still the fewest swaps over all trials. */
+    /* Odd-numbered layout trials use another lookahead than Qiskit 2.5+'s
+     * next layer at 0.5/n per gate: on DAGs of up to QTR_SABRE_EXT_NODES
+     * nodes, 2.2's extended set (20 gates beyond the front, total weight
+     * 0.5); on longer ones, where rebuilding that set at every routed step
+     * would about double the cost of level 2 (hwb12: 9.8 -> 21.1 s), the
+     * next layer at 4x the weight. Neither lookahead suits every circuit: on
+     * torino at level 2, square_heisenberg_N100 routes with 317 swaps under
+     * the extended set and 396 under Qiskit's layer (1368 cz against 1602;
+     * 1317-1431 over seeds 0-4), feynman/tof_10 with 28 against 37, while
+     * clifford_100 and qft_N100 keep their Qiskit-layer winners. The winner
+     * is still the fewest swaps over all trials. */
     qtr_sabre_heur h[2];
     qtr_sabre_heur_decay(&h[0], n);
-    h[1] = h[0];
-    h[1].look_weight *= 4;
+    if (d.nnodes <= QTR_SABRE_EXT_NODES) {
+        qtr_sabre_heur_extended(&h[1], n);
+    } else {
+        h[1] = h[0];
+        h[1].look_weight *= 4;
+    }
     shared sh = {&d,    prefix ? &dp : NULL, prefix && o->rank_on_prefix, &rt, &g, h, dense,
                  vcomp, comp, nv, n, o->layout_trials, swap_trials, o->iterations, o->seed,
                  UINT64_MAX, UINT64_MAX, &best, QTR_OK, UINT32_MAX, ""};

@@ -4,7 +4,11 @@
  * a front layer and one lookahead layer kept as partner arrays so a swap
  * costs O(1) to apply and O(1) to score, decay, random tie-breaks from the
  * trial's own seed, and the release valve that forces progress after
- * attempt_limit fruitless swaps.
+ * attempt_limit fruitless swaps. The lookahead is either that layer
+ * (Qiskit 2.5+) or, with qtr_sabre_heur_extended, Qiskit 2.2's extended
+ * set: the next ~20 2q gates breadth first from the front, rebuilt after
+ * every routed step and kept as per-virtual-qubit lists (a qubit may carry
+ * several of its gates).
  *
  * Trials: several seeded trials run in parallel (OpenMP, when built with it);
  * the winner is the one with fewest swaps, ties to the lowest trial index, so
@@ -58,6 +62,14 @@ void qtr_sabre_heur_decay(qtr_sabre_heur *h, uint32_t n)
     h->decay_inc = 0.001;
     h->decay_reset = 5;
     h->attempt_limit = 10 * (n ? n : 1);
+}
+
+void qtr_sabre_heur_extended(qtr_sabre_heur *h, uint32_t n)
+{
+    qtr_sabre_heur_decay(h, n);
+    h->look_weight = 0.5;
+    h->look_scaled = 1;
+    h->ext_size = 20;
 }
 
 /* ======================================================================
@@ -125,6 +137,17 @@ struct qtr_sabre_state {
     uint32_t (*cand)[2];         /* tied best candidates */
     size_t    capcand;
     uint32_t *path;              /* release-valve path, n entries */
+    /* the extended set (h->ext_size > 0): gates as virtual pairs, threaded
+     * into one list per virtual qubit (entry 2i + side is gate i's end on
+     * that side); several gates may share a qubit */
+    uint32_t (*ext_q)[2];
+    uint32_t *ext_next;          /* 2 * capext */
+    size_t    capext;
+    uint32_t  ext_len;
+    uint32_t *ext_head;          /* n entries: first list entry of each virtual qubit */
+    int64_t   ext_sum;           /* Σ distances of the set's gates */
+    uint32_t *dec;               /* predecessor counts lent out while the set is built */
+    size_t    capdec;
     /* direction of the current trial */
     const uint32_t *so, *sa;     /* successor CSR */
     const uint32_t *po;          /* predecessor offsets (counts) */
@@ -153,6 +176,10 @@ void qtr_sabre_state_free(qtr_sabre_state *s)
     free(s->cur);
     free(s->cand);
     free(s->path);
+    free(s->ext_q);
+    free(s->ext_next);
+    free(s->ext_head);
+    free(s->dec);
     free(s);
 }
 
@@ -181,7 +208,8 @@ qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *
     s->queue = malloc(nn * sizeof *s->queue);
     s->stack = malloc(nn * sizeof *s->stack);
     s->path = malloc(n * sizeof *s->path);
-    if (!s->v2p || !s->p2v || !s->pred || !s->pred2 || !s->nst || !s->slot || !s->front.node ||
+    s->ext_head = malloc(n * sizeof *s->ext_head);
+    if (!s->ext_head ||!s->v2p || !s->p2v || !s->pred || !s->pred2 || !s->nst || !s->slot || !s->front.node ||
         !s->front.other || !s->front.list || !s->look.node || !s->look.other || !s->look.list ||
         !s->decay || !s->dstamp || !s->queue || !s->stack || !s->path) {
         qtr_sabre_state_free(s);
@@ -274,8 +302,36 @@ static void layer_swap(qtr_sabre_state *s, layer *L, uint32_t a, uint32_t b)
     L->other[b] = t;
 }
 
+/* Change in the extended set's distance sum if physical qubits a and b
+ * swapped: every gate of the set on either qubit, except one on (a, b)
+ * itself, whose distance does not change. */
+static inline int32_t ext_delta(const uint16_t *dist, size_t n, const uint32_t *ext_head,
+                                const uint32_t *ext_next, const uint32_t (*ext_q)[2],
+                                const uint32_t *v2p, uint32_t va, uint32_t vb, uint32_t a,
+                                uint32_t b)
+{
+    int32_t t = 0;
+    for (uint32_t e = ext_head[va]; e != QTR_NONE; e = ext_next[e]) {
+        uint32_t u = ext_q[e >> 1][!(e & 1)];
+        if (u == vb) continue;
+        size_t c = v2p[u];
+        t += (int32_t)dist[b * n + c] - (int32_t)dist[a * n + c];
+    }
+    for (uint32_t e = ext_head[vb]; e != QTR_NONE; e = ext_next[e]) {
+        uint32_t u = ext_q[e >> 1][!(e & 1)];
+        if (u == va) continue;
+        size_t c = v2p[u];
+        t += (int32_t)dist[a * n + c] - (int32_t)dist[b * n + c];
+    }
+    return t;
+}
+
 static void apply_swap(qtr_sabre_state *s, int look, uint32_t a, uint32_t b)
 {
+    if (s->ext_len)
+        s->ext_sum += ext_delta(s->rt->dist, s->n, s->ext_head, s->ext_next,
+                                (const uint32_t(*)[2])s->ext_q, s->v2p, s->p2v[a], s->p2v[b],
+                                a, b);
     layer_swap(s, &s->front, a, b);
     if (look) layer_swap(s, &s->look, a, b);
     uint32_t va = s->p2v[a], vb = s->p2v[b];
@@ -372,6 +428,72 @@ static qtr_status route_ready(qtr_sabre_state *s, int look, uint32_t n, uint32_t
     return QTR_OK;
 }
 
+/* Qiskit 2.2's extended set (its populate_extended_set): breadth first from
+ * the front layer, the 2q nodes whose predecessors would all be done once
+ * the front and the set so far were, until about @p limit gates (the last
+ * node visited adds all its ready successors). Nodes that need no routing
+ * are walked through at once. Predecessor counts are lent and restored. */
+static qtr_status ext_build(qtr_sabre_state *s, uint32_t limit)
+{
+    const qtr_sabre_dag *d = s->d;
+    for (uint32_t i = 0; i < s->ext_len; i++)
+        s->ext_head[s->ext_q[i][0]] = s->ext_head[s->ext_q[i][1]] = QTR_NONE;
+    s->ext_len = 0;
+    s->ext_sum = 0;
+    uint32_t nvisit = s->front.len, ndec = 0;
+    memcpy(s->queue, s->front.list, nvisit * sizeof *s->queue);
+    qtr_status st = QTR_OK;
+    for (uint32_t i = 0; i < nvisit && s->ext_len < limit && !st; i++) {
+        uint32_t nnow = 1;
+        s->stack[0] = s->queue[i];
+        for (uint32_t j = 0; j < nnow && !st; j++) {
+            uint32_t x = s->stack[j];
+            for (uint32_t e = s->so[x]; e < s->so[x + 1]; e++) {
+                uint32_t y = s->sa[e];
+                if (ndec == s->capdec) {
+                    size_t cap = s->capdec ? 2 * s->capdec : 256;
+                    uint32_t *nd = realloc(s->dec, cap * sizeof *nd);
+                    if (!nd) {
+                        st = QTR_ENOMEM;
+                        break;
+                    }
+                    s->dec = nd;
+                    s->capdec = cap;
+                }
+                s->dec[ndec++] = y;
+                if (--s->pred[y]) continue;
+                if (d->q[y][0] == QTR_NONE) {
+                    s->stack[nnow++] = y;
+                    continue;
+                }
+                if (s->ext_len == s->capext) {
+                    size_t cap = s->capext ? 2 * s->capext : 64;
+                    uint32_t(*q)[2] = realloc(s->ext_q, cap * sizeof *q);
+                    if (q) s->ext_q = q;
+                    uint32_t *nx = q ? realloc(s->ext_next, 2 * cap * sizeof *nx) : NULL;
+                    if (!nx) {
+                        st = QTR_ENOMEM;
+                        break;
+                    }
+                    s->ext_next = nx;
+                    s->capext = cap;
+                }
+                uint32_t g = s->ext_len++, va = d->q[y][0], vb = d->q[y][1];
+                s->ext_q[g][0] = va;
+                s->ext_q[g][1] = vb;
+                s->ext_next[2 * g] = s->ext_head[va];
+                s->ext_head[va] = 2 * g;
+                s->ext_next[2 * g + 1] = s->ext_head[vb];
+                s->ext_head[vb] = 2 * g + 1;
+                s->ext_sum += dist(s, s->v2p[va], s->v2p[vb]);
+                s->queue[nvisit++] = y;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < ndec; i++) s->pred[s->dec[i]]++;
+    return st;
+}
+
 /* ---- choosing a swap ------------------------------------------------------ */
 
 static int grow_cand(qtr_sabre_state *s)
@@ -425,14 +547,18 @@ static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int l
     const size_t n = s->n;
     const uint32_t epoch = s->epoch;
     const int use_decay = h->decay;
-    double wf = h->basic_weight, wl = look ? h->look_weight : 0.0;
+    const uint32_t *p2v = s->p2v, *ext_head = s->ext_head, *ext_next = s->ext_next;
+    const uint32_t(*ext_q)[2] = (const uint32_t(*)[2])s->ext_q;
+    const int ext = h->ext_size != 0;
+    double wf = h->basic_weight, wl = look || ext ? h->look_weight : 0.0;
     if (h->basic_scaled) wf = F->len ? wf / F->len : 0.0;
     if (look && h->look_scaled) wl = L->len ? wl / L->len : 0.0;
-    const int use_look = wl != 0.0;
+    if (ext && h->look_scaled) wl = s->ext_len ? wl / s->ext_len : 0.0;
+    const int use_look = wl != 0.0 && look, use_ext = wl != 0.0 && ext;
     const double eps = 1e-10;
     double best = 1.0 / 0.0;
     /* the layers' current totals, the same for every candidate */
-    double base = wf * (double)F->sum + wl * (double)L->sum;
+    double base = wf * (double)F->sum + wl * (double)(ext ? s->ext_sum : L->sum);
     size_t nc = 0;
     for (uint32_t i = 0; i < F->len; i++) {
         uint32_t k = F->list[i];
@@ -443,7 +569,10 @@ static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int l
                 uint32_t q = adj[e];
                 if (q < p && fnode[q] != QTR_NONE) continue;   /* scored from q's side */
                 int32_t df = delta_raw(dist, n, fnode, fother, p, q);
-                int32_t dl = use_look ? delta_raw(dist, n, lnode, lother, p, q) : 0;
+                int32_t dl = use_look ? delta_raw(dist, n, lnode, lother, p, q)
+                             : use_ext ? ext_delta(dist, n, ext_head, ext_next, ext_q, v2p,
+                                                   p2v[p], p2v[q], p, q)
+                                       : 0;
                 double score;
                 if (use_decay) {
                     double dq = dstamp[q] == epoch ? decay[q] : 1.0;
@@ -560,7 +689,8 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
 {
     const qtr_sabre_dag *d = s->d;
     uint32_t n = s->n, nn = d->nnodes;
-    int look = h->look_weight != 0.0;
+    int ext = h->ext_size != 0 && h->look_weight != 0.0;
+    int look = h->look_weight != 0.0 && !ext;
     qtr_status st;
     s->so = reverse ? d->pred_off : d->succ_off;
     s->sa = reverse ? d->pred : d->succ;
@@ -571,12 +701,13 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
     for (uint32_t v = 0; v < n; v++) s->p2v[start[v]] = v;
     memcpy(res->layout0, start, n * sizeof *start);
     for (uint32_t p = 0; p < n; p++) {
-        s->front.node[p] = s->look.node[p] = QTR_NONE;
+        s->front.node[p] = s->look.node[p] = s->ext_head[p] = QTR_NONE;
         s->dstamp[p] = 0;
     }
     s->epoch = 1;
     s->front.len = s->look.len = 0;
     s->front.sum = s->look.sum = 0;
+    s->ext_len = 0;
     res->nswaps = 0;
     res->norder = 0;
     res->aborted = 0;
@@ -587,6 +718,7 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
         if (!s->pred[k]) s->queue[nready++] = k;
     }
     if ((st = route_ready(s, look, nready, 0, record, res))) return st;
+    if (ext && (st = ext_build(s, h->ext_size))) return st;
 
     uint32_t routable[2], nroutable, since_reset = 0;
     while (s->front.len) {
@@ -627,6 +759,7 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
             s->queue[i] = routable[i];
         }
         if ((st = route_ready(s, look, nroutable, ncur, record, res))) return st;
+        if (ext && (st = ext_build(s, h->ext_size))) return st;
         if (h->decay) decay_reset(s);
     }
     memcpy(res->layout1, s->v2p, n * sizeof *s->v2p);
@@ -718,9 +851,10 @@ size_t qtr_sabre_scratch_bytes(const qtr_sabre_dag *d, const qtr_rtarget *rt,
                  (ni + d->ninitial + d->nfinal) * sizeof(uint32_t);
     size_t rtb = n * n * sizeof *rt->dist + n * sizeof *rt->comp +
                  rt->ncomp * sizeof *rt->comp_size;
-    /* qtr_sabre_state_new: 8 n-sized uint32 arrays, a double per qubit,
-     * 5 nnodes-sized uint32 arrays and one byte per node */
-    size_t state = sizeof(qtr_sabre_state) + n * (8 * sizeof(uint32_t) + sizeof(double)) +
+    /* qtr_sabre_state_new: 9 n-sized uint32 arrays, a double per qubit,
+     * 5 nnodes-sized uint32 arrays and one byte per node (the extended
+     * set's own lists stay near its 20 gates) */
+    size_t state = sizeof(qtr_sabre_state) + n * (9 * sizeof(uint32_t) + sizeof(double)) +
                    nn * (5 * sizeof(uint32_t) + 1);
     size_t result = 2 * n * sizeof(uint32_t) +
                     best->caporder * 2 * sizeof(uint32_t) + best->capswaps * sizeof *best->swaps;

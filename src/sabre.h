@@ -28,6 +28,11 @@ extern "C" {
  * depend on it. */
 #define QTR_SABRE_PAR_NODES 256
 #define QTR_DIST_INF UINT16_MAX
+/* SABRE layout tries the extended-set lookahead (qtr_sabre_heur_extended) on
+ * routing DAGs of at most this many nodes: it rebuilds the set after every
+ * routed step (a few thousand instructions each), which longer circuits
+ * would pay for many times over. */
+#define QTR_SABRE_EXT_NODES 2000
 
 /* ---- the routing view of a target (src/layout.c) ----------------------- */
 
@@ -94,18 +99,23 @@ void qtr_sabre_dag_fini(qtr_sabre_dag *d);
 typedef struct {
     double   basic_weight;   /* weight of the front layer's distance sum */
     int      basic_scaled;   /* 1: divided by the front layer's size ("basic" at L0) */
-    double   look_weight;    /* per-gate weight of the lookahead layer; 0 = off */
-    int      look_scaled;    /* 1: divided by the lookahead layer's size */
+    double   look_weight;    /* per-gate weight of the lookahead; 0 = off */
+    int      look_scaled;    /* 1: divided by the lookahead's size */
+    uint32_t ext_size;       /* lookahead: 0 = the next layer (Qiskit 2.5+); k > 0 = the
+                                extended set of about k gates beyond the front (2.2) */
     int      decay;          /* 1: multiply by the larger decay of the pair */
     double   decay_inc;      /* added per swap to both qubits' decay */
     uint32_t decay_reset;    /* swaps between decay resets */
     uint32_t attempt_limit;  /* swaps without progress before the release valve */
 } qtr_sabre_heur;
 
-/** Qiskit's "basic" (L0 SabreSwap), "decay" (L1-3, SabreLayout) settings for
- *  a target of @p n qubits. */
+/** Qiskit's "basic" (L0 SabreSwap) and "decay" (L1-3, SabreLayout; 2.5+:
+ *  the next layer as lookahead at 0.5/n per gate) settings for a target of
+ *  @p n qubits; "extended": 2.1-2.4's decay settings, whose lookahead is the
+ *  extended set of 20 gates with total weight 0.5. */
 void qtr_sabre_heur_basic(qtr_sabre_heur *h, uint32_t n);
 void qtr_sabre_heur_decay(qtr_sabre_heur *h, uint32_t n);
+void qtr_sabre_heur_extended(qtr_sabre_heur *h, uint32_t n);
 
 /** What a trial produced. Order and swaps are recorded only when @p record
  *  was set for the trial. */

@@ -281,6 +281,66 @@ TEST(SabreTrial, ReverseTrialEndsOnAPermutationOfTheStart)
     qtr_target_free(t);
 }
 
+// Qiskit 2.2's extended-set lookahead: forwards and backwards, with and
+// without the release valve, one state reused across heuristics (the set's
+// lists must be reset between trials), every trial a valid routing; and on
+// the same start it differs from the layer lookahead somewhere.
+TEST(SabreTrial, ExtendedSetLookaheadRoutes)
+{
+    qtr_target *t = heavy_hex27();
+    int differs = 0;
+    for (uint64_t seed = 0; seed < 12; seed++) {
+        Ctx ctx;
+        qtr_circuit *in = random_circuit(14, 120, seed + 100);
+        widen(in, t->nqubits);
+        qtr_rtarget rt;
+        qtr_sabre_dag d;
+        ASSERT_EQ(qtr_rtarget_init(&rt, t, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_sabre_dag_build(&d, in, &ctx), QTR_OK);
+        qtr_sabre_heur he, hl;
+        qtr_sabre_heur_extended(&he, t->nqubits);
+        qtr_sabre_heur_decay(&hl, t->nqubits);
+        EXPECT_EQ(he.ext_size, 20u);
+        qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
+        ASSERT_NE(s, nullptr);
+        std::vector<uint32_t> start(t->nqubits);
+        for (uint32_t p = 0; p < t->nqubits; p++) start[p] = (p * 11 + (uint32_t)seed) % 27;
+        uint64_t sw[2] = {0, 0};
+        for (int k = 0; k < 6; k++) {
+            const qtr_sabre_heur *h = k % 3 == 1 ? &hl : &he;
+            qtr_sabre_heur hv = *h;
+            if (k == 2) hv.attempt_limit = 0;   // release valve at every step
+            int reverse = k == 3;
+            qtr_sabre_result r;
+            ASSERT_EQ(qtr_sabre_result_init(&r, t->nqubits), QTR_OK);
+            ASSERT_EQ(qtr_sabre_trial(s, &hv, reverse, start.data(), seed, 1, nullptr, 0, &r),
+                      QTR_OK);
+            EXPECT_FALSE(r.aborted);
+            EXPECT_EQ(r.norder, d.nnodes);
+            if (k == 0) sw[0] = r.nswaps;
+            if (k == 1) sw[1] = r.nswaps;
+            if (k >= 4) {   // the state reused: the same trial gives the same answer
+                EXPECT_EQ(r.nswaps, sw[k == 4 ? 1 : 0]) << "k " << k;
+            }
+            if (!reverse) {
+                qtr_circuit *out = clone(in);
+                ASSERT_EQ(qtr_sabre_rebuild(out, &d, &r, &ctx), QTR_OK);
+                EXPECT_TRUE(conforms(out, t));
+                EXPECT_TRUE(same_per_wire(in, out, r.layout0, r.layout1)) << "seed " << seed;
+                qtr_circuit_free(out);
+            }
+            qtr_sabre_result_fini(&r);
+        }
+        differs += sw[0] != sw[1];
+        qtr_sabre_state_free(s);
+        qtr_sabre_dag_fini(&d);
+        qtr_rtarget_fini(&rt);
+        qtr_circuit_free(in);
+    }
+    EXPECT_GT(differs, 0);
+    qtr_target_free(t);
+}
+
 // ---- the routing pass ------------------------------------------------------------
 
 TEST(RouteSabre, ConformsAndIsEquivalentOnRandomCircuits)
