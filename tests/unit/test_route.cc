@@ -818,11 +818,11 @@ TEST(Unroll, RepeatedToffolisAlternateMirroredForms)
 
 // Toffoli ladders on heavy-hex (no triangles: every ccx needs a swap).
 // feynman/tof_10 on IBM torino took 37 swaps at level 2 (179 cz; Qiskit 2.2:
-// 158) before repeated ccx were unrolled mirrored and half the layout trials
-// weighed the lookahead more; now 17 (103 cz), the one swap per ccx that a
-// path layout allows. On the 27-qubit heavy-hex, 5 and 10 controls (7 and 17
-// ccx) took 11 and 39 swaps at levels 2 and 3 before, 5 and 21 now: at most
-// 1.3 swaps per ccx is asked. The smaller one is also simulated.
+// 158) before repeated ccx were unrolled mirrored and the odd SABRE layout
+// trials got another lookahead; now 28 (144 cz; from a path layout, 17 swaps
+// are enough: one per ccx). On the 27-qubit heavy-hex, 5 and 10 controls (7
+// and 17 ccx) took 11 and 39 swaps at levels 2 and 3 before, 5 and 20 now:
+// at most 1.3 swaps per ccx is asked. The smaller one is also simulated.
 TEST(Pipeline, ToffoliLaddersNeedAboutOneSwapPerToffoli)
 {
     qtr_target *t = with_basis(heavy_hex27(), "cx,rz,sx,x");
