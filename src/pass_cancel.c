@@ -28,6 +28,8 @@
 
 typedef struct {
     qtr_circuit *c;
+    uint8_t   inv[QTR_OP_COUNT];   /* op of each op's inverse (it does not depend on the
+                                      parameters), QTR_OP_COUNT when it has none */
     uint32_t *top;    /* per qubit: record on top of its stack, UINT32_MAX if empty */
     uint32_t *below;  /* per record: two links (operands 0, 1) or, for 3+q gates,
                          below[2i] = offset into ovf */
@@ -40,10 +42,29 @@ static uint32_t *links_of(stacks_t *s, size_t i, uint32_t nq)
     return nq <= 2 ? s->below + 2 * i : s->ovf + s->below[2 * i];
 }
 
+/* Which op undoes each op, from qtr_gate_inverse with zero parameters (the
+ * op is the same for any parameters; only their values change). Looked up
+ * twice per record, so once per pass instead of a call each time. */
+_Static_assert(QTR_OP_COUNT < 256, "op codes fit the inverse table's bytes");
+
+static void inverse_ops(uint8_t inv[QTR_OP_COUNT])
+{
+    const double zero[4] = {0, 0, 0, 0};
+    for (int op = 0; op < QTR_OP_COUNT; op++) {
+        qtr_op io;
+        double ip[4], ph = 0;
+        int swap;
+        inv[op] = qtr_gate_inverse((qtr_op)op, zero, &io, ip, &swap, &ph) == QTR_OK ? (uint8_t)io
+                                                                                   : QTR_OP_COUNT;
+    }
+}
+
 /* Does record i undo record j? Both are plain gates; j is on top of every
  * stack of i's wires. Adds to *phase the phase their product leaves. */
-static int undoes(const qtr_circuit *c, const qtr_inst *a, const qtr_inst *b, double *phase)
+static int undoes(const stacks_t *s, const qtr_inst *a, const qtr_inst *b, double *phase)
 {
+    const qtr_circuit *c = s->c;
+    if (s->inv[b->op] != a->op) return 0;
     if (!opt_is_plain_gate(a) || !opt_is_plain_gate(b) || a->nargs != b->nargs) return 0;
     qtr_op inv;
     double ip[4] = {0, 0, 0, 0}, ph = 0;
@@ -68,13 +89,9 @@ static int undoes(const qtr_circuit *c, const qtr_inst *a, const qtr_inst *b, do
 }
 
 /* Can record in be popped again later (does it need links)? */
-static int poppable(const qtr_circuit *c, const qtr_inst *in)
+static int poppable(const stacks_t *s, const qtr_inst *in)
 {
-    if (!opt_is_plain_gate(in)) return 0;
-    qtr_op inv;
-    double ip[4], ph = 0;
-    int swap;
-    return qtr_gate_inverse((qtr_op)in->op, qtr_inst_params(c, in), &inv, ip, &swap, &ph) == QTR_OK;
+    return opt_is_plain_gate(in) && s->inv[in->op] != QTR_OP_COUNT;
 }
 
 qtr_status qtr_pass_cancel_inverse(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
@@ -87,6 +104,7 @@ qtr_status qtr_pass_cancel_inverse(qtr_circuit *c, const qtr_target *t, qtr_ctx 
     stacks_t s;
     memset(&s, 0, sizeof s);
     s.c = c;
+    inverse_ops(s.inv);
     const size_t n0 = c->ninst;
     qtr_status st = QTR_OK;
     s.top = opt_scratch(c, c->nqubits, sizeof *s.top);
@@ -96,7 +114,7 @@ qtr_status qtr_pass_cancel_inverse(qtr_circuit *c, const qtr_target *t, qtr_ctx 
     /* links of 3+q gates: reserve them all now so the scan cannot fail midway */
     for (size_t i = 0; i < n0; i++) {
         const qtr_inst *in = &c->inst[i];
-        if (in->nargs > 2 && in->op != QTR_OP_MEASURE && poppable(c, in)) s.novf += in->nargs;
+        if (in->nargs > 2 && in->op != QTR_OP_MEASURE && poppable(&s, in)) s.novf += in->nargs;
     }
     if (s.novf) {
         s.capovf = s.novf;
@@ -115,7 +133,7 @@ qtr_status qtr_pass_cancel_inverse(qtr_circuit *c, const qtr_target *t, qtr_ctx 
         uint32_t j = s.top[q[0]];
         int same = j != UINT32_MAX;
         for (uint32_t k = 1; k < nq && same; k++) same = s.top[q[k]] == j;
-        if (same && undoes(c, in, &c->inst[j], &phase)) {
+        if (same && undoes(&s, in, &c->inst[j], &phase)) {
             /* pop j from each wire: the wire's top becomes what j covered */
             const uint32_t *qj = qtr_inst_operands(c, &c->inst[j]);
             const uint32_t *lj = links_of(&s, j, nq);
@@ -125,7 +143,7 @@ qtr_status qtr_pass_cancel_inverse(qtr_circuit *c, const qtr_target *t, qtr_ctx 
             removed += 2;
             continue;
         }
-        if (poppable(c, in)) {
+        if (poppable(&s, in)) {
             uint32_t *l;
             if (nq <= 2) {
                 l = s.below + 2 * i;
