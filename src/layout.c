@@ -34,8 +34,10 @@ qtr_status qtr_rtarget_init(qtr_rtarget *rt, const qtr_target *t, qtr_ctx *ctx)
         return qtr_fail(ctx, QTR_ELIMIT, "routing: target '%s' has %u qubits, more than %u",
                         t->name, n, QTR_DIST_INF - 1);
     uint32_t *d32 = NULL, *queue = NULL;
-    qtr_status st = qtr_target_distances(t, &d32, ctx);
-    if (st) return st;
+    if (!t->dist) {   /* not kept by the target (too wide or too dense) */
+        qtr_status st = qtr_target_distances(t, &d32, ctx);
+        if (st) return st;
+    }
     rt->n = n;
     rt->adj_off = t->adj_off;
     rt->adj = t->adj;
@@ -51,8 +53,11 @@ qtr_status qtr_rtarget_init(qtr_rtarget *rt, const qtr_target *t, qtr_ctx *ctx)
         qtr_rtarget_fini(rt);
         return qtr_fail(ctx, QTR_ENOMEM, "routing: distances of %u qubits", n);
     }
-    for (size_t i = 0; i < (size_t)n * n; i++)
-        rt->dist[i] = d32[i] >= QTR_DIST_INF ? QTR_DIST_INF : (uint16_t)d32[i];
+    if (t->dist)
+        memcpy(rt->dist, t->dist, (size_t)n * n * sizeof *rt->dist);
+    else
+        for (size_t i = 0; i < (size_t)n * n; i++)
+            rt->dist[i] = d32[i] >= QTR_DIST_INF ? QTR_DIST_INF : (uint16_t)d32[i];
     free(d32);
 
     /* components and 2-colouring by BFS */

@@ -294,6 +294,13 @@ typedef struct qtr_target {
      * qtr_target_finish for up to QTR_TARGET_BITMAP_MAX qubits (2 MiB), NULL
      * otherwise. Edge lookups sit in every pass's inner loop. */
     uint64_t *edge_bits;
+    /* Hop counts between qubits, dist[a * nqubits + b] (UINT16_MAX across
+     * components), built by qtr_target_finish for sparse targets (at most
+     * 8 directed edges per qubit, as devices are) of up to
+     * QTR_TARGET_DIST_MAX qubits, NULL otherwise. Layout and routing passes
+     * need them for every circuit; a batch transpiles thousands against one
+     * target. */
+    uint16_t *dist;
     /* Optional calibration data, NULL when absent; NaN entries unknown. */
     double   *err1q;                 /* per qubit: error of its 1q gates (sx) */
     double   *err_readout;           /* per qubit: measurement error */
@@ -311,6 +318,7 @@ qtr_status qtr_target_finish(qtr_target *t, qtr_ctx *ctx);
 /** Index of directed edge (a, b), or -1. */
 long qtr_target_edge_index(const qtr_target *t, uint32_t a, uint32_t b);
 #define QTR_TARGET_BITMAP_MAX 4096u
+#define QTR_TARGET_DIST_MAX   1024u   /* 2 MiB of uint16 hop counts */
 /** 1 when directed edge (a, b) exists: the 2q basis gate may act on (a, b). */
 static inline int qtr_target_has_edge(const qtr_target *t, uint32_t a, uint32_t b)
 {

@@ -75,6 +75,7 @@ void qtr_target_free(qtr_target *t)
     free(t->adj_off);
     free(t->adj);
     free(t->edge_bits);
+    free(t->dist);
     free(t->err1q);
     free(t->err_readout);
     free(t->err2q);
@@ -99,9 +100,11 @@ static void drop_adjacency(qtr_target *t)
     free(t->adj_off);
     free(t->adj);
     free(t->edge_bits);
+    free(t->dist);
     t->adj_off = NULL;
     t->adj = NULL;
     t->edge_bits = NULL;
+    t->dist = NULL;
 }
 
 qtr_status qtr_target_add_edge(qtr_target *t, uint32_t a, uint32_t b, qtr_ctx *ctx)
@@ -261,6 +264,19 @@ qtr_status qtr_target_finish(qtr_target *t, qtr_ctx *ctx)
     t->adj_off = off;
     t->adj = adj;
     off = adj = NULL;
+    if (n <= QTR_TARGET_DIST_MAX && m <= 8 * (size_t)n) {
+        uint32_t *d32 = NULL;
+        uint16_t *d16 = malloc((size_t)n * n * sizeof *d16 + 1);
+        if (!d16 || (st = qtr_target_distances(t, &d32, ctx))) {
+            free(d16);
+            if (!st) goto nomem;
+            goto done;
+        }
+        for (size_t i = 0; i < (size_t)n * n; i++)
+            d16[i] = d32[i] >= UINT16_MAX ? UINT16_MAX : (uint16_t)d32[i];
+        free(d32);
+        t->dist = d16;
+    }
     goto done;
 
 nomem:
@@ -366,6 +382,12 @@ qtr_status qtr_target_distances(const qtr_target *t, uint32_t **dist, qtr_ctx *c
         free(queue);
         return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory for a %zu x %zu distance matrix",
                         t->name, n, n);
+    }
+    if (t->dist) {   /* kept by qtr_target_finish */
+        for (size_t i = 0; i < n * n; i++) d[i] = t->dist[i] == UINT16_MAX ? UINT32_MAX : t->dist[i];
+        free(queue);
+        *dist = d;
+        return QTR_OK;
     }
     /* One BFS per source: O(n (n + m)), fine for devices of a few thousand
      * qubits, and exact hop counts (no floating point). */

@@ -192,6 +192,50 @@ TEST(Target, FinishSortsDeduplicatesAndBuildsAdjacency)
     EXPECT_EQ(qtr_target_2q_gate(t.t), QTR_OP_NOP);
 }
 
+// finish keeps hop counts for sparse targets: checked against a BFS written
+// here; unreachable pairs are UINT16_MAX; adding an edge drops them until
+// the next finish; dense targets keep none (routing computes its own).
+TEST(Target, FinishKeepsDistancesOfSparseTargets)
+{
+    Ctx ctx;
+    Target t;
+    ASSERT_EQ(load("torino", t, ctx), QTR_OK) << ctx.msg();
+    ASSERT_NE(t->dist, nullptr);
+    uint32_t n = t->nqubits;
+    for (uint32_t s = 0; s < n; s++) {
+        std::vector<uint32_t> d(n, UINT32_MAX), q{s};
+        d[s] = 0;
+        for (size_t h = 0; h < q.size(); h++)
+            for (uint32_t k = t->adj_off[q[h]]; k < t->adj_off[q[h] + 1]; k++)
+                if (d[t->adj[k]] == UINT32_MAX) {
+                    d[t->adj[k]] = d[q[h]] + 1;
+                    q.push_back(t->adj[k]);
+                }
+        for (uint32_t b = 0; b < n; b++) ASSERT_EQ(t->dist[(size_t)s * n + b], d[b]) << s << "->" << b;
+    }
+    uint32_t *d32 = nullptr;
+    ASSERT_EQ(qtr_target_distances(t.t, &d32, &ctx), QTR_OK);
+    for (size_t i = 0; i < (size_t)n * n; i++) ASSERT_EQ(d32[i], t->dist[i]);
+    free(d32);
+
+    Target two;   // two components: 0-1 and 2
+    ASSERT_EQ(qtr_target_new(&two.t, "two", 3, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_target_add_edge(two.t, 0, 1, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_target_finish(two.t, &ctx), QTR_OK);
+    ASSERT_NE(two->dist, nullptr);
+    EXPECT_EQ(two->dist[0 * 3 + 1], 1u);
+    EXPECT_EQ(two->dist[0 * 3 + 2], UINT16_MAX);
+    ASSERT_EQ(qtr_target_add_edge(two.t, 1, 2, &ctx), QTR_OK);
+    EXPECT_EQ(two->dist, nullptr);
+    ASSERT_EQ(qtr_target_finish(two.t, &ctx), QTR_OK);
+    ASSERT_NE(two->dist, nullptr);
+    EXPECT_EQ(two->dist[0 * 3 + 2], 2u);
+
+    Target all;   // all:20 has 380 directed edges, more than 8 per qubit
+    ASSERT_EQ(load("all:20", all, ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(all->dist, nullptr);
+}
+
 TEST(Target, FinishCarriesPerEdgeDataThroughTheSort)
 {
     Ctx ctx;
