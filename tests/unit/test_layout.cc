@@ -100,6 +100,17 @@ uint64_t layout_and_check(const qtr_circuit *in, const qtr_target *t, uint32_t i
     return nswaps;
 }
 
+// A chain of cx through 10 qubits in a scrambled order, `reps` times: perfect
+// on a 10-qubit line once laid out along the order.
+qtr_circuit *scrambled_chain(int reps)
+{
+    qtr_circuit *c = empty(10);
+    const uint32_t order[10] = {3, 7, 1, 9, 0, 5, 2, 8, 4, 6};
+    for (int rep = 0; rep < reps; rep++)
+        for (int i = 0; i + 1 < 10; i++) add(c, QTR_OP_CX, {order[i], order[i + 1]});
+    return c;
+}
+
 // SABRE layout of `in` with options a and with options b: the very same
 // routed circuit, layouts and swap count.
 void expect_same_layout(const qtr_circuit *in, const qtr_target *t, const qtr_sabre_layout_opts &oa,
@@ -174,12 +185,8 @@ TEST(SabreLayout, ConformsAndIsEquivalentOnRandomCircuits)
 
 TEST(SabreLayout, BeatsTheTrivialLayoutOnAScrambledLine)
 {
-    // a chain of cx over a scrambled order: perfect on a line once laid out
     qtr_target *t = line(10);
-    qtr_circuit *c = empty(10);
-    const uint32_t order[10] = {3, 7, 1, 9, 0, 5, 2, 8, 4, 6};
-    for (int rep = 0; rep < 3; rep++)
-        for (int i = 0; i + 1 < 10; i++) add(c, QTR_OP_CX, {order[i], order[i + 1]});
+    qtr_circuit *c = scrambled_chain(3);
     uint64_t sw = layout_and_check(c, t, 2, 4, 4, 1, true);
     EXPECT_EQ(sw, 0u);
     qtr_circuit_free(c);
@@ -237,10 +244,7 @@ TEST(SabreLayout, PrefixCoveringTheCircuitChangesNothing)
 TEST(SabreLayout, PrefixFindsThePerfectLayoutOfALongChain)
 {
     qtr_target *t = line(10);
-    qtr_circuit *c = empty(10);
-    const uint32_t order[10] = {3, 7, 1, 9, 0, 5, 2, 8, 4, 6};
-    for (int rep = 0; rep < 40; rep++)
-        for (int i = 0; i + 1 < 10; i++) add(c, QTR_OP_CX, {order[i], order[i + 1]});
+    qtr_circuit *c = scrambled_chain(40);
     for (int rankp = 0; rankp < 2; rankp++)
         EXPECT_EQ(layout_and_check(c, t, 2, 4, 4, 1, true, nullptr, 1, 9, rankp), 0u);
     qtr_circuit_free(c);
