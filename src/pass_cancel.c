@@ -94,9 +94,9 @@ static int poppable(const stacks_t *s, const qtr_inst *in)
     return opt_is_plain_gate(in) && s->inv[in->op] != QTR_OP_COUNT;
 }
 
-qtr_status qtr_pass_cancel_inverse(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+static qtr_status cancel_inverse(qtr_circuit *c, int compact, size_t *nremoved, qtr_ctx *ctx)
 {
-    (void)t;
+    *nremoved = 0;
     if (!c) return qtr_fail(ctx, QTR_EINVAL, "cancel_inverse: no circuit");
     if (c->ninst == 0) return QTR_OK;
     if (c->ninst >= UINT32_MAX / 2)
@@ -157,9 +157,10 @@ qtr_status qtr_pass_cancel_inverse(qtr_circuit *c, const qtr_target *t, qtr_ctx 
         for (uint32_t k = 0; k < nq; k++) s.top[q[k]] = (uint32_t)i;
     }
     if (removed) {
-        qtr_circuit_compact(c);
+        if (compact) qtr_circuit_compact(c);
         opt_add_phase(c, phase);
     }
+    *nremoved = removed;
     goto done;
 oom:
     st = qtr_fail(ctx, QTR_ENOMEM, "cancel_inverse: stacks for %zu records", n0);
@@ -168,4 +169,16 @@ done:
     opt_scratch_free(c, s.below, 2 * n0, sizeof *s.below);
     opt_scratch_free(c, s.ovf, s.capovf, sizeof *s.ovf);
     return st;
+}
+
+qtr_status qtr_pass_cancel_inverse(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+{
+    (void)t;
+    size_t removed;
+    return cancel_inverse(c, 1, &removed, ctx);
+}
+
+qtr_status opt_cancel_inverse_marked(qtr_circuit *c, size_t *nremoved, qtr_ctx *ctx)
+{
+    return cancel_inverse(c, 0, nremoved, ctx);
 }

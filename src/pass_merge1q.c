@@ -82,11 +82,10 @@ static int candidate_bases(const qtr_target *t, qtr_euler_basis out[NBASES])
  * ====================================================================== */
 
 typedef struct {
-    double   m[8];      /* product of the members, last member leftmost;
-                           computed from the second member on (see lone_kept) */
     double   fid;       /* Π (1 − e) over the members */
     uint32_t first, last, n;
     uint8_t  outside;   /* a member is not in the target's basis */
+    uint8_t  touched;   /* spans a removed record (see opt_merge1q_touched) */
 } run_t;
 
 /* A decided replacement: the run starting at record `first` becomes
@@ -111,6 +110,7 @@ typedef struct {
     size_t             new_params; /* parameters the replacements hold */
     size_t             grow;       /* records added beyond the runs' own */
     double             phase;      /* global phase the replacements add */
+    int                touched_only; /* resynthesise touched runs only */
 } merge_t;
 
 /* Error of 1q gate op on qubit q: diagonal gates are free (see the header). */
@@ -144,25 +144,39 @@ static int lone_kept(const qtr_circuit *c, const qtr_inst *in)
     return isfinite(a) && fabs(remainder(a, 2 * QTR_PI)) > 1e-6;
 }
 
+/* Product of run r's members, the last one leftmost, multiplied in time
+ * order along the chain. Computed only for runs that get synthesised. */
+static void run_matrix(const merge_t *s, const run_t *r, double m[8])
+{
+    member_matrix(s, r->first, m);
+    for (uint32_t i = s->next[r->first]; i != UINT32_MAX; i = s->next[i]) {
+        double g[8];
+        member_matrix(s, i, g);
+        qtr_m2_mul(g, m, m);
+    }
+}
+
 /* Decide what to do with qubit q's open run and reset it. */
 static qtr_status close_run(merge_t *s, uint32_t q)
 {
     run_t *r = &s->run[q];
+    int touched = r->touched;
+    r->touched = 0;
     if (r->n == 0) return QTR_OK;
     uint32_t nold = r->n;
     r->n = 0;
     s->next[r->last] = UINT32_MAX;
-    if (nold == 1) {
-        if (!r->outside && lone_kept(s->c, &s->c->inst[r->first])) return QTR_OK;
-        member_matrix(s, r->first, r->m);
-    }
+    if (s->touched_only && !touched && !r->outside) return QTR_OK;
+    if (nold == 1 && !r->outside && lone_kept(s->c, &s->c->inst[r->first])) return QTR_OK;
+    double m[8];
+    run_matrix(s, r, m);
 
     qtr_gate1q best[QTR_EULER_MAX_GATES], g[QTR_EULER_MAX_GATES];
     int nbest = -1;
     double best_err = 0, best_phase = 0;
     for (int b = 0; b < s->ncand; b++) {
         double ph;
-        int k = qtr_euler_synth(r->m, s->cand[b], g, QTR_EULER_MAX_GATES, &ph);
+        int k = qtr_euler_synth(m, s->cand[b], g, QTR_EULER_MAX_GATES, &ph);
         if (k < 0) continue; /* NaN/Inf parameters: leave the run alone */
         double fid = 1;
         for (int j = 0; j < k; j++) fid *= 1 - gate_err(s->t, q, (qtr_op)g[j].op);
@@ -207,10 +221,6 @@ static void add_to_run(merge_t *s, uint32_t q, size_t i, const qtr_inst *in)
         r->fid = 1;
         r->outside = 0;
     } else {
-        double g[8];
-        if (r->n == 1) member_matrix(s, r->first, r->m);
-        member_matrix(s, (uint32_t)i, g);
-        qtr_m2_mul(g, r->m, r->m);
         s->next[r->last] = (uint32_t)i;
     }
     r->last = (uint32_t)i;
@@ -314,7 +324,16 @@ oom:
     return QTR_ENOMEM;
 }
 
-qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+/* A removed record (NOP) on a wire: the run open there, or the next one to
+ * open before anything else closes the wire, may have changed members. */
+static void touch_wires(merge_t *s, const qtr_inst *in)
+{
+    const uint32_t *q = qtr_inst_operands(s->c, in);
+    for (uint32_t k = 0; k < in->nargs; k++)
+        if (q[k] < s->c->nqubits) s->run[q[k]].touched = 1;
+}
+
+static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only, qtr_ctx *ctx)
 {
     if (!c) return qtr_fail(ctx, QTR_EINVAL, "merge1q: no circuit");
     if (!t || qtr_euler_basis_for(t->basis) < 0 || c->ninst == 0) return QTR_OK;
@@ -325,6 +344,7 @@ qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
     memset(&s, 0, sizeof s);
     s.c = c;
     s.t = t;
+    s.touched_only = touched_only;
     s.ncand = candidate_bases(t, s.cand);
     s.run = opt_scratch_zero(c, c->nqubits, sizeof *s.run);
     s.next = opt_scratch(c, n0, sizeof *s.next);
@@ -336,7 +356,10 @@ qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
 
     for (size_t i = 0; i < c->ninst && !st; i++) {
         const qtr_inst *in = &c->inst[i];
-        if (in->op == QTR_OP_NOP) continue;
+        if (in->op == QTR_OP_NOP) {
+            if (touched_only) touch_wires(&s, in);
+            continue;
+        }
         if (opt_is_plain_gate(in) && qtr_gate((qtr_op)in->op)->nqubits == 1) {
             add_to_run(&s, in->q[0], i, in);
             continue;
@@ -347,6 +370,8 @@ qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
     }
     for (uint32_t q = 0; q < c->nqubits && !st; q++) st = close_run(&s, q);
     if (!st && s.nrepl) st = apply(&s);
+    /* apply() compacts; otherwise drop the removed records given to us */
+    if (touched_only && (st || !s.nrepl)) qtr_circuit_compact(c);
 
 done:
     opt_scratch_free(c, s.run, c->nqubits, sizeof *s.run);
@@ -354,4 +379,14 @@ done:
     qtr_realloc(&c->alloc, s.repl, s.caprepl * sizeof *s.repl, 0);
     if (st == QTR_ENOMEM) return qtr_fail(ctx, st, "merge1q: scratch for %zu records", n0);
     return st;
+}
+
+qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+{
+    return merge1q(c, t, 0, ctx);
+}
+
+qtr_status opt_merge1q_touched(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+{
+    return merge1q(c, t, 1, ctx);
 }
