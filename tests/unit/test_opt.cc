@@ -578,6 +578,27 @@ TEST(OptCancel, OutOfMemoryLeavesCircuitUnchanged)
     oom_leaves_circuit_unchanged(qtr_pass_cancel_inverse, nullptr, in, "cancel_inverse");
 }
 
+// Links of 3+q gates are reserved from the args pool's size. Were records to
+// share an operand range (none of ours do), the pool would be too small: the
+// gates beyond it must be walls that nothing cancels with, never popped
+// through links that were not written.
+TEST(OptCancel, ThreeQubitGatesBeyondTheLinkReserveAreWalls)
+{
+    Circ in(3);
+    for (int k = 0; k < 4; k++) in.g(QTR_OP_CCX, {0, 1, 2});
+    ASSERT_EQ(in.c->ninst, 4u);
+    ASSERT_TRUE(in.c->inst[0].flags & QTR_IF_EXT);
+    for (int k = 1; k < 4; k++) in.c->inst[k].p = in.c->inst[0].p;  // one shared range
+    in.c->nargs = 3;
+    Circ out(in);
+    qtr_ctx ctx = mkctx();
+    ASSERT_EQ(qtr_pass_cancel_inverse(out.c, nullptr, &ctx), QTR_OK) << ctx.msg;
+    // the first pair cancels through the reserved links; the third ccx has
+    // none left, so the fourth cannot cancel with it
+    EXPECT_EQ(out.c->ninst, 2u);
+    EXPECT_TRUE(equivalent(in.c, out.c));
+}
+
 // =============================================================================
 // CommutativeCancellation
 // =============================================================================
