@@ -234,6 +234,15 @@ void qtr_team_run(qtr_team *t)
 #pragma omp parallel num_threads(t->nthreads + 1) default(shared)
         {
             int tid = omp_get_thread_num(), team = omp_get_num_threads();
+            /* A circuit is transpiled by one thread: parallel regions inside
+             * the pipeline (SABRE trials) run nested, with one thread, and
+             * must also count one thread. They size their scratch, and so
+             * the peak_bytes statistic, by omp_get_max_threads(), which is
+             * still OMP_NUM_THREADS in a nested region: with 2 threads per
+             * rank, row 8002 of the 10,000-circuit bench (adder_8) reported
+             * 157,861 bytes against 156,690 with one, the only value in
+             * which the results of 1 x 2 and 1 x 1 differed. */
+            omp_set_num_threads(1);
             if (team < 2) {
                 /* the runtime gave us one thread (a thread limit) */
                 run_alone(t);

@@ -100,6 +100,18 @@ expect 1 "$B" unpack "$T/r1.h5" -o "$T/unr"
 # ---- determinism: threads, round sizes --------------------------------------------
 expect 1 env OMP_NUM_THREADS=2 "$B" "$T/text.h5" -o "$T/r1x2.h5" -t all:5 -O 1 --progress=none --round 7
 same "$T/r1.h5" "$T/r1x2.h5" "1 process x 2 threads, rounds of 7 == 1 x 1"
+# a circuit SABRE layout routes (300 cx on 10 qubits, on a line): its
+# statistics, peak_bytes included, must not depend on OMP_NUM_THREADS (the
+# peak counted OMP_NUM_THREADS routing states while each circuit runs on one
+# thread: 86,250 bytes with 2 threads against 62,783 with 1)
+awk 'BEGIN { srand(777); print "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[10];\ncreg m[10];";
+  for (k = 0; k < 300; k++) { a = int(rand() * 10); b = (a + 1 + int(rand() * 9)) % 10;
+    if (rand() < 0.3) printf "h q[%d];\n", a; printf "cx q[%d],q[%d];\n", a, b }
+  print "measure q -> m;" }' >"$T/routed.qasm"
+expect 0 "$B" pack --qasm "$T/routed.qasm" "$T/routed.qasm" -o "$T/routed.h5"
+expect 0 "$B" "$T/routed.h5" -o "$T/ro1.h5" -t line:10 -O 1 --progress=none
+expect 0 env OMP_NUM_THREADS=2 "$B" "$T/routed.h5" -o "$T/ro2.h5" -t line:10 -O 1 --progress=none
+same "$T/ro1.h5" "$T/ro2.h5" "routed circuits: 2 threads == 1 thread (statistics included)"
 
 # ---- MPI: 2 ranks give the same bytes ------------------------------------------------
 have_mpi=0
