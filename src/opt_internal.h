@@ -67,8 +67,10 @@ qtr_status opt_cancel_inverse_marked(qtr_circuit *c, size_t *nremoved, qtr_ctx *
  *  opt_cancel_inverse_marked then removed records: only the runs those
  *  records bordered (and runs holding gates outside the basis) are
  *  resynthesised; merge1q would keep every other run as it is. Compacts the
- *  removed records away, also on failure. */
-qtr_status opt_merge1q_touched(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+ *  removed records away, also on failure. Sets *emptied to the number of
+ *  runs it replaced by no gate at all. */
+qtr_status opt_merge1q_touched(qtr_circuit *c, const qtr_target *t, size_t *emptied,
+                               qtr_ctx *ctx);
 
 /* ---- 2q resynthesis before layout (pass_consolidate.c) --------------------- */
 

@@ -91,20 +91,25 @@ static qtr_status run_body(const body_t *b, qtr_circuit *c, const qtr_target *t,
  * it was or as its best synthesis; tests/unit/test_opt.cc checks this), so
  * an iteration whose cancel_inverse removes something shrinks the circuit
  * (the score cannot repeat) and one whose cancel_inverse removes nothing
- * leaves a circuit the next iteration would not change. For the same
- * reason, after the first iteration merge1q need only look at the runs
- * that the removed records bordered (opt_merge1q_touched): on hwb12 that
- * second merge1q took 0.128 s for 2.3 M records and changed 67. */
+ * leaves a circuit the next iteration would not change.
+ *
+ * After the first iteration, merge1q need only look at the runs that the
+ * removed records bordered (opt_merge1q_touched): on hwb12 that second
+ * merge1q took 0.128 s for 2.3 M records and changed 67. And cancel_inverse
+ * can then only find something where merge1q removed a whole run: its
+ * input was cancel_inverse's own output (one pass finds every pair), a
+ * resynthesised run holds no pair (that would make a shorter synthesis),
+ * and a 1q gate has no inverse among the multi-qubit gates next to its run.
+ * Without an emptied run the loop stops there. */
 static qtr_status loop_level1(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
 {
-    for (int it = 0; it < OPT_MAX_ITER; it++) {
-        qtr_status st = it ? opt_merge1q_touched(c, t, ctx) : qtr_pass_merge1q(c, t, ctx);
-        size_t removed = 0;
-        if (!st) st = opt_cancel_inverse_marked(c, &removed, ctx);
-        if (st || !removed) return st;
+    qtr_status st = qtr_pass_merge1q(c, t, ctx);
+    for (int it = 0; !st && it < OPT_MAX_ITER; it++) {
+        size_t removed = 0, emptied = 0;
+        if ((st = opt_cancel_inverse_marked(c, &removed, ctx)) || !removed) break;
+        if ((st = opt_merge1q_touched(c, t, &emptied, ctx)) || !emptied) break;
     }
-    qtr_circuit_compact(c);
-    return QTR_OK;
+    return st; /* merge1q_touched compacted what cancel_inverse removed */
 }
 
 /* ======================================================================

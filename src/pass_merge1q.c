@@ -400,8 +400,10 @@ static void touch_wires(merge_t *s, const qtr_inst *in)
         if (q[k] < s->c->nqubits) s->run[q[k]].touched = 1;
 }
 
-static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only, qtr_ctx *ctx)
+static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only,
+                          size_t *emptied, qtr_ctx *ctx)
 {
+    *emptied = 0;
     if (!c) return qtr_fail(ctx, QTR_EINVAL, "merge1q: no circuit");
     if (!t || qtr_euler_basis_for(t->basis) < 0 || c->ninst == 0) return QTR_OK;
     if (c->ninst >= UINT32_MAX) return qtr_fail(ctx, QTR_ELIMIT, "merge1q: %zu records", c->ninst);
@@ -439,6 +441,7 @@ static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only,
     for (uint32_t q = 0; q < c->nqubits && !st; q++) st = close_run(&s, q);
     if (!st) st = flush_jobs(&s);
     if (!st && s.nrepl) st = apply(&s);
+    for (size_t r = 0; !st && r < s.nrepl; r++) *emptied += s.repl[r].n == 0;
     /* apply() compacts; otherwise drop the removed records given to us */
     if (touched_only && (st || !s.nrepl)) qtr_circuit_compact(c);
 
@@ -453,10 +456,12 @@ done:
 
 qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
 {
-    return merge1q(c, t, 0, ctx);
+    size_t emptied;
+    return merge1q(c, t, 0, &emptied, ctx);
 }
 
-qtr_status opt_merge1q_touched(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+qtr_status opt_merge1q_touched(qtr_circuit *c, const qtr_target *t, size_t *emptied,
+                               qtr_ctx *ctx)
 {
-    return merge1q(c, t, 1, ctx);
+    return merge1q(c, t, 1, emptied, ctx);
 }

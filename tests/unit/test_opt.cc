@@ -1209,7 +1209,7 @@ TEST(OptLoop, LevelOneStopsWhereDepthAndSizeWould)
 {
     const char *bases[] = {"cx,rz,sx,x", "cz,rz,sx,x", "cx,u1,u2,u3"};
     auto ops = with(k1q, {QTR_OP_CX, QTR_OP_CZ, QTR_OP_SWAP});
-    int early = 0, again = 0;
+    int early = 0, again = 0, third = 0;
     for (const char *basis : bases) {
         Target t(basis);
         for (uint64_t seed = 0; seed < 200; seed++) {
@@ -1226,6 +1226,7 @@ TEST(OptLoop, LevelOneStopsWhereDepthAndSizeWould)
                 ASSERT_EQ(qtr_pass_cancel_inverse(ref.c, t.t, &ctx), QTR_OK);
                 if (it == 0 && ref.size() == mid) early++;
                 if (it == 0 && ref.size() != mid) again++;
+                if (it == 1 && ref.size() != mid) third++;
                 qtr_stats now = stats_of(ref.c);
                 if (now.depth == prev.depth && now.size == prev.size) break;
                 prev = now;
@@ -1236,6 +1237,25 @@ TEST(OptLoop, LevelOneStopsWhereDepthAndSizeWould)
     }
     EXPECT_GT(early, 50);   // the early stop was exercised
     EXPECT_GT(again, 20);   // and so were the later, touched-runs-only iterations
+    std::printf("level-1 loops: %d stopped after one iteration, %d went on, %d removed gates "
+                "in their second\n", early, again, third);
+}
+
+// Level 1's third iteration: the first cancel_inverse removes the middle cz
+// pair, which joins [sx] and [sx x] on q0 into one run, an identity that
+// merge1q empties; only then are the outer cz gates adjacent, so a second
+// cancel_inverse must run (random circuits hardly ever reach it).
+TEST(OptLoop, LevelOneCancelsAgainAfterARunVanishes)
+{
+    Target t("cz,rz,sx,x");
+    Circ in(2);
+    in.g(QTR_OP_CZ, {0, 1}).g(QTR_OP_SX, {0}).g(QTR_OP_CZ, {0, 1});
+    in.g(QTR_OP_CZ, {0, 1}).g(QTR_OP_SX, {0}).g(QTR_OP_X, {0}).g(QTR_OP_CZ, {0, 1});
+    Circ loop(in);
+    qtr_ctx ctx = mkctx();
+    ASSERT_EQ(qtr_optimize_loop(loop.c, t.t, 1, &ctx), QTR_OK) << ctx.msg;
+    EXPECT_EQ(loop.c->ninst, 0u);
+    EXPECT_TRUE(equivalent(in.c, loop.c));
 }
 
 // --approximation-degree: levels 2-3 with degree d < 1 use no more 2q gates
