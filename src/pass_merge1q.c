@@ -100,7 +100,7 @@ typedef struct {
 
 /* Runs are synthesised in batches of MERGE_JOBS (a bounded 1.2 MiB queue);
  * a batch of at least MERGE_PAR_JOBS goes to the OpenMP threads. The
- * first merge1q of hwb12 at level 1 synthesises about 0.9 M runs. */
+ * first merge1q of hwb12 at level 1 synthesises about 240,000 runs. */
 #define MERGE_JOBS 16384
 #define MERGE_PAR_JOBS 512
 
@@ -405,8 +405,12 @@ static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only,
 {
     *emptied = 0;
     if (!c) return qtr_fail(ctx, QTR_EINVAL, "merge1q: no circuit");
-    if (!t || qtr_euler_basis_for(t->basis) < 0 || c->ninst == 0) return QTR_OK;
-    if (c->ninst >= UINT32_MAX) return qtr_fail(ctx, QTR_ELIMIT, "merge1q: %zu records", c->ninst);
+    if (!t || qtr_euler_basis_for(t->basis) < 0 || c->ninst == 0 || c->ninst >= UINT32_MAX) {
+        if (touched_only) qtr_circuit_compact(c); /* drop the removed records given to us */
+        if (c->ninst >= UINT32_MAX)
+            return qtr_fail(ctx, QTR_ELIMIT, "merge1q: %zu records", c->ninst);
+        return QTR_OK;
+    }
 
     const size_t n0 = c->ninst; /* apply() changes c->ninst */
     merge_t s;
@@ -419,6 +423,7 @@ static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only,
     s.next = opt_scratch(c, n0, sizeof *s.next);
     s.jobs = opt_scratch(c, MERGE_JOBS, sizeof *s.jobs);
     qtr_status st = QTR_OK;
+    int compacted = 0;
     if (!s.run || !s.next || !s.jobs) {
         st = QTR_ENOMEM;
         goto done;
@@ -440,12 +445,11 @@ static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only,
     }
     for (uint32_t q = 0; q < c->nqubits && !st; q++) st = close_run(&s, q);
     if (!st) st = flush_jobs(&s);
-    if (!st && s.nrepl) st = apply(&s);
-    for (size_t r = 0; !st && r < s.nrepl; r++) *emptied += s.repl[r].n == 0;
-    /* apply() compacts; otherwise drop the removed records given to us */
-    if (touched_only && (st || !s.nrepl)) qtr_circuit_compact(c);
+    if (!st && s.nrepl) compacted = !(st = apply(&s));
+    for (size_t r = 0; compacted && r < s.nrepl; r++) *emptied += s.repl[r].n == 0;
 
 done:
+    if (touched_only && !compacted) qtr_circuit_compact(c); /* the removed records given to us */
     opt_scratch_free(c, s.run, c->nqubits, sizeof *s.run);
     opt_scratch_free(c, s.next, n0, sizeof *s.next);
     opt_scratch_free(c, s.jobs, MERGE_JOBS, sizeof *s.jobs);

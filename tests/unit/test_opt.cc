@@ -1258,6 +1258,22 @@ TEST(OptLoop, LevelOneCancelsAgainAfterARunVanishes)
     EXPECT_TRUE(equivalent(in.c, loop.c));
 }
 
+// A gate set with no Euler basis (Clifford+T): merge1q has nothing to
+// resynthesise, but the loop must still drop what cancel_inverse removed.
+TEST(OptLoop, LevelOneWithoutAnEulerBasisLeavesNoRemovedRecords)
+{
+    Target t("cx,h,s,sdg,t,tdg");
+    Circ in(2);
+    in.g(QTR_OP_H, {0}).g(QTR_OP_CX, {0, 1}).g(QTR_OP_T, {1}).g(QTR_OP_TDG, {1});
+    in.g(QTR_OP_CX, {0, 1}).g(QTR_OP_S, {0}).g(QTR_OP_CX, {1, 0});
+    Circ loop(in);
+    qtr_ctx ctx = mkctx();
+    ASSERT_EQ(qtr_optimize_loop(loop.c, t.t, 1, &ctx), QTR_OK) << ctx.msg;
+    ASSERT_EQ(loop.c->ninst, 3u);   // h, s, cx(1, 0)
+    for (size_t i = 0; i < loop.c->ninst; i++) EXPECT_NE(loop.c->inst[i].op, QTR_OP_NOP) << i;
+    EXPECT_TRUE(equivalent(in.c, loop.c));
+}
+
 // --approximation-degree: levels 2-3 with degree d < 1 use no more 2q gates
 // than exact synthesis (fewer over the set), and each result stays close to
 // its input: every replaced block has average gate fidelity >= d, i.e.
