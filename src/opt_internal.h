@@ -56,6 +56,22 @@ static inline size_t opt_set_1q_pool_need(const qtr_circuit *c, size_t idx, qtr_
 /** Add @p d to the global phase, keeping it in (−π, π]. */
 void opt_add_phase(qtr_circuit *c, double d);
 
+/* ---- level 1's loop (optimize.c) -------------------------------------- */
+
+/** qtr_pass_cancel_inverse that leaves the cancelled records in place as
+ *  QTR_OP_NOP (operands intact) for opt_merge1q_touched to find; sets
+ *  *nremoved to their number. */
+qtr_status opt_cancel_inverse_marked(qtr_circuit *c, size_t *nremoved, qtr_ctx *ctx);
+
+/** qtr_pass_merge1q on a circuit that merge1q already optimised, from which
+ *  opt_cancel_inverse_marked then removed records: only the runs those
+ *  records bordered (and runs holding gates outside the basis) are
+ *  resynthesised; merge1q would keep every other run as it is. Compacts the
+ *  removed records away, also on failure. Sets *emptied to the number of
+ *  runs it replaced by no gate at all. */
+qtr_status opt_merge1q_touched(qtr_circuit *c, const qtr_target *t, size_t *emptied,
+                               qtr_ctx *ctx);
+
 /* ---- 2q resynthesis before layout (pass_consolidate.c) --------------------- */
 
 /** qtr_pass_resynth_2q_approx for a virtual circuit (the init stage, before

@@ -8,7 +8,7 @@
  * (every pass either completes or leaves it unchanged), possibly partly
  * optimised; at level 3 it may be the best circuit seen before the failure.
  *
- * Loops (the passes are listed in loop_l1 / loop_l23 below), as Qiskit 2.2
+ * Loops (loop_level1 and the list loop_l23 below), as Qiskit 2.2
  * (ALGORITHMS.md §2.9; resynth_2q is ConsolidateBlocks + UnitarySynthesis,
  * src/pass_consolidate.c):
  *   L1  do { merge1q, cancel_inverse } until depth and size both stay the same;
@@ -49,12 +49,6 @@
  * Pass lists
  * ====================================================================== */
 
-static const qtr_pass_desc loop_l1[] = {
-    {"merge1q", qtr_pass_merge1q},
-    {"cancel_inverse", qtr_pass_cancel_inverse},
-    {NULL, NULL},
-};
-
 static const qtr_pass_desc loop_l23[] = {
     {"remove_identity", qtr_pass_remove_identity},
     {"merge1q", qtr_pass_merge1q},
@@ -63,18 +57,13 @@ static const qtr_pass_desc loop_l23[] = {
     {NULL, NULL},
 };
 
-/* Run the list; *later_idle tells whether every pass after the first left
- * the instruction count as it found it. */
 static qtr_status run_list(const qtr_pass_desc *list, qtr_circuit *c, const qtr_target *t,
-                           int *later_idle, qtr_ctx *ctx)
+                           qtr_ctx *ctx)
 {
-    size_t after_first = 0;
     for (const qtr_pass_desc *p = list; p->run; p++) {
         qtr_status st = p->run(c, t, ctx);
         if (st) return st;
-        if (p == list) after_first = c->ninst;
     }
-    *later_idle = c->ninst == after_first;
     return QTR_OK;
 }
 
@@ -84,30 +73,43 @@ typedef struct {
     const qtr_pass_desc *list;
     int resynth;          /* run qtr_pass_resynth_2q_approx before the list */
     double degree;        /* its approximation degree */
-    int settles;          /* see run_body */
 } body_t;
 
-/* One iteration. For a body that `settles` (level 1: merge1q, then passes
- * that only ever remove gates), *settled says the next iteration would
- * change nothing: merge1q leaves every run either as it was or as its best
- * synthesis, so on its own output it keeps them all (tests/unit/test_opt.cc
- * checks this), and the later passes found nothing to remove in that
- * output. The loop then ends one iteration early with the same circuit
- * (Qiskit runs that iteration and compares depth and size): on the device
- * benchmark the later passes remove nothing after the first merge1q on
- * most circuits, so level 1's optimisation stage costs about half. */
-static qtr_status run_body(const body_t *b, qtr_circuit *c, const qtr_target *t, int *settled,
-                           qtr_ctx *ctx)
+static qtr_status run_body(const body_t *b, qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
 {
-    *settled = 0;
     if (b->resynth) {
         qtr_status st = qtr_pass_resynth_2q_approx(c, t, b->degree, ctx);
         if (st) return st;
     }
-    int later_idle = 0;
-    qtr_status st = run_list(b->list, c, t, &later_idle, ctx);
-    *settled = b->settles && later_idle;
-    return st;
+    return run_list(b->list, c, t, ctx);
+}
+
+/* Level 1: do { merge1q, cancel_inverse } until cancel_inverse removes
+ * nothing. That is where Qiskit's "depth and size both stay the same"
+ * stops too, one iteration earlier: on basis-form input merge1q never adds
+ * gates, and on its own output it keeps every run (a run stays either as
+ * it was or as its best synthesis; tests/unit/test_opt.cc checks this), so
+ * an iteration whose cancel_inverse removes something shrinks the circuit
+ * (the score cannot repeat) and one whose cancel_inverse removes nothing
+ * leaves a circuit the next iteration would not change.
+ *
+ * After the first iteration, merge1q need only look at the runs that the
+ * removed records bordered (opt_merge1q_touched): on hwb12 that second
+ * merge1q took 0.128 s for 2.3 M records and changed 67. And cancel_inverse
+ * can then only find something where merge1q removed a whole run: its
+ * input was cancel_inverse's own output (one pass finds every pair), a
+ * resynthesised run holds no pair (that would make a shorter synthesis),
+ * and a 1q gate has no inverse among the multi-qubit gates next to its run.
+ * Without an emptied run the loop stops there. */
+static qtr_status loop_level1(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+{
+    qtr_status st = qtr_pass_merge1q(c, t, ctx);
+    for (int it = 0; !st && it < OPT_MAX_ITER; it++) {
+        size_t removed = 0, emptied = 0;
+        if ((st = opt_cancel_inverse_marked(c, &removed, ctx)) || !removed) break;
+        if ((st = opt_merge1q_touched(c, t, &emptied, ctx)) || !emptied) break;
+    }
+    return st; /* merge1q_touched compacted what cancel_inverse removed */
 }
 
 /* ======================================================================
@@ -186,24 +188,12 @@ static void adopt(qtr_circuit *c, qtr_circuit *from)
 static qtr_status fixed_point(const body_t *body, qtr_circuit *c, const qtr_target *t,
                               qtr_ctx *ctx)
 {
-    score_t prev = {0, 0}, now;
-    int settled = 0, have_prev = 0;
-    qtr_status st = QTR_OK;
-    /* A settling body's iteration that does not settle removed gates, and
-     * merge1q never adds any to basis-form input, so its size differs from
-     * the input's: the input's score could never stop the loop, and is not
-     * taken (a whole pass over the circuit). */
-    if (!body->settles) {
-        st = score_of(c, &prev, ctx);
-        have_prev = 1;
-    }
+    score_t prev, now;
+    qtr_status st = score_of(c, &prev, ctx);
     for (int it = 0; !st && it < OPT_MAX_ITER; it++) {
-        if ((st = run_body(body, c, t, &settled, ctx)) || settled ||
-            (st = score_of(c, &now, ctx)))
-            break;
-        if (have_prev && score_cmp(now, prev) == 0) break;
+        if ((st = run_body(body, c, t, ctx)) || (st = score_of(c, &now, ctx))) break;
+        if (score_cmp(now, prev) == 0) break;
         prev = now;
-        have_prev = 1;
     }
     return st;
 }
@@ -214,10 +204,10 @@ static qtr_status minimum_point(const body_t *body, qtr_circuit *c, const qtr_ta
     const int backtrack = 5;
     qtr_circuit *best = NULL;
     score_t best_score = {UINT64_MAX, UINT64_MAX}, now;
-    int since = 0, first = 1, settled;
+    int since = 0, first = 1;
     qtr_status st = QTR_OK;
     for (int it = 0; it < OPT_MAX_ITER; it++) {
-        if ((st = run_body(body, c, t, &settled, ctx)) || (st = score_of(c, &now, ctx))) break;
+        if ((st = run_body(body, c, t, ctx)) || (st = score_of(c, &now, ctx))) break;
         if (first) { /* Qiskit's state starts at (∞, ∞) without a saved circuit */
             first = 0;
             best_score = now;
@@ -258,14 +248,13 @@ qtr_status qtr_optimize_loop_approx(qtr_circuit *c, const qtr_target *t, int lev
                         approx_degree);
     qtr_status st = QTR_OK;
     if (level == 1) {
-        const body_t b = {loop_l1, 0, 1.0, 1};
-        st = fixed_point(&b, c, t, ctx);
+        st = loop_level1(c, t, ctx);
     } else if (level == 2) {
-        const body_t b = {loop_l23, 0, approx_degree, 0};
+        const body_t b = {loop_l23, 0, approx_degree};
         st = qtr_pass_resynth_2q_approx(c, t, approx_degree, ctx);
         if (!st) st = fixed_point(&b, c, t, ctx);
     } else if (level == 3) {
-        const body_t b = {loop_l23, 1, approx_degree, 0};
+        const body_t b = {loop_l23, 1, approx_degree};
         st = minimum_point(&b, c, t, ctx);
     }
     if (!st) repack_params(c);

@@ -82,12 +82,27 @@ static int candidate_bases(const qtr_target *t, qtr_euler_basis out[NBASES])
  * ====================================================================== */
 
 typedef struct {
-    double   m[8];      /* product of the members, last member leftmost;
-                           computed from the second member on (see lone_kept) */
     double   fid;       /* Π (1 − e) over the members */
     uint32_t first, last, n;
     uint8_t  outside;   /* a member is not in the target's basis */
+    uint8_t  touched;   /* spans a removed record (see opt_merge1q_touched) */
 } run_t;
+
+/* A run queued for synthesis (close_run -> synth_job -> settle_job). */
+typedef struct {
+    uint32_t first, q, nold;    /* first member, qubit, member count */
+    double   fid;               /* the run's Π (1 − e) */
+    uint8_t  outside;           /* a member is not in the target's basis */
+    int8_t   n;                 /* synthesis: gate count, −1 when none */
+    uint8_t  op[QTR_EULER_MAX_GATES];
+    double   par[3], phase, err;
+} job_t;
+
+/* Runs are synthesised in batches of MERGE_JOBS (a bounded 1.2 MiB queue);
+ * a batch of at least MERGE_PAR_JOBS goes to the OpenMP threads. The
+ * first merge1q of hwb12 at level 1 synthesises about 240,000 runs. */
+#define MERGE_JOBS 16384
+#define MERGE_PAR_JOBS 512
 
 /* A decided replacement: the run starting at record `first` becomes
  * n gates op[0..n) (op[0] first in time), whose parameters are par[],
@@ -105,12 +120,15 @@ typedef struct {
     qtr_euler_basis    cand[NBASES];
     int                ncand;
     run_t             *run;      /* per qubit */
+    job_t             *jobs;     /* queued runs, MERGE_JOBS at most */
+    size_t             njobs;
     uint32_t          *next;     /* per record: next member of its run, UINT32_MAX at the end */
     repl_t            *repl;
     size_t             nrepl, caprepl;
     size_t             new_params; /* parameters the replacements hold */
     size_t             grow;       /* records added beyond the runs' own */
     double             phase;      /* global phase the replacements add */
+    int                touched_only; /* resynthesise touched runs only */
 } merge_t;
 
 /* Error of 1q gate op on qubit q: diagonal gates are free (see the header). */
@@ -144,28 +162,35 @@ static int lone_kept(const qtr_circuit *c, const qtr_inst *in)
     return isfinite(a) && fabs(remainder(a, 2 * QTR_PI)) > 1e-6;
 }
 
-/* Decide what to do with qubit q's open run and reset it. */
-static qtr_status close_run(merge_t *s, uint32_t q)
+/* Product of the members of the run starting at record first, the last
+ * one leftmost, multiplied in time order along the chain. Computed only for
+ * runs that get synthesised. */
+static void run_matrix(const merge_t *s, uint32_t first, double m[8])
 {
-    run_t *r = &s->run[q];
-    if (r->n == 0) return QTR_OK;
-    uint32_t nold = r->n;
-    r->n = 0;
-    s->next[r->last] = UINT32_MAX;
-    if (nold == 1) {
-        if (!r->outside && lone_kept(s->c, &s->c->inst[r->first])) return QTR_OK;
-        member_matrix(s, r->first, r->m);
+    member_matrix(s, first, m);
+    for (uint32_t i = s->next[first]; i != UINT32_MAX; i = s->next[i]) {
+        double g[8];
+        member_matrix(s, i, g);
+        qtr_m2_mul(g, m, m);
     }
+}
 
+/* Synthesise job j's run: its best candidate into j->n, j->op, j->par and
+ * j->phase (j->n = -1 when no candidate could, e.g. NaN parameters). Reads
+ * the circuit and writes only *j, so jobs run in parallel. */
+static void synth_job(const merge_t *s, job_t *j)
+{
+    double m[8];
+    run_matrix(s, j->first, m);
     qtr_gate1q best[QTR_EULER_MAX_GATES], g[QTR_EULER_MAX_GATES];
     int nbest = -1;
     double best_err = 0, best_phase = 0;
     for (int b = 0; b < s->ncand; b++) {
         double ph;
-        int k = qtr_euler_synth(r->m, s->cand[b], g, QTR_EULER_MAX_GATES, &ph);
+        int k = qtr_euler_synth(m, s->cand[b], g, QTR_EULER_MAX_GATES, &ph);
         if (k < 0) continue; /* NaN/Inf parameters: leave the run alone */
         double fid = 1;
-        for (int j = 0; j < k; j++) fid *= 1 - gate_err(s->t, q, (qtr_op)g[j].op);
+        for (int i = 0; i < k; i++) fid *= 1 - gate_err(s->t, j->q, (qtr_op)g[i].op);
         double err = 1 - fid;
         if (nbest < 0 || k < nbest || (k == nbest && err < best_err - 1e-15)) {
             nbest = k;
@@ -174,29 +199,85 @@ static qtr_status close_run(merge_t *s, uint32_t q)
             memcpy(best, g, (size_t)k * sizeof *g);
         }
     }
-    if (nbest < 0) return QTR_OK;
-    double old_err = 1 - r->fid;
-    int better = (uint32_t)nbest < nold || ((uint32_t)nbest == nold && best_err < old_err - 1e-15);
-    if (!r->outside && !better) return QTR_OK;
+    j->n = (int8_t)nbest;
+    j->err = best_err;
+    j->phase = best_phase;
+    int np = 0;
+    for (int i = 0; i < nbest; i++) {
+        j->op[i] = best[i].op;
+        for (int k = 0; k < qtr_gate((qtr_op)best[i].op)->nparams; k++) {
+            QTR_ASSERT(np < 3);
+            j->par[np++] = best[i].params[k];
+        }
+    }
+}
+
+/* Keep job j's synthesis when the run holds a gate outside the basis or
+ * the synthesis scores lower than the run. Jobs are settled in the order
+ * their runs closed, so the result does not depend on the thread count. */
+static qtr_status settle_job(merge_t *s, const job_t *j)
+{
+    if (j->n < 0) return QTR_OK;
+    double old_err = 1 - j->fid;
+    uint32_t nbest = (uint32_t)j->n;
+    int better = nbest < j->nold || (nbest == j->nold && j->err < old_err - 1e-15);
+    if (!j->outside && !better) return QTR_OK;
 
     if (QTR_GROW(&s->c->alloc, s->repl, s->caprepl, s->nrepl + 1)) return QTR_ENOMEM;
     repl_t *rp = &s->repl[s->nrepl++];
     memset(rp, 0, sizeof *rp);
-    rp->first = r->first;
+    rp->first = j->first;
     rp->n = (uint8_t)nbest;
     int np = 0;
-    for (int j = 0; j < nbest; j++) {
-        rp->op[j] = best[j].op;
-        for (int k = 0; k < qtr_gate((qtr_op)best[j].op)->nparams; k++) {
-            QTR_ASSERT(np < 3);
-            rp->par[np++] = best[j].params[k];
-        }
+    for (uint32_t i = 0; i < nbest; i++) {
+        rp->op[i] = j->op[i];
+        np += qtr_gate((qtr_op)j->op[i])->nparams;
     }
+    memcpy(rp->par, j->par, sizeof rp->par);
     s->new_params += (size_t)np;
-    if ((uint32_t)nbest > nold) s->grow += (size_t)nbest - nold;
+    if (nbest > j->nold) s->grow += (size_t)nbest - j->nold;
     /* product of the old members = m = e^{i·ph} · (product of the new gates) */
-    s->phase += best_phase;
+    s->phase += j->phase;
     return QTR_OK;
+}
+
+/* Synthesise the queued jobs (in parallel when there are enough and the
+ * caller is not already inside a parallel region), then settle them. */
+static qtr_status flush_jobs(merge_t *s)
+{
+    const int njobs = (int)s->njobs;
+    const int par = njobs >= MERGE_PAR_JOBS;
+    (void)par;
+#pragma omp parallel for schedule(static) if (par)
+    for (int k = 0; k < njobs; k++) synth_job(s, &s->jobs[k]);
+    s->njobs = 0;
+    for (int k = 0; k < njobs; k++) {
+        qtr_status st = settle_job(s, &s->jobs[k]);
+        if (st) return st;
+    }
+    return QTR_OK;
+}
+
+/* Close qubit q's open run: queue it for synthesis unless it is certain to
+ * stay as it is. */
+static qtr_status close_run(merge_t *s, uint32_t q)
+{
+    run_t *r = &s->run[q];
+    int touched = r->touched;
+    r->touched = 0;
+    if (r->n == 0) return QTR_OK;
+    uint32_t nold = r->n;
+    r->n = 0;
+    s->next[r->last] = UINT32_MAX;
+    if (s->touched_only && !touched && !r->outside) return QTR_OK;
+    if (nold == 1 && !r->outside && lone_kept(s->c, &s->c->inst[r->first])) return QTR_OK;
+    job_t *j = &s->jobs[s->njobs++];
+    j->first = r->first;
+    j->q = q;
+    j->nold = nold;
+    j->fid = r->fid;
+    j->outside = r->outside;
+    return s->njobs == MERGE_JOBS ? flush_jobs(s) : QTR_OK;
 }
 
 static void add_to_run(merge_t *s, uint32_t q, size_t i, const qtr_inst *in)
@@ -207,10 +288,6 @@ static void add_to_run(merge_t *s, uint32_t q, size_t i, const qtr_inst *in)
         r->fid = 1;
         r->outside = 0;
     } else {
-        double g[8];
-        if (r->n == 1) member_matrix(s, r->first, r->m);
-        member_matrix(s, (uint32_t)i, g);
-        qtr_m2_mul(g, r->m, r->m);
         s->next[r->last] = (uint32_t)i;
     }
     r->last = (uint32_t)i;
@@ -314,29 +391,50 @@ oom:
     return QTR_ENOMEM;
 }
 
-qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+/* A removed record (NOP) on a wire: the run open there, or the next one to
+ * open before anything else closes the wire, may have changed members. */
+static void touch_wires(merge_t *s, const qtr_inst *in)
 {
+    const uint32_t *q = qtr_inst_operands(s->c, in);
+    for (uint32_t k = 0; k < in->nargs; k++)
+        if (q[k] < s->c->nqubits) s->run[q[k]].touched = 1;
+}
+
+static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only,
+                          size_t *emptied, qtr_ctx *ctx)
+{
+    *emptied = 0;
     if (!c) return qtr_fail(ctx, QTR_EINVAL, "merge1q: no circuit");
-    if (!t || qtr_euler_basis_for(t->basis) < 0 || c->ninst == 0) return QTR_OK;
-    if (c->ninst >= UINT32_MAX) return qtr_fail(ctx, QTR_ELIMIT, "merge1q: %zu records", c->ninst);
+    if (!t || qtr_euler_basis_for(t->basis) < 0 || c->ninst == 0 || c->ninst >= UINT32_MAX) {
+        if (touched_only) qtr_circuit_compact(c); /* drop the removed records given to us */
+        if (c->ninst >= UINT32_MAX)
+            return qtr_fail(ctx, QTR_ELIMIT, "merge1q: %zu records", c->ninst);
+        return QTR_OK;
+    }
 
     const size_t n0 = c->ninst; /* apply() changes c->ninst */
     merge_t s;
     memset(&s, 0, sizeof s);
     s.c = c;
     s.t = t;
+    s.touched_only = touched_only;
     s.ncand = candidate_bases(t, s.cand);
     s.run = opt_scratch_zero(c, c->nqubits, sizeof *s.run);
     s.next = opt_scratch(c, n0, sizeof *s.next);
+    s.jobs = opt_scratch(c, MERGE_JOBS, sizeof *s.jobs);
     qtr_status st = QTR_OK;
-    if (!s.run || !s.next) {
+    int compacted = 0;
+    if (!s.run || !s.next || !s.jobs) {
         st = QTR_ENOMEM;
         goto done;
     }
 
     for (size_t i = 0; i < c->ninst && !st; i++) {
         const qtr_inst *in = &c->inst[i];
-        if (in->op == QTR_OP_NOP) continue;
+        if (in->op == QTR_OP_NOP) {
+            if (touched_only) touch_wires(&s, in);
+            continue;
+        }
         if (opt_is_plain_gate(in) && qtr_gate((qtr_op)in->op)->nqubits == 1) {
             add_to_run(&s, in->q[0], i, in);
             continue;
@@ -346,12 +444,28 @@ qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
         for (uint32_t k = 0; k < nq && !st; k++) st = close_run(&s, q[k]);
     }
     for (uint32_t q = 0; q < c->nqubits && !st; q++) st = close_run(&s, q);
-    if (!st && s.nrepl) st = apply(&s);
+    if (!st) st = flush_jobs(&s);
+    if (!st && s.nrepl) compacted = !(st = apply(&s));
+    for (size_t r = 0; compacted && r < s.nrepl; r++) *emptied += s.repl[r].n == 0;
 
 done:
+    if (touched_only && !compacted) qtr_circuit_compact(c); /* the removed records given to us */
     opt_scratch_free(c, s.run, c->nqubits, sizeof *s.run);
     opt_scratch_free(c, s.next, n0, sizeof *s.next);
+    opt_scratch_free(c, s.jobs, MERGE_JOBS, sizeof *s.jobs);
     qtr_realloc(&c->alloc, s.repl, s.caprepl * sizeof *s.repl, 0);
     if (st == QTR_ENOMEM) return qtr_fail(ctx, st, "merge1q: scratch for %zu records", n0);
     return st;
+}
+
+qtr_status qtr_pass_merge1q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+{
+    size_t emptied;
+    return merge1q(c, t, 0, &emptied, ctx);
+}
+
+qtr_status opt_merge1q_touched(qtr_circuit *c, const qtr_target *t, size_t *emptied,
+                               qtr_ctx *ctx)
+{
+    return merge1q(c, t, 1, emptied, ctx);
 }

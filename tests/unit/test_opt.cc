@@ -578,6 +578,27 @@ TEST(OptCancel, OutOfMemoryLeavesCircuitUnchanged)
     oom_leaves_circuit_unchanged(qtr_pass_cancel_inverse, nullptr, in, "cancel_inverse");
 }
 
+// Links of 3+q gates are reserved from the args pool's size. Were records to
+// share an operand range (none of ours do), the pool would be too small: the
+// gates beyond it must be walls that nothing cancels with, never popped
+// through links that were not written.
+TEST(OptCancel, ThreeQubitGatesBeyondTheLinkReserveAreWalls)
+{
+    Circ in(3);
+    for (int k = 0; k < 4; k++) in.g(QTR_OP_CCX, {0, 1, 2});
+    ASSERT_EQ(in.c->ninst, 4u);
+    ASSERT_TRUE(in.c->inst[0].flags & QTR_IF_EXT);
+    for (int k = 1; k < 4; k++) in.c->inst[k].p = in.c->inst[0].p;  // one shared range
+    in.c->nargs = 3;
+    Circ out(in);
+    qtr_ctx ctx = mkctx();
+    ASSERT_EQ(qtr_pass_cancel_inverse(out.c, nullptr, &ctx), QTR_OK) << ctx.msg;
+    // the first pair cancels through the reserved links; the third ccx has
+    // none left, so the fourth cannot cancel with it
+    EXPECT_EQ(out.c->ninst, 2u);
+    EXPECT_TRUE(equivalent(in.c, out.c));
+}
+
 // =============================================================================
 // CommutativeCancellation
 // =============================================================================
@@ -1179,20 +1200,16 @@ TEST(OptLoop, LevelsOnRandomBasisCircuits)
     }
 }
 
-// --approximation-degree: levels 2-3 with degree d < 1 use no more 2q gates
-// than exact synthesis (fewer over the set), and each result stays close to
-// its input: every replaced block has average gate fidelity >= d, i.e.
-// process infidelity <= (5/4)(1 − d); over the circuit those errors add (in
-// amplitude at worst), so with a few blocks replaced per circuit the process
-// fidelity |Tr(U†V)|²/4^n stays above a loose 1 − 40(1 − d) (seen: > 0.9995).
 // Level 1 ends its loop early when cancel_inverse finds nothing after
-// merge1q; the circuit must be the one Qiskit's criterion gives (repeat both
-// passes until depth and size stay the same).
+// merge1q, and from the second iteration on resynthesises only the runs
+// next to what cancel_inverse removed; the circuit must be the one Qiskit's
+// criterion gives (repeat both whole passes until depth and size stay the
+// same).
 TEST(OptLoop, LevelOneStopsWhereDepthAndSizeWould)
 {
     const char *bases[] = {"cx,rz,sx,x", "cz,rz,sx,x", "cx,u1,u2,u3"};
     auto ops = with(k1q, {QTR_OP_CX, QTR_OP_CZ, QTR_OP_SWAP});
-    int early = 0;
+    int early = 0, again = 0, third = 0;
     for (const char *basis : bases) {
         Target t(basis);
         for (uint64_t seed = 0; seed < 200; seed++) {
@@ -1208,6 +1225,8 @@ TEST(OptLoop, LevelOneStopsWhereDepthAndSizeWould)
                 size_t mid = ref.size();
                 ASSERT_EQ(qtr_pass_cancel_inverse(ref.c, t.t, &ctx), QTR_OK);
                 if (it == 0 && ref.size() == mid) early++;
+                if (it == 0 && ref.size() != mid) again++;
+                if (it == 1 && ref.size() != mid) third++;
                 qtr_stats now = stats_of(ref.c);
                 if (now.depth == prev.depth && now.size == prev.size) break;
                 prev = now;
@@ -1217,7 +1236,50 @@ TEST(OptLoop, LevelOneStopsWhereDepthAndSizeWould)
         }
     }
     EXPECT_GT(early, 50);   // the early stop was exercised
+    EXPECT_GT(again, 20);   // and so were the later, touched-runs-only iterations
+    std::printf("level-1 loops: %d stopped after one iteration, %d went on, %d removed gates "
+                "in their second\n", early, again, third);
 }
+
+// Level 1's third iteration: the first cancel_inverse removes the middle cz
+// pair, which joins [sx] and [sx x] on q0 into one run, an identity that
+// merge1q empties; only then are the outer cz gates adjacent, so a second
+// cancel_inverse must run (random circuits hardly ever reach it).
+TEST(OptLoop, LevelOneCancelsAgainAfterARunVanishes)
+{
+    Target t("cz,rz,sx,x");
+    Circ in(2);
+    in.g(QTR_OP_CZ, {0, 1}).g(QTR_OP_SX, {0}).g(QTR_OP_CZ, {0, 1});
+    in.g(QTR_OP_CZ, {0, 1}).g(QTR_OP_SX, {0}).g(QTR_OP_X, {0}).g(QTR_OP_CZ, {0, 1});
+    Circ loop(in);
+    qtr_ctx ctx = mkctx();
+    ASSERT_EQ(qtr_optimize_loop(loop.c, t.t, 1, &ctx), QTR_OK) << ctx.msg;
+    EXPECT_EQ(loop.c->ninst, 0u);
+    EXPECT_TRUE(equivalent(in.c, loop.c));
+}
+
+// A gate set with no Euler basis (Clifford+T): merge1q has nothing to
+// resynthesise, but the loop must still drop what cancel_inverse removed.
+TEST(OptLoop, LevelOneWithoutAnEulerBasisLeavesNoRemovedRecords)
+{
+    Target t("cx,h,s,sdg,t,tdg");
+    Circ in(2);
+    in.g(QTR_OP_H, {0}).g(QTR_OP_CX, {0, 1}).g(QTR_OP_T, {1}).g(QTR_OP_TDG, {1});
+    in.g(QTR_OP_CX, {0, 1}).g(QTR_OP_S, {0}).g(QTR_OP_CX, {1, 0});
+    Circ loop(in);
+    qtr_ctx ctx = mkctx();
+    ASSERT_EQ(qtr_optimize_loop(loop.c, t.t, 1, &ctx), QTR_OK) << ctx.msg;
+    ASSERT_EQ(loop.c->ninst, 3u);   // h, s, cx(1, 0)
+    for (size_t i = 0; i < loop.c->ninst; i++) EXPECT_NE(loop.c->inst[i].op, QTR_OP_NOP) << i;
+    EXPECT_TRUE(equivalent(in.c, loop.c));
+}
+
+// --approximation-degree: levels 2-3 with degree d < 1 use no more 2q gates
+// than exact synthesis (fewer over the set), and each result stays close to
+// its input: every replaced block has average gate fidelity >= d, i.e.
+// process infidelity <= (5/4)(1 − d); over the circuit those errors add (in
+// amplitude at worst), so with a few blocks replaced per circuit the process
+// fidelity |Tr(U†V)|²/4^n stays above a loose 1 − 40(1 − d) (seen: > 0.9995).
 
 TEST(OptLoop, ApproximationDegreeTradesFidelityFor2qGates)
 {
