@@ -113,6 +113,7 @@ void qtr_h5_block_clear(qtr_h5_block *b)
 {
     b->n = 0;
     b->ninst = b->nparams = b->nargs = b->nregs = b->nlayout = b->ntext = b->nmsgs = 0;
+    b->refs = 0;
 }
 
 void qtr_h5_block_fini(qtr_h5_block *b)
@@ -127,6 +128,7 @@ void qtr_h5_block_fini(qtr_h5_block *b)
     qtr_realloc(a, b->layout1, b->caplayout * sizeof *b->layout1, 0);
     qtr_realloc(a, b->text, b->captext, 0);
     qtr_realloc(a, b->msgs, b->capmsgs, 0);
+    qtr_realloc(a, b->src, b->capsrc * sizeof *b->src, 0);
     memset(b, 0, sizeof *b);
 }
 
@@ -207,13 +209,16 @@ const uint32_t *qtr_h5_block_output_permutation(const qtr_h5_block *b, size_t k)
     return b->layout1 + b->row[k].local[QTR_H5_POOL_LAYOUT];
 }
 
-/* Copy @p c's records, pools and registers into the block's pools for row @p r. */
-static qtr_status put_circuit(qtr_h5_block *b, qtr_h5_row *r, const qtr_circuit *c, qtr_ctx *ctx)
+/* Copy @p c's records, pools and registers into the block's pools for row
+ * @p r; with @p borrow, only its registers (the row refers to c for the
+ * rest: b->src). */
+static qtr_status put_circuit(qtr_h5_block *b, qtr_h5_row *r, const qtr_circuit *c, int borrow,
+                              qtr_ctx *ctx)
 {
     size_t nregs = c->nqregs + c->ncregs;
-    if (QTR_GROW(&b->alloc, b->inst, b->capinst, b->ninst + c->ninst) ||
-        QTR_GROW(&b->alloc, b->params, b->capparams, b->nparams + c->nparams) ||
-        QTR_GROW(&b->alloc, b->args, b->capargs, b->nargs + c->nargs) ||
+    if ((!borrow && (QTR_GROW(&b->alloc, b->inst, b->capinst, b->ninst + c->ninst) ||
+                     QTR_GROW(&b->alloc, b->params, b->capparams, b->nparams + c->nparams) ||
+                     QTR_GROW(&b->alloc, b->args, b->capargs, b->nargs + c->nargs))) ||
         QTR_GROW(&b->alloc, b->regs, b->capregs, b->nregs + nregs))
         return qtr_fail(ctx, QTR_ENOMEM, "block: circuit of %zu records", c->ninst);
     for (size_t i = 0; i < nregs; i++) {
@@ -222,9 +227,11 @@ static qtr_status put_circuit(qtr_h5_block *b, qtr_h5_row *r, const qtr_circuit 
             return qtr_fail(ctx, QTR_EINVAL, "register name '%.40s...' is longer than %d bytes",
                             g->name, QTR_H5_REGNAME_LEN);
     }
-    if (c->ninst) memcpy(b->inst + b->ninst, c->inst, c->ninst * sizeof *c->inst);
-    if (c->nparams) memcpy(b->params + b->nparams, c->params, c->nparams * sizeof *c->params);
-    if (c->nargs) memcpy(b->args + b->nargs, c->args, c->nargs * sizeof *c->args);
+    if (!borrow) {
+        if (c->ninst) memcpy(b->inst + b->ninst, c->inst, c->ninst * sizeof *c->inst);
+        if (c->nparams) memcpy(b->params + b->nparams, c->params, c->nparams * sizeof *c->params);
+        if (c->nargs) memcpy(b->args + b->nargs, c->args, c->nargs * sizeof *c->args);
+    }
     for (size_t i = 0; i < nregs; i++) {
         const qtr_reg *g = i < c->nqregs ? &c->qregs[i] : &c->cregs[i - c->nqregs];
         qtr_h5_reg *o = &b->regs[b->nregs + i];
@@ -237,9 +244,11 @@ static qtr_status put_circuit(qtr_h5_block *b, qtr_h5_row *r, const qtr_circuit 
     r->count[QTR_H5_POOL_PARAMS] = c->nparams;
     r->count[QTR_H5_POOL_ARGS] = c->nargs;
     r->count[QTR_H5_POOL_REGS] = nregs;
-    b->ninst += c->ninst;
-    b->nparams += c->nparams;
-    b->nargs += c->nargs;
+    if (!borrow) {
+        b->ninst += c->ninst;
+        b->nparams += c->nparams;
+        b->nargs += c->nargs;
+    }
     b->nregs += nregs;
     r->nqubits = c->nqubits;
     r->nclbits = c->nclbits;
@@ -252,7 +261,8 @@ qtr_status qtr_h5_block_add_circuit(qtr_h5_block *b, uint64_t index, const qtr_c
 {
     qtr_h5_row *r;
     qtr_status st = new_row(b, index, name, &r, ctx);
-    if (!st) st = put_circuit(b, r, c, ctx);
+    if (!st && b->refs) st = qtr_fail(ctx, QTR_EINVAL, "%s: the block refers to its circuits", __func__);
+    if (!st) st = put_circuit(b, r, c, 0, ctx);
     if (st) return st;           /* pools rolled back: counts never advanced */
     b->n++;
     return QTR_OK;
@@ -289,16 +299,21 @@ static void stats_from(uint64_t *s, const qtr_result *r, int with_out)
     s[QTR_H5_STAT_PEAK_BYTES] = r->peak_bytes;
 }
 
-qtr_status qtr_h5_block_add_result(qtr_h5_block *b, uint64_t index, const char *name,
-                                   uint8_t status, const qtr_circuit *c, const qtr_result *r,
-                                   qtr_status code, const char *message, double seconds,
-                                   qtr_ctx *ctx)
+static qtr_status add_result(qtr_h5_block *b, uint64_t index, const char *name, uint8_t status,
+                             const qtr_circuit *c, const qtr_result *r, qtr_status code,
+                             const char *message, double seconds, int borrow, qtr_ctx *ctx)
 {
     if (status == QTR_H5_OK && (!c || !r))
-        return qtr_fail(ctx, QTR_EINVAL, "%s: an ok row needs its circuit and result", __func__);
+        return qtr_fail(ctx, QTR_EINVAL, "add_result: an ok row needs its circuit and result");
+    if (b->n && b->refs != borrow)
+        return qtr_fail(ctx, QTR_EINVAL, "add_result: a block refers to all its circuits or to none");
+    b->refs = borrow;
+    if (borrow && QTR_GROW(&b->alloc, b->src, b->capsrc, b->n + 1))
+        return qtr_fail(ctx, QTR_ENOMEM, "block: circuit references");
     qtr_h5_row *row;
     qtr_status st = new_row(b, index, name, &row, ctx);
     if (st) return st;
+    if (borrow) b->src[b->n] = status == QTR_H5_OK ? c : NULL;
     row->status = status;
     row->code = (uint8_t)code;
     row->seconds = seconds;
@@ -309,7 +324,7 @@ qtr_status qtr_h5_block_add_result(qtr_h5_block *b, uint64_t index, const char *
         size_t nv = r->nvirtual;
         if (grow_layout(b, b->nlayout + nv))
             return qtr_fail(ctx, QTR_ENOMEM, "block: layout of %zu qubits", nv);
-        if ((st = put_circuit(b, row, c, ctx))) return st;
+        if ((st = put_circuit(b, row, c, borrow, ctx))) return st;
         if (nv) {
             memcpy(b->layout0 + b->nlayout, r->initial_layout, nv * sizeof(uint32_t));
             memcpy(b->layout1 + b->nlayout, r->output_permutation, nv * sizeof(uint32_t));
@@ -319,6 +334,22 @@ qtr_status qtr_h5_block_add_result(qtr_h5_block *b, uint64_t index, const char *
     }
     b->n++;
     return QTR_OK;
+}
+
+qtr_status qtr_h5_block_add_result(qtr_h5_block *b, uint64_t index, const char *name,
+                                   uint8_t status, const qtr_circuit *c, const qtr_result *r,
+                                   qtr_status code, const char *message, double seconds,
+                                   qtr_ctx *ctx)
+{
+    return add_result(b, index, name, status, c, r, code, message, seconds, 0, ctx);
+}
+
+qtr_status qtr_h5_block_add_result_ref(qtr_h5_block *b, uint64_t index, const char *name,
+                                       uint8_t status, const qtr_circuit *c, const qtr_result *r,
+                                       qtr_status code, const char *message, double seconds,
+                                       qtr_ctx *ctx)
+{
+    return add_result(b, index, name, status, c, r, code, message, seconds, 1, ctx);
 }
 
 void qtr_h5_block_place(qtr_h5_block *b, const uint64_t base[QTR_H5_NFILEPOOLS],
@@ -636,6 +667,11 @@ struct qtr_h5_file {
     qtr_h5_storage storage;
     uint64_t       n;
     uint64_t       ext[QTR_H5_NFILEPOOLS];
+    /* pool lengths before the last qtr_h5_grow: its rows' segments lie in
+     * [from, ext), the same range on every rank (pool writes are cut into
+     * windows of it) */
+    uint64_t       from[QTR_H5_NFILEPOOLS];
+    uint64_t       window;            /* bytes per pool write (0: WRITE_WINDOW_BYTES) */
     int            writable;
     int16_t        opmap[256];
     char          *run_input, *run_target, *run_basis;
@@ -645,6 +681,8 @@ struct qtr_h5_file {
     qtr_h5_between_fn between;        /* called between datasets written, or NULL */
     void          *between_ud;
 };
+
+void qtr_h5_set_write_window(qtr_h5_file *f, uint64_t bytes) { f->window = bytes; }
 
 void qtr_h5_set_between(qtr_h5_file *f, qtr_h5_between_fn fn, void *ud)
 {
@@ -948,6 +986,7 @@ static qtr_status read_extents(qtr_h5_file *f, qtr_ctx *ctx)
             H5Sclose(s);
             if (dim < f->ext[p]) f->ext[p] = dim;
         }
+        f->from[p] = f->ext[p];
     }
     return QTR_OK;
 }
@@ -1740,6 +1779,7 @@ qtr_status qtr_h5_grow(qtr_h5_file *f, const uint64_t ext[QTR_H5_NFILEPOOLS], qt
     static const int pc[QTR_H5_NFILEPOOLS] = {C_INST, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0};
     quiet_state q = quiet_begin();
     qtr_status st = QTR_OK;
+    memcpy(f->from, f->ext, sizeof f->from);
     for (int p = 0; p < QTR_H5_NFILEPOOLS && !st; p++) {
         if (f->d[pc[p]] < 0 || ext[p] <= f->ext[p]) continue;
         hsize_t dim = ext[p];
@@ -1768,40 +1808,6 @@ static int select_rows(hid_t fs, const qtr_h5_block *b)
     return 0;
 }
 
-/* Select the pool segments of pool @p p of the rows of @p b (merged when
- * adjacent). Returns the number of elements selected, or -1. */
-static int64_t select_segments(hid_t fs, const qtr_h5_block *b, int p)
-{
-    if (H5Sselect_none(fs) < 0) return -1;
-    int64_t total = 0;
-    uint64_t run_lo = 0, run_hi = 0;
-    int have = 0;
-    for (size_t k = 0; k <= b->n; k++) {
-        int flush = k == b->n;
-        if (!flush) {
-            const qtr_h5_row *r = &b->row[k];
-            if (!r->count[p]) continue;
-            if (have && r->start[p] == run_hi) {
-                run_hi += r->count[p];
-                continue;
-            }
-            flush = 1;
-        }
-        if (have) {
-            hsize_t off = run_lo, cnt = run_hi - run_lo;
-            if (H5Sselect_hyperslab(fs, H5S_SELECT_OR, &off, NULL, &cnt, NULL) < 0) return -1;
-            total += (int64_t)cnt;
-            have = 0;
-        }
-        if (k < b->n) {
-            run_lo = b->row[k].start[p];
-            run_hi = run_lo + b->row[k].count[p];
-            have = 1;
-        }
-    }
-    return total;
-}
-
 /* Write @p nmem elements from @p buf into the selection of @p fs. */
 static int write_sel(qtr_h5_file *f, hid_t d, hid_t mt, hid_t fs, size_t nmem, const void *buf,
                      hid_t dxpl)
@@ -1814,6 +1820,117 @@ static int write_sel(qtr_h5_file *f, hid_t d, hid_t mt, hid_t fs, size_t nmem, c
     int rc = H5Dwrite(d, mt, ms, fs, dxpl, nmem ? buf : (const void *)dummy) < 0 ? -1 : 0;
     if (rc) cap(f);
     H5Sclose(ms);
+    return rc;
+}
+
+/* Pool data goes out in windows of at most this many bytes of the file
+ * range the last qtr_h5_grow added. A collective write to a compressed
+ * dataset (parallel HDF5 1.10 with Open MPI's MPI-IO) holds buffers for
+ * everything it writes at once: committing a round with hwb11's or hwb12's
+ * result (30-55 MB) took 50-60 MiB more resident memory for the time of
+ * the write (10,000 circuits, 2 ranks). Windows start at a chunk boundary
+ * and are whole chunks, so no chunk is written by two windows. Every rank
+ * derives the same windows from the extents alone, so the collective calls
+ * pair up; a round of light rows fits in one window. */
+#define WRITE_WINDOW_BYTES ((uint64_t)8 << 20)
+
+/* Row @p k's elements of pool @p p in its circuit (a block of references). */
+static const char *ref_elems(const qtr_h5_block *b, size_t k, int p)
+{
+    const qtr_circuit *c = b->src[k];
+    if (!c) return NULL;
+    return p == QTR_H5_POOL_INST     ? (const char *)c->inst
+           : p == QTR_H5_POOL_PARAMS ? (const char *)c->params
+                                     : (const char *)c->args;
+}
+
+/* @p buf: the block's own pool array; with @p gather, each window's
+ * elements are gathered from the rows' circuits (b->refs) instead. */
+static int write_pool(qtr_h5_file *f, const qtr_h5_block *b, int c, hid_t mt, const void *buf,
+                      int gather, hid_t dxpl)
+{
+    hid_t d = f->d[c];
+    int p = cols[c].pool;
+    uint64_t es = H5Tget_size(mt);
+    uint64_t chunk = cols[c].type == T_INST || cols[c].type == T_REG ? QTR_H5_CHUNK_POOL
+                                                                      : QTR_H5_CHUNK_SMALL;
+    uint64_t per = (f->window ? f->window : WRITE_WINDOW_BYTES) / (es ? es : 1) / chunk * chunk;
+    if (per < chunk) per = chunk;
+    uint64_t lo = f->from[p] - f->from[p] % chunk, hi = f->ext[p];
+    uint64_t nwin = hi > lo ? (hi - lo + per - 1) / per : 1;
+    hid_t fs = H5Dget_space(d);
+    if (fs < 0) return -1;
+    int rc = 0;
+    size_t k = 0, mpos = 0;
+    uint64_t done_in_row = 0;  /* elements of row k's segment already written */
+    char *stage = NULL;        /* gathered elements of the window */
+    uint64_t capstage = 0;
+    for (uint64_t w = 0; w < nwin && !rc; w++) {
+        /* the first window also takes anything below lo, the last anything
+         * above: a segment outside [from, ext) is still written once */
+        uint64_t wh = w + 1 == nwin ? UINT64_MAX : lo + (w + 1) * per;
+        uint64_t cnt = 0, run_lo = 0, run_hi = 0;
+        int have = 0;
+        if (H5Sselect_none(fs) < 0) rc = -1;
+        while (!rc && k < b->n) {
+            const qtr_h5_row *r = &b->row[k];
+            if (!r->count[p]) {
+                k++;
+                continue;
+            }
+            uint64_t s0 = r->start[p] + done_in_row, e0 = r->start[p] + r->count[p];
+            if (s0 >= wh) break;
+            uint64_t e = e0 < wh ? e0 : wh;
+            if (gather) {
+                if ((cnt + (e - s0)) * es > capstage) {
+                    uint64_t want = (cnt + (e - s0)) * es;
+                    if (want < per * es) want = per * es;
+                    char *ns = realloc(stage, want);
+                    if (!ns) {
+                        rc = -1;
+                        break;
+                    }
+                    stage = ns;
+                    capstage = want;
+                }
+                memcpy(stage + cnt * es, ref_elems(b, k, p) + done_in_row * es, (e - s0) * es);
+            }
+            if (have && s0 == run_hi) {
+                run_hi = e;
+            } else {
+                if (have) {
+                    hsize_t off = run_lo, len = run_hi - run_lo;
+                    if (H5Sselect_hyperslab(fs, H5S_SELECT_OR, &off, NULL, &len, NULL) < 0) rc = -1;
+                }
+                run_lo = s0;
+                run_hi = e;
+                have = 1;
+            }
+            cnt += e - s0;
+            if (e < e0) {
+                done_in_row += e - s0;
+                break;
+            }
+            k++;
+            done_in_row = 0;
+        }
+        if (!rc && have) {
+            hsize_t off = run_lo, len = run_hi - run_lo;
+            if (H5Sselect_hyperslab(fs, H5S_SELECT_OR, &off, NULL, &len, NULL) < 0) rc = -1;
+        }
+        if (!rc)
+            rc = write_sel(f, d, mt, fs, (size_t)cnt,
+                           gather ? (const char *)stage : (const char *)buf + mpos * es, dxpl) < 0 ? -1 : 0;
+        mpos += (size_t)cnt;
+        /* HDF5 keeps the window's freed chunk buffers in free lists, one
+         * per block size; compressed chunks come in many sizes, so the
+         * lists would hold every window's buffers until the commit ends
+         * (2 ranks, 1,000 circuits: peak 134 -> 118 MiB) */
+        if (nwin > 1) H5garbage_collect();
+        if (!rc && w + 1 < nwin) between(f);
+    }
+    H5Sclose(fs);
+    free(stage);
     return rc;
 }
 
@@ -1958,9 +2075,10 @@ qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxp
             hid_t mt;
             char *packed = NULL;
             switch (c) {
-            case C_INST: buf = b->inst; mt = f->ty.inst_file; break;  /* same 16 bytes */
-            case C_PARAMS: buf = b->params; mt = H5T_NATIVE_DOUBLE; break;
-            case C_ARGS: buf = b->args; mt = H5T_NATIVE_UINT32; break;
+            /* records: the same 16 bytes in memory and in the file */
+            case C_INST: buf = b->refs ? NULL : b->inst; mt = f->ty.inst_file; break;
+            case C_PARAMS: buf = b->refs ? NULL : b->params; mt = H5T_NATIVE_DOUBLE; break;
+            case C_ARGS: buf = b->refs ? NULL : b->args; mt = H5T_NATIVE_UINT32; break;
             case C_LAYOUT0: buf = b->layout0; mt = H5T_NATIVE_UINT32; break;
             case C_LAYOUT1: buf = b->layout1; mt = H5T_NATIVE_UINT32; break;
             default: {
@@ -1979,10 +2097,7 @@ qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxp
                 mt = f->ty.reg_file;
             }
             }
-            hid_t fs = H5Dget_space(d);
-            int64_t sel = select_segments(fs, b, cols[c].pool);
-            int rc = sel < 0 || write_sel(f, d, mt, fs, (size_t)sel, buf, xp) < 0 ? -1 : 0;
-            H5Sclose(fs);
+            int rc = write_pool(f, b, c, mt, buf, b->refs && (c == C_INST || c == C_PARAMS || c == C_ARGS), xp);
             free(packed);
             if (rc < 0) goto ioerr;
             between(f);

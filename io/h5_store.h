@@ -102,6 +102,11 @@ typedef struct {
     uint32_t   *layout0, *layout1;   size_t nlayout, caplayout;
     char       *text;    size_t ntext,   captext;
     char       *msgs;    size_t nmsgs,   capmsgs;  /* messages, NUL-separated */
+    /* rows added by qtr_h5_block_add_result_ref: src[k] is row k's circuit,
+     * whose records, parameters and operands the block does not copy (its
+     * inst/params/args stay empty); NULL when the block holds its pools */
+    const qtr_circuit **src;  size_t capsrc;
+    int         refs;                /* 1: rows refer to src[] (see above) */
 } qtr_h5_block;
 
 void qtr_h5_block_init(qtr_h5_block *b);
@@ -124,6 +129,18 @@ qtr_status qtr_h5_block_add_result(qtr_h5_block *b, uint64_t index, const char *
                                    uint8_t status, const qtr_circuit *c, const qtr_result *r,
                                    qtr_status code, const char *message, double seconds,
                                    qtr_ctx *ctx);
+
+/** As qtr_h5_block_add_result, but the block only refers to @p c's
+ *  records, parameters and operands (registers and layouts are copied):
+ *  @p c must stay unchanged until the block is written and cleared. A
+ *  block holds either such rows only, or none: it can then be written
+ *  (qtr_h5_write_block gathers the pools a window at a time), not read
+ *  back or serialised. Saves a copy of every result: committing hwb12's
+ *  (2.3 M instructions) cost its 55 MB again. */
+qtr_status qtr_h5_block_add_result_ref(qtr_h5_block *b, uint64_t index, const char *name,
+                                       uint8_t status, const qtr_circuit *c, const qtr_result *r,
+                                       qtr_status code, const char *message, double seconds,
+                                       qtr_ctx *ctx);
 
 /** Rebuild row @p k of @p b as a circuit, mapping the file's op codes through
  *  @p opmap (file code -> this build's code, -1 unknown; NULL = identity).
@@ -212,6 +229,12 @@ qtr_status qtr_h5_grow(qtr_h5_file *f, const uint64_t ext[QTR_H5_NFILEPOOLS], qt
  *  everything except the status column. @p dxpl -1 for the default. */
 qtr_status qtr_h5_write_block(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxpl,
                               qtr_ctx *ctx);
+/** Pool data of qtr_h5_write_block goes out in windows of about @p bytes
+ *  (whole chunks, at least one) of the range the last qtr_h5_grow added,
+ *  one write call each, so a collective write never holds buffers for more
+ *  than that. 0: the default (8 MiB). Parallel: the same value on every
+ *  rank. */
+void qtr_h5_set_write_window(qtr_h5_file *f, uint64_t bytes);
 /** Write the status column of the rows of @p b: the commit of those rows. */
 qtr_status qtr_h5_write_status(qtr_h5_file *f, const qtr_h5_block *b, int64_t dxpl,
                                qtr_ctx *ctx);

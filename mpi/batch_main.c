@@ -67,6 +67,16 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
 /* Share of a round's cost handed out as static blocks; the rest goes in
  * chunks through the counter. */
 #define STATIC_FRACTION   0.5
+/* A *big* row: one whose input has at least this many instructions. Its
+ * transpile peaks at tens of MB (hwb10-12 of the bench: ~460 bytes per
+ * input instruction; hwb11, 88k instructions: 41 MB; hwb12, 171k: 80 MB)
+ * and its result is about as large until committed. A rank holding as many
+ * big rows as it has threads in older rounds (queued, running, or done and
+ * waiting for their commit) claims no heavy rows of a younger round: it
+ * would otherwise transpile the next block's hwb12 while committing hwb11,
+ * the peak that made a rank's memory depend on how often that coincided
+ * (2 ranks: 133 MiB for 1,000 circuits, 172-192 MiB for 10,000). */
+#define BIG_ROW_INST      65536u
 
 typedef struct {
     const char *input, *output, *target, *basis;
@@ -411,6 +421,7 @@ typedef struct {
     size_t         n;
     qtr_round_plan plan;
     double        *cost;          /* n: estimated cost of each row */
+    uint32_t       nbig;          /* big rows (BIG_ROW_INST) queued here in this round */
     uint8_t       *committed;     /* n: done by an earlier run (resume), or NULL */
     int            heavy_phase, static_done, counter_done;
     int            exhausted;     /* static block queued and counter done */
@@ -538,7 +549,18 @@ static int queue_rows(coord *k, round_slot *r, qtr_slot *slot, size_t s, size_t 
         qtr_fail(&r->ctx, QTR_ENOMEM, "queue order");
         return -1;
     }
-    for (size_t i = 0; i < b->n; i++) ord[i] = (by_cost){r->cost[b->row[i].index - r->first], i};
+    for (size_t i = 0; i < b->n; i++) {
+        size_t at = b->row[i].index - r->first;
+        ord[i] = (by_cost){r->cost[at], i};
+        /* QASM text: ~20 bytes an instruction (hwb11: 1.7 MB, 88k) */
+        uint64_t size = k->team->storage == QTR_H5_QASMTEXT ? b->row[i].count[QTR_H5_POOL_TEXT] / 20
+                                                            : b->row[i].count[QTR_H5_POOL_INST];
+        if (size >= BIG_ROW_INST) r->nbig++;
+        if (k->trace && size >= BIG_ROW_INST / 4)
+            fprintf(stderr, "qtranspile: trace: rank %d round %u queues row %llu (size %llu%s), at %.2f s\n",
+                    k->c->rank, r->seq, (unsigned long long)b->row[i].index,
+                    (unsigned long long)size, size >= BIG_ROW_INST ? ", big" : "", now() - k->t_start);
+    }
     qsort(ord, b->n, sizeof *ord, cmp_cost_desc);
     int full = 0;
     for (size_t i = 0; i < b->n; i++) full |= qtr_slot_push(slot, b, ord[i].k);
@@ -551,6 +573,16 @@ static int queue_rows(coord *k, round_slot *r, qtr_slot *slot, size_t s, size_t 
     return 0;
 }
 
+/* 1 when this rank holds, in rounds older than slot @p si's, as many big
+ * rows as it has threads (see BIG_ROW_INST). Never for the oldest round,
+ * which therefore always gets done: rounds commit in order. */
+static int heavy_blocked(const coord *k, int si)
+{
+    uint32_t seq = k->rs[si].seq, nbig = 0;
+    for (uint32_t q = k->oldest_seq; q != seq; q++) nbig += k->rs[q % QTR_NSLOTS].nbig;
+    return nbig >= (uint32_t)k->team->nthreads;
+}
+
 /* One refill of round @p r, longest first: chunks from the counter while
  * they are heavy rows (one per refill, so every rank gets its share), then
  * the rank's static block of light rows, then light chunks until the
@@ -561,7 +593,14 @@ static void refill(coord *k, int si)
     qtr_slot *slot = &k->team->slot[si];
     int rank = k->c->rank, rc = 0;
     double t0 = now();
-    if (r->heavy_phase) {
+    if (r->heavy_phase && heavy_blocked(k, si)) {
+        /* its static block of light rows meanwhile; the heavy chunks wait
+         * for the older rounds' commit (or go to another rank) */
+        if (!r->static_done) {
+            r->static_done = 1;
+            rc = queue_rows(k, r, slot, r->plan.block[rank], r->plan.block[rank + 1], SIZE_MAX);
+        }
+    } else if (r->heavy_phase) {
         uint64_t ch = qtr_counter_claim(k->counter, r->seq, r->plan.nchunks);
         if (ch == UINT64_MAX) {
             r->heavy_phase = 0;
@@ -614,6 +653,7 @@ static int setup_round(coord *k, int si, qtr_ctx *ctx)
         }
         r->committed = mask;
     }
+    r->nbig = 0;
     for (size_t i = 0; i < len; i++)
         r->cost[i] = mask && mask[i] != QTR_H5_PENDING ? 0
                      : k->fcost[i] > 0                 ? k->fcost[i]
@@ -653,9 +693,16 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
     qtr_slot *slot = &k->team->slot[si];
     qtr_comm *c = k->c;
     double t0 = now(), c0 = qtr_thread_cpu();
+    double pk0 = k->trace ? peak_mib() : 0, rs0 = k->trace ? rss_mib() : 0, pk1 = 0, rs1 = 0;
     int failed = r->failed;
     if (failed) memcpy(ctx->msg, r->ctx.msg, sizeof ctx->msg);
     qtr_h5_block_clear(&k->outb);
+    /* A rank that writes its own rows writes them from the output circuits
+     * (the block refers to them) rather than from a copy: the copy of a
+     * round holding hwb12's result (55 MB) was the peak of a rank's memory
+     * (2 ranks, 10,000 circuits: +40-50 MiB during those commits). Rows
+     * that travel to rank 0 are copied into one buffer. */
+    int refs = c->parallel_io || c->rank == 0;
     by_cost *ord = malloc((slot->npush ? slot->npush : 1) * sizeof *ord);
     if (!ord && !failed) failed = qtr_fail(ctx, QTR_ENOMEM, "result order") != QTR_OK;
     /* items were queued heaviest first: sort back into row order (by -row,
@@ -670,30 +717,43 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
         qtr_work_out *o = &slot->out[i];
         k->t_work += o->seconds;
         k->c_work += o->cpu;
-        if (qtr_h5_block_add_result(&k->outb, row->index, row->name, o->status, o->circ,
-                                    o->have_res ? &o->res : NULL, o->code, o->msg, o->seconds, ctx))
+        if ((refs ? qtr_h5_block_add_result_ref : qtr_h5_block_add_result)(
+                &k->outb, row->index, row->name, o->status, o->circ, o->have_res ? &o->res : NULL,
+                o->code, o->msg, o->seconds, ctx))
             failed = 1;
-        qtr_circuit_free(o->circ);  /* copied: release now, not at the round's end */
-        o->circ = NULL;
+        if (!refs) {
+            qtr_circuit_free(o->circ);  /* copied: release now, not at the round's end */
+            o->circ = NULL;
+        }
     }
     k->nmine += slot->npush;
     free(ord);
-    qtr_slot_reset(slot);
     /* Give the round's input rows back now. A cleared block keeps its
      * capacity, and blocks are reused by position, so each would keep the
      * largest read it ever held: memory would grow with the batch (peak
      * RSS 222 MiB for 1,000 circuits, 289 MiB for 2,000 of the same mix). */
     for (size_t b = 0; b < r->nblk; b++) qtr_h5_block_fini(&r->blk[b]);
     r->nblk = 0;
+    if (k->trace) {
+        pk1 = peak_mib();
+        rs1 = rss_mib();
+    }
     int stop = qtr_signals_pending();
     uint64_t nok = 0, nerr = 0;
     int rc = qtr_rounds_commit(&k->rounds, r->seq, r->first, r->n,
                                c->rank == 0 ? r->committed : NULL, &k->outb, failed, &stop, &nok,
                                &nerr, ctx);
+    qtr_slot_reset(slot);  /* the circuits the block referred to */
     double t1 = now();
     k->t_commit += t1 - t0;
     k->c_commit += qtr_thread_cpu() - c0;
-    if (k->trace)
+    if (k->trace) {
+        /* resident and peak memory when the commit began, once its rows
+         * were gathered, after it: where a rank's peak comes from */
+        fprintf(stderr,
+                "qtranspile: trace: rank %d round %u RSS/peak MiB: start %.1f/%.1f, gathered "
+                "%.1f/%.1f, written %.1f/%.1f\n",
+                c->rank, r->seq, rs0, pk0, rs1, pk1, rss_mib(), peak_mib());
         fprintf(stderr, "qtranspile: trace: rank %d round %u rows %llu+%zu: %zu here, commit %.3f s, "
                         "RSS %.1f MiB (peak %.1f, malloc'ed %.1f, HDF5 metadata caches %.1f + "
                         "%.1f), at %.2f s, workers idle %.2f s\n",
@@ -701,6 +761,7 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
                 peak_mib(), heap_mib(), (double)qtr_h5_cache_bytes(k->in) / 1048576.0,
                 (double)qtr_h5_cache_bytes(k->s->out) / 1048576.0,
                 t1 - k->t_start, 1e-9 * (double)atomic_load(&k->team->idle_ns));
+    }
     qtr_h5_block_fini(&k->outb);  /* likewise: a round's results, not the largest round's */
     qtr_h5_release_memory();
 #if defined(__GLIBC__)
@@ -738,6 +799,7 @@ static int wants_refill(coord *k, int young)
 {
     const qtr_team *t = k->team;
     if (k->rs[young].exhausted) return 0;
+    if (k->rs[young].heavy_phase && k->rs[young].static_done && heavy_blocked(k, young)) return 0;
     size_t waiting = 0, unfinished = 0;
     for (int i = 0; i < QTR_NSLOTS; i++) {
         waiting += qtr_slot_waiting(&t->slot[i]);
@@ -893,6 +955,9 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     k.rounds.feed = feed_workers;
     k.rounds.feed_ud = &k;
     if (s->out) qtr_h5_set_between(s->out, feed_workers, &k);
+    /* tests: small pool write windows, so a small batch uses several */
+    const char *win_env = getenv("QTR_BATCH_WRITE_WINDOW");
+    if (s->out && win_env) qtr_h5_set_write_window(s->out, strtoull(win_env, NULL, 10));
     team.target = s->target;
     qtr_options_default(&team.opts);
     team.opts.opt_level = o->opt_level;

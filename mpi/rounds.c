@@ -54,6 +54,7 @@ static size_t pack_size(const pack_head *h)
 
 int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len)
 {
+    if (b->refs) return -1;  /* rows refer to circuits: only rank 0 writes such a block */
     pack_head h = {b->n, b->ninst, b->nparams, b->nargs, b->nregs, b->nlayout, b->nmsgs};
     size_t total = pack_size(&h);
     char *p = calloc(1, total);

@@ -112,6 +112,13 @@ expect 0 "$B" pack --qasm "$T/routed.qasm" "$T/routed.qasm" -o "$T/routed.h5"
 expect 0 "$B" "$T/routed.h5" -o "$T/ro1.h5" -t line:10 -O 1 --progress=none
 expect 0 env OMP_NUM_THREADS=2 "$B" "$T/routed.h5" -o "$T/ro2.h5" -t line:10 -O 1 --progress=none
 same "$T/ro1.h5" "$T/ro2.h5" "routed circuits: 2 threads == 1 thread (statistics included)"
+# pool writes cut into windows (here one chunk each: ~11 per round for
+# the instructions) give the same file, from one rank and from two
+for i in $(seq 24); do printf '%s\n' "$T/routed.qasm"; done >"$T/r24.list"
+expect 0 "$B" pack --qasm $(cat "$T/r24.list") -o "$T/r24.h5"
+expect 0 "$B" "$T/r24.h5" -o "$T/w1.h5" -t line:10 -O 1 --progress=none
+expect 0 env QTR_BATCH_WRITE_WINDOW=1 "$B" "$T/r24.h5" -o "$T/w2.h5" -t line:10 -O 1 --progress=none --round 5
+same "$T/w1.h5" "$T/w2.h5" "pool writes in one-chunk windows == in one piece"
 
 # ---- MPI: 2 ranks give the same bytes ------------------------------------------------
 have_mpi=0
@@ -122,6 +129,8 @@ if [ $have_mpi = 1 ]; then
   expect 0 $NOLEAK mpirun -n 2 --oversubscribe --allow-run-as-root "$B" "$T/cols.h5" -o "$T/c2.h5" -t all:5 --progress=none --round 25
   expect 0 "$B" "$T/cols.h5" -o "$T/c1.h5" -t all:5 --progress=none
   same "$T/c1.h5" "$T/c2.h5" "records batch: mpirun -n 2 == 1 process"
+  expect 0 $NOLEAK mpirun -n 2 --oversubscribe --allow-run-as-root -x QTR_BATCH_WRITE_WINDOW=1 "$B" "$T/r24.h5" -o "$T/w3.h5" -t line:10 -O 1 --progress=none --round 7
+  same "$T/w1.h5" "$T/w3.h5" "mpirun -n 2, pool writes in one-chunk windows == 1 process"
 else
   echo "skipped: MPI parts (this build has no MPI, or mpirun is missing)"
 fi

@@ -268,6 +268,86 @@ TEST(H5Store, ResultsKeepStatusMessagesStatsAndLayouts)
     remove(path.c_str());
 }
 
+// Results written from references to their circuits (no copy), in windows of
+// one chunk (rows spanning several chunks and windows, a window ending inside
+// a row), read back exactly as the same rows written from a copy.
+TEST(H5Store, ResultsByReferenceInWindowsEqualCopies)
+{
+    Ctx ctx;
+    std::vector<Circuit> circ;
+    for (uint32_t x : {9000u, 1u, 5000u, 300u}) circ.push_back(sample_circuit(x));
+    uint32_t lay[5] = {0, 1, 2, 3, 4};
+    qtr_result r;
+    memset(&r, 0, sizeof r);
+    r.nvirtual = 5;
+    r.initial_layout = lay;
+    r.output_permutation = lay;
+    std::string path[2] = {tmp_path("ref0.h5"), tmp_path("ref1.h5")};
+    for (int ref = 0; ref < 2; ref++) {
+        qtr_h5_file *f = nullptr;
+        ASSERT_EQ(qtr_h5_create(path[ref].c_str(), -1, QTR_H5_RESULTS, QTR_H5_COLUMNS, 5, nullptr,
+                                &f, &ctx),
+                  QTR_OK)
+            << ctx.msg();
+        if (ref) qtr_h5_set_write_window(f, 1);
+        qtr_h5_block b;
+        qtr_h5_block_init(&b);
+        uint64_t base[QTR_H5_NFILEPOOLS] = {0}, end[QTR_H5_NFILEPOOLS];
+        // two commits: rows 0-2 (row 2 an error), then rows 3-4
+        for (int part = 0; part < 2; part++) {
+            qtr_h5_block_clear(&b);
+            for (uint64_t i = part ? 3 : 0; i < (part ? 5u : 3u); i++) {
+                const qtr_circuit *c = circ[i < 2 ? i : i - 1].get();
+                auto add = ref ? qtr_h5_block_add_result_ref : qtr_h5_block_add_result;
+                if (i == 2)
+                    ASSERT_EQ(add(&b, i, "err", QTR_H5_ERROR, nullptr, nullptr, QTR_EPARSE, "no",
+                                  0, &ctx),
+                              QTR_OK);
+                else
+                    ASSERT_EQ(add(&b, i, "ok", QTR_H5_OK, c, &r, QTR_OK, nullptr, 0, &ctx), QTR_OK)
+                        << ctx.msg();
+            }
+            EXPECT_EQ(b.ninst, ref ? 0u : b.ninst);  // references: no copy
+            qtr_h5_block_place(&b, base, end);
+            ASSERT_EQ(qtr_h5_grow(f, end, &ctx), QTR_OK);
+            ASSERT_EQ(qtr_h5_write_block(f, &b, -1, &ctx), QTR_OK) << ctx.msg();
+            ASSERT_EQ(qtr_h5_write_status(f, &b, -1, &ctx), QTR_OK);
+            memcpy(base, end, sizeof base);
+        }
+        // a block holds references to all its circuits or to none
+        qtr_h5_block_clear(&b);
+        auto other = ref ? qtr_h5_block_add_result : qtr_h5_block_add_result_ref;
+        auto same = ref ? qtr_h5_block_add_result_ref : qtr_h5_block_add_result;
+        ASSERT_EQ(same(&b, 0, "a", QTR_H5_OK, circ[1].get(), &r, QTR_OK, nullptr, 0, &ctx), QTR_OK);
+        EXPECT_EQ(other(&b, 1, "b", QTR_H5_OK, circ[1].get(), &r, QTR_OK, nullptr, 0, &ctx),
+                  QTR_EINVAL);
+        EXPECT_THAT(ctx.msg(), HasSubstr("all its circuits or to none"));
+        qtr_h5_block_fini(&b);
+        ASSERT_EQ(qtr_h5_close(f, &ctx), QTR_OK);
+    }
+    for (int ref = 0; ref < 2; ref++) {
+        qtr_h5_file *f = nullptr;
+        ASSERT_EQ(qtr_h5_open(path[ref].c_str(), &f, &ctx), QTR_OK) << ctx.msg();
+        qtr_h5_block b;
+        qtr_h5_block_init(&b);
+        ASSERT_EQ(qtr_h5_read_rows(f, 0, 5, &b, &ctx), QTR_OK) << ctx.msg();
+        for (uint64_t i = 0; i < 5; i++) {
+            if (i == 2) {
+                EXPECT_EQ(b.row[i].status, QTR_H5_ERROR);
+                continue;
+            }
+            qtr_circuit *got = nullptr;
+            ASSERT_EQ(qtr_h5_block_circuit(&b, i, qtr_h5_opmap(f), &got, &ctx), QTR_OK) << ctx.msg();
+            EXPECT_TRUE(qtr_circuit_equal(got, circ[i < 2 ? i : i - 1].get()))
+                << (ref ? "references" : "copies") << ", row " << i;
+            qtr_circuit_free(got);
+        }
+        qtr_h5_block_fini(&b);
+        qtr_h5_close(f, &ctx);
+        remove(path[ref].c_str());
+    }
+}
+
 // The file's gate_names give op codes their meaning: swapping two names in the
 // table swaps the gates that come back.
 TEST(H5Store, OpCodesFollowTheFilesGateNames)
