@@ -871,15 +871,17 @@ static char *get_attr_str(hid_t obj, const char *name)
     return out;
 }
 
-static int get_attr_f64(hid_t obj, const char *name, double *v)
+/* Read a scalar attribute of class @p cls (H5T_INTEGER, H5T_FLOAT) as
+ * memory type @p mtype into @p v; -1 when absent or of another kind. */
+static int get_attr_num(hid_t obj, const char *name, H5T_class_t cls, hid_t mtype, void *v)
 {
     if (H5Aexists(obj, name) <= 0) return -1;
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     if (a < 0) return -1;
     hid_t t = H5Aget_type(a), s = H5Aget_space(a);
     int rc = -1;
-    if (t >= 0 && H5Tget_class(t) == H5T_FLOAT && H5Sget_simple_extent_npoints(s) == 1)
-        rc = H5Aread(a, H5T_NATIVE_DOUBLE, v) < 0 ? -1 : 0;
+    if (t >= 0 && H5Tget_class(t) == cls && H5Sget_simple_extent_npoints(s) == 1)
+        rc = H5Aread(a, mtype, v) < 0 ? -1 : 0;
     if (t >= 0) H5Tclose(t);
     if (s >= 0) H5Sclose(s);
     H5Aclose(a);
@@ -888,17 +890,12 @@ static int get_attr_f64(hid_t obj, const char *name, double *v)
 
 static int get_attr_i64(hid_t obj, const char *name, int64_t *v)
 {
-    if (H5Aexists(obj, name) <= 0) return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return -1;
-    hid_t t = H5Aget_type(a), s = H5Aget_space(a);
-    int rc = -1;
-    if (t >= 0 && H5Tget_class(t) == H5T_INTEGER && H5Sget_simple_extent_npoints(s) == 1)
-        rc = H5Aread(a, H5T_NATIVE_INT64, v) < 0 ? -1 : 0;
-    if (t >= 0) H5Tclose(t);
-    if (s >= 0) H5Sclose(s);
-    H5Aclose(a);
-    return rc;
+    return get_attr_num(obj, name, H5T_INTEGER, H5T_NATIVE_INT64, v);
+}
+
+static int get_attr_f64(hid_t obj, const char *name, double *v)
+{
+    return get_attr_num(obj, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, v);
 }
 
 /* ---- reading strings (fixed or variable length) ---- */
