@@ -26,6 +26,9 @@
 #define QTR_H5_ATTR_BASIS       "basis"
 #define QTR_H5_ATTR_LEVEL       "optimization_level"
 #define QTR_H5_ATTR_SEED        "seed"
+#define QTR_H5_ATTR_LAYOUT_TRIALS "layout_trials"        /* 0: the level's */
+#define QTR_H5_ATTR_SWAP_TRIALS   "swap_trials"          /* 0: the level's */
+#define QTR_H5_ATTR_APPROX        "approximation_degree" /* 1: exact */
 #define QTR_H5_ATTR_COUNT       "circuits"
 
 /* ---- per-circuit index columns (one row per circuit) ----------------------- */

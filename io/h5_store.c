@@ -677,6 +677,8 @@ struct qtr_h5_file {
     char          *run_input, *run_target, *run_basis;
     int            run_level;
     uint64_t       run_seed;
+    uint32_t       run_layout_trials, run_swap_trials;
+    double         run_approx;
     char           err[320];          /* HDF5's stack at the last failure (cap) */
     qtr_h5_between_fn between;        /* called between datasets written, or NULL */
     void          *between_ud;
@@ -715,6 +717,9 @@ void qtr_h5_run_of(const qtr_h5_file *f, qtr_h5_run *run)
     run->basis = f->run_basis ? f->run_basis : "";
     run->opt_level = f->run_level;
     run->seed = f->run_seed;
+    run->layout_trials = f->run_layout_trials;
+    run->swap_trials = f->run_swap_trials;
+    run->approx_degree = f->run_approx;
 }
 
 /* A file access list like @p fapl (or the default) whose metadata and chunk
@@ -866,19 +871,31 @@ static char *get_attr_str(hid_t obj, const char *name)
     return out;
 }
 
-static int get_attr_i64(hid_t obj, const char *name, int64_t *v)
+/* Read a scalar attribute of class @p cls (H5T_INTEGER, H5T_FLOAT) as
+ * memory type @p mtype into @p v; -1 when absent or of another kind. */
+static int get_attr_num(hid_t obj, const char *name, H5T_class_t cls, hid_t mtype, void *v)
 {
     if (H5Aexists(obj, name) <= 0) return -1;
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     if (a < 0) return -1;
     hid_t t = H5Aget_type(a), s = H5Aget_space(a);
     int rc = -1;
-    if (t >= 0 && H5Tget_class(t) == H5T_INTEGER && H5Sget_simple_extent_npoints(s) == 1)
-        rc = H5Aread(a, H5T_NATIVE_INT64, v) < 0 ? -1 : 0;
+    if (t >= 0 && H5Tget_class(t) == cls && H5Sget_simple_extent_npoints(s) == 1)
+        rc = H5Aread(a, mtype, v) < 0 ? -1 : 0;
     if (t >= 0) H5Tclose(t);
     if (s >= 0) H5Sclose(s);
     H5Aclose(a);
     return rc;
+}
+
+static int get_attr_i64(hid_t obj, const char *name, int64_t *v)
+{
+    return get_attr_num(obj, name, H5T_INTEGER, H5T_NATIVE_INT64, v);
+}
+
+static int get_attr_f64(hid_t obj, const char *name, double *v)
+{
+    return get_attr_num(obj, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, v);
 }
 
 /* ---- reading strings (fixed or variable length) ---- */
@@ -1121,6 +1138,11 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
         int64_t v = 0;
         if (!get_attr_i64(f->grp, QTR_H5_ATTR_LEVEL, &v)) f->run_level = (int)v;
         if (!get_attr_i64(f->grp, QTR_H5_ATTR_SEED, &v)) f->run_seed = (uint64_t)v;
+        /* absent in files from before these options: the level's, exact */
+        if (!get_attr_i64(f->grp, QTR_H5_ATTR_LAYOUT_TRIALS, &v)) f->run_layout_trials = (uint32_t)v;
+        if (!get_attr_i64(f->grp, QTR_H5_ATTR_SWAP_TRIALS, &v)) f->run_swap_trials = (uint32_t)v;
+        double d;
+        f->run_approx = !get_attr_f64(f->grp, QTR_H5_ATTR_APPROX, &d) && d > 0 && d <= 1 ? d : 1;
     }
     st = open_columns(f, ctx);
 done:
@@ -1301,17 +1323,24 @@ qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
     } else {
         qtr_h5_run none = {0};
         if (!run) run = &none;
+        double approx = run->approx_degree > 0 && run->approx_degree <= 1 ? run->approx_degree : 1;
         bad = set_attr_str(f->grp, QTR_H5_ATTR_INPUT, run->input ? run->input : "") |
               set_attr_str(f->grp, QTR_H5_ATTR_TARGET, run->target ? run->target : "") |
               set_attr_str(f->grp, QTR_H5_ATTR_BASIS, run->basis ? run->basis : "") |
               set_attr_i64(f->grp, QTR_H5_ATTR_LEVEL, H5T_STD_I32LE, run->opt_level) |
               set_attr_i64(f->grp, QTR_H5_ATTR_SEED, H5T_STD_U64LE, (int64_t)run->seed) |
+              set_attr_i64(f->grp, QTR_H5_ATTR_LAYOUT_TRIALS, H5T_STD_U32LE, run->layout_trials) |
+              set_attr_i64(f->grp, QTR_H5_ATTR_SWAP_TRIALS, H5T_STD_U32LE, run->swap_trials) |
+              set_attr_f64(f->grp, QTR_H5_ATTR_APPROX, approx) |
               set_attr_i64(f->grp, QTR_H5_ATTR_COUNT, H5T_STD_U64LE, (int64_t)n);
         f->run_input = strdup(run->input ? run->input : "");
         f->run_target = strdup(run->target ? run->target : "");
         f->run_basis = strdup(run->basis ? run->basis : "");
         f->run_level = run->opt_level;
         f->run_seed = run->seed;
+        f->run_layout_trials = run->layout_trials;
+        f->run_swap_trials = run->swap_trials;
+        f->run_approx = approx;
         f->timing = H5Gcreate2(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         if (f->timing < 0) bad = -1;
     }

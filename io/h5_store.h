@@ -179,6 +179,8 @@ typedef struct {
     const char *input, *target, *basis;
     int         opt_level;
     uint64_t    seed;
+    uint32_t    layout_trials, swap_trials; /* 0: the level's */
+    double      approx_degree;              /* (0, 1]; 1 exact (0 is read as 1) */
 } qtr_h5_run;
 
 /** Open a batch or results file read-only, with the default (serial) driver,

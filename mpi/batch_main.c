@@ -82,6 +82,8 @@ typedef struct {
     const char *input, *output, *target, *basis;
     int         opt_level;
     uint64_t    seed;
+    uint32_t    layout_trials, swap_trials; /* 0: the level's */
+    double      approx;                     /* (0, 1]; 1: exact */
     int         resume;
     qtr_progress_mode progress;
     int         threads;        /* 0: the OpenMP default */
@@ -159,6 +161,14 @@ static void print_help(void)
 "      --basis LIST           comma-separated basis gates (replaces the target's)\n"
 "      --seed N               global seed; circuit i uses a seed derived from\n"
 "                             it and i (default 0)\n"
+"      --layout-trials N      SABRE layout: random starting layouts, 1..1000\n"
+"                             (default: the level's, 5 at -O 1, 20 at -O 2/3)\n"
+"      --swap-trials N        SABRE routing trials per layout, 1..1000\n"
+"                             (default: the level's, 5 at -O 0/1, 20 at -O 2/3)\n"
+"      --approximation-degree X\n"
+"                             0 < X <= 1: levels 2-3 may replace a 2-qubit\n"
+"                             block by fewer 2-qubit gates when the average\n"
+"                             gate fidelity stays >= X (default 1: exact)\n"
 "Batch options:\n"
 "      --resume               keep the rows RESULTS.h5 already has, do the rest\n"
 "      --progress=MODE        auto (bar on a terminal, else log lines), bar, log,\n"
@@ -187,8 +197,11 @@ static int parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
-enum { OPT_BASIS = 256, OPT_SEED, OPT_RESUME, OPT_PROGRESS, OPT_THREADS, OPT_ROUND,
-       OPT_STATS, OPT_VERIFY, OPT_STREAM };
+enum { OPT_BASIS = 256, OPT_SEED, OPT_LAYOUT_TRIALS, OPT_SWAP_TRIALS, OPT_APPROX, OPT_RESUME,
+       OPT_PROGRESS, OPT_THREADS, OPT_ROUND, OPT_STATS, OPT_VERIFY, OPT_STREAM };
+
+/* Most trials --layout-trials / --swap-trials take, as for one circuit. */
+#define MAX_TRIALS 1000
 
 static const struct option long_opts[] = {
     {"output", required_argument, NULL, 'o'},
@@ -196,6 +209,9 @@ static const struct option long_opts[] = {
     {"optimization-level", required_argument, NULL, 'O'},
     {"basis", required_argument, NULL, OPT_BASIS},
     {"seed", required_argument, NULL, OPT_SEED},
+    {"layout-trials", required_argument, NULL, OPT_LAYOUT_TRIALS},
+    {"swap-trials", required_argument, NULL, OPT_SWAP_TRIALS},
+    {"approximation-degree", required_argument, NULL, OPT_APPROX},
     {"resume", no_argument, NULL, OPT_RESUME},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -236,6 +252,24 @@ static int parse_args(int argc, char **argv, batch_opts *o)
             if (parse_u64(optarg, &o->seed))
                 return usage("--seed: expected a non-negative integer below 2^64, not '%s'", optarg);
             break;
+        case OPT_LAYOUT_TRIALS:
+        case OPT_SWAP_TRIALS:
+            if (parse_u64(optarg, &v) || v < 1 || v > MAX_TRIALS)
+                return usage("--%s: expected a whole number of trials from 1 to %d, not '%s'",
+                             ch == OPT_LAYOUT_TRIALS ? "layout-trials" : "swap-trials", MAX_TRIALS,
+                             optarg);
+            *(ch == OPT_LAYOUT_TRIALS ? &o->layout_trials : &o->swap_trials) = (uint32_t)v;
+            break;
+        case OPT_APPROX: {
+            char *end;
+            errno = 0;
+            double d = strtod(optarg, &end);
+            if (!optarg[0] || *end || errno || !(d > 0 && d <= 1))
+                return usage("--approximation-degree: expected a number in (0, 1], not '%s'",
+                             optarg);
+            o->approx = d;
+            break;
+        }
         case OPT_RESUME: o->resume = 1; break;
         case OPT_PROGRESS:
             if (qtr_progress_parse(optarg, &o->progress))
@@ -299,13 +333,24 @@ static int same_run(const run_state *s, qtr_h5_file *f, qtr_ctx *ctx)
     const batch_opts *o = s->o;
     if (qtr_h5_count(f) != s->n || strcmp(r.input, base_name(o->input)) ||
         strcmp(r.target, o->target) || strcmp(r.basis, o->basis ? o->basis : "") ||
-        r.opt_level != o->opt_level || r.seed != o->seed) {
+        r.opt_level != o->opt_level || r.seed != o->seed || r.layout_trials != o->layout_trials ||
+        r.swap_trials != o->swap_trials || r.approx_degree != o->approx) {
+        char trials[96] = "";
+        int tl = 0;
+        if (r.layout_trials)
+            tl = snprintf(trials, sizeof trials, " --layout-trials %u", r.layout_trials);
+        if (r.swap_trials && tl >= 0 && (size_t)tl < sizeof trials)
+            tl += snprintf(trials + tl, sizeof trials - (size_t)tl, " --swap-trials %u", r.swap_trials);
+        if (r.approx_degree != 1 && tl >= 0 && (size_t)tl < sizeof trials)
+            snprintf(trials + tl, sizeof trials - (size_t)tl, " --approximation-degree %.15g",
+                     r.approx_degree);
         qtr_fail(ctx, QTR_EINVAL,
                  "%s holds results of another run (%llu circuits of '%s', -t %s%s%s -O %d "
-                 "--seed %llu); resume with the same input and options, or drop --resume to "
+                 "--seed %llu%s); resume with the same input and options, or drop --resume to "
                  "start over",
                  o->output, (unsigned long long)qtr_h5_count(f), r.input, r.target,
-                 r.basis[0] ? " --basis " : "", r.basis, r.opt_level, (unsigned long long)r.seed);
+                 r.basis[0] ? " --basis " : "", r.basis, r.opt_level, (unsigned long long)r.seed,
+                 trials);
         return -1;
     }
     return 0;
@@ -382,7 +427,9 @@ static int open_output(run_state *s, qtr_ctx *ctx)
     if (qtr_comm_bcast(c, &exists, sizeof exists, 0)) return -1;
     int mine = c->parallel_io || c->rank == 0;
     qtr_h5_run run = {base_name(s->o->input), s->o->target, s->o->basis ? s->o->basis : "",
-                      s->o->opt_level, s->o->seed};
+                      s->o->opt_level,         s->o->seed,
+                      s->o->layout_trials,     s->o->swap_trials,
+                      s->o->approx};
     if (s->o->resume && exists) {
         if (c->rank == 0) {
             qtr_h5_file *ro = NULL;
@@ -962,6 +1009,9 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     qtr_options_default(&team.opts);
     team.opts.opt_level = o->opt_level;
     team.opts.seed = o->seed;
+    team.opts.layout_trials = o->layout_trials;
+    team.opts.swap_trials = o->swap_trials;
+    team.opts.approximation_degree = o->approx;
     team.opmap = qtr_h5_opmap(s->in);
     team.storage = qtr_h5_storage_of(s->in);
     team.nthreads = nthreads;
@@ -1122,6 +1172,7 @@ int qtr_cli_batch(int argc, char **argv)
     batch_opts o;
     memset(&o, 0, sizeof o);
     o.opt_level = 2;  /* as the single-circuit form */
+    o.approx = 1;
     o.progress = QTR_PROGRESS_AUTO;
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0) return rc;

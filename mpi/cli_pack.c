@@ -460,8 +460,12 @@ int qtr_cli_info(int argc, char **argv)
     if (results) {
         qtr_h5_run r;
         qtr_h5_run_of(f, &r);
-        printf("run: input %s, target %s%s%s, -O %d, seed %llu\n", r.input, r.target,
+        printf("run: input %s, target %s%s%s, -O %d, seed %llu", r.input, r.target,
                r.basis[0] ? ", basis " : "", r.basis, r.opt_level, (unsigned long long)r.seed);
+        if (r.layout_trials) printf(", layout trials %u", r.layout_trials);
+        if (r.swap_trials) printf(", swap trials %u", r.swap_trials);
+        if (r.approx_degree != 1) printf(", approximation degree %.15g", r.approx_degree);
+        putchar('\n');
     }
     int rc = EXIT_OK;
     if (results || qtr_h5_storage_of(f) == QTR_H5_COLUMNS)
@@ -520,6 +524,7 @@ static int takes_value(const char *a)
 {
     static const char *const v[] = {"-o", "-t", "-O", "--output", "--target",
                                     "--optimization-level", "--basis", "--seed", "--stats",
+                                    "--layout-trials", "--swap-trials", "--approximation-degree",
                                     "--progress", "--threads", "--round"};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)
         if (!strcmp(a, v[i])) return 1;

@@ -82,7 +82,6 @@ static int candidate_bases(const qtr_target *t, qtr_euler_basis out[NBASES])
  * ====================================================================== */
 
 typedef struct {
-    double   fid;       /* Π (1 − e) over the members */
     uint32_t first, last, n;
     uint8_t  outside;   /* a member is not in the target's basis */
     uint8_t  touched;   /* spans a removed record (see opt_merge1q_touched) */
@@ -129,6 +128,7 @@ typedef struct {
     size_t             grow;       /* records added beyond the runs' own */
     double             phase;      /* global phase the replacements add */
     int                touched_only; /* resynthesise touched runs only */
+    int                zsx_only;   /* the one candidate is ZSX or ZSXX (see zsx_kept) */
 } merge_t;
 
 /* Error of 1q gate op on qubit q: diagonal gates are free (see the header). */
@@ -162,6 +162,16 @@ static int lone_kept(const qtr_circuit *c, const qtr_inst *in)
     return isfinite(a) && fabs(remainder(a, 2 * QTR_PI)) > 1e-6;
 }
 
+/* Π (1 − e) over the members of the run starting at record first, on
+ * qubit q: only for runs that get synthesised. */
+static double run_fidelity(const merge_t *s, uint32_t first, uint32_t q)
+{
+    double fid = 1;
+    for (uint32_t i = first; i != UINT32_MAX; i = s->next[i])
+        fid *= 1 - gate_err(s->t, q, (qtr_op)s->c->inst[i].op);
+    return fid;
+}
+
 /* Product of the members of the run starting at record first, the last
  * one leftmost, multiplied in time order along the chain. Computed only for
  * runs that get synthesised. */
@@ -175,13 +185,15 @@ static void run_matrix(const merge_t *s, uint32_t first, double m[8])
     }
 }
 
-/* Synthesise job j's run: its best candidate into j->n, j->op, j->par and
- * j->phase (j->n = -1 when no candidate could, e.g. NaN parameters). Reads
+/* Synthesise job j's run: its fidelity into j->fid, its best candidate into
+ * j->n, j->op, j->par, j->err and j->phase (j->n = -1 when no candidate
+ * could, e.g. NaN parameters). Reads
  * the circuit and writes only *j, so jobs run in parallel. */
 static void synth_job(const merge_t *s, job_t *j)
 {
     double m[8];
     run_matrix(s, j->first, m);
+    j->fid = run_fidelity(s, j->first, j->q);
     qtr_gate1q best[QTR_EULER_MAX_GATES], g[QTR_EULER_MAX_GATES];
     int nbest = -1;
     double best_err = 0, best_phase = 0;
@@ -258,6 +270,31 @@ static qtr_status flush_jobs(merge_t *s)
     return QTR_OK;
 }
 
+/* Is z rotation record i well away from the identity (see lone_kept)? */
+static int rz_kept(const qtr_circuit *c, uint32_t i)
+{
+    const qtr_inst *in = &c->inst[i];
+    if (in->op != QTR_OP_RZ) return 0;
+    double a = qtr_inst_params(c, in)[0];
+    return isfinite(a) && fabs(remainder(a, 2 * QTR_PI)) > 1e-6;
+}
+
+/* With ZSX or ZSXX as the only candidate, a run rz·sx·rz, rz·sx or sx·rz
+ * (each rz well away from the identity) is what synthesis returns for it:
+ * its θ is π/2, whose form is one sx between two z rotations, and those
+ * come out as the run's own (within rounding, far from the 1e-12 at which
+ * synthesis drops one). Same count, same error: kept. A third of the runs
+ * of hwb12's first merge1q at level 1 are such. */
+static int zsx_kept(const merge_t *s, const run_t *r, uint32_t n)
+{
+    if (!s->zsx_only || n < 2 || n > 3) return 0;
+    uint32_t a = r->first, b = s->next[a];
+    const qtr_inst *in = s->c->inst;
+    if (n == 3) return in[b].op == QTR_OP_SX && rz_kept(s->c, a) && rz_kept(s->c, r->last);
+    return (in[a].op == QTR_OP_SX && rz_kept(s->c, b)) ||
+           (in[b].op == QTR_OP_SX && rz_kept(s->c, a));
+}
+
 /* Close qubit q's open run: queue it for synthesis unless it is certain to
  * stay as it is. */
 static qtr_status close_run(merge_t *s, uint32_t q)
@@ -270,12 +307,12 @@ static qtr_status close_run(merge_t *s, uint32_t q)
     r->n = 0;
     s->next[r->last] = UINT32_MAX;
     if (s->touched_only && !touched && !r->outside) return QTR_OK;
-    if (nold == 1 && !r->outside && lone_kept(s->c, &s->c->inst[r->first])) return QTR_OK;
+    if (!r->outside && (nold == 1 ? lone_kept(s->c, &s->c->inst[r->first]) : zsx_kept(s, r, nold)))
+        return QTR_OK;
     job_t *j = &s->jobs[s->njobs++];
     j->first = r->first;
     j->q = q;
     j->nold = nold;
-    j->fid = r->fid;
     j->outside = r->outside;
     return s->njobs == MERGE_JOBS ? flush_jobs(s) : QTR_OK;
 }
@@ -285,14 +322,12 @@ static void add_to_run(merge_t *s, uint32_t q, size_t i, const qtr_inst *in)
     run_t *r = &s->run[q];
     if (r->n == 0) {
         r->first = (uint32_t)i;
-        r->fid = 1;
         r->outside = 0;
     } else {
         s->next[r->last] = (uint32_t)i;
     }
     r->last = (uint32_t)i;
     r->n++;
-    r->fid *= 1 - gate_err(s->t, q, (qtr_op)in->op);
     if (!s->t->basis[in->op]) r->outside = 1;
 }
 
@@ -419,6 +454,7 @@ static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only,
     s.t = t;
     s.touched_only = touched_only;
     s.ncand = candidate_bases(t, s.cand);
+    s.zsx_only = s.ncand == 1 && (s.cand[0] == QTR_EULER_ZSX || s.cand[0] == QTR_EULER_ZSXX);
     s.run = opt_scratch_zero(c, c->nqubits, sizeof *s.run);
     s.next = opt_scratch(c, n0, sizeof *s.next);
     s.jobs = opt_scratch(c, MERGE_JOBS, sizeof *s.jobs);
