@@ -832,7 +832,10 @@ qtr_status qtr_sabre_swap_map(const qtr_sabre_dag *d, const qtr_rtarget *rt,
 uint32_t qtr_sabre_threads(uint32_t ntrials, int par)
 {
 #ifdef _OPENMP
-    if (par && ntrials > 1) {
+    /* Inside a parallel region that may not nest another active one (a
+     * batch worker's), the trials' region runs on one thread whatever
+     * omp_get_max_threads() says. */
+    if (par && ntrials > 1 && omp_get_active_level() < omp_get_max_active_levels()) {
         int m = omp_get_max_threads();
         return m < 1 ? 1 : (uint32_t)m < ntrials ? (uint32_t)m : ntrials;
     }

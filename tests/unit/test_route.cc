@@ -4,7 +4,11 @@
 // classical bits, disconnected targets.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <vector>
@@ -446,6 +450,26 @@ TEST(RouteSabre, ScratchCountsInThePeak)
     qtr_circuit_free(c);
     qtr_target_free(t);
 }
+
+#ifdef _OPENMP
+// A caller's own OpenMP threads (as the batch's workers) call the library
+// inside a parallel region that cannot nest an active one: SABRE's trials
+// then run on one thread, and the routing states counted in the reported
+// peak must be one, not omp_get_max_threads() of them.
+TEST(RouteSabre, ThreadsCountedInsideTheCallersParallelRegion)
+{
+    EXPECT_EQ(qtr_sabre_threads(20, 1), (uint32_t)std::min(omp_get_max_threads(), 20));
+    EXPECT_EQ(qtr_sabre_threads(20, 0), 1u);
+    int levels = omp_get_max_active_levels();
+    omp_set_max_active_levels(1);
+    uint32_t inside[2] = {0, 0};
+#pragma omp parallel num_threads(2)
+    inside[omp_get_thread_num()] = qtr_sabre_threads(20, 1);
+    omp_set_max_active_levels(levels);
+    EXPECT_EQ(inside[0], 1u);
+    EXPECT_EQ(inside[1], 1u);
+}
+#endif
 
 TEST(RouteSabre, MeasurementsAndConditionsKeepTheirBits)
 {
