@@ -31,6 +31,7 @@
 #endif
 
 #include "cli_batch.h"
+#include "cli_parse.h" /* src/ */
 #include "comm.h"
 #include "h5_store.h"
 #include "partition.h"
@@ -161,14 +162,7 @@ static void print_help(void)
 "      --basis LIST           comma-separated basis gates (replaces the target's)\n"
 "      --seed N               global seed; circuit i uses a seed derived from\n"
 "                             it and i (default 0)\n"
-"      --layout-trials N      SABRE layout: random starting layouts, 1..1000\n"
-"                             (default: the level's, 5 at -O 1, 20 at -O 2/3)\n"
-"      --swap-trials N        SABRE routing trials per layout, 1..1000\n"
-"                             (default: the level's, 5 at -O 0/1, 20 at -O 2/3)\n"
-"      --approximation-degree X\n"
-"                             0 < X <= 1: levels 2-3 may replace a 2-qubit\n"
-"                             block by fewer 2-qubit gates when the average\n"
-"                             gate fidelity stays >= X (default 1: exact)\n"
+QTR_CLI_HELP_TRIALS_APPROX
 "Batch options:\n"
 "      --resume               keep the rows RESULTS.h5 already has, do the rest\n"
 "      --progress=MODE        auto (bar on a terminal, else log lines), bar, log,\n"
@@ -186,22 +180,9 @@ static void print_help(void)
           stdout);
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || s[0] < '0' || s[0] > '9') return -1;
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end) return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
-
 enum { OPT_BASIS = 256, OPT_SEED, OPT_LAYOUT_TRIALS, OPT_SWAP_TRIALS, OPT_APPROX, OPT_RESUME,
        OPT_PROGRESS, OPT_THREADS, OPT_ROUND, OPT_STATS, OPT_VERIFY, OPT_STREAM };
 
-/* Most trials --layout-trials / --swap-trials take, as for one circuit. */
-#define MAX_TRIALS 1000
 
 static const struct option long_opts[] = {
     {"output", required_argument, NULL, 'o'},
@@ -249,39 +230,34 @@ static int parse_args(int argc, char **argv, batch_opts *o)
             o->basis = optarg;
             break;
         case OPT_SEED:
-            if (parse_u64(optarg, &o->seed))
+            if (qtr_cli_parse_u64(optarg, &o->seed))
                 return usage("--seed: expected a non-negative integer below 2^64, not '%s'", optarg);
             break;
         case OPT_LAYOUT_TRIALS:
         case OPT_SWAP_TRIALS:
-            if (parse_u64(optarg, &v) || v < 1 || v > MAX_TRIALS)
+            if (qtr_cli_parse_trials(optarg, ch == OPT_LAYOUT_TRIALS ? &o->layout_trials
+                                                                     : &o->swap_trials))
                 return usage("--%s: expected a whole number of trials from 1 to %d, not '%s'",
-                             ch == OPT_LAYOUT_TRIALS ? "layout-trials" : "swap-trials", MAX_TRIALS,
-                             optarg);
-            *(ch == OPT_LAYOUT_TRIALS ? &o->layout_trials : &o->swap_trials) = (uint32_t)v;
+                             ch == OPT_LAYOUT_TRIALS ? "layout-trials" : "swap-trials",
+                             QTR_CLI_MAX_TRIALS, optarg);
             break;
-        case OPT_APPROX: {
-            char *end;
-            errno = 0;
-            double d = strtod(optarg, &end);
-            if (!optarg[0] || *end || errno || !(d > 0 && d <= 1))
+        case OPT_APPROX:
+            if (qtr_cli_parse_degree(optarg, &o->approx))
                 return usage("--approximation-degree: expected a number in (0, 1], not '%s'",
                              optarg);
-            o->approx = d;
             break;
-        }
         case OPT_RESUME: o->resume = 1; break;
         case OPT_PROGRESS:
             if (qtr_progress_parse(optarg, &o->progress))
                 return usage("--progress: expected auto, bar, log or none, not '%s'", optarg);
             break;
         case OPT_THREADS:
-            if (parse_u64(optarg, &v) || v < 1 || v > 4096)
+            if (qtr_cli_parse_u64(optarg, &v) || v < 1 || v > 4096)
                 return usage("--threads: expected 1..4096, not '%s'", optarg);
             o->threads = (int)v;
             break;
         case OPT_ROUND:
-            if (parse_u64(optarg, &v) || v < 1 || v > (1u << 24))
+            if (qtr_cli_parse_u64(optarg, &v) || v < 1 || v > (1u << 24))
                 return usage("--round: expected 1..16777216 circuits, not '%s'", optarg);
             o->round_rows = (size_t)v;
             break;

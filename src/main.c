@@ -29,6 +29,7 @@
 #include "qtr_io.h"
 #include "cli_batch.h" /* batch commands: mpi/ */
 #include "cli_output.h"
+#include "cli_parse.h"
 #include "cli_transpile.h"
 
 #define PROG "qtranspile"
@@ -126,14 +127,7 @@ static void print_help(FILE *f)
 "      --basis LIST           comma-separated basis gates, e.g. cx,rz,sx,x\n"
 "                             (replaces the target's)\n"
 "      --seed N               seed for layout and routing trials (default 0)\n"
-"      --layout-trials N      SABRE layout: random starting layouts, 1..1000\n"
-"                             (default: the level's, 5 at -O 1, 20 at -O 2/3)\n"
-"      --swap-trials N        SABRE routing trials per layout, 1..1000\n"
-"                             (default: the level's, 5 at -O 0/1, 20 at -O 2/3)\n"
-"      --approximation-degree X\n"
-"                             0 < X <= 1: levels 2-3 may replace a 2-qubit\n"
-"                             block by fewer 2-qubit gates when the average\n"
-"                             gate fidelity stays >= X (default 1: exact)\n"
+QTR_CLI_HELP_TRIALS_APPROX
 "      --stats FILE.json      write statistics (gate counts, depth, swaps,\n"
 "                             time, peak bytes) to FILE.json\n"
 "      --verify               check the result is equivalent to the input\n"
@@ -166,30 +160,14 @@ static void print_version(void)
  * Argument checks
  * ====================================================================== */
 
-/* Decimal unsigned 64-bit value; 0 on success. strtoull alone would accept
- * "-1" (as 2^64-1), leading blanks and "12abc". */
-static int parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || s[0] < '0' || s[0] > '9') return -1;
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end) return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
-
-/* A trial count for @p opt: 1..MAX_TRIALS; 0 on success, else the usage
- * error's exit code. The cap keeps (layout trials + 3) x swap trials below
- * the router's 2^20 trial indices for any pair of values. */
-#define MAX_TRIALS 1000
+/* A trial count for @p opt; 0 on success, else the usage error's exit
+ * code. The cap (QTR_CLI_MAX_TRIALS) keeps (layout trials + 3) x swap
+ * trials below the router's 2^20 trial indices for any pair of values. */
 static int parse_trials(const char *opt, const char *s, uint32_t *out)
 {
-    uint64_t v;
-    if (parse_u64(s, &v) || v < 1 || v > MAX_TRIALS)
+    if (qtr_cli_parse_trials(s, out))
         return usage_error("%s: expected a whole number of trials from 1 to %d, not '%s'", opt,
-                           MAX_TRIALS, s);
-    *out = (uint32_t)v;
+                           QTR_CLI_MAX_TRIALS, s);
     return 0;
 }
 
@@ -377,7 +355,7 @@ static int parse_args(int argc, char **argv, int convert, cli_options *o)
             o->basis = optarg;
             break;
         case OPT_SEED:
-            if (parse_u64(optarg, &o->seed))
+            if (qtr_cli_parse_u64(optarg, &o->seed))
                 return usage_error("--seed: expected a non-negative integer below 2^64, not '%s'",
                                    optarg);
             break;
@@ -387,16 +365,11 @@ static int parse_args(int argc, char **argv, int convert, cli_options *o)
         case OPT_SWAP_TRIALS:
             if (parse_trials("--swap-trials", optarg, &o->swap_trials)) return EXIT_USAGE;
             break;
-        case OPT_APPROX: {
-            char *end;
-            errno = 0;
-            double d = strtod(optarg, &end);
-            if (!optarg[0] || *end || errno || !(d > 0 && d <= 1))
+        case OPT_APPROX:
+            if (qtr_cli_parse_degree(optarg, &o->approx))
                 return usage_error("--approximation-degree: expected a number in (0, 1], not '%s'",
                                    optarg);
-            o->approx = d;
             break;
-        }
         case OPT_VERIFY: o->verify = 1; break;
         case OPT_STREAM: o->stream = 1; break;
         case OPT_NO_STREAM: o->stream = -1; break;
