@@ -68,6 +68,12 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
 /* Share of a round's cost handed out as static blocks; the rest goes in
  * chunks through the counter. */
 #define STATIC_FRACTION   0.5
+/* The same when rank 0 writes every rank's rows: its coordinator then
+ * spends seconds compressing (8 CPU s of the 10,000-circuit bench), so
+ * less of each round is fixed in advance and the chunks even it out
+ * (2 ranks x 1 thread, a core each: 29.6 s with 0.5, 28.2 with 0, 28.0
+ * and 27.2 with 0.25). */
+#define STATIC_FRACTION_WRITER 0.25
 /* A *big* row: one whose input has at least this many instructions. Its
  * transpile peaks at tens of MB (hwb10-12 of the bench: ~460 bytes per
  * input instruction; hwb11, 88k instructions: 41 MB; hwb12, 171k: 80 MB)
@@ -89,6 +95,7 @@ typedef struct {
     qtr_progress_mode progress;
     int         threads;        /* 0: the OpenMP default */
     size_t      round_rows;     /* per rank; 0: ROWS_PER_THREAD x threads */
+    int         parallel_writes; /* --writer=all */
 } batch_opts;
 
 /* ======================================================================
@@ -173,6 +180,9 @@ QTR_CLI_HELP_TRIALS_APPROX
 "                             1024 x threads; fewer when their estimated cost\n"
 "                             passes about a second of work per thread; 4\n"
 "                             rounds are in flight at once)\n"
+"      --writer=WHO           rank0: rank 0 writes every rank's results while\n"
+"                             the others go on (default); all: every rank\n"
+"                             writes its own, collectively (parallel HDF5)\n"
 "\n"
 "Exit status: 0 all ok; 1 some circuits failed (recorded in RESULTS.h5);\n"
 "2 usage, input or I/O error; 3 stopped by a signal, run again with --resume.\n"
@@ -181,7 +191,7 @@ QTR_CLI_HELP_TRIALS_APPROX
 }
 
 enum { OPT_BASIS = 256, OPT_SEED, OPT_LAYOUT_TRIALS, OPT_SWAP_TRIALS, OPT_APPROX, OPT_RESUME,
-       OPT_PROGRESS, OPT_THREADS, OPT_ROUND, OPT_STATS, OPT_VERIFY, OPT_STREAM };
+       OPT_PROGRESS, OPT_THREADS, OPT_ROUND, OPT_WRITER, OPT_STATS, OPT_VERIFY, OPT_STREAM };
 
 
 static const struct option long_opts[] = {
@@ -197,6 +207,7 @@ static const struct option long_opts[] = {
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"round", required_argument, NULL, OPT_ROUND},
+    {"writer", required_argument, NULL, OPT_WRITER},
     {"stats", required_argument, NULL, OPT_STATS},
     {"verify", no_argument, NULL, OPT_VERIFY},
     {"stream", no_argument, NULL, OPT_STREAM},
@@ -260,6 +271,14 @@ static int parse_args(int argc, char **argv, batch_opts *o)
             if (qtr_cli_parse_u64(optarg, &v) || v < 1 || v > (1u << 24))
                 return usage("--round: expected 1..16777216 circuits, not '%s'", optarg);
             o->round_rows = (size_t)v;
+            break;
+        case OPT_WRITER:
+            if (!strcmp(optarg, "rank0")) o->parallel_writes = 0;
+            else if (!strcmp(optarg, "all")) o->parallel_writes = 1;
+            else return usage("--writer: expected rank0 or all, not '%s'", optarg);
+            if (o->parallel_writes && !qtr_comm_built_with_parallel_hdf5())
+                return usage("--writer=all needs MPI and parallel HDF5; this build writes through "
+                             "rank 0 (see '" PROG " info --build')");
             break;
         case OPT_STATS:
         case OPT_VERIFY:
@@ -445,6 +464,7 @@ typedef struct {
     qtr_round_plan plan;
     double        *cost;          /* n: estimated cost of each row */
     uint32_t       nbig;          /* big rows (BIG_ROW_INST) queued here in this round */
+    uint32_t       nbig_all;      /* big rows in the whole round, whoever takes them */
     uint8_t       *committed;     /* n: done by an earlier run (resume), or NULL */
     int            heavy_phase, static_done, counter_done;
     int            exhausted;     /* static block queued and counter done */
@@ -476,6 +496,8 @@ typedef struct {
     uint8_t     *resume;            /* status of rows [resume_lo, resume_hi) */
     uint64_t     resume_lo, resume_hi;
     qtr_h5_block outb;              /* a commit's rows of this rank */
+    qtr_slot    *out_slot;          /* the commit's round, and for each row of */
+    size_t      *out_item;          /* outb the slot item holding its circuit */
     int          stopping, stop_sig, failed;
     int          ready_posted;      /* the oldest round's barrier is pending */
     int          trace;
@@ -650,6 +672,13 @@ static void refill(coord *k, int si)
     k->t_read += now() - t0;
 }
 
+/* A row's instructions: from the index, or for QASM text (no count
+ * there) from its cost, stored as about statements x (1 + qubits/16). */
+static double est_instructions(uint64_t ninst, double cost, uint32_t nq)
+{
+    return ninst ? (double)ninst : cost / (1.0 + (double)nq / 16.0);
+}
+
 /* Plan the next round in slot @p si. Only this rank's reads: no collective,
  * so a rank may start it while others still finish the previous round. */
 static int setup_round(coord *k, int si, qtr_ctx *ctx)
@@ -676,15 +705,19 @@ static int setup_round(coord *k, int si, qtr_ctx *ctx)
         }
         r->committed = mask;
     }
-    r->nbig = 0;
+    r->nbig = r->nbig_all = 0;
     for (size_t i = 0; i < len; i++)
         r->cost[i] = mask && mask[i] != QTR_H5_PENDING ? 0
                      : k->fcost[i] > 0                 ? k->fcost[i]
                                                        : qtr_cost_estimate(k->ninst[i] - 64, k->nq[i]);
     len = qtr_partition_cut_by_cost(r->cost, len, k->cost_round);
     r->n = len;
+    for (size_t i = 0; i < len; i++)
+        if (r->cost[i] > 0 && est_instructions(k->ninst[i] - 64, k->fcost[i], k->nq[i]) >= BIG_ROW_INST)
+            r->nbig_all++;
     qtr_round_plan_free(&r->plan);
-    if (qtr_plan_round(r->cost, len, k->c->size, k->team->nthreads, STATIC_FRACTION, &r->plan, ctx))
+    double sf = k->c->parallel_io ? STATIC_FRACTION : STATIC_FRACTION_WRITER;
+    if (qtr_plan_round(r->cost, len, k->c->size, k->team->nthreads, sf, &r->plan, ctx))
         return -1;
     if (r->capblk < r->plan.nchunks + 1) {
         qtr_h5_block *nb = realloc(r->blk, (r->plan.nchunks + 1) * sizeof *nb);
@@ -708,6 +741,16 @@ static int setup_round(coord *k, int si, qtr_ctx *ctx)
     return 0;
 }
 
+/* Row @p j of the commit's block is packed for rank 0: its circuit is no
+ * longer needed (rounds.h, row_done). */
+static void release_row(void *ud, size_t j)
+{
+    coord *k = ud;
+    qtr_work_out *o = &k->out_slot->out[k->out_item[j]];
+    qtr_circuit_free(o->circ);
+    o->circ = NULL;
+}
+
 /* Commit the oldest round: this rank's results in row order, then the
  * collective placement and writes (rounds.c). */
 static int commit_round(coord *k, int si, qtr_ctx *ctx)
@@ -720,13 +763,18 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
     int failed = r->failed;
     if (failed) memcpy(ctx->msg, r->ctx.msg, sizeof ctx->msg);
     qtr_h5_block_clear(&k->outb);
-    /* A rank that writes its own rows writes them from the output circuits
-     * (the block refers to them) rather than from a copy: the copy of a
-     * round holding hwb12's result (55 MB) was the peak of a rank's memory
-     * (2 ranks, 10,000 circuits: +40-50 MiB during those commits). Rows
-     * that travel to rank 0 are copied into one buffer. */
-    int refs = c->parallel_io || c->rank == 0;
+    /* The block refers to the output circuits rather than copying them: the
+     * copy of a round holding hwb12's result (55 MB) was the peak of a
+     * rank's memory (2 ranks, 10,000 circuits: +40-50 MiB during those
+     * commits). Rows that travel to rank 0 are packed into one buffer, each
+     * circuit freed as soon as it is copied (release_row). */
     by_cost *ord = malloc((slot->npush ? slot->npush : 1) * sizeof *ord);
+    size_t *item_of = malloc((slot->npush ? slot->npush : 1) * sizeof *item_of);
+    k->out_item = item_of;
+    if (!item_of) {
+        free(ord);
+        ord = NULL;
+    }
     if (!ord && !failed) failed = qtr_fail(ctx, QTR_ENOMEM, "result order") != QTR_OK;
     /* items were queued heaviest first: sort back into row order (by -row,
      * descending) */
@@ -740,14 +788,11 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
         qtr_work_out *o = &slot->out[i];
         k->t_work += o->seconds;
         k->c_work += o->cpu;
-        if ((refs ? qtr_h5_block_add_result_ref : qtr_h5_block_add_result)(
-                &k->outb, row->index, row->name, o->status, o->circ, o->have_res ? &o->res : NULL,
-                o->code, o->msg, o->seconds, ctx))
+        if (qtr_h5_block_add_result_ref(&k->outb, row->index, row->name, o->status, o->circ,
+                                        o->have_res ? &o->res : NULL, o->code, o->msg,
+                                        o->seconds, ctx))
             failed = 1;
-        if (!refs) {
-            qtr_circuit_free(o->circ);  /* copied: release now, not at the round's end */
-            o->circ = NULL;
-        }
+        k->out_item[j] = i;
     }
     k->nmine += slot->npush;
     free(ord);
@@ -763,10 +808,13 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
     }
     int stop = qtr_signals_pending();
     uint64_t nok = 0, nerr = 0;
+    k->out_slot = slot;
     int rc = qtr_rounds_commit(&k->rounds, r->seq, r->first, r->n,
                                c->rank == 0 ? r->committed : NULL, &k->outb, failed, &stop, &nok,
                                &nerr, ctx);
     qtr_slot_reset(slot);  /* the circuits the block referred to */
+    free(item_of);
+    k->out_item = NULL;
     double t1 = now();
     k->t_commit += t1 - t0;
     k->c_commit += qtr_thread_cpu() - c0;
@@ -976,6 +1024,7 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     }
     k.rounds.counter = k.counter;
     k.rounds.feed = feed_workers;
+    k.rounds.row_done = release_row;
     k.rounds.feed_ud = &k;
     if (s->out) qtr_h5_set_between(s->out, feed_workers, &k);
     /* tests: small pool write windows, so a small batch uses several */
@@ -1013,6 +1062,12 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
 
     if (k.failed) {
         if (c->rank == 0 || c->size == 1) say(NULL, "%s", ctx->msg);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    /* rank 0 may have failed writing the last round after the others left it */
+    if (qtr_rounds_finish(&k.rounds, ctx)) {
+        if (c->rank == 0) say(NULL, "%s", ctx->msg);
         rc = EXIT_USAGE;
         goto done;
     }
@@ -1155,7 +1210,7 @@ int qtr_cli_batch(int argc, char **argv)
     qtr_comm comm;
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, 0);
-    if (qtr_comm_init(&comm, &argc, &argv, &ctx)) {
+    if (qtr_comm_init(&comm, &argc, &argv, o.parallel_writes, &ctx)) {
         say(NULL, "%s", ctx.msg);
         qtr_comm_fini(&comm);
         return EXIT_USAGE;

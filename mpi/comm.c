@@ -49,8 +49,9 @@ static int launched_by_mpi(void)
 }
 #endif
 
-int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, qtr_ctx *ctx)
+int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, int parallel_writes, qtr_ctx *ctx)
 {
+    (void)parallel_writes;  /* meaningful with MPI and parallel HDF5 only */
     memset(c, 0, sizeof *c);
     c->size = 1;
     c->fapl = c->dxpl = -1;
@@ -80,7 +81,7 @@ int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, qtr_ctx *ctx)
     /* errors come back as codes so a rank can report and stop the others */
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 #ifdef QTR_HDF5_PARALLEL
-    if (c->size > 1) {
+    if (c->size > 1 && parallel_writes) {
         hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), dxpl = H5Pcreate(H5P_DATASET_XFER);
         if (fapl < 0 || dxpl < 0 || H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL) < 0 ||
             H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) {

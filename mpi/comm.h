@@ -25,9 +25,11 @@ typedef struct qtr_comm {
     void   *ibarrier;    /* pending MPI_Ibarrier request (owned), or NULL */
 } qtr_comm;
 
-/** Start MPI if launched by an MPI launcher (FUNNELED threads).
+/** Start MPI if launched by an MPI launcher (FUNNELED threads). With
+ *  @p parallel_writes, and parallel HDF5 built in, every rank will write its
+ *  own rows (c->parallel_io); else rank 0 writes them all.
  *  @return 0, or -1 with a message (MPI could not start). */
-int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, qtr_ctx *ctx);
+int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, int parallel_writes, qtr_ctx *ctx);
 /** Finalise MPI if started and release property lists. */
 void qtr_comm_fini(qtr_comm *c);
 /** Stop every rank now (an unrecoverable error on one rank). */

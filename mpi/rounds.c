@@ -3,6 +3,7 @@
  * Owns: the temporary arrays of one commit. Borrows everything else.
  * Invariant after a successful commit: every row of the round has its data
  * and, last, its status on disk; the pools end at r->base (rank 0). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,10 +53,34 @@ static size_t pack_size(const pack_head *h)
            2 * ALIGN8(h->nlayout * sizeof(uint32_t)) + ALIGN8(h->nmsgs);
 }
 
-int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len)
+/* Row k's elements of pool p (inst, params, args): in the block, or in
+ * the circuit it refers to. */
+static const void *row_elems(const qtr_h5_block *b, size_t k, int p, size_t esize)
 {
-    if (b->refs) return -1;  /* rows refer to circuits: only rank 0 writes such a block */
-    pack_head h = {b->n, b->ninst, b->nparams, b->nargs, b->nregs, b->nlayout, b->nmsgs};
+    const qtr_h5_row *r = &b->row[k];
+    if (!r->count[p]) return NULL;
+    if (b->refs) {
+        const qtr_circuit *c = b->src[k];
+        return p == QTR_H5_POOL_INST     ? (const void *)c->inst
+               : p == QTR_H5_POOL_PARAMS ? (const void *)c->params
+                                         : (const void *)c->args;
+    }
+    const char *base = p == QTR_H5_POOL_INST     ? (const char *)b->inst
+                       : p == QTR_H5_POOL_PARAMS ? (const char *)b->params
+                                                 : (const char *)b->args;
+    return base + r->local[p] * esize;
+}
+
+int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len,
+                   void (*row_done)(void *ud, size_t k), void *ud)
+{
+    enum { NBIG = 3 };
+    static const int bigp[NBIG] = {QTR_H5_POOL_INST, QTR_H5_POOL_PARAMS, QTR_H5_POOL_ARGS};
+    static const size_t bigsz[NBIG] = {sizeof(qtr_inst), sizeof(double), sizeof(uint32_t)};
+    uint64_t nbig[NBIG] = {0, 0, 0};
+    for (size_t k = 0; k < b->n; k++)
+        for (int j = 0; j < NBIG; j++) nbig[j] += b->row[k].count[bigp[j]];
+    pack_head h = {b->n, nbig[0], nbig[1], nbig[2], b->nregs, b->nlayout, b->nmsgs};
     size_t total = pack_size(&h);
     char *p = calloc(1, total);
     if (!p) return -1;
@@ -66,10 +91,27 @@ int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len)
         at += ALIGN8(bytes);                       \
     } while (0)
     PUT(&h, sizeof h);
+    qtr_h5_row *rows = (qtr_h5_row *)(void *)(p + at);
     PUT(b->row, h.n * sizeof(qtr_h5_row));
-    PUT(b->inst, h.ninst * sizeof(qtr_inst));
-    PUT(b->params, h.nparams * sizeof(double));
-    PUT(b->args, h.nargs * sizeof(uint32_t));
+    /* the three big pools row by row, so a caller can free each row's
+     * circuit as soon as it is copied: packing then needs one copy of the
+     * round's results, not two */
+    size_t sect[NBIG];
+    for (int j = 0; j < NBIG; j++) {
+        sect[j] = at;
+        at += ALIGN8(nbig[j] * bigsz[j]);
+    }
+    uint64_t fill[NBIG] = {0, 0, 0};
+    for (size_t k = 0; k < b->n; k++) {
+        for (int j = 0; j < NBIG; j++) {
+            uint64_t cnt = b->row[k].count[bigp[j]];
+            const void *src = row_elems(b, k, bigp[j], bigsz[j]);
+            if (cnt) memcpy(p + sect[j] + fill[j] * bigsz[j], src, cnt * bigsz[j]);
+            rows[k].local[bigp[j]] = fill[j];
+            fill[j] += cnt;
+        }
+        if (row_done) row_done(ud, k);
+    }
     PUT(b->regs, h.nregs * sizeof(qtr_h5_reg));
     PUT(b->layout0, h.nlayout * sizeof(uint32_t));
     PUT(b->layout1, h.nlayout * sizeof(uint32_t));
@@ -248,6 +290,7 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     /* a rank that could not read or transpile its part says so here: every
      * rank learns it at the same point and stops */
     step = local_failed ? -1 : 0;
+    if (!step && r->write_failed) step = qtr_fail(ctx, QTR_EIO, "%s", r->write_msg);
     if (!step && (!tup || !starts)) step = qtr_fail(ctx, QTR_ENOMEM, "round tuples");
     if (all_ok(c, step, ctx, "preparing a round")) goto done;
     /* every rank is here, so none claims in this round any more: its
@@ -320,42 +363,49 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     /* rank-0 writer: blocks travel to rank 0 */
     size_t plen = 0;
     step = 0;
-    if (c->rank != 0 && qtr_block_pack(mine, &packed, &plen))
+    if (c->rank != 0 && qtr_block_pack(mine, &packed, &plen, r->row_done, r->feed_ud))
         step = qtr_fail(ctx, QTR_ENOMEM, "packing a round's results");
     if (all_ok(c, step, ctx, "packing results")) goto done;
     step = qtr_comm_gather(c, packed, plen, &blocks, &bcount, ctx);
     if (all_ok(c, step, ctx, "sending results to rank 0")) goto done;
+    /* the stop is agreed now: the other ranks leave here and go on with
+     * their next rounds while rank 0 writes this one (no collective until
+     * the next commit, which tells them if the write failed) */
+    if (qtr_comm_max_int(c, stop)) goto done;
+    charge(r, QTR_COMMIT_STOP, &m);
     feed(r);
-    step = 0;
-    if (c->rank == 0) {
-        step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
-        /* pass 1: data of every rank's rows; pass 2: their status */
-        for (int pass = 0; pass < 2 && !step; pass++) {
-            size_t at = 0;
-            for (int k = 0; k < c->size && !step; k++) {
-                qtr_h5_block view, *b = mine;
-                if (k > 0) {
-                    if (qtr_block_view((char *)blocks + at, bcount[k], &view)) {
-                        step = qtr_fail(ctx, QTR_EIO, "internal: malformed block from rank %d", k);
-                        break;
-                    }
-                    b = &view;
-                }
-                at += bcount[k];
-                if (!b->n) continue;
-                step = (pass == 0 ? qtr_h5_write_block(r->out, b, -1, ctx)
-                                  : qtr_h5_write_status(r->out, b, -1, ctx))
-                           ? -1
-                           : 0;
-            }
-            if (pass == 0) charge(r, QTR_COMMIT_WRITE, &m);
-            if (!step) step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
-            if (pass == 0) charge(r, QTR_COMMIT_FLUSH, &m);
-        }
-    }
-    if (all_ok(c, step, ctx, "writing results")) goto done;
-    charge(r, QTR_COMMIT_STATUS, &m);
     rc = 0;
+    if (c->rank != 0) goto done;
+    step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
+    /* pass 1: data of every rank's rows; pass 2: their status */
+    for (int pass = 0; pass < 2 && !step; pass++) {
+        size_t at = 0;
+        for (int k = 0; k < c->size && !step; k++) {
+            qtr_h5_block view, *b = mine;
+            if (k > 0) {
+                if (qtr_block_view((char *)blocks + at, bcount[k], &view)) {
+                    step = qtr_fail(ctx, QTR_EIO, "internal: malformed block from rank %d", k);
+                    break;
+                }
+                b = &view;
+            }
+            at += bcount[k];
+            if (!b->n) continue;
+            step = (pass == 0 ? qtr_h5_write_block(r->out, b, -1, ctx)
+                              : qtr_h5_write_status(r->out, b, -1, ctx))
+                       ? -1
+                       : 0;
+        }
+        if (pass == 0) charge(r, QTR_COMMIT_WRITE, &m);
+        if (!step) step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
+        charge(r, pass == 0 ? QTR_COMMIT_FLUSH : QTR_COMMIT_STATUS, &m);
+    }
+    if (step && c->size == 1) rc = -1;
+    else if (step) {
+        r->write_failed = 1;
+        snprintf(r->write_msg, sizeof r->write_msg, "%s", ctx->msg);
+    }
+    goto done;
 agree_stop:
     /* a stop signal seen by any rank stops every rank after the same round */
     if (qtr_comm_max_int(c, stop)) rc = -1;
@@ -371,4 +421,11 @@ done:
     free(blocks);
     free(bcount);
     return rc;
+}
+
+int qtr_rounds_finish(qtr_rounds *r, qtr_ctx *ctx)
+{
+    int step = 0;
+    if (r->write_failed) step = qtr_fail(ctx, QTR_EIO, "%s", r->write_msg);
+    return all_ok(r->comm, step, ctx, "writing the last round");
 }

@@ -51,6 +51,13 @@ typedef struct {
      * its workers fed while a commit waits for other ranks; may be NULL */
     void       (*feed)(void *ud);
     void        *feed_ud;
+    /* rows sent to rank 0: called (with feed_ud) once row k of the block is
+     * packed, so the caller frees its circuit; may be NULL */
+    void       (*row_done)(void *ud, size_t k);
+    /* rank 0 writer: a write that failed after the round was handed over,
+     * told to every rank at the next commit or at qtr_rounds_finish */
+    int          write_failed;
+    char         write_msg[sizeof(((qtr_ctx *)0)->msg)];
 } qtr_rounds;
 
 /** Commit rows [first, first+n): @p mine holds this rank's new rows;
@@ -65,9 +72,17 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
                       const uint8_t *committed, qtr_h5_block *mine, int local_failed, int *stop,
                       uint64_t *nok, uint64_t *nerr, qtr_ctx *ctx);
 
+/** After the last commit: every rank learns whether rank 0's last write
+ *  failed. Collective. @return 0 or -1 (message in ctx). */
+int qtr_rounds_finish(qtr_rounds *r, qtr_ctx *ctx);
+
 /** Serialise a block into one buffer (same binary on every rank, so rows are
- *  copied as they are), and view such a buffer as a read-only block. */
-int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len);
+ *  copied as they are), and view such a buffer as a read-only block. A
+ *  block of references (qtr_h5_block_add_result_ref) is packed too: then
+ *  @p row_done (may be NULL) is called once row k's instructions,
+ *  parameters and operands are copied, so its circuit can be freed. */
+int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len,
+                   void (*row_done)(void *ud, size_t k), void *ud);
 int qtr_block_view(const void *buf, size_t len, qtr_h5_block *view);
 
 #endif

@@ -146,6 +146,15 @@ if [ $have_mpi = 1 ]; then
   same "$T/c1.h5" "$T/c2.h5" "records batch: mpirun -n 2 == 1 process"
   expect 0 $NOLEAK mpirun -n 2 --oversubscribe --allow-run-as-root -x QTR_BATCH_WRITE_WINDOW=1 "$B" "$T/r24.h5" -o "$T/w3.h5" -t line:10 -O 1 --progress=none --round 7
   same "$T/w1.h5" "$T/w3.h5" "mpirun -n 2, pool writes in one-chunk windows == 1 process"
+  # the other writer: every rank writes its own rows, collectively
+  if "$B" info --build | grep -q "^hdf5: parallel"; then
+    expect 1 $NOLEAK mpirun -n 2 --oversubscribe --allow-run-as-root "$B" "$T/text.h5" -o "$T/a2.h5" -t all:5 -O 1 --progress=none --round 16 --writer=all
+    same "$T/r1.h5" "$T/a2.h5" "mpirun -n 2 --writer=all == 1 process"
+    expect 0 $NOLEAK mpirun -n 2 --oversubscribe --allow-run-as-root -x QTR_BATCH_WRITE_WINDOW=1 "$B" "$T/r24.h5" -o "$T/w4.h5" -t line:10 -O 1 --progress=none --round 7 --writer=all
+    same "$T/w1.h5" "$T/w4.h5" "mpirun -n 2 --writer=all, one-chunk windows == 1 process"
+  else
+    expect 2 "$B" "$T/r24.h5" -o "$T/w5.h5" -t line:10 --writer=all
+  fi
 else
   echo "skipped: MPI parts (this build has no MPI, or mpirun is missing)"
 fi
@@ -255,6 +264,7 @@ expect 2 "$B" "$T/text.h5" -o "$T/x.h5" && grep -q "needs -t TARGET" "$T/err" &&
 expect 2 "$B" "$T/text.h5" -o "$T/text.h5" -t all:5 && grep -q "is the input batch" "$T/err" && ok "output = input refused"
 expect 2 "$B" "$T/r1.h5" -o "$T/x.h5" -t all:5 && grep -q "is a results file" "$T/err" && ok "a results file is not an input"
 expect 2 "$B" "$T/text.h5" -o "$T/x.h5" -t all:5 --progress=sometimes && grep -q "expected auto, bar, log or none" "$T/err" && ok "--progress checked"
+expect 2 "$B" "$T/text.h5" -o "$T/x.h5" -t all:5 --writer=everyone && grep -q "expected rank0 or all" "$T/err" && ok "--writer checked"
 
 echo "$fails failure(s)"
 [ $fails -eq 0 ]
