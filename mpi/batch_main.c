@@ -77,12 +77,14 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
 /* A *big* row: one whose input has at least this many instructions. Its
  * transpile peaks at tens of MB (hwb10-12 of the bench: ~460 bytes per
  * input instruction; hwb11, 88k instructions: 41 MB; hwb12, 171k: 80 MB)
- * and its result is about as large until committed. A rank holding as many
- * big rows as it has threads in older rounds (queued, running, or done and
- * waiting for their commit) claims no heavy rows of a younger round: it
+ * and its result is about as large until committed. Big rows are handed
+ * out first, from a counter of their own (partition.h), and a rank holding
+ * as many big rows as it has threads in older rounds (queued, running, or
+ * done and waiting for their commit) claims none of a younger round: it
  * would otherwise transpile the next block's hwb12 while committing hwb11,
  * the peak that made a rank's memory depend on how often that coincided
- * (2 ranks: 133 MiB for 1,000 circuits, 172-192 MiB for 10,000). */
+ * (2 ranks: 133 MiB for 1,000 circuits, 172-192 MiB for 10,000). Rank 0,
+ * writing for everyone, counts the other ranks' big rows too (big_allowed). */
 #define BIG_ROW_INST      65536u
 
 typedef struct {
@@ -464,9 +466,8 @@ typedef struct {
     qtr_round_plan plan;
     double        *cost;          /* n: estimated cost of each row */
     uint32_t       nbig;          /* big rows (BIG_ROW_INST) queued here in this round */
-    uint32_t       nbig_all;      /* big rows in the whole round, whoever takes them */
     uint8_t       *committed;     /* n: done by an earlier run (resume), or NULL */
-    int            heavy_phase, static_done, counter_done;
+    int            big_phase, heavy_phase, static_done, counter_done;
     int            exhausted;     /* static block queued and counter done */
     qtr_h5_block  *blk;
     size_t         nblk, capblk;
@@ -491,13 +492,12 @@ typedef struct {
     uint64_t     weight_round;      /* instructions per round (all ranks) */
     double       cost_round;        /* estimated cost per round (all ranks) */
     double      *fcost;             /* scratch for the index window */
+    uint8_t     *big;               /* scratch: big rows of a round being planned */
     uint64_t    *ninst;
     uint32_t    *nq;
     uint8_t     *resume;            /* status of rows [resume_lo, resume_hi) */
     uint64_t     resume_lo, resume_hi;
     qtr_h5_block outb;              /* a commit's rows of this rank */
-    qtr_slot    *out_slot;          /* the commit's round, and for each row of */
-    size_t      *out_item;          /* outb the slot item holding its circuit */
     int          stopping, stop_sig, failed;
     int          ready_posted;      /* the oldest round's barrier is pending */
     int          trace;
@@ -618,57 +618,75 @@ static int queue_rows(coord *k, round_slot *r, qtr_slot *slot, size_t s, size_t 
     return 0;
 }
 
-/* 1 when this rank holds, in rounds older than slot @p si's, as many big
- * rows as it has threads (see BIG_ROW_INST). Never for the oldest round,
- * which therefore always gets done: rounds commit in order. */
-static int heavy_blocked(const coord *k, int si)
+/* 1 when this rank may claim big rows (BIG_ROW_INST) of slot @p si's
+ * round now: it holds fewer big rows than it has threads in older rounds
+ * (queued, running, or done and waiting for their commit). Rank 0 writing
+ * every rank's rows also holds the other ranks' big results while it
+ * writes them, so it counts every big row of the older rounds (2 ranks x
+ * 1 thread: its peak was 144-164 MiB when it took hwb11 or hwb12 while a
+ * round with the other's hwb12 waited for its commit). The oldest round is
+ * never blocked, so rounds always get done. */
+static int big_allowed(const coord *k, int si)
 {
     uint32_t seq = k->rs[si].seq, nbig = 0;
-    for (uint32_t q = k->oldest_seq; q != seq; q++) nbig += k->rs[q % QTR_NSLOTS].nbig;
-    return nbig >= (uint32_t)k->team->nthreads;
+    const qtr_comm *c = k->c;
+    int all = c->rank == 0 && c->size > 1 && !c->parallel_io;
+    for (uint32_t q = k->oldest_seq; q != seq; q++) {
+        const round_slot *o = &k->rs[q % QTR_NSLOTS];
+        nbig += all ? (uint32_t)o->plan.nbig : o->nbig;
+    }
+    return nbig < (uint32_t)k->team->nthreads;
 }
 
-/* One refill of round @p r, longest first: chunks from the counter while
- * they are heavy rows (one per refill, so every rank gets its share), then
- * the rank's static block of light rows, then light chunks until the
- * counter has none left (r->exhausted). */
+/* Rank 0 writing for everyone may leave a round's big rows to the others
+ * (it never waits for them): the others take every one in the end. */
+static int may_leave_big(const coord *k)
+{
+    return k->c->rank == 0 && k->c->size > 1 && !k->c->parallel_io;
+}
+
+/* One refill of round @p r, longest first: big rows from their counter
+ * (one per refill, when allowed), then heavy rows from the other counter
+ * (one per refill, so every rank gets its share), then the rank's static
+ * block of light rows, then light chunks until the counter has none left. */
 static void refill(coord *k, int si)
 {
     round_slot *r = &k->rs[si];
     qtr_slot *slot = &k->team->slot[si];
     int rank = k->c->rank, rc = 0;
+    size_t nbig = r->plan.nbig, nrest = r->plan.nchunks - nbig;
     double t0 = now();
-    if (r->heavy_phase && heavy_blocked(k, si)) {
-        /* its static block of light rows meanwhile; the heavy chunks wait
-         * for the older rounds' commit (or go to another rank) */
-        if (!r->static_done) {
-            r->static_done = 1;
-            rc = queue_rows(k, r, slot, r->plan.block[rank], r->plan.block[rank + 1], SIZE_MAX);
-        }
+    if (r->big_phase && big_allowed(k, si)) {
+        uint64_t ch = qtr_counter_claim(k->counter, r->seq, 0, nbig);
+        if (ch == UINT64_MAX) r->big_phase = 0;
+        else rc = queue_rows(k, r, slot, r->plan.chunk_first[ch], r->plan.chunk_end[ch], (size_t)ch);
     } else if (r->heavy_phase) {
-        uint64_t ch = qtr_counter_claim(k->counter, r->seq, r->plan.nchunks);
+        uint64_t ch = qtr_counter_claim(k->counter, r->seq, 1, nrest);
         if (ch == UINT64_MAX) {
             r->heavy_phase = 0;
             r->counter_done = 1;
         } else {
-            size_t f = r->plan.chunk_first[ch], e = r->plan.chunk_end[ch];
+            size_t c = nbig + (size_t)ch, f = r->plan.chunk_first[c], e = r->plan.chunk_end[c];
             if (!(e == f + 1 && r->plan.heavy[f])) r->heavy_phase = 0;
-            rc = queue_rows(k, r, slot, f, e, (size_t)ch);
+            rc = queue_rows(k, r, slot, f, e, c);
         }
     } else if (!r->static_done) {
         r->static_done = 1;
         rc = queue_rows(k, r, slot, r->plan.block[rank], r->plan.block[rank + 1], SIZE_MAX);
     } else if (!r->counter_done) {
-        uint64_t ch = qtr_counter_claim(k->counter, r->seq, r->plan.nchunks);
+        uint64_t ch = qtr_counter_claim(k->counter, r->seq, 1, nrest);
         if (ch == UINT64_MAX) r->counter_done = 1;
-        else rc = queue_rows(k, r, slot, r->plan.chunk_first[ch], r->plan.chunk_end[ch], (size_t)ch);
+        else
+            rc = queue_rows(k, r, slot, r->plan.chunk_first[nbig + ch], r->plan.chunk_end[nbig + ch],
+                            nbig + (size_t)ch);
     }
     if (rc) {
         r->failed = 1;  /* told to everyone at this round's commit */
         r->static_done = r->counter_done = 1;
-        r->heavy_phase = 0;
+        r->heavy_phase = r->big_phase = 0;
     }
-    r->exhausted = r->static_done && r->counter_done;
+    r->exhausted = r->static_done && r->counter_done &&
+                   (!r->big_phase || (may_leave_big(k) && !big_allowed(k, si)));
     k->t_read += now() - t0;
 }
 
@@ -705,20 +723,23 @@ static int setup_round(coord *k, int si, qtr_ctx *ctx)
         }
         r->committed = mask;
     }
-    r->nbig = r->nbig_all = 0;
+    r->nbig = 0;
     for (size_t i = 0; i < len; i++)
         r->cost[i] = mask && mask[i] != QTR_H5_PENDING ? 0
                      : k->fcost[i] > 0                 ? k->fcost[i]
                                                        : qtr_cost_estimate(k->ninst[i] - 64, k->nq[i]);
     len = qtr_partition_cut_by_cost(r->cost, len, k->cost_round);
     r->n = len;
-    for (size_t i = 0; i < len; i++)
-        if (r->cost[i] > 0 && est_instructions(k->ninst[i] - 64, k->fcost[i], k->nq[i]) >= BIG_ROW_INST)
-            r->nbig_all++;
+
     qtr_round_plan_free(&r->plan);
     double sf = k->c->parallel_io ? STATIC_FRACTION : STATIC_FRACTION_WRITER;
     if (qtr_plan_round(r->cost, len, k->c->size, k->team->nthreads, sf, &r->plan, ctx))
         return -1;
+    /* big rows first, on a counter of their own (big_allowed) */
+    uint8_t *big = k->big;
+    for (size_t i = 0; i < len; i++)
+        big[i] = est_instructions(k->ninst[i] - 64, k->fcost[i], k->nq[i]) >= BIG_ROW_INST;
+    qtr_plan_big_first(&r->plan, big);
     if (r->capblk < r->plan.nchunks + 1) {
         qtr_h5_block *nb = realloc(r->blk, (r->plan.nchunks + 1) * sizeof *nb);
         if (!nb) {
@@ -730,6 +751,7 @@ static int setup_round(coord *k, int si, qtr_ctx *ctx)
         r->capblk = r->plan.nchunks + 1;
     }
     r->nblk = 0;
+    r->big_phase = r->plan.nbig > 0;
     r->heavy_phase = 1;
     r->static_done = 0;
     r->counter_done = 0;
@@ -739,16 +761,6 @@ static int setup_round(coord *k, int si, qtr_ctx *ctx)
     r->used = 1;
     k->next_first = a + len;
     return 0;
-}
-
-/* Row @p j of the commit's block is packed for rank 0: its circuit is no
- * longer needed (rounds.h, row_done). */
-static void release_row(void *ud, size_t j)
-{
-    coord *k = ud;
-    qtr_work_out *o = &k->out_slot->out[k->out_item[j]];
-    qtr_circuit_free(o->circ);
-    o->circ = NULL;
 }
 
 /* Commit the oldest round: this rank's results in row order, then the
@@ -766,15 +778,9 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
     /* The block refers to the output circuits rather than copying them: the
      * copy of a round holding hwb12's result (55 MB) was the peak of a
      * rank's memory (2 ranks, 10,000 circuits: +40-50 MiB during those
-     * commits). Rows that travel to rank 0 are packed into one buffer, each
-     * circuit freed as soon as it is copied (release_row). */
+     * commits). Rows that travel to rank 0 are sent from the circuits too
+     * (rounds.h). */
     by_cost *ord = malloc((slot->npush ? slot->npush : 1) * sizeof *ord);
-    size_t *item_of = malloc((slot->npush ? slot->npush : 1) * sizeof *item_of);
-    k->out_item = item_of;
-    if (!item_of) {
-        free(ord);
-        ord = NULL;
-    }
     if (!ord && !failed) failed = qtr_fail(ctx, QTR_ENOMEM, "result order") != QTR_OK;
     /* items were queued heaviest first: sort back into row order (by -row,
      * descending) */
@@ -792,7 +798,6 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
                                         o->have_res ? &o->res : NULL, o->code, o->msg,
                                         o->seconds, ctx))
             failed = 1;
-        k->out_item[j] = i;
     }
     k->nmine += slot->npush;
     free(ord);
@@ -808,13 +813,10 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
     }
     int stop = qtr_signals_pending();
     uint64_t nok = 0, nerr = 0;
-    k->out_slot = slot;
     int rc = qtr_rounds_commit(&k->rounds, r->seq, r->first, r->n,
                                c->rank == 0 ? r->committed : NULL, &k->outb, failed, &stop, &nok,
                                &nerr, ctx);
     qtr_slot_reset(slot);  /* the circuits the block referred to */
-    free(item_of);
-    k->out_item = NULL;
     double t1 = now();
     k->t_commit += t1 - t0;
     k->c_commit += qtr_thread_cpu() - c0;
@@ -869,16 +871,19 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
 static int wants_refill(coord *k, int young)
 {
     const qtr_team *t = k->team;
-    if (k->rs[young].exhausted) return 0;
-    if (k->rs[young].heavy_phase && k->rs[young].static_done && heavy_blocked(k, young)) return 0;
+    const round_slot *r = &k->rs[young];
+    if (r->exhausted) return 0;
+    int big = r->big_phase && big_allowed(k, young);
+    /* only big rows are left, and this rank may not take one yet */
+    if (!big && !r->heavy_phase && r->static_done && r->counter_done) return 0;
     size_t waiting = 0, unfinished = 0;
     for (int i = 0; i < QTR_NSLOTS; i++) {
         waiting += qtr_slot_waiting(&t->slot[i]);
         unfinished += qtr_slot_unfinished(&t->slot[i]);
     }
     /* four light rows per thread: the coordinator may nap 2 ms (worker.c) */
-    return k->rs[young].heavy_phase ? unfinished < (size_t)t->nthreads
-                                    : waiting < 4 * (size_t)t->nthreads;
+    return big || r->heavy_phase ? unfinished < (size_t)t->nthreads
+                                 : waiting < 4 * (size_t)t->nthreads;
 }
 
 /* Called between the collective steps of a commit (rounds.h): a commit of
@@ -997,12 +1002,13 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     k.fcost = malloc(k.rows_round * sizeof *k.fcost);
     k.ninst = malloc(k.rows_round * sizeof *k.ninst);
     k.nq = malloc(k.rows_round * sizeof *k.nq);
+    k.big = malloc(k.rows_round);
     for (int i = 0; i < QTR_NSLOTS; i++) {
         /* costs, then the resume mask in the same buffer's tail */
         k.rs[i].cost = malloc(k.rows_round * (sizeof(double) + 1));
         if (!k.rs[i].cost || qtr_slot_init(&team.slot[i], k.rows_round)) failed = 1;
     }
-    if (!k.fcost || !k.ninst || !k.nq || failed) {
+    if (!k.fcost || !k.ninst || !k.nq || !k.big || failed) {
         qtr_fail(ctx, QTR_ENOMEM, "round buffers for %zu circuits", k.rows_round);
         failed = 1;
     }
@@ -1024,7 +1030,6 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     }
     k.rounds.counter = k.counter;
     k.rounds.feed = feed_workers;
-    k.rounds.row_done = release_row;
     k.rounds.feed_ud = &k;
     if (s->out) qtr_h5_set_between(s->out, feed_workers, &k);
     /* tests: small pool write windows, so a small batch uses several */
@@ -1136,6 +1141,7 @@ done:
     free(k.fcost);
     free(k.ninst);
     free(k.nq);
+    free(k.big);
     free(k.resume);
     return rc;
 }

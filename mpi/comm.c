@@ -349,3 +349,73 @@ void qtr_comm_progress(qtr_comm *c)
 #endif
     (void)c;
 }
+
+int qtr_comm_send_segments(qtr_comm *c, int dest, int tag, size_t nseg, const void *const *seg,
+                           const size_t *len, qtr_ctx *ctx)
+{
+#ifdef QTR_HAVE_MPI
+    if (c->mpi && c->size > 1) {
+        /* an hindexed type over the segments' absolute addresses: Open MPI
+         * packs it in pipelined fragments, never the whole message at once */
+        int *bl = malloc((nseg ? nseg : 1) * sizeof *bl);
+        MPI_Aint *at = malloc((nseg ? nseg : 1) * sizeof *at);
+        size_t total = 0, k = 0;
+        int rc = -1;
+        MPI_Datatype t;
+        if (!bl || !at) {
+            qtr_fail(ctx, QTR_ENOMEM, "segments of a message");
+            goto out;
+        }
+        for (size_t i = 0; i < nseg; i++) {
+            if (!len[i]) continue;
+            total += len[i];
+            if (len[i] > (size_t)INT32_MAX || total > (size_t)INT32_MAX) {
+                qtr_fail(ctx, QTR_ELIMIT, "a round's results on one rank exceed 2 GiB; use a smaller --round");
+                goto out;
+            }
+            bl[k] = (int)len[i];
+            MPI_Get_address(seg[i], &at[k]);
+            k++;
+        }
+        if (MPI_Type_create_hindexed((int)k, bl, at, MPI_BYTE, &t) != MPI_SUCCESS ||
+            MPI_Type_commit(&t) != MPI_SUCCESS) {
+            qtr_fail(ctx, QTR_EIO, "MPI: cannot describe the results to send");
+            goto out;
+        }
+        if (MPI_Send(MPI_BOTTOM, 1, t, dest, tag, MPI_COMM_WORLD) != MPI_SUCCESS)
+            qtr_fail(ctx, QTR_EIO, "MPI_Send of %zu bytes to rank %d failed", total, dest);
+        else rc = 0;
+        MPI_Type_free(&t);
+    out:
+        free(bl);
+        free(at);
+        return rc;
+    }
+#endif
+    (void)c; (void)dest; (void)tag; (void)nseg; (void)seg; (void)len;
+    qtr_fail(ctx, QTR_EINVAL, "internal: a message to another rank without MPI");
+    return -1;
+}
+
+int qtr_comm_recv(qtr_comm *c, int src, int tag, void *buf, size_t n, qtr_ctx *ctx)
+{
+#ifdef QTR_HAVE_MPI
+    if (c->mpi && c->size > 1) {
+        if (n > (size_t)INT32_MAX) {
+            qtr_fail(ctx, QTR_ELIMIT, "a round's results on one rank exceed 2 GiB; use a smaller --round");
+            return -1;
+        }
+        MPI_Status st;
+        int got = 0;
+        if (MPI_Recv(buf, (int)n, MPI_BYTE, src, tag, MPI_COMM_WORLD, &st) != MPI_SUCCESS ||
+            MPI_Get_count(&st, MPI_BYTE, &got) != MPI_SUCCESS || (size_t)got != n) {
+            qtr_fail(ctx, QTR_EIO, "MPI: receiving %zu bytes of results from rank %d failed", n, src);
+            return -1;
+        }
+        return 0;
+    }
+#endif
+    (void)c; (void)src; (void)tag; (void)buf; (void)n;
+    qtr_fail(ctx, QTR_EINVAL, "internal: a message from another rank without MPI");
+    return -1;
+}

@@ -62,6 +62,15 @@ int qtr_comm_gather(qtr_comm *c, const void *buf, size_t n, void **out, size_t *
 int qtr_comm_scatter(qtr_comm *c, const void *buf, const size_t *counts, void *out, size_t n,
                      qtr_ctx *ctx);
 
+/** Send @p nseg byte ranges (@p seg[i], @p len[i] bytes) to rank @p dest
+ *  as one message, straight from where they lie (no copy into a buffer
+ *  first): a round's output circuits travel to rank 0 this way. The
+ *  receiver takes them with qtr_comm_recv into one contiguous buffer. */
+int qtr_comm_send_segments(qtr_comm *c, int dest, int tag, size_t nseg, const void *const *seg,
+                           const size_t *len, qtr_ctx *ctx);
+/** Receive a message of exactly @p n bytes from rank @p src into @p buf. */
+int qtr_comm_recv(qtr_comm *c, int src, int tag, void *buf, size_t n, qtr_ctx *ctx);
+
 /** Let MPI make progress (one-sided operations targeting this rank). */
 void qtr_comm_progress(qtr_comm *c);
 
@@ -72,9 +81,10 @@ void qtr_comm_progress(qtr_comm *c);
 typedef struct qtr_counter qtr_counter;
 int qtr_counter_new(qtr_comm *c, qtr_counter **out, qtr_ctx *ctx);
 /** Claim the next of @p nchunks chunks of round @p round (rounds counted
- *  from 0, at most QTR_NSLOTS in flight): its index, or UINT64_MAX when the
- *  round has none left. */
-uint64_t qtr_counter_claim(qtr_counter *k, uint32_t round, uint64_t nchunks);
+ *  from 0, at most QTR_NSLOTS in flight) from its counter @p part (0: big
+ *  rows, 1: the other chunks): its index, or UINT64_MAX when that part
+ *  has none left. */
+uint64_t qtr_counter_claim(qtr_counter *k, uint32_t round, int part, uint64_t nchunks);
 /** Rank 0: set round @p round's counter back to 0 for round + QTR_NSLOTS. Call only
  *  once every rank has stopped claiming in that round (see counter.c). */
 void qtr_counter_release(qtr_counter *k, uint32_t round);

@@ -1,10 +1,11 @@
-/* counter.c -- the dynamic chunk counters: two uint64 in an MPI window on
+/* counter.c -- the dynamic chunk counters: uint64s in an MPI window on
  * rank 0, under a passive-target epoch that lasts the whole batch
  * (MPI_Win_lock_all), so claiming a chunk costs one MPI_Fetch_and_op round
  * trip and rank 0 never has to answer a request.
  *
- * QTR_NSLOTS rounds can be in flight, so there are as many counters, by the
- * round number modulo QTR_NSLOTS. Round r's counter is set back to 0 by
+ * QTR_NSLOTS rounds can be in flight, so there are as many pairs of
+ * counters (big rows, the other chunks: partition.h), by the round number
+ * modulo QTR_NSLOTS. Round r's counter is set back to 0 by
  * rank 0 during round r's commit, after the commit's first collective (every
  * rank has stopped claiming in round r before it enters the commit) and
  * before its last (no rank claims in round r+QTR_NSLOTS before leaving the
@@ -31,7 +32,7 @@
 
 struct qtr_counter {
     qtr_comm *comm;
-    uint64_t  slot[QTR_NSLOTS];  /* one-process round counters */
+    uint64_t  slot[2 * QTR_NSLOTS];  /* one-process round counters */
 #ifdef QTR_HAVE_MPI
     MPI_Win   win;
     uint64_t *base;      /* rank 0: the counter */
@@ -49,12 +50,12 @@ int qtr_counter_new(qtr_comm *c, qtr_counter **out, qtr_ctx *ctx)
     k->comm = c;
 #ifdef QTR_HAVE_MPI
     if (c->mpi && c->size > 1) {
-        MPI_Aint size = c->rank == 0 ? (MPI_Aint)((QTR_NSLOTS + 1) * sizeof(uint64_t)) : 0;
+        MPI_Aint size = c->rank == 0 ? (MPI_Aint)((2 * QTR_NSLOTS + 1) * sizeof(uint64_t)) : 0;
         int bad = MPI_Win_allocate(size, sizeof(uint64_t), MPI_INFO_NULL, MPI_COMM_WORLD,
                                    &k->base, &k->win) != MPI_SUCCESS;
         /* window memory starts undefined: rank 0 zeroes it before any rank
          * can reach it (the barrier) */
-        if (!bad && c->rank == 0) memset(k->base, 0, (QTR_NSLOTS + 1) * sizeof(uint64_t));
+        if (!bad && c->rank == 0) memset(k->base, 0, (2 * QTR_NSLOTS + 1) * sizeof(uint64_t));
         if (bad || MPI_Barrier(MPI_COMM_WORLD) != MPI_SUCCESS ||
             MPI_Win_lock_all(0, k->win) != MPI_SUCCESS) {
             free(k);
@@ -68,10 +69,11 @@ int qtr_counter_new(qtr_comm *c, qtr_counter **out, qtr_ctx *ctx)
     return 0;
 }
 
-uint64_t qtr_counter_claim(qtr_counter *k, uint32_t round, uint64_t nchunks)
+uint64_t qtr_counter_claim(qtr_counter *k, uint32_t round, int part, uint64_t nchunks)
 {
     if (!nchunks) return UINT64_MAX;
-    int slot = 1 + (int)(round % QTR_NSLOTS);  /* displacement 0 is unused */
+    /* displacement 0 is unused */
+    int slot = 1 + (part ? QTR_NSLOTS : 0) + (int)(round % QTR_NSLOTS);
     uint64_t idx;
 #ifdef QTR_HAVE_MPI
     if (k->shared) {
@@ -87,18 +89,20 @@ uint64_t qtr_counter_claim(qtr_counter *k, uint32_t round, uint64_t nchunks)
 
 void qtr_counter_release(qtr_counter *k, uint32_t round)
 {
-    int slot = 1 + (int)(round % QTR_NSLOTS);
+    for (int part = 0; part < 2; part++) {
+        int slot = 1 + (part ? QTR_NSLOTS : 0) + (int)(round % QTR_NSLOTS);
 #ifdef QTR_HAVE_MPI
-    if (k->shared) {
-        if (k->comm->rank == 0) {
-            uint64_t zero = 0, old;
-            MPI_Fetch_and_op(&zero, &old, MPI_UINT64_T, 0, slot, MPI_REPLACE, k->win);
-            MPI_Win_flush(0, k->win);
+        if (k->shared) {
+            if (k->comm->rank == 0) {
+                uint64_t zero = 0, old;
+                MPI_Fetch_and_op(&zero, &old, MPI_UINT64_T, 0, slot, MPI_REPLACE, k->win);
+                MPI_Win_flush(0, k->win);
+            }
+            continue;
         }
-        return;
-    }
 #endif
-    k->slot[slot - 1] = 0;
+        k->slot[slot - 1] = 0;
+    }
 }
 
 void qtr_counter_free(qtr_counter *k)

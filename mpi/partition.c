@@ -175,3 +175,22 @@ void qtr_round_plan_free(qtr_round_plan *plan)
     free(plan->chunk_end);
     memset(plan, 0, sizeof *plan);
 }
+
+void qtr_plan_big_first(qtr_round_plan *plan, const uint8_t *big)
+{
+    size_t nb = 0;
+    /* a stable partition in place: rotate each big chunk down to the end of
+     * the big prefix (few big chunks, so the moves stay cheap) */
+    for (size_t c = 0; c < plan->nchunks; c++) {
+        size_t f = plan->chunk_first[c], e = plan->chunk_end[c];
+        if (!(e == f + 1 && plan->heavy[f] && big[f])) continue;
+        for (size_t d = c; d > nb; d--) {
+            plan->chunk_first[d] = plan->chunk_first[d - 1];
+            plan->chunk_end[d] = plan->chunk_end[d - 1];
+        }
+        plan->chunk_first[nb] = f;
+        plan->chunk_end[nb] = e;
+        nb++;
+    }
+    plan->nbig = nb;
+}

@@ -59,6 +59,7 @@ typedef struct {
                             chunk_first[c] + 1 and heavy[] says so, else the
                             light rows of [chunk_first[c], chunk_end[c]) */
     size_t  *chunk_first, *chunk_end;
+    size_t   nbig;       /* chunks [0, nbig) are big rows (qtr_plan_big_first) */
 } qtr_round_plan;
 
 /** Plan a round of @p n rows with costs @p cost for @p nranks ranks of
@@ -69,6 +70,13 @@ typedef struct {
 qtr_status qtr_plan_round(const double *cost, size_t n, int nranks, int nthreads,
                           double static_frac, qtr_round_plan *plan, qtr_ctx *ctx);
 void qtr_round_plan_free(qtr_round_plan *plan);
+
+/** Move the chunks that are single heavy rows marked in @p big (plan->n
+ *  entries; rows whose results take much memory) to the front of the
+ *  hand-out order, each part keeping its order; plan->nbig counts them.
+ *  Ranks claim them from a counter of their own, so a rank can leave them
+ *  to others without skipping the rest (batch_main.c). */
+void qtr_plan_big_first(qtr_round_plan *plan, const uint8_t *big);
 
 /** 1 when row @p i of chunk @p c (or of a static block, @p c = SIZE_MAX) is
  *  processed there: heavy rows only in their own chunk, light rows only in

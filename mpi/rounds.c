@@ -34,6 +34,10 @@ static void charge(qtr_rounds *r, int ph, mark *m)
     m->cpu = c;
 }
 
+/* The message that carries a rank's pools to rank 0 (the only
+ * point-to-point message of a commit). */
+#define POOLS_TAG 7
+
 /* What rank 0 learns about each row: its number, status, pool sizes. */
 enum { TUPLE = 2 + QTR_H5_NFILEPOOLS };
 
@@ -53,35 +57,33 @@ static size_t pack_size(const pack_head *h)
            2 * ALIGN8(h->nlayout * sizeof(uint32_t)) + ALIGN8(h->nmsgs);
 }
 
-/* Row k's elements of pool p (inst, params, args): in the block, or in
- * the circuit it refers to. */
-static const void *row_elems(const qtr_h5_block *b, size_t k, int p, size_t esize)
+/* The three big pools travel apart from the rest (qtr_block_send_pools):
+ * inst, params, args, in this order, contiguous in a packed buffer (their
+ * sections are whole multiples of 8 bytes but the last). */
+enum { NBIG = 3 };
+static const int bigp[NBIG] = {QTR_H5_POOL_INST, QTR_H5_POOL_PARAMS, QTR_H5_POOL_ARGS};
+static const size_t bigsz[NBIG] = {sizeof(qtr_inst), sizeof(double), sizeof(uint32_t)};
+
+static size_t pools_bytes(const pack_head *h)
 {
-    const qtr_h5_row *r = &b->row[k];
-    if (!r->count[p]) return NULL;
-    if (b->refs) {
-        const qtr_circuit *c = b->src[k];
-        return p == QTR_H5_POOL_INST     ? (const void *)c->inst
-               : p == QTR_H5_POOL_PARAMS ? (const void *)c->params
-                                         : (const void *)c->args;
-    }
-    const char *base = p == QTR_H5_POOL_INST     ? (const char *)b->inst
-                       : p == QTR_H5_POOL_PARAMS ? (const char *)b->params
-                                                 : (const char *)b->args;
-    return base + r->local[p] * esize;
+    return h->ninst * sizeof(qtr_inst) + h->nparams * sizeof(double) + h->nargs * sizeof(uint32_t);
 }
 
-int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len,
-                   void (*row_done)(void *ud, size_t k), void *ud)
+/* Offset of the inst section in a packed buffer. */
+static size_t pools_at(const pack_head *h)
 {
-    enum { NBIG = 3 };
-    static const int bigp[NBIG] = {QTR_H5_POOL_INST, QTR_H5_POOL_PARAMS, QTR_H5_POOL_ARGS};
-    static const size_t bigsz[NBIG] = {sizeof(qtr_inst), sizeof(double), sizeof(uint32_t)};
+    return ALIGN8(sizeof *h) + ALIGN8(h->n * sizeof(qtr_h5_row));
+}
+
+int qtr_block_pack_meta(const qtr_h5_block *b, void **buf, size_t *len)
+{
     uint64_t nbig[NBIG] = {0, 0, 0};
     for (size_t k = 0; k < b->n; k++)
         for (int j = 0; j < NBIG; j++) nbig[j] += b->row[k].count[bigp[j]];
     pack_head h = {b->n, nbig[0], nbig[1], nbig[2], b->nregs, b->nlayout, b->nmsgs};
-    size_t total = pack_size(&h);
+    if (pools_bytes(&h) > (size_t)INT32_MAX) return -1;
+    size_t total = pack_size(&h) - ALIGN8(nbig[0] * bigsz[0]) - ALIGN8(nbig[1] * bigsz[1]) -
+                   ALIGN8(nbig[2] * bigsz[2]);
     char *p = calloc(1, total);
     if (!p) return -1;
     size_t at = 0;
@@ -93,25 +95,13 @@ int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len,
     PUT(&h, sizeof h);
     qtr_h5_row *rows = (qtr_h5_row *)(void *)(p + at);
     PUT(b->row, h.n * sizeof(qtr_h5_row));
-    /* the three big pools row by row, so a caller can free each row's
-     * circuit as soon as it is copied: packing then needs one copy of the
-     * round's results, not two */
-    size_t sect[NBIG];
-    for (int j = 0; j < NBIG; j++) {
-        sect[j] = at;
-        at += ALIGN8(nbig[j] * bigsz[j]);
-    }
+    /* where each row's elements will be in the receiver's pools */
     uint64_t fill[NBIG] = {0, 0, 0};
-    for (size_t k = 0; k < b->n; k++) {
+    for (size_t k = 0; k < b->n; k++)
         for (int j = 0; j < NBIG; j++) {
-            uint64_t cnt = b->row[k].count[bigp[j]];
-            const void *src = row_elems(b, k, bigp[j], bigsz[j]);
-            if (cnt) memcpy(p + sect[j] + fill[j] * bigsz[j], src, cnt * bigsz[j]);
             rows[k].local[bigp[j]] = fill[j];
-            fill[j] += cnt;
+            fill[j] += b->row[k].count[bigp[j]];
         }
-        if (row_done) row_done(ud, k);
-    }
     PUT(b->regs, h.nregs * sizeof(qtr_h5_reg));
     PUT(b->layout0, h.nlayout * sizeof(uint32_t));
     PUT(b->layout1, h.nlayout * sizeof(uint32_t));
@@ -120,6 +110,66 @@ int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len,
     *buf = p;
     *len = total;
     return 0;
+}
+
+int qtr_block_unpack_meta(const void *meta, size_t mlen, void **buf, size_t *len,
+                          size_t *pools_off, size_t *pools_len)
+{
+    pack_head h;
+    if (mlen < sizeof h) return -1;
+    memcpy(&h, meta, sizeof h);
+    size_t at0 = pools_at(&h), sect = ALIGN8(h.ninst * sizeof(qtr_inst)) +
+                                      ALIGN8(h.nparams * sizeof(double)) +
+                                      ALIGN8(h.nargs * sizeof(uint32_t));
+    size_t total = pack_size(&h);
+    if (total - sect != mlen || mlen < at0) return -1;
+    char *p = malloc(total);
+    if (!p) return -1;
+    memcpy(p, meta, at0);
+    memcpy(p + at0 + sect, (const char *)meta + at0, mlen - at0);
+    *buf = p;
+    *len = total;
+    *pools_off = at0;
+    *pools_len = pools_bytes(&h);
+    return 0;
+}
+
+/* Row k's elements of big pool j: in the block, or in the circuit it
+ * refers to. */
+static const void *row_elems(const qtr_h5_block *b, size_t k, int j)
+{
+    const qtr_h5_row *r = &b->row[k];
+    if (b->refs) {
+        const qtr_circuit *c = b->src[k];
+        return j == 0 ? (const void *)c->inst : j == 1 ? (const void *)c->params : (const void *)c->args;
+    }
+    const char *base = j == 0 ? (const char *)b->inst : j == 1 ? (const char *)b->params
+                                                               : (const char *)b->args;
+    return base + r->local[bigp[j]] * bigsz[j];
+}
+
+int qtr_block_send_pools(qtr_comm *c, const qtr_h5_block *b, int dest, int tag, qtr_ctx *ctx)
+{
+    size_t nseg = 0, cap = NBIG * (b->n ? b->n : 1);
+    const void **seg = malloc(cap * sizeof *seg);
+    size_t *len = malloc(cap * sizeof *len);
+    int rc = -1;
+    if (!seg || !len) {
+        qtr_fail(ctx, QTR_ENOMEM, "segments of a round's results");
+        goto out;
+    }
+    for (int j = 0; j < NBIG; j++)
+        for (size_t k = 0; k < b->n; k++) {
+            size_t bytes = b->row[k].count[bigp[j]] * bigsz[j];
+            if (!bytes) continue;
+            seg[nseg] = row_elems(b, k, j);
+            len[nseg++] = bytes;
+        }
+    rc = qtr_comm_send_segments(c, dest, tag, nseg, seg, len, ctx);
+out:
+    free(seg);
+    free(len);
+    return rc;
 }
 
 int qtr_block_view(const void *buf, size_t len, qtr_h5_block *v)
@@ -281,6 +331,10 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     uint64_t *tup = NULL, *starts = NULL, *all_starts = NULL, ext[QTR_H5_NFILEPOOLS];
     void *gathered = NULL, *packed = NULL, *blocks = NULL;
     size_t *gcount = NULL, *bcount = NULL, *scount = NULL;
+    /* rank 0: each rank's round as a packed block, its size, where its
+     * pools start in it and their bytes */
+    void **full = NULL;
+    size_t *flen = NULL, *foff = NULL, *fpools = NULL;
     *nok = *nerr = 0;
     mark m = {wall_now(), qtr_thread_cpu()};
 
@@ -360,13 +414,41 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
         rc = 0;
         goto agree_stop;
     }
-    /* rank-0 writer: blocks travel to rank 0 */
+    /* rank-0 writer: blocks travel to rank 0, their pools straight from
+     * the output circuits (one copy of a round's results in all: rank 0's) */
     size_t plen = 0;
     step = 0;
-    if (c->rank != 0 && qtr_block_pack(mine, &packed, &plen, r->row_done, r->feed_ud))
-        step = qtr_fail(ctx, QTR_ENOMEM, "packing a round's results");
+    if (c->rank != 0 && qtr_block_pack_meta(mine, &packed, &plen))
+        step = qtr_fail(ctx, QTR_ENOMEM, "packing a round's results (over 2 GiB on one rank: use "
+                                         "a smaller --round)");
     if (all_ok(c, step, ctx, "packing results")) goto done;
     step = qtr_comm_gather(c, packed, plen, &blocks, &bcount, ctx);
+    if (all_ok(c, step, ctx, "sending results to rank 0")) goto done;
+    /* rank 0 makes room for every rank's pools before any is sent, so a
+     * failure stops everyone before a send could wait forever */
+    step = 0;
+    if (c->rank == 0) {
+        full = calloc((size_t)c->size, sizeof *full);
+        flen = calloc((size_t)c->size, sizeof *flen);
+        foff = calloc((size_t)c->size, sizeof *foff);
+        fpools = calloc((size_t)c->size, sizeof *fpools);
+        if (!full || !flen || !foff || !fpools) step = qtr_fail(ctx, QTR_ENOMEM, "round buffers");
+        size_t at = bcount ? bcount[0] : 0;
+        for (int k = 1; k < c->size && !step; k++) {
+            if (qtr_block_unpack_meta((char *)blocks + at, bcount[k], &full[k], &flen[k], &foff[k],
+                                      &fpools[k]))
+                step = qtr_fail(ctx, QTR_ENOMEM, "room for rank %d's results of a round", k);
+            at += bcount[k];
+        }
+    }
+    if (all_ok(c, step, ctx, "making room for results")) goto done;
+    step = 0;
+    if (c->rank == 0) {
+        for (int k = 1; k < c->size && !step; k++)
+            if (fpools[k]) step = qtr_comm_recv(c, k, POOLS_TAG, (char *)full[k] + foff[k], fpools[k], ctx);
+    } else if (mine->n) {
+        step = qtr_block_send_pools(c, mine, 0, POOLS_TAG, ctx);
+    }
     if (all_ok(c, step, ctx, "sending results to rank 0")) goto done;
     /* the stop is agreed now: the other ranks leave here and go on with
      * their next rounds while rank 0 writes this one (no collective until
@@ -379,17 +461,15 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
     /* pass 1: data of every rank's rows; pass 2: their status */
     for (int pass = 0; pass < 2 && !step; pass++) {
-        size_t at = 0;
         for (int k = 0; k < c->size && !step; k++) {
             qtr_h5_block view, *b = mine;
             if (k > 0) {
-                if (qtr_block_view((char *)blocks + at, bcount[k], &view)) {
+                if (qtr_block_view(full[k], flen[k], &view)) {
                     step = qtr_fail(ctx, QTR_EIO, "internal: malformed block from rank %d", k);
                     break;
                 }
                 b = &view;
             }
-            at += bcount[k];
             if (!b->n) continue;
             step = (pass == 0 ? qtr_h5_write_block(r->out, b, -1, ctx)
                               : qtr_h5_write_status(r->out, b, -1, ctx))
@@ -420,6 +500,11 @@ done:
     free(packed);
     free(blocks);
     free(bcount);
+    for (int k = 0; full && k < c->size; k++) free(full[k]);
+    free(full);
+    free(flen);
+    free(foff);
+    free(fpools);
     return rc;
 }
 

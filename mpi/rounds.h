@@ -51,9 +51,6 @@ typedef struct {
      * its workers fed while a commit waits for other ranks; may be NULL */
     void       (*feed)(void *ud);
     void        *feed_ud;
-    /* rows sent to rank 0: called (with feed_ud) once row k of the block is
-     * packed, so the caller frees its circuit; may be NULL */
-    void       (*row_done)(void *ud, size_t k);
     /* rank 0 writer: a write that failed after the round was handed over,
      * told to every rank at the next commit or at qtr_rounds_finish */
     int          write_failed;
@@ -76,13 +73,19 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
  *  failed. Collective. @return 0 or -1 (message in ctx). */
 int qtr_rounds_finish(qtr_rounds *r, qtr_ctx *ctx);
 
-/** Serialise a block into one buffer (same binary on every rank, so rows are
- *  copied as they are), and view such a buffer as a read-only block. A
- *  block of references (qtr_h5_block_add_result_ref) is packed too: then
- *  @p row_done (may be NULL) is called once row k's instructions,
- *  parameters and operands are copied, so its circuit can be freed. */
-int qtr_block_pack(const qtr_h5_block *b, void **buf, size_t *len,
-                   void (*row_done)(void *ud, size_t k), void *ud);
+/** Serialise a block for rank 0 in two parts: everything but its
+ *  instructions, parameters and operands (qtr_block_pack_meta: a copy, small),
+ *  then those pools (qtr_block_send_pools: sent from where they lie, the
+ *  output circuits of a block of references). Rank 0 makes room for the
+ *  whole block from the first part (qtr_block_unpack_meta: the pools go to
+ *  *pools_off, *pools_len bytes), receives the pools there, and views the
+ *  buffer as a read-only block (qtr_block_view). Same binary on every
+ *  rank, so rows are copied as they are. @return 0 or -1 (pack_meta: out
+ *  of memory or over 2 GiB of pools). */
+int qtr_block_pack_meta(const qtr_h5_block *b, void **buf, size_t *len);
+int qtr_block_unpack_meta(const void *meta, size_t mlen, void **buf, size_t *len,
+                          size_t *pools_off, size_t *pools_len);
+int qtr_block_send_pools(qtr_comm *c, const qtr_h5_block *b, int dest, int tag, qtr_ctx *ctx);
 int qtr_block_view(const void *buf, size_t len, qtr_h5_block *view);
 
 #endif

@@ -7,8 +7,9 @@
 # Builds a batch of N circuits (default 10000): in every block of 1000 rows,
 # the first rows are the shared benchmark circuits that fit TARGET (each
 # once), the rest random circuits (awk, seeded: 2-12 qubits, 20-300 gates).
-# Then runs it as 1 rank x 1 thread, 1 x 2 and 2 x 1 and prints wall time,
-# CPU time and peak RSS per rank; checks the three results are identical; and
+# Then runs it as 1 rank x 1 thread, 1 x 2 and 2 x 1, each rank bound to one
+# core per thread, and 1 x 1 and 2 x 1 again unbound; prints wall time, CPU
+# time and peak RSS per rank; checks the results are identical; and
 # runs the first 1000 rows to compare peak RSS per rank (memory is bounded by
 # a round, so 1000 and 10000 circuits should need the same).
 #
@@ -76,15 +77,23 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- runs -------------------------------------------------------------------------
 # run LABEL RANKS THREADS INPUT OUTPUT: wall s, CPU s, peak RSS per rank (KB)
+# Each rank gets one core per thread (taskset / mpirun --bind-to core), as
+# `--cpus-per-task=THREADS` gives under Slurm: a rank's coordinator thread
+# shares its workers' cores. "unbound" runs let the kernel place threads
+# anywhere: there 1 x 1 uses the second core for its coordinator's writes.
 run() {
-  local label=$1 ranks=$2 threads=$3 in=$4 out=$5 t0 t1
+  local label=$1 ranks=$2 threads=$3 in=$4 out=$5 bind=${6:-core} t0 t1
   rm -f "$out" rss.*
   t0=$(date +%s.%N)
   if [ "$ranks" -eq 1 ]; then
-    OMP_NUM_THREADS=$threads /usr/bin/time -f "%M %U %S" -o rss.0 "$B" "$in" -o "$out" -t "$TARGET" -O "$LEVEL" \
+    local pin=""
+    [ "$bind" = core ] && pin="taskset -c 0-$((threads - 1))"
+    OMP_NUM_THREADS=$threads $pin /usr/bin/time -f "%M %U %S" -o rss.0 "$B" "$in" -o "$out" -t "$TARGET" -O "$LEVEL" \
       --progress=log 2> log.txt
   else
-    OMP_NUM_THREADS=$threads mpirun -n "$ranks" --bind-to none --oversubscribe \
+    local how="--bind-to none --oversubscribe"
+    [ "$bind" = core ] && how="--bind-to core --map-by core:PE=$threads"
+    OMP_NUM_THREADS=$threads mpirun -n "$ranks" $how \
       sh -c '/usr/bin/time -f "%M %U %S" -o rss.$OMPI_COMM_WORLD_RANK "$0" "$@"' \
       "$B" "$in" -o "$out" -t "$TARGET" -O "$LEVEL" --progress=log 2> log.txt
   fi
@@ -106,6 +115,8 @@ run() {
 run "1x1" 1 1 mix.h5 r11.h5
 run "1x2" 1 2 mix.h5 r12.h5
 run "2x1" 2 1 mix.h5 r21.h5
+run "1x1 unbound" 1 1 mix.h5 u11.h5 none
+run "2x1 unbound" 2 1 mix.h5 u21.h5 none
 "$B" info r11.h5 | sed -n 's/^status: /status (1x1): /p'
 # h5diff compares compound records one by one (many minutes for 60 M
 # instructions); with h5py at hand, compare each dataset's bytes instead
@@ -136,11 +147,12 @@ PY
     h5diff --exclude-path /timing "$1" "$2" > /dev/null
   fi
 }
-for r in r12 r21; do
+for r in r12 r21 u21; do
   same r11.h5 $r.h5 && echo "$r.h5 identical to r11.h5 (/timing excluded)" || echo "$r.h5 DIFFERS from r11.h5"
 done
 echo "speedup 1x2 over 1x1: $(echo "scale=2; $wall_1x1 / $wall_1x2" | bc)"
 echo "speedup 2x1 over 1x1: $(echo "scale=2; $wall_1x1 / $wall_2x1" | bc)"
+echo "unbound: speedup 2x1 over 1x1: $(echo "scale=2; $wall_1x1_unbound / $wall_2x1_unbound" | bc)"
 run "1x1 (1000)" 1 1 mix1k.h5 s11.h5
 run "2x1 (1000)" 2 1 mix1k.h5 s21.h5
 # memory is bounded by the rounds in flight, not by the batch: the largest

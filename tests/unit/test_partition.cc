@@ -197,6 +197,46 @@ TEST(Partition, HeavyRowsAreHandedOutFirstOnTheirOwn)
     qtr_round_plan_free(&p);
 }
 
+TEST(Partition, BigRowsMoveToTheFrontInOrder)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    std::mt19937_64 rng(5);
+    for (int trial = 0; trial < 40; trial++) {
+        size_t n = 20 + rng() % 200;
+        std::vector<double> cost(n);
+        for (auto &c : cost) c = (double)(1 + rng() % 20);
+        for (int h = 0; h < 6; h++) cost[rng() % n] = 500 + (double)(rng() % 1000);
+        std::vector<uint8_t> big(n);
+        for (size_t i = 0; i < n; i++) big[i] = cost[i] > 400 && rng() % 2;  // some heavy rows
+        big[rng() % n] = 1;  // and a light row marked big: not a chunk of its own, stays
+        qtr_round_plan p, q;
+        ASSERT_EQ(qtr_plan_round(cost.data(), n, 3, 2, 0.5, &p, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_plan_round(cost.data(), n, 3, 2, 0.5, &q, &ctx), QTR_OK);
+        qtr_plan_big_first(&p, big.data());
+        expect_cover(p);
+        std::vector<size_t> want_big, want_rest, got;
+        for (size_t c = 0; c < q.nchunks; c++) {
+            size_t f = q.chunk_first[c];
+            bool b = q.chunk_end[c] == f + 1 && q.heavy[f] && big[f];
+            (b ? want_big : want_rest).push_back(f);
+        }
+        EXPECT_EQ(p.nbig, want_big.size());
+        ASSERT_EQ(p.nchunks, q.nchunks);
+        for (size_t c = 0; c < p.nchunks; c++) {
+            got.push_back(p.chunk_first[c]);
+            if (c < p.nbig) {
+                EXPECT_EQ(p.chunk_end[c], p.chunk_first[c] + 1);
+                EXPECT_TRUE(p.heavy[p.chunk_first[c]] && big[p.chunk_first[c]]);
+            }
+        }
+        want_big.insert(want_big.end(), want_rest.begin(), want_rest.end());
+        EXPECT_EQ(got, want_big);  // big chunks first, each part in its old order
+        qtr_round_plan_free(&p);
+        qtr_round_plan_free(&q);
+    }
+}
+
 TEST(Partition, EmptyRoundAndAllStatic)
 {
     qtr_ctx ctx;
