@@ -1196,15 +1196,18 @@ done:
 int qtr_cli_batch(int argc, char **argv)
 {
 #if defined(__GLIBC__)
-    /* Blocks of 4 MiB and more (a long circuit's instructions, a round's
-     * results) come from mmap and go back to the system when freed. By
-     * default glibc raises this threshold to 32 MiB after the first such
-     * free, and such blocks then stay in the heaps: the peak of a long
-     * circuit came on top of what earlier rounds had left (10,000
-     * circuits, 1 process: peak RSS 204 -> 153 MiB, 1,000: 174 -> 141).
-     * GLIBC_TUNABLES' own setting wins. */
+    /* Blocks of 256 KiB and more (a long circuit's instructions and its
+     * passes' arrays, a round's results) come from mmap and go back to the
+     * system when freed. By default glibc raises this threshold to 32 MiB
+     * after the first such free, and such blocks then stay in the heaps:
+     * the peak of a long circuit came on top of what earlier rounds had
+     * left (10,000 circuits, 1 process: peak RSS 204 -> 153 MiB, 1,000:
+     * 174 -> 141, with 4 MiB). 4 MiB still left hwb12's later transpiles
+     * 15 MiB above its first (2 ranks x 1 thread, a core each, largest
+     * rank: 1,000 circuits 108, 10,000 133 MiB; with 256 KiB medians of
+     * three 110 and 120). GLIBC_TUNABLES' own setting wins. */
     const char *tun = getenv("GLIBC_TUNABLES");
-    if (!tun || !strstr(tun, "mmap_threshold")) mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    if (!tun || !strstr(tun, "mmap_threshold")) mallopt(M_MMAP_THRESHOLD, 256 << 10);
 #endif
     batch_opts o;
     memset(&o, 0, sizeof o);
