@@ -165,7 +165,9 @@ int qtr_block_send_pools(qtr_comm *c, const qtr_h5_block *b, int dest, int tag, 
             seg[nseg] = row_elems(b, k, j);
             len[nseg++] = bytes;
         }
-    rc = qtr_comm_send_segments(c, dest, tag, nseg, seg, len, ctx);
+    /* nothing to send when no row has any (failed rows): rank 0 then
+     * posts no receive either, its size from the header being 0 */
+    rc = nseg ? qtr_comm_send_segments(c, dest, tag, nseg, seg, len, ctx) : 0;
 out:
     free(seg);
     free(len);

@@ -85,6 +85,8 @@ int qtr_rounds_finish(qtr_rounds *r, qtr_ctx *ctx);
 int qtr_block_pack_meta(const qtr_h5_block *b, void **buf, size_t *len);
 int qtr_block_unpack_meta(const void *meta, size_t mlen, void **buf, size_t *len,
                           size_t *pools_off, size_t *pools_len);
+/** Sends nothing when the block's rows have no such elements (failed rows
+ *  only), as the receiver, told 0 bytes by the header, expects. */
 int qtr_block_send_pools(qtr_comm *c, const qtr_h5_block *b, int dest, int tag, qtr_ctx *ctx);
 int qtr_block_view(const void *buf, size_t len, qtr_h5_block *view);
 

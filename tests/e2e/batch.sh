@@ -141,6 +141,10 @@ if "$B" info --build | grep -q "^mpi: yes" && command -v mpirun >/dev/null; then
 if [ $have_mpi = 1 ]; then
   expect 1 $NOLEAK mpirun -n 2 --oversubscribe --allow-run-as-root "$B" "$T/text.h5" -o "$T/r2.h5" -t all:5 -O 1 --progress=none --round 16
   same "$T/r1.h5" "$T/r2.h5" "mpirun -n 2 == 1 process"
+  # one row per rank and round: some rounds of a rank hold only a failed
+  # row, with no instructions to send to rank 0
+  expect 1 $NOLEAK mpirun -n 2 --oversubscribe --allow-run-as-root "$B" "$T/text.h5" -o "$T/r2one.h5" -t all:5 -O 1 --progress=none --round 1
+  same "$T/r1.h5" "$T/r2one.h5" "mpirun -n 2, one row per rank and round == 1 process"
   expect 0 $NOLEAK mpirun -n 2 --oversubscribe --allow-run-as-root "$B" "$T/cols.h5" -o "$T/c2.h5" -t all:5 --progress=none --round 25
   expect 0 "$B" "$T/cols.h5" -o "$T/c1.h5" -t all:5 --progress=none
   same "$T/c1.h5" "$T/c2.h5" "records batch: mpirun -n 2 == 1 process"
