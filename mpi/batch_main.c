@@ -618,6 +618,14 @@ static int queue_rows(coord *k, round_slot *r, qtr_slot *slot, size_t s, size_t 
     return 0;
 }
 
+/* 1 on rank 0 when it writes every rank's rows (--writer=rank0, several
+ * ranks). It may then leave a round's big rows to the others (it never
+ * waits for them): the others take every one in the end. */
+static int writes_for_others(const coord *k)
+{
+    return k->c->rank == 0 && k->c->size > 1 && !k->c->parallel_io;
+}
+
 /* 1 when this rank may claim big rows (BIG_ROW_INST) of slot @p si's
  * round now: it holds fewer big rows than it has threads in older rounds
  * (queued, running, or done and waiting for their commit). Rank 0 writing
@@ -629,20 +637,12 @@ static int queue_rows(coord *k, round_slot *r, qtr_slot *slot, size_t s, size_t 
 static int big_allowed(const coord *k, int si)
 {
     uint32_t seq = k->rs[si].seq, nbig = 0;
-    const qtr_comm *c = k->c;
-    int all = c->rank == 0 && c->size > 1 && !c->parallel_io;
+    int all = writes_for_others(k);
     for (uint32_t q = k->oldest_seq; q != seq; q++) {
         const round_slot *o = &k->rs[q % QTR_NSLOTS];
         nbig += all ? (uint32_t)o->plan.nbig : o->nbig;
     }
     return nbig < (uint32_t)k->team->nthreads;
-}
-
-/* Rank 0 writing for everyone may leave a round's big rows to the others
- * (it never waits for them): the others take every one in the end. */
-static int may_leave_big(const coord *k)
-{
-    return k->c->rank == 0 && k->c->size > 1 && !k->c->parallel_io;
 }
 
 /* One refill of round @p r, longest first: big rows from their counter
@@ -686,7 +686,7 @@ static void refill(coord *k, int si)
         r->heavy_phase = r->big_phase = 0;
     }
     r->exhausted = r->static_done && r->counter_done &&
-                   (!r->big_phase || (may_leave_big(k) && !big_allowed(k, si)));
+                   (!r->big_phase || (writes_for_others(k) && !big_allowed(k, si)));
     k->t_read += now() - t0;
 }
 
