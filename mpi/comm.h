@@ -63,12 +63,15 @@ int qtr_comm_scatter(qtr_comm *c, const void *buf, const size_t *counts, void *o
                      qtr_ctx *ctx);
 
 /** Send @p nseg byte ranges (@p seg[i], @p len[i] bytes) to rank @p dest
- *  as one message, straight from where they lie (no copy into a buffer
- *  first): a round's output circuits travel to rank 0 this way. The
- *  receiver takes them with qtr_comm_recv into one contiguous buffer. */
+ *  as one stream, mostly straight from where they lie: a round's output
+ *  circuits travel to rank 0 this way. It goes in pieces of 4 MiB of the
+ *  ranges' concatenation; a piece inside one range is sent from there, a
+ *  piece across ranges through one 4 MiB staging buffer. The receiver
+ *  takes the stream with qtr_comm_recv into one contiguous buffer. */
 int qtr_comm_send_segments(qtr_comm *c, int dest, int tag, size_t nseg, const void *const *seg,
                            const size_t *len, qtr_ctx *ctx);
-/** Receive a message of exactly @p n bytes from rank @p src into @p buf. */
+/** Receive a stream of exactly @p n bytes sent by qtr_comm_send_segments
+ *  from rank @p src into @p buf. */
 int qtr_comm_recv(qtr_comm *c, int src, int tag, void *buf, size_t n, qtr_ctx *ctx);
 
 /** Let MPI make progress (one-sided operations targeting this rank). */
