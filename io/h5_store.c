@@ -114,6 +114,8 @@ void qtr_h5_block_clear(qtr_h5_block *b)
     b->n = 0;
     b->ninst = b->nparams = b->nargs = b->nregs = b->nlayout = b->ntext = b->nmsgs = 0;
     b->refs = 0;
+    b->pre = NULL;
+    b->npre = 0;
 }
 
 void qtr_h5_block_fini(qtr_h5_block *b)
@@ -1863,14 +1865,66 @@ static int write_sel(qtr_h5_file *f, hid_t d, hid_t mt, hid_t fs, size_t nmem, c
  * pair up; a round of light rows fits in one window. */
 #define WRITE_WINDOW_BYTES ((uint64_t)8 << 20)
 
-/* Row @p k's elements of pool @p p in its circuit (a block of references). */
-static const char *ref_elems(const qtr_h5_block *b, size_t k, int p)
+/* Row @p k's elements of big pool @p p: in its circuit (a block of
+ * references) or in the block's own pool array. */
+static const char *row_elems(const qtr_h5_block *b, size_t k, int p, uint64_t es)
 {
-    const qtr_circuit *c = b->src[k];
-    if (!c) return NULL;
-    return p == QTR_H5_POOL_INST     ? (const char *)c->inst
-           : p == QTR_H5_POOL_PARAMS ? (const char *)c->params
-                                     : (const char *)c->args;
+    if (b->refs) {
+        const qtr_circuit *c = b->src[k];
+        if (!c) return NULL;
+        return p == QTR_H5_POOL_INST     ? (const char *)c->inst
+               : p == QTR_H5_POOL_PARAMS ? (const char *)c->params
+                                         : (const char *)c->args;
+    }
+    const char *base = p == QTR_H5_POOL_INST     ? (const char *)b->inst
+                       : p == QTR_H5_POOL_PARAMS ? (const char *)b->params
+                                                 : (const char *)b->args;
+    return base + b->row[k].local[p] * es;
+}
+
+/* The block's precompressed chunks of pool @p p: [*first, *first + return). */
+static size_t pre_of_pool(const qtr_h5_block *b, int p, size_t *first)
+{
+    size_t i = 0, n = 0;
+    while (i < b->npre && (int)b->pre[i].pool != p) i++;
+    *first = i;
+    while (i + n < b->npre && (int)b->pre[i + n].pool == p) n++;
+    return n;
+}
+
+/* Store the precompressed chunks b->pre[first, first + n) of dataset @p d
+ * as they are. The dataset must be chunked as this build creates it, with
+ * shuffle then deflate, or the bytes would be read back wrong. */
+static int write_prechunks(qtr_h5_file *f, const qtr_h5_block *b, hid_t d, int p, size_t first,
+                           size_t n)
+{
+    uint64_t clen;
+    size_t es;
+    if (qtr_h5_chunk_geometry(p, &clen, &es)) return -1;
+    hid_t dcpl = H5Dget_create_plist(d);
+    hsize_t dim = 0;
+    int ok = dcpl >= 0 && H5Pget_chunk(dcpl, 1, &dim) == 1 && dim == clen &&
+             H5Pget_nfilters(dcpl) == 2;
+    for (unsigned i = 0; ok && i < 2; i++) {
+        unsigned flags, cd[8];
+        size_t ncd = 8;
+        H5Z_filter_t id = H5Pget_filter2(dcpl, i, &flags, &ncd, cd, 0, NULL, NULL);
+        ok = id == (i == 0 ? H5Z_FILTER_SHUFFLE : H5Z_FILTER_DEFLATE);
+    }
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (!ok) {
+        cap(f);
+        return -1;
+    }
+    for (size_t i = first; i < first + n; i++) {
+        const qtr_h5_prechunk *c = &b->pre[i];
+        hsize_t off = c->chunk * clen;
+        if (H5Dwrite_chunk(d, H5P_DEFAULT, c->mask, &off, (size_t)c->size, c->data) < 0) {
+            cap(f);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* @p buf: the block's own pool array; with @p gather, each window's
@@ -1887,6 +1941,11 @@ static int write_pool(qtr_h5_file *f, const qtr_h5_block *b, int c, hid_t mt, co
     if (per < chunk) per = chunk;
     uint64_t lo = f->from[p] - f->from[p] % chunk, hi = f->ext[p];
     uint64_t nwin = hi > lo ? (hi - lo + per - 1) / per : 1;
+    /* elements in precompressed chunks are left out: their chunks are
+     * stored as they are afterwards */
+    size_t xi, nx = pre_of_pool(b, p, &xi), xend = xi + nx;
+    uint64_t clen = chunk;
+    if (nx) gather = 1;
     hid_t fs = H5Dget_space(d);
     if (fs < 0) return -1;
     int rc = 0;
@@ -1909,7 +1968,18 @@ static int write_pool(qtr_h5_file *f, const qtr_h5_block *b, int c, hid_t mt, co
             }
             uint64_t s0 = r->start[p] + done_in_row, e0 = r->start[p] + r->count[p];
             if (s0 >= wh) break;
+            while (xi < xend && (b->pre[xi].chunk + 1) * clen <= s0) xi++;
+            if (xi < xend && b->pre[xi].chunk * clen <= s0) {
+                uint64_t ce = (b->pre[xi].chunk + 1) * clen, to = ce < e0 ? ce : e0;
+                done_in_row += to - s0;
+                if (to == e0) {
+                    k++;
+                    done_in_row = 0;
+                }
+                continue;
+            }
             uint64_t e = e0 < wh ? e0 : wh;
+            if (xi < xend && b->pre[xi].chunk * clen < e) e = b->pre[xi].chunk * clen;
             if (gather) {
                 if ((cnt + (e - s0)) * es > capstage) {
                     uint64_t want = (cnt + (e - s0)) * es;
@@ -1922,7 +1992,7 @@ static int write_pool(qtr_h5_file *f, const qtr_h5_block *b, int c, hid_t mt, co
                     stage = ns;
                     capstage = want;
                 }
-                memcpy(stage + cnt * es, ref_elems(b, k, p) + done_in_row * es, (e - s0) * es);
+                memcpy(stage + cnt * es, row_elems(b, k, p, es) + done_in_row * es, (e - s0) * es);
             }
             if (have && s0 == run_hi) {
                 run_hi = e;
@@ -1938,7 +2008,8 @@ static int write_pool(qtr_h5_file *f, const qtr_h5_block *b, int c, hid_t mt, co
             cnt += e - s0;
             if (e < e0) {
                 done_in_row += e - s0;
-                break;
+                if (e == wh) break;
+                continue;  /* cut by a precompressed chunk */
             }
             k++;
             done_in_row = 0;
@@ -1960,6 +2031,7 @@ static int write_pool(qtr_h5_file *f, const qtr_h5_block *b, int c, hid_t mt, co
     }
     H5Sclose(fs);
     free(stage);
+    if (!rc && nx) rc = write_prechunks(f, b, d, p, xend - nx, nx);
     return rc;
 }
 

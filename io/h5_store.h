@@ -38,6 +38,7 @@
 #include <stdint.h>
 #include "qtr.h"
 #include "h5_schema.h"
+#include "h5_chunk.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -107,6 +108,11 @@ typedef struct {
      * inst/params/args stay empty); NULL when the block holds its pools */
     const qtr_circuit **src;  size_t capsrc;
     int         refs;                /* 1: rows refer to src[] (see above) */
+    /* whole chunks of the big pools compressed elsewhere (h5_chunk.h),
+     * sorted by pool, then chunk: qtr_h5_write_block stores them as they
+     * are (H5Dwrite_chunk) and writes none of their elements itself, so
+     * the block need not hold those. Borrowed: never freed by the block. */
+    const qtr_h5_prechunk *pre;  size_t npre;
 } qtr_h5_block;
 
 void qtr_h5_block_init(qtr_h5_block *b);

@@ -781,7 +781,8 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
      * commits). Rows that travel to rank 0 are sent from the circuits too
      * (rounds.h). */
     by_cost *ord = malloc((slot->npush ? slot->npush : 1) * sizeof *ord);
-    if (!ord && !failed) failed = qtr_fail(ctx, QTR_ENOMEM, "result order") != QTR_OK;
+    qtr_row_chunks *chunks = malloc((slot->npush ? slot->npush : 1) * sizeof *chunks);
+    if ((!ord || !chunks) && !failed) failed = qtr_fail(ctx, QTR_ENOMEM, "result order") != QTR_OK;
     /* items were queued heaviest first: sort back into row order (by -row,
      * descending) */
     for (size_t i = 0; ord && i < slot->npush; i++)
@@ -798,6 +799,7 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
                                         o->have_res ? &o->res : NULL, o->code, o->msg,
                                         o->seconds, ctx))
             failed = 1;
+        else chunks[k->outb.n - 1] = (qtr_row_chunks){o->pre, o->npre};
     }
     k->nmine += slot->npush;
     free(ord);
@@ -814,9 +816,11 @@ static int commit_round(coord *k, int si, qtr_ctx *ctx)
     int stop = qtr_signals_pending();
     uint64_t nok = 0, nerr = 0;
     int rc = qtr_rounds_commit(&k->rounds, r->seq, r->first, r->n,
-                               c->rank == 0 ? r->committed : NULL, &k->outb, failed, &stop, &nok,
+                               c->rank == 0 ? r->committed : NULL, &k->outb, failed ? NULL : chunks,
+                               failed, &stop, &nok,
                                &nerr, ctx);
     qtr_slot_reset(slot);  /* the circuits the block referred to */
+    free(chunks);
     double t1 = now();
     k->t_commit += t1 - t0;
     k->c_commit += qtr_thread_cpu() - c0;
@@ -1031,6 +1035,8 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     k.rounds.counter = k.counter;
     k.rounds.feed = feed_workers;
     k.rounds.feed_ud = &k;
+    c->waiting = feed_workers;
+    c->waiting_ud = &k;
     if (s->out) qtr_h5_set_between(s->out, feed_workers, &k);
     /* tests: small pool write windows, so a small batch uses several */
     const char *win_env = getenv("QTR_BATCH_WRITE_WINDOW");
@@ -1045,6 +1051,8 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     team.opmap = qtr_h5_opmap(s->in);
     team.storage = qtr_h5_storage_of(s->in);
     team.nthreads = nthreads;
+    /* H5Dwrite_chunk is for one writer: with --writer=all, HDF5 compresses */
+    team.precompress = !c->parallel_io;
     team.coordinate = coordinate;
     team.ud = &k;
     atomic_init(&team.oldest, 0);
@@ -1136,6 +1144,7 @@ done:
         free(k.rs[i].cost);
         qtr_slot_fini(&team.slot[i]);
     }
+    c->waiting = NULL;  /* k goes out of scope */
     qtr_h5_block_fini(&k.outb);
     qtr_counter_free(k.counter);
     free(k.fcost);

@@ -23,6 +23,10 @@ typedef struct qtr_comm {
     int parallel_io;     /* 1 when results are written by every rank (MPI-IO) */
     int64_t fapl, dxpl;  /* HDF5 property lists for parallel I/O, or -1 */
     void   *ibarrier;    /* pending MPI_Ibarrier request (owned), or NULL */
+    /* called, if set, while a collective or a transfer of results waits
+     * for another rank; the wait naps between calls rather than spin */
+    void  (*waiting)(void *ud);
+    void   *waiting_ud;
 } qtr_comm;
 
 /** Start MPI if launched by an MPI launcher (FUNNELED threads). With
@@ -67,12 +71,14 @@ int qtr_comm_scatter(qtr_comm *c, const void *buf, const size_t *counts, void *o
  *  circuits travel to rank 0 this way. It goes in pieces of 4 MiB of the
  *  ranges' concatenation; a piece inside one range is sent from there, a
  *  piece across ranges through one 4 MiB staging buffer. The receiver
- *  takes the stream with qtr_comm_recv into one contiguous buffer. */
+ *  takes the stream with qtr_comm_recv_segments. */
 int qtr_comm_send_segments(qtr_comm *c, int dest, int tag, size_t nseg, const void *const *seg,
                            const size_t *len, qtr_ctx *ctx);
-/** Receive a stream of exactly @p n bytes sent by qtr_comm_send_segments
- *  from rank @p src into @p buf. */
-int qtr_comm_recv(qtr_comm *c, int src, int tag, void *buf, size_t n, qtr_ctx *ctx);
+/** Receive a stream sent by qtr_comm_send_segments from rank @p src into
+ *  @p nseg byte ranges (@p seg[i], @p len[i] bytes), filled in order; the
+ *  ranges' total must be the stream's. */
+int qtr_comm_recv_segments(qtr_comm *c, int src, int tag, size_t nseg, void *const *seg,
+                           const size_t *len, qtr_ctx *ctx);
 
 /** Let MPI make progress (one-sided operations targeting this rank). */
 void qtr_comm_progress(qtr_comm *c);

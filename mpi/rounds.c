@@ -44,7 +44,7 @@ enum { TUPLE = 2 + QTR_H5_NFILEPOOLS };
 /* ---- block serialisation ------------------------------------------------- */
 
 typedef struct {
-    uint64_t n, ninst, nparams, nargs, nregs, nlayout, nmsgs;
+    uint64_t n, ninst, nparams, nargs, nregs, nlayout, nmsgs, npre, npredata;
 } pack_head;
 
 #define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
@@ -54,7 +54,8 @@ static size_t pack_size(const pack_head *h)
     return ALIGN8(sizeof *h) + ALIGN8(h->n * sizeof(qtr_h5_row)) +
            ALIGN8(h->ninst * sizeof(qtr_inst)) + ALIGN8(h->nparams * sizeof(double)) +
            ALIGN8(h->nargs * sizeof(uint32_t)) + ALIGN8(h->nregs * sizeof(qtr_h5_reg)) +
-           2 * ALIGN8(h->nlayout * sizeof(uint32_t)) + ALIGN8(h->nmsgs);
+           2 * ALIGN8(h->nlayout * sizeof(uint32_t)) + ALIGN8(h->nmsgs) +
+           ALIGN8(h->npre * sizeof(qtr_h5_prechunk)) + ALIGN8(h->npredata);
 }
 
 /* The three big pools travel apart from the rest (qtr_block_send_pools):
@@ -80,7 +81,9 @@ int qtr_block_pack_meta(const qtr_h5_block *b, void **buf, size_t *len)
     uint64_t nbig[NBIG] = {0, 0, 0};
     for (size_t k = 0; k < b->n; k++)
         for (int j = 0; j < NBIG; j++) nbig[j] += b->row[k].count[bigp[j]];
-    pack_head h = {b->n, nbig[0], nbig[1], nbig[2], b->nregs, b->nlayout, b->nmsgs};
+    uint64_t npredata = 0;
+    for (size_t i = 0; i < b->npre; i++) npredata += b->pre[i].size;
+    pack_head h = {b->n, nbig[0], nbig[1], nbig[2], b->nregs, b->nlayout, b->nmsgs, b->npre, npredata};
     if (pools_bytes(&h) > (size_t)INT32_MAX) return -1;
     size_t total = pack_size(&h) - ALIGN8(nbig[0] * bigsz[0]) - ALIGN8(nbig[1] * bigsz[1]) -
                    ALIGN8(nbig[2] * bigsz[2]);
@@ -106,6 +109,16 @@ int qtr_block_pack_meta(const qtr_h5_block *b, void **buf, size_t *len)
     PUT(b->layout0, h.nlayout * sizeof(uint32_t));
     PUT(b->layout1, h.nlayout * sizeof(uint32_t));
     PUT(b->msgs, h.nmsgs);
+    /* compressed chunks: the table, then their bytes one after another */
+    qtr_h5_prechunk *pre = (qtr_h5_prechunk *)(void *)(p + at);
+    PUT(b->pre, h.npre * sizeof(qtr_h5_prechunk));
+    for (size_t i = 0, off = 0; i < h.npre; i++) {
+        memcpy(p + at + off, b->pre[i].data, b->pre[i].size);
+        pre[i].offset = off;
+        pre[i].data = NULL;
+        off += b->pre[i].size;
+    }
+    at += ALIGN8(h.npredata);
 #undef PUT
     *buf = p;
     *len = total;
@@ -148,27 +161,79 @@ static const void *row_elems(const qtr_h5_block *b, size_t k, int j)
     return base + r->local[bigp[j]] * bigsz[j];
 }
 
+/* The byte ranges of block @p b's big pools that travel to rank 0: each
+ * row's elements of inst, params and args, in this order, less the
+ * elements of its precompressed chunks (b->pre). The sender (a block of
+ * references) and rank 0 (a view of the buffer it made room in) derive the
+ * same list from the same rows and table. */
+static int travel_ranges(const qtr_h5_block *b, void ***seg_out, size_t **len_out, size_t *nseg)
+{
+    size_t cap = NBIG * b->n + b->npre + 1, ns = 0, xi = 0;
+    void **seg = malloc(cap * sizeof *seg);
+    size_t *len = malloc(cap * sizeof *len);
+    if (!seg || !len) {
+        free(seg);
+        free(len);
+        return -1;
+    }
+    for (int j = 0; j < NBIG; j++) {
+        int p = bigp[j];
+        uint64_t clen = 1;
+        size_t es;
+        if (qtr_h5_chunk_geometry(p, &clen, &es)) clen = 1;
+        for (size_t k = 0; k < b->n; k++) {
+            uint64_t s = b->row[k].start[p], e = s + b->row[k].count[p], at = s;
+            if (s == e) continue;  /* failed rows have no circuit */
+            char *base = (char *)row_elems(b, k, j);
+            while (at < e) {
+                while (xi < b->npre && ((int)b->pre[xi].pool < p ||
+                                        ((int)b->pre[xi].pool == p && (b->pre[xi].chunk + 1) * clen <= at)))
+                    xi++;
+                int in_pre = xi < b->npre && (int)b->pre[xi].pool == p;
+                uint64_t c0 = in_pre ? b->pre[xi].chunk * clen : UINT64_MAX;
+                if (c0 <= at) {  /* inside a precompressed chunk: skip it */
+                    uint64_t c1 = c0 + clen;
+                    at = c1 < e ? c1 : e;
+                    continue;
+                }
+                uint64_t to = c0 < e ? c0 : e;
+                seg[ns] = base + (at - s) * bigsz[j];
+                len[ns++] = (to - at) * bigsz[j];
+                at = to;
+            }
+        }
+    }
+    *seg_out = seg;
+    *len_out = len;
+    *nseg = ns;
+    return 0;
+}
+
 int qtr_block_send_pools(qtr_comm *c, const qtr_h5_block *b, int dest, int tag, qtr_ctx *ctx)
 {
-    size_t nseg = 0, cap = NBIG * (b->n ? b->n : 1);
-    const void **seg = malloc(cap * sizeof *seg);
-    size_t *len = malloc(cap * sizeof *len);
-    int rc = -1;
-    if (!seg || !len) {
+    void **seg = NULL;
+    size_t *len = NULL, nseg = 0;
+    if (travel_ranges(b, &seg, &len, &nseg)) {
         qtr_fail(ctx, QTR_ENOMEM, "segments of a round's results");
-        goto out;
+        return -1;
     }
-    for (int j = 0; j < NBIG; j++)
-        for (size_t k = 0; k < b->n; k++) {
-            size_t bytes = b->row[k].count[bigp[j]] * bigsz[j];
-            if (!bytes) continue;
-            seg[nseg] = row_elems(b, k, j);
-            len[nseg++] = bytes;
-        }
-    /* nothing to send when no row has any (failed rows): rank 0 then
-     * posts no receive either, its size from the header being 0 */
-    rc = nseg ? qtr_comm_send_segments(c, dest, tag, nseg, seg, len, ctx) : 0;
-out:
+    /* nothing to send when no row has any element left to send: rank 0
+     * then posts no receive either */
+    int rc = nseg ? qtr_comm_send_segments(c, dest, tag, nseg, (const void *const *)seg, len, ctx) : 0;
+    free(seg);
+    free(len);
+    return rc;
+}
+
+int qtr_block_recv_pools(qtr_comm *c, const qtr_h5_block *view, int src, int tag, qtr_ctx *ctx)
+{
+    void **seg = NULL;
+    size_t *len = NULL, nseg = 0;
+    if (travel_ranges(view, &seg, &len, &nseg)) {
+        qtr_fail(ctx, QTR_ENOMEM, "segments of a round's results");
+        return -1;
+    }
+    int rc = nseg ? qtr_comm_recv_segments(c, src, tag, nseg, seg, len, ctx) : 0;
     free(seg);
     free(len);
     return rc;
@@ -196,6 +261,16 @@ int qtr_block_view(const void *buf, size_t len, qtr_h5_block *v)
     TAKE(v->layout0, uint32_t, h.nlayout);
     TAKE(v->layout1, uint32_t, h.nlayout);
     TAKE(v->msgs, char, h.nmsgs);
+    qtr_h5_prechunk *pre;
+    unsigned char *predata;
+    TAKE(pre, qtr_h5_prechunk, h.npre);
+    TAKE(predata, unsigned char, h.npredata);
+    for (size_t i = 0; i < h.npre; i++) {
+        if (pre[i].offset > h.npredata || pre[i].size > h.npredata - pre[i].offset) return -1;
+        pre[i].data = predata + pre[i].offset;
+    }
+    v->pre = pre;
+    v->npre = h.npre;
 #undef TAKE
     v->n = v->cap = h.n;
     v->ninst = h.ninst;
@@ -278,6 +353,7 @@ static int place(qtr_rounds *r, uint64_t first, size_t n, const uint8_t *committ
              * would have put it, or the file is not the one we think */
             for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
                 c[p] = fc[i * QTR_H5_NFILEPOOLS + p];
+                r->base[p] = qtr_h5_segment_start(p, r->base[p], c[p]);
                 if (c[p] && fs[i * QTR_H5_NFILEPOOLS + p] != r->base[p]) {
                     qtr_fail(ctx, QTR_EPARSE,
                              "%s: row %llu is stored at %llu, expected %llu: the file was not "
@@ -293,8 +369,8 @@ static int place(qtr_rounds *r, uint64_t first, size_t n, const uint8_t *committ
         }
         uint64_t *s = starts + from[i] * QTR_H5_NFILEPOOLS;
         for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
-            s[p] = r->base[p];
-            r->base[p] += c[p];
+            s[p] = qtr_h5_segment_start(p, r->base[p], c[p]);
+            r->base[p] = s[p] + c[p];
         }
     }
     rc = 0;
@@ -324,8 +400,40 @@ static int all_ok(qtr_comm *c, int rc, qtr_ctx *ctx, const char *what)
     return bad ? -1 : 0;
 }
 
+/* This rank's rows' precompressed chunks (@p rc, one entry per row of @p b)
+ * as one table for the block, now that the rows are placed: chunk numbers
+ * from each segment's start become the file's, sorted by pool, then chunk
+ * (rows are in row order, so their segments are in file order). Sets
+ * b->pre (malloc'ed; the caller frees it). */
+static int place_prechunks(qtr_h5_block *b, const qtr_row_chunks *rc)
+{
+    size_t n = 0;
+    for (size_t k = 0; rc && k < b->n; k++) n += rc[k].npre;
+    if (!n) return 0;
+    qtr_h5_prechunk *tab = malloc(n * sizeof *tab);
+    if (!tab) return -1;
+    size_t nt = 0;
+    for (int j = 0; j < NBIG; j++) {
+        int p = bigp[j];
+        uint64_t clen = qtr_h5_pool_chunk_len(p);
+        for (size_t k = 0; k < b->n; k++) {
+            uint64_t s = b->row[k].start[p];
+            if (s % clen) continue;  /* not where it was compressed for: left to the writer */
+            for (size_t i = 0; i < rc[k].npre; i++) {
+                if ((int)rc[k].pre[i].pool != p) continue;
+                tab[nt] = rc[k].pre[i];
+                tab[nt++].chunk += s / clen;
+            }
+        }
+    }
+    b->pre = tab;
+    b->npre = nt;
+    return 0;
+}
+
 int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
-                      const uint8_t *committed, qtr_h5_block *mine, int local_failed, int *stop,
+                      const uint8_t *committed, qtr_h5_block *mine, const qtr_row_chunks *chunks,
+                      int local_failed, int *stop,
                       uint64_t *nok, uint64_t *nerr, qtr_ctx *ctx)
 {
     qtr_comm *c = r->comm;
@@ -337,6 +445,7 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
      * pools start in it and their bytes */
     void **full = NULL;
     size_t *flen = NULL, *foff = NULL, *fpools = NULL;
+    qtr_h5_block *views = NULL;  /* rank 0: each rank's block in full[] */
     *nok = *nerr = 0;
     mark m = {wall_now(), qtr_thread_cpu()};
 
@@ -390,6 +499,12 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     for (size_t k = 0; k < mine->n; k++)
         memcpy(mine->row[k].start, starts + k * QTR_H5_NFILEPOOLS,
                QTR_H5_NFILEPOOLS * sizeof *starts);
+    /* a serial writer stores the chunks the workers compressed as they are */
+    if (!c->parallel_io && place_prechunks(mine, chunks)) {
+        qtr_fail(ctx, QTR_ENOMEM, "a round's table of compressed chunks");
+        step = -1;
+    }
+    if (all_ok(c, step, ctx, "listing compressed chunks")) goto done;
 
     charge(r, QTR_COMMIT_PLACE, &m);
 
@@ -434,12 +549,16 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
         flen = calloc((size_t)c->size, sizeof *flen);
         foff = calloc((size_t)c->size, sizeof *foff);
         fpools = calloc((size_t)c->size, sizeof *fpools);
-        if (!full || !flen || !foff || !fpools) step = qtr_fail(ctx, QTR_ENOMEM, "round buffers");
+        views = calloc((size_t)c->size, sizeof *views);
+        if (!full || !flen || !foff || !fpools || !views)
+            step = qtr_fail(ctx, QTR_ENOMEM, "round buffers");
         size_t at = bcount ? bcount[0] : 0;
         for (int k = 1; k < c->size && !step; k++) {
             if (qtr_block_unpack_meta((char *)blocks + at, bcount[k], &full[k], &flen[k], &foff[k],
                                       &fpools[k]))
                 step = qtr_fail(ctx, QTR_ENOMEM, "room for rank %d's results of a round", k);
+            else if (qtr_block_view(full[k], flen[k], &views[k]))
+                step = qtr_fail(ctx, QTR_EIO, "internal: malformed block from rank %d", k);
             at += bcount[k];
         }
     }
@@ -447,7 +566,7 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     step = 0;
     if (c->rank == 0) {
         for (int k = 1; k < c->size && !step; k++)
-            if (fpools[k]) step = qtr_comm_recv(c, k, POOLS_TAG, (char *)full[k] + foff[k], fpools[k], ctx);
+            step = qtr_block_recv_pools(c, &views[k], k, POOLS_TAG, ctx);
     } else if (mine->n) {
         step = qtr_block_send_pools(c, mine, 0, POOLS_TAG, ctx);
     }
@@ -464,14 +583,7 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     /* pass 1: data of every rank's rows; pass 2: their status */
     for (int pass = 0; pass < 2 && !step; pass++) {
         for (int k = 0; k < c->size && !step; k++) {
-            qtr_h5_block view, *b = mine;
-            if (k > 0) {
-                if (qtr_block_view(full[k], flen[k], &view)) {
-                    step = qtr_fail(ctx, QTR_EIO, "internal: malformed block from rank %d", k);
-                    break;
-                }
-                b = &view;
-            }
+            const qtr_h5_block *b = k > 0 ? &views[k] : mine;
             if (!b->n) continue;
             step = (pass == 0 ? qtr_h5_write_block(r->out, b, -1, ctx)
                               : qtr_h5_write_status(r->out, b, -1, ctx))
@@ -503,6 +615,11 @@ done:
     free(blocks);
     free(bcount);
     for (int k = 0; full && k < c->size; k++) free(full[k]);
+    free(views);
+    /* the table of place_prechunks (the chunks are the workers') */
+    free((void *)mine->pre);
+    mine->pre = NULL;
+    mine->npre = 0;
     free(full);
     free(flen);
     free(foff);

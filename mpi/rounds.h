@@ -26,9 +26,17 @@
 
 /** Phases of a commit: placement (gather, place, scatter), writing the
  *  rows' data (extend, write), flushing it, the status column (write and
- *  flush), agreeing on stop signals. */
+ *  flush), agreeing on stop signals (for --writer=rank0 also sending the
+ *  rows to rank 0). */
 enum { QTR_COMMIT_PLACE, QTR_COMMIT_WRITE, QTR_COMMIT_FLUSH, QTR_COMMIT_STATUS, QTR_COMMIT_STOP,
        QTR_COMMIT_NPHASES };
+
+/** A row's whole chunks compressed where it was transpiled (chunk numbers
+ *  from its segments' starts; h5_chunk.h). */
+typedef struct {
+    const qtr_h5_prechunk *pre;
+    size_t                 npre;
+} qtr_row_chunks;
 extern const char *const qtr_commit_phase_names[QTR_COMMIT_NPHASES];
 
 typedef struct {
@@ -59,14 +67,17 @@ typedef struct {
 
 /** Commit rows [first, first+n): @p mine holds this rank's new rows;
  *  @p committed (rank 0 only; n entries, may be NULL when none) marks rows an
- *  earlier run already finished, whose placement (r->done_*) is checked. @p local_failed: this rank could not do its part (its message in
+ *  earlier run already finished, whose placement (r->done_*) is checked.
+ *  @p chunks (one per row of @p mine, or NULL): their compressed chunks,
+ *  which a serial writer stores as they are. @p local_failed: this rank could not do its part (its message in
  *  ctx): every rank then fails the commit. *@p stop becomes the maximum over
  *  ranks (a stop signal). Collective. On return *nok and *nerr (rank 0)
  *  count the new rows by status. @p seq is the round's number: its chunk
  *  counter is released once every rank is in the commit. @return 0 or -1
  *  (message in ctx). */
 int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
-                      const uint8_t *committed, qtr_h5_block *mine, int local_failed, int *stop,
+                      const uint8_t *committed, qtr_h5_block *mine, const qtr_row_chunks *chunks,
+                      int local_failed, int *stop,
                       uint64_t *nok, uint64_t *nerr, qtr_ctx *ctx);
 
 /** After the last commit: every rank learns whether rank 0's last write
@@ -74,7 +85,8 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
 int qtr_rounds_finish(qtr_rounds *r, qtr_ctx *ctx);
 
 /** Serialise a block for rank 0 in two parts: everything but its
- *  instructions, parameters and operands (qtr_block_pack_meta: a copy, small),
+ *  instructions, parameters and operands (qtr_block_pack_meta: a copy, small;
+ *  it carries the block's compressed chunks, b->pre, and their bytes),
  *  then those pools (qtr_block_send_pools: sent from where they lie, the
  *  output circuits of a block of references). Rank 0 makes room for the
  *  whole block from the first part (qtr_block_unpack_meta: the pools go to
@@ -85,9 +97,15 @@ int qtr_rounds_finish(qtr_rounds *r, qtr_ctx *ctx);
 int qtr_block_pack_meta(const qtr_h5_block *b, void **buf, size_t *len);
 int qtr_block_unpack_meta(const void *meta, size_t mlen, void **buf, size_t *len,
                           size_t *pools_off, size_t *pools_len);
-/** Sends nothing when the block's rows have no such elements (failed rows
- *  only), as the receiver, told 0 bytes by the header, expects. */
+/** Elements of the block's precompressed chunks (b->pre, packed with the
+ *  meta part) do not travel: rank 0 stores those chunks as they are.
+ *  Sends nothing when nothing is left to send (failed rows only, or every
+ *  element in a precompressed chunk), as the receiver, deriving the same
+ *  from the meta part, expects. */
 int qtr_block_send_pools(qtr_comm *c, const qtr_h5_block *b, int dest, int tag, qtr_ctx *ctx);
+/** Rank 0: receive the pools of @p view (a block made by qtr_block_view
+ *  from qtr_block_unpack_meta's buffer) from rank @p src. */
+int qtr_block_recv_pools(qtr_comm *c, const qtr_h5_block *view, int src, int tag, qtr_ctx *ctx);
 int qtr_block_view(const void *buf, size_t len, qtr_h5_block *view);
 
 #endif

@@ -39,6 +39,11 @@ typedef struct {
     char        *msg;              /* failure message (malloc'ed) or NULL */
     double       seconds;          /* wall time (kept in /timing) */
     double       cpu;              /* this thread's CPU time (the run's breakdown) */
+    /* whole chunks of circ's long segments, compressed by the worker
+     * (team precompress; chunk numbers from each segment's start) */
+    qtr_h5_prechunk *pre;
+    size_t           npre;
+    unsigned char   *predata;
 } qtr_work_out;
 
 /** Rounds in flight at once on a rank: a rank may run this many rounds
@@ -84,6 +89,8 @@ struct qtr_team {
     const int16_t    *opmap;         /* file op codes -> ours */
     qtr_h5_storage    storage;
     int               nthreads;      /* worker threads (>= 1) */
+    int               precompress;   /* workers compress whole chunks of long
+                                      * results (h5_chunk.h) for a serial writer */
     qtr_coordinate_fn coordinate;
     void             *ud;
     /* one slot per round in flight; workers look at slot[oldest] first,

@@ -163,6 +163,35 @@ else
   echo "skipped: MPI parts (this build has no MPI, or mpirun is missing)"
 fi
 
+# ---- long results: whole chunks compressed by the workers ---------------------
+# A segment of 16 chunks or more starts at a chunk boundary and the worker
+# that transpiled the circuit compresses its whole chunks (h5_chunk.h); the
+# writer stores them as they are. Checked against the single-circuit
+# command, which never touches HDF5: 70,000 u + cx at -O 0 give 420,000
+# records and 210,000 parameters, both long enough.
+awk 'BEGIN { print "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nh q[0];";
+  for (i = 1; i <= 70000; i++) printf "u(%.6f,%.6f,%.6f) q[1];\ncx q[0],q[1];\n", i * 1e-4, 0.5 - i * 1e-5, i * 3e-5 }' > "$T/long.qasm"
+"$B" pack --qasm "$T/q/c000.qasm" "$T/long.qasm" "$T/q/c001.qasm" "$T/long.qasm" -o "$T/long.h5" 2>"$T/err" || bad "pack long: $(cat "$T/err")"
+expect 0 "$B" "$T/long.h5" -o "$T/lr1.h5" -t line:10 -O 0 --progress=none
+expect 0 "$B" "$T/long.qasm" -t line:10 -O 0 -o "$T/long.out.qasm"
+rm -rf "$T/unl"
+expect 0 "$B" unpack "$T/lr1.h5" -o "$T/unl"
+starts=$(h5dump -d /results/inst_start -d /results/param_start "$T/lr1.h5" | tr -s ' ,' '\n' | grep -E '^[0-9]+$' | tr '\n' ' ')
+if grep -v '^//' "$T/long.out.qasm" > "$T/l.want" && grep -v '^//' "$T/unl/long.qasm" > "$T/l.got" &&
+   cmp -s "$T/l.want" "$T/l.got" && grep -v '^//' "$T/unl/long_3.qasm" | cmp -s "$T/l.want" -; then
+  ok "long results (chunks compressed by the workers) read back as the single-circuit output"
+else
+  bad "long results differ from the single-circuit output (starts: $starts)"
+fi
+# the long rows' segments start at chunk boundaries (4096 records, 8192 parameters)
+# (h5dump's numbers: each dataset's length, then its 4 values)
+echo "$starts" | awk '{ if (NF != 10 || $3 % 4096 || $5 % 4096 || $8 % 8192 || $10 % 8192 || $3 == 0) exit 1 }' &&
+  ok "long segments start at chunk boundaries ($starts)" || bad "long segment starts: $starts"
+if [ -n "$have_mpi" ]; then
+  expect 0 $NOLEAK mpirun -n 2 --oversubscribe --allow-run-as-root "$B" "$T/long.h5" -o "$T/lr2.h5" -t line:10 -O 0 --progress=none --round 1
+  same "$T/lr1.h5" "$T/lr2.h5" "long results: mpirun -n 2 (chunks compressed on rank 1, stored by rank 0) == 1 process"
+fi
+
 # ---- SIGKILL mid-way, then --resume -----------------------------------------------
 # A log line per round and a pause after each round let the test kill at a
 # known point; wait for two rounds (32 circuits) before killing.

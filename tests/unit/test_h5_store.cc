@@ -556,3 +556,123 @@ TEST(H5StoreValidation, BlockRowsMustBeInOrderAndNamesFit)
     qtr_circuit_free(long_reg);
     qtr_h5_block_fini(&b);
 }
+
+// ---- whole chunks compressed outside HDF5 (io/h5_chunk.c) -------------------
+
+TEST(H5Chunk, LongSegmentsStartAtAChunkBoundary)
+{
+    const uint64_t inst = qtr_h5_pool_chunk_len(QTR_H5_POOL_INST);
+    const uint64_t par = qtr_h5_pool_chunk_len(QTR_H5_POOL_PARAMS);
+    ASSERT_EQ(inst, 4096u);
+    ASSERT_EQ(par, 8192u);
+    EXPECT_EQ(qtr_h5_pool_chunk_len(QTR_H5_POOL_REGS), 0u);
+    const uint64_t long_inst = QTR_H5_ALIGN_CHUNKS * inst;
+    // short segments go where the pool ends, long ones to the next boundary
+    EXPECT_EQ(qtr_h5_segment_start(QTR_H5_POOL_INST, 5, long_inst - 1), 5u);
+    EXPECT_EQ(qtr_h5_segment_start(QTR_H5_POOL_INST, 5, long_inst), inst);
+    EXPECT_EQ(qtr_h5_segment_start(QTR_H5_POOL_INST, 2 * inst, long_inst), 2 * inst);
+    EXPECT_EQ(qtr_h5_segment_start(QTR_H5_POOL_INST, 2 * inst + 1, long_inst), 3 * inst);
+    EXPECT_EQ(qtr_h5_segment_start(QTR_H5_POOL_PARAMS, 7, QTR_H5_ALIGN_CHUNKS * par), par);
+    EXPECT_EQ(qtr_h5_segment_start(QTR_H5_POOL_REGS, 7, 1u << 30), 7u);
+}
+
+// A chunk encoded here is the chunk HDF5 writes itself, byte for byte, and
+// a dataset holding one of each reads back the data.
+TEST(H5Chunk, EncodedChunksEqualHdf5sOwn)
+{
+    uint64_t clen;
+    size_t es;
+    ASSERT_EQ(qtr_h5_chunk_geometry(QTR_H5_POOL_PARAMS, &clen, &es), 0);
+    ASSERT_EQ(es, sizeof(double));
+    std::vector<double> v(2 * clen);
+    for (size_t i = 0; i < v.size(); i++) v[i] = i % 7 == 0 ? 0.5 : std::sin(0.001 * (double)i);
+    std::vector<unsigned char> scratch(clen * es), enc(qtr_h5_chunk_bound(QTR_H5_POOL_PARAMS));
+    size_t len = 0;
+    uint32_t mask = 1;
+    ASSERT_EQ(qtr_h5_chunk_encode(QTR_H5_POOL_PARAMS, v.data() + clen, scratch.data(), enc.data(),
+                                  &len, &mask),
+              0);
+    EXPECT_EQ(mask, 0u);
+    EXPECT_LT(len, clen * es);
+
+    std::string path = tmp_path("chunk.h5");
+    hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    ASSERT_GE(f, 0);
+    hsize_t dim = 2 * clen, chunk = clen;
+    hid_t sp = H5Screate_simple(1, &dim, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, &chunk);
+    H5Pset_shuffle(dcpl);
+    H5Pset_deflate(dcpl, QTR_H5_DEFLATE);
+    hid_t d = H5Dcreate2(f, "params", H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    ASSERT_GE(d, 0);
+    // chunk 0 through HDF5's filters, chunk 1 as encoded here
+    hsize_t off = 0, cnt = clen;
+    hid_t ms = H5Screate_simple(1, &cnt, NULL);
+    H5Sselect_hyperslab(sp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
+    ASSERT_GE(H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, sp, H5P_DEFAULT, v.data()), 0);
+    hsize_t at1 = clen;
+    ASSERT_GE(H5Dwrite_chunk(d, H5P_DEFAULT, mask, &at1, len, enc.data()), 0);
+    H5Dflush(d);
+    std::vector<double> back(2 * clen, -1.0);
+    ASSERT_GE(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()), 0);
+    EXPECT_EQ(back, v);
+    // HDF5's own encoding of chunk 1's data equals ours
+    H5Sselect_hyperslab(sp, H5S_SELECT_SET, &at1, NULL, &cnt, NULL);
+    ASSERT_GE(H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, sp, H5P_DEFAULT, v.data() + clen), 0);
+    H5Dflush(d);
+    hsize_t nbytes = 0;
+    ASSERT_GE(H5Dget_chunk_storage_size(d, &at1, &nbytes), 0);
+    std::vector<unsigned char> theirs(nbytes);
+    uint32_t tmask = 7;
+    ASSERT_GE(H5Dread_chunk(d, H5P_DEFAULT, &at1, &tmask, theirs.data()), 0);
+    EXPECT_EQ(tmask, 0u);
+    EXPECT_EQ(theirs, std::vector<unsigned char>(enc.begin(), enc.begin() + (long)len));
+    H5Sclose(ms);
+    H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+    H5Fclose(f);
+    std::remove(path.c_str());
+}
+
+// A segment is encoded chunk by chunk, its last partial chunk left out;
+// decoding each entry gives back its elements.
+TEST(H5Chunk, SegmentsEncodeTheirWholeChunks)
+{
+    const uint64_t clen = qtr_h5_pool_chunk_len(QTR_H5_POOL_INST);
+    std::vector<qtr_inst> in(3 * clen + 100);
+    for (size_t i = 0; i < in.size(); i++) {
+        std::memset(&in[i], 0, sizeof in[i]);
+        in[i].op = (uint8_t)(i % 50);
+        in[i].q[0] = (uint32_t)(i % 13);
+        in[i].q[1] = (uint32_t)(i % 11);
+    }
+    qtr_h5_prechunk *tab = NULL;
+    unsigned char *data = NULL;
+    size_t ntab = 0, ndata = 0;
+    ASSERT_EQ(qtr_h5_chunk_encode_segment(QTR_H5_POOL_INST, in.data(), in.size(), &tab, &ntab, &data,
+                                          &ndata),
+              0);
+    ASSERT_EQ(ntab, 3u);
+    uint64_t off = 0;
+    for (size_t i = 0; i < ntab; i++) {
+        EXPECT_EQ(tab[i].pool, (uint32_t)QTR_H5_POOL_INST);
+        EXPECT_EQ(tab[i].chunk, i);
+        EXPECT_EQ(tab[i].offset, off);
+        off += tab[i].size;
+        // the same bytes as encoding that chunk alone
+        std::vector<unsigned char> scratch(clen * sizeof(qtr_inst)),
+            one(qtr_h5_chunk_bound(QTR_H5_POOL_INST));
+        size_t len;
+        uint32_t mask;
+        ASSERT_EQ(qtr_h5_chunk_encode(QTR_H5_POOL_INST, in.data() + i * clen, scratch.data(),
+                                      one.data(), &len, &mask),
+                  0);
+        ASSERT_EQ(len, tab[i].size);
+        EXPECT_EQ(std::memcmp(one.data(), data + tab[i].offset, len), 0);
+    }
+    EXPECT_EQ(off, ndata);
+    free(tab);
+    free(data);
+}
+
