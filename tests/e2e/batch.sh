@@ -288,6 +288,13 @@ for i in [5, 50, 51, 52, 53, 120, 199]: s[i] = 0' "$T/holes$how.h5"
     else continue; fi
     same "$T/r1.h5" "$T/holes$how.h5" "--resume with scattered pending rows ($how rank(s)) == uninterrupted"
   done
+  # long rows redone on resume go back to their chunk-aligned places
+  cp "$T/lr1.h5" "$T/lholes.h5"
+  $PY -c 'import h5py, sys
+f = h5py.File(sys.argv[1], "r+"); s = f["results/status"]
+for i in [1, 2]: s[i] = 0' "$T/lholes.h5"
+  expect 0 "$B" "$T/long.h5" -o "$T/lholes.h5" -t line:10 -O 0 --progress=none --resume
+  same "$T/lr1.h5" "$T/lholes.h5" "--resume redoing a long row == uninterrupted"
 else
   echo "skipped: h5py examples (python3-h5py not installed)"
 fi
