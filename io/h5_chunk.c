@@ -25,10 +25,16 @@ uint64_t qtr_h5_pool_chunk_len(int pool)
     }
 }
 
-uint64_t qtr_h5_segment_start(int pool, uint64_t base, uint64_t count)
+int qtr_h5_segment_aligned(int pool, uint64_t count)
 {
     uint64_t clen = qtr_h5_pool_chunk_len(pool);
-    if (!clen || count < (uint64_t)QTR_H5_ALIGN_CHUNKS * clen) return base;
+    return clen && count >= (uint64_t)QTR_H5_ALIGN_CHUNKS * clen;
+}
+
+uint64_t qtr_h5_segment_start(int pool, uint64_t base, uint64_t count)
+{
+    if (!qtr_h5_segment_aligned(pool, count)) return base;
+    uint64_t clen = qtr_h5_pool_chunk_len(pool);
     return (base + clen - 1) / clen * clen;
 }
 

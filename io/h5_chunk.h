@@ -42,6 +42,11 @@ typedef struct {
  *  other pools. */
 uint64_t qtr_h5_pool_chunk_len(int pool);
 
+/** 1 when a results segment of @p count elements of pool @p pool is long
+ *  enough (QTR_H5_ALIGN_CHUNKS chunks of a big pool) to start at a chunk
+ *  boundary. */
+int qtr_h5_segment_aligned(int pool, uint64_t count);
+
 /** Where a results segment of @p count elements of pool @p pool goes
  *  when the pool is filled up to @p base: @p base, or for a segment of
  *  QTR_H5_ALIGN_CHUNKS chunks or more of a big pool, the next chunk

@@ -1865,21 +1865,19 @@ static int write_sel(qtr_h5_file *f, hid_t d, hid_t mt, hid_t fs, size_t nmem, c
  * pair up; a round of light rows fits in one window. */
 #define WRITE_WINDOW_BYTES ((uint64_t)8 << 20)
 
-/* Row @p k's elements of big pool @p p: in its circuit (a block of
- * references) or in the block's own pool array. */
-static const char *row_elems(const qtr_h5_block *b, size_t k, int p, uint64_t es)
+const void *qtr_h5_block_elems(const qtr_h5_block *b, size_t k, int pool)
 {
     if (b->refs) {
         const qtr_circuit *c = b->src[k];
         if (!c) return NULL;
-        return p == QTR_H5_POOL_INST     ? (const char *)c->inst
-               : p == QTR_H5_POOL_PARAMS ? (const char *)c->params
-                                         : (const char *)c->args;
+        return pool == QTR_H5_POOL_INST     ? (const void *)c->inst
+               : pool == QTR_H5_POOL_PARAMS ? (const void *)c->params
+                                            : (const void *)c->args;
     }
-    const char *base = p == QTR_H5_POOL_INST     ? (const char *)b->inst
-                       : p == QTR_H5_POOL_PARAMS ? (const char *)b->params
-                                                 : (const char *)b->args;
-    return base + b->row[k].local[p] * es;
+    uint64_t at = b->row[k].local[pool];
+    return pool == QTR_H5_POOL_INST     ? (const void *)(b->inst + at)
+           : pool == QTR_H5_POOL_PARAMS ? (const void *)(b->params + at)
+                                        : (const void *)(b->args + at);
 }
 
 /* The block's precompressed chunks of pool @p p: [*first, *first + return). */
@@ -1992,7 +1990,8 @@ static int write_pool(qtr_h5_file *f, const qtr_h5_block *b, int c, hid_t mt, co
                     stage = ns;
                     capstage = want;
                 }
-                memcpy(stage + cnt * es, row_elems(b, k, p, es) + done_in_row * es, (e - s0) * es);
+                memcpy(stage + cnt * es, (const char *)qtr_h5_block_elems(b, k, p) + done_in_row * es,
+                       (e - s0) * es);
             }
             if (have && s0 == run_hi) {
                 run_hi = e;

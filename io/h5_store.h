@@ -162,6 +162,10 @@ const char *qtr_h5_block_message(const qtr_h5_block *b, size_t k);
 const char *qtr_h5_block_defect(const qtr_h5_block *b, size_t k);
 /** QASM text of a qasm-storage row (count[TEXT] bytes, not NUL-terminated). */
 const char *qtr_h5_block_text(const qtr_h5_block *b, size_t k);
+/** Row @p k's elements of big pool @p pool (QTR_H5_POOL_INST, _PARAMS or
+ *  _ARGS): in its circuit for a block of references, else in the block's
+ *  own pool array. NULL for a reference row without a circuit. */
+const void *qtr_h5_block_elems(const qtr_h5_block *b, size_t k, int pool);
 
 /** Layout of a result row: pointers into the block (count[LAYOUT] entries). */
 const uint32_t *qtr_h5_block_initial_layout(const qtr_h5_block *b, size_t k);

@@ -404,6 +404,38 @@ static size_t piece_len(size_t n, size_t p)
     size_t at = p * PIECE;
     return n - at < PIECE ? n - at : PIECE;
 }
+
+/* Where a stream is in its ranges: range si, byte so of it. */
+typedef struct {
+    size_t si, so;
+} stream_at;
+
+/* The next @p pl bytes of the stream when they lie in one range (then the
+ * position moves past them), else NULL. */
+static char *piece_in_one(void *const *seg, const size_t *len, size_t nseg, stream_at *at, size_t pl)
+{
+    while (at->si < nseg && at->so == len[at->si]) at->si++, at->so = 0;
+    if (len[at->si] - at->so < pl) return NULL;
+    char *p = (char *)seg[at->si] + at->so;
+    at->so += pl;
+    return p;
+}
+
+/* Copy the next @p pl bytes of the stream, across ranges, into the
+ * staging buffer (@p gather) or out of it. */
+static void stage_copy(void *const *seg, const size_t *len, stream_at *at, char *stage, size_t pl,
+                       int gather)
+{
+    for (size_t done = 0; done < pl;) {
+        while (at->so == len[at->si]) at->si++, at->so = 0;
+        size_t take = len[at->si] - at->so < pl - done ? len[at->si] - at->so : pl - done;
+        char *r = (char *)seg[at->si] + at->so;
+        if (gather) memcpy(stage + done, r, take);
+        else memcpy(r, stage + done, take);
+        done += take;
+        at->so += take;
+    }
+}
 #endif
 
 int qtr_comm_send_segments(qtr_comm *c, int dest, int tag, size_t nseg, const void *const *seg,
@@ -413,7 +445,9 @@ int qtr_comm_send_segments(qtr_comm *c, int dest, int tag, size_t nseg, const vo
     if (c->mpi && c->size > 1) {
         size_t total = 0;
         for (size_t i = 0; i < nseg; i++) total += len[i];
-        size_t np = (total + PIECE - 1) / PIECE, nreq = 0, si = 0, so = 0;
+        size_t np = (total + PIECE - 1) / PIECE, nreq = 0;
+        stream_at at = {0, 0};
+        void *const *rs = (void *const *)seg;  /* only read here */
         MPI_Request *req = malloc((np ? np : 1) * sizeof *req);
         char *stage = NULL;
         int rc = 0, nomem = 0;
@@ -426,12 +460,11 @@ int qtr_comm_send_segments(qtr_comm *c, int dest, int tag, size_t nseg, const vo
          * into one staging buffer and sent before the buffer is reused */
         for (size_t p = 0; p < np && !rc; p++) {
             size_t pl = piece_len(total, p);
-            while (si < nseg && so == len[si]) si++, so = 0;
-            if (len[si] - so >= pl) {
-                if (MPI_Isend((const char *)seg[si] + so, (int)pl, MPI_BYTE, dest, tag,
-                              MPI_COMM_WORLD, &req[nreq++]) != MPI_SUCCESS)
+            const char *in_one = piece_in_one(rs, len, nseg, &at, pl);
+            if (in_one) {
+                if (MPI_Isend(in_one, (int)pl, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &req[nreq++]) !=
+                    MPI_SUCCESS)
                     rc = -1;
-                so += pl;
                 continue;
             }
             if (!stage && !(stage = malloc(PIECE))) {
@@ -439,13 +472,7 @@ int qtr_comm_send_segments(qtr_comm *c, int dest, int tag, size_t nseg, const vo
                 rc = nomem = -1;
                 break;
             }
-            for (size_t got = 0; got < pl;) {
-                while (so == len[si]) si++, so = 0;
-                size_t take = len[si] - so < pl - got ? len[si] - so : pl - got;
-                memcpy(stage + got, (const char *)seg[si] + so, take);
-                got += take;
-                so += take;
-            }
+            stage_copy(rs, len, &at, stage, pl, 1);
             MPI_Request one;
             if (MPI_Isend(stage, (int)pl, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &one) != MPI_SUCCESS ||
                 wait_one(c, &one, NULL))
@@ -471,7 +498,8 @@ int qtr_comm_recv_segments(qtr_comm *c, int src, int tag, size_t nseg, void *con
     if (c->mpi && c->size > 1) {
         size_t total = 0;
         for (size_t i = 0; i < nseg; i++) total += len[i];
-        size_t np = (total + PIECE - 1) / PIECE, nreq = 0, si = 0, so = 0;
+        size_t np = (total + PIECE - 1) / PIECE, nreq = 0;
+        stream_at at = {0, 0};
         MPI_Request *req = malloc((np ? np : 1) * sizeof *req);
         MPI_Status *st = malloc((np ? np : 1) * sizeof *st);
         size_t *want = malloc((np ? np : 1) * sizeof *want);
@@ -487,13 +515,12 @@ int qtr_comm_recv_segments(qtr_comm *c, int src, int tag, size_t nseg, void *con
          * then spread over them */
         for (size_t p = 0; p < np && !rc; p++) {
             size_t pl = piece_len(total, p);
-            while (si < nseg && so == len[si]) si++, so = 0;
-            if (len[si] - so >= pl) {
+            char *in_one = piece_in_one(seg, len, nseg, &at, pl);
+            if (in_one) {
                 want[nreq] = pl;
-                if (MPI_Irecv((char *)seg[si] + so, (int)pl, MPI_BYTE, src, tag, MPI_COMM_WORLD,
-                              &req[nreq++]) != MPI_SUCCESS)
+                if (MPI_Irecv(in_one, (int)pl, MPI_BYTE, src, tag, MPI_COMM_WORLD, &req[nreq++]) !=
+                    MPI_SUCCESS)
                     rc = -1;
-                so += pl;
                 continue;
             }
             if (!stage && !(stage = malloc(PIECE))) {
@@ -510,13 +537,7 @@ int qtr_comm_recv_segments(qtr_comm *c, int src, int tag, size_t nseg, void *con
                 rc = -1;
                 break;
             }
-            for (size_t put = 0; put < pl;) {
-                while (so == len[si]) si++, so = 0;
-                size_t take = len[si] - so < pl - put ? len[si] - so : pl - put;
-                memcpy((char *)seg[si] + so, stage + put, take);
-                put += take;
-                so += take;
-            }
+            stage_copy(seg, len, &at, stage, pl, 0);
         }
         if (nreq && wait_all(c, (int)nreq, req, st)) rc = -1;
         for (size_t i = 0; i < nreq && !rc; i++) {

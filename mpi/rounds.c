@@ -58,7 +58,7 @@ static size_t pack_size(const pack_head *h)
            ALIGN8(h->npre * sizeof(qtr_h5_prechunk)) + ALIGN8(h->npredata);
 }
 
-/* The three big pools travel apart from the rest (qtr_block_send_pools):
+/* The three big pools travel apart from the rest (qtr_block_move_pools):
  * inst, params, args, in this order, contiguous in a packed buffer (their
  * sections are whole multiples of 8 bytes but the last). */
 enum { NBIG = 3 };
@@ -125,8 +125,7 @@ int qtr_block_pack_meta(const qtr_h5_block *b, void **buf, size_t *len)
     return 0;
 }
 
-int qtr_block_unpack_meta(const void *meta, size_t mlen, void **buf, size_t *len,
-                          size_t *pools_off, size_t *pools_len)
+int qtr_block_unpack_meta(const void *meta, size_t mlen, void **buf, size_t *len)
 {
     pack_head h;
     if (mlen < sizeof h) return -1;
@@ -142,24 +141,9 @@ int qtr_block_unpack_meta(const void *meta, size_t mlen, void **buf, size_t *len
     memcpy(p + at0 + sect, (const char *)meta + at0, mlen - at0);
     *buf = p;
     *len = total;
-    *pools_off = at0;
-    *pools_len = pools_bytes(&h);
     return 0;
 }
 
-/* Row k's elements of big pool j: in the block, or in the circuit it
- * refers to. */
-static const void *row_elems(const qtr_h5_block *b, size_t k, int j)
-{
-    const qtr_h5_row *r = &b->row[k];
-    if (b->refs) {
-        const qtr_circuit *c = b->src[k];
-        return j == 0 ? (const void *)c->inst : j == 1 ? (const void *)c->params : (const void *)c->args;
-    }
-    const char *base = j == 0 ? (const char *)b->inst : j == 1 ? (const char *)b->params
-                                                               : (const char *)b->args;
-    return base + r->local[bigp[j]] * bigsz[j];
-}
 
 /* The byte ranges of block @p b's big pools that travel to rank 0: each
  * row's elements of inst, params and args, in this order, less the
@@ -184,7 +168,7 @@ static int travel_ranges(const qtr_h5_block *b, void ***seg_out, size_t **len_ou
         for (size_t k = 0; k < b->n; k++) {
             uint64_t s = b->row[k].start[p], e = s + b->row[k].count[p], at = s;
             if (s == e) continue;  /* failed rows have no circuit */
-            char *base = (char *)row_elems(b, k, j);
+            char *base = (char *)qtr_h5_block_elems(b, k, p);
             while (at < e) {
                 while (xi < b->npre && ((int)b->pre[xi].pool < p ||
                                         ((int)b->pre[xi].pool == p && (b->pre[xi].chunk + 1) * clen <= at)))
@@ -209,7 +193,8 @@ static int travel_ranges(const qtr_h5_block *b, void ***seg_out, size_t **len_ou
     return 0;
 }
 
-int qtr_block_send_pools(qtr_comm *c, const qtr_h5_block *b, int dest, int tag, qtr_ctx *ctx)
+int qtr_block_move_pools(qtr_comm *c, const qtr_h5_block *b, int peer, int tag, int sending,
+                         qtr_ctx *ctx)
 {
     void **seg = NULL;
     size_t *len = NULL, nseg = 0;
@@ -217,23 +202,9 @@ int qtr_block_send_pools(qtr_comm *c, const qtr_h5_block *b, int dest, int tag, 
         qtr_fail(ctx, QTR_ENOMEM, "segments of a round's results");
         return -1;
     }
-    /* nothing to send when no row has any element left to send: rank 0
-     * then posts no receive either */
-    int rc = nseg ? qtr_comm_send_segments(c, dest, tag, nseg, (const void *const *)seg, len, ctx) : 0;
-    free(seg);
-    free(len);
-    return rc;
-}
-
-int qtr_block_recv_pools(qtr_comm *c, const qtr_h5_block *view, int src, int tag, qtr_ctx *ctx)
-{
-    void **seg = NULL;
-    size_t *len = NULL, nseg = 0;
-    if (travel_ranges(view, &seg, &len, &nseg)) {
-        qtr_fail(ctx, QTR_ENOMEM, "segments of a round's results");
-        return -1;
-    }
-    int rc = nseg ? qtr_comm_recv_segments(c, src, tag, nseg, seg, len, ctx) : 0;
+    int rc = !nseg    ? 0
+             : sending ? qtr_comm_send_segments(c, peer, tag, nseg, (const void *const *)seg, len, ctx)
+                       : qtr_comm_recv_segments(c, peer, tag, nseg, seg, len, ctx);
     free(seg);
     free(len);
     return rc;
@@ -444,7 +415,7 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     /* rank 0: each rank's round as a packed block, its size, where its
      * pools start in it and their bytes */
     void **full = NULL;
-    size_t *flen = NULL, *foff = NULL, *fpools = NULL;
+    size_t *flen = NULL;
     qtr_h5_block *views = NULL;  /* rank 0: each rank's block in full[] */
     *nok = *nerr = 0;
     mark m = {wall_now(), qtr_thread_cpu()};
@@ -547,15 +518,12 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     if (c->rank == 0) {
         full = calloc((size_t)c->size, sizeof *full);
         flen = calloc((size_t)c->size, sizeof *flen);
-        foff = calloc((size_t)c->size, sizeof *foff);
-        fpools = calloc((size_t)c->size, sizeof *fpools);
         views = calloc((size_t)c->size, sizeof *views);
-        if (!full || !flen || !foff || !fpools || !views)
+        if (!full || !flen || !views)
             step = qtr_fail(ctx, QTR_ENOMEM, "round buffers");
         size_t at = bcount ? bcount[0] : 0;
         for (int k = 1; k < c->size && !step; k++) {
-            if (qtr_block_unpack_meta((char *)blocks + at, bcount[k], &full[k], &flen[k], &foff[k],
-                                      &fpools[k]))
+            if (qtr_block_unpack_meta((char *)blocks + at, bcount[k], &full[k], &flen[k]))
                 step = qtr_fail(ctx, QTR_ENOMEM, "room for rank %d's results of a round", k);
             else if (qtr_block_view(full[k], flen[k], &views[k]))
                 step = qtr_fail(ctx, QTR_EIO, "internal: malformed block from rank %d", k);
@@ -566,9 +534,9 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     step = 0;
     if (c->rank == 0) {
         for (int k = 1; k < c->size && !step; k++)
-            step = qtr_block_recv_pools(c, &views[k], k, POOLS_TAG, ctx);
+            step = qtr_block_move_pools(c, &views[k], k, POOLS_TAG, 0, ctx);
     } else if (mine->n) {
-        step = qtr_block_send_pools(c, mine, 0, POOLS_TAG, ctx);
+        step = qtr_block_move_pools(c, mine, 0, POOLS_TAG, 1, ctx);
     }
     if (all_ok(c, step, ctx, "sending results to rank 0")) goto done;
     /* the stop is agreed now: the other ranks leave here and go on with
@@ -622,8 +590,6 @@ done:
     mine->npre = 0;
     free(full);
     free(flen);
-    free(foff);
-    free(fpools);
     return rc;
 }
 

@@ -87,25 +87,24 @@ int qtr_rounds_finish(qtr_rounds *r, qtr_ctx *ctx);
 /** Serialise a block for rank 0 in two parts: everything but its
  *  instructions, parameters and operands (qtr_block_pack_meta: a copy, small;
  *  it carries the block's compressed chunks, b->pre, and their bytes),
- *  then those pools (qtr_block_send_pools: sent from where they lie, the
+ *  then those pools (qtr_block_move_pools: sent from where they lie, the
  *  output circuits of a block of references). Rank 0 makes room for the
- *  whole block from the first part (qtr_block_unpack_meta: the pools go to
- *  *pools_off, *pools_len bytes), receives the pools there, and views the
- *  buffer as a read-only block (qtr_block_view). Same binary on every
- *  rank, so rows are copied as they are. @return 0 or -1 (pack_meta: out
- *  of memory or over 2 GiB of pools). */
+ *  whole block from the first part (qtr_block_unpack_meta), views the
+ *  buffer as a read-only block (qtr_block_view) and receives the pools
+ *  into the view (qtr_block_move_pools). Same binary on every rank, so rows
+ *  are copied as they are. @return 0 or -1 (pack_meta: out of memory or
+ *  over 2 GiB of pools). */
 int qtr_block_pack_meta(const qtr_h5_block *b, void **buf, size_t *len);
-int qtr_block_unpack_meta(const void *meta, size_t mlen, void **buf, size_t *len,
-                          size_t *pools_off, size_t *pools_len);
-/** Elements of the block's precompressed chunks (b->pre, packed with the
- *  meta part) do not travel: rank 0 stores those chunks as they are.
- *  Sends nothing when nothing is left to send (failed rows only, or every
- *  element in a precompressed chunk), as the receiver, deriving the same
- *  from the meta part, expects. */
-int qtr_block_send_pools(qtr_comm *c, const qtr_h5_block *b, int dest, int tag, qtr_ctx *ctx);
-/** Rank 0: receive the pools of @p view (a block made by qtr_block_view
- *  from qtr_block_unpack_meta's buffer) from rank @p src. */
-int qtr_block_recv_pools(qtr_comm *c, const qtr_h5_block *view, int src, int tag, qtr_ctx *ctx);
+int qtr_block_unpack_meta(const void *meta, size_t mlen, void **buf, size_t *len);
+/** Send block @p b's pools to rank @p peer (@p sending), or receive them
+ *  from rank @p peer into @p b, a view made by qtr_block_view from
+ *  qtr_block_unpack_meta's buffer. Elements of the block's precompressed
+ *  chunks (b->pre, packed with the meta part) do not travel: rank 0 stores
+ *  those chunks as they are. Nothing travels when nothing is left (failed
+ *  rows only, or every element in a precompressed chunk): both sides derive
+ *  that from the same rows. */
+int qtr_block_move_pools(qtr_comm *c, const qtr_h5_block *b, int peer, int tag, int sending,
+                         qtr_ctx *ctx);
 int qtr_block_view(const void *buf, size_t len, qtr_h5_block *view);
 
 #endif

@@ -168,7 +168,7 @@ static void compress_long_segments(const qtr_circuit *c, qtr_work_out *o)
     const uint64_t count[3] = {c->ninst, c->nparams, c->nargs};
     size_t ndata = 0;
     for (int j = 0; j < 3; j++) {
-        if (qtr_h5_segment_start(pools[j], 1, count[j]) == 1) continue;  /* not aligned: short */
+        if (!qtr_h5_segment_aligned(pools[j], count[j])) continue;
         if (qtr_h5_chunk_encode_segment(pools[j], elems[j], count[j], &o->pre, &o->npre, &o->predata,
                                         &ndata)) {
             free(o->pre);
