@@ -1010,7 +1010,7 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     for (int i = 0; i < QTR_NSLOTS; i++) {
         /* costs, then the resume mask in the same buffer's tail */
         k.rs[i].cost = malloc(k.rows_round * (sizeof(double) + 1));
-        if (!k.rs[i].cost || qtr_slot_init(&team.slot[i], k.rows_round)) failed = 1;
+        if (!k.rs[i].cost || qtr_slot_init(&team.slot[i], k.rows_round, nthreads)) failed = 1;
     }
     if (!k.fcost || !k.ninst || !k.nq || !k.big || failed) {
         qtr_fail(ctx, QTR_ENOMEM, "round buffers for %zu circuits", k.rows_round);

@@ -66,29 +66,35 @@ int qtr_work_threads_supported(void)
 
 /* ---- slots ---------------------------------------------------------------- */
 
-int qtr_slot_init(qtr_slot *s, size_t cap)
+int qtr_slot_init(qtr_slot *s, size_t cap, int nthreads)
 {
     s->item = calloc(cap ? cap : 1, sizeof *s->item);
     s->out = calloc(cap ? cap : 1, sizeof *s->out);
+    /* thread 0, the coordinator, transpiles too when it runs alone */
+    s->nkeep = nthreads + 1;
+    s->keep = calloc((size_t)s->nkeep, sizeof *s->keep);
     s->cap = cap;
     s->npush = 0;
     atomic_init(&s->nitem, 0);
     atomic_init(&s->next, 0);
     atomic_init(&s->ndone, 0);
-    return s->item && s->out ? 0 : -1;
+    return s->item && s->out && s->keep ? 0 : -1;
 }
 
 void qtr_slot_reset(qtr_slot *s)
 {
     for (size_t i = 0; i < s->npush; i++) {
         qtr_work_out *o = &s->out[i];
-        qtr_circuit_free(o->circ);
-        qtr_result_free(&o->res);
+        if (!o->kept) {
+            qtr_circuit_free(o->circ);
+            qtr_result_free(&o->res);
+        }
         free(o->msg);
         free(o->pre);
         free(o->predata);
         memset(o, 0, sizeof *o);
     }
+    for (int j = 0; j < s->nkeep; j++) qtr_keep_release(&s->keep[j]);
     s->npush = 0;
     /* count first, claim index second: a worker that sees the new claim
      * index also sees the count that makes it claim nothing */
@@ -99,11 +105,13 @@ void qtr_slot_reset(qtr_slot *s)
 
 void qtr_slot_fini(qtr_slot *s)
 {
-    if (s->out) qtr_slot_reset(s);
+    if (s->out && s->keep) qtr_slot_reset(s);
     free(s->item);
     free(s->out);
+    free(s->keep);
     s->item = NULL;
     s->out = NULL;
+    s->keep = NULL;
 }
 
 int qtr_slot_push(qtr_slot *s, const qtr_h5_block *blk, size_t k)
@@ -153,7 +161,7 @@ static size_t claim(qtr_slot *s)
     }
 }
 
-/* ---- one circuit ------------------------------------------------------------ */
+/* ---- long results: compressed chunks -------------------------------------------- */
 
 /* Compress the whole chunks of the long segments of @p c's instructions,
  * parameters and operands (those that start at a chunk boundary,
@@ -186,8 +194,87 @@ static void compress_long_segments(const qtr_circuit *c, qtr_work_out *o)
     for (size_t i = 0; i < o->npre; i++) o->pre[i].data = o->predata + o->pre[i].offset;
 }
 
-/* Transpile item @p i of slot @p s into its output. Runs on any thread. */
-static void work_one(const qtr_team *t, qtr_slot *s, size_t i)
+/* ---- small results into the slot's keep ---------------------------------------- */
+
+/* Results up to this size are copied into the keep: the short circuits that
+ * make up most rounds. Longer ones keep their own arrays, which are mapped
+ * on their own anyway (above the mmap threshold, batch_main.c). */
+#define KEEP_MAX ((size_t)128 << 10)
+
+static size_t regs_bytes(const qtr_reg *r, size_t n)
+{
+    size_t b = n * sizeof *r;
+    for (size_t i = 0; i < n; i++) b += strlen(r[i].name) + 1;
+    return b;
+}
+
+/* Bytes the copy of @p c and @p res takes, without alignment. */
+static size_t result_bytes(const qtr_circuit *c, const qtr_result *res)
+{
+    return sizeof *c + c->ninst * sizeof *c->inst + c->nparams * sizeof *c->params +
+           c->nargs * sizeof *c->args + regs_bytes(c->qregs, c->nqregs) +
+           regs_bytes(c->cregs, c->ncregs) + (c->name ? strlen(c->name) + 1 : 0) +
+           2 * (size_t)res->nvirtual * sizeof(uint32_t);
+}
+
+/* A copy of @p n bytes of @p src in @p k (NULL only when @p n is 0). */
+static void *keep_copy(qtr_keep *k, const void *src, size_t n, int *oom)
+{
+    if (!n || *oom) return NULL;
+    void *p = qtr_keep_alloc(k, n);
+    if (!p) {
+        *oom = 1;
+        return NULL;
+    }
+    memcpy(p, src, n);
+    return p;
+}
+
+static qtr_reg *keep_regs(qtr_keep *k, const qtr_reg *r, size_t n, int *oom)
+{
+    qtr_reg *copy = keep_copy(k, r, n * sizeof *r, oom);
+    for (size_t i = 0; copy && i < n; i++)
+        copy[i].name = keep_copy(k, r[i].name, strlen(r[i].name) + 1, oom);
+    return *oom ? NULL : copy;
+}
+
+/* Move @p o's circuit and layouts into @p k when they are small. The
+ * originals are freed; with too little memory they simply stay. */
+static void keep_result(qtr_keep *k, qtr_work_out *o)
+{
+    const qtr_circuit *c = o->circ;
+    if (result_bytes(c, &o->res) > KEEP_MAX) return;
+    int oom = 0;
+    qtr_circuit *copy = keep_copy(k, c, sizeof *c, &oom);
+    if (oom) return;
+    copy->inst = keep_copy(k, c->inst, c->ninst * sizeof *c->inst, &oom);
+    copy->params = keep_copy(k, c->params, c->nparams * sizeof *c->params, &oom);
+    copy->args = keep_copy(k, c->args, c->nargs * sizeof *c->args, &oom);
+    copy->qregs = keep_regs(k, c->qregs, c->nqregs, &oom);
+    copy->cregs = keep_regs(k, c->cregs, c->ncregs, &oom);
+    copy->name = c->name ? keep_copy(k, c->name, strlen(c->name) + 1, &oom) : NULL;
+    size_t nlay = (size_t)o->res.nvirtual * sizeof(uint32_t);
+    uint32_t *init = keep_copy(k, o->res.initial_layout, o->res.initial_layout ? nlay : 0, &oom);
+    uint32_t *perm = keep_copy(k, o->res.output_permutation, o->res.output_permutation ? nlay : 0, &oom);
+    if (oom) return;  /* the keep's partial copy goes with the round */
+    /* the copy's capacities are its counts: nothing grows it any more */
+    copy->capinst = copy->ninst;
+    copy->capparams = copy->nparams;
+    copy->capargs = copy->nargs;
+    copy->capqregs = copy->nqregs;
+    copy->capcregs = copy->ncregs;
+    qtr_circuit_free(o->circ);
+    qtr_result_free(&o->res);
+    o->circ = copy;
+    o->res.initial_layout = init;
+    o->res.output_permutation = perm;
+    o->kept = 1;
+}
+
+/* ---- one circuit ------------------------------------------------------------ */
+
+/* Transpile item @p i of slot @p s into its output, on team thread @p tid. */
+static void work_one(const qtr_team *t, qtr_slot *s, size_t i, int tid)
 {
     const qtr_work_item *it = &s->item[i];
     const qtr_h5_row *row = &it->blk->row[it->k];
@@ -228,19 +315,20 @@ static void work_one(const qtr_team *t, qtr_slot *s, size_t i)
         o->status = QTR_H5_OK;
         o->circ = c;
         if (t->precompress) compress_long_segments(c, o);
+        keep_result(&s->keep[tid], o);
     }
     atomic_fetch_add_explicit(&s->ndone, 1, memory_order_release);
 }
 
 /* Take and do one item, oldest round first. 1 if one was done. */
-static int take_one(qtr_team *t)
+static int take_one(qtr_team *t, int tid)
 {
     int old = atomic_load_explicit(&t->oldest, memory_order_acquire);
     for (int k = 0; k < QTR_NSLOTS; k++) {
         qtr_slot *s = &t->slot[(old + k) % QTR_NSLOTS];
         size_t i = claim(s);
         if (i != SIZE_MAX) {
-            work_one(t, s, i);
+            work_one(t, s, i, tid);
             return 1;
         }
     }
@@ -255,7 +343,7 @@ static void run_alone(qtr_team *t)
     for (;;) {
         int r = t->coordinate(t->ud, t);
         if (r == QTR_TEAM_FINISHED) return;
-        if (r == QTR_TEAM_IDLE && !take_one(t)) nap(100);
+        if (r == QTR_TEAM_IDLE && !take_one(t, 0)) nap(100);
     }
 }
 
@@ -300,7 +388,7 @@ void qtr_team_run(qtr_team *t)
                 atomic_store(&finished, 1);
             } else {
                 while (!atomic_load(&finished))
-                    if (!take_one(t)) {
+                    if (!take_one(t, tid)) {
                         double t0 = now();
                         nap(100);
                         atomic_fetch_add_explicit(&t->idle_ns, (uint_least64_t)((now() - t0) * 1e9),

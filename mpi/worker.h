@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include "h5_store.h"
+#include "keep.h"
 #include "qtr.h"
 
 typedef struct {
@@ -33,6 +34,8 @@ typedef struct {
 typedef struct {
     qtr_circuit *circ;             /* output circuit (status ok), owned */
     qtr_result   res;              /* layouts and statistics, owned */
+    int          kept;             /* circ, its arrays and res's layouts live
+                                    * in the slot's keep (keep.h), not owned */
     int          have_res;         /* res.in is valid (the input was read) */
     uint8_t      status;           /* QTR_H5_OK or QTR_H5_ERROR */
     qtr_status   code;
@@ -57,9 +60,12 @@ typedef struct {
     qtr_work_out  *out;
     size_t         cap, npush;     /* npush: pushed so far (coordinator only) */
     atomic_size_t  nitem, next, ndone;
+    qtr_keep      *keep;           /* small results, one keep per thread of the team */
+    int            nkeep;
 } qtr_slot;
 
-int qtr_slot_init(qtr_slot *s, size_t cap);
+/** A slot for @p cap items, done by a team of @p nthreads workers. */
+int qtr_slot_init(qtr_slot *s, size_t cap, int nthreads);
 void qtr_slot_fini(qtr_slot *s);
 /** Release the outputs and empty the slot (every published item done). */
 void qtr_slot_reset(qtr_slot *s);
