@@ -725,10 +725,19 @@ void qtr_h5_run_of(const qtr_h5_file *f, qtr_h5_run *run)
 }
 
 /* A file access list like @p fapl (or the default) whose metadata and chunk
- * caches may not grow past a few MiB. HDF5's cache is adaptive and grows with the
- * file's metadata (chunk indexes of pools holding millions of records), so
- * with the default limit a rank's memory grew with the batch. Caller closes
- * the list; -1 on failure (then the caller uses @p fapl as it is). */
+ * caches stay small. Caller closes the list; -1 on failure (then the caller
+ * uses @p fapl as it is).
+ *
+ * The metadata cache is fixed at 128 KiB. HDF5's cache is adaptive and keeps
+ * whatever fits: the chunk indexes of the result pools, which grow with the
+ * batch, and the input's global heap collections, as large as the longest
+ * QASM text. It counts a chunk-index node by its size on disk, but holds it
+ * decoded, several times larger: with 4 MiB, 1 process on the
+ * 10,000-circuit bench mix, heaptrack saw H5B_create's blocks grow by
+ * 1.4 MB from hwb12's row 1025 to row 6025 while the cache reported
+ * 0.1-0.3 MiB, and the peak RSS grew ~0.8 MiB per 1,000 circuits. Files are
+ * read and written front to back, so a small cache costs no rereads that
+ * matter (same wall time within noise). */
 static hid_t capped_fapl(hid_t fapl)
 {
     hid_t p = fapl < 0 ? H5Pcreate(H5P_FILE_ACCESS) : H5Pcopy(fapl);
@@ -738,17 +747,15 @@ static hid_t capped_fapl(hid_t fapl)
     mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
     if (H5Pget_mdc_config(p, &mdc) < 0) goto fail;
     mdc.set_initial_size = 1;
-    mdc.initial_size = 1u << 20;
-    mdc.max_size = 4u << 20;
-    mdc.min_size = 1u << 20;
+    mdc.initial_size = mdc.min_size = mdc.max_size = 128u << 10;
     if (H5Pset_mdc_config(p, &mdc) < 0) goto fail;
     /* Likewise the chunk cache of every dataset, 1 MiB by default: files
      * are written and read front to back, so a cache never serves more than
      * the chunk being filled, yet with ~30 datasets of 32-64 KiB chunks it
      * filled by ~1 KiB per row for 100k+ rows (10,000 circuits, 1 process:
      * malloc'ed memory 30 -> 41 MiB over the run, peak RSS +12 MiB over
-     * 1,000). 256 KiB keeps a few chunks, so a round's partial last chunk
-     * is still cached when the next round completes it. */
+     * 1,000). 256 KiB keeps a few chunks. Datasets being written get a
+     * cache of exactly one chunk instead (one_chunk_dapl). */
     if (H5Pset_cache(p, 0, 521, 256u << 10, 0.75) < 0) goto fail;
     return p;
 fail:
@@ -1010,6 +1017,50 @@ static qtr_status read_extents(qtr_h5_file *f, qtr_ctx *ctx)
     return QTR_OK;
 }
 
+/* A dataset access list whose chunk cache holds one chunk of a dataset
+ * created with @p dcpl and file type @p ftype (H5P_DEFAULT when it is not
+ * chunked, or on failure). Results are written front to back: the only
+ * chunk worth keeping is the one the next round completes. With the file's
+ * 256 KiB per dataset, each of ~30 datasets kept up to 256 KiB of finished
+ * chunks, filling slowly with the batch (heaptrack, 1 process, bench mix:
+ * H5Dwrite's blocks +1.1 MB from row 1025 to row 9025; full only past
+ * ~30,000 rows, at ~7 MiB). Caller closes a list it got. */
+static hid_t one_chunk_dapl(hid_t dcpl, hid_t ftype)
+{
+    hsize_t chunk = 0;
+    size_t esize = H5Tget_size(ftype);
+    if (H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, 1, &chunk) != 1 || !esize) {
+        H5Eclear2(H5E_DEFAULT);
+        return H5P_DEFAULT;
+    }
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    if (dapl < 0 || H5Pset_chunk_cache(dapl, 7, (size_t)chunk * esize, 1.0) < 0) {
+        if (dapl >= 0) H5Pclose(dapl);
+        H5Eclear2(H5E_DEFAULT);
+        return H5P_DEFAULT;
+    }
+    return dapl;
+}
+
+/* Reopen @p ds (named @p name in @p loc) with a one-chunk cache; @p ds
+ * itself when that fails. */
+static hid_t reopen_one_chunk(hid_t loc, const char *name, hid_t ds)
+{
+    hid_t dcpl = H5Dget_create_plist(ds), t = H5Dget_type(ds);
+    hid_t dapl = dcpl >= 0 && t >= 0 ? one_chunk_dapl(dcpl, t) : H5P_DEFAULT;
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (t >= 0) H5Tclose(t);
+    if (dapl == H5P_DEFAULT) return ds;
+    hid_t again = H5Dopen2(loc, name, dapl);
+    H5Pclose(dapl);
+    if (again < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return ds;
+    }
+    H5Dclose(ds);
+    return again;
+}
+
 /* Open the datasets of the main group and check shapes and type classes. */
 static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
 {
@@ -1021,6 +1072,7 @@ static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
         if (loc < 0 || H5Lexists(loc, d->name, H5P_DEFAULT) <= 0) continue;
         hid_t ds = H5Dopen2(loc, d->name, H5P_DEFAULT);
         if (ds < 0) return h5_fail(f, ctx, QTR_EPARSE, "%s: cannot open '%s'", f->path, d->name);
+        if (f->writable) ds = reopen_one_chunk(loc, d->name, ds);  /* a resumed results file */
         f->d[c] = ds;
         hid_t s = H5Dget_space(ds), t = H5Dget_type(ds);
         hsize_t dim = 0;
@@ -1245,9 +1297,10 @@ static hid_t create_col(qtr_h5_file *f, int c, uint64_t n)
             H5Pset_deflate(dcpl, QTR_H5_DEFLATE);
         }
     }
-    hid_t ds = H5Dcreate2(loc, d->name, file_type(&f->ty, d->type), s, H5P_DEFAULT, dcpl,
-                          H5P_DEFAULT);
+    hid_t dapl = one_chunk_dapl(dcpl, file_type(&f->ty, d->type));
+    hid_t ds = H5Dcreate2(loc, d->name, file_type(&f->ty, d->type), s, H5P_DEFAULT, dcpl, dapl);
     if (ds < 0) cap(f);
+    if (dapl != H5P_DEFAULT) H5Pclose(dapl);
     H5Sclose(s);
     H5Pclose(dcpl);
     return ds;
