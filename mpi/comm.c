@@ -436,6 +436,14 @@ static void stage_copy(void *const *seg, const size_t *len, stream_at *at, char 
         at->so += take;
     }
 }
+
+/* The staging buffer of a transfer, allocated the first time a piece
+ * crosses ranges; NULL (and the failure in @p ctx) when memory is short. */
+static char *stage_buffer(char **stage, qtr_ctx *ctx)
+{
+    if (!*stage && !(*stage = malloc(PIECE))) qtr_fail(ctx, QTR_ENOMEM, "a staging buffer for results");
+    return *stage;
+}
 #endif
 
 int qtr_comm_send_segments(qtr_comm *c, int dest, int tag, size_t nseg, const void *const *seg,
@@ -467,8 +475,7 @@ int qtr_comm_send_segments(qtr_comm *c, int dest, int tag, size_t nseg, const vo
                     rc = -1;
                 continue;
             }
-            if (!stage && !(stage = malloc(PIECE))) {
-                qtr_fail(ctx, QTR_ENOMEM, "a staging buffer for results");
+            if (!stage_buffer(&stage, ctx)) {
                 rc = nomem = -1;
                 break;
             }
@@ -523,8 +530,7 @@ int qtr_comm_recv_segments(qtr_comm *c, int src, int tag, size_t nseg, void *con
                     rc = -1;
                 continue;
             }
-            if (!stage && !(stage = malloc(PIECE))) {
-                qtr_fail(ctx, QTR_ENOMEM, "a staging buffer for results");
+            if (!stage_buffer(&stage, ctx)) {
                 rc = nomem = -1;
                 break;
             }
