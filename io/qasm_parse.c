@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common.h"
+#include "qasm3_internal.h"
 #include "qasm_internal.h"
 #include "qasm_lex.h"
 #include "qtr_io.h"
@@ -136,6 +137,7 @@ struct qtr_qasm_reader {
     char *name;             /* display name */
     int library;            /* parsing built-in definitions (qtr_qasm_gate_definition) */
     int started, finished, included;
+    qtr_qasm3 *v3;          /* the program says OPENQASM 3: qasm3_parse.c reads it */
     qtr_status sticky;
     char sticky_msg[sizeof(((qtr_ctx *)0)->msg)];
 
@@ -1405,8 +1407,13 @@ static qtr_status header(R *r)
     if ((st = next(r))) return st;
     if (!is_kind(r, QTR_QT_REAL) && !is_kind(r, QTR_QT_INT)) return expected(r, "a version number");
     double v = is_kind(r, QTR_QT_REAL) ? r->L.rval : (double)r->L.ival;
+    if (v >= 3.0 && v < 4.0) {
+        r->L.v3 = 1;   /* from the ';' on, OpenQASM 3 tokens */
+        if ((st = next(r)) || (st = expect(r, QTR_QT_SEMI))) return st;
+        return qtr_qasm3_new(&r->v3, &r->L, r->name, r->ctx);
+    }
     if (v != 2.0)
-        return FAIL_TOK(r, QTR_EUNSUPPORTED, "OpenQASM version %s is not supported (only 2.0)",
+        return FAIL_TOK(r, QTR_EUNSUPPORTED, "OpenQASM version %s is not supported (only 2.0 and 3)",
                         r->L.tok);
     if ((st = next(r))) return st;
     return expect(r, QTR_QT_SEMI);
@@ -1502,6 +1509,7 @@ void qtr_qasm_reader_free(qtr_qasm_reader *r)
 {
     if (!r) return;
     if (r->own_f && r->f) fclose(r->f);
+    qtr_qasm3_free(r->v3);
     qtr_alloc *a = &r->alloc;
     sym_free(r, &r->globals);
     sym_free(r, &r->locals);
@@ -1542,7 +1550,8 @@ qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_i
         if (!st && !r->library) st = header(r);
         r->started = 1;
     }
-    while (!st) {
+    if (!st && r->v3) st = qtr_qasm3_next(r->v3, c, max_inst, eof, ctx);
+    while (!st && !r->v3) {
         if (is_kind(r, QTR_QT_EOF)) {
             r->finished = 1;
             *eof = 1;
@@ -1562,6 +1571,13 @@ qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_i
     return st;
 }
 
+int qtr_qasm_reader_version(const qtr_qasm_reader *r)
+{
+    return !r || !r->started ? 0 : r->v3 ? 3 : 2;
+}
+
+int qtr_qasm_reader_physical(const qtr_qasm_reader *r) { return r && qtr_qasm3_physical(r->v3); }
+
 /* ======================================================================
  * Whole-file conveniences
  * ====================================================================== */
@@ -1577,6 +1593,7 @@ static qtr_status read_all(qtr_qasm_reader *r, qtr_status st, qtr_circuit **out,
     }
     int eof = 0;
     st = qtr_qasm_reader_next(r, c, 0, &eof, ctx);
+    if (!st && qtr_qasm_reader_physical(r)) st = qtr_qasm3_merge_physical(c, ctx);
     qtr_qasm_reader_free(r);
     if (st) {
         qtr_circuit_free(c);

@@ -16,7 +16,8 @@ extern "C" {
 #endif
 
 /* ======================================================================
- * OpenQASM 2 reader (io/qasm_*.c)
+ * OpenQASM reader (io/qasm_*.c, io/qasm3_*.c): version 2 or 3, chosen by
+ * the program's version line ("OPENQASM 2.0;", "OPENQASM 3.0;", "OPENQASM 3;")
  * ====================================================================== */
 
 /** A pull reader: parses a program incrementally so a circuit of any length
@@ -36,6 +37,12 @@ qtr_status qtr_qasm_reader_open_mem(qtr_qasm_reader **r, const char *text, size_
 qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_inst, int *eof,
                                 qtr_ctx *ctx);
 void qtr_qasm_reader_free(qtr_qasm_reader *r);
+/** The program's OpenQASM version, 2 or 3, once qtr_qasm_reader_next has read
+ *  its version line; 0 before. */
+int qtr_qasm_reader_version(const qtr_qasm_reader *r);
+/** 1 when the program (OpenQASM 3) names physical qubits $0, $1, ...: the
+ *  circuit's qubit n is then $n. */
+int qtr_qasm_reader_physical(const qtr_qasm_reader *r);
 
 /** Whole-file conveniences. */
 qtr_status qtr_qasm_read_file(const char *path, qtr_circuit **out, qtr_ctx *ctx);
