@@ -1365,7 +1365,7 @@ static qtr_status do_measure(P *r, size_t a0)
 {
     const arg3 *q = &r->args[a0], *c = &r->args[a0 + 1];
     uint32_t nq = arg_size(r, q, S_QREG), nc = arg_size(r, c, S_CREG);
-    if ((q->index == WHOLE) != (c->index == WHOLE) || nq != nc)
+    if (nq != nc)
         return fail_at(r, QTR_EPARSE, c->line, c->col, "measure of %u qubit%s into %u bit%s", nq,
                        nq == 1 ? "" : "s", nc, nc == 1 ? "" : "s");
     qtr_status st = QTR_OK;

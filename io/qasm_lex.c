@@ -490,7 +490,7 @@ static qtr_status lex_slow(qtr_qasm_lex *L, qtr_ctx *ctx)
         L->pos--;   /* scan_string consumes the quote itself */
         return scan_string(L, ctx);
     default:
-        if (L->v3 && c < 0x80 && strchr("@!$<>&|~%:", c)) return v3_operator(L, c, ctx);
+        if (L->v3 && c < 0x80 && strchr("@!$<>&|~%:#", c)) return v3_operator(L, c, ctx);
         break;
     }
     L->pos--;   /* report at the offending byte */

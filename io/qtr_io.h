@@ -58,7 +58,7 @@ qtr_status qtr_qasm_gate_definition(qtr_op op, const double *params, const uint3
                                     qtr_circuit *c, qtr_ctx *ctx);
 
 /* ======================================================================
- * OpenQASM 2 writer (io/qasm_write.c)
+ * OpenQASM writer (io/qasm_write.c; version 3 spelling in io/qasm3_write.c)
  * ====================================================================== */
 
 /** A streaming writer: the header and register declarations are written as
@@ -72,6 +72,14 @@ qtr_status qtr_qasm_writer_open(qtr_qasm_writer **w, const char *path, qtr_ctx *
 /** Write to an open stream (not closed by the writer). */
 qtr_status qtr_qasm_writer_open_stream(qtr_qasm_writer **w, FILE *f, const char *display_name,
                                        qtr_ctx *ctx);
+/** OpenQASM 3 output: physical qubits $0, $1, ... instead of registers. */
+#define QTR_QASM_PHYSICAL 0x1u
+/** Choose the output's version: 2 (the default) or 3, written in the style
+ *  of Qiskit's exporter (qiskit.qasm3.dumps) so qiskit.qasm3.loads reads it
+ *  back, with @p flags QTR_QASM_PHYSICAL or 0. Call right after opening,
+ *  before any comment or write (QTR_EINVAL otherwise). */
+qtr_status qtr_qasm_writer_set_format(qtr_qasm_writer *w, int version, unsigned flags,
+                                      qtr_ctx *ctx);
 /** Add a "// text" line; before the first write it goes into the header. */
 qtr_status qtr_qasm_writer_comment(qtr_qasm_writer *w, const char *text, qtr_ctx *ctx);
 /** Write registers of @p c not yet written, then instructions [from, c->ninst). */
@@ -85,6 +93,12 @@ qtr_status qtr_qasm_writer_close(qtr_qasm_writer *w, qtr_ctx *ctx);
 qtr_status qtr_qasm_write_file(const qtr_circuit *c, const char *path, qtr_ctx *ctx);
 /** Write into a malloc'ed NUL-terminated string (caller frees with free()). */
 qtr_status qtr_qasm_write_mem(const qtr_circuit *c, char **out, size_t *len, qtr_ctx *ctx);
+/** As qtr_qasm_write_file and qtr_qasm_write_mem, in @p version (2 or 3) with
+ *  @p flags (qtr_qasm_writer_set_format). */
+qtr_status qtr_qasm_write_file_format(const qtr_circuit *c, const char *path, int version,
+                                      unsigned flags, qtr_ctx *ctx);
+qtr_status qtr_qasm_write_mem_format(const qtr_circuit *c, int version, unsigned flags, char **out,
+                                     size_t *len, qtr_ctx *ctx);
 
 /* ======================================================================
  * Targets (io/target_json.c, io/target_builtin.c)
