@@ -137,6 +137,8 @@ typedef struct {
 } cond3;
 
 struct qtr_qasm3 {
+    /* fast_call's memory of the last register it named (fast_len 0: none) */
+    uint32_t fast_off, fast_len, fast_reg;
     qtr_alloc alloc;
     qtr_qasm_lex *L;
     const char *name;
@@ -233,9 +235,12 @@ static sym *sym_slot(symtab *t, const char *s, size_t len, uint32_t hash)
     size_t mask = t->cap - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         sym *e = &t->slot[i];
-        if (e->kind == S_EMPTY ||
-            (e->hash == hash && e->len == len && !memcmp(t->names + e->off, s, len)))
-            return e;
+        if (e->kind == S_EMPTY) return e;
+        if (e->hash == hash && e->len == len) {
+            size_t k = 0;   /* names are short: a loop beats a call */
+            while (k < len && t->names[e->off + k] == s[k]) k++;
+            if (k == len) return e;
+        }
     }
 }
 
@@ -1568,6 +1573,58 @@ static qtr_status stmt_if(P *r)
     return st;
 }
 
+/* The commonest statement, a parameterless table gate on indexed qubits
+ * ("swap q[0], q[1];"), read straight from the lexer's buffer. Anything
+ * else -- a modifier, parameters, a whole register, a physical qubit, a
+ * comment or line break inside, the end of the chunk, an unknown register,
+ * an index out of range, a repeated qubit -- returns 0 having consumed
+ * nothing, and stmt_call reads it (with its messages). 1: taken, status in
+ * *st. */
+static int fast_call(P *r, const sym *s, qtr_status *st)
+{
+    const gate3 *g = &r->gates[s->idx];
+    if (g->kind != G_TABLE || g->nparams || g->nqubits > 3 || r->cond.on) return 0;
+    const unsigned char *b = (const unsigned char *)r->L->buf;
+    size_t i = r->L->pos, n = r->L->end;
+    uint32_t q[3];
+    if (i >= n || (b[i] != ' ' && b[i] != '\t')) return 0;
+    for (uint32_t k = 0; k < g->nqubits; k++) {
+        while (i < n && (b[i] == ' ' || b[i] == '\t')) i++;
+        size_t j = i;
+        while (j < n && qtr_qasm_is_id_char(b[j])) j++;
+        if (j == i || j >= n || b[j] != '[' || !qtr_qasm_is_id_start(b[i]) ||
+            j - i > QTR_QASM_TOKEN_MAX)
+            return 0;
+        uint32_t len = (uint32_t)(j - i);
+        int hit = len == r->fast_len;   /* names are short: a loop beats memcmp */
+        for (uint32_t k = 0; hit && k < len; k++)
+            hit = (unsigned char)r->globals.names[r->fast_off + k] == b[i + k];
+        if (!hit) {
+            const sym *rs = sym_find(&r->globals, (const char *)b + i, len,
+                                     qtr_qasm_hash((const char *)b + i, len));
+            if (!rs || rs->kind != S_QREG) return 0;
+            r->fast_off = rs->off;   /* registers are never redeclared: stays valid */
+            r->fast_len = len;
+            r->fast_reg = rs->idx;
+        }
+        const reg3 *reg = &r->qregs[r->fast_reg];
+        uint32_t v = 0;
+        size_t d = ++j;
+        while (j < n && b[j] >= '0' && b[j] <= '9' && j - d < 9) v = v * 10 + (b[j++] - '0');
+        if (j == d || j >= n || b[j] != ']' || v >= reg->size) return 0;
+        q[k] = reg->first + v;
+        for (uint32_t m = 0; m < k; m++)
+            if (q[m] == q[k]) return 0;
+        for (i = j + 1; i < n && (b[i] == ' ' || b[i] == '\t'); i++) {}
+        if (i >= n || b[i] != (k + 1 < g->nqubits ? ',' : ';')) return 0;
+        i++;
+    }
+    r->L->pos = i;
+    *st = sink_append(r, (qtr_op)g->op, q, g->nqubits, NULL);
+    if (!*st) *st = next(r);
+    return 1;
+}
+
 static qtr_status statement(P *r)
 {
     r->stmt_line = r->L->tline;
@@ -1603,6 +1660,8 @@ static qtr_status statement(P *r)
         default: return FAIL_TOK(r, QTR_EPARSE, "'%s' cannot start a statement", r->L->tok);
         }
     }
+    qtr_status st;
+    if (s && s->kind == S_GATE && fast_call(r, s, &st)) return st;
     if (s && s->kind == S_CREG) return stmt_assign(r);
     if (s && s->kind == S_INPUT) return REFUSE_TOK(r, "assigning to the input '%s'", r->L->tok);
     return stmt_call(r);
