@@ -310,6 +310,13 @@ qtr_status qtr_q3_apply(qtr_q3_sink *s, qtr_op op, const double *params, const u
     double p[4] = {0, 0, 0, 0};
     if (params && g->nparams) memcpy(p, params, g->nparams * sizeof *p);
     qtr_status st = QTR_OK;
+    for (unsigned k = 0; k < g->nparams; k++) {
+        /* an input parameter's angle takes no arithmetic here: only the
+         * gate itself or its controlled table gate */
+        if (qtr_angle_is_sym(p[k]) && (inv || pw != 1 || (nctrl && controlled(op, nctrl) == QTR_OP_NOP &&
+                                                          !(op == QTR_OP_U && nctrl == 1))))
+            return unsupported(s, "a modifier with an input parameter", op);
+    }
     if (pw != 1) {
         if (pw != floor(pw)) return fractional(s, op, p, q, ctrl, nctrl, inv ? -pw : pw);
         if (fabs(pw) > (double)QTR_QASM_MAX_EXPANSION)

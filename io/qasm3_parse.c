@@ -164,6 +164,7 @@ struct qtr_qasm3 {
     reg3 *qregs; size_t nqregs, capqregs;
     reg3 *cregs; size_t ncregs, capcregs;
     uint32_t *inputs; size_t ninputs, capinputs;   /* names of `input` parameters */
+    double *input_angle; size_t capinput_angle;    /* their angles in the circuit */
     uint32_t nqubits, nclbits;
 
     /* scratch */
@@ -474,65 +475,107 @@ static qtr_status parse_expr(P *r, span *sp)
     return QTR_OK;
 }
 
-/* Evaluate code[sp] with formal parameter values @p fp. 0 ok; 1 division by
- * zero; 2 an unbound input (its index in *which); 3 not finite. */
-static int eval(const P *r, span sp, const double *fp, double *out, uint32_t *which)
+/* What went wrong in eval. */
+enum { EV_OK, EV_DIV0, EV_SYMPOW, EV_NONFINITE, EV_EXPR };
+
+/* One operation of the expression machine on @p a (and @p b): numbers as in
+ * C; a symbolic operand (an input parameter) builds an expression in the
+ * circuit. */
+static int ev_op(P *r, uint32_t op, double a, double b, double *out)
+{
+    static const uint8_t ex[] = {
+        [OP_NEG] = QTR_EX_NEG, [OP_ADD] = QTR_EX_ADD, [OP_SUB] = QTR_EX_SUB,
+        [OP_MUL] = QTR_EX_MUL, [OP_DIV] = QTR_EX_DIV, [OP_SIN] = QTR_EX_SIN,
+        [OP_COS] = QTR_EX_COS, [OP_TAN] = QTR_EX_TAN, [OP_ASIN] = QTR_EX_ASIN,
+        [OP_ACOS] = QTR_EX_ACOS, [OP_ATAN] = QTR_EX_ATAN, [OP_EXP] = QTR_EX_EXP,
+        [OP_LN] = QTR_EX_LN, [OP_SQRT] = QTR_EX_SQRT,
+    };
+    int binary = op >= OP_ADD && op <= OP_POW;
+    if (qtr_angle_is_sym(a) || (binary && qtr_angle_is_sym(b))) {
+        if (op == OP_POW) return EV_SYMPOW;
+        qtr_status st = binary ? qtr_expr_binary(r->c, (qtr_expr_op)ex[op], a, b, out, r->ctx)
+                               : qtr_expr_unary(r->c, (qtr_expr_op)ex[op], a, out, r->ctx);
+        return st ? EV_EXPR : EV_OK;
+    }
+    switch (op) {
+    case OP_NEG: *out = -a; break;
+    case OP_ADD: *out = a + b; break;
+    case OP_SUB: *out = a - b; break;
+    case OP_MUL: *out = a * b; break;
+    case OP_DIV:
+        if (b == 0) return EV_DIV0;
+        *out = a / b;
+        break;
+    case OP_POW: *out = pow(a, b); break;
+    case OP_SIN: *out = sin(a); break;
+    case OP_COS: *out = cos(a); break;
+    case OP_TAN: *out = tan(a); break;
+    case OP_ASIN: *out = asin(a); break;
+    case OP_ACOS: *out = acos(a); break;
+    case OP_ATAN: *out = atan(a); break;
+    case OP_EXP: *out = exp(a); break;
+    case OP_LN: *out = log(a); break;
+    case OP_SQRT: *out = sqrt(a); break;
+    default: *out = a; break;
+    }
+    return EV_OK;
+}
+
+/* Evaluate code[sp] with formal parameter values @p fp: EV_* (EV_OK when
+ * *out is a finite number or a symbolic angle). */
+static int eval(P *r, span sp, const double *fp, double *out)
 {
     double st[EVAL_STACK];
     int n = 0;
     const uint32_t *code = r->code + sp.start;
     for (uint32_t i = 0; i < sp.len; i++) {
-        uint32_t w = code[i];
-        switch (w & 0xFF) {
-        case OP_CONST: {
+        uint32_t w = code[i], op = w & 0xFF;
+        if (op == OP_CONST) {
             uint64_t b = (uint64_t)code[i + 1] | ((uint64_t)code[i + 2] << 32);
             memcpy(&st[n++], &b, sizeof b);
             i += 2;
-            break;
-        }
-        case OP_PARAM: st[n++] = fp[w >> 8]; break;
-        case OP_INPUT: *which = w >> 8; return 2;
-        case OP_NEG: st[n - 1] = -st[n - 1]; break;
-        case OP_ADD: n--; st[n - 1] += st[n]; break;
-        case OP_SUB: n--; st[n - 1] -= st[n]; break;
-        case OP_MUL: n--; st[n - 1] *= st[n]; break;
-        case OP_DIV:
+        } else if (op == OP_PARAM) {
+            st[n++] = fp[w >> 8];
+        } else if (op == OP_INPUT) {
+            st[n++] = r->input_angle[w >> 8];
+        } else if (op >= OP_ADD && op <= OP_POW) {
             n--;
-            if (st[n] == 0) return 1;
-            st[n - 1] /= st[n];
-            break;
-        case OP_POW: n--; st[n - 1] = pow(st[n - 1], st[n]); break;
-        case OP_SIN: st[n - 1] = sin(st[n - 1]); break;
-        case OP_COS: st[n - 1] = cos(st[n - 1]); break;
-        case OP_TAN: st[n - 1] = tan(st[n - 1]); break;
-        case OP_ASIN: st[n - 1] = asin(st[n - 1]); break;
-        case OP_ACOS: st[n - 1] = acos(st[n - 1]); break;
-        case OP_ATAN: st[n - 1] = atan(st[n - 1]); break;
-        case OP_EXP: st[n - 1] = exp(st[n - 1]); break;
-        case OP_LN: st[n - 1] = log(st[n - 1]); break;
-        case OP_SQRT: st[n - 1] = sqrt(st[n - 1]); break;
-        default: break;
+            int e = ev_op(r, op, st[n - 1], st[n], &st[n - 1]);
+            if (e) return e;
+        } else {
+            int e = ev_op(r, op, st[n - 1], 0, &st[n - 1]);
+            if (e) return e;
         }
     }
     *out = n ? st[n - 1] : 0;
-    return isfinite(*out) ? 0 : 3;
+    return qtr_angle_is_sym(*out) || isfinite(*out) ? EV_OK : EV_NONFINITE;
 }
 
 /* Evaluate, turning a failure into a message at (line, col) about @p what. */
 static qtr_status eval_at(P *r, span sp, const double *fp, double *out, uint32_t line,
                           uint64_t col, const char *what)
 {
-    uint32_t which = 0;
-    int e = eval(r, sp, fp, out, &which);
+    int e = eval(r, sp, fp, out);
     if (!e) return QTR_OK;
-    if (e == 2)
-        return fail_at(r, QTR_EUNSUPPORTED,
-                       line, col, "parameter '%s' is unbound: this version keeps 'input' "
-                       "declarations but cannot transpile a circuit that uses them (%s)",
-                       r->globals.names + r->inputs[which], what);
+    if (e == EV_EXPR) {
+        char msg[sizeof r->ctx->msg];
+        snprintf(msg, sizeof msg, "%s", r->ctx->msg);
+        return fail_at(r, QTR_EPARSE, line, col, "%s: %s", what, msg);
+    }
+    if (e == EV_SYMPOW)
+        return fail_at(r, QTR_EUNSUPPORTED, line, col, "unsupported in this version: '**' on an "
+                       "input parameter (%s)", what);
     return fail_at(r, QTR_EPARSE, line, col, "%s %s", what,
-                   e == 1 ? "divides by zero" : isnan(*out) ? "evaluates to nan"
-                                                            : "evaluates to infinity");
+                   e == EV_DIV0 ? "divides by zero" : isnan(*out) ? "evaluates to nan"
+                                                              : "evaluates to infinity");
+}
+
+/* A symbolic angle among @p n values. */
+static int any_sym(const double *v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (qtr_angle_is_sym(v[i])) return 1;
+    return 0;
 }
 
 /* ======================================================================
@@ -659,7 +702,11 @@ static qtr_status run_call(P *r, const call3 *cl, const double *pv, const double
     memcpy(all + nctrl, q, cl->nctrl * sizeof *q);
     if ((st = flip_negctrls(r, cl, q))) return st;
     if (cl->gate == CALL_GPHASE) {
-        double a = pv[0] * (cinv ? -1 : 1) * pw;
+        if (qtr_angle_is_sym(pv[0]) && (cinv || pw != 1 || nctrl + cl->nctrl == 0))
+            return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
+                           "unsupported in this version: gphase of an input parameter outside "
+                           "a control");
+        double a = qtr_angle_is_sym(pv[0]) ? pv[0] : pv[0] * (cinv ? -1 : 1) * pw;
         st = placed(r, qtr_q3_gphase(&r->sink, a, all, nctrl + cl->nctrl));
     } else {
         st = apply_gate(r, cl->gate, pv, q + cl->nctrl, all, nctrl + cl->nctrl, cinv, pw);
@@ -678,6 +725,10 @@ static qtr_status apply_gate(P *r, uint32_t gi, const double *pv, const uint32_t
         return placed(r, qtr_q3_apply(&r->sink, (qtr_op)g->op, pv, qv, ctrl, nctrl, inv, pw));
     if (pw != 1) {
         if (pw != floor(pw)) {
+            if (any_sym(pv, g->nparams))
+                return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
+                               "unsupported in this version: a non-integer power of '%s' with an "
+                               "input parameter", gname(r, gi));
             if (g->nqubits != 1)
                 return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
                                "unsupported in this version: a non-integer power of the "
@@ -1357,9 +1408,13 @@ static qtr_status stmt_input(P *r)
     if (!is_kind(r, QTR_QT_ID)) return expected(r, "a parameter name");
     if ((st = define_check(r, "parameter"))) return st;
     if (QTR_GROW(&r->alloc, r->inputs, r->capinputs, r->ninputs + 1) ||
+        QTR_GROW(&r->alloc, r->input_angle, r->capinput_angle, r->ninputs + 1) ||
         sym_add(r, &r->globals, r->L->tok, r->L->len, S_INPUT, (uint32_t)r->ninputs, r->L->tline,
                 r->L->tcol, &r->inputs[r->ninputs]))
         return nomem(r);
+    /* a named parameter of the circuit, in Qiskit's order */
+    if ((st = qtr_circuit_param(r->c, r->L->tok, &r->input_angle[r->ninputs], r->ctx)))
+        return relocate(r, st);
     r->ninputs++;
     if ((st = next(r))) return st;
     return expect(r, QTR_QT_SEMI);
@@ -1724,6 +1779,7 @@ void qtr_qasm3_free(qtr_qasm3 *r)
     qtr_realloc(a, r->qregs, r->capqregs * sizeof *r->qregs, 0);
     qtr_realloc(a, r->cregs, r->capcregs * sizeof *r->cregs, 0);
     qtr_realloc(a, r->inputs, r->capinputs * sizeof *r->inputs, 0);
+    qtr_realloc(a, r->input_angle, r->capinput_angle * sizeof *r->input_angle, 0);
     qtr_realloc(a, r->args, r->capargs * sizeof *r->args, 0);
     qtr_realloc(a, r->pvals, r->cappvals * sizeof *r->pvals, 0);
     qtr_realloc(a, r->qbuf, r->capqbuf * sizeof *r->qbuf, 0);

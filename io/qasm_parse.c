@@ -1576,13 +1576,32 @@ int qtr_qasm_reader_version(const qtr_qasm_reader *r)
     return !r || !r->started ? 0 : r->v3 ? 3 : 2;
 }
 
+qtr_status qtr_qasm_reader_start(qtr_qasm_reader *r, qtr_ctx *ctx)
+{
+    if (r->sticky) {
+        snprintf(ctx->msg, sizeof ctx->msg, "%s", r->sticky_msg);
+        return r->sticky;
+    }
+    if (r->started) return QTR_OK;
+    r->ctx = ctx;
+    qtr_status st = next(r);
+    if (!st && !r->library) st = header(r);
+    r->started = 1;
+    if (st) {
+        r->sticky = st;
+        snprintf(r->sticky_msg, sizeof r->sticky_msg, "%s", ctx->msg);
+    }
+    return st;
+}
+
 int qtr_qasm_reader_physical(const qtr_qasm_reader *r) { return r && qtr_qasm3_physical(r->v3); }
 
 /* ======================================================================
  * Whole-file conveniences
  * ====================================================================== */
 
-static qtr_status read_all(qtr_qasm_reader *r, qtr_status st, qtr_circuit **out, qtr_ctx *ctx)
+static qtr_status read_all(qtr_qasm_reader *r, qtr_status st, qtr_circuit **out, int *version,
+                           qtr_ctx *ctx)
 {
     *out = NULL;
     if (st) return st;
@@ -1594,6 +1613,7 @@ static qtr_status read_all(qtr_qasm_reader *r, qtr_status st, qtr_circuit **out,
     int eof = 0;
     st = qtr_qasm_reader_next(r, c, 0, &eof, ctx);
     if (!st && qtr_qasm_reader_physical(r)) st = qtr_qasm3_merge_physical(c, ctx);
+    if (version) *version = qtr_qasm_reader_version(r);
     qtr_qasm_reader_free(r);
     if (st) {
         qtr_circuit_free(c);
@@ -1605,9 +1625,15 @@ static qtr_status read_all(qtr_qasm_reader *r, qtr_status st, qtr_circuit **out,
 
 qtr_status qtr_qasm_read_file(const char *path, qtr_circuit **out, qtr_ctx *ctx)
 {
+    return qtr_qasm_read_file_version(path, out, NULL, ctx);
+}
+
+qtr_status qtr_qasm_read_file_version(const char *path, qtr_circuit **out, int *version,
+                                      qtr_ctx *ctx)
+{
     qtr_qasm_reader *r = NULL;
     qtr_status st = qtr_qasm_reader_open_file(&r, path, ctx);
-    return read_all(r, st, out, ctx);
+    return read_all(r, st, out, version, ctx);
 }
 
 qtr_status qtr_qasm_read_mem(const char *text, size_t len, const char *display_name,
@@ -1615,7 +1641,7 @@ qtr_status qtr_qasm_read_mem(const char *text, size_t len, const char *display_n
 {
     qtr_qasm_reader *r = NULL;
     qtr_status st = qtr_qasm_reader_open_mem(&r, text, len, display_name, ctx);
-    return read_all(r, st, out, ctx);
+    return read_all(r, st, out, NULL, ctx);
 }
 
 /* ======================================================================

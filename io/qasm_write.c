@@ -71,6 +71,7 @@ struct qtr_qasm_writer {
     size_t cap;             /* buffer size: WBUF, more for a line longer than that */
     int started;            /* the first write call happened */
     int version;            /* 2, or 3 (qtr_qasm_writer_set_format) */
+    wname *inputs; size_t ninputs, capinputs;   /* OpenQASM 3: parameters declared */
     int physical;           /* OpenQASM 3: qubit n written as $n */
     size_t header_len;      /* bytes of the version header in buf */
 };
@@ -347,6 +348,46 @@ static void define_gate(W *w, qtr_op op)
     put(w, "\n", 1);
 }
 
+/* A name OpenQASM 3 reads as an identifier: letters, '_', digits after the
+ * first, and any non-ASCII (UTF-8) letters such as θ. */
+static int v3_identifier(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (!*p || (*p >= '0' && *p <= '9')) return 0;
+    for (; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p >= 0x80))
+            return 0;
+    return 1;
+}
+
+/* OpenQASM 3: "input float[64] name;" for each parameter of @p c not yet
+ * declared (Qiskit's exporter declares them so). */
+static qtr_status declare_inputs(W *w, const qtr_circuit *c, qtr_ctx *ctx)
+{
+    for (size_t i = 0; i < c->npnames; i++) {
+        const char *nm = c->pnames[i];
+        size_t k = 0;
+        while (k < w->ninputs && strcmp(w->inputs[k].name, nm)) k++;
+        if (k < w->ninputs) continue;
+        if (!v3_identifier(nm) || reserved(nm))
+            return qtr_fail(ctx, QTR_EUNSUPPORTED, "%s: parameter '%s' cannot be written as an "
+                            "OpenQASM 3 input (not an identifier of its own)", w->path, nm);
+        size_t len = strlen(nm);
+        char *copy = qtr_realloc(&w->alloc, NULL, 0, len + 1);
+        if (!copy || QTR_GROW(&w->alloc, w->inputs, w->capinputs, w->ninputs + 1)) {
+            qtr_realloc(&w->alloc, copy, copy ? len + 1 : 0, 0);
+            return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", w->path);
+        }
+        memcpy(copy, nm, len + 1);
+        w->inputs[w->ninputs++] = (wname){copy, len};
+        puts_(w, "input float[64] ");
+        put(w, nm, len);
+        put(w, ";\n", 2);
+    }
+    return QTR_OK;
+}
+
 /* ---- public API --------------------------------------------------------------- */
 
 static qtr_status writer_new(W **out, FILE *f, int own, const char *path, qtr_ctx *ctx)
@@ -536,7 +577,10 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
         *d++ = '(';
         for (uint32_t k = 0; k < gi->nparams; k++) {
             if (k) d = copy_short(d, ", ", v3 ? 2 : 1);
-            d = v3 ? qtr_qasm3_put_real(d, p[k]) : put_real(d, p[k]);
+            if (v3 && qtr_angle_is_sym(p[k]))   /* the caller's bound has room for it */
+                d += qtr_expr_print(c, p[k], d, w->cap - (size_t)(d - w->buf));
+            else
+                d = v3 ? qtr_qasm3_put_real(d, p[k]) : put_real(d, p[k]);
         }
         *d++ = ')';
     }
@@ -593,11 +637,13 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
 {
     qtr_status st;
     if (w->err) return qtr_fail(ctx, w->err, "%s: write error: %s", w->path, strerror(w->wrote_err));
-    if (qtr_circuit_is_symbolic(c))
+    if (w->version != 3 && qtr_circuit_is_symbolic(c))
         return qtr_fail(ctx, QTR_EUNSUPPORTED, "%s: the circuit has unbound parameters (%zu "
-                        "declared), which OpenQASM 2 cannot express; bind them first", w->path,
-                        c->npnames);
-    if ((st = sync_bits(w, &w->q, 1, c, ctx)) || (st = sync_bits(w, &w->c, 0, c, ctx))) return st;
+                        "declared), which OpenQASM 2 cannot express; bind them first (or write "
+                        "OpenQASM 3)", w->path, c->npnames);
+    if ((w->version == 3 && (st = declare_inputs(w, c, ctx))) ||
+        (st = sync_bits(w, &w->q, 1, c, ctx)) || (st = sync_bits(w, &w->c, 0, c, ctx)))
+        return st;
     w->started = 1;
     /* bytes an operand may take: the longest name, '[', 10 digits, ']', ',' */
     size_t per_operand = (w->q.maxlen > w->c.maxlen ? w->q.maxlen : w->c.maxlen) + 16;
@@ -627,10 +673,13 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
                 return qtr_fail(ctx, QTR_EQUBIT, "%s: instruction %zu (%s): operand %u out of "
                                 "range", w->path, i, gi->name, q[k]);
         }
+        size_t symlen = 0;   /* OpenQASM 3: text of symbolic angles */
         if (gi->nparams) {
             const double *p = qtr_inst_params(c, in);
             for (uint32_t k = 0; k < gi->nparams; k++)
-                if (QTR_UNLIKELY(!isfinite(p[k])))
+                if (w->version == 3 && qtr_angle_is_sym(p[k]))
+                    symlen += qtr_expr_print(c, p[k], NULL, 0) + 2;
+                else if (QTR_UNLIKELY(!isfinite(p[k])))
                     return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu (%s): parameter %u is "
                                     "%s, which OpenQASM cannot express", w->path, i, gi->name,
                                     k + 1, isnan(p[k]) ? "nan" : "infinite");
@@ -645,7 +694,7 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
                                 "register %u, which has no bits to write", w->path, i, creg);
         }
         if (QTR_UNLIKELY(!w->defined[op])) define_gate(w, op);
-        size_t bound = 64 + 34 * 4 + (size_t)in->nargs * per_operand +
+        size_t bound = 64 + 34 * 4 + symlen + (size_t)in->nargs * per_operand +
                        (cond ? cond->len + 40 : 0);
         if (QTR_UNLIKELY(bound > w->cap)) {
             /* a barrier over a huge register: grow the buffer for the line */
@@ -686,6 +735,9 @@ qtr_status qtr_qasm_writer_close(qtr_qasm_writer *w, qtr_ctx *ctx)
     if (st) qtr_fail(ctx, st, "%s: write error: %s", w->path, strerror(w->wrote_err));
     free_bits(w, &w->q);
     free_bits(w, &w->c);
+    for (size_t i = 0; i < w->ninputs; i++)
+        qtr_realloc(&w->alloc, w->inputs[i].name, w->inputs[i].len + 1, 0);
+    qtr_realloc(&w->alloc, w->inputs, w->capinputs * sizeof *w->inputs, 0);
     free(w->buf);
     free(w->path);
     free(w);

@@ -37,15 +37,21 @@ qtr_status qtr_qasm_reader_open_mem(qtr_qasm_reader **r, const char *text, size_
 qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_inst, int *eof,
                                 qtr_ctx *ctx);
 void qtr_qasm_reader_free(qtr_qasm_reader *r);
-/** The program's OpenQASM version, 2 or 3, once qtr_qasm_reader_next has read
- *  its version line; 0 before. */
+/** The program's OpenQASM version, 2 or 3, once qtr_qasm_reader_next (or
+ *  qtr_qasm_reader_start) has read its version line; 0 before. */
 int qtr_qasm_reader_version(const qtr_qasm_reader *r);
+/** Read the version line now (nothing else), so the version is known
+ *  before the first instruction. Errors as qtr_qasm_reader_next. */
+qtr_status qtr_qasm_reader_start(qtr_qasm_reader *r, qtr_ctx *ctx);
 /** 1 when the program (OpenQASM 3) names physical qubits $0, $1, ...: the
  *  circuit's qubit n is then $n. */
 int qtr_qasm_reader_physical(const qtr_qasm_reader *r);
 
 /** Whole-file conveniences. */
 qtr_status qtr_qasm_read_file(const char *path, qtr_circuit **out, qtr_ctx *ctx);
+/** As qtr_qasm_read_file; *@p version receives the program's OpenQASM version. */
+qtr_status qtr_qasm_read_file_version(const char *path, qtr_circuit **out, int *version,
+                                      qtr_ctx *ctx);
 qtr_status qtr_qasm_read_mem(const char *text, size_t len, const char *display_name,
                              qtr_circuit **out, qtr_ctx *ctx);
 

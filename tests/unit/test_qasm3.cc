@@ -436,11 +436,37 @@ TEST(Qasm3Read, PhysicalQubits)
 
 TEST(Qasm3Read, InputParameters)
 {
-    // declared and kept; a use is an error naming the parameter
-    auto r = read_text(H3 + "input float[64] theta;\ninput float φ;\nqubit q;\nx q;\n");
+    // inputs become the circuit's named parameters; angles over them stay symbolic
+    std::string s = H3 + "input float[64] theta;\ninput float[64] φ;\nqubit[2] q;\n"
+                         "rz(theta/2) q[0];\nrx(φ + pi) q[1];\nctrl @ ry(2*theta) q[0], q[1];\n"
+                         "gate g(a) x { rz(a - theta) x; }\ng(φ) q[0];\n";
+    auto r = read_text(s);
     ASSERT_EQ(r->st, QTR_OK) << r->msg;
-    expect_error(H3 + "input float[64] theta;\nqubit q;\nrz(theta/2) q;\n", QTR_EUNSUPPORTED,
-                 "5:1", "parameter 'theta' is unbound");
+    const qtr_circuit *c = r->circ.c;
+    ASSERT_EQ(c->npnames, 2u);
+    EXPECT_STREQ(c->pnames[0], "theta");
+    EXPECT_STREQ(c->pnames[1], "φ");
+    EXPECT_TRUE(qtr_circuit_is_symbolic(c));
+    EXPECT_EQ(c->ninst, 4u);
+    EXPECT_EQ(c->inst[2].op, QTR_OP_CRY);
+    // bound, the angles are the expressions' values
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    double v[2] = {0.5, 0.25};
+    qtr_circuit *b = nullptr;
+    ASSERT_EQ(qtr_circuit_bind(c, v, 2, &b, &ctx), QTR_OK) << ctx.msg;
+    Circ bound(b);
+    EXPECT_EQ(listing(b), "rz(0.25) 0;rx(3.39159) 1;cry(1) 0,1;rz(-0.25) 0;");
+    // written in OpenQASM 3 with the inputs declared, and read back the same
+    std::string text = write3(c);
+    EXPECT_THAT(text, HasSubstr("input float[64] theta;\ninput float[64] φ;\n"));
+    auto again = read_text(text);
+    ASSERT_EQ(again->st, QTR_OK) << again->msg << "\n" << text;
+    EXPECT_EQ(write3(again->circ.c), text);
+    // arithmetic this version cannot do on a parameter is refused
+    expect_refused("input float[64] w;\nqubit q;\ninv @ rz(w) q;\n", "5:1",
+                   "a modifier with an input parameter");
+    expect_refused("input float[64] w;\nqubit q;\nrz(w**2) q;\n", "5:1", "'**' on an input");
 }
 
 TEST(Qasm3Read, Comments)
