@@ -197,7 +197,7 @@ void qtr_cli_help(qtr_cli_cmd cmd, FILE *f)
     case QTR_CMD_TRANSPILE:
         fputs("Usage: " QTR_PROG " IN.qasm [-o OUT.qasm] [options]     transpile a circuit\n"
               "       " QTR_PROG " BATCH.h5 -o RESULTS.h5 -t TARGET [options]   transpile a batch\n"
-              "       " QTR_PROG " convert IN.qasm [-o OUT.qasm]       read and rewrite OpenQASM 2\n"
+              "       " QTR_PROG " convert IN.qasm [-o OUT.qasm]       read and rewrite OpenQASM 2 or 3\n"
               "       " QTR_PROG " pack [--qasm] FILE.qasm... -o BATCH.h5   make a batch\n"
               "       " QTR_PROG " unpack FILE.h5 -o DIR               write a batch's circuits\n"
               "       " QTR_PROG " info FILE.h5 | --build              describe a batch or results\n"
@@ -216,7 +216,7 @@ void qtr_cli_help(qtr_cli_cmd cmd, FILE *f)
         break;
     case QTR_CMD_CONVERT:
         fputs("Usage: " QTR_PROG " convert IN.qasm [-o OUT.qasm]\n"
-              "Read and rewrite OpenQASM 2, streamed in bounded memory.\n", f);
+              "Read and rewrite OpenQASM 2 or 3 (--format to translate), streamed in bounded memory.\n", f);
         print_options(C_C, 0, "Options", f);
         break;
     case QTR_CMD_PACK:
