@@ -31,6 +31,7 @@
 #include "common.h"
 #include "qasm3_internal.h"
 #include "qasm_internal.h"
+#include "qasm_sym.h"
 #include "qtr_io.h"
 #include "sim.h"
 
@@ -64,18 +65,8 @@ static const char *const kw_name[] = {
 };
 #define KW_COUNT (sizeof kw_name / sizeof kw_name[0])
 
-typedef struct {
-    uint32_t hash, off, len;
-    uint8_t kind;
-    uint32_t idx, line, col;
-} sym;
-
-typedef struct {
-    sym *slot;
-    size_t cap, n;
-    char *names;
-    size_t nnames, capnames;
-} symtab;
+typedef qtr_qasm_sym sym;
+typedef qtr_qasm_symtab symtab;
 
 enum { G_TABLE, G_USER };
 
@@ -231,25 +222,9 @@ static uint32_t col32(uint64_t c) { return c > UINT32_MAX ? UINT32_MAX : (uint32
  * Symbols
  * ====================================================================== */
 
-static sym *sym_slot(symtab *t, const char *s, size_t len, uint32_t hash)
-{
-    size_t mask = t->cap - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
-        sym *e = &t->slot[i];
-        if (e->kind == S_EMPTY) return e;
-        if (e->hash == hash && e->len == len) {
-            size_t k = 0;   /* names are short: a loop beats a call */
-            while (k < len && t->names[e->off + k] == s[k]) k++;
-            if (k == len) return e;
-        }
-    }
-}
-
 static sym *sym_find(symtab *t, const char *s, size_t len, uint32_t hash)
 {
-    if (!t->n) return NULL;
-    sym *e = sym_slot(t, s, len, hash);
-    return e->kind == S_EMPTY ? NULL : e;
+    return qtr_qasm_sym_find(t, s, len, hash);
 }
 
 /* The current identifier's symbol: locals first (in a gate body), then globals. */
@@ -262,38 +237,8 @@ static sym *lookup(P *r)
 static int sym_add(P *r, symtab *t, const char *s, size_t len, uint8_t kind, uint32_t idx,
                    uint32_t line, uint64_t col, uint32_t *name_off)
 {
-    if ((t->n + 1) * 4 > t->cap * 3) {
-        size_t ncap = t->cap ? 2 * t->cap : 64;
-        sym *ns = qtr_realloc(&r->alloc, NULL, 0, ncap * sizeof *ns);
-        if (!ns) return -1;
-        memset(ns, 0, ncap * sizeof *ns);
-        sym *old = t->slot;
-        size_t ocap = t->cap;
-        t->slot = ns;
-        t->cap = ncap;
-        for (size_t i = 0; i < ocap; i++)
-            if (old[i].kind != S_EMPTY)
-                *sym_slot(t, t->names + old[i].off, old[i].len, old[i].hash) = old[i];
-        qtr_realloc(&r->alloc, old, ocap * sizeof *old, 0);
-    }
-    if (len > UINT32_MAX - t->nnames - 1 ||
-        QTR_GROW(&r->alloc, t->names, t->capnames, t->nnames + len + 1))
-        return -1;
-    memcpy(t->names + t->nnames, s, len);
-    t->names[t->nnames + len] = '\0';
-    uint32_t hash = qtr_qasm_hash(s, len);
-    *sym_slot(t, s, len, hash) =
-        (sym){hash, (uint32_t)t->nnames, (uint32_t)len, kind, idx, line, col32(col)};
-    if (name_off) *name_off = (uint32_t)t->nnames;
-    t->nnames += len + 1;
-    t->n++;
-    return 0;
-}
-
-static void sym_clear(symtab *t)
-{
-    if (t->cap) memset(t->slot, 0, t->cap * sizeof *t->slot);
-    t->n = t->nnames = 0;
+    return qtr_qasm_sym_add(&r->alloc, t, s, len, qtr_qasm_hash(s, len), kind, idx, line, col,
+                            name_off);
 }
 
 static const char *gname(const P *r, uint32_t g)
@@ -1231,7 +1176,7 @@ static qtr_status stmt_gate(P *r)
     uint32_t line = r->L->tline;
     uint64_t col = r->L->tcol;
     if ((st = next(r))) return st;
-    sym_clear(&r->locals);
+    qtr_qasm_sym_clear(&r->locals);
     gate3 g = {0};
     g.kind = G_USER;
     g.op = -1;
@@ -1260,7 +1205,7 @@ static qtr_status stmt_gate(P *r)
     }
     r->in_body = 0;
     r->nformal = 0;
-    sym_clear(&r->locals);
+    qtr_qasm_sym_clear(&r->locals);
     if (st) return st;
     if (g.depth >= QTR_QASM_MAX_GATE_DEPTH)
         return fail_at(r, QTR_ELIMIT, line, col, "gate '%s' nests gate definitions more than %d "
@@ -1765,11 +1710,8 @@ void qtr_qasm3_free(qtr_qasm3 *r)
 {
     if (!r) return;
     qtr_alloc *a = &r->alloc;
-    for (int k = 0; k < 2; k++) {
-        symtab *t = k ? &r->locals : &r->globals;
-        qtr_realloc(a, t->slot, t->cap * sizeof *t->slot, 0);
-        qtr_realloc(a, t->names, t->capnames, 0);
-    }
+    qtr_qasm_sym_free(a, &r->globals);
+    qtr_qasm_sym_free(a, &r->locals);
     qtr_realloc(a, r->gates, r->capgates * sizeof *r->gates, 0);
     qtr_realloc(a, r->calls, r->capcalls * sizeof *r->calls, 0);
     qtr_realloc(a, r->mods, r->capmods * sizeof *r->mods, 0);
