@@ -445,6 +445,9 @@ int qtr_cli_info(int argc, char **argv)
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, 0);
     qtr_h5_file *f = NULL;
+    if (qtr_h5_interrupted(path))
+        say("%s: its last round was cut short (a kill or a full disk); the batch command "
+            "with --resume undoes it first", path);
     if (qtr_h5_open(path, &f, &ctx)) {
         say("%s", ctx.msg);
         return EXIT_USAGE;
