@@ -23,35 +23,12 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/qtr_faults.XXXXXX")
 MNT=
 cleanup() { [ -n "$MNT" ] && umount "$MNT" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
-fails=0
-ok()  { echo "ok [${SECONDS}s]: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1
-export OMP_NUM_THREADS=1
-NOLEAK="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+. "$(dirname "$0")/kill_common.sh"
 have_mpi=0
 if "$B" info --build | grep -q "^mpi: yes" && command -v mpirun >/dev/null; then have_mpi=1; fi
 
 # ---- 600 circuits: 60 random programs, 10 times over ----------------------------
-mkdir -p "$T/q"
-awk -v dir="$T/q" 'BEGIN {
-  srand(9191);
-  for (i = 0; i < 60; i++) {
-    f = sprintf("%s/f%02d.qasm", dir, i);
-    nq = 2 + int(rand() * 4);
-    printf "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[%d];\ncreg m[%d];\n", nq, nq > f;
-    ng = 10 + int(rand() * 60);
-    for (k = 0; k < ng; k++) {
-      a = int(rand() * nq); b = (a + 1 + int(rand() * (nq - 1))) % nq;
-      if (rand() < 0.5) printf "h q[%d];\nrz(%.5f) q[%d];\n", a, rand() * 3, a > f;
-      else printf "cx q[%d],q[%d];\n", a, b > f;
-    }
-    printf "measure q -> m;\n" > f;
-    close(f);
-  }
-}'
+random_circuits "$T/q" f 9191 10
 for r in 0 1 2 3 4 5 6 7 8 9; do ls "$T"/q/f*.qasm; done >"$T/list"
 "$B" pack --qasm $(cat "$T/list") -o "$T/in.h5" 2>"$T/err" || { echo "FAIL: pack: $(cat "$T/err")"; exit 1; }
 OPTS=(-t all:5 -O 1 --round 16 --progress=none)
@@ -94,7 +71,8 @@ for shape in 1 2; do
       kill -KILL $pid 2>/dev/null && killed=$((killed + 1))
       wait $pid 2>/dev/null
     else
-      $NOLEAK mpirun -n 2 -x QTR_BATCH_ROUND_DELAY_MS "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >/dev/null 2>&1 & pid=$!
+      # rounds twice as long: two ranks share the rows, and mpirun's start-up
+      QTR_BATCH_ROUND_DELAY_MS=80 $NOLEAK mpirun -n 2 -x QTR_BATCH_ROUND_DELAY_MS "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >/dev/null 2>&1 & pid=$!
       sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", (m + 600) / 1000 }')"   # mpirun's start-up
       ranks=$(ps -o pid= --ppid $pid | tr '\n' ' ')
       kill -KILL $ranks $pid 2>/dev/null && killed=$((killed + 1))

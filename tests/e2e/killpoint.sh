@@ -24,33 +24,11 @@ command -v h5diff >/dev/null || { echo "SKIP: h5diff (Debian: hdf5-tools) not in
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/qtr_kill.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-fails=0 cases=0 killed=0
-ok()  { echo "ok [${SECONDS}s]: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1
-export OMP_NUM_THREADS=1
-NOLEAK="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+. "$(dirname "$0")/kill_common.sh"
+cases=0 killed=0
 
 # ---- 60 small circuits, one malformed (a recorded failure: exit 1) -------------
-mkdir -p "$T/q"
-awk -v dir="$T/q" 'BEGIN {
-  srand(4242);
-  for (i = 0; i < 60; i++) {
-    f = sprintf("%s/k%02d.qasm", dir, i);
-    nq = 2 + int(rand() * 4);
-    printf "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[%d];\ncreg m[%d];\n", nq, nq > f;
-    ng = 5 + int(rand() * 40);
-    for (k = 0; k < ng; k++) {
-      a = int(rand() * nq); b = (a + 1 + int(rand() * (nq - 1))) % nq;
-      if (rand() < 0.5) printf "h q[%d];\nrz(%.5f) q[%d];\n", a, rand() * 3, a > f;
-      else printf "cx q[%d],q[%d];\n", a, b > f;
-    }
-    printf "measure q -> m;\n" > f;
-    close(f);
-  }
-}'
+random_circuits "$T/q" k 4242 5
 printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nfrobnicate q[0];\n' >"$T/q/k33.qasm"
 "$B" pack --qasm "$T"/q/k*.qasm -o "$T/in.h5" 2>"$T/err" || { echo "FAIL: pack: $(cat "$T/err")"; exit 1; }
 OPTS=(-t all:5 -O 1 --round 8 --progress=none)   # 8 rounds for one process
