@@ -55,8 +55,8 @@ start() {
   [ "$(id -u)" -eq 0 ] || die "must run as root (slurmd starts jobs as their user)"
   mkdir -p "$D" && [ -z "$(ls -A "$D")" ] || die "$D must be a new or empty directory"
   D=$(cd "$D" && pwd)
-  chmod 700 "$D"
-  mkdir -p "$D/munge" "$D/state" "$D/spool" "$D/log" && chmod 700 "$D/munge"
+  chmod 755 "$D"   # munged wants its socket directory reachable by all
+  mkdir -p "$D/munge" "$D/state" "$D/spool" "$D/log" && chmod 755 "$D/munge"
 
   # munge: a fresh key (munged refuses a key others can read)
   dd if=/dev/urandom of="$D/munge/munge.key" bs=1024 count=1 status=none && chmod 400 "$D/munge/munge.key"
@@ -103,6 +103,7 @@ JobCompType=jobcomp/none
 MpiDefault=none
 ReturnToService=2
 SchedulerType=sched/backfill
+MailProg=/bin/true
 MinJobAge=600
 KillWait=10
 $(echo "$node" | sed 's/ UpTime=.*//') NodeAddr=127.0.0.1 State=UNKNOWN
