@@ -39,6 +39,8 @@ for p in munged slurmctld slurmd sbatch; do
   command -v $p >/dev/null || { echo "SKIP: check-slurm: $p not found (Debian: apt-get install slurm-wlm munge)"; exit 77; }
 done
 
+[ "$(nproc)" -ge 2 ] || { echo "SKIP: check-slurm: the scaled examples need 2 CPUs, this machine has $(nproc)"; exit 77; }
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/qtr_slurm.XXXXXX")
 chmod 755 "$T"
 fails=0 passes=0
