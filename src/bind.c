@@ -127,8 +127,8 @@ static qtr_status bind_into(const qtr_circuit *c, const double *values, qtr_circ
     double *val = (double *)d->expr;   /* nodes are 16 bytes: room for a value each */
     eval_all(c, values, val);
 
-    memcpy(d->inst, c->inst, c->ninst * sizeof *c->inst);
-    memcpy(d->args, c->args, c->nargs * sizeof *c->args);
+    if (c->ninst) memcpy(d->inst, c->inst, c->ninst * sizeof *c->inst);
+    if (c->nargs) memcpy(d->args, c->args, c->nargs * sizeof *c->args);
     int bad = 0;
     const double *src = c->params;
     double *dst = d->params;
