@@ -9,7 +9,8 @@
 # parallel HDF5 is built), the test
 #   1. runs the batch with the kill, from no file (a fresh run) and from a
 #      file an earlier kill left half done (a resumed run);
-#   2. checks that whatever is at RESULTS.h5 is a readable results file;
+#   2. checks that whatever is at RESULTS.h5 is a readable results file, or
+#      one whose journal holds a round cut short (info says so);
 #   3. runs the same command with --resume and compares (h5diff, /timing
 #      excluded) with an uninterrupted run.
 # Short form (make check): every event, N = 1, 2 and 5 (write: 3, 40 and
@@ -86,7 +87,9 @@ one() {
   esac
   killed=$((killed + was_killed))
   [ "$LONG" = 1 ] && echo "  $shape $start $ev:$n: $([ $was_killed = 1 ] && echo killed || echo completed)"
-  if [ -e "$out" ] && ! "$B" info "$out" >"$T/info" 2>&1; then
+  # what is left at RESULTS.h5 reads as a results file, unless its journal
+  # holds a round cut short (which --resume rolls back first; info says so)
+  if [ -e "$out" ] && ! "$B" info "$out" >"$T/info" 2>&1 && ! grep -q "last round was cut short" "$T/info"; then
     bad "$shape $start $ev:$n: the file left is not readable: $(head -2 "$T/info")"
   fi
   launch "$shape" "$T/in.h5" -o "$out" "${OPTS[@]}" --resume >"$T/rout" 2>&1
@@ -121,16 +124,25 @@ sweep() {  # sweep SHAPE START EVENTS N...  (EVENTS: a list, or "all")
     bad "$shape process(es), $start: $((fails - before)) case(s) failed"
 }
 
-sweep 1 fresh all 1 2 5
-sweep 1 resumed all 2
+# QTR_KILLPOINT_SHAPES: which of 1, 2, 2all to run (default all there are),
+# so the long form can run in parts side by side
+SHAPES=${QTR_KILLPOINT_SHAPES:-1 2 2all}
+case " $SHAPES " in *" 1 "*)
+  sweep 1 fresh all 1 2 5
+  sweep 1 resumed all 2 ;;
+esac
 if [ $have_mpi = 1 ]; then
-  if [ "$LONG" = 1 ]; then sweep 2 fresh all; sweep 2 resumed all
-  else sweep 2 fresh all 1 2; sweep 2 resumed all 2
-  fi
-  if [ $have_par = 1 ] && [ "$LONG" = 1 ]; then
-    sweep 2all fresh all
-    sweep 2all resumed all
-  fi
+  case " $SHAPES " in *" 2 "*)
+    if [ "$LONG" = 1 ]; then sweep 2 fresh all; sweep 2 resumed all
+    else sweep 2 fresh all 1 2; sweep 2 resumed all 2
+    fi ;;
+  esac
+  case " $SHAPES " in *" 2all "*)
+    if [ $have_par = 1 ] && [ "$LONG" = 1 ]; then
+      sweep 2all fresh all
+      sweep 2all resumed all
+    fi ;;
+  esac
 else
   echo "skipped: mpirun -n 2 (this build has no MPI, or mpirun is missing)"
 fi
