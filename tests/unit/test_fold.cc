@@ -420,3 +420,37 @@ TEST(StarLadder, OutOfMemoryLeavesCircuitUnchanged)
         EXPECT_EQ(c.c->alloc.cur, cur) << "leak at failing call " << k;
     }
 }
+
+// =============================================================================
+// Symbolic angles are left alone
+// =============================================================================
+
+TEST(PhaseFold, SymbolicAnglesStayAndDoNotBlock)
+{
+    Circ in(2);
+    qtr_ctx ctx = mkctx();
+    double theta = 0;
+    ASSERT_EQ(qtr_circuit_param(in.c, "theta", &theta, &ctx), QTR_OK) << ctx.msg;
+    ASSERT_TRUE(qtr_angle_is_sym(theta));
+    in.g(QTR_OP_T, {0}).g(QTR_OP_CX, {0, 1});
+    ASSERT_EQ(qtr_circuit_append(in.c, QTR_OP_RZ, std::vector<uint32_t>{0}.data(), 1, &theta, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(in.c, QTR_OP_P, std::vector<uint32_t>{1}.data(), 1, &theta, &ctx), QTR_OK);
+    in.g(QTR_OP_CX, {0, 1}).g(QTR_OP_T, {0});
+    Circ out = run(qtr_pass_phase_fold, in);
+    EXPECT_EQ(out.count(QTR_OP_T), 0u);  // the two t merged into one rz(π/2)
+    size_t sym = 0, num = 0;
+    for (size_t i = 0; i < out.c->ninst; i++) {
+        const qtr_inst *g = &out.c->inst[i];
+        if (g->op != QTR_OP_RZ && g->op != QTR_OP_P) continue;
+        double a = qtr_inst_params(out.c, g)[0];
+        if (qtr_angle_is_sym(a)) {
+            sym++;
+            EXPECT_EQ(qtr_angle_node(a), qtr_angle_node(theta));
+        } else {
+            num++;
+            EXPECT_NEAR(a, kPi / 2, 1e-12);
+        }
+    }
+    EXPECT_EQ(sym, 2u);
+    EXPECT_EQ(num, 1u);
+}
