@@ -169,30 +169,28 @@ static void add_gate(star_t *s, uint32_t id, size_t rec, uint32_t member)
     s->owner[member] = id;
 }
 
+/* The cx at record i joins run @p id, around @p hub in @p role, with
+ * @p member as the new member: 1, or 0 when it cannot (an undecided run
+ * takes either role whose hub its first gate shares). */
+static int join(star_t *s, uint32_t id, size_t i, uint32_t hub, uint32_t member, uint8_t role)
+{
+    run_t *r = &s->runs[id];
+    const uint32_t *q0 = s->c->inst[s->gates[r->first_gate].rec].q;
+    uint32_t first_hub = role == INTO_HUB ? q0[1] : q0[0];
+    if (!((r->role == UNDECIDED && first_hub == hub) || (r->role == role && r->hub == hub)))
+        return 0;
+    r->role = role;
+    r->hub = hub;
+    add_gate(s, id, i, member);
+    return 1;
+}
+
 /* cx(c, t) at record i: joins a run or opens one. */
 static void on_cx(star_t *s, size_t i, uint32_t c, uint32_t t)
 {
     uint32_t rt = s->owner[t], rc = s->owner[c];
-    if (rt != NONE && rc == NONE) {
-        run_t *r = &s->runs[rt];
-        uint32_t t0 = s->c->inst[s->gates[r->first_gate].rec].q[1];
-        if ((r->role == UNDECIDED && t0 == t) || (r->role == INTO_HUB && r->hub == t)) {
-            r->role = INTO_HUB;
-            r->hub = t;
-            add_gate(s, rt, i, c);
-            return;
-        }
-    }
-    if (rc != NONE && rt == NONE) {
-        run_t *r = &s->runs[rc];
-        uint32_t c0 = s->c->inst[s->gates[r->first_gate].rec].q[0];
-        if ((r->role == UNDECIDED && c0 == c) || (r->role == FROM_HUB && r->hub == c)) {
-            r->role = FROM_HUB;
-            r->hub = c;
-            add_gate(s, rc, i, t);
-            return;
-        }
-    }
+    if (rt != NONE && rc == NONE && join(s, rt, i, t, c, INTO_HUB)) return;
+    if (rc != NONE && rt == NONE && join(s, rc, i, c, t, FROM_HUB)) return;
     if (rc != NONE) close_run(s, rc);
     if (rt != NONE && rt != rc) close_run(s, rt);
     uint32_t id = s->nruns++, g = s->ngates++;
@@ -226,7 +224,7 @@ static void put_cx(qtr_inst *out, size_t *w, uint32_t a, uint32_t b)
 }
 
 /* The ladder of run @p r (members m[0..k)) at out[*w...]. */
-static void emit_ladder(const star_t *s, const run_t *r, const uint32_t *m, qtr_inst *out, size_t *w)
+static void emit_ladder(const run_t *r, const uint32_t *m, qtr_inst *out, size_t *w)
 {
     uint32_t k = r->k;
     if (r->role == INTO_HUB) {
@@ -238,7 +236,6 @@ static void emit_ladder(const star_t *s, const run_t *r, const uint32_t *m, qtr_
         put_cx(out, w, r->hub, m[0]);
         for (uint32_t j = 0; j + 1 < k; j++) put_cx(out, w, m[j], m[j + 1]);
     }
-    (void)s;
 }
 
 static void free_scratch(star_t *s, size_t n0)
@@ -291,7 +288,7 @@ qtr_status qtr_pass_star_ladder(qtr_circuit *c, const qtr_target *t, qtr_ctx *ct
         uint32_t k = 0;
         for (uint32_t g = r->first_gate; g != NONE; g = s.gates[g].next)
             m[k++] = member_of(&s, &s.gates[g], r);
-        emit_ladder(&s, r, m, out, &w);
+        emit_ladder(r, m, out, &w);
     }
     QTR_ASSERT(w == total);
     qtr_realloc(&c->alloc, c->inst, c->capinst * sizeof *c->inst, 0);
