@@ -71,6 +71,7 @@ typedef struct {
     int         threads;        /* --threads; 0 = the OpenMP default */
     size_t      round_rows;     /* --round; 0 = the driver's default */
     int         writer_all;     /* --writer=all */
+    int         verbose;        /* --verbose: per-rank figures at the end */
     /* pack / info */
     int         pack_text;      /* pack --qasm */
     int         build_info;     /* info --build */
