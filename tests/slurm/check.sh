@@ -313,7 +313,7 @@ fi
 # time-limit signal) or "scancel" (scancel --signal=TERM once 2 rounds are
 # committed)
 resubmit_case() {
-  local how=$2 name=$3 id1 id2 log1 log2 st1 st2 stopped pend args
+  local how=$2 name=$3 id1 id2 log1 log2 st1 st2 stopped pend args n
   prepare "$1" resubmit.sbatch nodes=1 ntasks-per-node=2 cpus-per-task=1 time=00:10:00 signal=USR1@60 || return
   shift 3
   ln -s "$T/big.h5" "$W/big.h5"
@@ -321,6 +321,11 @@ resubmit_case() {
   id1=$(submit "$@")
   [ -n "$id1" ] || { fail "$name: sbatch refused the script"; return; }
   log1=$(job_field "$id1" StdOut)
+  # the direct run meanwhile (the jobs mostly wait out their rounds' delay)
+  for _ in $(seq 1 240); do [ -s "$W/probe" ] && break; sleep 0.5; done
+  args=$(sed -n '1s/.* args=//p' "$W/probe" 2>/dev/null)
+  direct "$W" $args >/dev/null &
+  local dpid=$!
   if [ "$how" = scancel ]; then
     for _ in $(seq 1 240); do
       n=$(grep -c '^qtranspile: [0-9]*/32768 circuits done' "$log1" 2>/dev/null)
@@ -328,19 +333,19 @@ resubmit_case() {
     done
     scancel --signal=TERM "$id1"
   fi
-  wait_job "$id1" 200 || { fail "$name: job $id1 did not finish within 200 s"; show_log "$id1"; return; }
+  wait_job "$id1" 200 || { fail "$name: job $id1 did not finish within 200 s"; show_log "$id1"; wait $dpid; return; }
   st1="$(job_summary "$id1")"
   stopped=$(sed -n 's/^qtranspile: stopped by signal \([0-9]*\) after a complete round: \([0-9]*\) of.*/signal \1 with \2 rows done/p' "$log1")
   pend=$(sed -n 's/^stopped before the time limit (\([0-9]*\) rows pending): resubmitting/\1/p' "$log1")
   id2=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' "$log1")
   if [ "$(job_field "$id1" ExitCode)" != 3:0 ] || [ -z "$stopped" ] || [ -z "$pend" ] || [ "$pend" -eq 0 ] || [ -z "$id2" ]; then
     fail "$name: $st1: not stopped mid-batch with exit 3 and resubmitted (${stopped:-no stop}, ${pend:-?} pending, next job ${id2:-none})"
-    show_log "$id1"; [ -n "$id2" ] && scancel "$id2"; return
+    show_log "$id1"; [ -n "$id2" ] && scancel "$id2"; wait $dpid; return
   fi
-  wait_job "$id2" 300 || { fail "$name: job $id2 did not finish within 300 s"; show_log "$id2"; return; }
+  wait_job "$id2" 300 || { fail "$name: job $id2 did not finish within 300 s"; show_log "$id2"; wait $dpid; return; }
   st2="$(job_summary "$id2")"
   log2=$(job_field "$id2" StdOut)
-  args=$(sed -n '1s/.* args=//p' "$W/probe")
+  wait $dpid
   if [ "$(job_field "$id2" JobState)" = COMPLETED ] && [ "$(job_field "$id2" ExitCode)" = 0:0 ] &&
      grep -q 'resuming' "$log2" && ! grep -q '^Submitted batch job' "$log2" &&
      layout_said "$log1" 2 1 && check_tasks "$W/probe" 1 4 &&
