@@ -64,6 +64,7 @@ typedef struct {
     /* single circuit */
     const char *stats_path;     /* --stats */
     int         verify;         /* --verify */
+    const char *bind;           /* --bind NAME=VALUE,... */
     int         stream;         /* 1 --stream, -1 --no-stream, 0 automatic */
     /* batch */
     int         resume;         /* --resume */
