@@ -39,6 +39,10 @@ extern "C" {
 typedef struct {
     uint32_t        n;              /* physical qubits */
     const uint32_t *adj_off, *adj;  /* undirected CSR, borrowed from the target */
+    uint32_t       *rev;            /* per adj entry p -> q: the entry q -> p */
+    uint32_t       *edge;           /* per adj entry: its undirected edge's number */
+    uint32_t      (*ends)[2];       /* per undirected edge: its ends, lower first */
+    uint32_t        nedges;         /* undirected edges */
     uint16_t       *dist;           /* n×n hop counts, QTR_DIST_INF across components */
     uint32_t       *comp;           /* connected component of each qubit */
     uint32_t        ncomp;
