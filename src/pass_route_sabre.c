@@ -169,7 +169,7 @@ struct qtr_sabre_state {
     uint32_t *dlist, ndirty;
     uint32_t *cand_list, *cand_pos, ncand_edges;
     double   *cand_score;            /* per cand_list entry, while choosing */
-    struct tie { uint64_t key; size_t at; } *tie;   /* capcand: tied candidates in walk order */
+    struct tie { uint64_t key; size_t at; uint32_t edge; } *tie;   /* capcand: tied candidates */
     int       mv_kind;               /* lookahead in mv_look: 0 none, 1 layer, 2 extended set */
     /* direction of the current trial */
     const uint32_t *so, *sa;     /* successor CSR */
@@ -372,7 +372,9 @@ static inline int64_t layer_delta(const qtr_sabre_state *s, const layer *L, uint
     return t;
 }
 
-static void layer_swap(qtr_sabre_state *s, layer *L, uint32_t a, uint32_t b)
+/* Swap a and b in layer L; @p delta is the change in L's sum when known
+ * (the score cache's), NULL to compute it. */
+static void layer_swap(qtr_sabre_state *s, layer *L, uint32_t a, uint32_t b, const int32_t *delta)
 {
     uint32_t na = L->node[a], nb = L->node[b];
     if (na != QTR_NONE && na == nb) return;   /* same gate: partners unchanged */
@@ -380,7 +382,7 @@ static void layer_swap(qtr_sabre_state *s, layer *L, uint32_t a, uint32_t b)
         front_change(s, na == QTR_NONE ? b : a, 0);
         front_change(s, na == QTR_NONE ? a : b, 1);
     }
-    L->sum += layer_delta(s, L, a, b);
+    L->sum += delta ? *delta : layer_delta(s, L, a, b);
     if (na != QTR_NONE) L->other[L->other[a]] = b;
     if (nb != QTR_NONE) L->other[L->other[b]] = a;
     L->node[a] = nb;
@@ -444,7 +446,14 @@ static void moves_refresh(qtr_sabre_state *s, uint32_t p)
     const size_t n = s->n;
     uint32_t fc = s->front.node[p] != QTR_NONE ? s->front.other[p] : QTR_NONE;
     uint32_t lc = s->mv_kind == 1 && s->look.node[p] != QTR_NONE ? s->look.other[p] : QTR_NONE;
-    uint32_t v = s->p2v[p];
+    /* the extended set's partners of p's qubit, by position (the partner
+     * on q is the one left out): gathered once for all of p's entries */
+    uint32_t part[8], npart = 0, many = 0;
+    if (s->mv_kind == 2)
+        for (uint32_t y = s->ext_head[s->p2v[p]]; y != QTR_NONE && !many; y = s->ext_next[y]) {
+            if (npart == 8) many = 1;
+            else part[npart++] = s->v2p[s->ext_q[y >> 1][!(y & 1)]];
+        }
     for (uint32_t e = rt->adj_off[p]; e < rt->adj_off[p + 1]; e++) {
         uint32_t q = rt->adj[e], x = rt->edge[e];
         const uint16_t *dq = dist + (size_t)q * n;
@@ -454,13 +463,13 @@ static void moves_refresh(qtr_sabre_state *s, uint32_t p)
         int32_t l = 0;
         if (s->mv_kind == 1) {
             l = lc == QTR_NONE || lc == q ? 0 : (int32_t)dq[lc] - (int32_t)dp[lc];
+        } else if (s->mv_kind == 2 && !many) {
+            for (uint32_t i = 0; i < npart; i++)
+                if (part[i] != q) l += (int32_t)dq[part[i]] - (int32_t)dp[part[i]];
         } else if (s->mv_kind == 2) {
-            uint32_t vq = s->p2v[q];
-            for (uint32_t y = s->ext_head[v]; y != QTR_NONE; y = s->ext_next[y]) {
-                uint32_t u = s->ext_q[y >> 1][!(y & 1)];
-                if (u == vq) continue;
-                uint32_t c = s->v2p[u];
-                l += (int32_t)dq[c] - (int32_t)dp[c];
+            for (uint32_t y = s->ext_head[s->p2v[p]]; y != QTR_NONE; y = s->ext_next[y]) {
+                uint32_t c = s->v2p[s->ext_q[y >> 1][!(y & 1)]];
+                if (c != q) l += (int32_t)dq[c] - (int32_t)dp[c];
             }
         }
         s->sw_look[x] += l - s->mv_look[e];
@@ -469,15 +478,21 @@ static void moves_refresh(qtr_sabre_state *s, uint32_t p)
     s->dirty[p] = 0;
 }
 
-static void apply_swap(qtr_sabre_state *s, int look, uint32_t a, uint32_t b)
+/* Swap physical qubits a and b (coupling edge @p x). With @p x !=
+ * QTR_NONE the score cache is current (choose_swap just refreshed it) and
+ * gives the layers' changes; otherwise they are computed. */
+static void apply_swap(qtr_sabre_state *s, int look, uint32_t a, uint32_t b, uint32_t x)
 {
+    const int32_t *df = x != QTR_NONE ? &s->sw_front[x] : NULL;
+    const int32_t *dl = x != QTR_NONE ? &s->sw_look[x] : NULL;
     moves_stale_swap(s, a, b);
     if (s->ext_len)
-        s->ext_sum += ext_delta(s->rt->dist, s->n, s->ext_head, s->ext_next,
-                                (const uint32_t(*)[2])s->ext_q, s->v2p, s->p2v[a], s->p2v[b],
-                                a, b);
-    layer_swap(s, &s->front, a, b);
-    if (look) layer_swap(s, &s->look, a, b);
+        s->ext_sum += dl ? *dl
+                         : ext_delta(s->rt->dist, s->n, s->ext_head, s->ext_next,
+                                     (const uint32_t(*)[2])s->ext_q, s->v2p, s->p2v[a],
+                                     s->p2v[b], a, b);
+    layer_swap(s, &s->front, a, b, df);
+    if (look) layer_swap(s, &s->look, a, b, dl);
     uint32_t va = s->p2v[a], vb = s->p2v[b];
     s->p2v[a] = vb;
     s->p2v[b] = va;
@@ -701,6 +716,7 @@ static void order_ties(qtr_sabre_state *s, size_t nc)
         while (rt->adj[rt->adj_off[p] + j] != q) j++;
         s->tie[i].key = ((uint64_t)s->slot[k] * 2 + side) << 32 | j;   /* distinct */
         s->tie[i].at = i;
+        s->tie[i].edge = x;
         s->cand[i][0] = p;
         s->cand[i][1] = q;
     }
@@ -722,7 +738,7 @@ static void order_ties(qtr_sabre_state *s, size_t nc)
  * from the cache (qtr_sabre_state), refreshed for the qubits that changed
  * since the last call. */
 static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int look,
-                              uint32_t *sa, uint32_t *sb)
+                              uint32_t *sa, uint32_t *sb, uint32_t *sx)
 {
     for (uint32_t i = 0; i < s->ndirty; i++) moves_refresh(s, s->dlist[i]);
     s->ndirty = 0;
@@ -766,9 +782,10 @@ static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int l
     if (nc == 0) return QTR_EINVAL;   /* no coupling edge next to the front: cannot happen on a
                                          feasible layout */
     order_ties(s, nc);
-    size_t pick = nc == 1 ? 0 : s->tie[qtr_rng_next(&s->rng) % nc].at;
-    *sa = s->cand[pick][0];
-    *sb = s->cand[pick][1];
+    const struct tie *pick = &s->tie[nc == 1 ? 0 : qtr_rng_next(&s->rng) % nc];
+    *sa = s->cand[pick->at][0];
+    *sb = s->cand[pick->at][1];
+    *sx = pick->edge;
     return QTR_OK;
 }
 
@@ -799,7 +816,8 @@ static int push_cur(qtr_sabre_state *s, uint32_t ncur, uint32_t a, uint32_t b)
 static qtr_status release_valve(qtr_sabre_state *s, int look, uint32_t *ncur, uint32_t *out,
                                 uint32_t *nout)
 {
-    for (uint32_t i = *ncur; i-- > 0;) apply_swap(s, look, s->cur[i][0], s->cur[i][1]);
+    for (uint32_t i = *ncur; i-- > 0;)
+        apply_swap(s, look, s->cur[i][0], s->cur[i][1], QTR_NONE);
     *ncur = 0;
     const layer *F = &s->front;
     uint32_t best = QTR_NONE, bd = UINT32_MAX;
@@ -838,7 +856,7 @@ static qtr_status release_valve(qtr_sabre_state *s, int look, uint32_t *ncur, ui
             y = s->path[end - 1];
         }
         if (push_cur(s, (*ncur)++, x, y)) return QTR_ENOMEM;
-        apply_swap(s, look, x, y);
+        apply_swap(s, look, x, y, QTR_NONE);
     }
     QTR_ASSERT(routable_on(s, s->v2p[s->d->q[best][0]]) == best);
     out[0] = best;
@@ -909,9 +927,9 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
         uint32_t ncur = 0;
         nroutable = 0;
         while (nroutable == 0 && ncur <= h->attempt_limit) {
-            uint32_t a, b;
-            if ((st = choose_swap(s, h, look, &a, &b))) return st;
-            apply_swap(s, look, a, b);
+            uint32_t a, b, x;
+            if ((st = choose_swap(s, h, look, &a, &b, &x))) return st;
+            apply_swap(s, look, a, b, x);
             if (push_cur(s, ncur++, a, b)) return QTR_ENOMEM;
             uint32_t k;
             if ((k = routable_on(s, b)) != QTR_NONE) routable[nroutable++] = k;
