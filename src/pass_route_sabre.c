@@ -171,6 +171,7 @@ struct qtr_sabre_state {
     double   *cand_score;            /* per cand_list entry, while choosing */
     struct tie { uint64_t key; size_t at; uint32_t edge; } *tie;   /* capcand: tied candidates */
     int       mv_kind;               /* lookahead in mv_look: 0 none, 1 layer, 2 extended set */
+    int       cached;                /* the cache is kept (wide circuits: QTR_SABRE_CACHE_QUBITS) */
     /* direction of the current trial */
     const uint32_t *so, *sa;     /* successor CSR */
     const uint32_t *po;          /* predecessor offsets (counts) */
@@ -266,6 +267,17 @@ qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *
         qtr_sabre_state_free(s);
         return NULL;
     }
+    /* the cache for circuits with at least QTR_SABRE_CACHE_QUBITS qubits in
+     * 2q gates (dirty[] is free scratch here) */
+    memset(s->dirty, 0, n);
+    uint32_t active = 0;
+    for (uint32_t k = 0; k < d->nnodes; k++)
+        for (int j = 0; j < 2 && d->q[k][0] != QTR_NONE; j++)
+            if (d->q[k][j] < n && !s->dirty[d->q[k][j]]) {
+                s->dirty[d->q[k][j]] = 1;
+                active++;
+            }
+    s->cached = active >= QTR_SABRE_CACHE_QUBITS;
     return s;
 }
 
@@ -319,18 +331,26 @@ static void front_change(qtr_sabre_state *s, uint32_t p, int add)
     }
 }
 
+/* A gate on a and b entered (@p add = 1) or left layer L: the cache's
+ * entries of both qubits change, and for the front, the candidates. */
+static void layer_changed(qtr_sabre_state *s, const layer *L, uint32_t a, uint32_t b, int add)
+{
+    if (!s->cached) return;
+    mark_dirty(s, a);
+    mark_dirty(s, b);
+    if (L == &s->front) {
+        front_change(s, a, add);
+        front_change(s, b, add);
+    }
+}
+
 /* ---- layers ------------------------------------------------------------- */
 
 static void layer_insert(qtr_sabre_state *s, layer *L, uint32_t k, uint32_t a, uint32_t b)
 {
     QTR_ASSERT(L->node[a] == QTR_NONE && L->node[b] == QTR_NONE);
     L->node[a] = L->node[b] = k;
-    mark_dirty(s, a);
-    mark_dirty(s, b);
-    if (L == &s->front) {
-        front_change(s, a, 1);
-        front_change(s, b, 1);
-    }
+    layer_changed(s, L, a, b, 1);
     L->other[a] = b;
     L->other[b] = a;
     s->slot[k] = L->len;
@@ -344,12 +364,7 @@ static void layer_remove(qtr_sabre_state *s, layer *L, uint32_t k)
     QTR_ASSERT(L->node[a] == k && L->node[b] == k);
     L->sum -= dist(s, a, b);
     L->node[a] = L->node[b] = QTR_NONE;
-    mark_dirty(s, a);
-    mark_dirty(s, b);
-    if (L == &s->front) {
-        front_change(s, a, 0);
-        front_change(s, b, 0);
-    }
+    layer_changed(s, L, a, b, 0);
     uint32_t i = s->slot[k], last = L->list[--L->len];
     L->list[i] = last;
     s->slot[last] = i;
@@ -378,7 +393,7 @@ static void layer_swap(qtr_sabre_state *s, layer *L, uint32_t a, uint32_t b, con
 {
     uint32_t na = L->node[a], nb = L->node[b];
     if (na != QTR_NONE && na == nb) return;   /* same gate: partners unchanged */
-    if (L == &s->front && (na == QTR_NONE) != (nb == QTR_NONE)) {
+    if (s->cached && L == &s->front && (na == QTR_NONE) != (nb == QTR_NONE)) {
         front_change(s, na == QTR_NONE ? b : a, 0);
         front_change(s, na == QTR_NONE ? a : b, 1);
     }
@@ -485,7 +500,7 @@ static void apply_swap(qtr_sabre_state *s, int look, uint32_t a, uint32_t b, uin
 {
     const int32_t *df = x != QTR_NONE ? &s->sw_front[x] : NULL;
     const int32_t *dl = x != QTR_NONE ? &s->sw_look[x] : NULL;
-    moves_stale_swap(s, a, b);
+    if (s->cached) moves_stale_swap(s, a, b);
     if (s->ext_len)
         s->ext_sum += dl ? *dl
                          : ext_delta(s->rt->dist, s->n, s->ext_head, s->ext_next,
@@ -600,6 +615,7 @@ static qtr_status ext_build(qtr_sabre_state *s, uint32_t limit)
     uint32_t nold = s->ext_len;
     for (uint32_t i = 0; i < nold; i++) {
         s->ext_head[s->ext_q[i][0]] = s->ext_head[s->ext_q[i][1]] = QTR_NONE;
+        if (!s->cached) continue;
         s->in_ext[s->ext_node[i]] = 1;
         s->ext_prev[i] = s->ext_node[i];
     }
@@ -656,17 +672,19 @@ static qtr_status ext_build(qtr_sabre_state *s, uint32_t limit)
                 s->ext_head[vb] = 2 * g + 1;
                 s->ext_node[g] = y;
                 s->ext_sum += dist(s, s->v2p[va], s->v2p[vb]);
-                if (s->in_ext[y] != 1) {
-                    mark_dirty(s, s->v2p[va]);
-                    mark_dirty(s, s->v2p[vb]);
+                if (s->cached) {
+                    if (s->in_ext[y] != 1) {
+                        mark_dirty(s, s->v2p[va]);
+                        mark_dirty(s, s->v2p[vb]);
+                    }
+                    s->in_ext[y] = 2;
                 }
-                s->in_ext[y] = 2;
                 s->queue[nvisit++] = y;
             }
         }
     }
     for (uint32_t i = 0; i < ndec; i++) s->pred[s->dec[i]]++;
-    for (uint32_t i = 0; i < nold; i++) {   /* old gates still marked 1 left the set */
+    for (uint32_t i = 0; i < nold && s->cached; i++) {   /* old gates still marked 1 left */
         uint32_t y = s->ext_prev[i];
         if (s->in_ext[y] == 1) {
             mark_dirty(s, s->v2p[d->q[y][0]]);
@@ -674,7 +692,7 @@ static qtr_status ext_build(qtr_sabre_state *s, uint32_t limit)
         }
         s->in_ext[y] = 0;
     }
-    for (uint32_t i = 0; i < s->ext_len; i++) s->in_ext[s->ext_node[i]] = 0;
+    for (uint32_t i = 0; i < s->ext_len && s->cached; i++) s->in_ext[s->ext_node[i]] = 0;
     return st;
 }
 
@@ -732,6 +750,98 @@ static void order_ties(qtr_sabre_state *s, size_t nc)
         }
 }
 
+/* layer_delta on raw arrays, for the direct scoring loop (keeps everything
+ * in registers: the compiler cannot prove the layer pointers unchanged
+ * across candidate pushes). */
+static inline int32_t delta_raw(const uint16_t *dist, size_t n, const uint32_t *node,
+                                const uint32_t *other, uint32_t a, uint32_t b)
+{
+    int32_t t = 0;
+    if (node[a] != QTR_NONE) {
+        uint32_t c = other[a];
+        if (c == b) return 0;   /* the gate on (a, b) itself: unchanged */
+        t += (int32_t)dist[b * n + c] - (int32_t)dist[a * n + c];
+    }
+    if (node[b] != QTR_NONE) {
+        uint32_t c = other[b];
+        t += (int32_t)dist[a * n + c] - (int32_t)dist[b * n + c];
+    }
+    return t;
+}
+
+static inline int push_cand(qtr_sabre_state *s, size_t *nc, uint32_t a, uint32_t b)
+{
+    if (QTR_UNLIKELY(*nc == s->capcand) && grow_cand(s)) return -1;
+    s->cand[*nc][0] = a;
+    s->cand[(*nc)++][1] = b;
+    return 0;
+}
+
+/* choose_swap without the cache, for narrow circuits whose front holds a
+ * few gates: walk the front layer, score each coupling edge next to it
+ * (once per pair) from the layers themselves. The same scores, in the
+ * order the ties are put back in on the cached path. */
+static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int look,
+                                uint32_t *sa, uint32_t *sb)
+{
+    const layer *F = &s->front, *L = &s->look;
+    const uint32_t *off = s->rt->adj_off, *adj = s->rt->adj;
+    const uint32_t *fnode = F->node, *fother = F->other, *lnode = L->node, *lother = L->other;
+    const uint32_t *v2p = s->v2p, (*vq)[2] = s->d->q;
+    const double *decay = s->decay;
+    const uint16_t *dist = s->rt->dist;
+    const size_t n = s->n;
+    const int use_decay = h->decay;
+    const uint32_t *p2v = s->p2v, *ext_head = s->ext_head, *ext_next = s->ext_next;
+    const uint32_t(*ext_q)[2] = (const uint32_t(*)[2])s->ext_q;
+    const int ext = h->ext_size != 0;
+    double wf = h->basic_weight, wl = look || ext ? h->look_weight : 0.0;
+    if (h->basic_scaled) wf = F->len ? wf / F->len : 0.0;
+    if (look && h->look_scaled) wl = L->len ? wl / L->len : 0.0;
+    if (ext && h->look_scaled) wl = s->ext_len ? wl / s->ext_len : 0.0;
+    const int use_look = wl != 0.0 && look, use_ext = wl != 0.0 && ext;
+    const double eps = 1e-10;
+    double best = 1.0 / 0.0;
+    double base = wf * (double)F->sum + wl * (double)(ext ? s->ext_sum : L->sum);
+    size_t nc = 0;
+    for (uint32_t i = 0; i < F->len; i++) {
+        uint32_t k = F->list[i];
+        for (int side = 0; side < 2; side++) {
+            uint32_t p = v2p[vq[k][side]];
+            double dp = decay[p];
+            for (uint32_t e = off[p]; e < off[p + 1]; e++) {
+                uint32_t q = adj[e];
+                if (q < p && fnode[q] != QTR_NONE) continue;   /* scored from q's side */
+                int32_t df = delta_raw(dist, n, fnode, fother, p, q);
+                int32_t dl = use_look ? delta_raw(dist, n, lnode, lother, p, q)
+                             : use_ext ? ext_delta(dist, n, ext_head, ext_next, ext_q, v2p,
+                                                   p2v[p], p2v[q], p, q)
+                                       : 0;
+                double score;
+                if (use_decay) {
+                    double dq = decay[q];
+                    score = (base + wf * df + wl * dl) * (dp > dq ? dp : dq);
+                } else {
+                    score = wf * df + wl * dl;
+                }
+                if (score - best < -eps) {
+                    best = score;
+                    nc = 0;
+                } else if (!(score - best <= eps)) {
+                    continue;
+                }
+                if (push_cand(s, &nc, p, q)) return QTR_ENOMEM;
+            }
+        }
+    }
+    if (nc == 0) return QTR_EINVAL;   /* no coupling edge next to the front: cannot happen on a
+                                         feasible layout */
+    size_t pick = nc == 1 ? 0 : (size_t)(qtr_rng_next(&s->rng) % nc);
+    *sa = s->cand[pick][0];
+    *sb = s->cand[pick][1];
+    return QTR_OK;
+}
+
 /* Score every coupling edge touching an active front qubit and pick
  * uniformly among those within 1e-10 of the best (scores that close are
  * equal but for rounding; distinct ones differ by far more). The scores' parts come
@@ -740,6 +850,8 @@ static void order_ties(qtr_sabre_state *s, size_t nc)
 static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int look,
                               uint32_t *sa, uint32_t *sb, uint32_t *sx)
 {
+    *sx = QTR_NONE;
+    if (!s->cached) return choose_direct(s, h, look, sa, sb);
     for (uint32_t i = 0; i < s->ndirty; i++) moves_refresh(s, s->dlist[i]);
     s->ndirty = 0;
     const layer *F = &s->front, *L = &s->look;
@@ -901,15 +1013,17 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
     s->front.sum = s->look.sum = 0;
     s->ext_len = 0;
     s->mv_kind = ext ? 2 : look ? 1 : 0;
-    size_t ne = s->rt->adj_off[n], nu = s->rt->nedges;
-    memset(s->mv_front, 0, ne * sizeof *s->mv_front);
-    memset(s->mv_look, 0, ne * sizeof *s->mv_look);
-    memset(s->sw_front, 0, nu * sizeof *s->sw_front);
-    memset(s->sw_look, 0, nu * sizeof *s->sw_look);
-    memset(s->nfront, 0, nu);
     s->ncand_edges = 0;
-    memset(s->dirty, 0, n);
     s->ndirty = 0;
+    if (s->cached) {
+        size_t ne = s->rt->adj_off[n], nu = s->rt->nedges;
+        memset(s->mv_front, 0, ne * sizeof *s->mv_front);
+        memset(s->mv_look, 0, ne * sizeof *s->mv_look);
+        memset(s->sw_front, 0, nu * sizeof *s->sw_front);
+        memset(s->sw_look, 0, nu * sizeof *s->sw_look);
+        memset(s->nfront, 0, nu);
+        memset(s->dirty, 0, n);
+    }
     res->nswaps = 0;
     res->norder = 0;
     res->aborted = 0;
