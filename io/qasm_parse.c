@@ -108,6 +108,10 @@ enum {
  * expression keeps at most three pending values, and nesting is capped. */
 #define EVAL_STACK (3 * QTR_QASM_MAX_EXPR_DEPTH + 16)
 
+/* Words of a condition value: a decimal token has at most QTR_QASM_TOKEN_MAX
+ * digits, and 10^1024 < 2^3402 fits 107 words. */
+#define COND_WORDS_MAX ((QTR_QASM_TOKEN_MAX * 3402 / 1024 + 31) / 32 + 1)
+
 /* A register as the reader sees it. */
 typedef struct {
     uint32_t first, size;   /* flat bit numbers first .. first+size */
@@ -160,8 +164,8 @@ struct qtr_qasm_reader {
     qtr_ctx *ctx;
     size_t appended;        /* instructions appended by this qtr_qasm_reader_next call */
     int cond;               /* current statement is conditioned ... */
-    uint32_t cond_creg;     /* ... on circuit creg cond_creg == cond_value */
-    uint64_t cond_value;
+    qtr_cond cond_is;       /* ... on this, whose value words are in cond_words */
+    uint32_t cond_words[COND_WORDS_MAX];
     uint32_t stmt_line, stmt_col;
     int edepth, estack, emax;   /* expression nesting, bytecode stack depth and max */
     uint32_t nformal_params;    /* inside a gate body: formal parameters in scope */
@@ -560,8 +564,7 @@ static qtr_status const_params(R *r, uint32_t *n)
 
 static qtr_status append(R *r, qtr_op op, const uint32_t *q, uint32_t n, const double *p)
 {
-    qtr_status st = r->cond ? qtr_circuit_append_cond(r->c, op, q, n, p, r->cond_creg,
-                                                      r->cond_value, r->ctx)
+    qtr_status st = r->cond ? qtr_circuit_append_if(r->c, op, q, n, p, &r->cond_is, r->ctx)
                             : qtr_circuit_append(r->c, op, q, n, p, r->ctx);
     if (QTR_UNLIKELY(st)) return relocate(r, st);
     r->appended++;
@@ -1270,6 +1273,26 @@ static qtr_status stmt_barrier(R *r)
 
 static qtr_status quantum_op(R *r, sym *s);
 
+/* The condition value in the current integer token, compared with register
+ * @p reg, into r->cond_is. Values of any width up to the register's (and
+ * any value below 2^64, as OpenQASM 2 readers always took). */
+static qtr_status cond_value(R *r, const qasm_reg *reg)
+{
+    uint32_t cap = (reg->size + 31) / 32, n = 2;
+    if (cap < 2) cap = 2;
+    if (cap > COND_WORDS_MAX) cap = COND_WORDS_MAX;
+    if (!r->L.ival_overflow) {
+        r->cond_words[0] = (uint32_t)r->L.ival;
+        r->cond_words[1] = (uint32_t)(r->L.ival >> 32);
+    } else if (qtr_qasm_decimal_parse(r->L.tok, r->L.len, r->cond_words, cap, &n) ||
+               (reg->size < 32 * n && r->cond_words[n - 1] >> (reg->size % 32))) {
+        return FAIL_TOK(r, QTR_EPARSE, "condition value %s does not fit in register '%s' of "
+                        "%u bits", r->L.tok, r->globals.names + reg->name, reg->size);
+    }
+    r->cond_is = (qtr_cond){0, reg->cindex, n, r->cond_words};
+    return QTR_OK;
+}
+
 /* "if (creg == n) op;" */
 static qtr_status stmt_if(R *r)
 {
@@ -1281,19 +1304,15 @@ static qtr_status stmt_if(R *r)
         return FAIL_TOK(r, QTR_EPARSE, "%s '%s' in the condition",
                         s && s->kind == SYM_QREG ? "quantum register" : "undeclared register",
                         r->L.tok);
-    uint32_t creg = r->cregs[s->idx].cindex;
+    const qasm_reg *reg = &r->cregs[s->idx];
     if ((st = next(r)) || (st = expect(r, QTR_QT_EQEQ))) return st;
     if (!is_kind(r, QTR_QT_INT)) return expected(r, "an integer to compare with");
-    if (r->L.ival_overflow)
-        return FAIL_TOK(r, QTR_EPARSE, "condition value %s does not fit in 64 bits", r->L.tok);
-    uint64_t value = r->L.ival;
+    if ((st = cond_value(r, reg))) return st;
     if ((st = next(r)) || (st = expect(r, QTR_QT_RPAREN))) return st;
     if (!is_kind(r, QTR_QT_ID)) return expected(r, "an operation after the condition");
     r->stmt_line = r->L.tline;
     r->stmt_col = r->L.tcol > UINT32_MAX ? UINT32_MAX : (uint32_t)r->L.tcol;
     r->cond = 1;
-    r->cond_creg = creg;
-    r->cond_value = value;
     st = quantum_op(r, sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash));
     r->cond = 0;
     return st;

@@ -69,6 +69,8 @@ struct qtr_qasm_writer {
     wbits q, c;
     size_t cap;             /* buffer size: WBUF, more for a line longer than that */
     int started;            /* the first write call happened */
+    uint32_t *scratch;      /* for condition values wider than 64 bits */
+    size_t capscratch;
 };
 
 typedef struct qtr_qasm_writer W;
@@ -437,10 +439,18 @@ static const wname *creg_name(const W *w, const qtr_circuit *c, uint32_t creg)
     return &w->c.names[w->c.map[rg->first].reg];
 }
 
+/* Room in w->scratch for a condition value of @p n words. */
+static qtr_status wide_scratch(W *w, uint32_t n, qtr_ctx *ctx)
+{
+    if (QTR_GROW(&w->alloc, w->scratch, w->capscratch, n))
+        return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", w->path);
+    return QTR_OK;
+}
+
 /* Write one instruction (already checked) into the buffer, which has room
  * for @p bound bytes. */
 static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uint32_t *q,
-                       const wname *cond, uint64_t value)
+                       const wname *cond, const qtr_cond *k, uint32_t *scratch)
 {
     qtr_op op = (qtr_op)in->op;
     const qtr_gate_info *gi = qtr_gate(op);
@@ -450,7 +460,10 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
         d = copy_short(d, cond->name, cond->len);
         *d++ = '=';
         *d++ = '=';
-        d = put_uint(d, value);
+        if (k->nwords == 2)
+            d = put_uint(d, (uint64_t)k->words[0] | (uint64_t)k->words[1] << 32);
+        else
+            d = qtr_qasm_decimal_put(d, k->words, k->nwords, scratch);
         *d++ = ')';
         *d++ = ' ';
     }
@@ -557,17 +570,22 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
                                     k + 1, isnan(p[k]) ? "nan" : "infinite");
         }
         const wname *cond = NULL;
-        uint32_t creg = 0;
-        uint64_t value = 0;
+        qtr_cond k = {0, 0, 0, NULL};
         if (QTR_UNLIKELY(in->flags & QTR_IF_COND)) {
-            qtr_inst_condition(c, in, &creg, &value);
-            if (creg >= c->ncregs || !(cond = creg_name(w, c, creg)))
+            qtr_inst_cond(c, in, &k);
+            if (k.on_bit)
+                return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu (%s): a condition on the "
+                                "single clbit %u cannot be written in OpenQASM 2 (only "
+                                "'if(register==value)'); write OpenQASM 3", w->path, i,
+                                gi->name, k.index);
+            if (k.index >= c->ncregs || !(cond = creg_name(w, c, k.index)))
                 return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu: condition on classical "
-                                "register %u, which has no bits to write", w->path, i, creg);
+                                "register %u, which has no bits to write", w->path, i, k.index);
+            if (k.nwords > 2 && (st = wide_scratch(w, k.nwords, ctx))) return st;
         }
         if (QTR_UNLIKELY(!w->defined[op])) define_gate(w, op);
         size_t bound = 64 + 28 * 4 + (size_t)in->nargs * per_operand +
-                       (cond ? cond->len + 32 : 0);
+                       (cond ? cond->len + 32 + qtr_qasm_decimal_room(k.nwords) : 0);
         if (QTR_UNLIKELY(bound > w->cap)) {
             /* a barrier over a huge register: grow the buffer for the line */
             flush(w);
@@ -577,7 +595,7 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
             w->cap = bound;
         }
         room(w, bound);
-        write_line(w, c, in, q, cond, value);
+        write_line(w, c, in, q, cond, &k, w->scratch);
     }
     if (w->err) return qtr_fail(ctx, w->err, "%s: write error: %s", w->path, strerror(w->wrote_err));
     return QTR_OK;
@@ -607,6 +625,7 @@ qtr_status qtr_qasm_writer_close(qtr_qasm_writer *w, qtr_ctx *ctx)
     if (st) qtr_fail(ctx, st, "%s: write error: %s", w->path, strerror(w->wrote_err));
     free_bits(w, &w->q);
     free_bits(w, &w->c);
+    qtr_realloc(&w->alloc, w->scratch, w->capscratch * sizeof *w->scratch, 0);
     free(w->buf);
     free(w->path);
     free(w);

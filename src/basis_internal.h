@@ -81,7 +81,9 @@ typedef struct {
                                    QTR_EULER_MAX_GATES) */
     uint32_t   max_params;      /* parameters those gates carry at most */
     uint32_t   max_words;       /* args[] words needed when unconditioned */
-    uint32_t   max_words_cond;  /* args[] words needed when conditioned */
+    uint32_t   max_words_cond;  /* args[] words needed when conditioned, less the
+                                   condition's own words (copied onto each of
+                                   max_out gates) */
     uint8_t    ok;              /* 1 when this expansion exists */
     uint8_t    simple;          /* every step: no parameters, not Euler, ≤ 2
                                    qubits (the emit loop's fast path) */

@@ -79,9 +79,18 @@ std::string listing(const qtr_circuit *c)
         const qtr_inst *in = &c->inst[i];
         uint32_t creg;
         uint64_t val;
-        if (qtr_inst_condition(c, in, &creg, &val)) {
+        qtr_cond k;
+        if (qtr_inst_condition(c, in, &creg, &val) == 1) {
             snprintf(buf, sizeof buf, "if(%u==%llu) ", creg, (unsigned long long)val);
             s += buf;
+        } else if (qtr_inst_cond(c, in, &k)) {   // wider values in hex words, or one bit
+            snprintf(buf, sizeof buf, "if(%s%u==", k.on_bit ? "bit " : "", k.index);
+            s += buf;
+            for (uint32_t w = k.nwords; w-- > 0;) {
+                snprintf(buf, sizeof buf, w + 1 == k.nwords ? "%x" : "%08x", k.words[w]);
+                s += buf;
+            }
+            s += ") ";
         }
         const qtr_gate_info *g = qtr_gate((qtr_op)in->op);
         s += g->name;
@@ -285,6 +294,60 @@ TEST(QasmRead, Conditions)
     EXPECT_EQ(listing(r->circ.c),
               "if(0==1) x 0;if(1==5) rz(0.5) 0;if(1==5) rz(0.5) 1;if(0==3) measure 1->4;"
               "if(1==18446744073709551615) reset 1;if(0==2) h 1;if(0==2) cx 1,0;");
+}
+
+TEST(QasmRead, ConditionValuesOfAnyWidth)
+{
+    // the example: 2^150 on a 151-bit register
+    const std::string text = H + "qreg q[4];\ncreg c[151];\ncreg d[70];\n"
+                             "if(c==1427247692705959881058285969449495136382746624) x q[3];\n"
+                             "if(d==1180591620717411303423) h q[0];\n"   // 2^70 - 1
+                             "if(c==18446744073709551616) cx q[0],q[1];\n"  // 2^64
+                             "if(d==0) rz(0.5) q[2];\n";
+    std::unique_ptr<Result> r(read_text(text));
+    ASSERT_EQ(r->st, QTR_OK) << r->msg;
+    EXPECT_EQ(listing(r->circ.c), "if(0==40000000000000000000000000000000000000) x 3;"
+                                  "if(1==3fffffffffffffffff) h 0;"
+                                  "if(0==10000000000000000) cx 0,1;"
+                                  "if(1==0) rz(0.5) 2;");
+    // written back in decimal, read back the same
+    std::string out = write_mem(r->circ.c);
+    EXPECT_THAT(out, HasSubstr("if(c==1427247692705959881058285969449495136382746624) x q[3];"));
+    EXPECT_THAT(out, HasSubstr("if(d==1180591620717411303423) h q[0];"));
+    EXPECT_THAT(out, HasSubstr("if(c==18446744073709551616) cx q[0],q[1];"));
+    std::unique_ptr<Result> back(read_text(out));
+    ASSERT_EQ(back->st, QTR_OK) << back->msg;
+    EXPECT_TRUE(qtr_circuit_equal(r->circ.c, back->circ.c));
+    // a value as wide as a 1024-digit token allows
+    std::string nines(1024, '9');
+    std::unique_ptr<Result> big(read_text(H + "qreg q[1];\ncreg c[3402];\nif(c==" + nines +
+                                          ") x q[0];\n"));
+    ASSERT_EQ(big->st, QTR_OK) << big->msg;
+    std::string out2 = write_mem(big->circ.c);
+    EXPECT_THAT(out2, HasSubstr("if(c==" + nines + ") x q[0];"));
+    // the register's width bounds the value above 64 bits
+    expect_error(H + "qreg q[1];\ncreg c[150];\n"
+                     "if(c==1427247692705959881058285969449495136382746624) x q[0];\n",
+                 QTR_EPARSE, "5:7", "does not fit in register 'c' of 150 bits");
+}
+
+TEST(QasmWrite, SingleBitConditionIsRefusedNamingTheInstruction)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 2, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_creg(c, "c", 2, &ctx), QTR_OK);
+    uint32_t q[] = {0, 1};
+    ASSERT_EQ(qtr_circuit_append(c, QTR_OP_H, q, 1, nullptr, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_CX, q, 2, nullptr, 1, 0, &ctx), QTR_OK);
+    char *out = nullptr;
+    size_t len = 0;
+    EXPECT_EQ(qtr_qasm_write_mem(c, &out, &len, &ctx), QTR_EINVAL);
+    EXPECT_THAT(ctx.msg, HasSubstr("instruction 1 (cx)"));
+    EXPECT_THAT(ctx.msg, HasSubstr("single clbit 1 cannot be written in OpenQASM 2"));
+    free(out);
+    qtr_circuit_free(c);
 }
 
 TEST(QasmRead, ParameterExpressions)
@@ -544,7 +607,9 @@ TEST(QasmReadErrors, Syntax)
     expect_error(H + "qreg a[2];\nqreg b[3];\ncx a,b;\n", QTR_EPARSE, "5:6",
                  "register 'b' has size 3 but 'a' has size 2");
     expect_error(H + "qreg q[1];\ncreg c[1];\nif(c==99999999999999999999) x q[0];\n", QTR_EPARSE,
-                 "5:7", "does not fit in 64 bits");
+                 "5:7", "does not fit in register 'c' of 1 bits");
+    expect_error(H + "qreg q[1];\ncreg c[65];\nif(c==73786976294838206464) x q[0];\n", QTR_EPARSE,
+                 "5:7", "value 73786976294838206464 does not fit in register 'c' of 65 bits");
 }
 
 TEST(QasmReadErrors, NumbersAndArithmetic)
