@@ -258,6 +258,9 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     if (!(approx > 0 && approx <= 1))
         return qtr_fail(ctx, QTR_EINVAL, "approximation degree %g outside (0, 1]",
                         o->approximation_degree);
+    if (qtr_circuit_is_symbolic(c))
+        return qtr_fail(ctx, QTR_EUNSUPPORTED, "the circuit has unbound parameters; this "
+                        "build transpiles bound circuits only (qtr_circuit_bind first)");
     qtr_status st = qtr_circuit_stats(c, &r->in, ctx);
     if (st) return st;
 
