@@ -70,6 +70,9 @@ char *qtr_qasm_decimal_put(char *out, const uint32_t *words, uint32_t n, uint32_
  * level, so this bounds the C stack. */
 #define QTR_QASM_MAX_GATE_DEPTH 1000
 
+/* Nesting of include files (each holds a 64 KiB read buffer while open). */
+#define QTR_QASM_MAX_INCLUDE_DEPTH 32
+
 /* Nesting of parentheses, unary minus and ^ in one expression (the parser
  * recurses per level). */
 #define QTR_QASM_MAX_EXPR_DEPTH 200

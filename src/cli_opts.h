@@ -64,6 +64,7 @@ typedef struct {
     /* single circuit */
     const char *stats_path;     /* --stats */
     int         verify;         /* --verify */
+    int         strict;         /* --strict: OpenQASM 2 by the specification */
     int         stream;         /* 1 --stream, -1 --no-stream, 0 automatic */
     /* batch */
     int         resume;         /* --resume */

@@ -146,6 +146,7 @@ static int run_stream(const qtr_cli_options *a, const qtr_target *t, qtr_ctx *ct
         say(NULL, ctx, st);
         return input_exit(st);
     }
+    qtr_qasm_reader_set_strict(rd, a->strict);
     if (qtr_cli_out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, qtr_cli_out_path(&of), ctx))) {
         say(NULL, ctx, st ? st : QTR_ENOMEM);
         qtr_qasm_reader_free(rd);
@@ -181,7 +182,7 @@ static int run_in_memory(const qtr_cli_options *a, const qtr_target *t, qtr_ctx 
     memset(&r, 0, sizeof r);
     qtr_cli_out of = {a->output, NULL};
     int rc = QTR_EXIT_OK, opened = 0;
-    qtr_status st = qtr_qasm_read_file(a->input, &c, ctx);
+    qtr_status st = qtr_qasm_read_file_mode(a->input, a->strict, &c, ctx);
     if (st) {
         say(NULL, ctx, st);
         return input_exit(st);
