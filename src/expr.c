@@ -242,6 +242,18 @@ static qtr_status lin_build(qtr_circuit *c, lin_form *f, double *out, qtr_ctx *c
     return st;
 }
 
+int qtr_expr_sum_is_zero(const qtr_circuit *c, double x, double y)
+{
+    lin_form f;
+    memset(&f, 0, sizeof f);
+    lin_add(c, &f, x, 1);
+    lin_add(c, &f, y, 1);
+    if (f.overflow) return 0;
+    for (unsigned i = 0; i < f.n; i++)
+        if (fabs(f.k[i]) > EXPR_TOL * f.m[i]) return 0;
+    return fabs(f.k0) <= EXPR_TOL * f.m0;
+}
+
 /* ======================================================================
  * Builders
  * ====================================================================== */

@@ -258,9 +258,6 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     if (!(approx > 0 && approx <= 1))
         return qtr_fail(ctx, QTR_EINVAL, "approximation degree %g outside (0, 1]",
                         o->approximation_degree);
-    if (qtr_circuit_is_symbolic(c))
-        return qtr_fail(ctx, QTR_EUNSUPPORTED, "the circuit has unbound parameters; this "
-                        "build transpiles bound circuits only (qtr_circuit_bind first)");
     qtr_status st = qtr_circuit_stats(c, &r->in, ctx);
     if (st) return st;
 
@@ -324,6 +321,8 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
         st = qtr_fail(ctx, QTR_ETARGET, "internal: output does not conform: %s", why);
         goto fail;
     }
+    /* expressions the passes replaced are dropped; every parameter stays */
+    if ((st = qtr_expr_collect(c, ctx))) goto fail;
     if ((st = qtr_circuit_stats(c, &r->out, ctx))) goto fail;
     r->peak_bytes = c->alloc.peak;
     free(elided);

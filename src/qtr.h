@@ -488,6 +488,10 @@ size_t qtr_expr_print(const qtr_circuit *c, double angle, char *buf, size_t cap)
  *  A number is returned as it is. May be NaN or ±inf (ln(−1), 1/0). */
 double qtr_expr_eval(const qtr_circuit *c, double angle, const double *values);
 
+/** 1 when @p x + @p y folds to 0 (within 8·DBL_EPSILON of what is summed):
+ *  θ and −θ, 2θ + 1 and 1 − 2θ − 2. Reads only; builds nothing. */
+int qtr_expr_sum_is_zero(const qtr_circuit *c, double x, double y);
+
 /** 1 when any live instruction's angle, or the phase, is symbolic. */
 int qtr_circuit_is_symbolic(const qtr_circuit *c);
 /** 1 when some angle of @p in is symbolic. */

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "qtr.h"
 #include "qtr_io.h"
 #include "sim.h"
+
+#define QTR_TEST_PI 3.14159265358979323846
 
 namespace {
 
@@ -379,6 +382,132 @@ TEST(Params, WritersAndSimulatorRefuseUnbound)
     out = nullptr;
     EXPECT_EQ(qtr_qasm_write_mem(d.c, &out, &len, &ctx), QTR_OK) << ctx.msg();
     free(out);
+}
+
+// ---- transpiling templates ---------------------------------------------------
+
+// Rows per template: QTR_PARAMS_ROWS in the environment (the long
+// form is 100), else a few so make check stays fast.
+int rows_per_template()
+{
+    const char *e = getenv("QTR_PARAMS_ROWS");
+    int n = e ? atoi(e) : 0;
+    return n > 0 ? n : 3;
+}
+
+// Templates per (level, target): QTR_PARAMS_TEMPLATES, else 4.
+int templates_per_case()
+{
+    const char *e = getenv("QTR_PARAMS_TEMPLATES");
+    int n = e ? atoi(e) : 0;
+    return n > 0 ? n : 4;
+}
+
+void check_transpiled_template(const char *target, int level, uint64_t seed, int rows)
+{
+    Ctx ctx;
+    qtr_target *t = nullptr;
+    ASSERT_EQ(qtr_target_load(target, &t, &ctx), QTR_OK) << ctx.msg();
+    uint32_t nq = 3 + (uint32_t)(seed % 8);   // 3..10 qubits, within the target
+    if (nq > t->nqubits) nq = t->nqubits;
+    unsigned np = 3 + (unsigned)(seed % 3);
+    qtr_circuit *in = random_template(nq, 12 * nq, np, seed);
+    qtr_circuit *out = nullptr;
+    ASSERT_EQ(qtr_circuit_clone(in, &out, &ctx), QTR_OK);
+    qtr_options o;
+    qtr_options_default(&o);
+    o.opt_level = level;
+    o.seed = seed;
+    qtr_result r;
+    ASSERT_EQ(qtr_transpile(out, t, &o, &r, &ctx), QTR_OK)
+        << target << " level " << level << " seed " << seed << ": " << ctx.msg();
+    EXPECT_EQ(qtr_target_check_circuit(t, out, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(qtr_circuit_check(out, &ctx), QTR_OK) << ctx.msg();
+    // every input parameter, in the input's order
+    EXPECT_EQ(names(out), names(in));
+    Ctx rng;
+    qtr_ctx_init(&rng.c, seed * 1000 + 7);
+    qtr_circuit *bin = nullptr, *bout = nullptr;
+    for (int row = 0; row < rows; row++) {
+        std::vector<double> v(in->npnames);
+        for (double &x : v) x = 2 * QTR_TEST_PI * (qtr_rng_uniform(&rng.c) - 0.5);
+        ASSERT_EQ(qtr_circuit_bind(in, v.data(), v.size(), &bin, &ctx), QTR_OK) << ctx.msg();
+        ASSERT_EQ(qtr_circuit_bind(out, v.data(), v.size(), &bout, &ctx), QTR_OK) << ctx.msg();
+        EXPECT_EQ(qtr_target_check_circuit(t, bout, &ctx), QTR_OK) << ctx.msg();
+        ASSERT_EQ(qtr_sim_compare(bin, bout, r.initial_layout, r.output_permutation, 1e-6,
+                                  QTR_SIM_EXACT_PHASE, &ctx), QTR_OK)
+            << target << " level " << level << " seed " << seed << " row " << row << ": "
+            << ctx.msg();
+    }
+    qtr_circuit_free(bin);
+    qtr_circuit_free(bout);
+    qtr_result_free(&r);
+    qtr_circuit_free(out);
+    qtr_circuit_free(in);
+    qtr_target_free(t);
+}
+
+TEST(ParamsTranspile, BoundTemplateEqualsBoundInput)
+{
+    int rows = rows_per_template(), n = templates_per_case();
+    for (const char *target : {"heavy-hex:3", "grid:3x3"})
+        for (int level = 0; level <= 3; level++)
+            for (int k = 0; k < n; k++) {
+                check_transpiled_template(target, level, 100 * (uint64_t)level + (uint64_t)k + 1, rows);
+                if (HasFatalFailure()) return;
+            }
+}
+
+TEST(ParamsTranspile, TranslationGivesGenericForms)
+{
+    Ctx ctx;
+    qtr_target *t = nullptr;
+    ASSERT_EQ(qtr_target_load("line:2", &t, &ctx), QTR_OK) << ctx.msg();
+    Circuit c(1);
+    double th = param(c.c, "theta");
+    uint32_t q = 0;
+    ASSERT_EQ(qtr_circuit_append(c.c, QTR_OP_RX, &q, 1, &th, &ctx), QTR_OK);
+    qtr_options o;
+    qtr_options_default(&o);
+    o.opt_level = 1;
+    ASSERT_EQ(qtr_transpile(c.c, t, &o, nullptr, &ctx), QTR_OK) << ctx.msg();
+    // rx(θ) -> rz·sx·rz(θ + π)·sx·rz (the outer angles numbers)
+    std::string got;
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        got += qtr_gate((qtr_op)in->op)->name;
+        double a = qtr_gate((qtr_op)in->op)->nparams ? qtr_inst_params(c.c, in)[0] : 0;
+        if (qtr_angle_is_sym(a)) got += "(" + text(c.c, a) + ")";
+        got += " ";
+    }
+    EXPECT_EQ(got, "rz sx rz(theta + pi) sx rz ");
+    qtr_target_free(t);
+}
+
+TEST(ParamsTranspile, MergesAndCancelsSymbolically)
+{
+    Ctx ctx;
+    qtr_target *t = nullptr;
+    ASSERT_EQ(qtr_target_load("line:2", &t, &ctx), QTR_OK) << ctx.msg();
+    Circuit c(2);
+    double a = param(c.c, "a"), b = param(c.c, "b"), na = parse(c.c, "-a");
+    uint32_t q[2] = {0, 1};
+    // rz(a)·rz(b) on q0 -> rz(a + b); rz(a)·rz(-a) on q1 -> nothing; b stays declared
+    ASSERT_EQ(qtr_circuit_append(c.c, QTR_OP_RZ, q, 1, &a, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(c.c, QTR_OP_RZ, q, 1, &b, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(c.c, QTR_OP_RZ, q + 1, 1, &a, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(c.c, QTR_OP_RZ, q + 1, 1, &na, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(c.c, QTR_OP_CX, q, 2, nullptr, &ctx), QTR_OK);
+    qtr_options o;
+    qtr_options_default(&o);
+    o.opt_level = 1;
+    ASSERT_EQ(qtr_transpile(c.c, t, &o, nullptr, &ctx), QTR_OK) << ctx.msg();
+    ASSERT_EQ(c->ninst, 2u);
+    EXPECT_EQ(c->inst[0].op, QTR_OP_RZ);
+    EXPECT_EQ(text(c.c, qtr_inst_params(c.c, &c->inst[0])[0]), "a + b");
+    EXPECT_EQ(c->inst[1].op, QTR_OP_CX);
+    EXPECT_EQ(names(c.c), (std::vector<std::string>{"a", "b"}));
+    qtr_target_free(t);
 }
 
 }  // namespace
