@@ -65,6 +65,7 @@ typedef struct {
     const char *stats_path;     /* --stats */
     int         verify;         /* --verify */
     int         strict;         /* --strict: OpenQASM 2 by the specification */
+    const char *bind;           /* --bind NAME=VALUE,... */
     int         stream;         /* 1 --stream, -1 --no-stream, 0 automatic */
     /* batch */
     int         resume;         /* --resume */
@@ -72,6 +73,7 @@ typedef struct {
     int         threads;        /* --threads; 0 = the OpenMP default */
     size_t      round_rows;     /* --round; 0 = the driver's default */
     int         writer_all;     /* --writer=all */
+    int         verbose;        /* --verbose: per-rank figures at the end */
     /* pack / info */
     int         pack_text;      /* pack --qasm */
     int         build_info;     /* info --build */
