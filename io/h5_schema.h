@@ -11,6 +11,12 @@
 #define QTR_H5_FORMAT_VERSION   1
 #define QTR_H5_ATTR_FORMAT      "format"          /* string */
 #define QTR_H5_ATTR_VERSION     "format_version"  /* integer */
+/* Additions that keep version 1 readable: 1 = the wide and single-bit
+ * condition forms of args[] (doc/hdf5-format.md). Written, never required:
+ * a reader of version 1 reads any minor; a row using a form it does not
+ * know fails its check and is recorded as failed. */
+#define QTR_H5_FORMAT_MINOR     1
+#define QTR_H5_ATTR_MINOR       "format_minor"    /* integer */
 #define QTR_H5_ATTR_CONTENT     "content"         /* "circuits" | "results" */
 #define QTR_H5_GATE_NAMES       "/gate_names"     /* string[G]: op code k is gate_names[k] */
 

@@ -1488,6 +1488,7 @@ qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
     }
     int bad = set_attr_str(f->fid, QTR_H5_ATTR_FORMAT, QTR_H5_FORMAT_NAME) |
               set_attr_i64(f->fid, QTR_H5_ATTR_VERSION, H5T_STD_I32LE, QTR_H5_FORMAT_VERSION) |
+              set_attr_i64(f->fid, QTR_H5_ATTR_MINOR, H5T_STD_I32LE, QTR_H5_FORMAT_MINOR) |
               set_attr_str(f->fid, QTR_H5_ATTR_CONTENT,
                            content == QTR_H5_RESULTS ? "results" : "circuits") |
               write_gate_table(f);

@@ -36,6 +36,21 @@ const qtr_qasm_libgate *qtr_qasm_libgate_for(qtr_op op);
  *  same unitaries as the table. NULL when out of memory. */
 char *qtr_qasm_qelib1_text(void);
 
+/* Unsigned integers of any width as 32-bit words, least significant first
+ * (io/qasm_decimal.c): condition values wider than 64 bits. */
+
+/** Parse the decimal digits s[0..len) into words (at most @p cap); *n gets
+ *  the words used (0 for zero). @return 0, -1 when the value needs more than
+ *  @p cap words, -2 on a character that is not a digit. */
+int qtr_qasm_decimal_parse(const char *s, size_t len, uint32_t *words, uint32_t cap, uint32_t *n);
+
+/** Bytes qtr_qasm_decimal_put may write for a value of @p n words. */
+static inline size_t qtr_qasm_decimal_room(uint32_t n) { return (size_t)n * 10 + 10; }
+
+/** Write the decimal text of words[0..n) at @p out (room: qtr_qasm_decimal_room),
+ *  using @p scratch (n words); returns the end of the text (not terminated). */
+char *qtr_qasm_decimal_put(char *out, const uint32_t *words, uint32_t n, uint32_t *scratch);
+
 #ifdef __cplusplus
 }
 #endif
@@ -54,6 +69,9 @@ char *qtr_qasm_qelib1_text(void);
 /* Nesting of gate definitions calling each other; expansion recurses once per
  * level, so this bounds the C stack. */
 #define QTR_QASM_MAX_GATE_DEPTH 1000
+
+/* Nesting of include files (each holds a 64 KiB read buffer while open). */
+#define QTR_QASM_MAX_INCLUDE_DEPTH 32
 
 /* Nesting of parentheses, unary minus and ^ in one expression (the parser
  * recurses per level). */

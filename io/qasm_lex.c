@@ -310,8 +310,12 @@ static qtr_status scan_number(qtr_qasm_lex *L, int c, qtr_ctx *ctx)
     return QTR_OK;
 }
 
+/* A string in double or single quotes (Qiskit's loader takes both; the
+ * parser refuses single quotes in strict mode, from L->quote). */
 static qtr_status scan_string(qtr_qasm_lex *L, qtr_ctx *ctx)
 {
+    int quote = peekc(L);
+    L->quote = (char)quote;
     advance(L);   /* the opening quote */
     for (;;) {
         int c = peekc(L);
@@ -320,7 +324,7 @@ static qtr_status scan_string(qtr_qasm_lex *L, qtr_ctx *ctx)
             if (st) return st;
             return tok_fail(L, ctx, "unterminated string");
         }
-        if (c == '"') {
+        if (c == quote) {
             advance(L);
             break;
         }
@@ -487,6 +491,7 @@ static qtr_status lex_slow(qtr_qasm_lex *L, qtr_ctx *ctx)
         }
         return tok_fail(L, ctx, "unexpected '=' (did you mean '=='?)");
     case '"':
+    case '\'':
         L->pos--;   /* scan_string consumes the quote itself */
         return scan_string(L, ctx);
     default:

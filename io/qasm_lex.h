@@ -74,6 +74,7 @@ typedef struct qtr_qasm_lex {
     uint64_t ival;          /* QTR_QT_INT: value, saturated at UINT64_MAX */
     int ival_overflow;      /* QTR_QT_INT: the literal exceeds UINT64_MAX */
     double rval;            /* QTR_QT_REAL and QTR_QT_INT: value */
+    char quote;             /* QTR_QT_STRING: its quote, '"' or '\'' */
     char tok[QTR_QASM_TOKEN_MAX + 1];
 } qtr_qasm_lex;
 

@@ -1,11 +1,18 @@
 /* qasm_parse.c -- the OpenQASM 2 reader: a recursive-descent parser over the
  * streaming lexer (qasm_lex.c) that appends registers and instructions to a
- * qtr_circuit, one statement at a time.
+ * qtr_circuit, one statement at a time. By default it also takes what
+ * Qiskit's loader takes beyond the specification (no version line, bare
+ * `barrier;`, trailing commas, empty statements, single-quoted include
+ * names, registers of no bits); strict mode refuses each (relaxed()).
  *
  * Gates:
  *  - U and CX are the builtins; they map to the table gates u and cx.
  *  - `include "qelib1.inc";` makes every qelib1 gate known; each maps directly
  *    to its table op (u0 to id). Nothing is inlined, nothing is read from disk.
+ *    Other include files are read relative to the including file, each with
+ *    a lexer of its own stacked on the includer's (include_file).
+ *  - A program may define its own gate named like one of Qiskit's additions
+ *    to qelib1.inc (all but the original 23): later uses mean it.
  *  - A `gate` definition is compiled once into a compact body (calls with
  *    formal-qubit indices and parameter-expression bytecode) and inlined at
  *    each use, recursively, with the actual parameters evaluated once per use.
@@ -13,7 +20,10 @@
  *    qelib1.inc (ecr, rzx, iswap, ..., as Qiskit's exporter and our writer
  *    emit them) and whose qubit and parameter counts match the table maps to
  *    that table gate instead of being inlined: the body is checked, then
- *    dropped. That is what makes write -> read exact for every table gate.
+ *    dropped -- when the body has the table gate's unitary up to global phase
+ *    (simulated at three parameter points, body_is_table_gate); otherwise it
+ *    is the program's own gate. That is what makes write -> read exact for
+ *    every table gate.
  *  - Other opaque gates can be declared but not applied (QTR_EUNSUPPORTED).
  *
  * Memory: the reader owns its symbol tables, gate bodies and scratch arrays,
@@ -22,7 +32,9 @@
  * Borrows: the circuit given to qtr_qasm_reader_next (appended to), the ctx.
  *
  * Errors: "FILE:LINE:COL: reason" and a status; the first error is sticky. */
+#define _XOPEN_SOURCE 700   /* realpath, for include cycles */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +46,7 @@
 #include "qasm_lex.h"
 #include "qasm_sym.h"
 #include "qtr_io.h"
+#include "sim.h"
 
 /* ======================================================================
  * Data
@@ -98,6 +111,10 @@ enum {
  * expression keeps at most three pending values, and nesting is capped. */
 #define EVAL_STACK (3 * QTR_QASM_MAX_EXPR_DEPTH + 16)
 
+/* Words of a condition value: a decimal token has at most QTR_QASM_TOKEN_MAX
+ * digits, and 10^1024 < 2^3402 fits 107 words. */
+#define COND_WORDS_MAX ((QTR_QASM_TOKEN_MAX * 3402 / 1024 + 31) / 32 + 1)
+
 /* A register as the reader sees it. */
 typedef struct {
     uint32_t first, size;   /* flat bit numbers first .. first+size */
@@ -114,6 +131,16 @@ typedef struct {
 
 typedef struct { uint32_t start, len; } qasm_span;
 
+/* A file being read through `include`: the including file's lexer (its
+ * lookahead token too) waits here until this one ends. */
+typedef struct {
+    qtr_qasm_lex outer;
+    FILE *f;
+    char *chunk;            /* QTR_QASM_CHUNK bytes, counted */
+    char *path;             /* as opened, the lexer's display name; malloc'ed */
+    char *real;             /* realpath, for cycles; malloc'ed */
+} qasm_include;
+
 struct qtr_qasm_reader {
     /* fast_call's memory of the last quantum register it named (registers
      * are never redefined, so it stays valid); fast_len 0: none yet */
@@ -126,6 +153,11 @@ struct qtr_qasm_reader {
     char *name;             /* display name */
     int library;            /* parsing built-in definitions (qtr_qasm_gate_definition) */
     int started, finished, included;
+    int strict;             /* refuse Qiskit's relaxations (qtr_qasm_reader_set_strict) */
+    uint32_t sep_line;      /* the ',' operand() consumed on its fast path */
+    uint64_t sep_col;
+    qasm_include *incl; size_t nincl, capincl;   /* include files open, innermost last */
+    char *real_top;         /* realpath of the program's own file (NULL: memory, stdin) */
     qtr_qasm3 *v3;          /* the program says OPENQASM 3: qasm3_parse.c reads it */
     qtr_status sticky;
     char sticky_msg[sizeof(((qtr_ctx *)0)->msg)];
@@ -151,8 +183,8 @@ struct qtr_qasm_reader {
     qtr_ctx *ctx;
     size_t appended;        /* instructions appended by this qtr_qasm_reader_next call */
     int cond;               /* current statement is conditioned ... */
-    uint32_t cond_creg;     /* ... on circuit creg cond_creg == cond_value */
-    uint64_t cond_value;
+    qtr_cond cond_is;       /* ... on this, whose value words are in cond_words */
+    uint32_t cond_words[COND_WORDS_MAX];
     uint32_t stmt_line, stmt_col;
     int edepth, estack, emax;   /* expression nesting, bytecode stack depth and max */
     uint32_t nformal_params;    /* inside a gate body: formal parameters in scope */
@@ -174,7 +206,8 @@ static qtr_status fail_at(R *r, qtr_status st, uint32_t line, uint64_t col, cons
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    return qtr_fail(r->ctx, st, "%s:%u:%llu: %s", r->name, line, (unsigned long long)col, reason);
+    /* the lexer's name: the included file being read, if any */
+    return qtr_fail(r->ctx, st, "%s:%u:%llu: %s", r->L.name, line, (unsigned long long)col, reason);
 }
 
 /* Error at the current token. */
@@ -216,6 +249,24 @@ static qtr_status expect(R *r, qtr_qasm_tok k)
  * Symbol tables
  * ====================================================================== */
 
+
+/* A relaxation Qiskit's loader accepts and the specification does not: fine
+ * unless strict, else an error at (line, col) saying what it was. */
+static qtr_status relaxed(R *r, uint32_t line, uint64_t col, const char *what)
+{
+    if (!r->strict) return QTR_OK;
+    return fail_at(r, QTR_EPARSE, line, col, "%s is not OpenQASM 2 (accepted without strict mode)",
+                   what);
+}
+
+/* After a ',' at (line, col): when the list closes here (the current token
+ * is @p close), the comma was a trailing one; *closed says which. */
+static qtr_status trailing_comma(R *r, uint32_t line, uint64_t col, qtr_qasm_tok close,
+                                 int *closed)
+{
+    *closed = is_kind(r, close);
+    return *closed ? relaxed(r, line, col, "a trailing ','") : QTR_OK;
+}
 
 static inline sym *sym_find(symtab *t, const char *text, size_t len, uint32_t hash)
 {
@@ -328,6 +379,13 @@ static qtr_status atom(R *r)
             return expected(r, what);
         }
         if ((st = nest_in(r)) || (st = next(r)) || (st = expr(r))) return st;
+        if (is_kind(r, QTR_QT_COMMA)) {   /* Qiskit's "sin(pi,)" */
+            uint32_t cline = r->L.tline;
+            uint64_t ccol = r->L.tcol;
+            int closed;
+            if ((st = next(r)) || (st = trailing_comma(r, cline, ccol, QTR_QT_RPAREN, &closed)))
+                return st;
+        }
         if (!is_kind(r, QTR_QT_RPAREN)) {
             char d[96];
             return FAIL_TOK(r, QTR_EPARSE, "expected ')' to close '%s(' at %u:%llu, found %s",
@@ -472,7 +530,12 @@ static qtr_status const_params(R *r, uint32_t *n)
         r->pvals[r->npvals++] = v;
         (*n)++;
         if (is_kind(r, QTR_QT_COMMA)) {
-            if ((st = next(r))) return st;
+            uint32_t cline = r->L.tline;
+            uint64_t ccol = r->L.tcol;
+            int closed;
+            if ((st = next(r)) || (st = trailing_comma(r, cline, ccol, QTR_QT_RPAREN, &closed)))
+                return st;
+            if (closed) return next(r);
             continue;
         }
         if (is_kind(r, QTR_QT_RPAREN)) return next(r);
@@ -488,8 +551,7 @@ static qtr_status const_params(R *r, uint32_t *n)
 
 static qtr_status append(R *r, qtr_op op, const uint32_t *q, uint32_t n, const double *p)
 {
-    qtr_status st = r->cond ? qtr_circuit_append_cond(r->c, op, q, n, p, r->cond_creg,
-                                                      r->cond_value, r->ctx)
+    qtr_status st = r->cond ? qtr_circuit_append_if(r->c, op, q, n, p, &r->cond_is, r->ctx)
                             : qtr_circuit_append(r->c, op, q, n, p, r->ctx);
     if (QTR_UNLIKELY(st)) return relocate(r, st);
     r->appended++;
@@ -590,7 +652,12 @@ static qtr_status operand(R *r, int want, int *sep)
                            "index %llu out of range for register '%s' of size %u",
                            (unsigned long long)v, r->globals.names + reg->name, reg->size);
         a.index = (uint32_t)v;
-        if (sep) *sep = qtr_qasm_lex_sep(&r->L);   /* skips a ',' or ';' token */
+        if (sep) {
+            *sep = qtr_qasm_lex_sep(&r->L);   /* skips a ',' or ';' token */
+            /* where that ',' was, for a trailing one in strict mode */
+            r->sep_line = r->L.line;
+            r->sep_col = r->L.base + r->L.pos - r->L.line_start;
+        }
         if ((st = next(r))) return st;
     } else if ((st = next(r))) {
         return st;
@@ -617,9 +684,17 @@ static qtr_status operand_list(R *r)
         int sep;
         if ((st = operand(r, SYM_QREG, &sep))) return st;
         if (sep == ';') return QTR_OK;
-        if (sep == ',') continue;
-        if (!is_kind(r, QTR_QT_COMMA)) return expect(r, QTR_QT_SEMI);
-        if ((st = next(r))) return st;
+        uint32_t cline = r->sep_line;
+        uint64_t ccol = r->sep_col;
+        if (sep != ',') {
+            if (!is_kind(r, QTR_QT_COMMA)) return expect(r, QTR_QT_SEMI);
+            cline = r->L.tline;
+            ccol = r->L.tcol;
+            if ((st = next(r))) return st;
+        }
+        int closed;
+        if ((st = trailing_comma(r, cline, ccol, QTR_QT_SEMI, &closed))) return st;
+        if (closed) return next(r);
     }
 }
 
@@ -666,11 +741,35 @@ static inline uint32_t arg_bit(const R *r, const qasm_arg *a, int kind, uint32_t
  * Statements
  * ====================================================================== */
 
-static qtr_status define_name_check(R *r, const char *what)
+/* The 23 gates of the original qelib1.inc (Cross et al., "Open Quantum
+ * Assembly Language", arXiv:1707.03429). A program may not redefine them
+ * once included; the other names of the built-in include file (Qiskit's
+ * additions: sx, cry, swap, rccx, ...) are ordinary names to a program
+ * written against the original, which may define its own. */
+static int original_qelib1(const char *name)
+{
+    static const char *const names[] = {
+        "u3", "u2", "u1", "cx", "id", "x", "y", "z", "h", "s", "sdg", "t", "tdg",
+        "rx", "ry", "rz", "cz", "cy", "ch", "ccx", "crz", "cu1", "cu3",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(name, names[i])) return 1;
+    return 0;
+}
+
+/* The current name may be declared; *shadow (when not NULL) is set to the
+ * built-in gate symbol it redefines, if any. */
+static qtr_status define_name_check(R *r, const char *what, sym **shadow)
 {
     sym *s = sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash);
+    if (shadow) *shadow = NULL;
     if (!s) return QTR_OK;
     if (s->kind == SYM_KEYWORD) return FAIL_TOK(r, QTR_EPARSE, "'%s' is a reserved word", r->L.tok);
+    if (s->kind == SYM_GATE && r->gates[s->idx].builtin && s->line == 0 && shadow &&
+        strcmp(r->L.tok, "U") && strcmp(r->L.tok, "CX") && !original_qelib1(r->L.tok)) {
+        *shadow = s;
+        return QTR_OK;
+    }
     if (s->kind == SYM_GATE && r->gates[s->idx].builtin)
         return FAIL_TOK(r, QTR_EPARSE, "%s '%s' redefines the built-in gate '%s'%s", what,
                         r->L.tok, r->L.tok,
@@ -685,7 +784,7 @@ static qtr_status stmt_reg(R *r, int kind)
     const char *what = kind == SYM_QREG ? "qreg" : "creg";
     if ((st = next(r))) return st;
     if (!is_kind(r, QTR_QT_ID)) return expected(r, "a register name");
-    if ((st = define_name_check(r, "register"))) return st;
+    if ((st = define_name_check(r, "register", NULL))) return st;
     char name[QTR_QASM_TOKEN_MAX + 1];
     memcpy(name, r->L.tok, r->L.len + 1);
     size_t len = r->L.len;
@@ -694,8 +793,8 @@ static qtr_status stmt_reg(R *r, int kind)
     if ((st = next(r)) || (st = expect(r, QTR_QT_LBRACK))) return st;
     if (!is_kind(r, QTR_QT_INT)) return expected(r, "the register size");
     uint32_t *total = kind == SYM_QREG ? &r->nqubits : &r->nclbits;
-    if (r->L.ival == 0)
-        return FAIL_TOK(r, QTR_EPARSE, "register '%s' must have at least one bit", name);
+    if (r->L.ival == 0 && (st = relaxed(r, r->L.tline, r->L.tcol, "a register of no bits")))
+        return st;   /* Qiskit's loader takes them; operations on them do nothing */
     if (r->L.ival_overflow || r->L.ival > QTR_QASM_MAX_BITS - *total)
         return FAIL_TOK(r, QTR_ELIMIT, "%s '%s[%s]' takes the program over the limit of %u %s",
                         what, name, r->L.tok, QTR_QASM_MAX_BITS,
@@ -745,7 +844,8 @@ static int table_gate_for(const char *name, size_t len, uint32_t nparams, uint32
     int op = qtr_gate_lookup(name, len);
     if (op < 0) return -1;
     const qtr_gate_info *gi = qtr_gate((qtr_op)op);
-    if (gi->props & (QTR_GP_QELIB1 | QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) return -1;
+    if ((gi->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY)) || original_qelib1(gi->name))
+        return -1;
     if (gi->nqubits != nqubits || gi->nparams != nparams) return -1;
     return op;
 }
@@ -773,7 +873,16 @@ static qtr_status formals(R *r, uint8_t kind, uint32_t *n)
         (*n)++;
         if ((st = next(r))) return st;
         if (!is_kind(r, QTR_QT_COMMA)) break;
+        uint32_t line = r->L.tline;
+        uint64_t col = r->L.tcol;
         if ((st = next(r))) return st;
+        int closed = 0;
+        if (kind == SYM_FPARAM)
+            st = trailing_comma(r, line, col, QTR_QT_RPAREN, &closed);
+        else if (!(st = trailing_comma(r, line, col, QTR_QT_LBRACE, &closed)) && !closed)
+            st = trailing_comma(r, line, col, QTR_QT_SEMI, &closed);   /* opaque */
+        if (st) return st;
+        if (closed) break;
     }
     return QTR_OK;
 }
@@ -846,7 +955,11 @@ static qtr_status body_statement(R *r, qasm_gate *def)
             r->pexpr[r->npexpr++] = sp;
             np++;
             if (is_kind(r, QTR_QT_COMMA)) {
-                if ((st = next(r))) return st;
+                uint32_t cline = r->L.tline;
+                uint64_t ccol = r->L.tcol;
+                int closed;
+                if ((st = next(r)) || (st = trailing_comma(r, cline, ccol, QTR_QT_RPAREN, &closed)))
+                    return st;
                 continue;
             }
             if (!is_kind(r, QTR_QT_RPAREN)) {
@@ -862,23 +975,35 @@ static qtr_status body_statement(R *r, qasm_gate *def)
         return fail_at(r, QTR_EPARSE, line, col, "gate '%s' takes %u parameter%s, got %u", cname,
                        callee->nparams, callee->nparams == 1 ? "" : "s", np);
 
-    /* qubits: formal names only */
-    for (;;) {
+    /* qubits: formal names only; Qiskit's bare "barrier;" holds them all */
+    if (!callee && is_kind(r, QTR_QT_SEMI)) {
+        if ((st = relaxed(r, line, col, "'barrier' without operands"))) return st;
+        if (QTR_GROW(&r->alloc, r->qargs, r->capqargs, r->nqargs + def->nqubits)) return nomem(r);
+        for (uint32_t i = 0; i < def->nqubits; i++) r->qargs[r->nqargs++] = i;
+        cl.nargs = def->nqubits;
+    }
+    for (; cl.nargs == 0 || !is_kind(r, QTR_QT_SEMI);) {
         if (!is_kind(r, QTR_QT_ID)) return expected(r, "a qubit argument of this gate");
         sym *q = sym_find(&r->locals, r->L.tok, r->L.len, r->L.hash);
         if (!q || q->kind != SYM_FQUBIT)
             return FAIL_TOK(r, QTR_EPARSE, "'%s' is not a qubit argument of this gate", r->L.tok);
-        for (uint32_t i = 0; i < cl.nargs; i++)
-            if (r->qargs[cl.args + i] == q->idx)
-                return FAIL_TOK(r, QTR_EPARSE, "qubit '%s' used twice in one call", r->L.tok);
-        if (QTR_GROW(&r->alloc, r->qargs, r->capqargs, r->nqargs + 1)) return nomem(r);
-        r->qargs[r->nqargs++] = q->idx;
-        cl.nargs++;
+        int twice = 0;
+        for (uint32_t i = 0; i < cl.nargs; i++) twice |= r->qargs[cl.args + i] == q->idx;
+        if (twice && callee)
+            return FAIL_TOK(r, QTR_EPARSE, "qubit '%s' used twice in one call", r->L.tok);
+        if (!twice) {   /* a barrier holds a qubit named twice once */
+            if (QTR_GROW(&r->alloc, r->qargs, r->capqargs, r->nqargs + 1)) return nomem(r);
+            r->qargs[r->nqargs++] = q->idx;
+            cl.nargs++;
+        }
         if ((st = next(r))) return st;
         if (is_kind(r, QTR_QT_LBRACK))
             return FAIL_TOK(r, QTR_EPARSE, "qubit arguments cannot be indexed inside a gate body");
         if (!is_kind(r, QTR_QT_COMMA)) break;
-        if ((st = next(r))) return st;
+        uint32_t cline = r->L.tline;
+        uint64_t ccol = r->L.tcol;
+        int closed;
+        if ((st = next(r)) || (st = trailing_comma(r, cline, ccol, QTR_QT_SEMI, &closed))) return st;
     }
     if (callee && cl.nargs != callee->nqubits)
         return fail_at(r, QTR_EPARSE, line, col, "gate '%s' takes %u qubit%s, got %u", cname,
@@ -905,6 +1030,78 @@ static qtr_status body_statement(R *r, qasm_gate *def)
     return QTR_OK;
 }
 
+/* 1 when dim x dim matrices a and b (interleaved complex) agree up to one
+ * global phase, entry by entry within 1e-9. */
+static int same_up_to_phase(const double *a, const double *b, size_t dim)
+{
+    size_t n = dim * dim, big = 0;
+    for (size_t k = 1; k < n; k++)   /* the phase from b's largest entry */
+        if (hypot(b[2 * k], b[2 * k + 1]) > hypot(b[2 * big], b[2 * big + 1])) big = k;
+    double br = b[2 * big], bi = b[2 * big + 1], ar = a[2 * big], ai = a[2 * big + 1];
+    double m = br * br + bi * bi;
+    if (m < 1e-12) return 0;
+    double pr = (ar * br + ai * bi) / m, pi = (ai * br - ar * bi) / m;   /* a/b there */
+    if (fabs(hypot(pr, pi) - 1) > 1e-9) return 0;
+    for (size_t k = 0; k < n; k++) {
+        double er = a[2 * k] - (pr * b[2 * k] - pi * b[2 * k + 1]);
+        double ei = a[2 * k + 1] - (pr * b[2 * k + 1] + pi * b[2 * k]);
+        if (hypot(er, ei) > 1e-9) return 0;
+    }
+    return 1;
+}
+
+/* 1 when user gate @p g (just compiled, same signature as @p op) has the
+ * unitary of table gate @p op up to a global phase, at three parameter
+ * points chosen away from special angles. Expands the body into a scratch
+ * circuit and simulates it (src/sim.c); a body that cannot be simulated
+ * (an opaque gate inside, a parameter that divides by zero there, too
+ * large) counts as different. */
+static int body_is_table_gate(R *r, const qasm_gate *g, qtr_op op)
+{
+    if (g->opaque_use >= 0 || g->expanded > 4096 || g->nqubits > 5) return 0;
+    qtr_circuit *c = qtr_circuit_new(0), *saved_c = r->c;
+    qtr_ctx quiet;   /* failures here are an answer, not an error */
+    qtr_ctx_init(&quiet, 0);
+    qtr_ctx *saved_ctx = r->ctx;
+    int saved_cond = r->cond, same = c != NULL;
+    size_t saved_appended = r->appended, pbase = r->npvals, qbase = r->nqbuf;
+    uint32_t saved_line = r->stmt_line, saved_col = r->stmt_col;
+    if (same && (qtr_circuit_add_qreg(c, "q", g->nqubits, &quiet) ||
+                 QTR_GROW(&r->alloc, r->pvals, r->cappvals, pbase + g->nparams + 1) ||
+                 QTR_GROW(&r->alloc, r->qbuf, r->capqbuf, qbase + g->nqubits + 1)))
+        same = 0;
+    r->c = c;
+    r->ctx = &quiet;
+    r->cond = 0;
+    for (int point = 0; point < 3 && same; point++) {
+        double prm[8] = {0};
+        for (uint32_t j = 0; j < g->nparams; j++) {
+            double v = 0.3 + 0.71 * j + 1.13 * point;
+            r->pvals[pbase + j] = v;
+            if (j < 8) prm[j] = v;
+        }
+        for (uint32_t k = 0; k < g->nqubits; k++) r->qbuf[qbase + k] = k;
+        r->npvals = pbase + g->nparams;
+        r->nqbuf = qbase + g->nqubits;
+        qtr_circuit_clear_ops(c);
+        double *u = NULL, want[2 * 32 * 32];
+        same = expand(r, g, pbase, qbase) == QTR_OK && qtr_sim_unitary(c, &u, &quiet) == QTR_OK &&
+               qtr_gate_matrix(op, prm, want) == QTR_OK &&
+               same_up_to_phase(u, want, (size_t)1 << g->nqubits);
+        free(u);
+    }
+    r->npvals = pbase;
+    r->nqbuf = qbase;
+    r->c = saved_c;
+    r->ctx = saved_ctx;
+    r->cond = saved_cond;
+    r->appended = saved_appended;
+    r->stmt_line = saved_line;
+    r->stmt_col = saved_col;
+    qtr_circuit_free(c);
+    return same;
+}
+
 /* "gate name(params) qubits { body }" or "opaque name(params) qubits;". */
 static qtr_status stmt_gate(R *r, int opaque)
 {
@@ -912,7 +1109,9 @@ static qtr_status stmt_gate(R *r, int opaque)
     const char *what = opaque ? "opaque" : "gate";
     if ((st = next(r))) return st;
     if (!is_kind(r, QTR_QT_ID)) return expected(r, "a gate name");
-    if (!r->library && (st = define_name_check(r, opaque ? "opaque gate" : "gate"))) return st;
+    sym *shadow = NULL;
+    if (!r->library && (st = define_name_check(r, opaque ? "opaque gate" : "gate", &shadow)))
+        return st;
     char name[QTR_QASM_TOKEN_MAX + 1];
     memcpy(name, r->L.tok, r->L.len + 1);
     size_t len = r->L.len;
@@ -974,10 +1173,12 @@ static qtr_status stmt_gate(R *r, int opaque)
                            "gate '%s' nests gate definitions more than %d deep", name,
                            QTR_QASM_MAX_GATE_DEPTH);
         int op = r->library ? -1 : table_gate_for(name, len, g.nparams, g.nqubits);
-        if (op >= 0) {
-            /* A table gate Qiskit's exporter (or our writer) defines for
-             * readers without it: the body was checked; the table gate is
-             * the meaning, so drop the body. */
+        if (op >= 0 && body_is_table_gate(r, &g, (qtr_op)op)) {
+            /* A table gate defined for readers without it (Qiskit's
+             * exporter, our writer, benchmark suites older than Qiskit's
+             * include file), with a body of the same unitary: the table
+             * gate is the meaning, so optimisation knows it; drop the body.
+             * A body that differs is the program's own gate, inlined. */
             g.kind = GK_TABLE;
             g.op = (int16_t)op;
             g.ncalls = 0;
@@ -1000,7 +1201,90 @@ static qtr_status stmt_gate(R *r, int opaque)
         r->gates[r->ngates++] = g;
         return QTR_OK;
     }
+    if (shadow) {
+        /* the program's own definition of a built-in name: later uses mean
+         * it; definitions made before keep the built-in they called */
+        if (QTR_GROW(&r->alloc, r->gates, r->capgates, r->ngates + 1)) return nomem(r);
+        g.name = r->gates[shadow->idx].name;
+        shadow->idx = (uint32_t)r->ngates;
+        shadow->line = line;
+        shadow->col = col > UINT32_MAX ? UINT32_MAX : (uint32_t)col;
+        r->gates[r->ngates++] = g;
+        return QTR_OK;
+    }
     return add_gate(r, name, len, line, col, &g);
+}
+
+static qtr_status header(R *r);
+
+/* Close the innermost include file and go back to the file that included
+ * it, at the token after its include statement. */
+static void include_pop(R *r)
+{
+    qasm_include *in = &r->incl[--r->nincl];
+    fclose(in->f);
+    qtr_realloc(&r->alloc, in->chunk, QTR_QASM_CHUNK, 0);
+    r->L = in->outer;
+    free(in->path);
+    free(in->real);
+}
+
+/* Start reading @p file (an include statement at line:col, already parsed
+ * through its ';'), found relative to the directory of the file that
+ * includes it (the working directory for memory and standard input). */
+static qtr_status include_file(R *r, const char *file, uint32_t line, uint64_t col)
+{
+    if (r->nincl >= QTR_QASM_MAX_INCLUDE_DEPTH)
+        return fail_at(r, QTR_ELIMIT, line, col, "include \"%s\": includes nested more than %d deep",
+                       file, QTR_QASM_MAX_INCLUDE_DEPTH);
+    size_t dlen = 0;
+    const char *cur = r->L.name;
+    if (file[0] != '/' && r->L.f && r->L.f != stdin) {
+        const char *slash = strrchr(cur, '/');
+        if (slash) dlen = (size_t)(slash - cur) + 1;
+    }
+    size_t flen = strlen(file);
+    char *path = malloc(dlen + flen + 1);
+    if (!path) return fail_at(r, QTR_ENOMEM, line, col, "out of memory");
+    memcpy(path, cur, dlen);
+    memcpy(path + dlen, file, flen + 1);
+    char *real = realpath(path, NULL);
+    if (!real) {
+        int e = errno;
+        qtr_status st = fail_at(r, QTR_EIO, line, col, "cannot include \"%s\": %s: %s", file, path,
+                                strerror(e));
+        free(path);
+        return st;
+    }
+    if (!r->real_top && r->nincl == 0 && r->f && r->f != stdin) r->real_top = realpath(r->name, NULL);
+    int cycle = r->real_top && !strcmp(r->real_top, real);
+    for (size_t k = 0; k < r->nincl && !cycle; k++) cycle = !strcmp(r->incl[k].real, real);
+    FILE *f = cycle ? NULL : fopen(real, "rb");
+    char *chunk = f ? qtr_realloc(&r->alloc, NULL, 0, QTR_QASM_CHUNK) : NULL;
+    if (!chunk || QTR_GROW(&r->alloc, r->incl, r->capincl, r->nincl + 1)) {
+        int e = errno;
+        qtr_status st = cycle ? fail_at(r, QTR_EPARSE, line, col, "include \"%s\" forms a cycle: "
+                                        "%s is already being read", file, path)
+                        : !f ? fail_at(r, QTR_EIO, line, col, "cannot include \"%s\": %s: %s", file,
+                                       path, strerror(e))
+                             : fail_at(r, QTR_ENOMEM, line, col, "out of memory");
+        if (f) fclose(f);
+        if (chunk) qtr_realloc(&r->alloc, chunk, QTR_QASM_CHUNK, 0);
+        free(path);
+        free(real);
+        return st;
+    }
+    qasm_include *in = &r->incl[r->nincl++];
+    in->outer = r->L;
+    in->f = f;
+    in->chunk = chunk;
+    in->path = path;
+    in->real = real;
+    qtr_qasm_lex_init_file(&r->L, f, chunk, path);
+    qtr_status st = next(r);
+    /* an included file may have its own version line */
+    if (!st && is_kind(r, QTR_QT_ID) && strcmp(r->L.tok, "OPENQASM") == 0) st = header(r);
+    return st;
 }
 
 static qtr_status stmt_include(R *r)
@@ -1010,13 +1294,13 @@ static qtr_status stmt_include(R *r)
     if (!is_kind(r, QTR_QT_STRING)) return expected(r, "a file name in double quotes");
     uint32_t line = r->L.tline;
     uint64_t col = r->L.tcol;
+    if (r->L.quote == '\'' && (st = relaxed(r, line, col, "a file name in single quotes")))
+        return st;
     int qelib1 = strcmp(r->L.tok, "qelib1.inc") == 0;
-    char file[128];
-    snprintf(file, sizeof file, "%.100s", r->L.tok);
+    char file[QTR_QASM_TOKEN_MAX + 1];
+    memcpy(file, r->L.tok, r->L.len + 1);
     if ((st = next(r)) || (st = expect(r, QTR_QT_SEMI))) return st;
-    if (!qelib1)
-        return fail_at(r, QTR_EUNSUPPORTED, line, col,
-                       "cannot include \"%s\": only the built-in \"qelib1.inc\" is supported", file);
+    if (!qelib1) return include_file(r, file, line, col);
     if (r->included) return QTR_OK;   /* a second include changes nothing */
     size_t n;
     const qtr_qasm_libgate *lib = qtr_qasm_libgates(&n);
@@ -1024,6 +1308,8 @@ static qtr_status stmt_include(R *r)
         if (!lib[i].qelib1) continue;
         size_t len = strlen(lib[i].name);
         sym *s = sym_find(&r->globals, lib[i].name, len, qtr_qasm_hash(lib[i].name, len));
+        if (s && s->kind == SYM_GATE && !original_qelib1(lib[i].name))
+            continue;   /* the program's own gate of a name the original lacks */
         if (s)
             return fail_at(r, QTR_EPARSE, line, col,
                            "include \"qelib1.inc\" redefines '%s', declared at %u:%u",
@@ -1098,7 +1384,7 @@ static qtr_status stmt_call(R *r, sym *s)
                        g->opaque_line, g->opaque_col);
     uint32_t n;
     if ((st = broadcast(r, a0, r->nargs, SYM_QREG, &n))) return st;
-    if (g->expanded > QTR_QASM_MAX_EXPANSION / n)
+    if (n && g->expanded > QTR_QASM_MAX_EXPANSION / n)
         return fail_at(r, QTR_ELIMIT, r->stmt_line, r->stmt_col,
                        "'%s' expands to more than %llu instructions", gname,
                        (unsigned long long)QTR_QASM_MAX_EXPANSION);
@@ -1164,7 +1450,19 @@ static qtr_status stmt_barrier(R *r)
     qtr_status st;
     if ((st = next(r))) return st;
     size_t a0 = r->nargs;
-    if ((st = operand_list(r))) return st;
+    if (is_kind(r, QTR_QT_SEMI)) {
+        /* Qiskit's "barrier;": every qubit declared so far */
+        if ((st = relaxed(r, r->stmt_line, r->stmt_col, "'barrier' without operands")) ||
+            (st = next(r)))
+            return st;
+        for (size_t k = 0; k < r->nqregs; k++) {
+            if (QTR_GROW(&r->alloc, r->args, r->capargs, r->nargs + 1)) return nomem(r);
+            r->args[r->nargs++] = (qasm_arg){(uint32_t)k, WHOLE, r->stmt_line, r->stmt_col};
+        }
+        if (r->nargs == a0) return QTR_OK;   /* no qubits: nothing to hold */
+    } else if ((st = operand_list(r))) {
+        return st;
+    }
     if ((st = grow_mark(r, r->c->nqubits > r->nqubits ? r->c->nqubits : r->nqubits))) return st;
     size_t q0 = r->nqbuf;
     for (size_t k = a0; k < r->nargs && !st; k++) {
@@ -1188,7 +1486,7 @@ static qtr_status stmt_barrier(R *r)
             st = fail_at(r, QTR_ELIMIT, r->stmt_line, r->stmt_col,
                          "barrier over %zu qubits: at most %u are supported", r->nqbuf - q0,
                          (unsigned)UINT16_MAX);
-        else
+        else if (r->nqbuf > q0)   /* registers of no bits: nothing to hold */
             st = append(r, QTR_OP_BARRIER, r->qbuf + q0, (uint32_t)(r->nqbuf - q0), NULL);
     }
     r->nqbuf = q0;
@@ -1197,6 +1495,26 @@ static qtr_status stmt_barrier(R *r)
 }
 
 static qtr_status quantum_op(R *r, sym *s);
+
+/* The condition value in the current integer token, compared with register
+ * @p reg, into r->cond_is. Values of any width up to the register's (and
+ * any value below 2^64, as OpenQASM 2 readers always took). */
+static qtr_status cond_value(R *r, const qasm_reg *reg)
+{
+    uint32_t cap = (reg->size + 31) / 32, n = 2;
+    if (cap < 2) cap = 2;
+    if (cap > COND_WORDS_MAX) cap = COND_WORDS_MAX;
+    if (!r->L.ival_overflow) {
+        r->cond_words[0] = (uint32_t)r->L.ival;
+        r->cond_words[1] = (uint32_t)(r->L.ival >> 32);
+    } else if (qtr_qasm_decimal_parse(r->L.tok, r->L.len, r->cond_words, cap, &n) ||
+               (reg->size < 32 * n && r->cond_words[n - 1] >> (reg->size % 32))) {
+        return FAIL_TOK(r, QTR_EPARSE, "condition value %s does not fit in register '%s' of "
+                        "%u bits", r->L.tok, r->globals.names + reg->name, reg->size);
+    }
+    r->cond_is = (qtr_cond){0, reg->cindex, n, r->cond_words};
+    return QTR_OK;
+}
 
 /* "if (creg == n) op;" */
 static qtr_status stmt_if(R *r)
@@ -1209,19 +1527,15 @@ static qtr_status stmt_if(R *r)
         return FAIL_TOK(r, QTR_EPARSE, "%s '%s' in the condition",
                         s && s->kind == SYM_QREG ? "quantum register" : "undeclared register",
                         r->L.tok);
-    uint32_t creg = r->cregs[s->idx].cindex;
+    const qasm_reg *reg = &r->cregs[s->idx];
     if ((st = next(r)) || (st = expect(r, QTR_QT_EQEQ))) return st;
     if (!is_kind(r, QTR_QT_INT)) return expected(r, "an integer to compare with");
-    if (r->L.ival_overflow)
-        return FAIL_TOK(r, QTR_EPARSE, "condition value %s does not fit in 64 bits", r->L.tok);
-    uint64_t value = r->L.ival;
+    if ((st = cond_value(r, reg))) return st;
     if ((st = next(r)) || (st = expect(r, QTR_QT_RPAREN))) return st;
     if (!is_kind(r, QTR_QT_ID)) return expected(r, "an operation after the condition");
     r->stmt_line = r->L.tline;
     r->stmt_col = r->L.tcol > UINT32_MAX ? UINT32_MAX : (uint32_t)r->L.tcol;
     r->cond = 1;
-    r->cond_creg = creg;
-    r->cond_value = value;
     st = quantum_op(r, sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash));
     r->cond = 0;
     return st;
@@ -1297,6 +1611,10 @@ static int fast_call(R *r, const sym *s, qtr_status *st)
 
 static qtr_status statement(R *r)
 {
+    if (is_kind(r, QTR_QT_SEMI)) {   /* an empty statement, or the ';' of "gate g a { };" */
+        qtr_status st = relaxed(r, r->L.tline, r->L.tcol, "an empty statement ';'");
+        return st ? st : next(r);
+    }
     if (!is_kind(r, QTR_QT_ID)) return expected(r, "a statement");
     r->stmt_line = r->L.tline;
     r->stmt_col = r->L.tcol > UINT32_MAX ? UINT32_MAX : (uint32_t)r->L.tcol;
@@ -1326,6 +1644,10 @@ static qtr_status statement(R *r)
 static qtr_status header(R *r)
 {
     qtr_status st;
+    /* Qiskit's loader: the version line is optional, an empty file is an
+     * empty circuit */
+    if (!r->strict && !(is_kind(r, QTR_QT_ID) && strcmp(r->L.tok, "OPENQASM") == 0))
+        return QTR_OK;
     if (is_kind(r, QTR_QT_EOF))
         return FAIL_TOK(r, QTR_EPARSE, "empty file, expected 'OPENQASM 2.0;'");
     if (!is_kind(r, QTR_QT_ID) || strcmp(r->L.tok, "OPENQASM") != 0)
@@ -1431,9 +1753,14 @@ qtr_status qtr_qasm_reader_open_file(qtr_qasm_reader **out, const char *path, qt
     return QTR_OK;
 }
 
+void qtr_qasm_reader_set_strict(qtr_qasm_reader *r, int strict) { r->strict = strict != 0; }
+
 void qtr_qasm_reader_free(qtr_qasm_reader *r)
 {
     if (!r) return;
+    while (r->nincl) include_pop(r);
+    qtr_realloc(&r->alloc, r->incl, r->capincl * sizeof *r->incl, 0);
+    free(r->real_top);
     if (r->own_f && r->f) fclose(r->f);
     qtr_qasm3_free(r->v3);
     qtr_alloc *a = &r->alloc;
@@ -1478,6 +1805,10 @@ qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_i
     }
     if (!st && r->v3) st = qtr_qasm3_next(r->v3, c, max_inst, eof, ctx);
     while (!st && !r->v3) {
+        if (is_kind(r, QTR_QT_EOF) && r->nincl) {
+            include_pop(r);   /* back in the including file, at its next token */
+            continue;
+        }
         if (is_kind(r, QTR_QT_EOF)) {
             r->finished = 1;
             *eof = 1;
@@ -1549,17 +1880,24 @@ static qtr_status read_all(qtr_qasm_reader *r, qtr_status st, qtr_circuit **out,
     return QTR_OK;
 }
 
-qtr_status qtr_qasm_read_file(const char *path, qtr_circuit **out, qtr_ctx *ctx)
+qtr_status qtr_qasm_read_file_mode(const char *path, int strict, qtr_circuit **out, int *version,
+                                   qtr_ctx *ctx)
 {
-    return qtr_qasm_read_file_version(path, out, NULL, ctx);
+    qtr_qasm_reader *r = NULL;
+    qtr_status st = qtr_qasm_reader_open_file(&r, path, ctx);
+    if (!st) r->strict = strict != 0;
+    return read_all(r, st, out, version, ctx);
 }
 
 qtr_status qtr_qasm_read_file_version(const char *path, qtr_circuit **out, int *version,
                                       qtr_ctx *ctx)
 {
-    qtr_qasm_reader *r = NULL;
-    qtr_status st = qtr_qasm_reader_open_file(&r, path, ctx);
-    return read_all(r, st, out, version, ctx);
+    return qtr_qasm_read_file_mode(path, 0, out, version, ctx);
+}
+
+qtr_status qtr_qasm_read_file(const char *path, qtr_circuit **out, qtr_ctx *ctx)
+{
+    return qtr_qasm_read_file_mode(path, 0, out, NULL, ctx);
 }
 
 qtr_status qtr_qasm_read_mem(const char *text, size_t len, const char *display_name,

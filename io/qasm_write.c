@@ -70,6 +70,8 @@ struct qtr_qasm_writer {
     wbits q, c;
     size_t cap;             /* buffer size: WBUF, more for a line longer than that */
     int started;            /* the first write call happened */
+    uint32_t *scratch;      /* for condition values wider than 64 bits */
+    size_t capscratch;
     int version;            /* 2, or 3 (qtr_qasm_writer_set_format) */
     wname *inputs; size_t ninputs, capinputs;   /* OpenQASM 3: parameters declared */
     int physical;           /* OpenQASM 3: qubit n written as $n */
@@ -546,10 +548,18 @@ static const wname *creg_name(const W *w, const qtr_circuit *c, uint32_t creg)
     return &w->c.names[w->c.map[rg->first].reg];
 }
 
+/* Room in w->scratch for a condition value of @p n words. */
+static qtr_status wide_scratch(W *w, uint32_t n, qtr_ctx *ctx)
+{
+    if (QTR_GROW(&w->alloc, w->scratch, w->capscratch, n))
+        return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", w->path);
+    return QTR_OK;
+}
+
 /* Write one instruction (already checked) into the buffer, which has room
  * for @p bound bytes. */
 static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uint32_t *q,
-                       const wname *cond, uint64_t value)
+                       const wname *cond, const qtr_cond *k, uint32_t *scratch)
 {
     qtr_op op = (qtr_op)in->op;
     const qtr_gate_info *gi = qtr_gate(op);
@@ -559,8 +569,15 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
         d = copy_short(d, v3 ? "if (" : "if(", v3 ? 4 : 3);
         d = copy_short(d, cond->name, cond->len);
         d = copy_short(d, v3 ? " == " : "==", v3 ? 4 : 2);
-        d = put_uint(d, value);
+        if (k->nwords == 2)
+            d = put_uint(d, (uint64_t)k->words[0] | (uint64_t)k->words[1] << 32);
+        else
+            d = qtr_qasm_decimal_put(d, k->words, k->nwords, scratch);
         d = copy_short(d, v3 ? ") {\n  " : ") ", v3 ? 6 : 2);
+    } else if (k) {   /* a single clbit, OpenQASM 3 only: "if (c[3]) {" / "if (!c[3]) {" */
+        d = copy_short(d, k->words[0] ? "if (" : "if (!", k->words[0] ? 4 : 5);
+        d = put_operand(d, &w->c, k->index);
+        d = copy_short(d, ") {\n  ", 6);
     }
     if (v3 && op == QTR_OP_MEASURE) {   /* "c[0] = measure q[0];" */
         d = put_operand(d, &w->c, q[1]);
@@ -599,7 +616,7 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
     }
     *d++ = ';';
     *d++ = '\n';
-    if (v3 && cond) d = copy_short(d, "}\n", 2);
+    if (v3 && k) d = copy_short(d, "}\n", 2);
     w->n = (size_t)(d - w->buf);
 }
 
@@ -685,17 +702,28 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
                                     k + 1, isnan(p[k]) ? "nan" : "infinite");
         }
         const wname *cond = NULL;
-        uint32_t creg = 0;
-        uint64_t value = 0;
+        qtr_cond k = {0, 0, 0, NULL};
         if (QTR_UNLIKELY(in->flags & QTR_IF_COND)) {
-            qtr_inst_condition(c, in, &creg, &value);
-            if (creg >= c->ncregs || !(cond = creg_name(w, c, creg)))
+            qtr_inst_cond(c, in, &k);
+            if (k.on_bit && w->version != 3)
+                return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu (%s): a condition on the "
+                                "single clbit %u cannot be written in OpenQASM 2 (only "
+                                "'if(register==value)'); write OpenQASM 3", w->path, i,
+                                gi->name, k.index);
+            if (k.on_bit) {
+                if (k.index >= w->c.nmap)
+                    return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu: condition on clbit "
+                                    "%u, which has no register to write", w->path, i, k.index);
+            } else if (k.index >= c->ncregs || !(cond = creg_name(w, c, k.index)))
                 return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu: condition on classical "
-                                "register %u, which has no bits to write", w->path, i, creg);
+                                "register %u, which has no bits to write", w->path, i, k.index);
+            if (k.nwords > 2 && (st = wide_scratch(w, k.nwords, ctx))) return st;
         }
         if (QTR_UNLIKELY(!w->defined[op])) define_gate(w, op);
         size_t bound = 64 + 34 * 4 + symlen + (size_t)in->nargs * per_operand +
-                       (cond ? cond->len + 40 : 0);
+                       (k.words ? 40 + per_operand + (cond ? cond->len : 0) +
+                                      qtr_qasm_decimal_room(k.nwords)
+                                : 0);
         if (QTR_UNLIKELY(bound > w->cap)) {
             /* a barrier over a huge register: grow the buffer for the line */
             flush(w);
@@ -705,7 +733,7 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
             w->cap = bound;
         }
         room(w, bound);
-        write_line(w, c, in, q, cond, value);
+        write_line(w, c, in, q, cond, k.words ? &k : NULL, w->scratch);
     }
     if (w->err) return qtr_fail(ctx, w->err, "%s: write error: %s", w->path, strerror(w->wrote_err));
     return QTR_OK;
@@ -735,6 +763,7 @@ qtr_status qtr_qasm_writer_close(qtr_qasm_writer *w, qtr_ctx *ctx)
     if (st) qtr_fail(ctx, st, "%s: write error: %s", w->path, strerror(w->wrote_err));
     free_bits(w, &w->q);
     free_bits(w, &w->c);
+    qtr_realloc(&w->alloc, w->scratch, w->capscratch * sizeof *w->scratch, 0);
     for (size_t i = 0; i < w->ninputs; i++)
         qtr_realloc(&w->alloc, w->inputs[i].name, w->inputs[i].len + 1, 0);
     qtr_realloc(&w->alloc, w->inputs, w->capinputs * sizeof *w->inputs, 0);

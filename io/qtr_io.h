@@ -37,6 +37,12 @@ qtr_status qtr_qasm_reader_open_mem(qtr_qasm_reader **r, const char *text, size_
 qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_inst, int *eof,
                                 qtr_ctx *ctx);
 void qtr_qasm_reader_free(qtr_qasm_reader *r);
+/** Strict mode (call before the first qtr_qasm_reader_next): refuse what the
+ *  OpenQASM 2 specification does not allow and Qiskit's default loader does --
+ *  a missing "OPENQASM 2.0;" line, "barrier;" without operands, trailing
+ *  commas, empty statements, single-quoted include names. Off by default. */
+void qtr_qasm_reader_set_strict(qtr_qasm_reader *r, int strict);
+
 /** The program's OpenQASM version, 2 or 3, once qtr_qasm_reader_next (or
  *  qtr_qasm_reader_start) has read its version line; 0 before. */
 int qtr_qasm_reader_version(const qtr_qasm_reader *r);
@@ -52,6 +58,10 @@ qtr_status qtr_qasm_read_file(const char *path, qtr_circuit **out, qtr_ctx *ctx)
 /** As qtr_qasm_read_file; *@p version receives the program's OpenQASM version. */
 qtr_status qtr_qasm_read_file_version(const char *path, qtr_circuit **out, int *version,
                                       qtr_ctx *ctx);
+/** As qtr_qasm_read_file_version (@p version may be NULL), in strict mode when
+ *  @p strict (qtr_qasm_reader_set_strict). */
+qtr_status qtr_qasm_read_file_mode(const char *path, int strict, qtr_circuit **out, int *version,
+                                   qtr_ctx *ctx);
 qtr_status qtr_qasm_read_mem(const char *text, size_t len, const char *display_name,
                              qtr_circuit **out, qtr_ctx *ctx);
 

@@ -81,7 +81,9 @@ typedef struct {
                                    QTR_EULER_MAX_GATES) */
     uint32_t   max_params;      /* parameters those gates carry at most */
     uint32_t   max_words;       /* args[] words needed when unconditioned */
-    uint32_t   max_words_cond;  /* args[] words needed when conditioned */
+    uint32_t   max_words_cond;  /* args[] words needed when conditioned, less the
+                                   condition's own words (copied onto each of
+                                   max_out gates) */
     uint8_t    ok;              /* 1 when this expansion exists */
     uint8_t    simple;          /* every step: no parameters, not Euler, ≤ 2
                                    qubits (the emit loop's fast path) */
@@ -151,7 +153,7 @@ const qtr_basis_exp *qtr_basis_select(const qtr_basis_plan *p, const qtr_circuit
                                       qtr_status *err, qtr_ctx *ctx);
 /** Append one record at out[*w] (operands, parameters and condition words
  *  into the circuit's pools, which the caller has grown): the rewrite's own
- *  emitter. @p condw: NULL, or the condition's three words. */
+ *  emitter. @p condw: NULL, or the condition's words (qtr_cond_words of them). */
 void qtr_basis_put(qtr_circuit *c, qtr_inst *out, size_t *w, unsigned op, const uint32_t *q,
                    unsigned nq, const double *prm, unsigned np, const uint32_t *condw);
 /** The symbolic part of qtr_basis_rewrite (src/basis_sym.c): expand every

@@ -153,6 +153,7 @@ typedef struct {
     size_t       n, cap;
 } emitter;
 
+/* condw: the condition's words (qtr_cond_words of them), NULL for none */
 static void emit(emitter *em, qtr_op op, const uint32_t *q, const double *prm,
                  const uint32_t *condw)
 {
@@ -205,13 +206,8 @@ static qtr_status expand(const qtr_basis_plan *p, emitter *em, const qtr_inst *i
     unsigned np_src = qtr_gate((qtr_op)in->op)->nparams;
     double th[4];
     memcpy(th, qtr_inst_params(c, in), np_src * sizeof *th);   /* the pool may move */
-    uint32_t condw[3], *cw = NULL;
-    uint64_t value;
-    if (qtr_inst_condition(c, in, &condw[0], &value)) {
-        condw[1] = (uint32_t)value;
-        condw[2] = (uint32_t)(value >> 32);
-        cw = condw;
-    }
+    /* args[] was grown before and does not move while emitting */
+    const uint32_t *cw = (in->flags & QTR_IF_COND) ? qtr_inst_cond_raw(c, in) : NULL;
     qtr_status st = QTR_OK;
     for (uint32_t k = 0; k < e->count && !st; k++) {
         const qtr_equiv_step *s = &p->steps[e->first + k];
@@ -253,7 +249,10 @@ qtr_status qtr_basis_expand_symbolic(const qtr_basis_plan *p, qtr_circuit *c, si
         nsym++;
         nout += e->max_out;
         nparams += e->max_params;
-        nwords += (in->flags & QTR_IF_COND) ? e->max_words_cond : e->max_words;
+        nwords += (in->flags & QTR_IF_COND)
+                      ? e->max_words_cond +
+                            (size_t)e->max_out * qtr_cond_words(qtr_inst_cond_raw(c, in))
+                      : e->max_words;
     }
     if (!nsym) return QTR_OK;
     nout += from;

@@ -96,18 +96,62 @@ static qtr_status check_operands(const qtr_circuit *c, qtr_op op, const uint32_t
     return QTR_OK;
 }
 
+/* A condition to store: its first words (head, nhead) then the rest of a
+ * wide value (tail, ntail); nhead 0 for none. */
+typedef struct {
+    uint32_t head[3];
+    uint32_t nhead;
+    const uint32_t *tail;
+    uint32_t ntail;
+} cond_words;
+
+/* Range checks of a condition against the circuit's registers and clbits. */
+static qtr_status check_cond(const qtr_circuit *c, const qtr_cond *k, qtr_ctx *ctx)
+{
+    if (k->on_bit) {
+        if (k->index >= c->nclbits)
+            return qtr_fail(ctx, QTR_EQUBIT, "condition on clbit %u of %u", k->index, c->nclbits);
+        if (k->nwords != 1 || k->words[0] > 1)
+            return qtr_fail(ctx, QTR_EINVAL, "condition on clbit %u: value must be 0 or 1",
+                            k->index);
+    } else if (k->index >= c->ncregs) {
+        return qtr_fail(ctx, QTR_EQUBIT, "condition on classical register %u of %zu", k->index,
+                        c->ncregs);
+    }
+    return QTR_OK;
+}
+
+/* The stored words of condition @p k (see qtr_inst in qtr.h). */
+static qtr_status encode_cond(const qtr_cond *k, cond_words *cw, qtr_ctx *ctx)
+{
+    if (k->on_bit) {
+        *cw = (cond_words){{QTR_COND_BIT, k->index, k->words[0]}, 3, NULL, 0};
+        return QTR_OK;
+    }
+    uint32_t n = k->nwords;
+    while (n > 0 && k->words[n - 1] == 0) n--;   /* canonical: no leading zero words */
+    if (n <= 2) {
+        if (k->index >= QTR_COND_WIDE)
+            return qtr_fail(ctx, QTR_ELIMIT, "condition on classical register %u", k->index);
+        *cw = (cond_words){{k->index, n > 0 ? k->words[0] : 0, n > 1 ? k->words[1] : 0}, 3, NULL, 0};
+        return QTR_OK;
+    }
+    if (n > ~QTR_COND_BIT)
+        return qtr_fail(ctx, QTR_ELIMIT, "condition value of %u words", n);
+    *cw = (cond_words){{QTR_COND_WIDE | n, k->index, 0}, 2, k->words, n};
+    return QTR_OK;
+}
+
 static qtr_status append(qtr_circuit *c, qtr_op op, const uint32_t *q, uint32_t nargs,
-                         const double *params, int cond, uint32_t creg, uint64_t value,
-                         qtr_ctx *ctx)
+                         const double *params, const qtr_cond *cond, qtr_ctx *ctx)
 {
     qtr_status st = check_operands(c, op, q, nargs, ctx);
     if (st) return st;
-    if (cond && creg >= c->ncregs)
-        return qtr_fail(ctx, QTR_EQUBIT, "condition on classical register %u of %zu", creg,
-                        c->ncregs);
+    cond_words cw = {{0, 0, 0}, 0, NULL, 0};
+    if (cond && ((st = check_cond(c, cond, ctx)) || (st = encode_cond(cond, &cw, ctx)))) return st;
     uint32_t np = qtr_gate(op)->nparams;
     int ext = cond || nargs > 2;
-    size_t nwords = ext ? nargs + (np ? 1u : 0u) + (cond ? 3u : 0u) : 0;
+    size_t nwords = ext ? nargs + (np ? 1u : 0u) + cw.nhead + (size_t)cw.ntail : 0;
     if (c->nparams + np > UINT32_MAX || c->nargs + nwords > UINT32_MAX)
         return qtr_fail(ctx, QTR_ELIMIT, "circuit pools exceed 2^32 entries");
     if (QTR_GROW(&c->alloc, c->inst, c->capinst, c->ninst + 1) ||
@@ -131,11 +175,9 @@ static qtr_status append(qtr_circuit *c, qtr_op op, const uint32_t *q, uint32_t 
         memcpy(w, q, nargs * sizeof *q);
         w += nargs;
         if (np) *w++ = pidx;
-        if (cond) {
-            *w++ = creg;
-            *w++ = (uint32_t)value;
-            *w++ = (uint32_t)(value >> 32);
-        }
+        memcpy(w, cw.head, cw.nhead * sizeof *w);
+        w += cw.nhead;
+        if (cw.ntail) memcpy(w, cw.tail, cw.ntail * sizeof *w);
         /* keep the first two operands inline too: passes read q[] directly */
         in.q[0] = q[0];
         in.q[1] = nargs > 1 ? q[1] : 0;
@@ -161,14 +203,40 @@ qtr_status qtr_circuit_append(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
             return QTR_OK;
         }
     }
-    return append(c, op, qubits, nargs, params, 0, 0, 0, ctx);
+    return append(c, op, qubits, nargs, params, NULL, ctx);
+}
+
+qtr_status qtr_circuit_append_if(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
+                                 uint32_t nargs, const double *params, const qtr_cond *cond,
+                                 qtr_ctx *ctx)
+{
+    return append(c, op, qubits, nargs, params, cond, ctx);
 }
 
 qtr_status qtr_circuit_append_cond(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
                                    uint32_t nargs, const double *params, uint32_t creg,
                                    uint64_t value, qtr_ctx *ctx)
 {
-    return append(c, op, qubits, nargs, params, 1, creg, value, ctx);
+    uint32_t words[2] = {(uint32_t)value, (uint32_t)(value >> 32)};
+    qtr_cond k = {0, creg, 2, words};
+    return append(c, op, qubits, nargs, params, &k, ctx);
+}
+
+qtr_status qtr_circuit_append_cond_wide(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
+                                        uint32_t nargs, const double *params, uint32_t creg,
+                                        const uint32_t *words, uint32_t nwords, qtr_ctx *ctx)
+{
+    qtr_cond k = {0, creg, nwords, words};
+    return append(c, op, qubits, nargs, params, &k, ctx);
+}
+
+qtr_status qtr_circuit_append_cond_bit(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
+                                       uint32_t nargs, const double *params, uint32_t clbit,
+                                       int value, qtr_ctx *ctx)
+{
+    uint32_t v = (uint32_t)value;
+    qtr_cond k = {1, clbit, 1, &v};
+    return append(c, op, qubits, nargs, params, &k, ctx);
 }
 
 /* ---- access -------------------------------------------------------------- */
@@ -293,6 +361,20 @@ static qtr_status check_angles(const qtr_circuit *c, const qtr_inst *in, qtr_ctx
     return QTR_OK;
 }
 
+/* A stored condition: one of the three forms of qtr.h, the shortest one,
+ * in range. */
+static qtr_status check_stored_cond(const qtr_circuit *c, const qtr_inst *in, qtr_ctx *ctx)
+{
+    const uint32_t *w = qtr_inst_cond_raw(c, in);
+    uint32_t kind = w[0] & QTR_COND_BIT;
+    if (kind == QTR_COND_BIT ? w[0] != QTR_COND_BIT
+        : kind == QTR_COND_WIDE && (w[0] - QTR_COND_WIDE < 3 || !w[qtr_cond_words(w) - 1]))
+        return qtr_fail(ctx, QTR_EINVAL, "malformed condition (first word %#x)", w[0]);
+    qtr_cond k;
+    qtr_inst_cond(c, in, &k);
+    return check_cond(c, &k, ctx);
+}
+
 qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx)
 {
     qtr_status st0 = check_symbols(c, ctx);
@@ -308,8 +390,9 @@ qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx)
         if (in->op == QTR_OP_NOP) continue;
         size_t np = qtr_gate((qtr_op)in->op)->nparams;
         if (in->flags & QTR_IF_EXT) {
-            size_t words = in->nargs + (np ? 1 : 0) + ((in->flags & QTR_IF_COND) ? 3 : 0);
-            if ((size_t)in->p + words > c->nargs)
+            size_t base = (size_t)in->p + in->nargs + (np ? 1 : 0);
+            if (base + ((in->flags & QTR_IF_COND) ? 1 : 0) > c->nargs ||
+                (size_t)in->p + qtr_inst_ext_words(c, in) > c->nargs)
                 return qtr_fail(ctx, QTR_EINVAL, "record %zu: operand pool index out of range", i);
             if (np && (size_t)c->args[in->p + in->nargs] + np > c->nparams)
                 return qtr_fail(ctx, QTR_EINVAL, "record %zu: parameter index out of range", i);
@@ -326,10 +409,11 @@ qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx)
             snprintf(why, sizeof why, "%s", ctx ? ctx->msg : "");
             return qtr_fail(ctx, st, "record %zu: %s", i, why);
         }
-        uint32_t creg;
-        uint64_t value;
-        if (qtr_inst_condition(c, in, &creg, &value) && creg >= c->ncregs)
-            return qtr_fail(ctx, QTR_EQUBIT, "record %zu: condition register %u", i, creg);
+        if ((in->flags & QTR_IF_COND) && (st = check_stored_cond(c, in, ctx))) {
+            char why[sizeof ctx->msg];
+            snprintf(why, sizeof why, "%s", ctx ? ctx->msg : "");
+            return qtr_fail(ctx, st, "record %zu: %s", i, why);
+        }
     }
     return QTR_OK;
 }
@@ -369,10 +453,12 @@ int qtr_circuit_equal(const qtr_circuit *a, const qtr_circuit *b)
         const double *pa = np ? qtr_inst_params(a, x) : NULL, *pb = np ? qtr_inst_params(b, y) : NULL;
         for (size_t k = 0; k < np; k++)
             if (!angles_equal(a, pa[k], b, pb[k])) return 0;
-        uint32_t ca = 0, cb = 0;
-        uint64_t va = 0, vb = 0;
-        int ha = qtr_inst_condition(a, x, &ca, &va), hb = qtr_inst_condition(b, y, &cb, &vb);
-        if (ha != hb || ca != cb || va != vb) return 0;
+        qtr_cond ka, kb;
+        int ha = qtr_inst_cond(a, x, &ka), hb = qtr_inst_cond(b, y, &kb);
+        if (ha != hb) return 0;
+        if (ha && (ka.on_bit != kb.on_bit || ka.index != kb.index || ka.nwords != kb.nwords ||
+                   memcmp(ka.words, kb.words, ka.nwords * sizeof *ka.words)))
+            return 0;
     }
     return 1;
 }

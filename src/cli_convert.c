@@ -47,6 +47,7 @@ int qtr_cli_convert(const qtr_cli_options *o)
         rc = QTR_EXIT_USAGE;
         goto done;
     }
+    qtr_qasm_reader_set_strict(r, o->strict);
     if (!(c = qtr_circuit_new(0))) {
         qtr_cli_say("out of memory");
         rc = QTR_EXIT_FAILED;

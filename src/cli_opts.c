@@ -28,7 +28,7 @@ enum {
     OPT_BASIS = 256, OPT_SEED, OPT_LAYOUT_TRIALS, OPT_SWAP_TRIALS, OPT_APPROX,
     OPT_STATS, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM,
     OPT_RESUME, OPT_PROGRESS, OPT_THREADS, OPT_ROUND, OPT_WRITER, OPT_VERBOSE,
-    OPT_QASM, OPT_BUILD, OPT_BIND, OPT_FORMAT, OPT_PHYSICAL
+    OPT_QASM, OPT_BUILD, OPT_BIND, OPT_FORMAT, OPT_PHYSICAL, OPT_STRICT
 };
 
 /* Which commands take an option. */
@@ -75,6 +75,11 @@ static const cli_opt table[] = {
     {"stats", OPT_STATS, "FILE.json", C_T,
      "write statistics (gate counts, depth, swaps,\n"
      "time, peak bytes) to FILE.json"},
+    {"strict", OPT_STRICT, NULL, C_T | C_C | C_P,
+     "read OpenQASM 2 as the specification says:\n"
+     "refuse the forms Qiskit's loader also takes (no\n"
+     "version line, bare 'barrier;', trailing commas,\n"
+     "empty statements, single-quoted include names)"},
     {"verify", OPT_VERIFY, NULL, C_T,
      "check the result is equivalent to the input\n(small circuits; reference simulator)"},
     {"bind", OPT_BIND, "NAME=VALUE,...", C_T,
@@ -362,6 +367,7 @@ static int parse_value(int id, const char *v, qtr_cli_options *o)
         o->stats_path = v;
         return 0;
     case OPT_VERIFY: o->verify = 1; return 0;
+    case OPT_STRICT: o->strict = 1; return 0;
     case OPT_BIND: o->bind = v; return 0;
     case OPT_STREAM: o->stream = 1; return 0;
     case OPT_NO_STREAM: o->stream = -1; return 0;

@@ -64,6 +64,7 @@ typedef struct {
     /* single circuit */
     const char *stats_path;     /* --stats */
     int         verify;         /* --verify */
+    int         strict;         /* --strict: OpenQASM 2 by the specification */
     const char *bind;           /* --bind NAME=VALUE,... */
     int         stream;         /* 1 --stream, -1 --no-stream, 0 automatic */
     /* batch */

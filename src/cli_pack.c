@@ -121,7 +121,7 @@ int qtr_cli_pack(const qtr_cli_options *o)
                 free(t);
             } else {
                 qtr_circuit *c = NULL;
-                st = qtr_qasm_read_file(files[i], &c, &ctx);
+                st = qtr_qasm_read_file_mode(files[i], o->strict, &c, NULL, &ctx);
                 if (!st) st = qtr_h5_block_add_circuit(&b, (uint64_t)i, c, name, &ctx);
                 if (!st) b.row[b.n - 1].cost = qtr_cost_estimate(c->ninst, c->nqubits);
                 qtr_circuit_free(c);

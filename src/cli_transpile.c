@@ -191,6 +191,7 @@ static int run_stream(const qtr_cli_options *a, const qtr_target *t, int fallbac
         say(NULL, ctx, st);
         return input_exit(st);
     }
+    qtr_qasm_reader_set_strict(rd, a->strict);
     if ((st = qtr_qasm_reader_start(rd, ctx))) {
         say(NULL, ctx, st);
         qtr_qasm_reader_free(rd);
@@ -275,7 +276,7 @@ static int run_in_memory(const qtr_cli_options *a, const qtr_target *t, qtr_ctx 
     qtr_cli_out of = {a->output, NULL};
     int rc = QTR_EXIT_OK, opened = 0;
     int version = 0;
-    qtr_status st = qtr_qasm_read_file_version(a->input, &c, &version, ctx);
+    qtr_status st = qtr_qasm_read_file_mode(a->input, a->strict, &c, &version, ctx);
     if (st) {
         say(NULL, ctx, st);
         return input_exit(st);

@@ -225,12 +225,12 @@ static void exp_bounds(qtr_basis_plan *p, qtr_basis_exp *e)
         if (s->euler) {
             e->max_out += QTR_EULER_MAX_GATES;
             e->max_params += 3 * QTR_EULER_MAX_GATES;
-            e->max_words_cond += 5 * QTR_EULER_MAX_GATES;
+            e->max_words_cond += 2 * QTR_EULER_MAX_GATES;
         } else {
             unsigned w = g->nqubits + (g->nparams ? 1u : 0u);
             e->max_out += 1;
             e->max_params += g->nparams;
-            e->max_words_cond += w + 3;
+            e->max_words_cond += w;
             if (g->nqubits > 2) e->max_words += w;
         }
     }
@@ -572,7 +572,8 @@ static const qtr_basis_exp *select_exp(const qtr_basis_plan *p, const qtr_circui
 
 /* Append one record; pools were grown beforehand. */
 static inline void put(qtr_circuit *c, qtr_inst *out, size_t *w, unsigned op, const uint32_t *q,
-                       unsigned nq, const double *prm, unsigned np, const uint32_t *condw)
+                       unsigned nq, const double *prm, unsigned np, const uint32_t *condw,
+                       uint32_t ncondw)
 {
     qtr_inst r;
     r.op = (uint8_t)op;
@@ -595,9 +596,8 @@ static inline void put(qtr_circuit *c, qtr_inst *out, size_t *w, unsigned op, co
         for (unsigned k = 0; k < nq; k++) *wd++ = q[k];
         if (np) *wd++ = pidx;
         if (condw) {
-            *wd++ = condw[0];
-            *wd++ = condw[1];
-            *wd++ = condw[2];
+            memcpy(wd, condw, ncondw * sizeof *wd);
+            wd += ncondw;
         }
         c->nargs = (size_t)(wd - c->args);
     }
@@ -612,13 +612,10 @@ static double emit_general(const qtr_basis_plan *p, qtr_circuit *c, const qtr_in
     const uint32_t *qs = qtr_inst_operands(c, in);
     const double *th = qtr_inst_params(c, in);
     unsigned np_src = qtr_gate((qtr_op)in->op)->nparams;
-    uint32_t condw[3], *cw = NULL;
-    uint64_t value;
-    if (qtr_inst_condition(c, in, &condw[0], &value)) {
-        condw[1] = (uint32_t)value;
-        condw[2] = (uint32_t)(value >> 32);
-        cw = condw;
-    }
+    /* the condition's words are copied onto every emitted gate; the pool
+     * was grown beforehand, so cw stays valid while it is appended to */
+    const uint32_t *cw = (in->flags & QTR_IF_COND) ? qtr_inst_cond_raw(c, in) : NULL;
+    uint32_t ncw = cw ? qtr_cond_words(cw) : 0;
     double ph = 0;
     const qtr_equiv_step *s = p->steps + e->first, *end = s + e->count;
     for (; s < end; s++) {
@@ -628,7 +625,7 @@ static double emit_general(const qtr_basis_plan *p, qtr_circuit *c, const qtr_in
         for (unsigned k = 0; k < s->nq; k++) q[k] = qs[s->q[k]];
         for (unsigned j = 0; j < np; j++) prm[j] = qtr_affine_eval(&p->exprs[s->expr + j], th, np_src);
         if (!s->euler) {
-            put(c, out, w, s->op, q, s->nq, prm, np, cw);
+            put(c, out, w, s->op, q, s->nq, prm, np, cw, ncw);
             continue;
         }
         qtr_gate1q gg[QTR_EULER_MAX_GATES];
@@ -636,7 +633,8 @@ static double emit_general(const qtr_basis_plan *p, qtr_circuit *c, const qtr_in
         int n = euler_synth(p->euler, s->op, prm, gg, &eph);
         QTR_ASSERT(n >= 0 && n <= QTR_EULER_MAX_GATES);
         for (int k = 0; k < n; k++)
-            put(c, out, w, gg[k].op, q, 1, gg[k].params, qtr_gate((qtr_op)gg[k].op)->nparams, cw);
+            put(c, out, w, gg[k].op, q, 1, gg[k].params, qtr_gate((qtr_op)gg[k].op)->nparams, cw,
+                ncw);
         ph += eph;
     }
     /* a classically conditioned gate's phase is not observable (the branches
@@ -740,7 +738,10 @@ qtr_status qtr_basis_rewrite(const qtr_basis_plan *p, qtr_circuit *c, size_t fro
         nout += e->max_out;
         if (e->max_out > max_exp) max_exp = e->max_out;
         nparams += e->max_params;
-        nwords += (in->flags & QTR_IF_COND) ? e->max_words_cond : e->max_words;
+        nwords += (in->flags & QTR_IF_COND)
+                      ? e->max_words_cond +
+                            (size_t)e->max_out * qtr_cond_words(qtr_inst_cond_raw(c, in))
+                      : e->max_words;
     }
     if (!changed) return QTR_OK;
     if (c->nparams + nparams > UINT32_MAX || c->nargs + nwords > UINT32_MAX)
@@ -833,7 +834,7 @@ qtr_status qtr_basis_rewrite(const qtr_basis_plan *p, qtr_circuit *c, size_t fro
 void qtr_basis_put(qtr_circuit *c, qtr_inst *out, size_t *w, unsigned op, const uint32_t *q,
                    unsigned nq, const double *prm, unsigned np, const uint32_t *condw)
 {
-    put(c, out, w, op, q, nq, prm, np, condw);
+    put(c, out, w, op, q, nq, prm, np, condw, condw ? qtr_cond_words(condw) : 0);
 }
 
 const qtr_basis_exp *qtr_basis_select(const qtr_basis_plan *p, const qtr_circuit *c,

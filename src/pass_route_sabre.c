@@ -1233,8 +1233,7 @@ qtr_status qtr_sabre_rebuild(qtr_circuit *c, const qtr_sabre_dag *d, const qtr_s
     for (size_t i = 0; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
         if (in->op == QTR_OP_NOP || !(in->flags & QTR_IF_EXT)) continue;
-        extra_words += in->nargs + (qtr_gate((qtr_op)in->op)->nparams ? 1 : 0) +
-                       ((in->flags & QTR_IF_COND) ? 3 : 0);
+        extra_words += qtr_inst_ext_words(c, in);
     }
     if (c->nargs + extra_words > UINT32_MAX)
         return qtr_fail(ctx, QTR_ELIMIT, "routing: operand pool exceeds 2^32 entries");
@@ -1257,8 +1256,7 @@ qtr_status qtr_sabre_rebuild(qtr_circuit *c, const qtr_sabre_dag *d, const qtr_s
         qtr_inst in = c->inst[(idx)];                                                       \
         uint32_t nq = in.op == QTR_OP_MEASURE ? 1u : in.nargs;                              \
         if (in.flags & QTR_IF_EXT) {                                                        \
-            size_t words = in.nargs + (qtr_gate((qtr_op)in.op)->nparams ? 1 : 0) +          \
-                           ((in.flags & QTR_IF_COND) ? 3 : 0);                              \
+            size_t words = qtr_inst_ext_words(c, &in);                                      \
             uint32_t *dst = c->args + c->nargs;                                             \
             memcpy(dst, c->args + in.p, words * sizeof *dst);                               \
             for (uint32_t j = 0; j < nq; j++) dst[j] = v2p[dst[j]];                         \

@@ -150,8 +150,17 @@ qtr_status qtr_gate_inverse(qtr_op op, const double *params, qtr_op *inv_op,
  *   p      !EXT: first parameter in params[] (when the gate has any);
  *          EXT:  first operand in args[]
  *
- * A condition in args[] is three words: creg index, value low 32 bits, value
- * high 32 bits. COND always implies EXT.
+ * A condition in args[] (QTR_IF_COND; always EXT) takes one of three forms,
+ * told apart by its first word w[0]:
+ *   w[0] < 2^31            register == value, value < 2^64: w[0] creg index,
+ *                          w[1] value bits 0-31, w[2] bits 32-63 (3 words)
+ *   w[0] = 2^31 | n        register == a wider value: w[1] creg index, then
+ *                          n >= 3 value words, least significant first, the
+ *                          last one nonzero (n + 2 words)
+ *   w[0] = 2^31 | 2^30     single clbit == value: w[1] clbit, w[2] 0 or 1
+ *                          (3 words)
+ * qtr_inst_cond reads any form; qtr_inst_ext_words gives an EXT record's
+ * word count. A value that fits 64 bits always takes the first form.
  */
 typedef struct {
     uint8_t  op;
@@ -259,6 +268,18 @@ typedef struct qtr_circuit {
     double    sym_phase;
 } qtr_circuit;
 
+/** A classical condition as read from a record (qtr_inst_cond). */
+typedef struct {
+    int             on_bit;  /* 0: register `index` == value; 1: clbit `index` == value */
+    uint32_t        index;   /* classical register index, or clbit (on_bit) */
+    uint32_t        nwords;  /* words of value (a single bit: 1) */
+    const uint32_t *words;   /* the value, least significant 32-bit word first; points
+                                into the circuit's pool, valid until it changes */
+} qtr_cond;
+
+#define QTR_COND_WIDE 0x80000000u   /* w[0] marks of the wider forms (see qtr_inst) */
+#define QTR_COND_BIT  0xC0000000u
+
 /** New empty circuit. @p fail_at: for tests, make allocation number fail_at
  *  fail (0 = never). @return NULL only when the circuit itself cannot be
  *  allocated. */
@@ -283,7 +304,25 @@ qtr_status qtr_circuit_append_cond(qtr_circuit *c, qtr_op op, const uint32_t *qu
                                    uint32_t nargs, const double *params,
                                    uint32_t creg, uint64_t value, qtr_ctx *ctx);
 
-/* The three accessors are inline: they sit in every pass's inner loop. */
+/** As qtr_circuit_append, conditioned on (creg @p creg == value), the value
+ *  of any width given as @p nwords 32-bit words, least significant first. */
+qtr_status qtr_circuit_append_cond_wide(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
+                                        uint32_t nargs, const double *params, uint32_t creg,
+                                        const uint32_t *words, uint32_t nwords, qtr_ctx *ctx);
+
+/** As qtr_circuit_append, conditioned on (clbit @p clbit == @p value), value
+ *  0 or 1: OpenQASM 3's `if (c[k])` (1) and `if (!c[k])` (0). */
+qtr_status qtr_circuit_append_cond_bit(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
+                                       uint32_t nargs, const double *params, uint32_t clbit,
+                                       int value, qtr_ctx *ctx);
+
+/** As qtr_circuit_append with the condition @p cond (NULL: none), e.g. one
+ *  read from another circuit's record with qtr_inst_cond. */
+qtr_status qtr_circuit_append_if(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
+                                 uint32_t nargs, const double *params, const qtr_cond *cond,
+                                 qtr_ctx *ctx);
+
+/* The accessors are inline: they sit in every pass's inner loop. */
 
 /** Operands of instruction @p i (nargs of them). Valid until the circuit changes. */
 static inline const uint32_t *qtr_inst_operands(const qtr_circuit *c, const qtr_inst *in)
@@ -299,12 +338,64 @@ static inline const double *qtr_inst_params(const qtr_circuit *c, const qtr_inst
     return c->params + in->p;
 }
 
-/** Condition of @p in: returns 1 and fills creg/value when conditioned, else 0. */
+/** Words the condition starting at @p w occupies in args[]. */
+static inline uint32_t qtr_cond_words(const uint32_t *w)
+{
+    if (w[0] < QTR_COND_WIDE || w[0] == QTR_COND_BIT) return 3;
+    return 2 + (w[0] & ~QTR_COND_BIT);
+}
+
+/** First condition word of a conditioned record @p in. */
+static inline const uint32_t *qtr_inst_cond_raw(const qtr_circuit *c, const qtr_inst *in)
+{
+    return c->args + in->p + in->nargs + (qtr_gate((qtr_op)in->op)->nparams ? 1 : 0);
+}
+
+/** Words an EXT record owns in args[]: operands, parameter index, condition. */
+static inline size_t qtr_inst_ext_words(const qtr_circuit *c, const qtr_inst *in)
+{
+    size_t n = in->nargs + (qtr_gate((qtr_op)in->op)->nparams ? 1u : 0u);
+    return (in->flags & QTR_IF_COND) ? n + qtr_cond_words(c->args + in->p + n) : n;
+}
+
+/** Condition of @p in: returns 1 and fills @p out when conditioned, else 0. */
+static inline int qtr_inst_cond(const qtr_circuit *c, const qtr_inst *in, qtr_cond *out)
+{
+    if (!(in->flags & QTR_IF_COND)) return 0;
+    const uint32_t *w = qtr_inst_cond_raw(c, in);
+    if (w[0] < QTR_COND_WIDE) {
+        *out = (qtr_cond){0, w[0], 2, w + 1};
+    } else if (w[0] == QTR_COND_BIT) {
+        *out = (qtr_cond){1, w[1], 1, w + 2};
+    } else {
+        *out = (qtr_cond){0, w[1], w[0] & ~QTR_COND_BIT, w + 2};
+    }
+    return 1;
+}
+
+/** The clbits a condition reads: *first and *count (a register's bits, or one). */
+static inline void qtr_cond_clbits(const qtr_circuit *c, const qtr_cond *k, uint32_t *first,
+                                   uint32_t *count)
+{
+    if (k->on_bit) {
+        *first = k->index;
+        *count = 1;
+    } else {
+        *first = c->cregs[k->index].first;
+        *count = c->cregs[k->index].size;
+    }
+}
+
+/** Condition of @p in as register and 64-bit value: returns 1 and fills
+ *  creg/value for a register condition whose value fits 64 bits; 2 for a
+ *  condition that does not (a wider value, a single clbit: use qtr_inst_cond),
+ *  leaving creg/value unset; 0 when unconditioned. */
 static inline int qtr_inst_condition(const qtr_circuit *c, const qtr_inst *in, uint32_t *creg,
                                      uint64_t *value)
 {
     if (!(in->flags & QTR_IF_COND)) return 0;
-    const uint32_t *w = c->args + in->p + in->nargs + (qtr_gate((qtr_op)in->op)->nparams ? 1 : 0);
+    const uint32_t *w = qtr_inst_cond_raw(c, in);
+    if (w[0] >= QTR_COND_WIDE) return 2;
     *creg = w[0];
     *value = (uint64_t)w[1] | ((uint64_t)w[2] << 32);
     return 1;

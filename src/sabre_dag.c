@@ -94,17 +94,16 @@ qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *
         uint32_t nq = op == QTR_OP_MEASURE ? 1 : in->nargs;
         for (uint32_t j = 0; j < nq; j++) last[ops[j]] = (uint32_t)i;
         if (op == QTR_OP_MEASURE) last[c->nqubits + ops[1]] = (uint32_t)i;
-        uint32_t creg;
-        uint64_t cval;
-        if (qtr_inst_condition(c, in, &creg, &cval))
-            for (uint32_t j = 0; j < c->cregs[creg].size; j++)
-                last[c->nqubits + c->cregs[creg].first + j] = (uint32_t)i;
+        qtr_cond k;
+        uint32_t cfirst, csize;
+        if (qtr_inst_cond(c, in, &k)) {
+            qtr_cond_clbits(c, &k, &cfirst, &csize);
+            for (uint32_t j = 0; j < csize; j++) last[c->nqubits + cfirst + j] = (uint32_t)i;
+        }
     }
     for (size_t i = 0; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
-        uint32_t creg;
-        uint64_t cval;
-        if (in->op != QTR_OP_MEASURE || qtr_inst_condition(c, in, &creg, &cval)) continue;
+        if (in->op != QTR_OP_MEASURE || (in->flags & QTR_IF_COND)) continue;
         const uint32_t *ops = qtr_inst_operands(c, in);
         if (last[ops[0]] == (uint32_t)i && last[c->nqubits + ops[1]] == (uint32_t)i) {
             node_of[i] = OF_FINAL;
@@ -133,12 +132,9 @@ qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *
             goto done;
         }
         /* the wires: qubits, the measured clbit, the condition's register */
-        uint32_t creg = 0, cfirst = 0, csize = 0;
-        uint64_t cval;
-        if (qtr_inst_condition(c, in, &creg, &cval)) {
-            cfirst = c->cregs[creg].first;
-            csize = c->cregs[creg].size;
-        }
+        uint32_t cfirst = 0, csize = 0;
+        qtr_cond cond;
+        if (qtr_inst_cond(c, in, &cond)) qtr_cond_clbits(c, &cond, &cfirst, &csize);
         size_t nw = nq + (op == QTR_OP_MEASURE) + csize;
         if (grow((void **)&wires, &capwires, nw, sizeof *wires)) goto nomem;
         size_t k = 0;

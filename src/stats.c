@@ -101,12 +101,10 @@ qtr_status qtr_stats_acc_add(qtr_stats_acc *a, const qtr_circuit *c, size_t from
         /* wires touched: its qubits, measure's clbit, a condition's register */
         const uint32_t *q = qtr_inst_operands(c, in);
         uint32_t nq = op == QTR_OP_MEASURE ? 1 : in->nargs;
-        uint32_t creg = 0, cfirst = 0, csize = 0;
-        uint64_t value, d = 0, d2 = 0;
-        if (qtr_inst_condition(c, in, &creg, &value)) {
-            cfirst = c->cregs[creg].first;
-            csize = c->cregs[creg].size;
-        }
+        uint32_t cfirst = 0, csize = 0;
+        uint64_t d = 0, d2 = 0;
+        qtr_cond k;
+        if (qtr_inst_cond(c, in, &k)) qtr_cond_clbits(c, &k, &cfirst, &csize);
         for (uint32_t k = 0; k < nq; k++) visit(&a->q, q[k], &d, &d2);
         if (op == QTR_OP_MEASURE) visit(&a->cl, q[1], &d, &d2);
         for (uint32_t k = 0; k < csize; k++) visit(&a->cl, cfirst + k, &d, &d2);

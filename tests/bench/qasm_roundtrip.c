@@ -62,10 +62,9 @@ static qtr_status flatten(const qtr_circuit *in, qtr_circuit **out, qtr_ctx *ctx
             const qtr_inst *x = &cur->inst[i];
             const uint32_t *q = qtr_inst_operands(cur, x);
             const double *p = qtr_inst_params(cur, x);
-            uint32_t creg;
-            uint64_t val;
-            if (qtr_inst_condition(cur, x, &creg, &val)) {
-                st = qtr_circuit_append_cond(next, (qtr_op)x->op, q, x->nargs, p, creg, val, ctx);
+            qtr_cond k;
+            if (qtr_inst_cond(cur, x, &k)) {
+                st = qtr_circuit_append_if(next, (qtr_op)x->op, q, x->nargs, p, &k, ctx);
                 continue;
             }
             st = qtr_qasm_gate_definition((qtr_op)x->op, p, q, next, ctx);

@@ -180,6 +180,17 @@ if [ -s "$T/g1.qasm" ] && grep -q '^OPENQASM 2.0;' "$T/g1.qasm" &&
   pass "convert: registers, measures, barrier, condition and gates kept"
 else fail "convert output content" "$(head -c 800 "$T/g1.qasm" 2>/dev/null | tr '\n' '|')"; fi
 
+# --strict: Qiskit's relaxed forms are read by default and refused with the place.
+printf 'qreg q[2];\nCX q[0], q[1],;\nbarrier;\n' > "$T/relaxed.qasm"
+run convert "$T/relaxed.qasm" -o "$T/r1.qasm"
+if [ "$rc" -eq 0 ] && grep -q '^barrier q\[0\],q\[1\];' "$T/r1.qasm"; then
+  pass "convert: Qiskit's relaxed forms read by default"
+else fail "convert relaxed.qasm" "want exit 0 and a barrier over both qubits"; fi
+run convert --strict "$T/relaxed.qasm" -o "$T/r2.qasm"
+if [ "$rc" -eq 2 ] && grep -q "relaxed.qasm:1:1: expected 'OPENQASM 2.0;'" "$T/err" && [ ! -e "$T/r2.qasm" ]; then
+  pass "convert --strict: refuses a program without the version line, with its place"
+else fail "convert --strict relaxed.qasm" "want exit 2 and relaxed.qasm:1:1"; fi
+
 # Converting the output again changes nothing (the writer's form is a fixed point).
 run convert "$T/g1.qasm" -o "$T/g2.qasm"
 if [ "$rc" -eq 0 ] && cmp -s "$T/g1.qasm" "$T/g2.qasm"; then pass "convert: second round trip is identical"
@@ -271,9 +282,9 @@ qreg q[2];
 creg c[2];'
 # bad_case NAME FILE [LINE]: converting FILE must fail at LINE (when given).
 bad_case() {
-  local name=$1 f=$2 line=${3:-}
+  local name=$1 f=$2 line=${3:-} flags=${4:-}
   rm -f "$T/bad.out.qasm"
-  run convert "$f" -o "$T/bad.out.qasm"
+  run convert $flags "$f" -o "$T/bad.out.qasm"
   local why re="^qtranspile: $(printf '%s' "$f" | sed 's/[][\.*^$/]/\\&/g'):${line:-[0-9]+}:[0-9]+: [^ ]"
   if why=$(crashed); then fail "malformed: $name" "$why"; return; fi
   if [ "$rc" -eq 2 ] && grep -qE "$re" "$T/err" && [ ! -e "$T/bad.out.qasm" ]; then
@@ -294,7 +305,11 @@ bad_case "unbalanced parentheses" "$T/parens.qasm" 5
 printf '%s\nh q[0]; \377\376\375;\n' "$hdr" > "$T/nonutf8.qasm"
 bad_case "non-UTF-8 bytes" "$T/nonutf8.qasm" 5
 : > "$T/empty.qasm"
-bad_case "empty file" "$T/empty.qasm"
+bad_case "empty file (--strict)" "$T/empty.qasm" "" --strict
+run convert "$T/empty.qasm" -o "$T/empty.out.qasm"   # Qiskit's loader: an empty circuit
+if [ "$rc" -eq 0 ] && grep -q '^OPENQASM 2.0;' "$T/empty.out.qasm"; then
+  pass "convert: an empty file is an empty circuit without --strict"
+else fail "convert empty.qasm" "want exit 0 and a header"; fi
 # A 10 MB line: one 10 MiB identifier where a statement should be. The reader
 # must stop with a message, not hold or echo the whole line.
 { printf '%s\n' "$hdr"; head -c 10485760 /dev/zero | tr '\0' 'a'; printf ' q[0];\n'; } > "$T/longline.qasm"

@@ -98,10 +98,12 @@ inline std::string sig(const qtr_circuit *c, const qtr_inst *in, const std::vect
         std::memcpy(&bits, &p[k], sizeof bits);
         s += " p" + std::to_string(bits);
     }
-    uint32_t creg;
-    uint64_t val;
-    if (qtr_inst_condition(c, in, &creg, &val))
-        s += " if " + std::to_string(creg) + "==" + std::to_string(val);
+    qtr_cond k;
+    if (qtr_inst_cond(c, in, &k)) {
+        s += k.on_bit ? " if bit " : " if ";
+        s += std::to_string(k.index) + "==";
+        for (uint32_t w = k.nwords; w-- > 0;) s += " " + std::to_string(k.words[w]);
+    }
     return s;
 }
 
@@ -115,11 +117,12 @@ inline void add_to_wires(std::vector<std::vector<std::string>> &w, const qtr_cir
     uint32_t nq = in->op == QTR_OP_MEASURE ? 1 : in->nargs;
     for (uint32_t k = 0; k < nq; k++) w[map[q[k]]].push_back(s);
     if (in->op == QTR_OP_MEASURE) w[nq_wires + q[1]].push_back(s);
-    uint32_t creg;
-    uint64_t val;
-    if (qtr_inst_condition(c, in, &creg, &val))
-        for (uint32_t b = 0; b < c->cregs[creg].size; b++)
-            w[nq_wires + c->cregs[creg].first + b].push_back(s);
+    qtr_cond k;
+    uint32_t first, count;
+    if (qtr_inst_cond(c, in, &k)) {
+        qtr_cond_clbits(c, &k, &first, &count);
+        for (uint32_t b = 0; b < count; b++) w[nq_wires + first + b].push_back(s);
+    }
 }
 
 // `out` (physical) is `in` (virtual, no swap gates of its own) with swaps

@@ -174,13 +174,10 @@ TEST(Circuit, AppendAllEqualsAppendingEach)
     ASSERT_EQ(qtr_circuit_append_all(a, src, &ctx), QTR_OK);
     for (size_t i = 0; i < src->ninst; i++) {
         const qtr_inst *in = &src->inst[i];
-        uint32_t creg;
-        uint64_t v;
-        qtr_status st = qtr_inst_condition(src, in, &creg, &v)
-            ? qtr_circuit_append_cond(b, (qtr_op)in->op, qtr_inst_operands(src, in), in->nargs,
-                                      qtr_inst_params(src, in), creg, v, &ctx)
-            : qtr_circuit_append(b, (qtr_op)in->op, qtr_inst_operands(src, in), in->nargs,
-                                 qtr_inst_params(src, in), &ctx);
+        qtr_cond k;
+        qtr_status st = qtr_circuit_append_if(b, (qtr_op)in->op, qtr_inst_operands(src, in),
+                                              in->nargs, qtr_inst_params(src, in),
+                                              qtr_inst_cond(src, in, &k) ? &k : nullptr, &ctx);
         ASSERT_EQ(st, QTR_OK);
     }
     EXPECT_EQ(qtr_circuit_check(a, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
@@ -191,4 +188,140 @@ TEST(Circuit, AppendAllEqualsAppendingEach)
     qtr_circuit_free(src);
     qtr_circuit_free(a);
     qtr_circuit_free(b);
+}
+
+// ---- conditions of any width, and on one clbit ---------------------------
+
+TEST(CircuitConditions, WideValueKeptInThePoolAndReadBack)
+{
+    Ctx ctx;
+    qtr_circuit *c = make(2, 0);
+    ASSERT_NE(c, nullptr);
+    ASSERT_EQ(qtr_circuit_add_creg(c, "small", 3, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_creg(c, "big", 151, &ctx), QTR_OK);
+    uint32_t q[] = {0, 1};
+    // 2^150: five words, the top one 0x400000
+    uint32_t v[6] = {0, 0, 0, 0, 0x400000, 0};
+    double th = 0.5;
+    ASSERT_EQ(qtr_circuit_append_cond_wide(c, QTR_OP_RZ, q, 1, &th, 1, v, 6, &ctx), QTR_OK);
+    // a value that fits 64 bits given with extra zero words: the short form
+    uint32_t small[4] = {7, 1, 0, 0};
+    ASSERT_EQ(qtr_circuit_append_cond_wide(c, QTR_OP_CX, q, 2, nullptr, 0, small, 4, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_check(c, &ctx), QTR_OK) << ctx.c.msg;
+
+    qtr_cond k;
+    ASSERT_EQ(qtr_inst_cond(c, &c->inst[0], &k), 1);
+    EXPECT_EQ(k.on_bit, 0);
+    EXPECT_EQ(k.index, 1u);
+    ASSERT_EQ(k.nwords, 5u);   // canonical: the zero top word dropped
+    EXPECT_EQ(k.words[4], 0x400000u);
+    EXPECT_EQ(k.words[0], 0u);
+    EXPECT_EQ(qtr_inst_params(c, &c->inst[0])[0], 0.5);
+    uint32_t creg = 99;
+    uint64_t val = 0;
+    EXPECT_EQ(qtr_inst_condition(c, &c->inst[0], &creg, &val), 2);   // not a 64-bit one
+    EXPECT_EQ(qtr_inst_condition(c, &c->inst[1], &creg, &val), 1);
+    EXPECT_EQ(creg, 0u);
+    EXPECT_EQ(val, 7u + (1ull << 32));
+    EXPECT_EQ(qtr_inst_ext_words(c, &c->inst[0]), 1u + 1u + 7u);  // operand, param index, 2+5
+    EXPECT_EQ(qtr_inst_ext_words(c, &c->inst[1]), 2u + 3u);
+
+    // clone, append_all and equality carry the value word for word
+    qtr_circuit *d = nullptr;
+    ASSERT_EQ(qtr_circuit_clone(c, &d, &ctx), QTR_OK);
+    EXPECT_TRUE(qtr_circuit_equal(c, d));
+    qtr_circuit *e = make(2, 0);
+    ASSERT_EQ(qtr_circuit_add_creg(e, "small", 3, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_creg(e, "big", 151, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(e, QTR_OP_H, q, 1, nullptr, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(e, QTR_OP_U1, q, 1, &th, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append_all(e, c, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_check(e, &ctx), QTR_OK) << ctx.c.msg;
+    ASSERT_EQ(qtr_inst_cond(e, &e->inst[2], &k), 1);
+    EXPECT_EQ(k.nwords, 5u);
+    EXPECT_EQ(k.words[4], 0x400000u);
+    EXPECT_EQ(qtr_inst_params(e, &e->inst[2])[0], 0.5);
+    // a different value of the same width is a different circuit
+    v[0] = 1;
+    qtr_circuit *f = make(2, 0);
+    ASSERT_EQ(qtr_circuit_add_creg(f, "small", 3, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_creg(f, "big", 151, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append_cond_wide(f, QTR_OP_RZ, q, 1, &th, 1, v, 6, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append_cond_wide(f, QTR_OP_CX, q, 2, nullptr, 0, small, 2, &ctx), QTR_OK);
+    EXPECT_FALSE(qtr_circuit_equal(c, f));
+    qtr_circuit_free(c);
+    qtr_circuit_free(d);
+    qtr_circuit_free(e);
+    qtr_circuit_free(f);
+}
+
+TEST(CircuitConditions, SingleClbitAndItsNegation)
+{
+    Ctx ctx;
+    qtr_circuit *c = make(2, 4);
+    ASSERT_NE(c, nullptr);
+    uint32_t q[] = {1, 0};
+    ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_X, q, 1, nullptr, 3, 1, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_CX, q, 2, nullptr, 2, 0, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_check(c, &ctx), QTR_OK) << ctx.c.msg;
+    qtr_cond k;
+    ASSERT_EQ(qtr_inst_cond(c, &c->inst[0], &k), 1);
+    EXPECT_EQ(k.on_bit, 1);
+    EXPECT_EQ(k.index, 3u);
+    ASSERT_EQ(k.nwords, 1u);
+    EXPECT_EQ(k.words[0], 1u);
+    uint32_t first = 0, count = 0;
+    qtr_cond_clbits(c, &k, &first, &count);
+    EXPECT_EQ(first, 3u);
+    EXPECT_EQ(count, 1u);
+    ASSERT_EQ(qtr_inst_cond(c, &c->inst[1], &k), 1);
+    EXPECT_EQ(k.words[0], 0u);   // if (!c[2])
+    EXPECT_EQ(qtr_inst_operands(c, &c->inst[1])[0], 1u);
+    // append_if copies a condition read from another record
+    ASSERT_EQ(qtr_circuit_append_if(c, QTR_OP_H, q, 1, nullptr, &k, &ctx), QTR_OK);
+    qtr_cond k2;
+    ASSERT_EQ(qtr_inst_cond(c, &c->inst[2], &k2), 1);
+    EXPECT_EQ(k2.on_bit, 1);
+    EXPECT_EQ(k2.index, 2u);
+    EXPECT_EQ(k2.words[0], 0u);
+
+    // refused: a clbit out of range, a value other than 0/1, a register out of range
+    EXPECT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_X, q, 1, nullptr, 4, 1, &ctx), QTR_EQUBIT);
+    EXPECT_THAT(ctx.c.msg, HasSubstr("clbit 4"));
+    EXPECT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_X, q, 1, nullptr, 0, 2, &ctx), QTR_EINVAL);
+    uint32_t w[3] = {1, 2, 3};
+    EXPECT_EQ(qtr_circuit_append_cond_wide(c, QTR_OP_X, q, 1, nullptr, 1, w, 3, &ctx), QTR_EQUBIT);
+    EXPECT_EQ(c->ninst, 3u);
+
+    // the checker refuses malformed stored forms
+    uint32_t *cw = c->args + c->inst[0].p + 1;
+    cw[2] = 5;
+    EXPECT_EQ(qtr_circuit_check(c, &ctx), QTR_EINVAL);
+    cw[2] = 1;
+    cw[0] = QTR_COND_BIT | 1;
+    EXPECT_EQ(qtr_circuit_check(c, &ctx), QTR_EINVAL);
+    EXPECT_THAT(ctx.c.msg, HasSubstr("record 0"));
+    cw[0] = QTR_COND_BIT;
+    EXPECT_EQ(qtr_circuit_check(c, &ctx), QTR_OK) << ctx.c.msg;
+    qtr_circuit_free(c);
+}
+
+TEST(CircuitConditions, WideFormMustBeShortest)
+{
+    Ctx ctx;
+    qtr_circuit *c = make(1, 0);
+    ASSERT_EQ(qtr_circuit_add_creg(c, "c", 100, &ctx), QTR_OK);
+    uint32_t q[] = {0}, v[3] = {1, 2, 3};
+    ASSERT_EQ(qtr_circuit_append_cond_wide(c, QTR_OP_X, q, 1, nullptr, 0, v, 3, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_check(c, &ctx), QTR_OK) << ctx.c.msg;
+    uint32_t *cw = c->args + c->inst[0].p + 1;
+    EXPECT_EQ(cw[0], QTR_COND_WIDE | 3u);
+    cw[4] = 0;   // top word zero: not the shortest form
+    EXPECT_EQ(qtr_circuit_check(c, &ctx), QTR_EINVAL);
+    cw[4] = 3;
+    cw[0] = QTR_COND_WIDE | 2u;   // a 2-word value must take the first form
+    EXPECT_EQ(qtr_circuit_check(c, &ctx), QTR_EINVAL);
+    cw[0] = QTR_COND_WIDE | 1000u;   // runs past the pool
+    EXPECT_EQ(qtr_circuit_check(c, &ctx), QTR_EINVAL);
+    qtr_circuit_free(c);
 }

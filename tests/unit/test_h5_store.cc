@@ -37,7 +37,7 @@ using Circuit = std::unique_ptr<qtr_circuit, CircuitDeleter>;
 
 // A circuit touching every record shape: params, >2 operands (EXT), a
 // condition, measure, a wide barrier, two registers of each kind.
-Circuit sample_circuit(uint32_t seed)
+Circuit sample_circuit(uint32_t seed, bool minor1 = false)
 {
     Ctx ctx;
     qtr_circuit *c = qtr_circuit_new(0);
@@ -56,6 +56,15 @@ Circuit sample_circuit(uint32_t seed)
     EXPECT_EQ(qtr_circuit_append(c, QTR_OP_BARRIER, all, 5, nullptr, &ctx), QTR_OK);
     EXPECT_EQ(qtr_circuit_append(c, QTR_OP_MEASURE, m0, 2, nullptr, &ctx), QTR_OK);
     EXPECT_EQ(qtr_circuit_append_cond(c, QTR_OP_RX, q01, 1, &th, 1, 1, &ctx), QTR_OK);
+    // format minor 1: a value wider than 64 bits, and conditions on one clbit
+    if (minor1) {
+    EXPECT_EQ(qtr_circuit_add_creg(c, "wide", 100, &ctx), QTR_OK);
+    uint32_t wide[4] = {seed, 0, 7, 1u << 3};
+    EXPECT_EQ(qtr_circuit_append_cond_wide(c, QTR_OP_CRZ, q01, 2, &th, 2, wide, 4, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_X, q01 + 1, 1, nullptr, seed % 3, 1, &ctx),
+              QTR_OK);
+    EXPECT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_CX, q01, 2, nullptr, 2, 0, &ctx), QTR_OK);
+    }
     for (uint32_t i = 0; i < seed; i++)
         EXPECT_EQ(qtr_circuit_append(c, QTR_OP_X, q01 + (i & 1), 1, nullptr, &ctx), QTR_OK);
     c->global_phase = 0.5 + seed;
@@ -63,7 +72,7 @@ Circuit sample_circuit(uint32_t seed)
 }
 
 // Write circuits 0..n-1 (sample_circuit(i)) as a columns batch.
-void write_batch(const std::string &path, size_t n)
+void write_batch(const std::string &path, size_t n, bool minor1 = false)
 {
     Ctx ctx;
     qtr_h5_file *f = nullptr;
@@ -77,7 +86,7 @@ void write_batch(const std::string &path, size_t n)
     for (size_t first = 0; first < n; first += 3) {
         qtr_h5_block_clear(&b);
         for (size_t i = first; i < n && i < first + 3; i++) {
-            Circuit c = sample_circuit((uint32_t)i);
+            Circuit c = sample_circuit((uint32_t)i, minor1);
             std::string name = "c" + std::to_string(i);
             ASSERT_EQ(qtr_h5_block_add_circuit(&b, i, c.get(), name.c_str(), &ctx), QTR_OK);
         }
@@ -93,6 +102,34 @@ void write_batch(const std::string &path, size_t n)
 }  // namespace
 
 // ---- correctness ------------------------------------------------------------
+
+TEST(H5Store, WideAndSingleBitConditionsRoundTrip)
+{
+    std::string path = tmp_path("cond.h5");
+    write_batch(path, 5, true);
+    Ctx ctx;
+    qtr_h5_file *f = nullptr;
+    ASSERT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_OK) << ctx.msg();
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    ASSERT_EQ(qtr_h5_read_rows(f, 0, 5, &b, &ctx), QTR_OK) << ctx.msg();
+    for (size_t k = 0; k < b.n; k++) {
+        qtr_circuit *got = nullptr;
+        ASSERT_EQ(qtr_h5_block_circuit(&b, k, qtr_h5_opmap(f), &got, &ctx), QTR_OK) << ctx.msg();
+        Circuit want = sample_circuit((uint32_t)k, true);
+        EXPECT_TRUE(qtr_circuit_equal(got, want.get())) << "row " << k;
+        qtr_cond cw, cb;
+        ASSERT_EQ(qtr_inst_cond(got, &got->inst[got->ninst - 3 - k], &cw), 1);
+        EXPECT_EQ(cw.nwords, 4u);
+        EXPECT_EQ(cw.words[3], 8u);
+        ASSERT_EQ(qtr_inst_cond(got, &got->inst[got->ninst - 1 - k], &cb), 1);
+        EXPECT_EQ(cb.on_bit, 1);
+        qtr_circuit_free(got);
+    }
+    qtr_h5_block_fini(&b);
+    EXPECT_EQ(qtr_h5_close(f, &ctx), QTR_OK);
+    remove(path.c_str());
+}
 
 // Circuits are stored bound: one with a symbolic angle is refused by name,
 // and the block stays as it was (issue #18; doc/hdf5-format.md).

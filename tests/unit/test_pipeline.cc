@@ -161,3 +161,66 @@ TEST(PipelineLevel0, StreamMatchesInMemory)
     qtr_result_free(&r2);
     qtr_circuit_free(c);
 }
+
+// Conditions wider than 64 bits and on single clbits come through every level:
+// each conditioned gate's translation carries its condition word for word,
+// none is cancelled or merged with its unconditioned neighbours, and the
+// measurement that writes a clbit stays before the gates that read it.
+TEST(PipelineConditions, WideAndSingleBitConditionsSurviveEveryLevel)
+{
+    Target tg("line:5", "cx,rz,sx,x");
+    ASSERT_NE(tg.t, nullptr);
+    for (int level = 0; level <= 3; level++) {
+        qtr_ctx ctx;
+        qtr_ctx_init(&ctx, 1);
+        qtr_circuit *c = qtr_circuit_new(0);
+        ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 4, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_add_creg(c, "c", 2, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_add_creg(c, "big", 151, &ctx), QTR_OK);
+        uint32_t q01[] = {0, 1}, q23[] = {2, 3}, q30[] = {3, 0}, m[] = {1, 1}, q2[] = {2};
+        uint32_t v[5] = {0, 0, 0, 0, 0x400000};   // 2^150
+        double th = 0.7;
+        ASSERT_EQ(qtr_circuit_append(c, QTR_OP_H, q01, 1, nullptr, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_append(c, QTR_OP_CX, q01, 2, nullptr, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_append(c, QTR_OP_MEASURE, m, 2, nullptr, &ctx), QTR_OK);
+        // two equal conditioned gates in a row: not a cancelling pair
+        ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_CX, q23, 2, nullptr, 1, 1, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_CX, q23, 2, nullptr, 1, 1, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_H, q2, 1, nullptr, 1, 0, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_append_cond_wide(c, QTR_OP_CRX, q30, 2, &th, 1, v, 5, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_append(c, QTR_OP_CX, q30, 2, nullptr, &ctx), QTR_OK);
+        qtr_options o;
+        qtr_options_default(&o);
+        o.opt_level = level;
+        qtr_result r;
+        ASSERT_EQ(qtr_transpile(c, tg.t, &o, &r, &ctx), QTR_OK) << level << ": " << ctx.msg;
+        EXPECT_EQ(qtr_circuit_check(c, &ctx), QTR_OK) << ctx.msg;
+        EXPECT_EQ(qtr_target_check_circuit(tg.t, c, &ctx), QTR_OK) << ctx.msg;
+        size_t bit1 = 0, bit0 = 0, wide = 0, first_bit = SIZE_MAX, meas = SIZE_MAX;
+        for (size_t i = 0; i < c->ninst; i++) {
+            const qtr_inst *in = &c->inst[i];
+            if (in->op == QTR_OP_MEASURE && qtr_inst_operands(c, in)[1] == 1 && meas == SIZE_MAX)
+                meas = i;
+            qtr_cond k;
+            if (!qtr_inst_cond(c, in, &k)) continue;
+            if (k.on_bit) {
+                EXPECT_EQ(k.index, 1u);
+                (k.words[0] ? bit1 : bit0)++;
+                if (first_bit == SIZE_MAX) first_bit = i;
+            } else {
+                EXPECT_EQ(k.index, 1u);
+                ASSERT_EQ(k.nwords, 5u);
+                EXPECT_EQ(k.words[4], 0x400000u);
+                EXPECT_EQ(k.words[0] | k.words[1] | k.words[2] | k.words[3], 0u);
+                wide++;
+            }
+        }
+        EXPECT_GE(bit1, 2u) << "level " << level;   // both cx (possibly translated)
+        EXPECT_GE(bit0, 1u) << "level " << level;
+        EXPECT_GE(wide, 2u) << "level " << level;   // crx -> several basis gates
+        ASSERT_NE(meas, SIZE_MAX);
+        EXPECT_LT(meas, first_bit) << "level " << level;
+        qtr_result_free(&r);
+        qtr_circuit_free(c);
+    }
+}

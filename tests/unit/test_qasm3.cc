@@ -65,8 +65,8 @@ std::string listing(const qtr_circuit *c)
     char buf[64];
     for (size_t i = 0; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
-        uint32_t creg;
-        uint64_t val;
+        uint32_t creg = 0;
+        uint64_t val = 0;
         if (qtr_inst_condition(c, in, &creg, &val)) {
             snprintf(buf, sizeof buf, "if(%u==%llu) ", creg, (unsigned long long)val);
             s += buf;

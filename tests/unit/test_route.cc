@@ -511,6 +511,33 @@ TEST(RouteSabre, MeasurementsAndConditionsKeepTheirBits)
     qtr_target_free(t);
 }
 
+TEST(RouteSabre, WideAndSingleBitConditionsKeepTheirBitsAndValues)
+{
+    Ctx ctx;
+    qtr_target *t = line(5);
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 5, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_creg(c, "c", 3, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_creg(c, "big", 130, &ctx), QTR_OK);
+    add(c, QTR_OP_H, {0});
+    add(c, QTR_OP_CX, {0, 4});
+    add(c, QTR_OP_MEASURE, {4, 1});
+    add(c, QTR_OP_MEASURE, {2, 100});
+    uint32_t q[2] = {1, 3}, v[5] = {1, 0, 0, 0, 2};
+    double th = 0.3;
+    ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_CX, q, 2, nullptr, 1, 1, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append_cond_wide(c, QTR_OP_CRX, q, 2, &th, 1, v, 5, &ctx), QTR_OK);
+    add(c, QTR_OP_CZ, {2, 0});
+    uint32_t q40[2] = {4, 0};
+    ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_CX, q40, 2, nullptr, 1, 0, &ctx), QTR_OK);
+    for (uint32_t v = 0; v < 3; v++) add(c, QTR_OP_MEASURE, {v, v});
+    // same_per_wire compares conditions word for word on every wire they read
+    route_and_check(c, t, 0, 5, 3, false);
+    route_and_check(c, t, 1, 5, 7, false);
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
 // ---- disconnected targets ------------------------------------------------------------
 
 TEST(RouteSabre, GateAcrossComponentsIsATargetError)

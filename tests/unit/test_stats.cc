@@ -67,6 +67,36 @@ TEST(Stats, ConditionTouchesItsRegister)
     qtr_circuit_free(c);
 }
 
+TEST(Stats, SingleBitConditionTouchesOnlyItsClbit)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_circuit *c = make(3, 2);
+    uint32_t m0[] = {0, 0}, m1[] = {1, 1}, q2[] = {2};
+    ASSERT_EQ(qtr_circuit_append(c, QTR_OP_MEASURE, m0, 2, nullptr, &ctx), QTR_OK);
+    // reads clbit 1 only: does not wait for the measurement into clbit 0
+    ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_X, q2, 1, nullptr, 1, 1, &ctx), QTR_OK);
+    qtr_stats s;
+    ASSERT_EQ(qtr_circuit_stats(c, &s, &ctx), QTR_OK);
+    EXPECT_EQ(s.depth, 1u);
+    ASSERT_EQ(qtr_circuit_append(c, QTR_OP_MEASURE, m1, 2, nullptr, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_X, q2, 1, nullptr, 1, 0, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_stats(c, &s, &ctx), QTR_OK);
+    // the measurement waits on clbit 1 for the first x (1 -> 2), the second
+    // x for the measurement (3)
+    EXPECT_EQ(s.depth, 3u);
+    // a register condition wider than 64 bits reads every bit of its register
+    qtr_circuit *w = make(2, 100);
+    uint32_t m99[] = {0, 99}, q1[] = {1}, v[3] = {0, 0, 1};
+    ASSERT_EQ(qtr_circuit_append(w, QTR_OP_MEASURE, m99, 2, nullptr, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append_cond_wide(w, QTR_OP_X, q1, 1, nullptr, 0, v, 3, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_stats(w, &s, &ctx), QTR_OK);
+    EXPECT_EQ(s.depth, 2u);
+    EXPECT_EQ(s.size, 2u);
+    qtr_circuit_free(c);
+    qtr_circuit_free(w);
+}
+
 TEST(Stats, AccumulatingOverChunksEqualsWhole)
 {
     qtr_ctx ctx;
