@@ -391,11 +391,14 @@ qtr_status qtr_h5_block_circuit(const qtr_h5_block *b, size_t k, const int16_t *
     qtr_status st = QTR_OK;
     qtr_circuit *c = NULL;
     *out = NULL;
-    if (r->defect) return qtr_fail(ctx, QTR_EPARSE, "%s", qtr_h5_block_defect(b, k));
+    if (r->defect)
+        return qtr_fail(ctx, r->defect_code ? (qtr_status)r->defect_code : QTR_EPARSE, "%s",
+                        qtr_h5_block_defect(b, k));
     if (r->nqubits > MAX_BITS || r->nclbits > MAX_BITS)
         return qtr_fail(ctx, QTR_ELIMIT, "circuit %llu ('%s'): %u qubits and %u clbits exceed %u",
                         idx, nm, r->nqubits, r->nclbits, MAX_BITS);
     if (!(c = qtr_circuit_new(0))) return qtr_fail(ctx, QTR_ENOMEM, "circuit %llu", idx);
+    c->alloc.limit = ctx->max_memory;
 
     /* registers: as stored, or one "q" and one "c" covering the counts */
     const qtr_h5_reg *g = b->regs + r->local[QTR_H5_POOL_REGS];
@@ -426,7 +429,10 @@ qtr_status qtr_h5_block_circuit(const qtr_h5_block *b, size_t k, const int16_t *
     if (QTR_GROW(&c->alloc, c->inst, c->capinst, ni) ||
         QTR_GROW(&c->alloc, c->params, c->capparams, np) ||
         QTR_GROW(&c->alloc, c->args, c->capargs, na)) {
-        st = qtr_fail(ctx, QTR_ENOMEM, "circuit %llu: %zu records", idx, ni);
+        char what[QTR_H5_NAME_LEN + 48];
+        snprintf(what, sizeof what, "circuit %llu ('%s')", idx, nm);
+        st = c->alloc.over ? qtr_fail_budget(ctx, what, c->alloc.limit)
+                           : qtr_fail(ctx, QTR_ENOMEM, "%s: %zu records", what, ni);
         goto fail;
     }
     if (ni) memcpy(c->inst, b->inst + r->local[QTR_H5_POOL_INST], ni * sizeof *c->inst);
@@ -1215,7 +1221,8 @@ static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file *
         st = qtr_fail(ctx, QTR_ENOMEM, "%s", path);
         goto done;
     }
-    htri_t is = H5Fis_hdf5(path);
+    /* a file image (qtr_h5_open_image) has no path to look at */
+    htri_t is = fapl >= 0 && H5Pget_driver(fapl) == H5FD_CORE ? 1 : H5Fis_hdf5(path);
     if (is <= 0) {
         st = is == 0 ? qtr_fail(ctx, QTR_EPARSE, "%s: not an HDF5 file", path)
                      : qtr_fail(ctx, QTR_EIO, "%s: cannot open (missing or unreadable)", path);
@@ -1263,6 +1270,25 @@ qtr_status qtr_h5_open(const char *path, qtr_h5_file **out, qtr_ctx *ctx)
 qtr_status qtr_h5_open_rw(const char *path, int64_t fapl, qtr_h5_file **out, qtr_ctx *ctx)
 {
     return open_any(path, fapl, 1, out, ctx);
+}
+
+qtr_status qtr_h5_open_image(const void *image, size_t len, const char *name, qtr_h5_file **out,
+                             qtr_ctx *ctx)
+{
+    *out = NULL;
+    quiet_state q = quiet_begin();
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    qtr_status st;
+    /* the image is copied into the core driver's buffer, never written back */
+    if (fapl < 0 || H5Pset_fapl_core(fapl, 64u << 10, 0) < 0 ||
+        H5Pset_file_image(fapl, (void *)image, len) < 0)
+        st = qtr_fail(ctx, QTR_ENOMEM, "%s: cannot hold the file image of %zu bytes", name, len);
+    else
+        st = open_any(name, fapl, 0, out, ctx);
+    if (fapl >= 0) H5Pclose(fapl);
+    H5Eclear2(H5E_DEFAULT);
+    quiet_end(q);
+    return st;
 }
 
 /* ---- creating ---- */
@@ -1570,10 +1596,11 @@ qtr_status qtr_h5_read_costs(qtr_h5_file *f, uint64_t first, size_t n, double *c
     return st;
 }
 
-/* Mark row k of the block unusable with a reason; its pools stay empty. */
-static void row_defect(qtr_h5_block *b, size_t k, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void row_defect(qtr_h5_block *b, size_t k, const char *fmt, ...)
+/* Mark row k of the block unusable with status @p code and a reason; its
+ * pools stay empty. */
+static void row_defect(qtr_h5_block *b, size_t k, qtr_status code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void row_defect(qtr_h5_block *b, size_t k, qtr_status code, const char *fmt, ...)
 {
     char m[QTR_H5_MSG_LEN];
     va_list ap;
@@ -1581,8 +1608,23 @@ static void row_defect(qtr_h5_block *b, size_t k, const char *fmt, ...)
     vsnprintf(m, sizeof m, fmt, ap);
     va_end(ap);
     qtr_h5_row *r = &b->row[k];
-    if (!r->defect) r->defect = put_msg(b, m);
+    if (!r->defect) {
+        r->defect = put_msg(b, m);
+        r->defect_code = (uint8_t)code;
+    }
     for (int p = 0; p < QTR_H5_NPOOLS; p++) r->count[p] = 0;
+}
+
+/* Bytes row @p r's circuit will hold at least, from its pool counts
+ * (saturating; the layouts are two arrays). */
+static double row_bytes(const qtr_h5_row *r)
+{
+    static const double elem[QTR_H5_NFILEPOOLS] = {
+        sizeof(qtr_inst), sizeof(double), sizeof(uint32_t), sizeof(qtr_h5_reg),
+        2 * sizeof(uint32_t)};
+    double sum = 0;
+    for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) sum += (double)r->count[p] * elem[p];
+    return sum;
 }
 
 /* Memory type and element size of pool dataset column c. */
@@ -1825,7 +1867,7 @@ qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_blo
         qtr_h5_row *r = &b->row[k];
         for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
             if (r->count[p] && (r->start[p] > f->ext[p] || r->count[p] > f->ext[p] - r->start[p])) {
-                row_defect(b, k,
+                row_defect(b, k, QTR_EPARSE,
                            "circuit %llu ('%s'): %s segment [%llu, +%llu) lies outside the pool "
                            "of %llu",
                            (unsigned long long)r->index, r->name, cols[start_col(p)].name,
@@ -1834,6 +1876,19 @@ qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_blo
                 break;
             }
         }
+        /* a row's sizes are the file's word: never allocate from them beyond
+         * the budget (a row may claim 2^40 records of a pool declared that
+         * long) */
+        if (!r->defect && ctx->max_memory && row_bytes(r) > (double)ctx->max_memory)
+            row_defect(b, k, QTR_ELIMIT,
+                       "circuit %llu ('%s'): %llu instructions, %llu parameters and %llu operand "
+                       "words need %.0f MiB, more than its memory budget of %.0f MiB "
+                       "(--max-memory)",
+                       (unsigned long long)r->index, r->name,
+                       (unsigned long long)r->count[QTR_H5_POOL_INST],
+                       (unsigned long long)r->count[QTR_H5_POOL_PARAMS],
+                       (unsigned long long)r->count[QTR_H5_POOL_ARGS], row_bytes(r) / 1048576.0,
+                       (double)ctx->max_memory / 1048576.0);
     }
     static const int pool_cols[] = {C_INST, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0, C_LAYOUT1};
     for (size_t i = 0; i < sizeof pool_cols / sizeof *pool_cols && !st; i++)

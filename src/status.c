@@ -56,6 +56,7 @@ void qtr_ctx_init(qtr_ctx *ctx, uint64_t seed)
 {
     ctx->msg[0] = '\0';
     ctx->seed = seed;
+    ctx->max_memory = 0;
     uint64_t x = seed;
     for (int i = 0; i < 4; i++) ctx->rng[i] = splitmix64(&x);
 }
