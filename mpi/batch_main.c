@@ -18,7 +18,6 @@
 #endif
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +29,7 @@
 #include <malloc.h>
 #endif
 
-#include "cli_batch.h"
-#include "cli_parse.h" /* src/ */
+#include "cli_opts.h" /* src/ */
 #include "comm.h"
 #include "h5_store.h"
 #include "partition.h"
@@ -41,8 +39,7 @@
 #include "signals.h"
 #include "worker.h"
 
-#define PROG "qtranspile"
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
+#define PROG QTR_PROG
 
 /* A round's size, with QTR_NSLOTS (4) rounds in flight: at most
  * ROWS_PER_THREAD rows per worker thread, and fewer once the rows'
@@ -87,19 +84,6 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
  * writing for everyone, counts the other ranks' big rows too (big_allowed). */
 #define BIG_ROW_INST      65536u
 
-typedef struct {
-    const char *input, *output, *target, *basis;
-    int         opt_level;
-    uint64_t    seed;
-    uint32_t    layout_trials, swap_trials; /* 0: the level's */
-    double      approx;                     /* (0, 1]; 1: exact */
-    int         resume;
-    qtr_progress_mode progress;
-    int         threads;        /* 0: the OpenMP default */
-    size_t      round_rows;     /* per rank; 0: ROWS_PER_THREAD x threads */
-    int         parallel_writes; /* --writer=all */
-} batch_opts;
-
 /* ======================================================================
  * Messages
  * ====================================================================== */
@@ -115,19 +99,6 @@ static void say(const qtr_comm *c, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-}
-
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs(PROG ": ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    fputs("Try '" PROG " --help' for more information.\n", stderr);
-    return EXIT_USAGE;
 }
 
 /* Every rank says whether it failed; the lowest failing rank prints its
@@ -154,161 +125,12 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-/* ======================================================================
- * Command line
- * ====================================================================== */
-
-static void print_help(void)
-{
-    fputs(
-"Usage: " PROG " BATCH.h5 -o RESULTS.h5 -t TARGET [options]   transpile a batch\n"
-"       mpirun -n RANKS " PROG " BATCH.h5 -o RESULTS.h5 -t TARGET [options]\n"
-"\n"
-"Transpile options (as for one circuit):\n"
-"  -o, --output FILE          results file (HDF5, doc/hdf5-format.md)\n"
-"  -t, --target TARGET        device: built-in name, generator or JSON file\n"
-"  -O, --optimization-level N 0..3 (default 2)\n"
-"      --basis LIST           comma-separated basis gates (replaces the target's)\n"
-"      --seed N               global seed; circuit i uses a seed derived from\n"
-"                             it and i (default 0)\n"
-QTR_CLI_HELP_TRIALS_APPROX
-"Batch options:\n"
-"      --resume               keep the rows RESULTS.h5 already has, do the rest\n"
-"      --progress=MODE        auto (bar on a terminal, else log lines), bar, log,\n"
-"                             none (default auto)\n"
-"      --threads N            OpenMP worker threads per rank (default\n"
-"                             OMP_NUM_THREADS, else all cores)\n"
-"      --round N              at most N circuits per rank per round (default\n"
-"                             1024 x threads; fewer when their estimated cost\n"
-"                             passes about a second of work per thread; 4\n"
-"                             rounds are in flight at once)\n"
-"      --writer=WHO           rank0: rank 0 writes every rank's results while\n"
-"                             the others go on (default); all: every rank\n"
-"                             writes its own, collectively (parallel HDF5)\n"
-"\n"
-"Exit status: 0 all ok; 1 some circuits failed (recorded in RESULTS.h5);\n"
-"2 usage, input or I/O error; 3 stopped by a signal, run again with --resume.\n"
-"See doc/batch.md.\n",
-          stdout);
-}
-
-enum { OPT_BASIS = 256, OPT_SEED, OPT_LAYOUT_TRIALS, OPT_SWAP_TRIALS, OPT_APPROX, OPT_RESUME,
-       OPT_PROGRESS, OPT_THREADS, OPT_ROUND, OPT_WRITER, OPT_STATS, OPT_VERIFY, OPT_STREAM };
-
-
-static const struct option long_opts[] = {
-    {"output", required_argument, NULL, 'o'},
-    {"target", required_argument, NULL, 't'},
-    {"optimization-level", required_argument, NULL, 'O'},
-    {"basis", required_argument, NULL, OPT_BASIS},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"layout-trials", required_argument, NULL, OPT_LAYOUT_TRIALS},
-    {"swap-trials", required_argument, NULL, OPT_SWAP_TRIALS},
-    {"approximation-degree", required_argument, NULL, OPT_APPROX},
-    {"resume", no_argument, NULL, OPT_RESUME},
-    {"progress", required_argument, NULL, OPT_PROGRESS},
-    {"threads", required_argument, NULL, OPT_THREADS},
-    {"round", required_argument, NULL, OPT_ROUND},
-    {"writer", required_argument, NULL, OPT_WRITER},
-    {"stats", required_argument, NULL, OPT_STATS},
-    {"verify", no_argument, NULL, OPT_VERIFY},
-    {"stream", no_argument, NULL, OPT_STREAM},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-/* -1 to go on, else an exit status. */
-static int parse_args(int argc, char **argv, batch_opts *o)
-{
-    opterr = 0;
-    optind = 1;
-    uint64_t v;
-    for (;;) {
-        int ch = getopt_long(argc, argv, ":o:t:O:h", long_opts, NULL);
-        if (ch == -1) break;
-        switch (ch) {
-        case 'h': print_help(); return EXIT_OK;
-        case 'o': o->output = optarg; break;
-        case 't':
-            if (!optarg[0]) return usage("-t: empty target");
-            o->target = optarg;
-            break;
-        case 'O':
-            if (!(optarg[0] >= '0' && optarg[0] <= '3' && optarg[1] == '\0'))
-                return usage("-O: optimization level must be 0, 1, 2 or 3, not '%s'", optarg);
-            o->opt_level = optarg[0] - '0';
-            break;
-        case OPT_BASIS:
-            if (!optarg[0]) return usage("--basis: empty list");
-            o->basis = optarg;
-            break;
-        case OPT_SEED:
-            if (qtr_cli_parse_u64(optarg, &o->seed))
-                return usage("--seed: expected a non-negative integer below 2^64, not '%s'", optarg);
-            break;
-        case OPT_LAYOUT_TRIALS:
-        case OPT_SWAP_TRIALS:
-            if (qtr_cli_parse_trials(optarg, ch == OPT_LAYOUT_TRIALS ? &o->layout_trials
-                                                                     : &o->swap_trials))
-                return usage("--%s: expected a whole number of trials from 1 to %d, not '%s'",
-                             ch == OPT_LAYOUT_TRIALS ? "layout-trials" : "swap-trials",
-                             QTR_CLI_MAX_TRIALS, optarg);
-            break;
-        case OPT_APPROX:
-            if (qtr_cli_parse_degree(optarg, &o->approx))
-                return usage("--approximation-degree: expected a number in (0, 1], not '%s'",
-                             optarg);
-            break;
-        case OPT_RESUME: o->resume = 1; break;
-        case OPT_PROGRESS:
-            if (qtr_progress_parse(optarg, &o->progress))
-                return usage("--progress: expected auto, bar, log or none, not '%s'", optarg);
-            break;
-        case OPT_THREADS:
-            if (qtr_cli_parse_u64(optarg, &v) || v < 1 || v > 4096)
-                return usage("--threads: expected 1..4096, not '%s'", optarg);
-            o->threads = (int)v;
-            break;
-        case OPT_ROUND:
-            if (qtr_cli_parse_u64(optarg, &v) || v < 1 || v > (1u << 24))
-                return usage("--round: expected 1..16777216 circuits, not '%s'", optarg);
-            o->round_rows = (size_t)v;
-            break;
-        case OPT_WRITER:
-            if (!strcmp(optarg, "rank0")) o->parallel_writes = 0;
-            else if (!strcmp(optarg, "all")) o->parallel_writes = 1;
-            else return usage("--writer: expected rank0 or all, not '%s'", optarg);
-            if (o->parallel_writes && !qtr_comm_built_with_parallel_hdf5())
-                return usage("--writer=all needs MPI and parallel HDF5; this build writes through "
-                             "rank 0 (see '" PROG " info --build')");
-            break;
-        case OPT_STATS:
-        case OPT_VERIFY:
-        case OPT_STREAM:
-            return usage("--%s is for single circuits; a batch records statistics in its "
-                         "results file",
-                         ch == OPT_STATS ? "stats" : ch == OPT_VERIFY ? "verify" : "stream");
-        case ':': return usage("option '%s' needs an argument", argv[optind - 1]);
-        default: return usage("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    int npos = argc - optind;
-    if (npos == 0) return usage("missing input batch");
-    if (npos > 1) return usage("expected one input batch, got %d ('%s', '%s'...)", npos,
-                               argv[optind], argv[optind + 1]);
-    o->input = argv[optind];
-    if (!o->output || !o->output[0])
-        return usage("a batch needs -o RESULTS.h5 (results are an HDF5 file, not standard output)");
-    if (!o->target) return usage("a batch needs -t TARGET");
-    struct stat a, b;
-    if (!stat(o->input, &a) && !stat(o->output, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-        return usage("output '%s' is the input batch; choose another name", o->output);
-    return -1;
-}
+/* The approximation degree a run records: 1 (exact) unless given. */
+static double o_approx(const qtr_cli_options *o) { return o->approx > 0 ? o->approx : 1; }
 
 typedef struct {
     qtr_comm    *comm;
-    batch_opts  *o;
+    qtr_cli_options  *o;
     qtr_h5_file *in, *out;
     qtr_target  *target;
     uint64_t     n;
@@ -327,11 +149,11 @@ static int same_run(const run_state *s, qtr_h5_file *f, qtr_ctx *ctx)
 {
     qtr_h5_run r;
     qtr_h5_run_of(f, &r);
-    const batch_opts *o = s->o;
+    const qtr_cli_options *o = s->o;
     if (qtr_h5_count(f) != s->n || strcmp(r.input, base_name(o->input)) ||
         strcmp(r.target, o->target) || strcmp(r.basis, o->basis ? o->basis : "") ||
         r.opt_level != o->opt_level || r.seed != o->seed || r.layout_trials != o->layout_trials ||
-        r.swap_trials != o->swap_trials || r.approx_degree != o->approx) {
+        r.swap_trials != o->swap_trials || r.approx_degree != o_approx(o)) {
         char trials[96] = "";
         int tl = 0;
         if (r.layout_trials)
@@ -426,7 +248,7 @@ static int open_output(run_state *s, qtr_ctx *ctx)
     qtr_h5_run run = {base_name(s->o->input), s->o->target, s->o->basis ? s->o->basis : "",
                       s->o->opt_level,         s->o->seed,
                       s->o->layout_trials,     s->o->swap_trials,
-                      s->o->approx};
+                      o_approx(s->o)};
     if (s->o->resume && exists) {
         if (c->rank == 0) {
             qtr_h5_file *ro = NULL;
@@ -479,7 +301,7 @@ typedef struct {
 typedef struct {
     run_state   *s;
     qtr_comm    *c;
-    batch_opts  *o;
+    qtr_cli_options  *o;
     qtr_h5_file *in;
     qtr_team    *team;
     qtr_counter *counter;
@@ -919,7 +741,7 @@ static int coordinate(void *ud, qtr_team *t)
             /* the index of a file that opened fine cannot be read: no round
              * can be agreed on any more, so this rank stops the others */
             say(k->c->size > 1 ? k->c : NULL, "%s", ctx->msg);
-            qtr_comm_abort(k->c, EXIT_USAGE);
+            qtr_comm_abort(k->c, QTR_EXIT_USAGE);
             k->failed = 1;
             return QTR_TEAM_FINISHED;
         }
@@ -970,14 +792,14 @@ static int coordinate(void *ud, qtr_team *t)
 static int run_rounds(run_state *s, qtr_ctx *ctx)
 {
     qtr_comm *c = s->comm;
-    batch_opts *o = s->o;
+    qtr_cli_options *o = s->o;
     int nthreads = o->threads ? o->threads : qtr_work_default_threads();
     if (nthreads > 1 && !qtr_work_threads_supported()) {
         if (c->rank == 0) say(NULL, "this build has no OpenMP: --threads %d ignored, one thread per rank", nthreads);
         nthreads = 1;
     }
     size_t rows_rank = o->round_rows ? o->round_rows : (size_t)ROWS_PER_THREAD * (size_t)nthreads;
-    int rc = EXIT_OK, failed = 0;
+    int rc = QTR_EXIT_OK, failed = 0;
     double t_start = now();
     qtr_team team;
     memset(&team, 0, sizeof team);
@@ -1029,7 +851,7 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     if (any_failed(c, failed, ctx) ||
         (k.resume && qtr_comm_bcast(c, k.resume, (size_t)(k.resume_hi - k.resume_lo), 0)) ||
         qtr_counter_new(c, &k.counter, ctx)) {
-        rc = EXIT_USAGE;
+        rc = QTR_EXIT_USAGE;
         goto done;
     }
     k.rounds.counter = k.counter;
@@ -1047,7 +869,7 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     team.opts.seed = o->seed;
     team.opts.layout_trials = o->layout_trials;
     team.opts.swap_trials = o->swap_trials;
-    team.opts.approximation_degree = o->approx;
+    team.opts.approximation_degree = o_approx(o);
     team.opmap = qtr_h5_opmap(s->in);
     team.storage = qtr_h5_storage_of(s->in);
     team.nthreads = nthreads;
@@ -1075,16 +897,16 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
 
     if (k.failed) {
         if (c->rank == 0 || c->size == 1) say(NULL, "%s", ctx->msg);
-        rc = EXIT_USAGE;
+        rc = QTR_EXIT_USAGE;
         goto done;
     }
     /* rank 0 may have failed writing the last round after the others left it */
     if (qtr_rounds_finish(&k.rounds, ctx)) {
         if (c->rank == 0) say(NULL, "%s", ctx->msg);
-        rc = EXIT_USAGE;
+        rc = QTR_EXIT_USAGE;
         goto done;
     }
-    if (k.stopping && s->done < s->n) rc = EXIT_STOPPED;
+    if (k.stopping && s->done < s->n) rc = QTR_EXIT_STOPPED;
     /* where the time went, every rank's figures at rank 0: wall and CPU
      * seconds of the workers' circuits, of reading, of committing (per
      * phase), and the coordinator thread's CPU over the whole run (its
@@ -1124,17 +946,17 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     if (s->out && (c->parallel_io || c->rank == 0))
         qtr_h5_set_timing(s->out, c->size, nthreads, wall, ctx);
     if (c->rank == 0) {
-        if (rc == EXIT_STOPPED) {
+        if (rc == QTR_EXIT_STOPPED) {
             qtr_progress_finish(&k.prog, "stopped");
             say(NULL, "stopped by signal %d after a complete round: %llu of %llu circuits done; "
                       "run the same command with --resume to finish",
                 k.stop_sig, (unsigned long long)s->done, (unsigned long long)s->n);
         } else {
             qtr_progress_finish(&k.prog, "finished");
-            if (s->failed) rc = EXIT_FAILED;
+            if (s->failed) rc = QTR_EXIT_FAILED;
         }
     }
-    if (qtr_comm_bcast(c, &rc, sizeof rc, 0)) rc = EXIT_USAGE;
+    if (qtr_comm_bcast(c, &rc, sizeof rc, 0)) rc = QTR_EXIT_USAGE;
 done:
     if (s->out) qtr_h5_set_between(s->out, NULL, NULL);  /* k ends here */
     for (int i = 0; i < QTR_NSLOTS; i++) {
@@ -1155,7 +977,7 @@ done:
     return rc;
 }
 
-static int run_batch(batch_opts *o, qtr_comm *c)
+static int run_batch(qtr_cli_options *o, qtr_comm *c)
 {
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, o->seed);
@@ -1163,7 +985,7 @@ static int run_batch(batch_opts *o, qtr_comm *c)
     memset(&s, 0, sizeof s);
     s.comm = c;
     s.o = o;
-    int rc = EXIT_USAGE, failed = 0;
+    int rc = QTR_EXIT_USAGE, failed = 0;
 
     /* every rank reads the batch itself: no rank ships circuits to another */
     if (qtr_h5_open(o->input, &s.in, &ctx)) failed = 1;
@@ -1189,7 +1011,7 @@ done:
         qtr_ctx_init(&cctx, 0);
         if (qtr_h5_close(s.out, &cctx)) {
             say(c, "%s", cctx.msg);
-            rc = EXIT_USAGE;
+            rc = QTR_EXIT_USAGE;
         }
     }
     qtr_ctx cctx;
@@ -1202,7 +1024,19 @@ done:
     return rc;
 }
 
-int qtr_cli_batch(int argc, char **argv)
+/* What the batch form needs beyond the table's checks. -1 to go on. */
+static int check_options(const qtr_cli_options *o)
+{
+    if (!o->output || !o->output[0])
+        return qtr_cli_usage("a batch needs -o RESULTS.h5 (results are an HDF5 file, not standard output)");
+    if (!o->target) return qtr_cli_usage("a batch needs -t TARGET");
+    if (o->writer_all && !qtr_comm_built_with_parallel_hdf5())
+        return qtr_cli_usage("--writer=all needs MPI and parallel HDF5; this build writes through "
+                             "rank 0 (see '" PROG " info --build')");
+    return -1;
+}
+
+int qtr_cli_batch(const qtr_cli_options *opts, int argc, char **argv)
 {
 #if defined(__GLIBC__)
     /* Blocks of 256 KiB and more (a long circuit's instructions and its
@@ -1218,20 +1052,16 @@ int qtr_cli_batch(int argc, char **argv)
     const char *tun = getenv("GLIBC_TUNABLES");
     if (!tun || !strstr(tun, "mmap_threshold")) mallopt(M_MMAP_THRESHOLD, 256 << 10);
 #endif
-    batch_opts o;
-    memset(&o, 0, sizeof o);
-    o.opt_level = 2;  /* as the single-circuit form */
-    o.approx = 1;
-    o.progress = QTR_PROGRESS_AUTO;
-    int rc = parse_args(argc, argv, &o);
+    qtr_cli_options o = *opts;
+    int rc = check_options(&o);
     if (rc >= 0) return rc;
     qtr_comm comm;
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, 0);
-    if (qtr_comm_init(&comm, &argc, &argv, o.parallel_writes, &ctx)) {
+    if (qtr_comm_init(&comm, &argc, &argv, o.writer_all, &ctx)) {
         say(NULL, "%s", ctx.msg);
         qtr_comm_fini(&comm);
-        return EXIT_USAGE;
+        return QTR_EXIT_USAGE;
     }
     rc = run_batch(&o, &comm);
     qtr_comm_fini(&comm);

@@ -13,17 +13,6 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int qtr_progress_parse(const char *s, qtr_progress_mode *m)
-{
-    static const char *const names[] = {"auto", "bar", "log", "none"};
-    for (int i = 0; i < 4; i++)
-        if (!strcmp(s, names[i])) {
-            *m = (qtr_progress_mode)i;
-            return 0;
-        }
-    return -1;
-}
-
 void qtr_progress_init(qtr_progress *p, qtr_progress_mode m, FILE *out, uint64_t total,
                        uint64_t done, uint64_t failed)
 {

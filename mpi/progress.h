@@ -8,9 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-typedef enum {
-    QTR_PROGRESS_AUTO, QTR_PROGRESS_BAR, QTR_PROGRESS_LOG, QTR_PROGRESS_NONE
-} qtr_progress_mode;
+#include "cli_opts.h" /* src/: qtr_progress_mode */
+
 
 typedef struct {
     qtr_progress_mode mode;  /* resolved: never AUTO after init */
@@ -21,8 +20,6 @@ typedef struct {
     int      drawn;          /* a bar line is on screen */
 } qtr_progress;
 
-/** Parse "auto", "bar", "log", "none". 0 or -1. */
-int qtr_progress_parse(const char *s, qtr_progress_mode *m);
 void qtr_progress_init(qtr_progress *p, qtr_progress_mode m, FILE *out, uint64_t total,
                        uint64_t done, uint64_t failed);
 /** New totals; prints when due (@p force: always). */

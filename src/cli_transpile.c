@@ -20,12 +20,11 @@
 #include <unistd.h>
 
 #include "cli_output.h"
-#include "cli_transpile.h"
+#include "cli_opts.h"
 #include "qtr.h"
 #include "qtr_io.h"
 #include "sim.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 /* Inputs at least this large stream automatically at level 0 when neither
  * --stream nor --no-stream is given: their IR alone would pass ~100 MB. */
@@ -51,19 +50,19 @@ static void say(const char *what, const qtr_ctx *ctx, qtr_status st)
 
 /* Input problems are the user's (exit 2); everything after a successful read
  * is the circuit failing (exit 1). */
-static int input_exit(qtr_status st) { return st == QTR_ENOMEM ? EXIT_FAILED : EXIT_USAGE; }
+static int input_exit(qtr_status st) { return st == QTR_ENOMEM ? QTR_EXIT_FAILED : QTR_EXIT_USAGE; }
 
 /* ---- pieces ------------------------------------------------------------------ */
 
-static int load_target(const qtr_cli_transpile_args *a, qtr_target **t, qtr_ctx *ctx)
+static int load_target(const qtr_cli_options *a, qtr_target **t, qtr_ctx *ctx)
 {
     qtr_status st = qtr_target_load(a->target, t, ctx);
     if (!st && a->basis) st = qtr_target_set_basis(*t, a->basis, ctx);
     if (st) {
         say(NULL, ctx, st);
-        return EXIT_USAGE;
+        return QTR_EXIT_USAGE;
     }
-    return EXIT_OK;
+    return QTR_EXIT_OK;
 }
 
 /* "// initial_layout: [p0, p1, ...]" -- the same lists as --stats. */
@@ -88,14 +87,14 @@ static int verify(const qtr_circuit *in, const qtr_circuit *out, const qtr_targe
     qtr_status st = qtr_target_check_circuit(t, out, ctx);
     if (st) {
         say("--verify: output does not conform to the target", ctx, st);
-        return EXIT_FAILED;
+        return QTR_EXIT_FAILED;
     }
     /* an approximate result is not equal to the input: nothing exact to check */
     if (approximate) {
         fprintf(stderr, "qtranspile: --verify: output conforms to '%s'; equivalence not checked "
                         "(--approximation-degree below 1 allows approximate synthesis)\n",
                 t->name);
-        return EXIT_OK;
+        return QTR_EXIT_OK;
     }
     /* levels 2-3 drop diagonal gates before measurements (as Qiskit does), which
      * changes only phases of measured outcomes: compare what measurement sees */
@@ -104,32 +103,32 @@ static int verify(const qtr_circuit *in, const qtr_circuit *out, const qtr_targe
     if (st == QTR_OK) {
         fprintf(stderr, "qtranspile: --verify: output conforms to '%s' and is equivalent to the input\n",
                 t->name);
-        return EXIT_OK;
+        return QTR_EXIT_OK;
     }
     if (st == QTR_ELIMIT || st == QTR_EUNSUPPORTED) {
         say("--verify: output conforms to the target; equivalence not simulated", ctx, st);
-        return EXIT_OK;
+        return QTR_EXIT_OK;
     }
     say("--verify: output is NOT equivalent to the input", ctx, st);
-    return EXIT_FAILED;
+    return QTR_EXIT_FAILED;
 }
 
-static int write_stats(const qtr_cli_transpile_args *a, const qtr_result *r, double read_s,
+static int write_stats(const qtr_cli_options *a, const qtr_result *r, double read_s,
                        double write_s, double total_s, int streamed, const qtr_target *t, qtr_ctx *ctx)
 {
-    if (!a->stats_path) return EXIT_OK;
+    if (!a->stats_path) return QTR_EXIT_OK;
     qtr_report_info info = {a->input, a->output, t->name, read_s, write_s, total_s, streamed};
     qtr_status st = qtr_result_write_json(r, &info, a->stats_path, ctx);
     if (st) {
         say(NULL, ctx, st);
-        return EXIT_FAILED;
+        return QTR_EXIT_FAILED;
     }
-    return EXIT_OK;
+    return QTR_EXIT_OK;
 }
 
 /* ---- the two paths ------------------------------------------------------------ */
 
-static int run_stream(const qtr_cli_transpile_args *a, const qtr_target *t, qtr_ctx *ctx)
+static int run_stream(const qtr_cli_options *a, const qtr_target *t, qtr_ctx *ctx)
 {
     double t0 = now();
     qtr_options o;
@@ -141,7 +140,7 @@ static int run_stream(const qtr_cli_transpile_args *a, const qtr_target *t, qtr_
     qtr_result r;
     memset(&r, 0, sizeof r);
     qtr_cli_out of;
-    int rc = EXIT_OK;
+    int rc = QTR_EXIT_OK;
     qtr_status st = qtr_qasm_reader_open_file(&rd, a->input, ctx);
     if (st) {
         say(NULL, ctx, st);
@@ -151,29 +150,29 @@ static int run_stream(const qtr_cli_transpile_args *a, const qtr_target *t, qtr_
         say(NULL, ctx, st ? st : QTR_ENOMEM);
         qtr_qasm_reader_free(rd);
         qtr_cli_out_end(&of, 0);
-        return EXIT_FAILED;
+        return QTR_EXIT_FAILED;
     }
     qtr_qasm_writer_comment(wr, "qtranspile " QTR_VERSION_STRING ": level 0, streamed, trivial layout", ctx);
     st = qtr_transpile_stream(rd, wr, t, &o, &r, ctx);
     if (st) {
         /* a parse error is the input's; anything else the circuit's */
         say(NULL, ctx, st);
-        rc = st == QTR_EPARSE || st == QTR_EQUBIT || st == QTR_EIO ? EXIT_USAGE : EXIT_FAILED;
+        rc = st == QTR_EPARSE || st == QTR_EQUBIT || st == QTR_EIO ? QTR_EXIT_USAGE : QTR_EXIT_FAILED;
         qtr_ctx scratch;
         qtr_ctx_init(&scratch, 0);
         qtr_qasm_writer_close(wr, &scratch);
     } else if ((st = qtr_qasm_writer_close(wr, ctx))) {
         say(NULL, ctx, st);
-        rc = EXIT_FAILED;
+        rc = QTR_EXIT_FAILED;
     }
     qtr_qasm_reader_free(rd);
-    if (qtr_cli_out_end(&of, rc == EXIT_OK)) rc = EXIT_FAILED;
-    if (rc == EXIT_OK) rc = write_stats(a, &r, 0, 0, now() - t0, 1, t, ctx);
+    if (qtr_cli_out_end(&of, rc == QTR_EXIT_OK)) rc = QTR_EXIT_FAILED;
+    if (rc == QTR_EXIT_OK) rc = write_stats(a, &r, 0, 0, now() - t0, 1, t, ctx);
     qtr_result_free(&r);
     return rc;
 }
 
-static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, qtr_ctx *ctx)
+static int run_in_memory(const qtr_cli_options *a, const qtr_target *t, qtr_ctx *ctx)
 {
     double t0 = now();
     qtr_circuit *c = NULL, *orig = NULL;
@@ -181,7 +180,7 @@ static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, q
     qtr_result r;
     memset(&r, 0, sizeof r);
     qtr_cli_out of = {a->output, NULL};
-    int rc = EXIT_OK, opened = 0;
+    int rc = QTR_EXIT_OK, opened = 0;
     qtr_status st = qtr_qasm_read_file(a->input, &c, ctx);
     if (st) {
         say(NULL, ctx, st);
@@ -190,7 +189,7 @@ static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, q
     double t1 = now();
     if (a->verify && (st = qtr_circuit_clone(c, &orig, ctx))) {
         say(NULL, ctx, st);
-        rc = EXIT_FAILED;
+        rc = QTR_EXIT_FAILED;
         goto done;
     }
     qtr_options o;
@@ -199,13 +198,13 @@ static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, q
     o.seed = a->seed;
     o.layout_trials = a->layout_trials;
     o.swap_trials = a->swap_trials;
-    if (a->approx_degree > 0) o.approximation_degree = a->approx_degree;
+    if (a->approx > 0) o.approximation_degree = a->approx;
     if ((st = qtr_transpile(c, t, &o, &r, ctx))) {
         say(a->input, ctx, st);
-        rc = EXIT_FAILED;
+        rc = QTR_EXIT_FAILED;
         goto done;
     }
-    if (a->verify && (rc = verify(orig, c, t, &r, a->approx_degree > 0 && a->approx_degree < 1, ctx)))
+    if (a->verify && (rc = verify(orig, c, t, &r, a->approx > 0 && a->approx < 1, ctx)))
         goto done;
     double t3 = now();
 
@@ -218,7 +217,7 @@ static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, q
         snprintf(head + hl, sizeof head - (size_t)hl, ", swap trials %u", a->swap_trials);
     if (qtr_cli_out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, qtr_cli_out_path(&of), ctx))) {
         say(NULL, ctx, st ? st : QTR_ENOMEM);
-        rc = EXIT_FAILED;
+        rc = QTR_EXIT_FAILED;
         goto done;
     }
     opened = 1;
@@ -227,7 +226,7 @@ static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, q
         (st = layout_comment(wr, "output_permutation", r.output_permutation, r.nvirtual, ctx)) ||
         (st = qtr_qasm_writer_write(wr, c, 0, ctx))) {
         say(NULL, ctx, st);
-        rc = EXIT_FAILED;
+        rc = QTR_EXIT_FAILED;
         qtr_ctx scratch;
         qtr_ctx_init(&scratch, 0);
         qtr_qasm_writer_close(wr, &scratch);
@@ -235,13 +234,13 @@ static int run_in_memory(const qtr_cli_transpile_args *a, const qtr_target *t, q
     }
     if ((st = qtr_qasm_writer_close(wr, ctx))) {
         say(NULL, ctx, st);
-        rc = EXIT_FAILED;
+        rc = QTR_EXIT_FAILED;
         goto done;
     }
     double t4 = now();
     rc = write_stats(a, &r, t1 - t0, t4 - t3, t4 - t0, 0, t, ctx);
 done:
-    if (opened && qtr_cli_out_end(&of, rc == EXIT_OK)) rc = EXIT_FAILED;
+    if (opened && qtr_cli_out_end(&of, rc == QTR_EXIT_OK)) rc = QTR_EXIT_FAILED;
     qtr_result_free(&r);
     qtr_circuit_free(c);
     qtr_circuit_free(orig);
@@ -251,7 +250,7 @@ done:
 /* Stream when asked, or automatically for a large file at level 0 without
  * --verify (which needs the whole circuit) or --swap-trials (routing, which
  * the streamed path does not do). */
-static int want_stream(const qtr_cli_transpile_args *a)
+static int want_stream(const qtr_cli_options *a)
 {
     if (a->stream) return a->stream > 0;
     if (a->opt_level != 0 || a->verify || a->swap_trials || !strcmp(a->input, "-")) return 0;
@@ -259,33 +258,32 @@ static int want_stream(const qtr_cli_transpile_args *a)
     return !stat(a->input, &s) && S_ISREG(s.st_mode) && (uint64_t)s.st_size >= AUTO_STREAM_BYTES;
 }
 
-int qtr_cli_transpile(const qtr_cli_transpile_args *a)
+int qtr_cli_transpile(const qtr_cli_options *a)
 {
     if (!a->target) {
-        fputs("qtranspile: transpile: -t TARGET is required ('qtranspile targets' lists the built-in ones)\n"
-              "Try 'qtranspile --help' for more information.\n", stderr);
-        return EXIT_USAGE;
+        return qtr_cli_usage("transpile: -t TARGET is required ('qtranspile targets' lists the "
+                             "built-in ones)");
     }
     if (a->stream > 0 && (a->opt_level != 0 || a->verify || a->swap_trials || a->layout_trials)) {
-        fprintf(stderr, "qtranspile: --stream: %s\nTry 'qtranspile --help' for more information.\n",
+        return qtr_cli_usage("--stream: %s",
                 a->verify ? "cannot be combined with --verify (it needs the whole circuit)"
                 : a->opt_level ? "runs optimization level 0 only; add -O 0"
                                : "does no layout or routing: --layout-trials and --swap-trials "
                                  "do not apply");
-        return EXIT_USAGE;
     }
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, a->seed);
     qtr_target *t = NULL;
     int rc = load_target(a, &t, &ctx);
-    if (rc == EXIT_OK) rc = want_stream(a) ? run_stream(a, t, &ctx) : run_in_memory(a, t, &ctx);
+    if (rc == QTR_EXIT_OK) rc = want_stream(a) ? run_stream(a, t, &ctx) : run_in_memory(a, t, &ctx);
     qtr_target_free(t);
     return rc;
 }
 
-int qtr_cli_targets(void)
+int qtr_cli_targets(const qtr_cli_options *o)
 {
+    (void)o;
     for (const qtr_target_builtin_info *b = qtr_target_builtins(); b->name; b++)
         printf("%-14s %s\n", b->name, b->description);
-    return fflush(stdout) || ferror(stdout) ? EXIT_FAILED : EXIT_OK;
+    return fflush(stdout) || ferror(stdout) ? QTR_EXIT_FAILED : QTR_EXIT_OK;
 }
