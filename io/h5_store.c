@@ -401,7 +401,8 @@ qtr_status qtr_h5_block_circuit(const qtr_h5_block *b, size_t k, const int16_t *
     c->alloc.limit = ctx->max_memory;
 
     /* registers: as stored, or one "q" and one "c" covering the counts */
-    const qtr_h5_reg *g = b->regs + r->local[QTR_H5_POOL_REGS];
+    /* no registers pool at all: b->regs is NULL, and NULL + 0 is undefined */
+    const qtr_h5_reg *g = r->count[QTR_H5_POOL_REGS] ? b->regs + r->local[QTR_H5_POOL_REGS] : NULL;
     for (uint64_t i = 0; i < r->count[QTR_H5_POOL_REGS] && !st; i++) {
         if (!valid_reg_name(g[i].name) || g[i].kind > 1) {
             st = qtr_fail(ctx, QTR_EPARSE, "circuit %llu ('%s'): register %llu: bad %s '%s'", idx,
@@ -1067,6 +1068,33 @@ static hid_t reopen_one_chunk(hid_t loc, const char *name, hid_t ds)
     return again;
 }
 
+/* HDF5 sizes its buffers from the file: a type conversion holds elements
+ * of the file's type, a chunked read a whole chunk. Refuse element types and
+ * chunks no writer of the format makes (a 100-byte integer, a 1 GiB chunk)
+ * before any read allocates for them. */
+#define MAX_ELEM_BYTES 4096u
+#define MAX_CHUNK_BYTES ((uint64_t)64 << 20)
+static qtr_status check_storage(qtr_h5_file *f, hid_t ds, const col_desc *d, size_t esize,
+                                qtr_ctx *ctx)
+{
+    size_t most = d->type <= T_F64 ? 8 : MAX_ELEM_BYTES;
+    if (esize == 0 || esize > most)
+        return qtr_fail(ctx, QTR_EPARSE, "%s: '%s' has elements of %zu bytes, expected at most %zu",
+                        f->path, d->name, esize, most);
+    hid_t dcpl = H5Dget_create_plist(ds);
+    hsize_t chunk = 0;
+    int chunked = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+                  H5Pget_chunk(dcpl, 1, &chunk) == 1;
+    if (dcpl >= 0) H5Pclose(dcpl);
+    H5Eclear2(H5E_DEFAULT);
+    if (chunked && (chunk == 0 || chunk > MAX_CHUNK_BYTES / esize))
+        return qtr_fail(ctx, QTR_EPARSE, "%s: '%s' has chunks of %llu elements of %zu bytes, at most "
+                        "%llu MiB per chunk",
+                        f->path, d->name, (unsigned long long)chunk, esize,
+                        (unsigned long long)(MAX_CHUNK_BYTES >> 20));
+    return QTR_OK;
+}
+
 /* Open the datasets of the main group and check shapes and type classes. */
 static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
 {
@@ -1085,8 +1113,11 @@ static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
         int nd = H5Sget_simple_extent_ndims(s);
         H5Sget_simple_extent_dims(s, &dim, NULL);
         H5T_class_t cl = H5Tget_class(t);
+        size_t esize = H5Tget_size(t);
         H5Sclose(s);
         H5Tclose(t);
+        qtr_status bad = check_storage(f, ds, d, esize, ctx);
+        if (bad) return bad;
         int want_cl = d->type == T_F64                     ? H5T_FLOAT
                       : d->type <= T_U64                   ? H5T_INTEGER
                       : d->type == T_INST || d->type == T_REG || d->type == T_STATS ? H5T_COMPOUND
@@ -1229,12 +1260,16 @@ static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file *
         H5Eclear2(H5E_DEFAULT);
         goto done;
     }
-    hid_t cap = capped_fapl(fapl);
+    hid_t capl = capped_fapl(fapl);
     f->fid = H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY,
-                     cap >= 0 ? cap : fapl < 0 ? H5P_DEFAULT : fapl);
-    if (cap >= 0) H5Pclose(cap);
+                     capl >= 0 ? capl : fapl < 0 ? H5P_DEFAULT : fapl);
+    if (f->fid < 0) cap(f);   /* before H5Pclose clears HDF5's error stack */
+    if (capl >= 0) H5Pclose(capl);
     if (f->fid < 0) {
-        st = h5_fail(f, ctx, QTR_EIO, "%s: cannot open", path);
+        /* the commonest damage, said plainly: a copy or a write cut short */
+        int cut = strstr(f->err, "truncated file") != NULL;
+        st = h5_fail(f, ctx, cut ? QTR_EPARSE : QTR_EIO, "%s: cannot open%s", path,
+                     cut ? ": the file is truncated" : "");
         goto done;
     }
     f->writable = rw;
@@ -1718,6 +1753,9 @@ static qtr_status read_pool(qtr_h5_file *f, qtr_h5_block *b, size_t k0, int c, q
         }
     }
     if (c != C_LAYOUT0) *len = at;
+    /* a name that fills its field in the file arrives without its NUL */
+    if (c == C_REGS)
+        for (size_t i = base; i < at; i++) b->regs[i].name[QTR_H5_REGNAME_LEN] = '\0';
     return QTR_OK;
 }
 
@@ -1880,7 +1918,7 @@ qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_blo
          * the budget (a row may claim 2^40 records of a pool declared that
          * long) */
         if (!r->defect && ctx->max_memory && row_bytes(r) > (double)ctx->max_memory)
-            row_defect(b, k, QTR_ELIMIT,
+            row_defect(b, k, QTR_EMEMORY,
                        "circuit %llu ('%s'): %llu instructions, %llu parameters and %llu operand "
                        "words need %.0f MiB, more than its memory budget of %.0f MiB "
                        "(--max-memory)",

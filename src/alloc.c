@@ -32,7 +32,7 @@ void *qtr_realloc(qtr_alloc *a, void *ptr, size_t old_size, size_t new_size)
 qtr_status qtr_fail_budget(qtr_ctx *ctx, const char *what, size_t limit)
 {
     double mib = (double)limit / (1024.0 * 1024.0);
-    return qtr_fail(ctx, QTR_ELIMIT,
+    return qtr_fail(ctx, QTR_EMEMORY,
                     "%s: the circuit needs more than its memory budget of %.*f MiB (--max-memory)", what,
                     mib < 10 ? 1 : 0, mib);
 }

@@ -36,6 +36,7 @@ typedef enum {
     QTR_EUNSUPPORTED, /* valid input this build cannot handle yet */
     QTR_EVERIFY,      /* --verify found the output not equivalent */
     QTR_ELIMIT,       /* a size limit was exceeded */
+    QTR_EMEMORY,      /* the circuit outgrew its memory budget (qtr_ctx.max_memory) */
     QTR_STATUS_COUNT
 } qtr_status;
 
@@ -80,7 +81,7 @@ qtr_status qtr_fail(qtr_ctx *ctx, qtr_status st, const char *fmt, ...)
     ;
 
 /** Record the failure of a circuit that outgrew its memory budget @p limit:
- *  QTR_ELIMIT with "WHAT: the circuit needs more than its memory budget of N MiB". */
+ *  QTR_EMEMORY with "WHAT: the circuit needs more than its memory budget of N MiB". */
 qtr_status qtr_fail_budget(qtr_ctx *ctx, const char *what, size_t limit);
 /** Parse a byte count with an optional suffix K, M, G or T (powers of 1024;
  *  "512M", "2G", "1048576"). @return 0, or -1 when @p s is not one or is 0. */

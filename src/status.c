@@ -16,6 +16,7 @@ static const char *const status_text[QTR_STATUS_COUNT] = {
     [QTR_EUNSUPPORTED] = "unsupported",
     [QTR_EVERIFY] = "verification failed",
     [QTR_ELIMIT] = "size limit exceeded",
+    [QTR_EMEMORY] = "memory budget exceeded",
 };
 
 const char *qtr_status_text(qtr_status st)

@@ -14,6 +14,7 @@
  * itself ("circuit N"); a rebuilt circuit passes qtr_circuit_check. Rows
  * and the budget are capped so a file declaring 2^40 rows or records
  * costs no more than a small one. */
+#include <hdf5.h>
 #include "fuzz_common.h"
 #include "qtr.h"
 #include "qtr_io.h"
@@ -49,7 +50,20 @@ static void check_row(qtr_h5_file *f, const qtr_h5_block *b, size_t k)
     qtr_circuit_free(c);
 }
 
+/* What the reader opens it must close, on every path: once a file is
+ * closed no file, group, dataset or attribute of it may stay open (a leaked
+ * one keeps the file open). */
+static void run(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    run(data, size);
+    ssize_t open = H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL);
+    FUZZ_REQUIRE(open == 0, "%lld HDF5 objects left open", (long long)open);
+    return 0;
+}
+
+static void run(const uint8_t *data, size_t size)
 {
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, 1);
@@ -58,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (qtr_h5_open_image(data, size, NAME, &f, &ctx)) {
         FUZZ_REQUIRE(f == NULL, "a failed open returned a file");
         FUZZ_REQUIRE_MESSAGE(&ctx, NAME);
-        return 0;
+        return;
     }
     uint64_t n = qtr_h5_count(f);
     size_t rows = n < MAX_ROWS ? (size_t)n : MAX_ROWS;
@@ -89,5 +103,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     qtr_h5_block_fini(&b);
     FUZZ_REQUIRE(qtr_h5_close(f, &ctx) == QTR_OK || ctx.msg[0], "close failed without a message");
-    return 0;
 }
