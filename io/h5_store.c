@@ -217,6 +217,10 @@ const uint32_t *qtr_h5_block_output_permutation(const qtr_h5_block *b, size_t k)
 static qtr_status put_circuit(qtr_h5_block *b, qtr_h5_row *r, const qtr_circuit *c, int borrow,
                               qtr_ctx *ctx)
 {
+    if (qtr_circuit_is_symbolic(c))
+        return qtr_fail(ctx, QTR_EUNSUPPORTED, "circuit %llu has unbound parameters; the HDF5 "
+                        "store holds bound circuits only (bind them first)",
+                        (unsigned long long)r->index);
     size_t nregs = c->nqregs + c->ncregs;
     if ((!borrow && (QTR_GROW(&b->alloc, b->inst, b->capinst, b->ninst + c->ninst) ||
                      QTR_GROW(&b->alloc, b->params, b->capparams, b->nparams + c->nparams) ||

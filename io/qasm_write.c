@@ -518,6 +518,10 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
 {
     qtr_status st;
     if (w->err) return qtr_fail(ctx, w->err, "%s: write error: %s", w->path, strerror(w->wrote_err));
+    if (qtr_circuit_is_symbolic(c))
+        return qtr_fail(ctx, QTR_EUNSUPPORTED, "%s: the circuit has unbound parameters (%zu "
+                        "declared), which OpenQASM 2 cannot express; bind them first", w->path,
+                        c->npnames);
     if ((st = sync_bits(w, &w->q, 1, c, ctx)) || (st = sync_bits(w, &w->c, 0, c, ctx))) return st;
     w->started = 1;
     /* bytes an operand may take: the longest name, '[', 10 digits, ']', ',' */

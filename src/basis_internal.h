@@ -131,5 +131,21 @@ qtr_status qtr_basis_plan_add_flips(qtr_basis_plan *p, qtr_ctx *ctx);
  *  QTR_ETARGET for a multi-qubit gate that is not on an edge. */
 qtr_status qtr_basis_rewrite(const qtr_basis_plan *p, qtr_circuit *c, size_t from,
                              const qtr_target *dir, qtr_ctx *ctx);
+/** How qtr_basis_rewrite treats instruction @p in (number @p i): the
+ *  expansion it emits, or NULL when it copies the instruction (*err set, with
+ *  the message, when it cannot be rewritten at all). */
+const qtr_basis_exp *qtr_basis_select(const qtr_basis_plan *p, const qtr_circuit *c,
+                                      const qtr_inst *in, size_t i, const qtr_target *dir,
+                                      qtr_status *err, qtr_ctx *ctx);
+/** The symbolic part of qtr_basis_rewrite (src/basis_sym.c): expand every
+ *  instruction in [from, ninst) that has a symbolic angle and that the
+ *  rewrite would change, into basis gates with expression angles (Euler
+ *  steps in their generic symbolic form), adding the phase to the circuit's
+ *  (symbolic) phase. No-op for circuits without expressions.
+ *  @return QTR_OK; QTR_EUNSUPPORTED (an Euler step in a basis without a
+ *  symbolic form: XYX), QTR_ENOMEM, QTR_ELIMIT, QTR_ETARGET -- the circuit
+ *  unchanged. */
+qtr_status qtr_basis_expand_symbolic(const qtr_basis_plan *p, qtr_circuit *c, size_t from,
+                                     const qtr_target *dir, qtr_ctx *ctx);
 
 #endif

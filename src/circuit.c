@@ -1,5 +1,6 @@
 /* circuit.c -- qtr_circuit: append, operand/parameter access, clone, compact,
- * check, equality. Owns: inst[], params[], args[], registers, name; all
+ * check, equality. Owns: inst[], params[], args[], registers, name, and the
+ * symbolic parameters' names and expression pool (built by src/expr.c); all
  * through the circuit's own qtr_alloc so its bytes are counted.
  * Invariant: every record's operands are in range and its pool indices valid. */
 #include <stdio.h>
@@ -32,6 +33,9 @@ void qtr_circuit_free(qtr_circuit *c)
     free_regs(a, c->qregs, c->nqregs, c->capqregs);
     free_regs(a, c->cregs, c->ncregs, c->capcregs);
     if (c->name) qtr_realloc(a, c->name, strlen(c->name) + 1, 0);
+    for (size_t i = 0; i < c->npnames; i++) qtr_realloc(a, c->pnames[i], strlen(c->pnames[i]) + 1, 0);
+    qtr_realloc(a, c->pnames, c->cappnames * sizeof *c->pnames, 0);
+    qtr_realloc(a, c->expr, c->capexpr * sizeof *c->expr, 0);
     free(c);
 }
 
@@ -182,6 +186,24 @@ static qtr_status copy_array(qtr_alloc *a, void **dst, size_t *dcap, const void 
     return QTR_OK;
 }
 
+/* The parameter names and expression pool of @p c into the empty @p d. */
+static qtr_status copy_symbols(qtr_circuit *d, const qtr_circuit *c, qtr_ctx *ctx)
+{
+    if (copy_array(&d->alloc, (void **)&d->expr, &d->capexpr, c->expr, c->nexpr, sizeof *c->expr) ||
+        (c->npnames && QTR_GROW(&d->alloc, d->pnames, d->cappnames, c->npnames)))
+        return qtr_fail(ctx, QTR_ENOMEM, "copying %zu expression nodes", c->nexpr);
+    d->nexpr = c->nexpr;
+    for (size_t i = 0; i < c->npnames; i++) {
+        size_t len = strlen(c->pnames[i]) + 1;
+        if (!(d->pnames[i] = qtr_realloc(&d->alloc, NULL, 0, len)))
+            return qtr_fail(ctx, QTR_ENOMEM, "copying parameter names");
+        memcpy(d->pnames[i], c->pnames[i], len);
+        d->npnames = i + 1;
+    }
+    d->sym_phase = c->sym_phase;
+    return QTR_OK;
+}
+
 qtr_status qtr_circuit_clone(const qtr_circuit *c, qtr_circuit **out, qtr_ctx *ctx)
 {
     qtr_circuit *d = qtr_circuit_new(0);
@@ -216,6 +238,7 @@ qtr_status qtr_circuit_clone(const qtr_circuit *c, qtr_circuit **out, qtr_ctx *c
         }
         memcpy(d->name, c->name, len);
     }
+    if ((st = copy_symbols(d, c, ctx))) goto fail;
     *out = d;
     return QTR_OK;
 fail:
@@ -235,12 +258,46 @@ void qtr_circuit_compact(qtr_circuit *c)
 
 void qtr_circuit_clear_ops(qtr_circuit *c)
 {
+    /* parameters stay declared and their nodes stay: angles a caller holds
+     * for them remain valid */
     c->ninst = c->nparams = c->nargs = 0;
     c->global_phase = 0;
+    c->sym_phase = 0;
+}
+
+/* Every reference in the pool and the phase names an existing node; every
+ * node refers to earlier nodes or declared parameters. */
+static qtr_status check_symbols(const qtr_circuit *c, qtr_ctx *ctx)
+{
+    for (size_t i = 0; i < c->nexpr; i++) {
+        const qtr_expr_node *n = &c->expr[i];
+        int bad = n->op >= QTR_EX_COUNT ||
+                  (n->op == QTR_EX_PARAM && n->a >= c->npnames) ||
+                  (n->op > QTR_EX_PARAM && n->a >= i) ||
+                  (n->op >= QTR_EX_ADD && n->u.b >= i);
+        if (bad) return qtr_fail(ctx, QTR_EINVAL, "expression node %zu is malformed", i);
+    }
+    if (qtr_angle_is_sym(c->sym_phase) && qtr_angle_node(c->sym_phase) >= c->nexpr)
+        return qtr_fail(ctx, QTR_EINVAL, "the symbolic phase refers to a missing node");
+    return QTR_OK;
+}
+
+/* Each symbolic angle of @p in refers to an existing node. (Numbers are not
+ * checked: a NaN angle is the caller's business, as it always was.) */
+static qtr_status check_angles(const qtr_circuit *c, const qtr_inst *in, qtr_ctx *ctx)
+{
+    unsigned np = qtr_gate((qtr_op)in->op)->nparams;
+    const double *p = np ? qtr_inst_params(c, in) : NULL;
+    for (unsigned k = 0; k < np; k++)
+        if (qtr_angle_is_sym(p[k]) && qtr_angle_node(p[k]) >= c->nexpr)
+            return qtr_fail(ctx, QTR_EINVAL, "angle %u refers to a missing expression", k);
+    return QTR_OK;
 }
 
 qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx)
 {
+    qtr_status st0 = check_symbols(c, ctx);
+    if (st0) return st0;
     for (size_t i = 0; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
         if (in->op >= QTR_OP_COUNT)
@@ -264,6 +321,7 @@ qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx)
                 return qtr_fail(ctx, QTR_EINVAL, "record %zu: parameter index out of range", i);
         }
         qtr_status st = check_operands(c, (qtr_op)in->op, qtr_inst_operands(c, in), in->nargs, ctx);
+        if (!st) st = check_angles(c, in, ctx);
         if (st) {
             char why[sizeof ctx->msg];   /* vsnprintf must not read its own output buffer */
             snprintf(why, sizeof why, "%s", ctx ? ctx->msg : "");
@@ -285,8 +343,20 @@ static int regs_equal(const qtr_reg *a, const qtr_reg *b, size_t n)
     return 1;
 }
 
+/* Numbers bit-exact; expressions by their text (each names its own pool). */
+static int angles_equal(const qtr_circuit *a, double x, const qtr_circuit *b, double y)
+{
+    if (!qtr_angle_is_sym(x) || !qtr_angle_is_sym(y)) return !memcmp(&x, &y, sizeof x);
+    char tx[256], ty[256];
+    size_t nx = qtr_expr_print(a, x, tx, sizeof tx), ny = qtr_expr_print(b, y, ty, sizeof ty);
+    return nx == ny && nx < sizeof tx && !strcmp(tx, ty);
+}
+
 int qtr_circuit_equal(const qtr_circuit *a, const qtr_circuit *b)
 {
+    if (a->npnames != b->npnames || !angles_equal(a, a->sym_phase, b, b->sym_phase)) return 0;
+    for (size_t i = 0; i < a->npnames; i++)
+        if (strcmp(a->pnames[i], b->pnames[i])) return 0;
     if (a->nqubits != b->nqubits || a->nclbits != b->nclbits || a->ninst != b->ninst ||
         a->nqregs != b->nqregs || a->ncregs != b->ncregs ||
         !regs_equal(a->qregs, b->qregs, a->nqregs) || !regs_equal(a->cregs, b->cregs, a->ncregs))
@@ -297,8 +367,9 @@ int qtr_circuit_equal(const qtr_circuit *a, const qtr_circuit *b)
         if (memcmp(qtr_inst_operands(a, x), qtr_inst_operands(b, y), x->nargs * sizeof(uint32_t)))
             return 0;
         size_t np = qtr_gate((qtr_op)x->op)->nparams;
-        if (np && memcmp(qtr_inst_params(a, x), qtr_inst_params(b, y), np * sizeof(double)))
-            return 0;
+        const double *pa = np ? qtr_inst_params(a, x) : NULL, *pb = np ? qtr_inst_params(b, y) : NULL;
+        for (size_t k = 0; k < np; k++)
+            if (!angles_equal(a, pa[k], b, pb[k])) return 0;
         uint32_t ca = 0, cb = 0;
         uint64_t va = 0, vb = 0;
         int ha = qtr_inst_condition(a, x, &ca, &va), hb = qtr_inst_condition(b, y, &cb, &vb);
@@ -357,6 +428,9 @@ qtr_status qtr_circuit_append_all(qtr_circuit *dst, const qtr_circuit *src, qtr_
 {
     if (src->nqubits > dst->nqubits || src->nclbits > dst->nclbits || src->ncregs > dst->ncregs)
         return qtr_fail(ctx, QTR_EINVAL, "append_all: destination has fewer bits or registers");
+    if (qtr_circuit_is_symbolic(src))
+        return qtr_fail(ctx, QTR_EUNSUPPORTED, "append_all: symbolic angles are not carried "
+                        "between circuits");
     if (dst->nparams + src->nparams > UINT32_MAX || dst->nargs + src->nargs > UINT32_MAX)
         return qtr_fail(ctx, QTR_ELIMIT, "circuit pools exceed 2^32 entries");
     if (QTR_GROW(&dst->alloc, dst->inst, dst->capinst, dst->ninst + src->ninst) ||

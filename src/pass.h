@@ -57,6 +57,11 @@ int qtr_euler_synth(const double m[8], qtr_euler_basis basis, qtr_gate1q *out, i
  *  preferring the one that gives the fewest gates; -1 if none fits. */
 int qtr_euler_basis_for(const uint8_t basis[QTR_OP_COUNT]);
 
+/** Add @p x (a number, or an angle of @p c) to the circuit's phase: a number
+ *  to global_phase, an expression to sym_phase (src/basis_sym.c).
+ *  @return QTR_OK, QTR_ENOMEM or QTR_ELIMIT (phase unchanged). */
+qtr_status qtr_sym_phase_add(qtr_circuit *c, double x, qtr_ctx *ctx);
+
 /* ---- 2-qubit synthesis: Weyl / KAK decomposition (src/synth_kak.c) ------- */
 
 /* 4×4 matrices below are row-major, interleaved (re, im), operand k = bit k of

@@ -708,6 +708,9 @@ qtr_status qtr_basis_rewrite(const qtr_basis_plan *p, qtr_circuit *c, size_t fro
     if (from > c->ninst)
         return qtr_fail(ctx, QTR_EINVAL, "basis translation: start %zu beyond %zu instructions",
                         from, c->ninst);
+    /* gates with symbolic angles first (src/basis_sym.c); what they become is kept below */
+    qtr_status sym = qtr_basis_expand_symbolic(p, c, from, dir, ctx);
+    if (sym) return sym;
 
     /* pass 1: validate and size the output exactly (Euler steps: bound) */
     size_t nout = from, nparams = 0, nwords = 0, max_exp = 0;
@@ -825,6 +828,13 @@ qtr_status qtr_basis_rewrite(const qtr_basis_plan *p, qtr_circuit *c, size_t fro
     c->capinst = nout;
     c->global_phase = remainder(c->global_phase + ph, 2 * QTR_PI);
     return QTR_OK;
+}
+
+const qtr_basis_exp *qtr_basis_select(const qtr_basis_plan *p, const qtr_circuit *c,
+                                      const qtr_inst *in, size_t i, const qtr_target *dir,
+                                      qtr_status *err, qtr_ctx *ctx)
+{
+    return select_exp(p, c, in, i, dir, err, ctx);
 }
 
 qtr_status qtr_basis_translate(const qtr_basis_plan *p, qtr_circuit *c, size_t from, qtr_ctx *ctx)

@@ -62,6 +62,27 @@ static void inverse_ops(uint8_t inv[QTR_OP_COUNT])
     }
 }
 
+/* A gate with a symbolic angle undoes another only when both are one rotation
+ * g(x), g(y) whose inverse is g(−x) with no phase (rz, rx, cp, rzz, ...),
+ * on the same operands, and x + y folds to 0 (qtr_expr_sum_is_zero). */
+static int undoes_symbolic(const qtr_circuit *c, const qtr_inst *a, const qtr_inst *b)
+{
+    const qtr_gate_info *g = qtr_gate((qtr_op)a->op);
+    if (a->op != b->op || g->nparams != 1) return 0;
+    qtr_op inv;
+    const double probe = 0.375;
+    double ip[4] = {0, 0, 0, 0}, ph = 0;
+    int swap = 0;
+    if (qtr_gate_inverse((qtr_op)a->op, &probe, &inv, ip, &swap, &ph) != QTR_OK ||
+        inv != (qtr_op)a->op || swap || ip[0] != -probe || ph != 0)
+        return 0;
+    const uint32_t *qa = qtr_inst_operands(c, a), *qb = qtr_inst_operands(c, b);
+    int same = 1, crossed = a->nargs == 2 && (g->props & QTR_GP_SYMMETRIC);
+    for (uint32_t k = 0; k < a->nargs; k++) same &= qa[k] == qb[k];
+    if (!same && !(crossed && qa[0] == qb[1] && qa[1] == qb[0])) return 0;
+    return qtr_expr_sum_is_zero(c, qtr_inst_params(c, a)[0], qtr_inst_params(c, b)[0]);
+}
+
 /* Does record i undo record j? Both are plain gates; j is on top of every
  * stack of i's wires. Adds to *phase the phase their product leaves. */
 static int undoes(const stacks_t *s, const qtr_inst *a, const qtr_inst *b, double *phase)
@@ -69,6 +90,7 @@ static int undoes(const stacks_t *s, const qtr_inst *a, const qtr_inst *b, doubl
     const qtr_circuit *c = s->c;
     if (s->inv[b->op] != a->op) return 0;
     if (!opt_is_plain_gate(a) || !opt_is_plain_gate(b) || a->nargs != b->nargs) return 0;
+    if (qtr_inst_is_symbolic(c, a) || qtr_inst_is_symbolic(c, b)) return undoes_symbolic(c, a, b);
     qtr_op inv;
     double ip[4] = {0, 0, 0, 0}, ph = 0;
     int swap = 0;

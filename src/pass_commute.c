@@ -50,7 +50,10 @@
  *   3. 2q rotations with a type on both wires (crx cry crz cp cu1 rxx ryy
  *      rzz rzx) on the same operands, in the same runs, merge: angles add
  *      (each is exp(−iθ/2·G) for a fixed G, or a controlled rotation).
- * Parameters are numbers here (no symbolic angles), so all gates take part.
+ * A gate with a symbolic angle keeps its wire types (they hold whatever the
+ * angle) but is never merged: numeric rotations merge across it, it stays
+ * (Qiskit's CommutativeCancellation skips such gates too; merge1q merges
+ * symbolic neighbours).
  * One call does one sweep; a rewrite can join runs that a further call
  * then uses (the optimisation loop repeats until nothing changes). */
 #include <math.h>
@@ -295,7 +298,7 @@ qtr_status qtr_pass_commute_cancel(qtr_circuit *c, const qtr_target *t, qtr_ctx 
         int plain = opt_is_plain_gate(in);
         for (uint32_t k = 0; k < nqi; k++)
             enter(&s, q[k], plain ? opt_wire_type((qtr_op)in->op, k) : OPT_T_NONE);
-        if (!plain) continue;
+        if (!plain || qtr_inst_is_symbolic(c, in)) continue;
         if (nqi == 1) {
             double a, p;
             uint32_t w = q[0];

@@ -240,7 +240,9 @@ static qtr_status evaluate(scan_t *s, const block_t *b)
         const uint32_t *w = qtr_inst_operands(c, in);
         uint8_t lq[2] = {w[0] == b->p ? 0 : 1, 0};
         if (in->nargs == 2) lq[1] = (uint8_t)(1 - lq[0]);
-        if (!m4_apply(u, (qtr_op)in->op, qtr_inst_params(c, in), lq)) return QTR_OK;
+        /* a symbolic angle has no matrix: the block stays as it is */
+        if (qtr_inst_is_symbolic(c, in) || !m4_apply(u, (qtr_op)in->op, qtr_inst_params(c, in), lq))
+            return QTR_OK;
     }
     /* blocks that already hold exactly 3 2q gates and need 3 cannot lose
      * a 2q gate; their 1q count is left alone (no such block was improved

@@ -29,7 +29,19 @@
  * basis, or when the candidate's score is lower than the run's own. So on
  * basis-form input the gate count never grows, and identity runs vanish
  * (Euler synthesis returns 0 gates within 1e-12 rad), their phase going to
- * c->global_phase. */
+ * c->global_phase.
+ *
+ * Symbolic angles. A gate whose angle is an expression has no matrix: it
+ * closes the runs around it like a 2q gate (Qiskit's collect_1q_runs does
+ * the same), so the numeric stretches on either side are resynthesised on
+ * their own. Before the scan, neighbouring rotations about one axis of which
+ * at least one is symbolic are merged by adding their angles as expressions
+ * (merge_symbolic_rotations): rz(a)·rz(θ) → rz(θ + a), p(a)·p(θ) → p(θ + a),
+ * a mixed Z pair → rz with p(a) = e^{ia/2} rz(a) putting a/2 in the phase,
+ * rx·rx, ry·ry. A sum that folds to a number (θ + (−θ) = 0) leaves a numeric
+ * gate, which the runs then treat as any other (an rz(0) vanishes). A
+ * failure while merging (out of memory for an expression) stops the merging
+ * with the circuit valid and equivalent, the pairs merged so far merged. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,6 +447,71 @@ static void touch_wires(merge_t *s, const qtr_inst *in)
         if (q[k] < s->c->nqubits) s->run[q[k]].touched = 1;
 }
 
+/* Rotation family of a 1q gate with one angle: 'z', 'x', 'y', or 0. */
+static int sym_family(qtr_op op)
+{
+    switch (op) {
+    case QTR_OP_RZ: case QTR_OP_P: case QTR_OP_U1: return 'z';
+    case QTR_OP_RX: return 'x';
+    case QTR_OP_RY: return 'y';
+    default: return 0;
+    }
+}
+
+/* Merge record i into record j (both plain 1q rotations of one family on
+ * one qubit, nothing between them on it): see the header. */
+static qtr_status merge_pair(qtr_circuit *c, uint32_t j, uint32_t i, qtr_ctx *ctx)
+{
+    qtr_inst *a = &c->inst[j], *b = &c->inst[i];
+    double x = c->params[a->p], y = c->params[b->p], sum, ph = 0;
+    qtr_op out = (qtr_op)a->op;
+    if (sym_family(out) == 'z' && a->op != b->op) {
+        /* mixed: rz(x)·p(y) = e^{iy/2} rz(x + y); every p/u1 member adds half its angle */
+        double k[2] = {a->op == QTR_OP_RZ ? 0 : 0.5, b->op == QTR_OP_RZ ? 0 : 0.5}, v[2] = {x, y};
+        qtr_status st = qtr_expr_affine(c, 0, k, v, 2, &ph, ctx);
+        if (st) return st;
+        out = QTR_OP_RZ;
+    }
+    qtr_status st = qtr_expr_binary(c, QTR_EX_ADD, x, y, &sum, ctx);
+    if (!st && (qtr_angle_is_sym(ph) || ph != 0)) st = qtr_sym_phase_add(c, ph, ctx);
+    if (st) return st;
+    a->op = (uint8_t)out;
+    c->params[a->p] = sum;
+    b->op = QTR_OP_NOP;
+    return QTR_OK;
+}
+
+/* The symbolic pre-step (see the header). Returns the records it emptied. */
+static size_t merge_symbolic_rotations(qtr_circuit *c, qtr_ctx *ctx)
+{
+    uint32_t *last = opt_scratch(c, c->nqubits, sizeof *last);   /* last record per qubit */
+    if (!last) return 0;
+    size_t merged = 0;
+    for (uint32_t q = 0; q < c->nqubits; q++) last[q] = UINT32_MAX;
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        if (in->op == QTR_OP_NOP) continue;
+        int fam = opt_is_plain_gate(in) && !(in->flags & QTR_IF_EXT) ? sym_family((qtr_op)in->op) : 0;
+        if (fam) {
+            uint32_t q = in->q[0], j = last[q];
+            if (j != UINT32_MAX && sym_family((qtr_op)c->inst[j].op) == fam &&
+                (qtr_inst_is_symbolic(c, in) || qtr_inst_is_symbolic(c, &c->inst[j]))) {
+                if (merge_pair(c, j, (uint32_t)i, ctx)) break;
+                merged++;
+                continue;
+            }
+            last[q] = (uint32_t)i;
+            continue;
+        }
+        const uint32_t *q = qtr_inst_operands(c, in);
+        uint32_t nq = in->op == QTR_OP_MEASURE ? 1 : in->nargs;
+        for (uint32_t k = 0; k < nq; k++)
+            if (q[k] < c->nqubits) last[q[k]] = UINT32_MAX;
+    }
+    opt_scratch_free(c, last, c->nqubits, sizeof *last);
+    return merged;
+}
+
 static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only,
                           size_t *emptied, qtr_ctx *ctx)
 {
@@ -447,6 +524,8 @@ static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only,
         return QTR_OK;
     }
 
+    /* symbolic neighbours first; touched_only keeps the NOPs (they mark wires) */
+    if (c->nexpr && merge_symbolic_rotations(c, ctx) && !touched_only) qtr_circuit_compact(c);
     const size_t n0 = c->ninst; /* apply() changes c->ninst */
     merge_t s;
     memset(&s, 0, sizeof s);
@@ -471,7 +550,8 @@ static qtr_status merge1q(qtr_circuit *c, const qtr_target *t, int touched_only,
             if (touched_only) touch_wires(&s, in);
             continue;
         }
-        if (opt_is_plain_gate(in) && qtr_gate((qtr_op)in->op)->nqubits == 1) {
+        if (opt_is_plain_gate(in) && qtr_gate((qtr_op)in->op)->nqubits == 1 &&
+            !qtr_inst_is_symbolic(c, in)) {
             add_to_run(&s, in->q[0], i, in);
             continue;
         }

@@ -46,7 +46,7 @@ qtr_status qtr_pass_remove_identity(qtr_circuit *c, const qtr_target *t, qtr_ctx
             removed++;
             continue;
         }
-        if (!g->nparams || g->nqubits > 2) continue;
+        if (!g->nparams || g->nqubits > 2 || qtr_inst_is_symbolic(c, in)) continue;
         double m[2 * 16];
         if (qtr_gate_matrix((qtr_op)in->op, qtr_inst_params(c, in), m) != QTR_OK) continue;
         int d = 1 << g->nqubits;

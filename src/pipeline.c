@@ -322,6 +322,8 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
         st = qtr_fail(ctx, QTR_ETARGET, "internal: output does not conform: %s", why);
         goto fail;
     }
+    /* expressions the passes replaced are dropped; every parameter stays */
+    if ((st = qtr_expr_collect(c, ctx))) goto fail;
     if ((st = qtr_circuit_stats(c, &r->out, ctx))) goto fail;
     r->peak_bytes = c->alloc.peak;
     free(elided);

@@ -190,6 +190,66 @@ typedef struct {
     uint32_t first;   /* index of its bit 0 in the circuit's flat numbering */
 } qtr_reg;
 
+/* ---- symbolic angles (src/expr.c) ----------------------------------------
+ *
+ * A gate angle in params[] (and the circuit's sym_phase) is either a number or
+ * a reference to an expression over the circuit's named parameters. A
+ * reference is a double with a signalling-NaN bit pattern: the top 32 bits are
+ * QTR_SYM_TAG and the low 32 bits index the circuit's expression pool. So the
+ * 16-byte record and the params[] pool are unchanged, a pass that only copies
+ * angles (routing, layout, direction flips without arithmetic, compaction)
+ * carries expressions along untouched, and arithmetic done by mistake on a
+ * reference quiets the NaN (bit 51), yielding a plain NaN that no longer looks
+ * like a reference and that the checks and the simulator reject.
+ *
+ * The pool is append-only: a node's operands always precede it, so nodes can
+ * be shared (copying an angle shares its expression) and one forward sweep
+ * evaluates them all (qtr_circuit_bind). Rewrites leave unreachable nodes
+ * behind; qtr_expr_collect drops them. */
+#define QTR_SYM_TAG 0x7FF40000u
+
+typedef enum {
+    QTR_EX_NUM,                      /* u.num */
+    QTR_EX_PARAM,                    /* parameter a (index in circuit.parameters order) */
+    QTR_EX_NEG,                      /* unary on node a */
+    QTR_EX_SIN, QTR_EX_COS, QTR_EX_TAN, QTR_EX_ASIN, QTR_EX_ACOS, QTR_EX_ATAN,
+    QTR_EX_EXP, QTR_EX_LN, QTR_EX_SQRT,
+    QTR_EX_ADD, QTR_EX_SUB, QTR_EX_MUL, QTR_EX_DIV,   /* binary on nodes a, u.b */
+    QTR_EX_COUNT
+} qtr_expr_op;
+
+/** One expression node, 16 bytes. */
+typedef struct {
+    uint8_t  op;                     /* qtr_expr_op */
+    uint8_t  pad;
+    uint16_t depth;                  /* 1 for leaves; bounded by QTR_EXPR_MAX_DEPTH */
+    uint32_t a;                      /* first operand node, or the parameter index */
+    union { double num; uint32_t b; } u;
+} qtr_expr_node;
+
+#define QTR_EXPR_MAX_DEPTH 2000u
+
+/** 1 when @p angle refers to an expression (is not a plain number). */
+static inline int qtr_angle_is_sym(double angle)
+{
+    union { double d; uint64_t u; } v = {angle};
+    return (uint32_t)(v.u >> 32) == QTR_SYM_TAG;
+}
+
+/** Pool index of the expression @p angle refers to (qtr_angle_is_sym). */
+static inline uint32_t qtr_angle_node(double angle)
+{
+    union { double d; uint64_t u; } v = {angle};
+    return (uint32_t)v.u;
+}
+
+/** The angle that refers to pool node @p node. */
+static inline double qtr_angle_of_node(uint32_t node)
+{
+    union { uint64_t u; double d; } v = {((uint64_t)QTR_SYM_TAG << 32) | node};
+    return v.d;
+}
+
 /** A circuit and all it owns. Fields are public for reading; change them only
  *  through the functions below, which keep the accounting right. */
 typedef struct qtr_circuit {
@@ -200,8 +260,16 @@ typedef struct qtr_circuit {
     qtr_reg  *qregs;  size_t nqregs,  capqregs;
     qtr_reg  *cregs;  size_t ncregs,  capcregs;
     uint32_t  nqubits, nclbits;
-    double    global_phase;                    /* radians */
+    double    global_phase;                    /* radians, always a number */
     char     *name;                            /* optional, owned; NULL if none */
+    /* Symbolic parameters: names in Qiskit's circuit.parameters order
+     * (qtr_param_name_cmp), and the expression pool angles refer to. */
+    char    **pnames; size_t npnames, cappnames;
+    qtr_expr_node *expr; size_t nexpr, capexpr;
+    /* The symbolic part of the global phase: 0, or an angle referring to an
+     * expression; the phase is global_phase + sym_phase. Kept apart so the
+     * passes' numeric phase bookkeeping never meets a reference. */
+    double    sym_phase;
 } qtr_circuit;
 
 /** New empty circuit. @p fail_at: for tests, make allocation number fail_at
@@ -285,6 +353,89 @@ qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx);
  *  qubit/clbit counts and registers. 1 if equal, else 0. */
 int qtr_circuit_equal(const qtr_circuit *a, const qtr_circuit *b);
 
+
+/* ======================================================================
+ * Symbolic parameters and expressions (src/expr.c, src/bind.c)
+ *
+ * Parameters are named and kept sorted as Qiskit sorts circuit.parameters
+ * (the column order of a primitive's value array): names compare bytewise,
+ * except that a vector element "base[i]" compares by base, then by index
+ * numerically, and a plain "base" sorts before its elements. Declaring one
+ * may renumber those after it; angles (which refer to expression nodes, not
+ * to indices) stay valid.
+ *
+ * Builders fold constants (every operand a number gives a number), and
+ * simplify sums: an expression affine in its parameters (and in opaque
+ * subterms such as sin(θ)) is rebuilt from its collected coefficients, so
+ * θ + π − π is θ and θ + (−θ) is the number 0. Angles are built in the circuit
+ * that will hold them; an angle is meaningful only with its own circuit.
+ * ====================================================================== */
+
+/** Compare parameter names in Qiskit's circuit.parameters order (<0, 0, >0). */
+int qtr_param_name_cmp(const char *a, const char *b);
+
+/** Declare parameter @p name (copied; any non-empty text) if it is not yet
+ *  declared, and give in *@p angle the angle that stands for it.
+ *  @return QTR_OK, QTR_EINVAL (empty name), QTR_ENOMEM, QTR_ELIMIT. */
+qtr_status qtr_circuit_param(qtr_circuit *c, const char *name, double *angle, qtr_ctx *ctx);
+/** Index of parameter @p name (length @p len), or -1 when not declared. */
+long qtr_circuit_param_find(const qtr_circuit *c, const char *name, size_t len);
+
+/** f(@p a) for a unary op (QTR_EX_NEG .. QTR_EX_SQRT) into *@p out.
+ *  @return QTR_OK, QTR_EINVAL (bad op or a non-finite number), QTR_ENOMEM,
+ *  QTR_ELIMIT (deeper than QTR_EXPR_MAX_DEPTH). */
+qtr_status qtr_expr_unary(qtr_circuit *c, qtr_expr_op op, double a, double *out, qtr_ctx *ctx);
+/** @p a op @p b for a binary op (QTR_EX_ADD .. QTR_EX_DIV); errors as above. */
+qtr_status qtr_expr_binary(qtr_circuit *c, qtr_expr_op op, double a, double b, double *out,
+                           qtr_ctx *ctx);
+/** k0 + Σ k[i]·x[i] over @p n angles, simplified (a number when it folds). */
+qtr_status qtr_expr_affine(qtr_circuit *c, double k0, const double *k, const double *x,
+                           unsigned n, double *out, qtr_ctx *ctx);
+
+/** Parse @p len bytes of @p text: numbers, pi (or π), declared parameter
+ *  names, + - * / (usual precedence, left-assoc), unary minus, parentheses,
+ *  and sin cos tan arcsin arccos arctan exp ln sqrt applied as f(x).
+ *  @return QTR_OK, QTR_EPARSE ("column N: ..." for the first problem, an
+ *  undeclared name included), QTR_ENOMEM, QTR_ELIMIT. */
+qtr_status qtr_expr_parse(qtr_circuit *c, const char *text, size_t len, double *out,
+                          qtr_ctx *ctx);
+
+/** Write @p angle as text into @p buf (NUL-terminated, truncated to @p cap),
+ *  in the syntax qtr_expr_parse reads and OpenQASM 3 accepts: numbers with 17
+ *  significant digits, parameter names as declared. @return the length the
+ *  full text needs (excluding the NUL), as snprintf. */
+size_t qtr_expr_print(const qtr_circuit *c, double angle, char *buf, size_t cap);
+
+/** Value of @p angle with parameter k set to @p values[k] (c->npnames of them).
+ *  A number is returned as it is. May be NaN or ±inf (ln(−1), 1/0). */
+double qtr_expr_eval(const qtr_circuit *c, double angle, const double *values);
+
+/** 1 when @p x + @p y folds to 0 (within 8·DBL_EPSILON of what is summed):
+ *  θ and −θ, 2θ + 1 and 1 − 2θ − 2. Reads only; builds nothing. */
+int qtr_expr_sum_is_zero(const qtr_circuit *c, double x, double y);
+
+/** 1 when any live instruction's angle, or the phase, is symbolic. */
+int qtr_circuit_is_symbolic(const qtr_circuit *c);
+/** 1 when some angle of @p in is symbolic. */
+int qtr_inst_is_symbolic(const qtr_circuit *c, const qtr_inst *in);
+
+/** Drop expression nodes no live angle refers to (renumbering the rest);
+ *  parameters stay declared. @return QTR_OK or QTR_ENOMEM (unchanged). */
+qtr_status qtr_expr_collect(qtr_circuit *c, qtr_ctx *ctx);
+
+/** Bind: the circuit @p c with parameter k set to @p values[k] (@p nvalues
+ *  must equal c->npnames): the same records, registers and name, every
+ *  symbolic angle and the phase replaced by its value, no parameters. One
+ *  pass over the records; each expression node is evaluated once per call,
+ *  however many angles share it. When *@p out is NULL a new circuit is made;
+ *  otherwise *@p out (a circuit this function made before, from any
+ *  circuit) is overwritten, reusing its memory: binding many rows costs no
+ *  allocation after the first.
+ *  @return QTR_OK; QTR_EINVAL for a count mismatch, or an angle that
+ *  evaluates to NaN or ±inf (the message names it); QTR_ENOMEM. On failure
+ *  *@p out is left valid (a new one is freed and *out stays NULL). */
+qtr_status qtr_circuit_bind(const qtr_circuit *c, const double *values, size_t nvalues,
+                            qtr_circuit **out, qtr_ctx *ctx);
 
 /* ======================================================================
  * Targets (src/target.c; loaders in io/)

@@ -315,6 +315,9 @@ static qtr_status run_circuit(const qtr_circuit *c, cx *st, uint32_t nq, const u
     double m[2 * 32 * 32];
     pending1q pend1;
     memset(pend1.has, 0, sizeof pend1.has);
+    if (qtr_circuit_is_symbolic(c))
+        return qtr_fail(ctx, QTR_EINVAL, "%s: the circuit has unbound parameters; bind them "
+                        "before simulating", what);
     for (size_t i = 0; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
         const qtr_gate_info *g = qtr_gate((qtr_op)in->op);
