@@ -449,17 +449,24 @@ qtr_status decode_after(const std::string &path, void (*edit)(hid_t), std::strin
     return st;
 }
 
-void write_u64(hid_t fid, const char *name, uint64_t row, uint64_t v)
+// Read or write element @p row of the integer column @p name.
+void access_u64(hid_t fid, const char *name, uint64_t row, uint64_t *v, bool write)
 {
     hid_t d = H5Dopen2(fid, name, H5P_DEFAULT);
     hid_t fs = H5Dget_space(d);
     hsize_t off = row, cnt = 1;
     H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
     hid_t ms = H5Screate_simple(1, &cnt, NULL);
-    H5Dwrite(d, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, &v);
+    if (write) H5Dwrite(d, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, v);
+    else H5Dread(d, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, v);
     H5Sclose(ms);
     H5Sclose(fs);
     H5Dclose(d);
+}
+
+void write_u64(hid_t fid, const char *name, uint64_t row, uint64_t v)
+{
+    access_u64(fid, name, row, &v, true);
 }
 }  // namespace
 
@@ -807,17 +814,10 @@ TEST(H5StoreHostile, OverlappingRowsReadAlike)
     // row 1 points at row 0's segments (and has its counts)
     hid_t fid = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
     for (const char *col : {"inst", "param", "arg", "reg"}) {
-        std::string s = std::string("/circuits/") + col + "_start", n = std::string("/circuits/") + col + "_count";
+        std::string s = std::string("/circuits/") + col + "_start",
+                    n = std::string("/circuits/") + col + "_count";
         uint64_t count0 = 0;
-        hid_t d = H5Dopen2(fid, n.c_str(), H5P_DEFAULT);
-        hid_t fs = H5Dget_space(d);
-        hsize_t off = 0, cnt = 1;
-        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
-        hid_t ms = H5Screate_simple(1, &cnt, NULL);
-        H5Dread(d, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, &count0);
-        H5Sclose(ms);
-        H5Sclose(fs);
-        H5Dclose(d);
+        access_u64(fid, n.c_str(), 0, &count0, false);
         write_u64(fid, s.c_str(), 1, 0);
         write_u64(fid, n.c_str(), 1, count0);
     }
