@@ -14,12 +14,18 @@
  * HDF5 prints its error stack to stderr by default. Library code must not
  * print, so each public entry point silences automatic printing for its
  * duration and turns the stack into the ctx message instead. */
+#include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "common.h"
+#include "h5_journal.h"
 #include "h5_store.h"
 
 _Static_assert(sizeof(hid_t) == sizeof(int64_t), "hid_t is passed as int64_t");
@@ -65,6 +71,7 @@ static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data)
  * h5_fail() appends it (or the live stack, when nothing was saved) to the
  * message as " (HDF5: outer: inner)". */
 static char *file_err(qtr_h5_file *f);
+static qtr_h5_journal *file_journal(qtr_h5_file *f);
 
 static void summarise(char *out, size_t len)
 {
@@ -91,6 +98,12 @@ static qtr_status h5_fail(qtr_h5_file *f, qtr_ctx *ctx, qtr_status st, const cha
     va_start(ap, fmt);
     vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
+    /* the system's reason, when the journal's driver saw one (disk full) */
+    int sys = f && file_journal(f) ? qtr_h5_journal_errno(file_journal(f)) : 0;
+    if (sys) {
+        size_t at = strlen(head);
+        snprintf(head + at, sizeof head - at, ": %s", strerror(sys));
+    }
     char *e = f ? file_err(f) : NULL;
     if (e && e[0]) {
         snprintf(why, sizeof why, "%s", e);
@@ -695,6 +708,7 @@ struct qtr_h5_file {
     char           err[320];          /* HDF5's stack at the last failure (cap) */
     qtr_h5_between_fn between;        /* called between datasets written, or NULL */
     void          *between_ud;
+    qtr_h5_journal *journal;          /* results written through the undo journal, or NULL */
 };
 
 void qtr_h5_set_write_window(qtr_h5_file *f, uint64_t bytes) { f->window = bytes; }
@@ -711,6 +725,7 @@ static void between(qtr_h5_file *f)
 }
 
 static char *file_err(qtr_h5_file *f) { return f->err; }
+static qtr_h5_journal *file_journal(qtr_h5_file *f) { return f->journal; }
 
 const char *qtr_h5_path(const qtr_h5_file *f) { return f->path; }
 uint64_t qtr_h5_count(const qtr_h5_file *f) { return f->n; }
@@ -749,10 +764,11 @@ void qtr_h5_run_of(const qtr_h5_file *f, qtr_h5_run *run)
  * 0.1-0.3 MiB, and the peak RSS grew ~0.8 MiB per 1,000 circuits. Files are
  * read and written front to back, so a small cache costs no rereads that
  * matter (same wall time within noise). */
-static hid_t capped_fapl(hid_t fapl)
+static hid_t capped_fapl(hid_t fapl, qtr_h5_journal *journal)
 {
     hid_t p = fapl < 0 ? H5Pcreate(H5P_FILE_ACCESS) : H5Pcopy(fapl);
     if (p < 0) return -1;
+    if (journal && qtr_h5_journal_use(journal, p)) goto fail;
     H5AC_cache_config_t mdc;
     memset(&mdc, 0, sizeof mdc);
     mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
@@ -773,6 +789,23 @@ fail:
     H5Pclose(p);
     H5Eclear2(H5E_DEFAULT);
     return -1;
+}
+
+/* The access properties to open or create @p f with: the capped caches,
+ * and, for a results file written with the serial driver (@p journaled),
+ * the undo journal (h5_journal.h); -1 when that cannot be set up. The
+ * caller closes what is returned unless it is H5P_DEFAULT or @p fapl. */
+static hid_t file_fapl(qtr_h5_file *f, hid_t fapl, int journaled)
+{
+    if (journaled && !(f->journal = qtr_h5_journal_new())) return -1;
+    hid_t cap = capped_fapl(fapl, f->journal);
+    if (cap < 0 && journaled) return -1;
+    return cap >= 0 ? cap : fapl < 0 ? H5P_DEFAULT : fapl;
+}
+
+static void fapl_done(hid_t p, hid_t fapl)
+{
+    if (p >= 0 && p != H5P_DEFAULT && p != fapl) H5Pclose(p);
 }
 
 static qtr_h5_file *file_new(const char *path)
@@ -807,6 +840,11 @@ qtr_status qtr_h5_close(qtr_h5_file *f, qtr_ctx *ctx)
     file_release(f);
     if (f->fid >= 0 && H5Fclose(f->fid) < 0)
         st = h5_fail(f, ctx, QTR_EIO, "%s: closing failed", f->path);
+    /* closed cleanly: the file is whole, its journal has nothing to undo
+     * (unless a write failed: the journal keeps it). Not closed: HDF5
+     * keeps the file open and closes it again at exit, through this
+     * driver, which must outlive it (left allocated). */
+    if (st == QTR_OK) qtr_h5_journal_free(f->journal, 1);
     quiet_end(q);
     free(f->run_input);
     free(f->run_target);
@@ -1245,6 +1283,76 @@ done:
     return st;
 }
 
+/* After HDF5 failed to open or create @p path: does another process hold
+ * it? HDF5 locks a file it opens (flock: shared to read, exclusive to
+ * write) until it closes it, so a run in progress -- or the ranks of a
+ * killed mpirun, which live on a few seconds -- keep others out. */
+static int held_elsewhere(const char *path, int rw)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return 0;
+    int held = flock(fd, (rw ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+    close(fd);
+    return held;
+}
+
+static qtr_status held_fail(const char *path, qtr_ctx *ctx)
+{
+    H5Eclear2(H5E_DEFAULT);
+    return qtr_fail(ctx, QTR_EIO,
+                    "%s: another process holds this file (a run still in progress, or the "
+                    "ranks of a killed mpirun that have not exited yet); wait for it to end, "
+                    "then run the command again", path);
+}
+
+qtr_status qtr_h5_check_free(const char *path, qtr_ctx *ctx)
+{
+    return held_elsewhere(path, 1) ? held_fail(path, ctx) : QTR_OK;
+}
+
+int qtr_h5_unfinished(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) || !S_ISREG(sb.st_mode)) return 0;
+    if (sb.st_size == 0) return 1;
+    quiet_state q = quiet_begin();
+    int empty = 0;
+    if (H5Fis_hdf5(path) > 0) {
+        hid_t fid = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+        H5O_info_t info;
+        H5G_info_t g;
+        if (fid >= 0 && H5Oget_info(fid, &info) >= 0 && H5Gget_info(fid, &g) >= 0)
+            empty = info.num_attrs == 0 && g.nlinks == 0;
+        if (fid >= 0) H5Fclose(fid);
+    }
+    H5Eclear2(H5E_DEFAULT);
+    quiet_end(q);
+    return empty;
+}
+
+qtr_status qtr_h5_set_path(qtr_h5_file *f, const char *path, qtr_ctx *ctx)
+{
+    char *p = strdup(path);
+    if (!p) return qtr_fail(ctx, QTR_ENOMEM, "%s", path);
+    free(f->path);
+    f->path = p;
+    if (f->journal && qtr_h5_journal_start(f->journal, path))
+        return qtr_fail(ctx, QTR_EIO, "%s: cannot start its journal: %s", path, strerror(errno));
+    return QTR_OK;
+}
+
+qtr_status qtr_h5_recover(const char *path, int *rolled_back, qtr_ctx *ctx)
+{
+    return qtr_h5_journal_recover(path, rolled_back, ctx);
+}
+
+int qtr_h5_interrupted(const char *path) { return qtr_h5_journal_pending(path); }
+
+void qtr_h5_set_write_hook(qtr_h5_file *f, void (*fn)(void *), void *ud)
+{
+    if (f->journal) qtr_h5_journal_on_write(f->journal, fn, ud);
+}
+
 static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file **out,
                            qtr_ctx *ctx)
 {
@@ -1264,16 +1372,20 @@ static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file *
         H5Eclear2(H5E_DEFAULT);
         goto done;
     }
-    hid_t capl = capped_fapl(fapl);
-    f->fid = H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY,
-                     capl >= 0 ? capl : fapl < 0 ? H5P_DEFAULT : fapl);
-    if (f->fid < 0) cap(f);   /* before H5Pclose clears HDF5's error stack */
-    if (capl >= 0) H5Pclose(capl);
+    hid_t p = file_fapl(f, fapl, rw && fapl < 0);
+    if (p < 0) {
+        st = h5_fail(f, ctx, QTR_EIO, "%s: cannot set up the journal", path);
+        goto done;
+    }
+    f->fid = H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY, p);
+    if (f->fid < 0) cap(f);   /* before fapl_done's H5Pclose clears HDF5's error stack */
+    fapl_done(p, fapl);
     if (f->fid < 0) {
         /* the commonest damage, said plainly: a copy or a write cut short */
         int cut = strstr(f->err, "truncated file") != NULL;
-        st = h5_fail(f, ctx, cut ? QTR_EPARSE : QTR_EIO, "%s: cannot open%s", path,
-                     cut ? ": the file is truncated" : "");
+        st = held_elsewhere(path, rw) ? held_fail(path, ctx)
+             : h5_fail(f, ctx, cut ? QTR_EPARSE : QTR_EIO, "%s: cannot open%s", path,
+                       cut ? ": the file is truncated" : "");
         goto done;
     }
     f->writable = rw;
@@ -1284,12 +1396,17 @@ static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file *
     }
     if (rw && H5Lexists(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT) > 0)
         f->timing = H5Gopen2(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT);
+    if (f->journal && qtr_h5_journal_start(f->journal, path)) {
+        st = qtr_fail(ctx, QTR_EIO, "%s: cannot start its journal: %s", path, strerror(errno));
+        goto done;
+    }
     *out = f;
     f = NULL;
 done:
     if (f) {
         file_release(f);
-        if (f->fid >= 0) H5Fclose(f->fid);
+        /* a file HDF5 could not close still uses the journal's driver */
+        if (f->fid < 0 || H5Fclose(f->fid) >= 0) qtr_h5_journal_free(f->journal, 0);
         H5Eclear2(H5E_DEFAULT);
         free(f->run_input);
         free(f->run_target);
@@ -1418,11 +1535,16 @@ qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
      * overwritten by a later round (see doc/hdf5-format.md, "Crashes"). */
     fcpl = H5Pcreate(H5P_FILE_CREATE);
     if (content == QTR_H5_RESULTS) H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_AGGR, 0, 1);
-    hid_t cap = capped_fapl(fapl);
-    f->fid = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, cap >= 0 ? cap : fapl < 0 ? H5P_DEFAULT : fapl);
-    if (cap >= 0) H5Pclose(cap);
+    hid_t p = file_fapl(f, fapl, content == QTR_H5_RESULTS && fapl < 0);
+    if (p < 0) {
+        st = h5_fail(f, ctx, QTR_EIO, "%s: cannot set up the journal", path);
+        goto done;
+    }
+    f->fid = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, p);
+    fapl_done(p, fapl);
     if (f->fid < 0) {
-        st = h5_fail(f, ctx, QTR_EIO, "%s: cannot create", path);
+        st = held_elsewhere(path, 1) ? held_fail(path, ctx)
+                                     : h5_fail(f, ctx, QTR_EIO, "%s: cannot create", path);
         goto done;
     }
     int bad = set_attr_str(f->fid, QTR_H5_ATTR_FORMAT, QTR_H5_FORMAT_NAME) |
@@ -1476,7 +1598,8 @@ done:
     if (fcpl >= 0) H5Pclose(fcpl);
     if (f) {
         file_release(f);
-        if (f->fid >= 0) H5Fclose(f->fid);
+        /* a file HDF5 could not close still uses the journal's driver */
+        if (f->fid < 0 || H5Fclose(f->fid) >= 0) qtr_h5_journal_free(f->journal, 0);
         H5Eclear2(H5E_DEFAULT);
         free(f->run_input);
         free(f->run_target);
@@ -1523,6 +1646,8 @@ qtr_status qtr_h5_flush(qtr_h5_file *f, qtr_ctx *ctx)
     quiet_state q = quiet_begin();
     qtr_status st = QTR_OK;
     if (H5Fflush(f->fid, H5F_SCOPE_GLOBAL) < 0) st = h5_fail(f, ctx, QTR_EIO, "%s: flush failed", f->path);
+    else if (qtr_h5_journal_commit(f->journal))
+        st = qtr_fail(ctx, QTR_EIO, "%s: emptying its journal failed: %s", f->path, strerror(errno));
     quiet_end(q);
     return st;
 }

@@ -207,6 +207,28 @@ qtr_status qtr_h5_open_rw(const char *path, int64_t fapl, qtr_h5_file **out, qtr
 qtr_status qtr_h5_create(const char *path, int64_t fapl, qtr_h5_content content,
                          qtr_h5_storage storage, uint64_t n, const qtr_h5_run *run,
                          qtr_h5_file **out, qtr_ctx *ctx);
+/** The file was renamed to @p path (published under its final name):
+ *  messages name it from now on, and a results file written with the
+ *  serial driver is protected by its undo journal from now on (a results
+ *  file opened with qtr_h5_open_rw is from the start): every successful
+ *  qtr_h5_flush is a commit point a kill cannot tear (h5_journal.h). */
+qtr_status qtr_h5_set_path(qtr_h5_file *f, const char *path, qtr_ctx *ctx);
+/** Before opening a results file to resume: undo the writes of a commit a
+ *  kill interrupted (PATH.journal), so the file is as its last flush left
+ *  it. *@p rolled_back says whether there was anything to undo. */
+qtr_status qtr_h5_recover(const char *path, int *rolled_back, qtr_ctx *ctx);
+/** 1 if @p path has a commit cut short that qtr_h5_recover would undo (the
+ *  file may read as torn until then). */
+int qtr_h5_interrupted(const char *path);
+/** Tests: @p fn(@p ud) before each write to a protected file. */
+void qtr_h5_set_write_hook(qtr_h5_file *f, void (*fn)(void *), void *ud);
+/** QTR_EIO, with a message saying so, if another process holds @p path
+ *  (has it open through HDF5, which locks it); QTR_OK otherwise. */
+qtr_status qtr_h5_check_free(const char *path, qtr_ctx *ctx);
+/** 1 if @p path is an empty file, or an HDF5 file with nothing in it yet
+ *  (no attribute, no object): a results file whose creation was cut short
+ *  before its header was flushed, to be started over rather than refused. */
+int qtr_h5_unfinished(const char *path);
 /** Close; reports a failure to flush as QTR_EIO. Accepts NULL. */
 qtr_status qtr_h5_close(qtr_h5_file *f, qtr_ctx *ctx);
 

@@ -32,6 +32,7 @@
 #include "cli_opts.h" /* src/ */
 #include "comm.h"
 #include "h5_store.h"
+#include "killpoint.h"
 #include "partition.h"
 #include "progress.h"
 #include "qtr_io.h"
@@ -142,6 +143,7 @@ typedef struct {
      * left them: status, and placement of the done ones */
     uint8_t     *win_status;
     uint64_t    *win_start, *win_count;
+    int          rolled_back;     /* rank 0: an interrupted commit was undone */
 } run_state;
 
 /* Does the results file @p f belong to this batch and these options? */
@@ -229,19 +231,58 @@ static int scan_done(run_state *s, qtr_h5_file *f, qtr_ctx *ctx)
     return 0;
 }
 
+/* Create the results for this run: under a temporary name (RESULTS.part),
+ * header and index written and flushed, then renamed into place. So the
+ * file at RESULTS is always a complete results header: a kill before the
+ * rename leaves only the temporary file, which the next run truncates, and
+ * an earlier file of that name stays whole until the new one replaces it.
+ * Collective when every rank writes (parallel I/O); the rename is rank 0's. */
+static int create_output(run_state *s, const qtr_h5_run *run, qtr_ctx *ctx)
+{
+    qtr_comm *c = s->comm;
+    int mine = c->parallel_io || c->rank == 0, failed = 0;
+    size_t len = strlen(s->o->output);
+    char *tmp = malloc(len + sizeof ".part");
+    if (!tmp) failed = qtr_fail(ctx, QTR_ENOMEM, "%s", s->o->output) != QTR_OK;
+    else memcpy(tmp, s->o->output, len), memcpy(tmp + len, ".part", sizeof ".part");
+    /* a run still using the old file keeps it: not replaced under its feet */
+    if (!failed && c->rank == 0 && qtr_h5_check_free(s->o->output, ctx)) failed = 1;
+    if (!failed && mine &&
+        qtr_h5_create(tmp, c->fapl, QTR_H5_RESULTS, QTR_H5_COLUMNS, s->n, run, &s->out, ctx))
+        failed = 1;
+    if (!failed && mine) qtr_killpoint("create");
+    if (!failed && mine && qtr_h5_flush(s->out, ctx)) failed = 1;
+    if (any_failed(c, failed, ctx)) goto done;
+    if (mine) qtr_killpoint("header");
+    if (c->rank == 0 && rename(tmp, s->o->output))
+        failed = qtr_fail(ctx, QTR_EIO, "%s: cannot rename to %s: %s", tmp, s->o->output,
+                          strerror(errno)) != QTR_OK;
+    if (!failed && mine && qtr_h5_set_path(s->out, s->o->output, ctx)) failed = 1;
+    if (any_failed(c, failed, ctx)) goto done;
+    if (mine) qtr_killpoint("publish");
+done:
+    free(tmp);
+    return failed ? -1 : 0;
+}
+
 /* Open or create the results. Parallel I/O: every rank; else rank 0.
  * Resuming, rank 0 first reads what it needs through a read-only handle of
  * its own and closes it: the writers never read. (With parallel HDF5, a
  * chunk read through the writing handle stays in that rank's chunk cache,
  * and a later collective write to a compressed chunk can then drop that
- * rank's part: HDF5 1.10.8, seen as lost placement columns on resume.) */
+ * rank's part: HDF5 1.10.8, seen as lost placement columns on resume.)
+ * A commit a kill interrupted is first rolled back (qtr_h5_recover); a file
+ * left by a creation cut short (qtr_h5_unfinished) is started over. */
 static int open_output(run_state *s, qtr_ctx *ctx)
 {
     qtr_comm *c = s->comm;
     int exists = 0, failed = 0;
+    if (c->rank == 0 && s->o->resume && qtr_h5_recover(s->o->output, &s->rolled_back, ctx))
+        failed = 1;
+    if (any_failed(c, failed, ctx)) return -1;
     if (c->rank == 0) {
         struct stat sb;
-        exists = !stat(s->o->output, &sb);
+        exists = !stat(s->o->output, &sb) && !qtr_h5_unfinished(s->o->output);
     }
     if (qtr_comm_bcast(c, &exists, sizeof exists, 0)) return -1;
     int mine = c->parallel_io || c->rank == 0;
@@ -260,13 +301,12 @@ static int open_output(run_state *s, qtr_ctx *ctx)
         }
         if (any_failed(c, failed, ctx)) return -1;
         if (mine && qtr_h5_open_rw(s->o->output, c->fapl, &s->out, ctx)) failed = 1;
+        if (any_failed(c, failed, ctx)) return -1;
+        if (mine) qtr_killpoint("open");
     } else {
-        if (mine && qtr_h5_create(s->o->output, c->fapl, QTR_H5_RESULTS, QTR_H5_COLUMNS, s->n, &run,
-                                  &s->out, ctx))
-            failed = 1;
+        if (create_output(s, &run, ctx)) return -1;
         s->first_pending = 0;
     }
-    if (any_failed(c, failed, ctx)) return -1;
     uint64_t pos[2] = {s->first_pending, s->last_done};
     if (qtr_comm_bcast(c, pos, sizeof pos, 0)) return -1;
     s->first_pending = pos[0];
@@ -789,6 +829,14 @@ static int coordinate(void *ud, qtr_team *t)
     return QTR_TEAM_IDLE;
 }
 
+/* A run that stopped on an error: the error, and what is kept. */
+static void say_failed(const run_state *s, const qtr_ctx *ctx)
+{
+    say(NULL, "%s", ctx->msg);
+    say(NULL, "%s keeps every row marked done; run the same command with --resume to do the "
+              "rest (once space is free, if the disk was full)", s->o->output);
+}
+
 /* The rounds of the run, pipelined: returns the exit status. */
 static int run_rounds(run_state *s, qtr_ctx *ctx)
 {
@@ -883,10 +931,11 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     atomic_init(&team.idle_ns, 0);
     if (c->rank == 0) {
         qtr_progress_init(&k.prog, o->progress, stderr, s->n, s->done, s->failed);
-        char d[96], resumed[64] = "";
-        if (s->done)
-            snprintf(resumed, sizeof resumed, ", resuming: %llu done before",
-                     (unsigned long long)s->done);
+        char d[96], resumed[112] = "";
+        if (s->done || s->rolled_back)
+            snprintf(resumed, sizeof resumed, ", resuming: %llu done before%s",
+                     (unsigned long long)s->done,
+                     s->rolled_back ? " (a round cut short by a kill or a full disk undone)" : "");
         if (k.prog.mode == QTR_PROGRESS_LOG || k.prog.mode == QTR_PROGRESS_BAR)
             qtr_progress_say(&k.prog, "%s: %llu circuits, %s, %d thread%s per rank%s", o->input,
                              (unsigned long long)s->n, qtr_comm_describe(c, d, sizeof d), nthreads,
@@ -898,13 +947,13 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     coord_cpu = qtr_thread_cpu() - coord_cpu;  /* thread 0: the coordinator */
 
     if (k.failed) {
-        if (c->rank == 0 || c->size == 1) say(NULL, "%s", ctx->msg);
+        if (c->rank == 0 || c->size == 1) say_failed(s, ctx);
         rc = QTR_EXIT_USAGE;
         goto done;
     }
     /* rank 0 may have failed writing the last round after the others left it */
     if (qtr_rounds_finish(&k.rounds, ctx)) {
-        if (c->rank == 0) say(NULL, "%s", ctx->msg);
+        if (c->rank == 0) say_failed(s, ctx);
         rc = QTR_EXIT_USAGE;
         goto done;
     }
@@ -923,8 +972,8 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
         mine[9 + 2 * p] = k.rounds.cpu[p];
     }
     size_t *cnt = NULL;
-    if (!qtr_comm_gather(c, mine, sizeof mine, (void **)&all, &cnt, ctx) && c->rank == 0 &&
-        o->progress != QTR_PROGRESS_NONE)
+    if (o->verbose && !qtr_comm_gather(c, mine, sizeof mine, (void **)&all, &cnt, ctx) &&
+        c->rank == 0)
         for (int r = 0; r < c->size; r++) {
             const double *a = all + NFIG * r;
             char ph[256];
@@ -945,8 +994,9 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     /* run figures, outside the compared data; the same values on every rank */
     double wall = now() - t_start;
     qtr_comm_bcast(c, &wall, sizeof wall, 0);
-    if (s->out && (c->parallel_io || c->rank == 0))
-        qtr_h5_set_timing(s->out, c->size, nthreads, wall, ctx);
+    if (s->out && (c->parallel_io || c->rank == 0) &&
+        !qtr_h5_set_timing(s->out, c->size, nthreads, wall, ctx))
+        qtr_killpoint("timing");
     if (c->rank == 0) {
         if (rc == QTR_EXIT_STOPPED) {
             qtr_progress_finish(&k.prog, "stopped");
@@ -979,6 +1029,12 @@ done:
     return rc;
 }
 
+static void killpoint_write(void *ud)
+{
+    (void)ud;
+    qtr_killpoint("write");
+}
+
 static int run_batch(qtr_cli_options *o, qtr_comm *c)
 {
     qtr_ctx ctx;
@@ -988,6 +1044,10 @@ static int run_batch(qtr_cli_options *o, qtr_comm *c)
     s.comm = c;
     s.o = o;
     int rc = QTR_EXIT_USAGE, failed = 0;
+    if (qtr_killpoint_init(c->rank, ctx.msg, sizeof ctx.msg)) {
+        say(NULL, "%s", ctx.msg);
+        return QTR_EXIT_USAGE;
+    }
 
     /* every rank reads the batch itself: no rank ships circuits to another */
     if (qtr_h5_open(o->input, &s.in, &ctx)) failed = 1;
@@ -1003,6 +1063,7 @@ static int run_batch(qtr_cli_options *o, qtr_comm *c)
         failed = 1;
     if (any_failed(c, failed, &ctx)) goto done;
     if (open_output(&s, &ctx)) goto done;
+    if (s.out) qtr_h5_set_write_hook(s.out, killpoint_write, NULL);
 
     qtr_signals_install();
     rc = run_rounds(&s, &ctx);
@@ -1014,6 +1075,8 @@ done:
         if (qtr_h5_close(s.out, &cctx)) {
             say(c, "%s", cctx.msg);
             rc = QTR_EXIT_USAGE;
+        } else {
+            qtr_killpoint("close");
         }
     }
     qtr_ctx cctx;

@@ -50,6 +50,31 @@ static int launched_by_mpi(void)
 }
 #endif
 
+/* srun starts every task of a step itself. Without an MPI plugin (srun
+ * --mpi=none, which is Slurm's default MpiDefault) or in a build without
+ * MPI, its N tasks are N worlds of one, each transpiling the whole batch
+ * into the same results file, and the second to create it truncates the
+ * file the first is writing (seen with Slurm 22.05, `srun -n 2`: the
+ * results file was left unreadable). Refused before any file is touched. */
+static int check_slurm_step(const qtr_comm *c, qtr_ctx *ctx)
+{
+    const char *v = getenv("SLURM_STEP_NUM_TASKS");
+    long ntasks = v ? strtol(v, NULL, 10) : 0;
+    if (ntasks <= 1 || c->size > 1) return 0;
+    if (qtr_comm_built_with_mpi())
+        qtr_fail(ctx, QTR_EINVAL,
+                 "srun started %ld tasks, but not as the ranks of one MPI job: each would write "
+                 "the whole batch into the same results file. Start them with `srun --mpi=pmix` "
+                 "(`srun --mpi=list` shows this Slurm's plugins) or mpirun; for one batch per "
+                 "task, use a job array (examples/sbatch/job_array.sbatch)", ntasks);
+    else
+        qtr_fail(ctx, QTR_EINVAL,
+                 "srun started %ld tasks, but this qtranspile was built without MPI: each would "
+                 "write the whole batch into the same results file. Run one task with threads "
+                 "(`srun -n 1 --cpus-per-task=N`), or one batch per task in a job array", ntasks);
+    return -1;
+}
+
 int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, int parallel_writes, qtr_ctx *ctx)
 {
     (void)parallel_writes;  /* meaningful with MPI and parallel HDF5 only */
@@ -57,7 +82,7 @@ int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, int parallel_writes, qtr
     c->size = c->local_size = 1;
     c->fapl = c->dxpl = -1;
 #ifdef QTR_HAVE_MPI
-    if (!launched_by_mpi()) return 0;
+    if (!launched_by_mpi()) return check_slurm_step(c, ctx);
     /* A rank waiting in a collective (the commit's writes, while another
      * rank compresses its chunks) polls in a busy loop by default, and takes
      * a core from its own worker threads: a rank runs threads + 1 threads.
@@ -103,9 +128,8 @@ int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, int parallel_writes, qtr
 #else
     (void)argc;
     (void)argv;
-    (void)ctx;
 #endif
-    return 0;
+    return check_slurm_step(c, ctx);
 }
 
 void qtr_comm_fini(qtr_comm *c)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "killpoint.h"
 #include "rounds.h"
 #include "worker.h" /* qtr_thread_cpu */
 
@@ -353,6 +354,16 @@ done:
     return rc;
 }
 
+/* Flush the results: the data before the status that marks it done, the
+ * status before the next round (the kill points bracket it). 0 or -1. */
+static int flush(qtr_rounds *r, qtr_ctx *ctx)
+{
+    qtr_killpoint("flush");
+    if (qtr_h5_flush(r->out, ctx)) return -1;
+    qtr_killpoint("flushed");
+    return 0;
+}
+
 static void feed(qtr_rounds *r)
 {
     if (r->feed) r->feed(r->feed_ud);
@@ -485,18 +496,21 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
          * failure anywhere stops everyone at the same step */
         step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "extending the results")) goto done;
+        qtr_killpoint("grow");
         feed(r);
         step = qtr_h5_write_block(r->out, mine, c->dxpl, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "writing results")) goto done;
+        qtr_killpoint("data");
         charge(r, QTR_COMMIT_WRITE, &m);
-        step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
+        step = flush(r, ctx);
         if (all_ok(c, step, ctx, "flushing results")) goto done;
         feed(r);
         charge(r, QTR_COMMIT_FLUSH, &m);
         step = qtr_h5_write_status(r->out, mine, c->dxpl, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "writing status")) goto done;
+        qtr_killpoint("status");
         feed(r);
-        step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
+        step = flush(r, ctx);
         if (all_ok(c, step, ctx, "flushing status")) goto done;
         charge(r, QTR_COMMIT_STATUS, &m);
         rc = 0;
@@ -548,6 +562,7 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     rc = 0;
     if (c->rank != 0) goto done;
     step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
+    if (!step) qtr_killpoint("grow");
     /* pass 1: data of every rank's rows; pass 2: their status */
     for (int pass = 0; pass < 2 && !step; pass++) {
         for (int k = 0; k < c->size && !step; k++) {
@@ -558,8 +573,9 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
                        ? -1
                        : 0;
         }
+        if (!step) qtr_killpoint(pass == 0 ? "data" : "status");
         if (pass == 0) charge(r, QTR_COMMIT_WRITE, &m);
-        if (!step) step = qtr_h5_flush(r->out, ctx) ? -1 : 0;
+        if (!step) step = flush(r, ctx);
         charge(r, pass == 0 ? QTR_COMMIT_FLUSH : QTR_COMMIT_STATUS, &m);
     }
     if (step && c->size == 1) rc = -1;

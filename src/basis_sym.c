@@ -161,8 +161,10 @@ static void emit(emitter *em, qtr_op op, const uint32_t *q, const double *prm,
     unsigned nq = g->nqubits, np = g->nparams;
     qtr_inst r = {(uint8_t)op, 0, (uint16_t)nq, {q[0], nq > 1 ? q[1] : 0}, 0};
     uint32_t pidx = (uint32_t)c->nparams;
-    memcpy(c->params + c->nparams, prm, np * sizeof *prm);
-    c->nparams += np;
+    if (np) {
+        memcpy(c->params + c->nparams, prm, np * sizeof *prm);
+        c->nparams += np;
+    }
     if (!condw && nq <= 2) {
         r.p = np ? pidx : 0;
     } else {
@@ -283,7 +285,7 @@ qtr_status qtr_basis_expand_symbolic(const qtr_basis_plan *p, qtr_circuit *c, si
         return qtr_fail(ctx, QTR_ENOMEM, "basis translation of symbolic gates");
     size_t np0 = c->nparams, na0 = c->nargs, ne0 = c->nexpr;
     double ph0 = c->global_phase, sp0 = c->sym_phase;
-    memcpy(em.out, c->inst, from * sizeof *em.out);
+    if (from) memcpy(em.out, c->inst, from * sizeof *em.out);
     em.n = from;
     qtr_status st = QTR_OK;
     for (size_t i = from; i < c->ninst && !st; i++) {

@@ -9,6 +9,7 @@
  * in the capacity of its (otherwise empty) expression pool, so binding row
  * after row allocates nothing once the first row has sized the arrays. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "common.h"
 
@@ -126,8 +127,8 @@ static qtr_status bind_into(const qtr_circuit *c, const double *values, qtr_circ
     double *val = (double *)d->expr;   /* nodes are 16 bytes: room for a value each */
     eval_all(c, values, val);
 
-    memcpy(d->inst, c->inst, c->ninst * sizeof *c->inst);
-    memcpy(d->args, c->args, c->nargs * sizeof *c->args);
+    if (c->ninst) memcpy(d->inst, c->inst, c->ninst * sizeof *c->inst);
+    if (c->nargs) memcpy(d->args, c->args, c->nargs * sizeof *c->args);
     int bad = 0;
     const double *src = c->params;
     double *dst = d->params;
@@ -175,5 +176,62 @@ qtr_status qtr_circuit_bind(const qtr_circuit *c, const double *values, size_t n
     } else if (st) {
         qtr_circuit_clear_ops(*out);
     }
+    return st;
+}
+
+/* ---- values as text ------------------------------------------------------ */
+
+static qtr_status parse_item(const qtr_circuit *c, qtr_circuit *scratch, const char *s, size_t n,
+                             double *values, uint8_t *given, qtr_ctx *ctx)
+{
+    const char *eq = memchr(s, '=', n);
+    size_t a = 0, b;
+    while (a < n && (s[a] == ' ' || s[a] == '\t')) a++;
+    if (!eq) return qtr_fail(ctx, QTR_EPARSE, "'%.*s': expected NAME=VALUE", (int)n, s);
+    b = (size_t)(eq - s);
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
+    long k = qtr_circuit_param_find(c, s + a, b - a);
+    if (k < 0) {
+        if (!c->npnames)
+            return qtr_fail(ctx, QTR_EPARSE, "'%.*s': the circuit has no parameters",
+                            (int)(b - a), s + a);
+        return qtr_fail(ctx, QTR_EPARSE, "'%.*s' is not a parameter of the circuit (it has "
+                        "%zu, the first '%s')", (int)(b - a), s + a, c->npnames, c->pnames[0]);
+    }
+    if (given[k]) return qtr_fail(ctx, QTR_EPARSE, "parameter '%s' given twice", c->pnames[k]);
+    const char *v = eq + 1;
+    size_t vn = n - (size_t)(v - s);
+    double x;
+    qtr_status st = qtr_expr_parse(scratch, v, vn, &x, ctx);
+    if (st == QTR_EPARSE) {
+        char why[sizeof ctx->msg];
+        snprintf(why, sizeof why, "%s", ctx->msg);
+        return qtr_fail(ctx, QTR_EPARSE, "value of '%s' ('%.*s'): %s", c->pnames[k], (int)vn, v,
+                        why);
+    }
+    if (st) return st;
+    values[k] = x;
+    given[k] = 1;
+    return QTR_OK;
+}
+
+qtr_status qtr_values_parse(const qtr_circuit *c, const char *text, size_t len, double *values,
+                            qtr_ctx *ctx)
+{
+    /* a circuit without parameters: the values are constant expressions */
+    qtr_circuit *scratch = qtr_circuit_new(0);
+    uint8_t *given = calloc(c->npnames ? c->npnames : 1, 1);
+    qtr_status st = scratch && given ? QTR_OK : qtr_fail(ctx, QTR_ENOMEM, "reading values");
+    size_t at = 0;
+    while (!st && at < len) {
+        const char *comma = memchr(text + at, ',', len - at);
+        size_t end = comma ? (size_t)(comma - text) : len;
+        st = parse_item(c, scratch, text + at, end - at, values, given, ctx);
+        at = end + 1;
+    }
+    for (size_t k = 0; !st && k < c->npnames; k++)
+        if (!given[k]) st = qtr_fail(ctx, QTR_EPARSE, "parameter '%s' has no value", c->pnames[k]);
+    free(given);
+    qtr_circuit_free(scratch);
     return st;
 }

@@ -53,6 +53,9 @@ int qtr_cli_info(const qtr_cli_options *o)
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, 0);
     qtr_h5_file *f = NULL;
+    if (qtr_h5_interrupted(path))
+        qtr_cli_say("%s: its last round was cut short (a kill or a full disk); the batch command "
+                    "with --resume undoes it first", path);
     if (qtr_h5_open(path, &f, &ctx)) {
         qtr_cli_say("%s", ctx.msg);
         return QTR_EXIT_USAGE;

@@ -27,8 +27,8 @@ enum {
     OPT_OUTPUT = 'o', OPT_TARGET = 't', OPT_LEVEL = 'O', OPT_HELP = 'h', OPT_VERSION = 'V',
     OPT_BASIS = 256, OPT_SEED, OPT_LAYOUT_TRIALS, OPT_SWAP_TRIALS, OPT_APPROX,
     OPT_STATS, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM, OPT_MAX_MEMORY,
-    OPT_RESUME, OPT_PROGRESS, OPT_THREADS, OPT_ROUND, OPT_WRITER,
-    OPT_QASM, OPT_BUILD
+    OPT_RESUME, OPT_PROGRESS, OPT_THREADS, OPT_ROUND, OPT_WRITER, OPT_VERBOSE,
+    OPT_QASM, OPT_BUILD, OPT_BIND
 };
 
 /* Which commands take an option. */
@@ -81,6 +81,10 @@ static const cli_opt table[] = {
      "time, peak bytes) to FILE.json"},
     {"verify", OPT_VERIFY, NULL, C_T,
      "check the result is equivalent to the input\n(small circuits; reference simulator)"},
+    {"bind", OPT_BIND, "NAME=VALUE,...", C_T,
+     "put values in the circuit's parameters after\n"
+     "transpiling (each parameter once; values may be\n"
+     "constant expressions such as pi/4)"},
     {"stream", OPT_STREAM, NULL, C_T,
      "transpile in bounded memory, chunk by chunk\n"
      "(level 0, trivial layout; automatic for inputs\n"
@@ -100,6 +104,9 @@ static const cli_opt table[] = {
      "rank0: rank 0 writes every rank's results while\n"
      "the others go on (default); all: every rank\n"
      "writes its own, collectively (parallel HDF5)"},
+    {"verbose", OPT_VERBOSE, NULL, C_B,
+     "at the end, also where each rank's time went\n"
+     "(transpiling, reading, each commit phase)"},
     {"qasm", OPT_QASM, NULL, C_P,
      "store the texts as they are (parsed when\n"
      "transpiled, so a malformed file fails alone);\n"
@@ -357,9 +364,11 @@ static int parse_value(int id, const char *v, qtr_cli_options *o)
                                  v);
         return 0;
     case OPT_VERIFY: o->verify = 1; return 0;
+    case OPT_BIND: o->bind = v; return 0;
     case OPT_STREAM: o->stream = 1; return 0;
     case OPT_NO_STREAM: o->stream = -1; return 0;
     case OPT_RESUME: o->resume = 1; return 0;
+    case OPT_VERBOSE: o->verbose = 1; return 0;
     case OPT_PROGRESS: return parse_progress(v, &o->progress);
     case OPT_THREADS:
         if (parse_range(v, 1, 4096, &n)) return qtr_cli_usage("--threads: expected 1..4096, not '%s'", v);

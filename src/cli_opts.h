@@ -66,6 +66,7 @@ typedef struct {
     /* single circuit */
     const char *stats_path;     /* --stats */
     int         verify;         /* --verify */
+    const char *bind;           /* --bind NAME=VALUE,... */
     int         stream;         /* 1 --stream, -1 --no-stream, 0 automatic */
     /* batch */
     int         resume;         /* --resume */
@@ -73,6 +74,7 @@ typedef struct {
     int         threads;        /* --threads; 0 = the OpenMP default */
     size_t      round_rows;     /* --round; 0 = the driver's default */
     int         writer_all;     /* --writer=all */
+    int         verbose;        /* --verbose: per-rank figures at the end */
     /* pack / info */
     int         pack_text;      /* pack --qasm */
     int         build_info;     /* info --build */

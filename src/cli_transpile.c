@@ -177,6 +177,27 @@ static int run_stream(const qtr_cli_options *a, const qtr_target *t, qtr_ctx *ct
     return rc;
 }
 
+/* --bind: replace *c (a circuit with parameters, transpiled or not) by *c
+ * with the values put in. */
+static int bind_values(const qtr_cli_options *a, qtr_circuit **c, qtr_ctx *ctx)
+{
+    size_t n = (*c)->npnames;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    qtr_circuit *bound = NULL;
+    qtr_status st = v ? qtr_values_parse(*c, a->bind, strlen(a->bind), v, ctx)
+                      : qtr_fail(ctx, QTR_ENOMEM, "--bind");
+    if (!st) st = qtr_circuit_bind(*c, v, n, &bound, ctx);
+    free(v);
+    if (st) {
+        if (st == QTR_EPARSE) return qtr_cli_usage("--bind: %s", qtr_ctx_message(ctx));
+        say(a->input, ctx, st);
+        return QTR_EXIT_FAILED;
+    }
+    qtr_circuit_free(*c);
+    *c = bound;
+    return QTR_EXIT_OK;
+}
+
 static int run_in_memory(const qtr_cli_options *a, const qtr_target *t, qtr_ctx *ctx)
 {
     double t0 = now();
@@ -209,6 +230,8 @@ static int run_in_memory(const qtr_cli_options *a, const qtr_target *t, qtr_ctx 
         rc = QTR_EXIT_FAILED;
         goto done;
     }
+    if (a->bind && ((rc = bind_values(a, &c, ctx)) || (orig && (rc = bind_values(a, &orig, ctx)))))
+        goto done;
     if (a->verify && (rc = verify(orig, c, t, &r, a->approx > 0 && a->approx < 1, ctx)))
         goto done;
     double t3 = now();
@@ -258,7 +281,8 @@ done:
 static int want_stream(const qtr_cli_options *a)
 {
     if (a->stream) return a->stream > 0;
-    if (a->opt_level != 0 || a->verify || a->swap_trials || !strcmp(a->input, "-")) return 0;
+    if (a->opt_level != 0 || a->verify || a->swap_trials || a->bind || !strcmp(a->input, "-"))
+        return 0;
     struct stat s;
     return !stat(a->input, &s) && S_ISREG(s.st_mode) && (uint64_t)s.st_size >= AUTO_STREAM_BYTES;
 }
@@ -269,6 +293,9 @@ int qtr_cli_transpile(const qtr_cli_options *a)
         return qtr_cli_usage("transpile: -t TARGET is required ('qtranspile targets' lists the "
                              "built-in ones)");
     }
+    if (a->stream > 0 && a->bind)
+        return qtr_cli_usage("--stream: cannot be combined with --bind (parameters need the "
+                             "whole circuit)");
     if (a->stream > 0 && (a->opt_level != 0 || a->verify || a->swap_trials || a->layout_trials)) {
         return qtr_cli_usage("--stream: %s",
                 a->verify ? "cannot be combined with --verify (it needs the whole circuit)"

@@ -437,6 +437,15 @@ qtr_status qtr_expr_collect(qtr_circuit *c, qtr_ctx *ctx);
 qtr_status qtr_circuit_bind(const qtr_circuit *c, const double *values, size_t nvalues,
                             qtr_circuit **out, qtr_ctx *ctx);
 
+/** Read "name=value,name=value,..." (@p len bytes of @p text; blanks around
+ *  items allowed) into @p values, one per parameter of @p c in its order
+ *  (c->npnames of them). Every parameter must be given exactly once; a value
+ *  is a constant expression (0.5, -pi/4, 2*pi/3).
+ *  @return QTR_OK, or QTR_EPARSE naming the item (an unknown or repeated
+ *  name, a missing parameter, a malformed value); QTR_ENOMEM. */
+qtr_status qtr_values_parse(const qtr_circuit *c, const char *text, size_t len, double *values,
+                            qtr_ctx *ctx);
+
 /* ======================================================================
  * Targets (src/target.c; loaders in io/)
  * ====================================================================== */

@@ -89,13 +89,13 @@ run() {
     local pin=""
     [ "$bind" = core ] && pin="taskset -c 0-$((threads - 1))"
     OMP_NUM_THREADS=$threads $pin /usr/bin/time -f "%M %U %S" -o rss.0 "$B" "$in" -o "$out" -t "$TARGET" -O "$LEVEL" \
-      --progress=log 2> log.txt
+      --progress=log --verbose 2> log.txt
   else
     local how="--bind-to none --oversubscribe"
     [ "$bind" = core ] && how="--bind-to core --map-by core:PE=$threads"
     OMP_NUM_THREADS=$threads mpirun -n "$ranks" $how \
       sh -c '/usr/bin/time -f "%M %U %S" -o rss.$OMPI_COMM_WORLD_RANK "$0" "$@"' \
-      "$B" "$in" -o "$out" -t "$TARGET" -O "$LEVEL" --progress=log 2> log.txt
+      "$B" "$in" -o "$out" -t "$TARGET" -O "$LEVEL" --progress=log --verbose 2> log.txt
   fi
   local rc=$?
   t1=$(date +%s.%N)

@@ -143,6 +143,8 @@ else fail "transpile to /dev/null" "exit $rc, $(ls -l /dev/null)"; fi
 
 usage_case "transpile without a target" "-t TARGET is required" "$T/good.qasm" -o "$T/t2.qasm"
 usage_case "--stream above level 0" "level 0 only" "$T/good.qasm" -t all:4 -O 2 --stream
+usage_case "--bind with --stream" "cannot be combined with --bind" "$T/good.qasm" -t all:4 -O 0 --stream --bind a=1
+usage_case "--bind on a circuit without parameters" "the circuit has no parameters" "$T/good.qasm" -t all:4 --bind a=1
 run "$T/good.qasm" -o "$T/t3.qasm" -t nosuchtarget
 if [ "$rc" -eq 2 ] && grep -q "nosuchtarget" "$T/err"; then pass "unknown target -> exit 2, named"
 else fail "unknown target" "exit $rc: $(cat "$T/err")"; fi

@@ -94,6 +94,26 @@ void write_batch(const std::string &path, size_t n)
 
 // ---- correctness ------------------------------------------------------------
 
+// Circuits are stored bound: one with a symbolic angle is refused by name,
+// and the block stays as it was (issue #18; doc/hdf5-format.md).
+TEST(H5Store, RefusesUnboundParameters)
+{
+    Ctx ctx;
+    Circuit c = sample_circuit(1);
+    double theta;
+    ASSERT_EQ(qtr_circuit_param(c.get(), "theta", &theta, &ctx), QTR_OK);
+    uint32_t q = 0;
+    ASSERT_EQ(qtr_circuit_append(c.get(), QTR_OP_RY, &q, 1, &theta, &ctx), QTR_OK);
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    EXPECT_EQ(qtr_h5_block_add_circuit(&b, 7, c.get(), "template", &ctx), QTR_EUNSUPPORTED);
+    EXPECT_THAT(ctx.msg(), HasSubstr("circuit 7 has unbound parameters"));
+    EXPECT_EQ(b.n, 0u);
+    Circuit plain = sample_circuit(2);
+    EXPECT_EQ(qtr_h5_block_add_circuit(&b, 7, plain.get(), "bound", &ctx), QTR_OK) << ctx.msg();
+    qtr_h5_block_fini(&b);
+}
+
 TEST(H5Store, ColumnsRoundTripIsExact)
 {
     std::string path = tmp_path("cols.h5");

@@ -173,6 +173,37 @@ TEST(Params, ParseErrorsSayWhere)
     EXPECT_EQ(qtr_expr_parse(c.c, deep.c_str(), deep.size(), &r, &ctx), QTR_ELIMIT);
 }
 
+TEST(Params, ValuesFromText)
+{
+    Circuit c;
+    param(c.c, "gamma[1]");
+    param(c.c, "beta");
+    param(c.c, "gamma[0]");
+    Ctx ctx;
+    double v[3];
+    const char *ok = " gamma[0]=0.5, beta = -pi/4 ,gamma[1]=2*pi/3";
+    ASSERT_EQ(qtr_values_parse(c.c, ok, strlen(ok), v, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_DOUBLE_EQ(v[0], -QTR_TEST_PI / 4);   // beta
+    EXPECT_DOUBLE_EQ(v[1], 0.5);                // gamma[0]
+    EXPECT_DOUBLE_EQ(v[2], 2 * QTR_TEST_PI / 3); // gamma[1]
+    struct { const char *text, *want; } bad[] = {
+        {"beta=1,gamma[0]=2", "'gamma[1]' has no value"},
+        {"beta=1,beta=2,gamma[0]=1,gamma[1]=1", "given twice"},
+        {"beta=1,delta=2", "'delta' is not a parameter"},
+        {"beta=x,gamma[0]=1,gamma[1]=1", "value of 'beta'"},
+        {"beta,gamma[0]=1,gamma[1]=1", "expected NAME=VALUE"},
+        {"beta=1/0,gamma[0]=1,gamma[1]=1", "value of 'beta'"},
+    };
+    for (const auto &b : bad) {
+        EXPECT_EQ(qtr_values_parse(c.c, b.text, strlen(b.text), v, &ctx), QTR_EPARSE) << b.text;
+        EXPECT_NE(ctx.msg().find(b.want), std::string::npos) << b.text << ": " << ctx.msg();
+    }
+    Circuit none;
+    EXPECT_EQ(qtr_values_parse(none.c, "", 0, v, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_values_parse(none.c, "a=1", 3, v, &ctx), QTR_EPARSE);
+    EXPECT_NE(ctx.msg().find("no parameters"), std::string::npos) << ctx.msg();
+}
+
 // ---- random templates ---------------------------------------------------
 
 struct Template {

@@ -1,0 +1,475 @@
+/* h5_journal.c -- the undo-journal file driver (h5_journal.h).
+ *
+ * Borrows: HDF5's virtual file layer (H5FD_class_t, public in 1.10), which
+ * calls these functions for every byte HDF5 reads or writes.
+ * Owns: the data file's descriptor (one per open file), the journal's
+ * descriptor and path, the driver's registration (one per qtr_h5_journal,
+ * so the library keeps no global state).
+ * How: write() saves, for the part of each write below the size the file
+ * had at the last commit point, the bytes it is about to replace, then
+ * writes; commit empties the journal; recover undoes what a journal holds. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "h5_journal.h"
+
+static const char MAGIC[8] = {'Q', 'T', 'R', 'J', 'R', 'N', 'L', '1'};
+
+typedef struct {
+    char     magic[8];
+    uint64_t dev, ino, committed;
+} jheader;
+
+typedef struct {
+    uint64_t offset, length;
+} jrecord;
+
+struct qtr_h5_journal {
+    hid_t         driver;
+    H5FD_class_t  cls;
+    int           fd;          /* the data file (set by the driver's open) */
+    int           jfd;         /* the journal, opened at the first save; -1 */
+    char         *jpath;       /* NULL: not protecting yet */
+    uint64_t      committed;   /* file size at the last commit point */
+    uint64_t      dev, ino;
+    int           jempty;      /* nothing saved since the last commit */
+    int           err;         /* errno of the first failed call, or 0 */
+    /* A write failed (a full disk): the file is abandoned at its last
+     * commit point. Later writes are dropped rather than attempted, so
+     * HDF5 can still close the file (HDF5 1.10.8 crashes at exit on a file
+     * whose close failed after a failed flush); the journal is kept for
+     * qtr_h5_journal_recover. */
+    int           dead;
+    void        (*on_write)(void *);
+    void         *on_write_ud;
+};
+
+/* The open file, as HDF5 sees it: its public part first. */
+typedef struct {
+    H5FD_t          pub;
+    qtr_h5_journal *j;
+    int             fd;
+    haddr_t         eoa, eof;
+    dev_t           dev;
+    ino_t           ino;
+} jfile;
+
+typedef struct {
+    qtr_h5_journal *j;
+} jinfo;
+
+/* ---- plain I/O ------------------------------------------------------------ */
+
+static int pwrite_all(int fd, const void *buf, size_t len, off_t at)
+{
+    const char *p = buf;
+    while (len) {
+        ssize_t n = pwrite(fd, p, len, at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        p += n;
+        len -= (size_t)n;
+        at += n;
+    }
+    return 0;
+}
+
+static int pread_all(int fd, void *buf, size_t len, off_t at)
+{
+    char *p = buf;
+    while (len) {
+        ssize_t n = pread(fd, p, len, at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) {  /* past the end: reads as zeros, as in sec2 */
+            memset(p, 0, len);
+            return 0;
+        }
+        p += n;
+        len -= (size_t)n;
+        at += n;
+    }
+    return 0;
+}
+
+/* ---- the journal ------------------------------------------------------------ */
+
+/* Append the current bytes of [at, at+len) of the data file to the journal,
+ * the header first if the journal is empty. One write per record, so a
+ * record is either whole or recognisably cut short. */
+static int save(qtr_h5_journal *j, uint64_t at, uint64_t len)
+{
+    if (j->jfd < 0) {
+        j->jfd = open(j->jpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (j->jfd < 0) return -1;
+    }
+    if (j->jempty) {
+        jheader h;
+        memset(&h, 0, sizeof h);
+        memcpy(h.magic, MAGIC, sizeof MAGIC);
+        h.dev = j->dev;
+        h.ino = j->ino;
+        h.committed = j->committed;
+        if (ftruncate(j->jfd, 0) || pwrite_all(j->jfd, &h, sizeof h, 0)) return -1;
+        j->jempty = 0;
+    }
+    size_t n = sizeof(jrecord) + (size_t)len;
+    char *rec = malloc(n);
+    if (!rec) return -1;
+    jrecord r = {at, len};
+    memcpy(rec, &r, sizeof r);
+    int rc = pread_all(j->fd, rec + sizeof r, (size_t)len, (off_t)at);
+    off_t end = rc ? 0 : lseek(j->jfd, 0, SEEK_END);
+    if (!rc && (end < 0 || pwrite_all(j->jfd, rec, n, end))) rc = -1;
+    free(rec);
+    return rc;
+}
+
+/* Save what a write or cut of [at, at+len) would change below the commit
+ * point. */
+static int guard(qtr_h5_journal *j, uint64_t at, uint64_t len)
+{
+    if (!j || !j->jpath || at >= j->committed) return 0;
+    uint64_t end = at + len < j->committed ? at + len : j->committed;
+    return save(j, at, end - at);
+}
+
+int qtr_h5_journal_commit(qtr_h5_journal *j)
+{
+    if (!j || !j->jpath) return 0;
+    if (j->dead) {
+        errno = j->err;
+        return -1;
+    }
+    struct stat sb;
+    if (fstat(j->fd, &sb)) return -1;
+    /* emptied first: a kill before the new size is known leaves an empty
+     * journal, and the file as this flush left it */
+    if (!j->jempty && ftruncate(j->jfd, 0)) return -1;
+    j->jempty = 1;
+    j->committed = (uint64_t)sb.st_size;
+    return 0;
+}
+
+int qtr_h5_journal_start(qtr_h5_journal *j, const char *path)
+{
+    size_t len = strlen(path);
+    char *jp = malloc(len + sizeof ".journal");
+    if (!jp) return -1;
+    memcpy(jp, path, len);
+    memcpy(jp + len, ".journal", sizeof ".journal");
+    struct stat sb;
+    if (j->fd < 0 || fstat(j->fd, &sb)) {
+        free(jp);
+        return -1;
+    }
+    free(j->jpath);
+    j->jpath = jp;
+    j->dev = (uint64_t)sb.st_dev;
+    j->ino = (uint64_t)sb.st_ino;
+    j->committed = (uint64_t)sb.st_size;
+    j->jempty = 1;
+    /* a journal of an older file of this name would undo the wrong file */
+    if (unlink(jp) && errno != ENOENT) return -1;
+    return 0;
+}
+
+int qtr_h5_journal_errno(const qtr_h5_journal *j) { return j->err; }
+
+void qtr_h5_journal_on_write(qtr_h5_journal *j, void (*fn)(void *), void *ud)
+{
+    j->on_write = fn;
+    j->on_write_ud = ud;
+}
+
+/* ---- recovery ------------------------------------------------------------- */
+
+qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *ctx)
+{
+    *rolled_back = 0;
+    size_t len = strlen(path);
+    char *jp = malloc(len + sizeof ".journal");
+    if (!jp) return qtr_fail(ctx, QTR_ENOMEM, "%s", path);
+    memcpy(jp, path, len);
+    memcpy(jp + len, ".journal", sizeof ".journal");
+    qtr_status st = QTR_OK;
+    int jfd = open(jp, O_RDONLY | O_CLOEXEC), fd = -1;
+    char *buf = NULL;
+    if (jfd < 0) {
+        if (errno != ENOENT) st = qtr_fail(ctx, QTR_EIO, "%s: cannot open: %s", jp, strerror(errno));
+        goto done;
+    }
+    struct stat js, fs;
+    jheader h;
+    if (fstat(jfd, &js)) {
+        st = qtr_fail(ctx, QTR_EIO, "%s: %s", jp, strerror(errno));
+        goto done;
+    }
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    /* no record (killed before the first one was whole), no file, or the
+     * journal of another file that had this name: nothing to undo */
+    if ((size_t)js.st_size < sizeof h + sizeof(jrecord) || fd < 0 || fstat(fd, &fs) ||
+        pread_all(jfd, &h, sizeof h, 0) || memcmp(h.magic, MAGIC, sizeof MAGIC) ||
+        h.dev != (uint64_t)fs.st_dev || h.ino != (uint64_t)fs.st_ino)
+        goto drop;
+    /* the file is not ours to fix while another process has it open */
+    if (flock(fd, LOCK_EX | LOCK_NB)) {
+        st = qtr_fail(ctx, QTR_EIO, "%s: another process holds this file; wait for it to end, "
+                                    "then run the command again", path);
+        goto done;
+    }
+    buf = malloc((size_t)js.st_size);
+    if (!buf || pread_all(jfd, buf, (size_t)js.st_size, 0)) {
+        st = qtr_fail(ctx, QTR_EIO, "%s: cannot read the journal", jp);
+        goto done;
+    }
+    /* find the whole records, then undo them newest first */
+    size_t nrec = 0, cap = 64, *at = malloc(cap * sizeof *at);
+    for (size_t p = sizeof h; at && p + sizeof(jrecord) <= (size_t)js.st_size;) {
+        jrecord r;
+        memcpy(&r, buf + p, sizeof r);
+        if (r.length > (size_t)js.st_size - p - sizeof r) break;  /* cut short */
+        if (nrec == cap) {
+            size_t *g = realloc(at, 2 * cap * sizeof *at);
+            if (!g) break;
+            at = g;
+            cap *= 2;
+        }
+        at[nrec++] = p;
+        p += sizeof r + (size_t)r.length;
+    }
+    if (!at) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "%s: journal records", jp);
+        goto done;
+    }
+    int bad = 0;
+    for (size_t i = nrec; i-- > 0 && !bad;) {
+        jrecord r;
+        memcpy(&r, buf + at[i], sizeof r);
+        bad = pwrite_all(fd, buf + at[i] + sizeof r, (size_t)r.length, (off_t)r.offset);
+    }
+    free(at);
+    if (bad || ftruncate(fd, (off_t)h.committed)) {
+        st = qtr_fail(ctx, QTR_EIO, "%s: rolling back an interrupted commit failed: %s", path,
+                      strerror(errno));
+        goto done;
+    }
+    *rolled_back = nrec > 0;
+drop:
+    if (unlink(jp) && errno != ENOENT)
+        st = qtr_fail(ctx, QTR_EIO, "%s: cannot remove: %s", jp, strerror(errno));
+done:
+    free(buf);
+    free(jp);
+    if (fd >= 0) close(fd);
+    if (jfd >= 0) close(jfd);
+    return st;
+}
+
+int qtr_h5_journal_pending(const char *path)
+{
+    size_t len = strlen(path);
+    char *jp = malloc(len + sizeof ".journal");
+    if (!jp) return 0;
+    memcpy(jp, path, len);
+    memcpy(jp + len, ".journal", sizeof ".journal");
+    struct stat sb;
+    int pending = !stat(jp, &sb) && (size_t)sb.st_size > sizeof(jheader) + sizeof(jrecord);
+    free(jp);
+    return pending;
+}
+
+/* ---- the driver ----------------------------------------------------------- */
+
+/* The first failed write: remember why, abandon the file (j->dead). Only
+ * a protected file is abandoned; before that, failures are HDF5's. */
+static herr_t fail(qtr_h5_journal *j)
+{
+    if (!j->err) j->err = errno ? errno : EIO;
+    if (j->jpath) j->dead = 1;
+    return -1;
+}
+
+static H5FD_t *d_open(const char *name, unsigned flags, hid_t fapl, haddr_t maxaddr)
+{
+    const jinfo *info = H5Pget_driver_info(fapl);
+    if (!info || !name || !maxaddr || maxaddr == HADDR_UNDEF) return NULL;
+    int o = O_CLOEXEC | (flags & H5F_ACC_RDWR ? O_RDWR : O_RDONLY);
+    if (flags & H5F_ACC_TRUNC) o |= O_TRUNC;
+    if (flags & H5F_ACC_CREAT) o |= O_CREAT;
+    if (flags & H5F_ACC_EXCL) o |= O_EXCL;
+    int fd = open(name, o, 0666);
+    struct stat sb;
+    if (fd < 0) return NULL;
+    jfile *f = calloc(1, sizeof *f);
+    if (!f || fstat(fd, &sb)) {
+        free(f);
+        close(fd);
+        return NULL;
+    }
+    f->fd = fd;
+    f->j = info->j;
+    f->eof = (haddr_t)sb.st_size;
+    f->dev = sb.st_dev;
+    f->ino = sb.st_ino;
+    f->j->fd = fd;
+    return &f->pub;
+}
+
+static herr_t d_close(H5FD_t *file)
+{
+    jfile *f = (jfile *)file;
+    int rc = close(f->fd);
+    if (f->j->fd == f->fd) f->j->fd = -1;
+    free(f);
+    return rc ? -1 : 0;
+}
+
+static int d_cmp(const H5FD_t *a, const H5FD_t *b)
+{
+    const jfile *x = (const jfile *)a, *y = (const jfile *)b;
+    if (x->dev != y->dev) return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino) return x->ino < y->ino ? -1 : 1;
+    return 0;
+}
+
+static herr_t d_query(const H5FD_t *f, unsigned long *flags)
+{
+    (void)f;
+    *flags = H5FD_FEAT_AGGREGATE_METADATA | H5FD_FEAT_ACCUMULATE_METADATA | H5FD_FEAT_DATA_SIEVE |
+             H5FD_FEAT_AGGREGATE_SMALLDATA | H5FD_FEAT_POSIX_COMPAT_HANDLE |
+             H5FD_FEAT_DEFAULT_VFD_COMPATIBLE;
+    return 0;
+}
+
+static haddr_t d_get_eoa(const H5FD_t *file, H5FD_mem_t type)
+{
+    (void)type;
+    return ((const jfile *)file)->eoa;
+}
+
+static herr_t d_set_eoa(H5FD_t *file, H5FD_mem_t type, haddr_t addr)
+{
+    (void)type;
+    ((jfile *)file)->eoa = addr;
+    return 0;
+}
+
+static haddr_t d_get_eof(const H5FD_t *file, H5FD_mem_t type)
+{
+    (void)type;
+    return ((const jfile *)file)->eof;
+}
+
+static herr_t d_get_handle(H5FD_t *file, hid_t fapl, void **handle)
+{
+    (void)fapl;
+    *handle = &((jfile *)file)->fd;
+    return 0;
+}
+
+static herr_t d_read(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
+                     void *buf)
+{
+    (void)type;
+    (void)dxpl;
+    jfile *f = (jfile *)file;
+    if (addr == HADDR_UNDEF || addr + size > f->eoa) return -1;
+    return pread_all(f->fd, buf, size, (off_t)addr) ? -1 : 0;
+}
+
+static herr_t d_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
+                      const void *buf)
+{
+    (void)type;
+    (void)dxpl;
+    jfile *f = (jfile *)file;
+    if (addr == HADDR_UNDEF || addr + size > f->eoa) return -1;
+    if (f->j->dead) return 0;
+    if (f->j->jpath && f->j->on_write) f->j->on_write(f->j->on_write_ud);
+    if (guard(f->j, addr, size) || pwrite_all(f->fd, buf, size, (off_t)addr)) return fail(f->j);
+    if (addr + size > f->eof) f->eof = addr + size;
+    return 0;
+}
+
+static herr_t d_truncate(H5FD_t *file, hid_t dxpl, hbool_t closing)
+{
+    (void)dxpl;
+    (void)closing;
+    jfile *f = (jfile *)file;
+    if (f->eoa == f->eof || f->j->dead) return 0;
+    if ((f->eoa < f->eof && guard(f->j, f->eoa, f->eof - f->eoa)) || ftruncate(f->fd, (off_t)f->eoa))
+        return fail(f->j);
+    f->eof = f->eoa;
+    return 0;
+}
+
+static herr_t d_lock(H5FD_t *file, hbool_t rw)
+{
+    jfile *f = (jfile *)file;
+    if (flock(f->fd, (rw ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0) return 0;
+    return errno == ENOSYS ? 0 : -1;  /* file systems without locks: as sec2 */
+}
+
+static herr_t d_unlock(H5FD_t *file)
+{
+    jfile *f = (jfile *)file;
+    if (flock(f->fd, LOCK_UN) == 0) return 0;
+    return errno == ENOSYS ? 0 : -1;
+}
+
+qtr_h5_journal *qtr_h5_journal_new(void)
+{
+    qtr_h5_journal *j = calloc(1, sizeof *j);
+    if (!j) return NULL;
+    j->fd = j->jfd = -1;
+    j->jempty = 1;
+    H5FD_class_t c = {
+        .name = "qtr_journal",
+        .maxaddr = (haddr_t)INT64_MAX,
+        .fc_degree = H5F_CLOSE_WEAK,
+        .fapl_size = sizeof(jinfo),
+        .open = d_open,
+        .close = d_close,
+        .cmp = d_cmp,
+        .query = d_query,
+        .get_eoa = d_get_eoa,
+        .set_eoa = d_set_eoa,
+        .get_eof = d_get_eof,
+        .get_handle = d_get_handle,
+        .read = d_read,
+        .write = d_write,
+        .truncate = d_truncate,
+        .lock = d_lock,
+        .unlock = d_unlock,
+        .fl_map = H5FD_FLMAP_DICHOTOMY,
+    };
+    j->cls = c;
+    j->driver = H5FDregister(&j->cls);
+    if (j->driver < 0) {
+        free(j);
+        return NULL;
+    }
+    return j;
+}
+
+int qtr_h5_journal_use(qtr_h5_journal *j, hid_t fapl)
+{
+    jinfo info = {j};
+    return H5Pset_driver(fapl, j->driver, &info) < 0 ? -1 : 0;
+}
+
+void qtr_h5_journal_free(qtr_h5_journal *j, int clean)
+{
+    if (!j) return;
+    if (j->jfd >= 0) close(j->jfd);
+    if (j->jpath && !j->dead && (clean || j->jempty)) unlink(j->jpath);
+    H5FDunregister(j->driver);
+    free(j->jpath);
+    free(j);
+}

@@ -1,0 +1,65 @@
+/* h5_journal.h -- an HDF5 file driver that makes a results file's commits
+ * atomic against a kill (SIGKILL, a rank's death) with an undo journal.
+ *
+ * HDF5 1.10 does not journal its metadata: a process killed while a flush
+ * rewrites it in place (object headers, chunk indexes, the superblock) can
+ * leave a file no library can open. This driver is POSIX I/O (like HDF5's
+ * default "sec2") plus one rule: before a write changes bytes that existed
+ * at the last commit point, their old contents are appended to
+ * FILE.journal. A commit point is the end of a successful flush: the
+ * journal is then emptied. After a kill, qtr_h5_journal_recover() puts the
+ * saved bytes back (newest first) and cuts the file to its size at the
+ * last commit point, which gives the file exactly as that flush left it.
+ * Bytes beyond that size (new chunks, new metadata) need no saving: the
+ * cut removes them. The file itself is plain HDF5: the driver stores
+ * nothing in it, and any HDF5 reader opens it.
+ *
+ * Journal layout (native byte order; it never leaves the machine that
+ * wrote it): a header {magic "QTRJRNL1", st_dev, st_ino of the file it
+ * belongs to, the file's size at the last commit point}, then records
+ * {offset, length, the old bytes}. A record cut short by the kill is
+ * ignored: the file write it guards had not started.
+ *
+ * Protection covers a kill of the process (its completed writes are in the
+ * kernel's page cache), not the loss of the machine's power: nothing here
+ * calls fsync. */
+#ifndef QTR_H5_JOURNAL_H
+#define QTR_H5_JOURNAL_H
+
+#include <hdf5.h>
+#include "common.h"
+
+typedef struct qtr_h5_journal qtr_h5_journal;
+
+/** A journal control, and an HDF5 driver registered for it, not yet
+ *  protecting anything. NULL when out of memory or HDF5 refuses the driver. */
+qtr_h5_journal *qtr_h5_journal_new(void);
+/** Release, after the file using it is closed: unregisters the driver;
+ *  when @p clean (the file was closed without error) or nothing is saved,
+ *  removes the journal file, else leaves it for qtr_h5_journal_recover.
+ *  Accepts NULL. */
+void qtr_h5_journal_free(qtr_h5_journal *j, int clean);
+/** Make @p fapl (a file access property list) use this driver. */
+int qtr_h5_journal_use(qtr_h5_journal *j, hid_t fapl);
+/** Start protecting the open file @p path (its final name): the current
+ *  file is the first commit point. 0 or -1 (errno set). */
+int qtr_h5_journal_start(qtr_h5_journal *j, const char *path);
+/** A commit point (call after a successful flush): empty the journal. */
+int qtr_h5_journal_commit(qtr_h5_journal *j);
+/** errno of the driver's last failed system call (ENOSPC: disk full), 0
+ *  if none failed. */
+int qtr_h5_journal_errno(const qtr_h5_journal *j);
+/** Tests: call @p fn(@p ud) before each write the driver passes to the
+ *  file once protection has started. */
+void qtr_h5_journal_on_write(qtr_h5_journal *j, void (*fn)(void *), void *ud);
+
+/** Roll back an interrupted commit of @p path, if FILE.journal holds one
+ *  (a journal of another file of that name is removed). *@p rolled_back
+ *  says whether anything was undone. */
+qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *ctx);
+
+/** 1 if PATH.journal holds writes to undo: the file may read as torn until
+ *  qtr_h5_journal_recover has run. */
+int qtr_h5_journal_pending(const char *path);
+
+#endif

@@ -1,0 +1,156 @@
+#!/bin/bash
+# tests/e2e/faults.sh -- a batch's results survive what clusters do to jobs
+# (doc/reliability.md); each case ends with --resume and a comparison
+# (h5diff, /timing excluded) with an uninterrupted run:
+#   * SIGKILL at random instants: one process; every process of
+#     `mpirun -n 2`;
+#   * one rank of `mpirun -n 2` dies (SIGKILL): the job ends (no hang) with
+#     mpirun's message;
+#   * only mpirun is killed: its ranks live on a few seconds, holding the
+#     file; a --resume meanwhile says another process holds it;
+#   * the results' file system fills up (a small tmpfs, mounted here; the
+#     part is skipped, and says so, where mounting is not permitted): exit
+#     2, "No space left on device", and --resume completes the file once
+#     space is free.
+# QTR_KILLPOINT_LONG=1: 30 random instants per shape instead of 4.
+set -u
+B=${QTR_BUILDDIR:-.}/qtranspile
+LONG=${QTR_KILLPOINT_LONG:-0}
+command -v h5diff >/dev/null || { echo "SKIP: h5diff (Debian: hdf5-tools) not installed"; exit 77; }
+[ -x "$B" ] || { echo "FAIL: $B not built"; exit 1; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/qtr_faults.XXXXXX")
+MNT=
+cleanup() { [ -n "$MNT" ] && umount "$MNT" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+. "$(dirname "$0")/kill_common.sh"
+have_mpi=0
+if "$B" info --build | grep -q "^mpi: yes" && command -v mpirun >/dev/null; then have_mpi=1; fi
+
+# ---- 600 circuits: 60 random programs, 10 times over ----------------------------
+random_circuits "$T/q" f 9191 10
+for r in 0 1 2 3 4 5 6 7 8 9; do ls "$T"/q/f*.qasm; done >"$T/list"
+"$B" pack --qasm $(cat "$T/list") -o "$T/in.h5" 2>"$T/err" || { echo "FAIL: pack: $(cat "$T/err")"; exit 1; }
+OPTS=(-t all:5 -O 1 --round 16 --progress=none)
+"$B" "$T/in.h5" -o "$T/ref.h5" "${OPTS[@]}" 2>"$T/err" || { echo "FAIL: reference run: $(cat "$T/err")"; exit 1; }
+
+# resumed_same LABEL SHAPE OUT: --resume (1 process, or mpirun -n 2), compare
+resumed_same() {
+  local label=$1 shape=$2 out=$3 rc
+  if [ "$shape" = 1 ]; then "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" --resume >"$T/rout" 2>&1
+  else $NOLEAK mpirun -n 2 "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" --resume >"$T/rout" 2>&1; fi
+  rc=$?
+  if [ $rc -ne 0 ]; then bad "$label: --resume exit $rc"; sed 's/^/  | /' "$T/rout" | head -6; return 1; fi
+  if h5diff --exclude-path /timing "$T/ref.h5" "$out" >"$T/diff" 2>&1; then return 0; fi
+  bad "$label: resumed results differ"; head -6 "$T/diff" | sed 's/^/  | /'; return 1
+}
+
+# waits for PID to end, at most SECS seconds; 0 if it did
+ended_within() {
+  local pid=$1 secs=$2 i
+  for i in $(seq 1 $((secs * 10))); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  return 1
+}
+
+# ---- SIGKILL at random instants ---------------------------------------------------
+tries=4; [ "$LONG" = 1 ] && tries=30
+# a run's length, to draw instants within it (a pause per round stretches it)
+export QTR_BATCH_ROUND_DELAY_MS=40
+s0=$(date +%s%N)
+"$B" "$T/in.h5" -o "$T/len.h5" "${OPTS[@]}" 2>/dev/null
+span=$(( ($(date +%s%N) - s0) / 1000000 ))
+for shape in 1 2; do
+  [ "$shape" = 2 ] && [ $have_mpi = 0 ] && { echo "skipped: random kills under mpirun (no MPI)"; continue; }
+  before=$fails killed=0
+  for i in $(seq 1 $tries); do
+    out="$T/rand$shape.h5"; rm -f "$out" "$out".*
+    ms=$(awk -v s="$i$shape" -v span="$span" 'BEGIN { srand(s); printf "%d", 50 + rand() * span }')
+    if [ "$shape" = 1 ]; then
+      "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" 2>/dev/null & pid=$!
+      sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
+      kill -KILL $pid 2>/dev/null && killed=$((killed + 1))
+      wait $pid 2>/dev/null
+    else
+      # rounds twice as long: two ranks share the rows, and mpirun's start-up
+      QTR_BATCH_ROUND_DELAY_MS=80 $NOLEAK mpirun -n 2 -x QTR_BATCH_ROUND_DELAY_MS "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >/dev/null 2>&1 & pid=$!
+      sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", (m + 600) / 1000 }')"   # mpirun's start-up
+      ranks=$(ps -o pid= --ppid $pid | tr '\n' ' ')
+      kill -KILL $ranks $pid 2>/dev/null && killed=$((killed + 1))
+      wait $pid 2>/dev/null
+    fi
+    resumed_same "random kill ($shape process(es), ${ms} ms)" "$shape" "$out"
+  done
+  [ $fails -eq $before ] && ok "$shape process(es): $tries kills at random instants ($killed while running), all resumed identical"
+done
+unset QTR_BATCH_ROUND_DELAY_MS
+
+if [ $have_mpi = 1 ]; then
+  # ---- one rank dies -------------------------------------------------------------
+  for victim in 1 0; do
+    out="$T/rank$victim.h5"; rm -f "$out"
+    QTR_BATCH_ROUND_DELAY_MS=100 QTR_PROGRESS_INTERVAL=0 $NOLEAK mpirun -n 2 -x QTR_BATCH_ROUND_DELAY_MS -x QTR_PROGRESS_INTERVAL \
+      "$B" "$T/in.h5" -o "$out" -t all:5 -O 1 --round 16 --progress=log >"$T/mlog" 2>&1 & mp=$!
+    for _ in $(seq 1 300); do grep -q "circuits done" "$T/mlog" 2>/dev/null && break; sleep 0.1; done
+    rank=$(ps -o pid= --ppid $mp | sed -n "$((victim + 1))p" | tr -d ' ')
+    if [ -z "$rank" ]; then bad "rank $victim dies: no rank found"; kill -KILL $mp; wait $mp; continue; fi
+    kill -KILL "$rank"
+    if ended_within $mp 30; then
+      wait $mp; rc=$?
+      if [ $rc -ne 0 ] && grep -q "exited on signal 9" "$T/mlog"; then
+        ok "rank $victim killed: mpirun ends the job (exit $rc) and says so: $(grep -m1 'exited on signal' "$T/mlog" | sed 's/^ *//')"
+      else
+        bad "rank $victim killed: exit $rc, message: $(tail -3 "$T/mlog")"
+      fi
+    else
+      bad "rank $victim killed: the job still runs after 30 s"; kill -KILL $mp; wait $mp
+    fi
+    resumed_same "rank $victim killed" 2 "$out" && ok "rank $victim killed + --resume == uninterrupted"
+  done
+
+  # ---- only mpirun killed: its ranks still hold the file ------------------------
+  out="$T/mp.h5"; rm -f "$out"
+  QTR_BATCH_ROUND_DELAY_MS=200 QTR_PROGRESS_INTERVAL=0 $NOLEAK mpirun -n 2 -x QTR_BATCH_ROUND_DELAY_MS -x QTR_PROGRESS_INTERVAL \
+    "$B" "$T/in.h5" -o "$out" -t all:5 -O 1 --round 16 --progress=log >"$T/mlog" 2>&1 & mp=$!
+  for _ in $(seq 1 300); do grep -q "circuits done" "$T/mlog" 2>/dev/null && break; sleep 0.1; done
+  ranks=$(ps -o pid= --ppid $mp | tr '\n' ' ')
+  kill -KILL $mp; wait $mp 2>/dev/null
+  "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" --resume >"$T/rout" 2>&1; rc=$?
+  alive=0; for p in $ranks; do kill -0 "$p" 2>/dev/null && alive=1; done
+  if [ $alive = 1 ]; then
+    [ $rc -eq 2 ] && grep -q "another process holds this file" "$T/rout" &&
+      ok "mpirun killed, ranks alive: --resume says another process holds the file" ||
+      bad "mpirun killed, ranks alive: --resume exit $rc: $(cat "$T/rout")"
+  else
+    echo "note: the orphaned ranks ended before --resume started; the lock message was not exercised"
+  fi
+  for p in $ranks; do ended_within "$p" 60 || { bad "an orphaned rank still runs after 60 s"; kill -KILL "$p"; }; done
+  resumed_same "mpirun killed" 1 "$out" && ok "mpirun killed + --resume (once its ranks ended) == uninterrupted"
+else
+  echo "skipped: one rank dies, mpirun killed (this build has no MPI, or mpirun is missing)"
+fi
+
+# ---- a full disk ---------------------------------------------------------------
+mkdir -p "$T/mnt"
+if mount -t tmpfs -o size=256k tmpfs "$T/mnt" 2>/dev/null; then
+  MNT="$T/mnt"
+  for shape in 1 2; do
+    [ "$shape" = 2 ] && [ $have_mpi = 0 ] && continue
+    out="$MNT/full$shape.h5"; rm -f "$MNT"/*
+    mount -o remount,size=256k "$MNT"
+    if [ "$shape" = 1 ]; then "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >"$T/fout" 2>&1
+    else $NOLEAK mpirun -n 2 "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >"$T/fout" 2>&1; fi
+    rc=$?
+    if [ $rc -eq 2 ] && grep -q "No space left on device" "$T/fout" && grep -q "with --resume" "$T/fout"; then
+      ok "$shape process(es), disk full: exit 2, $(grep -m1 'No space' "$T/fout" | sed 's/ (HDF5.*//')"
+    else
+      bad "$shape process(es), disk full: exit $rc: $(head -4 "$T/fout")"
+    fi
+    mount -o remount,size=16m "$MNT"
+    resumed_same "disk full ($shape)" "$shape" "$out" && ok "$shape process(es): space freed, --resume == uninterrupted"
+  done
+else
+  echo "skipped: full disk (mounting a tmpfs is not permitted here; CI runs as root and can)"
+fi
+
+echo "$fails failure(s)"
+[ $fails -eq 0 ]
