@@ -1116,13 +1116,25 @@ static hid_t reopen_one_chunk(hid_t loc, const char *name, hid_t ds)
  * before any read allocates for them. */
 #define MAX_ELEM_BYTES 4096u
 #define MAX_CHUNK_BYTES ((uint64_t)64 << 20)
-static qtr_status check_storage(qtr_h5_file *f, hid_t ds, const col_desc *d, size_t esize,
-                                qtr_ctx *ctx)
+static qtr_status check_storage(qtr_h5_file *f, hid_t ds, hid_t t, const col_desc *d,
+                                size_t esize, qtr_ctx *ctx)
 {
     size_t most = d->type <= T_F64 ? 8 : MAX_ELEM_BYTES;
     if (esize == 0 || esize > most)
         return qtr_fail(ctx, QTR_EPARSE, "%s: '%s' has elements of %zu bytes, expected at most %zu",
                         f->path, d->name, esize, most);
+    /* HDF5 1.10 converts a record member at whatever offset the file says */
+    int nm = H5Tget_class(t) == H5T_COMPOUND ? H5Tget_nmembers(t) : 0;
+    for (int i = 0; i < nm; i++) {
+        hid_t mt = H5Tget_member_type(t, (unsigned)i);
+        size_t off = H5Tget_member_offset(t, (unsigned)i), msize = mt >= 0 ? H5Tget_size(mt) : 0;
+        if (mt >= 0) H5Tclose(mt);
+        if (mt < 0 || msize == 0 || off > esize || msize > esize - off) {
+            H5Eclear2(H5E_DEFAULT);
+            return qtr_fail(ctx, QTR_EPARSE, "%s: '%s': member %d lies outside its %zu-byte record",
+                            f->path, d->name, i, esize);
+        }
+    }
     hid_t dcpl = H5Dget_create_plist(ds);
     hsize_t chunk = 0;
     int chunked = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
@@ -1156,9 +1168,9 @@ static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
         H5Sget_simple_extent_dims(s, &dim, NULL);
         H5T_class_t cl = H5Tget_class(t);
         size_t esize = H5Tget_size(t);
+        qtr_status bad = check_storage(f, ds, t, d, esize, ctx);
         H5Sclose(s);
         H5Tclose(t);
-        qtr_status bad = check_storage(f, ds, d, esize, ctx);
         if (bad) return bad;
         int want_cl = d->type == T_F64                     ? H5T_FLOAT
                       : d->type <= T_U64                   ? H5T_INTEGER
