@@ -50,10 +50,17 @@
  *   3. 2q rotations with a type on both wires (crx cry crz cp cu1 rxx ryy
  *      rzz rzx) on the same operands, in the same runs, merge: angles add
  *      (each is exp(−iθ/2·G) for a fixed G, or a controlled rotation).
- * A gate with a symbolic angle keeps its wire types (they hold whatever the
- * angle) but is never merged: numeric rotations merge across it, it stays
- * (Qiskit's CommutativeCancellation skips such gates too; merge1q merges
- * symbolic neighbours).
+ * Symbolic angles. A gate with a symbolic angle keeps its wire types (they
+ * hold whatever the angle). 1q rotations with one merge with the rest of
+ * their group as expressions (rz(a)·cx·rz(θ) on the control → rz(θ + a),
+ * Qiskit skips them here, ALGORITHMS.md §11.1 item 2): every gate is
+ * e^{iφ}·R(θ) with θ and φ affine in its angle, so the total and its phase
+ * are built with qtr_expr_affine; a total that is still symbolic becomes one
+ * rz (else p, u1) / rx / ry the target has, with no reduction mod 2π, and
+ * a total that folds to a number goes the numeric way below, its phase
+ * possibly symbolic (c->sym_phase). 2q rotations with a symbolic angle are
+ * left alone (numeric ones merge across them). If an expression cannot be
+ * built (out of memory) the group stays as it is.
  * One call does one sweep; a rewrite can join runs that a further call
  * then uses (the optimisation loop repeats until nothing changes). */
 #include <math.h>
@@ -122,6 +129,7 @@ typedef struct {
     table_t   h;
     double    phase;
     size_t    removed;
+    qtr_ctx   scratch;  /* messages of expression building (failures skip a group) */
 } commute_t;
 
 static int allowed(const commute_t *s, qtr_op op)
@@ -138,6 +146,92 @@ static const struct {
     {OPT_T_Y, QTR_OP_Y},
 };
 
+/* The first member becomes @p out (NOP: nothing), the others go. */
+static void rewrite_group(commute_t *s, uint32_t first, qtr_op out, double param)
+{
+    qtr_circuit *c = s->c;
+    for (uint32_t i = first, n = 0; i != UINT32_MAX; i = s->next[i], n++) {
+        if (n == 0 && out != QTR_OP_NOP) {
+            opt_set_1q(c, i, out, &param);
+        } else {
+            c->inst[i].op = QTR_OP_NOP;
+            s->removed++;
+        }
+    }
+}
+
+static int group_is_symbolic(const qtr_circuit *c, const commute_t *s, uint32_t first)
+{
+    if (!c->nexpr) return 0;
+    for (uint32_t i = first; i != UINT32_MAX; i = s->next[i])
+        if (qtr_inst_is_symbolic(c, &c->inst[i])) return 1;
+    return 0;
+}
+
+/* The group's total angle *a and phase *ph as expressions (or numbers when
+ * they fold). Each member is e^{i·φ}·R(θ) with θ = x + θ0, φ = k·x + φ0 for
+ * its angle x (k = 1/2 for p and u1, else 0), or constants (opt_rotation).
+ * Returns nonzero when an expression could not be built. */
+static int symbolic_total(qtr_circuit *c, commute_t *s, uint32_t first, double *a, double *ph)
+{
+    enum { CHUNK = 32 };
+    double x[CHUNK], ka[CHUNK], kp[CHUNK], a0 = 0, p0 = 0, acc_a = 0, acc_p = 0;
+    unsigned n = 0;
+    for (uint32_t i = first;; i = s->next[i]) {
+        if (i == UINT32_MAX || n == CHUNK - 2) {   /* fold what is gathered so far */
+            x[n] = acc_a, ka[n] = 1, kp[n] = 0, n++;
+            x[n] = acc_p, ka[n] = 0, kp[n] = 1, n++;
+            if (qtr_expr_affine(c, a0, ka, x, n, &acc_a, &s->scratch) ||
+                qtr_expr_affine(c, p0, kp, x, n, &acc_p, &s->scratch))
+                return 1;
+            a0 = p0 = 0;
+            n = 0;
+            if (i == UINT32_MAX) break;
+        }
+        const qtr_inst *in = &c->inst[i];
+        const double zero[1] = {0};
+        double ga, gp;
+        opt_rotation((qtr_op)in->op, zero, &ga, &gp);   /* the constant parts */
+        a0 += ga;
+        p0 += gp;
+        if (qtr_gate((qtr_op)in->op)->nparams) {
+            x[n] = qtr_inst_params(c, in)[0];
+            ka[n] = 1;
+            kp[n] = in->op == QTR_OP_P || in->op == QTR_OP_U1 ? 0.5 : 0;
+            n++;
+        }
+    }
+    *a = acc_a;
+    *ph = acc_p;
+    return 0;
+}
+
+/* A group whose total @p a is symbolic becomes one rotation the target has:
+ * rz (else p, u1) / rx / ry, with the phase @p ph less the gate's own. */
+static void merge_symbolic(commute_t *s, uint32_t first, int fam, double a, double ph)
+{
+    qtr_circuit *c = s->c;
+    static const qtr_op zs[] = {QTR_OP_RZ, QTR_OP_P, QTR_OP_U1};
+    qtr_op out = QTR_OP_NOP;
+    if (fam == OPT_T_Z) {
+        for (int k = 0; k < 3 && out == QTR_OP_NOP; k++)
+            if (allowed(s, zs[k])) out = zs[k];
+    } else {
+        qtr_op r = fam == OPT_T_X ? QTR_OP_RX : QTR_OP_RY;
+        if (allowed(s, r)) out = r;
+    }
+    if (out == QTR_OP_NOP) return;
+    double rest = ph, k[2] = {1, -0.5}, x[2] = {ph, a}, total = c->sym_phase;
+    if (out == QTR_OP_P || out == QTR_OP_U1) {   /* p(a) = e^{ia/2} R(a) */
+        if (qtr_expr_affine(c, 0, k, x, 2, &rest, &s->scratch)) return;
+    }
+    if (qtr_angle_is_sym(rest) && qtr_expr_binary(c, QTR_EX_ADD, total, rest, &total, &s->scratch))
+        return;
+    rewrite_group(s, first, out, a);
+    if (qtr_angle_is_sym(rest)) c->sym_phase = total;
+    else s->phase += rest;
+}
+
 /* Close the rotation group of wire w's current run: merge it when it has
  * two or more members and the result fits in one allowed gate. */
 static void close_group(commute_t *s, uint32_t w)
@@ -150,18 +244,34 @@ static void close_group(commute_t *s, uint32_t w)
     qtr_circuit *c = s->c;
     s->next[s->lastm[w]] = UINT32_MAX;
 
-    /* total: the group is e^{i·ph}·R(a) */
-    double a = 0, ph = 0;
+    /* total: the group is e^{i·ph}·R(a) (e^{i·sym_ph} more when symbolic) */
+    double a = 0, ph = 0, sym_ph = 0, new_phase = c->sym_phase;
     qtr_op kind = QTR_OP_NOP; /* first parametric kind in the group */
-    for (uint32_t i = first; i != UINT32_MAX; i = s->next[i]) {
-        const qtr_inst *in = &c->inst[i];
-        double ga, gp;
-        int f = opt_rotation((qtr_op)in->op, qtr_inst_params(c, in), &ga, &gp);
-        QTR_ASSERT(f == fam);
-        (void)f;
-        a += ga;
-        ph += gp;
-        if (kind == QTR_OP_NOP && qtr_gate((qtr_op)in->op)->nparams) kind = (qtr_op)in->op;
+    if (group_is_symbolic(c, s, first)) {
+        double sa;
+        if (symbolic_total(c, s, first, &sa, &sym_ph)) return;
+        if (qtr_angle_is_sym(sa)) {
+            merge_symbolic(s, first, fam, sa, sym_ph);
+            return;
+        }
+        a = sa;   /* folded to a number: the numeric way, sym_ph beside */
+        if (qtr_angle_is_sym(sym_ph) && qtr_expr_binary(c, QTR_EX_ADD, c->sym_phase, sym_ph,
+                                                        &new_phase, &s->scratch))
+            return;
+        if (!qtr_angle_is_sym(sym_ph)) ph = sym_ph;
+        for (uint32_t i = first; i != UINT32_MAX && kind == QTR_OP_NOP; i = s->next[i])
+            if (qtr_gate((qtr_op)c->inst[i].op)->nparams) kind = (qtr_op)c->inst[i].op;
+    } else {
+        for (uint32_t i = first; i != UINT32_MAX; i = s->next[i]) {
+            const qtr_inst *in = &c->inst[i];
+            double ga, gp;
+            int f = opt_rotation((qtr_op)in->op, qtr_inst_params(c, in), &ga, &gp);
+            QTR_ASSERT(f == fam);
+            (void)f;
+            a += ga;
+            ph += gp;
+            if (kind == QTR_OP_NOP && qtr_gate((qtr_op)in->op)->nparams) kind = (qtr_op)in->op;
+        }
     }
     double k;
     a = qtr_m2_wrap(a, &k); /* R(a + 2πk) = (−1)^k R(a) */
@@ -201,16 +311,9 @@ static void close_group(commute_t *s, uint32_t w)
         }
     }
 
-    /* rewrite: the first member becomes the result, the others go */
-    for (uint32_t i = first, n = 0; i != UINT32_MAX; i = s->next[i], n++) {
-        if (n == 0 && out != QTR_OP_NOP) {
-            opt_set_1q(c, i, out, &param);
-        } else {
-            c->inst[i].op = QTR_OP_NOP;
-            s->removed++;
-        }
-    }
+    rewrite_group(s, first, out, param);
     s->phase += ph;
+    c->sym_phase = new_phase;
 }
 
 /* Start a new run on wire w of type ty (none: a run of its own). */
@@ -264,6 +367,7 @@ qtr_status qtr_pass_commute_cancel(qtr_circuit *c, const qtr_target *t, qtr_ctx 
     memset(&s, 0, sizeof s);
     s.c = c;
     s.t = t;
+    qtr_ctx_init(&s.scratch, 0);
     qtr_status st = QTR_OK;
 
     /* everything is sized up front so the sweep itself cannot fail */
@@ -298,7 +402,7 @@ qtr_status qtr_pass_commute_cancel(qtr_circuit *c, const qtr_target *t, qtr_ctx 
         int plain = opt_is_plain_gate(in);
         for (uint32_t k = 0; k < nqi; k++)
             enter(&s, q[k], plain ? opt_wire_type((qtr_op)in->op, k) : OPT_T_NONE);
-        if (!plain || qtr_inst_is_symbolic(c, in)) continue;
+        if (!plain) continue;
         if (nqi == 1) {
             double a, p;
             uint32_t w = q[0];
@@ -308,7 +412,7 @@ qtr_status qtr_pass_commute_cancel(qtr_circuit *c, const qtr_target *t, qtr_ctx 
             else
                 s.next[s.lastm[w]] = (uint32_t)i;
             s.lastm[w] = (uint32_t)i;
-        } else if (nqi == 2) {
+        } else if (nqi == 2 && !qtr_inst_is_symbolic(c, in)) {
             visit_2q(&s, i);
         }
     }

@@ -541,4 +541,45 @@ TEST(ParamsTranspile, MergesAndCancelsSymbolically)
     qtr_target_free(t);
 }
 
+TEST(ParamsTranspile, CommutationMergesAcrossControls)
+{
+    Ctx ctx;
+    qtr_target *t = nullptr;
+    ASSERT_EQ(qtr_target_load("line:2", &t, &ctx), QTR_OK) << ctx.msg();
+    Circuit c(2);
+    double th = param(c.c, "theta"), nth = parse(c.c, "-theta"), half = 0.5;
+    uint32_t q[2] = {0, 1};
+    // rz(0.5) q0; cz; rz(theta) q0  ->  rz(theta + 0.5) q0 (Z rotations pass cz)
+    // p(theta) q1; cz; rz(-theta) q1 ->  nothing, phase theta/2
+    ASSERT_EQ(qtr_circuit_append(c.c, QTR_OP_RZ, q, 1, &half, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(c.c, QTR_OP_P, q + 1, 1, &th, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(c.c, QTR_OP_CZ, q, 2, nullptr, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(c.c, QTR_OP_RZ, q, 1, &th, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append(c.c, QTR_OP_RZ, q + 1, 1, &nth, &ctx), QTR_OK);
+    qtr_circuit *in = nullptr;
+    ASSERT_EQ(qtr_circuit_clone(c.c, &in, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_target_set_basis(t, "cz,rz,sx,x", &ctx), QTR_OK) << ctx.msg();
+    qtr_options o;
+    qtr_options_default(&o);
+    o.opt_level = 2;
+    qtr_result r;
+    ASSERT_EQ(qtr_transpile(c.c, t, &o, &r, &ctx), QTR_OK) << ctx.msg();
+    size_t nrz = 0;
+    for (size_t i = 0; i < c->ninst; i++) nrz += c->inst[i].op == QTR_OP_RZ;
+    EXPECT_EQ(nrz, 1u);
+    EXPECT_EQ(c->ninst, 2u);
+    for (double v : {0.3, -2.0}) {
+        qtr_circuit *bi = nullptr, *bo = nullptr;
+        ASSERT_EQ(qtr_circuit_bind(in, &v, 1, &bi, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_bind(c.c, &v, 1, &bo, &ctx), QTR_OK);
+        EXPECT_EQ(qtr_sim_compare(bi, bo, r.initial_layout, r.output_permutation, 1e-9,
+                                  QTR_SIM_EXACT_PHASE, &ctx), QTR_OK) << ctx.msg();
+        qtr_circuit_free(bi);
+        qtr_circuit_free(bo);
+    }
+    qtr_result_free(&r);
+    qtr_circuit_free(in);
+    qtr_target_free(t);
+}
+
 }  // namespace
