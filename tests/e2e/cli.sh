@@ -145,6 +145,19 @@ usage_case "transpile without a target" "-t TARGET is required" "$T/good.qasm" -
 usage_case "--stream above level 0" "level 0 only" "$T/good.qasm" -t all:4 -O 2 --stream
 usage_case "--bind with --stream" "cannot be combined with --bind" "$T/good.qasm" -t all:4 -O 0 --stream --bind a=1
 usage_case "--bind on a circuit without parameters" "the circuit has no parameters" "$T/good.qasm" -t all:4 --bind a=1
+# A template with OpenQASM 3 inputs: transpiled once, then bound and verified.
+printf 'OPENQASM 3.0;\ninclude "stdgates.inc";\ninput float[64] theta;\ninput float[64] phi;\nqubit[2] q;\nrx(theta) q[0];\ncx q[0], q[1];\nrz(2*phi + theta/2) q[1];\n' > "$T/template.qasm"
+usage_case "--bind missing a parameter" "parameter 'theta' has no value" "$T/template.qasm" -t line:2 --bind phi=1
+run "$T/template.qasm" -t line:2 --bind "theta=0.5, phi=pi/4" --verify
+if why=$(crashed); then fail "--bind template" "$why"
+elif [ "$rc" -eq 0 ] && grep -q 'equivalent to the input' "$T/err" && ! grep -q '^input' "$T/out" &&
+     grep -q '^rz(3.641592653589793) q\[0\];' "$T/out"; then
+  pass "--bind template -> bound, verified, no inputs left"
+else fail "--bind template" "want exit 0, a bound circuit and --verify's confirmation"; fi
+run "$T/template.qasm" -t line:2
+if [ "$rc" -eq 0 ] && grep -q '^input float\[64\] theta;' "$T/out" && grep -q 'theta + pi' "$T/out"; then
+  pass "template without --bind -> parameters kept as inputs"
+else fail "template without --bind" "want exit 0 and the inputs in the output"; fi
 run "$T/good.qasm" -o "$T/t3.qasm" -t nosuchtarget
 if [ "$rc" -eq 2 ] && grep -q "nosuchtarget" "$T/err"; then pass "unknown target -> exit 2, named"
 else fail "unknown target" "exit $rc: $(cat "$T/err")"; fi
@@ -217,6 +230,38 @@ run convert "$T/good.qasm" -o "$T/no/such/dir/out.qasm"
 if [ "$rc" -eq 2 ] && grep -qF "$T/no/such/dir/out.qasm" "$T/err"; then
   pass "convert: unwritable output path -> exit 2, names the path"
 else fail "convert: unwritable output" "want exit 2 naming the path"; fi
+
+# ---- level 0 streams by default: the same output as in memory -------------------
+
+# same_as_in_memory NAME STREAMED FILE ARGS...: the default run and --no-stream
+# give byte-identical output, and --stats says whether it streamed
+same_as_in_memory() {
+  local name=$1 want=$2 f=$3; shift 3
+  run "$f" -o "$T/mem.qasm" --no-stream "$@"
+  local rc_mem=$rc
+  run "$f" -o "$T/def.qasm" --stats "$T/def.json" "$@"
+  if why=$(crashed); then fail "level 0 default: $name" "$why"
+  elif [ "$rc" -eq 0 ] && [ "$rc_mem" -eq 0 ] && cmp -s "$T/mem.qasm" "$T/def.qasm" &&
+       grep -q "\"streamed\": *$want" "$T/def.json" &&
+       [ -z "$(find "$T" -name 'def.qasm.tmp.*')" ]; then
+    pass "level 0 default: $name (streamed: $want), identical to --no-stream"
+  else fail "level 0 default: $name" "rc $rc / $rc_mem, $(diff "$T/mem.qasm" "$T/def.qasm" 2>&1 | head -4 | tr '\n' '|')"; fi
+}
+same_as_in_memory "$n swaps on line:2" true "$T/swap.qasm" -t line:2 --basis cx,u1,u2,u3 -O 0
+cat > "$T/route.qasm" <<'EOF'
+OPENQASM 2.0;
+include "qelib1.inc";
+qreg q[3];
+creg c[3];
+h q[0];
+cx q[0],q[1];
+cx q[0],q[2];
+measure q -> c;
+EOF
+same_as_in_memory "a gate that needs routing, redone in memory" false "$T/route.qasm" -t line:3 -O 0
+{ head -n -2 "$T/swap.qasm" | head -n 40004; printf 'qreg r[1];\nx r[0];\n'; } > "$T/late_qreg.qasm"
+same_as_in_memory "a register declared after the first chunk, redone in memory" false \
+  "$T/late_qreg.qasm" -t line:3 -O 0
 
 # ---- malformed inputs: FILE:LINE:COL: reason, exit 2, no output file -------------
 
