@@ -408,14 +408,18 @@ qtr_status qtr_h5_block_circuit(const qtr_h5_block *b, size_t k, const int16_t *
     qtr_status st = QTR_OK;
     qtr_circuit *c = NULL;
     *out = NULL;
-    if (r->defect) return qtr_fail(ctx, QTR_EPARSE, "%s", qtr_h5_block_defect(b, k));
+    if (r->defect)
+        return qtr_fail(ctx, r->defect_code ? (qtr_status)r->defect_code : QTR_EPARSE, "%s",
+                        qtr_h5_block_defect(b, k));
     if (r->nqubits > MAX_BITS || r->nclbits > MAX_BITS)
         return qtr_fail(ctx, QTR_ELIMIT, "circuit %llu ('%s'): %u qubits and %u clbits exceed %u",
                         idx, nm, r->nqubits, r->nclbits, MAX_BITS);
     if (!(c = qtr_circuit_new(0))) return qtr_fail(ctx, QTR_ENOMEM, "circuit %llu", idx);
+    c->alloc.limit = ctx->max_memory;
 
     /* registers: as stored, or one "q" and one "c" covering the counts */
-    const qtr_h5_reg *g = b->regs + r->local[QTR_H5_POOL_REGS];
+    /* no registers pool at all: b->regs is NULL, and NULL + 0 is undefined */
+    const qtr_h5_reg *g = r->count[QTR_H5_POOL_REGS] ? b->regs + r->local[QTR_H5_POOL_REGS] : NULL;
     for (uint64_t i = 0; i < r->count[QTR_H5_POOL_REGS] && !st; i++) {
         if (!valid_reg_name(g[i].name) || g[i].kind > 1) {
             st = qtr_fail(ctx, QTR_EPARSE, "circuit %llu ('%s'): register %llu: bad %s '%s'", idx,
@@ -443,7 +447,10 @@ qtr_status qtr_h5_block_circuit(const qtr_h5_block *b, size_t k, const int16_t *
     if (QTR_GROW(&c->alloc, c->inst, c->capinst, ni) ||
         QTR_GROW(&c->alloc, c->params, c->capparams, np) ||
         QTR_GROW(&c->alloc, c->args, c->capargs, na)) {
-        st = qtr_fail(ctx, QTR_ENOMEM, "circuit %llu: %zu records", idx, ni);
+        char what[QTR_H5_NAME_LEN + 48];
+        snprintf(what, sizeof what, "circuit %llu ('%s')", idx, nm);
+        st = c->alloc.over ? qtr_fail_budget(ctx, what, c->alloc.limit)
+                           : qtr_fail(ctx, QTR_ENOMEM, "%s: %zu records", what, ni);
         goto fail;
     }
     if (ni) memcpy(c->inst, b->inst + r->local[QTR_H5_POOL_INST], ni * sizeof *c->inst);
@@ -1103,6 +1110,45 @@ static hid_t reopen_one_chunk(hid_t loc, const char *name, hid_t ds)
     return again;
 }
 
+/* HDF5 sizes its buffers from the file: a type conversion holds elements
+ * of the file's type, a chunked read a whole chunk. Refuse element types and
+ * chunks no writer of the format makes (a 100-byte integer, a 1 GiB chunk)
+ * before any read allocates for them. */
+#define MAX_ELEM_BYTES 4096u
+#define MAX_CHUNK_BYTES ((uint64_t)64 << 20)
+static qtr_status check_storage(qtr_h5_file *f, hid_t ds, hid_t t, const col_desc *d,
+                                size_t esize, qtr_ctx *ctx)
+{
+    size_t most = d->type <= T_F64 ? 8 : MAX_ELEM_BYTES;
+    if (esize == 0 || esize > most)
+        return qtr_fail(ctx, QTR_EPARSE, "%s: '%s' has elements of %zu bytes, expected at most %zu",
+                        f->path, d->name, esize, most);
+    /* HDF5 1.10 converts a record member at whatever offset the file says */
+    int nm = H5Tget_class(t) == H5T_COMPOUND ? H5Tget_nmembers(t) : 0;
+    for (int i = 0; i < nm; i++) {
+        hid_t mt = H5Tget_member_type(t, (unsigned)i);
+        size_t off = H5Tget_member_offset(t, (unsigned)i), msize = mt >= 0 ? H5Tget_size(mt) : 0;
+        if (mt >= 0) H5Tclose(mt);
+        if (mt < 0 || msize == 0 || off > esize || msize > esize - off) {
+            H5Eclear2(H5E_DEFAULT);
+            return qtr_fail(ctx, QTR_EPARSE, "%s: '%s': member %d lies outside its %zu-byte record",
+                            f->path, d->name, i, esize);
+        }
+    }
+    hid_t dcpl = H5Dget_create_plist(ds);
+    hsize_t chunk = 0;
+    int chunked = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+                  H5Pget_chunk(dcpl, 1, &chunk) == 1;
+    if (dcpl >= 0) H5Pclose(dcpl);
+    H5Eclear2(H5E_DEFAULT);
+    if (chunked && (chunk == 0 || chunk > MAX_CHUNK_BYTES / esize))
+        return qtr_fail(ctx, QTR_EPARSE, "%s: '%s' has chunks of %llu elements of %zu bytes, at most "
+                        "%llu MiB per chunk",
+                        f->path, d->name, (unsigned long long)chunk, esize,
+                        (unsigned long long)(MAX_CHUNK_BYTES >> 20));
+    return QTR_OK;
+}
+
 /* Open the datasets of the main group and check shapes and type classes. */
 static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
 {
@@ -1121,8 +1167,11 @@ static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
         int nd = H5Sget_simple_extent_ndims(s);
         H5Sget_simple_extent_dims(s, &dim, NULL);
         H5T_class_t cl = H5Tget_class(t);
+        size_t esize = H5Tget_size(t);
+        qtr_status bad = check_storage(f, ds, t, d, esize, ctx);
         H5Sclose(s);
         H5Tclose(t);
+        if (bad) return bad;
         int want_cl = d->type == T_F64                     ? H5T_FLOAT
                       : d->type <= T_U64                   ? H5T_INTEGER
                       : d->type == T_INST || d->type == T_REG || d->type == T_STATS ? H5T_COMPOUND
@@ -1327,7 +1376,8 @@ static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file *
         st = qtr_fail(ctx, QTR_ENOMEM, "%s", path);
         goto done;
     }
-    htri_t is = H5Fis_hdf5(path);
+    /* a file image (qtr_h5_open_image) has no path to look at */
+    htri_t is = fapl >= 0 && H5Pget_driver(fapl) == H5FD_CORE ? 1 : H5Fis_hdf5(path);
     if (is <= 0) {
         st = is == 0 ? qtr_fail(ctx, QTR_EPARSE, "%s: not an HDF5 file", path)
                      : qtr_fail(ctx, QTR_EIO, "%s: cannot open (missing or unreadable)", path);
@@ -1340,10 +1390,14 @@ static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file *
         goto done;
     }
     f->fid = H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY, p);
+    if (f->fid < 0) cap(f);   /* before fapl_done's H5Pclose clears HDF5's error stack */
     fapl_done(p, fapl);
     if (f->fid < 0) {
+        /* the commonest damage, said plainly: a copy or a write cut short */
+        int cut = strstr(f->err, "truncated file") != NULL;
         st = held_elsewhere(path, rw) ? held_fail(path, ctx)
-                                      : h5_fail(f, ctx, QTR_EIO, "%s: cannot open", path);
+             : h5_fail(f, ctx, cut ? QTR_EPARSE : QTR_EIO, "%s: cannot open%s", path,
+                       cut ? ": the file is truncated" : "");
         goto done;
     }
     f->writable = rw;
@@ -1384,6 +1438,25 @@ qtr_status qtr_h5_open(const char *path, qtr_h5_file **out, qtr_ctx *ctx)
 qtr_status qtr_h5_open_rw(const char *path, int64_t fapl, qtr_h5_file **out, qtr_ctx *ctx)
 {
     return open_any(path, fapl, 1, out, ctx);
+}
+
+qtr_status qtr_h5_open_image(const void *image, size_t len, const char *name, qtr_h5_file **out,
+                             qtr_ctx *ctx)
+{
+    *out = NULL;
+    quiet_state q = quiet_begin();
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    qtr_status st;
+    /* the image is copied into the core driver's buffer, never written back */
+    if (fapl < 0 || H5Pset_fapl_core(fapl, 64u << 10, 0) < 0 ||
+        H5Pset_file_image(fapl, (void *)image, len) < 0)
+        st = qtr_fail(ctx, QTR_ENOMEM, "%s: cannot hold the file image of %zu bytes", name, len);
+    else
+        st = open_any(name, fapl, 0, out, ctx);
+    if (fapl >= 0) H5Pclose(fapl);
+    H5Eclear2(H5E_DEFAULT);
+    quiet_end(q);
+    return st;
 }
 
 /* ---- creating ---- */
@@ -1700,10 +1773,11 @@ qtr_status qtr_h5_read_costs(qtr_h5_file *f, uint64_t first, size_t n, double *c
     return st;
 }
 
-/* Mark row k of the block unusable with a reason; its pools stay empty. */
-static void row_defect(qtr_h5_block *b, size_t k, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void row_defect(qtr_h5_block *b, size_t k, const char *fmt, ...)
+/* Mark row k of the block unusable with status @p code and a reason; its
+ * pools stay empty. */
+static void row_defect(qtr_h5_block *b, size_t k, qtr_status code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void row_defect(qtr_h5_block *b, size_t k, qtr_status code, const char *fmt, ...)
 {
     char m[QTR_H5_MSG_LEN];
     va_list ap;
@@ -1711,8 +1785,23 @@ static void row_defect(qtr_h5_block *b, size_t k, const char *fmt, ...)
     vsnprintf(m, sizeof m, fmt, ap);
     va_end(ap);
     qtr_h5_row *r = &b->row[k];
-    if (!r->defect) r->defect = put_msg(b, m);
+    if (!r->defect) {
+        r->defect = put_msg(b, m);
+        r->defect_code = (uint8_t)code;
+    }
     for (int p = 0; p < QTR_H5_NPOOLS; p++) r->count[p] = 0;
+}
+
+/* Bytes row @p r's circuit will hold at least, from its pool counts
+ * (saturating; the layouts are two arrays). */
+static double row_bytes(const qtr_h5_row *r)
+{
+    static const double elem[QTR_H5_NFILEPOOLS] = {
+        sizeof(qtr_inst), sizeof(double), sizeof(uint32_t), sizeof(qtr_h5_reg),
+        2 * sizeof(uint32_t)};
+    double sum = 0;
+    for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) sum += (double)r->count[p] * elem[p];
+    return sum;
 }
 
 /* Memory type and element size of pool dataset column c. */
@@ -1806,6 +1895,9 @@ static qtr_status read_pool(qtr_h5_file *f, qtr_h5_block *b, size_t k0, int c, q
         }
     }
     if (c != C_LAYOUT0) *len = at;
+    /* a name that fills its field in the file arrives without its NUL */
+    if (c == C_REGS)
+        for (size_t i = base; i < at; i++) b->regs[i].name[QTR_H5_REGNAME_LEN] = '\0';
     return QTR_OK;
 }
 
@@ -1955,7 +2047,7 @@ qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_blo
         qtr_h5_row *r = &b->row[k];
         for (int p = 0; p < QTR_H5_NFILEPOOLS; p++) {
             if (r->count[p] && (r->start[p] > f->ext[p] || r->count[p] > f->ext[p] - r->start[p])) {
-                row_defect(b, k,
+                row_defect(b, k, QTR_EPARSE,
                            "circuit %llu ('%s'): %s segment [%llu, +%llu) lies outside the pool "
                            "of %llu",
                            (unsigned long long)r->index, r->name, cols[start_col(p)].name,
@@ -1964,6 +2056,19 @@ qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_blo
                 break;
             }
         }
+        /* a row's sizes are the file's word: never allocate from them beyond
+         * the budget (a row may claim 2^40 records of a pool declared that
+         * long) */
+        if (!r->defect && ctx->max_memory && row_bytes(r) > (double)ctx->max_memory)
+            row_defect(b, k, QTR_EMEMORY,
+                       "circuit %llu ('%s'): %llu instructions, %llu parameters and %llu operand "
+                       "words need %.0f MiB, more than its memory budget of %.0f MiB "
+                       "(--max-memory)",
+                       (unsigned long long)r->index, r->name,
+                       (unsigned long long)r->count[QTR_H5_POOL_INST],
+                       (unsigned long long)r->count[QTR_H5_POOL_PARAMS],
+                       (unsigned long long)r->count[QTR_H5_POOL_ARGS], row_bytes(r) / 1048576.0,
+                       (double)ctx->max_memory / 1048576.0);
     }
     static const int pool_cols[] = {C_INST, C_PARAMS, C_ARGS, C_REGS, C_LAYOUT0, C_LAYOUT1};
     for (size_t i = 0; i < sizeof pool_cols / sizeof *pool_cols && !st; i++)

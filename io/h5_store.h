@@ -89,6 +89,7 @@ typedef struct {
     double   seconds;
     size_t   message;                /* results: 1 + offset in the block's msgs, 0 if none */
     size_t   defect;                 /* why the row cannot be used: same encoding */
+    uint8_t  defect_code;            /* its qtr_status (QTR_EPARSE, QTR_ELIMIT, ...) */
 } qtr_h5_row;
 
 /** Rows and their pool data, sorted by row number. */
@@ -196,6 +197,10 @@ typedef struct {
 /** Open a batch or results file read-only, with the default (serial) driver,
  *  and validate its format name, version, gate table and columns. */
 qtr_status qtr_h5_open(const char *path, qtr_h5_file **out, qtr_ctx *ctx);
+/** Open a file image in memory read-only (the bytes of a batch or results
+ *  file; copied), as qtr_h5_open; @p name is used in messages. */
+qtr_status qtr_h5_open_image(const void *image, size_t len, const char *name, qtr_h5_file **out,
+                             qtr_ctx *ctx);
 /** Open a results file for writing (resume). @p fapl as described above. */
 qtr_status qtr_h5_open_rw(const char *path, int64_t fapl, qtr_h5_file **out, qtr_ctx *ctx);
 /** Create (truncate) a file of @p n rows. For results, @p run is recorded. */

@@ -1674,7 +1674,7 @@ static qtr_status statement(P *r)
 qtr_status qtr_qasm3_new(qtr_qasm3 **out, qtr_qasm_lex *L, const char *name, qtr_ctx *ctx)
 {
     *out = NULL;
-    qtr_alloc a = {0, 0, 0, 0};
+    qtr_alloc a = {0};
     P *r = qtr_realloc(&a, NULL, 0, sizeof *r);
     if (!r) return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", name);
     memset(r, 0, sizeof *r);

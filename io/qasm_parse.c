@@ -551,7 +551,10 @@ static qtr_status const_params(R *r, uint32_t *n)
 
 static qtr_status append(R *r, qtr_op op, const uint32_t *q, uint32_t n, const double *p)
 {
-    qtr_status st = r->cond ? qtr_circuit_append_if(r->c, op, q, n, p, &r->cond_is, r->ctx)
+    /* a barrier in the body of a conditioned gate stays unconditioned: it
+     * does nothing either way, and OpenQASM 2 cannot write `if (...) barrier` */
+    int cond = r->cond && op != QTR_OP_BARRIER;
+    qtr_status st = cond ? qtr_circuit_append_if(r->c, op, q, n, p, &r->cond_is, r->ctx)
                             : qtr_circuit_append(r->c, op, q, n, p, r->ctx);
     if (QTR_UNLIKELY(st)) return relocate(r, st);
     r->appended++;
@@ -1673,7 +1676,7 @@ static qtr_status header(R *r)
 
 static qtr_status reader_new(R **out, const char *name, qtr_ctx *ctx)
 {
-    qtr_alloc a = {0, 0, 0, 0};
+    qtr_alloc a = {0};
     R *r = qtr_realloc(&a, NULL, 0, sizeof *r);
     if (!r) return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", name);
     memset(r, 0, sizeof *r);
@@ -1797,6 +1800,9 @@ qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_i
     }
     r->c = c;
     r->appended = 0;
+    /* the memory budget covers the circuit and the reader's own tables */
+    if (ctx->max_memory && !c->alloc.limit) c->alloc.limit = ctx->max_memory;
+    r->alloc.limit = ctx->max_memory;
     qtr_status st = QTR_OK;
     if (!r->started) {
         st = next(r);
@@ -1820,6 +1826,11 @@ qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_i
     /* scratch stacks are empty between statements */
     r->nargs = r->npvals = r->nqbuf = 0;
     r->cond = 0;
+    if (st == QTR_ENOMEM && (c->alloc.over || r->alloc.over)) {
+        char where[sizeof ctx->msg];
+        snprintf(where, sizeof where, "%s:%u:%u", r->name, r->stmt_line, r->stmt_col);
+        st = qtr_fail_budget(ctx, where, c->alloc.over ? c->alloc.limit : r->alloc.limit);
+    }
     if (st) {
         r->sticky = st;
         snprintf(r->sticky_msg, sizeof r->sticky_msg, "%s", ctx->msg);

@@ -620,6 +620,7 @@ static int setup_round(coord *k, int si, qtr_ctx *ctx)
     r->exhausted = 0;
     r->failed = 0;
     qtr_ctx_init(&r->ctx, 0);
+    r->ctx.max_memory = k->team->max_memory;   /* rows larger than that fail alone */
     r->used = 1;
     k->next_first = a + len;
     return 0;
@@ -921,6 +922,7 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     team.opmap = qtr_h5_opmap(s->in);
     team.storage = qtr_h5_storage_of(s->in);
     team.nthreads = nthreads;
+    team.max_memory = qtr_cli_memory_budget(o, c->local_size, nthreads);
     /* H5Dwrite_chunk is for one writer: with --writer=all, HDF5 compresses */
     team.precompress = !c->parallel_io;
     team.coordinate = coordinate;

@@ -79,7 +79,7 @@ int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, int parallel_writes, qtr
 {
     (void)parallel_writes;  /* meaningful with MPI and parallel HDF5 only */
     memset(c, 0, sizeof *c);
-    c->size = 1;
+    c->size = c->local_size = 1;
     c->fapl = c->dxpl = -1;
 #ifdef QTR_HAVE_MPI
     if (!launched_by_mpi()) return check_slurm_step(c, ctx);
@@ -104,6 +104,12 @@ int qtr_comm_init(qtr_comm *c, int *argc, char ***argv, int parallel_writes, qtr
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &c->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &c->size);
+    MPI_Comm node;   /* the ranks sharing this node's memory (--max-memory's default) */
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+        MPI_SUCCESS) {
+        MPI_Comm_size(node, &c->local_size);
+        MPI_Comm_free(&node);
+    }
     /* errors come back as codes so a rank can report and stop the others */
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 #ifdef QTR_HDF5_PARALLEL

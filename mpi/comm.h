@@ -19,6 +19,7 @@
 
 typedef struct qtr_comm {
     int rank, size;
+    int local_size;      /* ranks on this node (MPI_COMM_TYPE_SHARED), >= 1 */
     int mpi;             /* 1 when this process initialised MPI */
     int parallel_io;     /* 1 when results are written by every rank (MPI-IO) */
     int64_t fapl, dxpl;  /* HDF5 property lists for parallel I/O, or -1 */

@@ -282,6 +282,7 @@ static void work_one(const qtr_team *t, qtr_slot *s, size_t i, int tid)
     uint64_t seed = qtr_seed_for(t->opts.seed, row->index);
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, seed);
+    ctx.max_memory = t->max_memory;
     double t0 = now(), c0 = qtr_thread_cpu();
     qtr_circuit *c = NULL;
     qtr_status st;

@@ -95,6 +95,7 @@ struct qtr_team {
     const int16_t    *opmap;         /* file op codes -> ours */
     qtr_h5_storage    storage;
     int               nthreads;      /* worker threads (>= 1) */
+    size_t            max_memory;    /* each circuit's memory budget, bytes (0: none) */
     int               precompress;   /* workers compress whole chunks of long
                                       * results (h5_chunk.h) for a serial writer */
     qtr_coordinate_fn coordinate;

@@ -9,7 +9,7 @@
 
 qtr_circuit *qtr_circuit_new(uint64_t fail_at)
 {
-    qtr_alloc a = {0, 0, 0, fail_at};
+    qtr_alloc a = {.fail_at = fail_at};
     qtr_circuit *c = qtr_realloc(&a, NULL, 0, sizeof *c);
     if (!c) return NULL;
     memset(c, 0, sizeof *c);
@@ -277,6 +277,7 @@ qtr_status qtr_circuit_clone(const qtr_circuit *c, qtr_circuit **out, qtr_ctx *c
     qtr_circuit *d = qtr_circuit_new(0);
     qtr_status st = QTR_OK;
     if (!d) return qtr_fail(ctx, QTR_ENOMEM, "cloning a circuit");
+    d->alloc.limit = c->alloc.limit;   /* a copy works within the same budget */
     for (size_t i = 0; i < c->nqregs && !st; i++)
         st = qtr_circuit_add_qreg(d, c->qregs[i].name, c->qregs[i].size, ctx);
     for (size_t i = 0; i < c->ncregs && !st; i++)

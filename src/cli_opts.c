@@ -26,7 +26,7 @@
 enum {
     OPT_OUTPUT = 'o', OPT_TARGET = 't', OPT_LEVEL = 'O', OPT_HELP = 'h', OPT_VERSION = 'V',
     OPT_BASIS = 256, OPT_SEED, OPT_LAYOUT_TRIALS, OPT_SWAP_TRIALS, OPT_APPROX,
-    OPT_STATS, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM,
+    OPT_STATS, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM, OPT_MAX_MEMORY,
     OPT_RESUME, OPT_PROGRESS, OPT_THREADS, OPT_ROUND, OPT_WRITER, OPT_VERBOSE,
     OPT_QASM, OPT_BUILD, OPT_BIND, OPT_FORMAT, OPT_PHYSICAL, OPT_STRICT
 };
@@ -72,6 +72,10 @@ static const cli_opt table[] = {
      "0 < X <= 1: levels 2-3 may replace a 2-qubit\n"
      "block by fewer 2-qubit gates when the average\n"
      "gate fidelity stays >= X (default 1: exact)"},
+    {"max-memory", OPT_MAX_MEMORY, "BYTES", C_T | C_B,
+     "memory budget of each circuit, e.g. 512M, 2G; one\n"
+     "that needs more fails alone (default: 3/4 of the\n"
+     "node's memory / ranks on the node / threads)"},
     {"stats", OPT_STATS, "FILE.json", C_T,
      "write statistics (gate counts, depth, swaps,\n"
      "time, peak bytes) to FILE.json"},
@@ -365,6 +369,11 @@ static int parse_value(int id, const char *v, qtr_cli_options *o)
     case OPT_STATS:
         if (!v[0]) return qtr_cli_usage("--stats: empty file name");
         o->stats_path = v;
+        return 0;
+    case OPT_MAX_MEMORY:
+        if (qtr_parse_bytes(v, &o->max_memory))
+            return qtr_cli_usage("--max-memory: expected a byte count such as 512M or 2G, not '%s'",
+                                 v);
         return 0;
     case OPT_VERIFY: o->verify = 1; return 0;
     case OPT_STRICT: o->strict = 1; return 0;

@@ -61,6 +61,8 @@ typedef struct {
     uint32_t    layout_trials;  /* --layout-trials; 0 = the level's */
     uint32_t    swap_trials;    /* --swap-trials; 0 = the level's */
     double      approx;         /* --approximation-degree, (0, 1]; 0 = exact */
+    size_t      max_memory;     /* --max-memory, bytes per circuit; 0 = the default
+                                   (qtr_cli_memory_budget) */
     /* single circuit */
     const char *stats_path;     /* --stats */
     int         verify;         /* --verify */
@@ -131,6 +133,14 @@ int qtr_cli_info(const qtr_cli_options *o);       /* src/cli_info.c */
 /** The batch driver (mpi/batch_main.c). @p argc/@p argv are the program's,
  *  for MPI_Init; the options are already parsed. Only it may start MPI. */
 int qtr_cli_batch(const qtr_cli_options *o, int argc, char **argv);
+
+/** Memory this process may use on its node: physical memory, or the
+ *  cgroup's limit when lower; 0 when unknown (src/cli_memory.c). */
+size_t qtr_cli_node_memory(void);
+/** Each circuit's memory budget: --max-memory, else 3/4 of the node's
+ *  memory shared by @p ranks_on_node ranks of @p threads worker threads
+ *  each (at least 64 MiB; 0 = none when the memory is unknown). */
+size_t qtr_cli_memory_budget(const qtr_cli_options *o, int ranks_on_node, int threads);
 
 #ifdef __cplusplus
 }

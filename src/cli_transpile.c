@@ -49,7 +49,12 @@ static void say(const char *what, const qtr_ctx *ctx, qtr_status st)
 
 /* Input problems are the user's (exit 2); everything after a successful read
  * is the circuit failing (exit 1). */
-static int input_exit(qtr_status st) { return st == QTR_ENOMEM ? QTR_EXIT_FAILED : QTR_EXIT_USAGE; }
+/* out of memory, or over the circuit's budget: the input is fine, this
+ * circuit failed (exit 1); anything else is the input's fault (exit 2) */
+static int input_exit(qtr_status st)
+{
+    return st == QTR_ENOMEM || st == QTR_EMEMORY ? QTR_EXIT_FAILED : QTR_EXIT_USAGE;
+}
 
 /* ---- pieces ------------------------------------------------------------------ */
 
@@ -379,6 +384,7 @@ int qtr_cli_transpile(const qtr_cli_options *a)
     }
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, a->seed);
+    ctx.max_memory = qtr_cli_memory_budget(a, 1, 1);
     qtr_target *t = NULL;
     int rc = load_target(a, &t, &ctx);
     int stream = rc == QTR_EXIT_OK ? want_stream(a) : 0;

@@ -68,7 +68,7 @@ static qtr_affine aff_compose(const qtr_affine *f, const qtr_affine *e, unsigned
 
 static qtr_status plan_alloc(qtr_basis_plan **out, qtr_ctx *ctx)
 {
-    qtr_alloc a = {0, 0, 0, 0};
+    qtr_alloc a = {0};
     qtr_basis_plan *p = qtr_realloc(&a, NULL, 0, sizeof *p);
     if (!p) return qtr_fail(ctx, QTR_ENOMEM, "translation plan");
     memset(p, 0, sizeof *p);

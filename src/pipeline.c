@@ -259,6 +259,7 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     if (!(approx > 0 && approx <= 1))
         return qtr_fail(ctx, QTR_EINVAL, "approximation degree %g outside (0, 1]",
                         o->approximation_degree);
+    if (ctx->max_memory && !c->alloc.limit) c->alloc.limit = ctx->max_memory;
     qtr_status st = qtr_circuit_stats(c, &r->in, ctx);
     if (st) return st;
 
@@ -335,6 +336,7 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     if (r == &local) qtr_result_free(r);
     return QTR_OK;
 fail:
+    if (st == QTR_ENOMEM && c->alloc.over) st = qtr_fail_budget(ctx, "transpiling", c->alloc.limit);
     free(elided);
     qtr_result_free(r);
     return st;

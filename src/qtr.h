@@ -36,6 +36,7 @@ typedef enum {
     QTR_EUNSUPPORTED, /* valid input this build cannot handle yet */
     QTR_EVERIFY,      /* --verify found the output not equivalent */
     QTR_ELIMIT,       /* a size limit was exceeded */
+    QTR_EMEMORY,      /* the circuit outgrew its memory budget (qtr_ctx.max_memory) */
     QTR_STATUS_COUNT
 } qtr_status;
 
@@ -49,6 +50,9 @@ typedef struct qtr_alloc {
     size_t   peak;       /* most bytes live at once */
     uint64_t calls;      /* allocation calls made (grow or new) */
     uint64_t fail_at;    /* if nonzero: the call with this number (1-based) fails */
+    size_t   limit;      /* if nonzero: the memory budget; a call that would take
+                            cur above it fails and sets over */
+    int      over;       /* 1 once the budget refused a call */
 } qtr_alloc;
 
 /** Allocate, grow, shrink or free (new_size 0) a block; @p old_size must be
@@ -62,6 +66,8 @@ typedef struct qtr_ctx {
     char     msg[512];   /* detail of the last failure; "" if none */
     uint64_t rng[4];     /* xoshiro256** state */
     uint64_t seed;       /* the seed it was initialised with */
+    size_t   max_memory; /* memory budget of each circuit the thread reads or
+                            transpiles, in bytes; 0 (qtr_ctx_init's) = none */
 } qtr_ctx;
 
 void qtr_ctx_init(qtr_ctx *ctx, uint64_t seed);
@@ -73,6 +79,13 @@ qtr_status qtr_fail(qtr_ctx *ctx, qtr_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+/** Record the failure of a circuit that outgrew its memory budget @p limit:
+ *  QTR_EMEMORY with "WHAT: the circuit needs more than its memory budget of N MiB". */
+qtr_status qtr_fail_budget(qtr_ctx *ctx, const char *what, size_t limit);
+/** Parse a byte count with an optional suffix K, M, G or T (powers of 1024;
+ *  "512M", "2G", "1048576"). @return 0, or -1 when @p s is not one or is 0. */
+int qtr_parse_bytes(const char *s, size_t *out);
 
 /** Next 64 random bits from the context's xoshiro256** generator. */
 uint64_t qtr_rng_next(qtr_ctx *ctx);

@@ -16,6 +16,7 @@ static const char *const status_text[QTR_STATUS_COUNT] = {
     [QTR_EUNSUPPORTED] = "unsupported",
     [QTR_EVERIFY] = "verification failed",
     [QTR_ELIMIT] = "size limit exceeded",
+    [QTR_EMEMORY] = "memory budget exceeded",
 };
 
 const char *qtr_status_text(qtr_status st)
@@ -56,6 +57,7 @@ void qtr_ctx_init(qtr_ctx *ctx, uint64_t seed)
 {
     ctx->msg[0] = '\0';
     ctx->seed = seed;
+    ctx->max_memory = 0;
     uint64_t x = seed;
     for (int i = 0; i < 4; i++) ctx->rng[i] = splitmix64(&x);
 }

@@ -138,7 +138,7 @@ double rand_angle(qtr_ctx *rng) { return (qtr_rng_uniform(rng) * 4 - 2) * kPi; }
 // ---------------------------------------------------------------------------
 
 struct RuleSet {
-    qtr_alloc alloc = {0, 0, 0, 0};
+    qtr_alloc alloc = {};
     qtr_equiv_set s;
     RuleSet() { memset(&s, 0, sizeof s), s.alloc = &alloc; }
     ~RuleSet() { qtr_equiv_free(&s); }

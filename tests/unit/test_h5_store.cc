@@ -506,17 +506,24 @@ qtr_status decode_after(const std::string &path, void (*edit)(hid_t), std::strin
     return st;
 }
 
-void write_u64(hid_t fid, const char *name, uint64_t row, uint64_t v)
+// Read or write element @p row of the integer column @p name.
+void access_u64(hid_t fid, const char *name, uint64_t row, uint64_t *v, bool write)
 {
     hid_t d = H5Dopen2(fid, name, H5P_DEFAULT);
     hid_t fs = H5Dget_space(d);
     hsize_t off = row, cnt = 1;
     H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
     hid_t ms = H5Screate_simple(1, &cnt, NULL);
-    H5Dwrite(d, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, &v);
+    if (write) H5Dwrite(d, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, v);
+    else H5Dread(d, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, v);
     H5Sclose(ms);
     H5Sclose(fs);
     H5Dclose(d);
+}
+
+void write_u64(hid_t fid, const char *name, uint64_t row, uint64_t v)
+{
+    access_u64(fid, name, row, &v, true);
 }
 }  // namespace
 
@@ -733,3 +740,198 @@ TEST(H5Chunk, SegmentsEncodeTheirWholeChunks)
     free(data);
 }
 
+
+// ---- hostile files (issue 16): each fails at once, or row by row ------------
+
+namespace {
+std::vector<char> file_bytes(const std::string &path)
+{
+    std::vector<char> v;
+    FILE *fp = fopen(path.c_str(), "rb");
+    if (!fp) return v;
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, fp)) > 0;) v.insert(v.end(), buf, buf + n);
+    fclose(fp);
+    return v;
+}
+
+void put_bytes(const std::string &path, const char *p, size_t n)
+{
+    FILE *fp = fopen(path.c_str(), "wb");
+    fwrite(p, 1, n, fp);
+    fclose(fp);
+}
+
+// Replace dataset @p name by one of @p n elements of type @p t (chunks of
+// @p chunk elements when not 0), values zero.
+void replace_dataset(hid_t fid, const char *name, hid_t t, hsize_t n, hsize_t chunk)
+{
+    H5Ldelete(fid, name, H5P_DEFAULT);
+    hid_t s = H5Screate_simple(1, &n, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (chunk) H5Pset_chunk(dcpl, 1, &chunk);
+    hid_t d = H5Dcreate2(fid, name, t, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(s);
+}
+}  // namespace
+
+TEST(H5StoreHostile, FileImagesOpenFromMemory)
+{
+    std::string path = tmp_path("image.h5");
+    write_batch(path, 4);
+    std::vector<char> img = file_bytes(path);
+    Ctx ctx;
+    qtr_h5_file *f = nullptr;
+    ASSERT_EQ(qtr_h5_open_image(img.data(), img.size(), "img.h5", &f, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(qtr_h5_count(f), 4u);
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    ASSERT_EQ(qtr_h5_read_rows(f, 0, 4, &b, &ctx), QTR_OK) << ctx.msg();
+    qtr_circuit *c = nullptr;
+    ASSERT_EQ(qtr_h5_block_circuit(&b, 3, qtr_h5_opmap(f), &c, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_TRUE(qtr_circuit_equal(c, sample_circuit(3).get()));
+    qtr_circuit_free(c);
+    qtr_h5_block_fini(&b);
+    EXPECT_EQ(qtr_h5_close(f, &ctx), QTR_OK);
+    remove(path.c_str());
+}
+
+TEST(H5StoreHostile, TruncatedAndEmptyFilesFailAtOnce)
+{
+    std::string path = tmp_path("whole.h5"), cut = tmp_path("cut.h5");
+    write_batch(path, 6);
+    std::vector<char> img = file_bytes(path);
+    ASSERT_GT(img.size(), 4096u);
+    // cut anywhere: before the superblock ends, in the metadata, in the data
+    for (size_t len : {(size_t)0, (size_t)7, (size_t)600, img.size() / 3, img.size() / 2,
+                       img.size() - 100}) {
+        put_bytes(cut, img.data(), len);
+        Ctx ctx;
+        qtr_h5_file *f = nullptr;
+        qtr_status st = qtr_h5_open(cut.c_str(), &f, &ctx);
+        if (st == QTR_OK) {  // the index may survive a cut in the pools: rows then fail
+            qtr_h5_block b;
+            qtr_h5_block_init(&b);
+            st = qtr_h5_read_rows(f, 0, qtr_h5_count(f), &b, &ctx);
+            qtr_h5_block_fini(&b);
+            qtr_h5_close(f, &ctx);
+        }
+        EXPECT_NE(st, QTR_OK) << "cut at " << len;
+        EXPECT_THAT(ctx.msg(), HasSubstr(cut)) << "cut at " << len;
+    }
+    remove(path.c_str());
+    remove(cut.c_str());
+}
+
+TEST(H5StoreHostile, RowClaiming2To40InstructionsFailsAlone)
+{
+    std::string path = tmp_path("huge.h5");
+    write_batch(path, 3);
+    // the pool claims 2^40 records (chunks never written: the file stays
+    // small), row 1 claims all of them
+    hid_t fid = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t d = H5Dopen2(fid, "/circuits/inst", H5P_DEFAULT);
+    hsize_t huge = (hsize_t)1 << 40;
+    ASSERT_GE(H5Dset_extent(d, &huge), 0);
+    H5Dclose(d);
+    write_u64(fid, "/circuits/inst_start", 1, 0);
+    write_u64(fid, "/circuits/inst_count", 1, huge);
+    H5Fclose(fid);
+
+    Ctx ctx;
+    ctx.c.max_memory = (size_t)256 << 20;
+    qtr_h5_file *f = nullptr;
+    ASSERT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_OK) << ctx.msg();
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    ASSERT_EQ(qtr_h5_read_rows(f, 0, 3, &b, &ctx), QTR_OK) << ctx.msg();
+    for (size_t k = 0; k < 3; k++) {
+        qtr_circuit *c = nullptr;
+        qtr_status st = qtr_h5_block_circuit(&b, k, qtr_h5_opmap(f), &c, &ctx);
+        if (k == 1) {
+            EXPECT_EQ(st, QTR_EMEMORY);
+            EXPECT_THAT(ctx.msg(), HasSubstr("circuit 1 ('c1'): 1099511627776 instructions"));
+            EXPECT_THAT(ctx.msg(), HasSubstr("more than its memory budget of 256 MiB"));
+        } else {
+            EXPECT_EQ(st, QTR_OK) << ctx.msg();
+            EXPECT_TRUE(qtr_circuit_equal(c, sample_circuit((uint32_t)k).get()));
+        }
+        qtr_circuit_free(c);
+    }
+    qtr_h5_block_fini(&b);
+    qtr_h5_close(f, &ctx);
+    remove(path.c_str());
+}
+
+TEST(H5StoreHostile, OverlappingRowsReadAlike)
+{
+    std::string path = tmp_path("overlap.h5");
+    write_batch(path, 2);
+    // row 1 points at row 0's segments (and has its counts)
+    hid_t fid = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    for (const char *col : {"inst", "param", "arg", "reg"}) {
+        std::string s = std::string("/circuits/") + col + "_start",
+                    n = std::string("/circuits/") + col + "_count";
+        uint64_t count0 = 0;
+        access_u64(fid, n.c_str(), 0, &count0, false);
+        write_u64(fid, s.c_str(), 1, 0);
+        write_u64(fid, n.c_str(), 1, count0);
+    }
+    H5Fclose(fid);
+    Ctx ctx;
+    qtr_h5_file *f = nullptr;
+    ASSERT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_OK) << ctx.msg();
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    ASSERT_EQ(qtr_h5_read_rows(f, 0, 2, &b, &ctx), QTR_OK) << ctx.msg();
+    qtr_circuit *c0 = nullptr, *c1 = nullptr;
+    ASSERT_EQ(qtr_h5_block_circuit(&b, 0, qtr_h5_opmap(f), &c0, &ctx), QTR_OK) << ctx.msg();
+    // row 1's own qubit counts match row 0's (sample circuits all have 5 and 3)
+    ASSERT_EQ(qtr_h5_block_circuit(&b, 1, qtr_h5_opmap(f), &c1, &ctx), QTR_OK) << ctx.msg();
+    EXPECT_EQ(c0->ninst, c1->ninst);
+    EXPECT_EQ(memcmp(c0->inst, c1->inst, c0->ninst * sizeof *c0->inst), 0);
+    qtr_circuit_free(c0);
+    qtr_circuit_free(c1);
+    qtr_h5_block_fini(&b);
+    qtr_h5_close(f, &ctx);
+    remove(path.c_str());
+}
+
+TEST(H5StoreHostile, ImplausibleTypesAndChunksAreRefused)
+{
+    std::string path = tmp_path("types.h5"), msg;
+    // a 128-byte integer column: HDF5 would size its conversion buffers from it
+    write_batch(path, 2);
+    EXPECT_EQ(decode_after(path,
+                           [](hid_t fid) {
+                               hid_t t = H5Tcopy(H5T_STD_U64LE);
+                               H5Tset_precision(t, 64);
+                               H5Tset_size(t, 128);
+                               replace_dataset(fid, "/circuits/nqubits", t, 2, 0);
+                               H5Tclose(t);
+                           },
+                           &msg),
+              QTR_EPARSE);
+    EXPECT_THAT(msg, HasSubstr("'nqubits' has elements of 128 bytes, expected at most 8"));
+    // a float where an integer belongs
+    write_batch(path, 2);
+    EXPECT_EQ(decode_after(path,
+                           [](hid_t fid) {
+                               replace_dataset(fid, "/circuits/inst_count", H5T_IEEE_F64LE, 2, 0);
+                           },
+                           &msg),
+              QTR_EPARSE);
+    EXPECT_THAT(msg, HasSubstr("'inst_count' must be a one-dimensional integer dataset"));
+    // chunks of 2^28 parameters (2 GiB): one read would allocate a whole chunk
+    write_batch(path, 2);
+    EXPECT_EQ(decode_after(path,
+                           [](hid_t fid) {
+                               replace_dataset(fid, "/circuits/params", H5T_IEEE_F64LE,
+                                               (hsize_t)1 << 28, (hsize_t)1 << 28);
+                           },
+                           &msg),
+              QTR_EPARSE);
+    EXPECT_THAT(msg, HasSubstr("'params' has chunks of 268435456 elements"));
+    remove(path.c_str());
+}

@@ -1,0 +1,118 @@
+// test_budget.cc -- the per-circuit memory budget (src/alloc.c,
+// qtr_ctx.max_memory): the allocator refuses past it, the OpenQASM reader
+// stops an expansion bomb early with QTR_EMEMORY and a message saying so,
+// qtr_transpile does the same, and --max-memory's byte counts parse.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "qtr.h"
+#include "qtr_io.h"
+
+using ::testing::HasSubstr;
+
+namespace {
+
+// Gate gK calls g(K-1) twice: `levels` levels expand to 2^levels cx.
+std::string bomb(int levels)
+{
+    std::string s = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\n"
+                    "gate g0 a, b { cx a, b; }\n";
+    for (int i = 1; i <= levels; i++)
+        s += "gate g" + std::to_string(i) + " a, b { g" + std::to_string(i - 1) + " a, b; g" +
+             std::to_string(i - 1) + " b, a; }\n";
+    s += "g" + std::to_string(levels) + " q[0], q[1];\n";
+    return s;
+}
+
+}  // namespace
+
+TEST(Budget, ParseBytes)
+{
+    size_t v = 0;
+    EXPECT_EQ(qtr_parse_bytes("512M", &v), 0);
+    EXPECT_EQ(v, (size_t)512 << 20);
+    EXPECT_EQ(qtr_parse_bytes("2G", &v), 0);
+    EXPECT_EQ(v, (size_t)2 << 30);
+    EXPECT_EQ(qtr_parse_bytes("2GiB", &v), 0);
+    EXPECT_EQ(v, (size_t)2 << 30);
+    EXPECT_EQ(qtr_parse_bytes("64k", &v), 0);
+    EXPECT_EQ(v, (size_t)64 << 10);
+    EXPECT_EQ(qtr_parse_bytes("1048576", &v), 0);
+    EXPECT_EQ(v, (size_t)1048576);
+    for (const char *bad : {"", "0", "0M", "-1", "12X", "M", "1.5G", "1GG", "99999999999999T"})
+        EXPECT_EQ(qtr_parse_bytes(bad, &v), -1) << bad;
+}
+
+TEST(Budget, AllocatorRefusesPastTheLimit)
+{
+    qtr_alloc a = {};
+    a.limit = 1000;
+    void *p = qtr_realloc(&a, nullptr, 0, 600);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(qtr_realloc(&a, p, 600, 1200), nullptr);  // p stays valid
+    EXPECT_EQ(a.over, 1);
+    EXPECT_EQ(a.cur, 600u);
+    void *q = qtr_realloc(&a, p, 600, 1000);             // exactly the limit is fine
+    ASSERT_NE(q, nullptr);
+    EXPECT_EQ(a.cur, 1000u);
+    qtr_realloc(&a, q, 1000, 0);
+    EXPECT_EQ(a.cur, 0u);
+}
+
+// 25 levels: 2^25 instructions (512 MiB of records alone) without a budget.
+TEST(Budget, ExpansionBombStopsAtTheBudget)
+{
+    std::string text = bomb(25);
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    ctx.max_memory = (size_t)16 << 20;
+    qtr_circuit *c = nullptr;
+    EXPECT_EQ(qtr_qasm_read_mem(text.data(), text.size(), "bomb.qasm", &c, &ctx), QTR_EMEMORY);
+    EXPECT_EQ(c, nullptr);
+    EXPECT_THAT(std::string(ctx.msg), HasSubstr("bomb.qasm:30:1: the circuit needs more than its "
+                                                "memory budget of 16 MiB (--max-memory)"));
+
+    // the pull reader: one statement appends the whole expansion
+    qtr_qasm_reader *r = nullptr;
+    ASSERT_EQ(qtr_qasm_reader_open_mem(&r, text.data(), text.size(), "bomb.qasm", &ctx), QTR_OK);
+    qtr_circuit *chunk = qtr_circuit_new(0);
+    int eof = 0;
+    EXPECT_EQ(qtr_qasm_reader_next(r, chunk, 1000, &eof, &ctx), QTR_EMEMORY);
+    EXPECT_THAT(std::string(ctx.msg), HasSubstr("memory budget"));
+    qtr_circuit_free(chunk);
+    qtr_qasm_reader_free(r);
+
+    // a bomb small enough for the budget reads as before
+    std::string small = bomb(10);
+    ASSERT_EQ(qtr_qasm_read_mem(small.data(), small.size(), "small.qasm", &c, &ctx), QTR_OK)
+        << ctx.msg;
+    EXPECT_EQ(c->ninst, 1024u);
+    EXPECT_EQ(c->alloc.limit, ctx.max_memory);
+    qtr_circuit_free(c);
+}
+
+TEST(Budget, TranspileStopsAtTheBudget)
+{
+    std::string text = bomb(12);   // 4096 cx between two qubits
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_circuit *c = nullptr;
+    ASSERT_EQ(qtr_qasm_read_mem(text.data(), text.size(), "b.qasm", &c, &ctx), QTR_OK);
+    qtr_target *t = nullptr;
+    ASSERT_EQ(qtr_target_load("line:3", &t, &ctx), QTR_OK);
+    qtr_options o;
+    qtr_options_default(&o);
+    ctx.max_memory = c->alloc.cur + 1024;   // what it holds, and hardly more
+    EXPECT_EQ(qtr_transpile(c, t, &o, nullptr, &ctx), QTR_EMEMORY);
+    EXPECT_THAT(std::string(ctx.msg), HasSubstr("needs more than its memory budget"));
+    qtr_circuit_free(c);
+
+    // the same circuit with room to spare transpiles
+    ctx.max_memory = (size_t)64 << 20;
+    ASSERT_EQ(qtr_qasm_read_mem(text.data(), text.size(), "b.qasm", &c, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_transpile(c, t, &o, nullptr, &ctx), QTR_OK) << ctx.msg;
+    qtr_circuit_free(c);
+    qtr_target_free(t);
+}
