@@ -339,6 +339,48 @@ static qtr_status scan_string(qtr_qasm_lex *L, qtr_ctx *ctx)
     return QTR_OK;
 }
 
+/* An OpenQASM 3 token whose first byte @p c is consumed: '@', '!', '**',
+ * "$N", or any other operator of the language, kept as QTR_QT_OP with its
+ * text so the parser can name what it refuses ("+=", "<", "&&", ":", ...). */
+static qtr_status v3_operator(qtr_qasm_lex *L, int c, qtr_ctx *ctx)
+{
+    int d = peekc(L);
+    L->tok[0] = (char)c;
+    L->len = 1;
+    if (c == '$' && is_digit(d)) {
+        L->len = 0;
+        if (scan_digits(L) < 0) return too_long(L, ctx, "physical qubit");
+        L->tok[L->len] = '\0';
+        uint64_t v = 0;
+        L->ival_overflow = 0;
+        for (size_t i = 0; i < L->len; i++) {
+            if (v > (UINT64_MAX - 9) / 10) L->ival_overflow = 1;
+            else v = v * 10 + (uint64_t)(L->tok[i] - '0');
+        }
+        L->ival = v;
+        L->kind = QTR_QT_HWQUBIT;
+        return QTR_OK;
+    }
+    if (c == '*' && d == '*') {
+        advance(L);
+        L->kind = QTR_QT_POW;
+        return QTR_OK;
+    }
+    if (c == '@' || (c == '!' && d != '=')) {
+        L->kind = c == '@' ? QTR_QT_AT : QTR_QT_BANG;
+        return QTR_OK;
+    }
+    /* a second byte that makes a two-byte operator: <= >= != == += -= *= /=
+     * && || << >> ++ -- */
+    if (d == '=' || (d == c && strchr("&|<>+-", c))) {
+        advance(L);
+        L->tok[L->len++] = (char)d;
+    }
+    L->tok[L->len] = '\0';
+    L->kind = QTR_QT_OP;
+    return QTR_OK;
+}
+
 /* The general scanner: comments, chunk boundaries, end of input, operators
  * of two characters, numbers with fractions and exponents, strings, errors. */
 static qtr_status lex_slow(qtr_qasm_lex *L, qtr_ctx *ctx)
@@ -371,6 +413,7 @@ static qtr_status lex_slow(qtr_qasm_lex *L, qtr_ctx *ctx)
                 if ((st = block_comment(L, ctx))) return st;
                 continue;
             }
+            if (L->v3 && d == '=') return v3_operator(L, c, ctx);
             L->kind = QTR_QT_SLASH;
             return QTR_OK;
         }
@@ -382,16 +425,22 @@ static qtr_status lex_slow(qtr_qasm_lex *L, qtr_ctx *ctx)
         L->kind = QTR_QT_EOF;
         return check_eof(L, ctx);
     }
-    if (is_id_start(c)) {
+    if (is_id_start(c) || (L->v3 && c >= 0x80)) {
         /* hash while copying: symbol lookup then needs no second pass */
         uint32_t h = 2166136261u;
+        int wide = 0;
         do {
-            if (tok_put(L, c)) return too_long(L, ctx, "identifier");
-            h = (h ^ (uint32_t)c) * 16777619u;
-            advance(L);
+            if (c >= 0x80) {   /* OpenQASM 3: a UTF-8 letter such as π */
+                if ((st = utf8_char(L, c, "in identifier", 1, ctx))) return st;
+                wide = 1;
+            } else {
+                if (tok_put(L, c)) return too_long(L, ctx, "identifier");
+                h = (h ^ (uint32_t)c) * 16777619u;
+                advance(L);
+            }
             c = peekc(L);
-        } while (is_id_char(c));
-        L->hash = h;
+        } while (is_id_char(c) || (L->v3 && c >= 0x80));
+        L->hash = wide ? qtr_qasm_hash(L->tok, L->len) : h;
         L->tok[L->len] = '\0';
         L->kind = QTR_QT_ID;
         return QTR_OK;
@@ -407,13 +456,21 @@ static qtr_status lex_slow(qtr_qasm_lex *L, qtr_ctx *ctx)
     case ')': L->kind = QTR_QT_RPAREN; return QTR_OK;
     case '{': L->kind = QTR_QT_LBRACE; return QTR_OK;
     case '}': L->kind = QTR_QT_RBRACE; return QTR_OK;
-    case '+': L->kind = QTR_QT_PLUS; return QTR_OK;
-    case '*': L->kind = QTR_QT_STAR; return QTR_OK;
+    case '+':
+        if (L->v3 && peekc(L) == '=') return v3_operator(L, c, ctx);
+        L->kind = QTR_QT_PLUS;
+        return QTR_OK;
+    case '*':
+        if (L->v3 && (peekc(L) == '*' || peekc(L) == '=')) return v3_operator(L, c, ctx);
+        L->kind = QTR_QT_STAR;
+        return QTR_OK;
     case '^': L->kind = QTR_QT_CARET; return QTR_OK;
     case '-':
         if (peekc(L) == '>') {
             advance(L);
             L->kind = QTR_QT_ARROW;
+        } else if (L->v3 && (peekc(L) == '=' || peekc(L) == '-')) {
+            return v3_operator(L, c, ctx);
         } else {
             L->kind = QTR_QT_MINUS;
         }
@@ -424,11 +481,16 @@ static qtr_status lex_slow(qtr_qasm_lex *L, qtr_ctx *ctx)
             L->kind = QTR_QT_EQEQ;
             return QTR_OK;
         }
+        if (L->v3) {
+            L->kind = QTR_QT_ASSIGN;
+            return QTR_OK;
+        }
         return tok_fail(L, ctx, "unexpected '=' (did you mean '=='?)");
     case '"':
         L->pos--;   /* scan_string consumes the quote itself */
         return scan_string(L, ctx);
     default:
+        if (L->v3 && c < 0x80 && strchr("@!$<>&|~%:#", c)) return v3_operator(L, c, ctx);
         break;
     }
     L->pos--;   /* report at the offending byte */
@@ -453,8 +515,17 @@ static const uint8_t punct_kind[128] = {
 /* The hot path: blanks, one-character tokens, identifiers and plain
  * integers that lie wholly inside the current chunk, which is nearly every
  * token of a real program. Anything else goes to lex_slow. */
+/* OpenQASM 3: '+' and '*' may start "+=", "**", "*=", so the slow path
+ * takes them. */
+static const uint8_t punct_kind3[128] = {
+    [';'] = QTR_QT_SEMI,   [','] = QTR_QT_COMMA,  ['['] = QTR_QT_LBRACK, [']'] = QTR_QT_RBRACK,
+    ['('] = QTR_QT_LPAREN, [')'] = QTR_QT_RPAREN, ['{'] = QTR_QT_LBRACE, ['}'] = QTR_QT_RBRACE,
+    ['^'] = QTR_QT_CARET,
+};
+
 qtr_status qtr_qasm_lex_next(qtr_qasm_lex *L, qtr_ctx *ctx)
 {
+    const uint8_t *punct = L->v3 ? punct_kind3 : punct_kind;
     const unsigned char *b = (const unsigned char *)L->buf;
     size_t i = L->pos, n = L->end;
     while (QTR_LIKELY(i < n)) {
@@ -469,11 +540,11 @@ qtr_status qtr_qasm_lex_next(qtr_qasm_lex *L, qtr_ctx *ctx)
             L->line_start = L->base + i;
             continue;
         }
-        if (c < 128 && punct_kind[c]) {
+        if (c < 128 && punct[c]) {
             L->tline = L->line;
             L->tcol = L->base + i - L->line_start + 1;
             L->pos = i + 1;
-            L->kind = (qtr_qasm_tok)punct_kind[c];
+            L->kind = (qtr_qasm_tok)punct[c];
             L->len = 0;
             return QTR_OK;
         }
@@ -484,7 +555,8 @@ qtr_status qtr_qasm_lex_next(qtr_qasm_lex *L, qtr_ctx *ctx)
                 h = (h ^ b[j]) * 16777619u;
                 j++;
             }
-            if ((j == n && !L->at_eof) || j - i > QTR_QASM_TOKEN_MAX) break;
+            if ((j == n && !L->at_eof) || j - i > QTR_QASM_TOKEN_MAX || (j < n && b[j] >= 0x80))
+                break;
             L->kind = QTR_QT_ID;
             L->hash = h;
         } else if (is_digit((int)c)) {
@@ -559,6 +631,12 @@ const char *qtr_qasm_tok_name(qtr_qasm_tok k)
     case QTR_QT_STAR: return "'*'";
     case QTR_QT_SLASH: return "'/'";
     case QTR_QT_CARET: return "'^'";
+    case QTR_QT_AT: return "'@'";
+    case QTR_QT_BANG: return "'!'";
+    case QTR_QT_ASSIGN: return "'='";
+    case QTR_QT_POW: return "'**'";
+    case QTR_QT_HWQUBIT: return "a physical qubit";
+    case QTR_QT_OP: return "an operator";
     }
     return "a token";
 }
@@ -569,10 +647,14 @@ const char *qtr_qasm_lex_describe(const qtr_qasm_lex *L, char *out, size_t size)
     case QTR_QT_ID:
     case QTR_QT_INT:
     case QTR_QT_REAL:
+    case QTR_QT_OP:
         snprintf(out, size, "'%.60s%s'", L->tok, L->len > 60 ? "..." : "");
         break;
     case QTR_QT_STRING:
         snprintf(out, size, "\"%.60s%s\"", L->tok, L->len > 60 ? "..." : "");
+        break;
+    case QTR_QT_HWQUBIT:
+        snprintf(out, size, "'$%.60s'", L->tok);
         break;
     default:
         snprintf(out, size, "%s", qtr_qasm_tok_name(L->kind));

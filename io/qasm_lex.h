@@ -40,7 +40,14 @@ typedef enum {
     QTR_QT_MINUS,   /* - */
     QTR_QT_STAR,    /* * */
     QTR_QT_SLASH,   /* / */
-    QTR_QT_CARET    /* ^ */
+    QTR_QT_CARET,   /* ^ */
+    /* OpenQASM 3 only (lexer in v3 mode, see qasm3_parse.c) */
+    QTR_QT_AT,      /* @ */
+    QTR_QT_BANG,    /* ! */
+    QTR_QT_ASSIGN,  /* = */
+    QTR_QT_POW,     /* ** */
+    QTR_QT_HWQUBIT, /* $N: a physical qubit, N in ival */
+    QTR_QT_OP       /* another OpenQASM 3 operator (< <= != && += : ...): text in tok */
 } qtr_qasm_tok;
 
 typedef struct qtr_qasm_lex {
@@ -51,6 +58,7 @@ typedef struct qtr_qasm_lex {
     FILE *f;                /* NULL for memory input */
     char *chunk;            /* FILE input: QTR_QASM_CHUNK bytes, owned */
     int at_eof;             /* no more input after buf[end) */
+    int v3;                 /* OpenQASM 3 tokens and Unicode identifiers */
     const char *name;       /* display name for messages, borrowed */
 
     /* position of the next unread byte */

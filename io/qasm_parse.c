@@ -29,8 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common.h"
+#include "qasm3_internal.h"
 #include "qasm_internal.h"
 #include "qasm_lex.h"
+#include "qasm_sym.h"
 #include "qtr_io.h"
 
 /* ======================================================================
@@ -50,22 +52,10 @@ static const char *const keyword_name[KW_COUNT] = {
     "reset", "if", "pi", "sin", "cos", "tan", "exp", "ln", "sqrt", "asin", "acos", "atan",
 };
 
-/* One symbol: a name in the names arena and what it denotes. */
-typedef struct {
-    uint32_t hash, off, len;
-    uint8_t kind;       /* enum sym_kind; SYM_EMPTY marks a free slot */
-    uint32_t idx;       /* keyword, register, gate or formal index */
-    uint32_t line;      /* where it was declared (0: built in) */
-    uint32_t col;
-} sym;
-
-/* Open-addressing hash table of symbols with its own name arena. */
-typedef struct {
-    sym *slot;
-    size_t cap, n;      /* cap is a power of two (or 0) */
-    char *names;
-    size_t nnames, capnames;
-} symtab;
+/* Symbols (qasm_sym.h): kind is an enum sym_kind, idx a keyword, register,
+ * gate or formal index. */
+typedef qtr_qasm_sym sym;
+typedef qtr_qasm_symtab symtab;
 
 /* A gate the program can apply. */
 enum gate_kind {
@@ -136,6 +126,7 @@ struct qtr_qasm_reader {
     char *name;             /* display name */
     int library;            /* parsing built-in definitions (qtr_qasm_gate_definition) */
     int started, finished, included;
+    qtr_qasm3 *v3;          /* the program says OPENQASM 3: qasm3_parse.c reads it */
     qtr_status sticky;
     char sticky_msg[sizeof(((qtr_ctx *)0)->msg)];
 
@@ -226,78 +217,15 @@ static qtr_status expect(R *r, qtr_qasm_tok k)
  * ====================================================================== */
 
 
-/* Slot of (text, len, hash) in t: the matching symbol or the free slot where
- * it would go. t->cap must be nonzero. */
-static inline int same_text(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)   /* names are short: a loop beats a call */
-        if (a[i] != b[i]) return 0;
-    return 1;
-}
-
-static inline sym *sym_slot(symtab *t, const char *text, size_t len, uint32_t hash)
-{
-    size_t mask = t->cap - 1, i = hash & mask;
-    for (;;) {
-        sym *s = &t->slot[i];
-        if (s->kind == SYM_EMPTY) return s;
-        if (s->hash == hash && s->len == len && same_text(t->names + s->off, text, len)) return s;
-        i = (i + 1) & mask;
-    }
-}
-
 static inline sym *sym_find(symtab *t, const char *text, size_t len, uint32_t hash)
 {
-    if (!t->n) return NULL;
-    sym *s = sym_slot(t, text, len, hash);
-    return s->kind == SYM_EMPTY ? NULL : s;
+    return qtr_qasm_sym_find(t, text, len, hash);
 }
 
-/* Insert a new symbol (the caller checked it is absent). The offset of its
- * name in the arena (stable, unlike slots, which move when the table grows)
- * goes to *name_off when not NULL. Returns 0, or -1 when out of memory. */
 static int sym_add(R *r, symtab *t, const char *text, size_t len, uint32_t hash, uint8_t kind,
                    uint32_t idx, uint32_t line, uint64_t col, uint32_t *name_off)
 {
-    if ((t->n + 1) * 4 > t->cap * 3) {
-        size_t ncap = t->cap ? t->cap * 2 : 64;
-        sym *ns = qtr_realloc(&r->alloc, NULL, 0, ncap * sizeof *ns);
-        if (!ns) return -1;
-        memset(ns, 0, ncap * sizeof *ns);
-        sym *old = t->slot;
-        size_t ocap = t->cap;
-        t->slot = ns;
-        t->cap = ncap;
-        for (size_t i = 0; i < ocap; i++)
-            if (old[i].kind != SYM_EMPTY)
-                *sym_slot(t, t->names + old[i].off, old[i].len, old[i].hash) = old[i];
-        qtr_realloc(&r->alloc, old, ocap * sizeof *old, 0);
-    }
-    if (len > UINT32_MAX - t->nnames - 1 ||
-        QTR_GROW(&r->alloc, t->names, t->capnames, t->nnames + len + 1))
-        return -1;
-    memcpy(t->names + t->nnames, text, len);
-    t->names[t->nnames + len] = '\0';
-    sym *s = sym_slot(t, text, len, hash);
-    *s = (sym){hash, (uint32_t)t->nnames, (uint32_t)len, kind, idx, line,
-               col > UINT32_MAX ? UINT32_MAX : (uint32_t)col};
-    t->nnames += len + 1;
-    t->n++;
-    if (name_off) *name_off = s->off;
-    return 0;
-}
-
-static void sym_clear(symtab *t)
-{
-    if (t->cap) memset(t->slot, 0, t->cap * sizeof *t->slot);
-    t->n = 0;
-    t->nnames = 0;
-}
-
-static void sym_free(R *r, symtab *t)
-{
-    qtr_realloc(&r->alloc, t->slot, t->cap * sizeof *t->slot, 0);
-    qtr_realloc(&r->alloc, t->names, t->capnames, 0);
+    return qtr_qasm_sym_add(&r->alloc, t, text, len, hash, kind, idx, line, col, name_off);
 }
 
 static const char *gate_name(R *r, const qasm_gate *g)
@@ -992,7 +920,7 @@ static qtr_status stmt_gate(R *r, int opaque)
     uint64_t col = r->L.tcol;
     if ((st = next(r))) return st;
 
-    sym_clear(&r->locals);
+    qtr_qasm_sym_clear(&r->locals);
     qasm_gate g = {0};
     g.kind = GK_USER;
     g.op = -1;
@@ -1063,7 +991,7 @@ static qtr_status stmt_gate(R *r, int opaque)
         }
         if ((st = next(r))) return st;   /* the '}' */
     }
-    sym_clear(&r->locals);
+    qtr_qasm_sym_clear(&r->locals);
     if (g.kind == GK_TABLE) g.expanded = 1;
     if (r->library) {
         /* built-in definitions are not entered in the symbol table */
@@ -1405,8 +1333,13 @@ static qtr_status header(R *r)
     if ((st = next(r))) return st;
     if (!is_kind(r, QTR_QT_REAL) && !is_kind(r, QTR_QT_INT)) return expected(r, "a version number");
     double v = is_kind(r, QTR_QT_REAL) ? r->L.rval : (double)r->L.ival;
+    if (v >= 3.0 && v < 4.0) {
+        r->L.v3 = 1;   /* from the ';' on, OpenQASM 3 tokens */
+        if ((st = next(r)) || (st = expect(r, QTR_QT_SEMI))) return st;
+        return qtr_qasm3_new(&r->v3, &r->L, r->name, r->ctx);
+    }
     if (v != 2.0)
-        return FAIL_TOK(r, QTR_EUNSUPPORTED, "OpenQASM version %s is not supported (only 2.0)",
+        return FAIL_TOK(r, QTR_EUNSUPPORTED, "OpenQASM version %s is not supported (only 2.0 and 3)",
                         r->L.tok);
     if ((st = next(r))) return st;
     return expect(r, QTR_QT_SEMI);
@@ -1502,9 +1435,10 @@ void qtr_qasm_reader_free(qtr_qasm_reader *r)
 {
     if (!r) return;
     if (r->own_f && r->f) fclose(r->f);
+    qtr_qasm3_free(r->v3);
     qtr_alloc *a = &r->alloc;
-    sym_free(r, &r->globals);
-    sym_free(r, &r->locals);
+    qtr_qasm_sym_free(a, &r->globals);
+    qtr_qasm_sym_free(a, &r->locals);
     qtr_realloc(a, r->gates, r->capgates * sizeof *r->gates, 0);
     qtr_realloc(a, r->calls, r->capcalls * sizeof *r->calls, 0);
     qtr_realloc(a, r->qargs, r->capqargs * sizeof *r->qargs, 0);
@@ -1542,7 +1476,8 @@ qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_i
         if (!st && !r->library) st = header(r);
         r->started = 1;
     }
-    while (!st) {
+    if (!st && r->v3) st = qtr_qasm3_next(r->v3, c, max_inst, eof, ctx);
+    while (!st && !r->v3) {
         if (is_kind(r, QTR_QT_EOF)) {
             r->finished = 1;
             *eof = 1;
@@ -1562,11 +1497,37 @@ qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_i
     return st;
 }
 
+int qtr_qasm_reader_version(const qtr_qasm_reader *r)
+{
+    return !r || !r->started ? 0 : r->v3 ? 3 : 2;
+}
+
+qtr_status qtr_qasm_reader_start(qtr_qasm_reader *r, qtr_ctx *ctx)
+{
+    if (r->sticky) {
+        snprintf(ctx->msg, sizeof ctx->msg, "%s", r->sticky_msg);
+        return r->sticky;
+    }
+    if (r->started) return QTR_OK;
+    r->ctx = ctx;
+    qtr_status st = next(r);
+    if (!st && !r->library) st = header(r);
+    r->started = 1;
+    if (st) {
+        r->sticky = st;
+        snprintf(r->sticky_msg, sizeof r->sticky_msg, "%s", ctx->msg);
+    }
+    return st;
+}
+
+int qtr_qasm_reader_physical(const qtr_qasm_reader *r) { return r && qtr_qasm3_physical(r->v3); }
+
 /* ======================================================================
  * Whole-file conveniences
  * ====================================================================== */
 
-static qtr_status read_all(qtr_qasm_reader *r, qtr_status st, qtr_circuit **out, qtr_ctx *ctx)
+static qtr_status read_all(qtr_qasm_reader *r, qtr_status st, qtr_circuit **out, int *version,
+                           qtr_ctx *ctx)
 {
     *out = NULL;
     if (st) return st;
@@ -1577,6 +1538,8 @@ static qtr_status read_all(qtr_qasm_reader *r, qtr_status st, qtr_circuit **out,
     }
     int eof = 0;
     st = qtr_qasm_reader_next(r, c, 0, &eof, ctx);
+    if (!st && qtr_qasm_reader_physical(r)) st = qtr_qasm3_merge_physical(c, ctx);
+    if (version) *version = qtr_qasm_reader_version(r);
     qtr_qasm_reader_free(r);
     if (st) {
         qtr_circuit_free(c);
@@ -1588,9 +1551,15 @@ static qtr_status read_all(qtr_qasm_reader *r, qtr_status st, qtr_circuit **out,
 
 qtr_status qtr_qasm_read_file(const char *path, qtr_circuit **out, qtr_ctx *ctx)
 {
+    return qtr_qasm_read_file_version(path, out, NULL, ctx);
+}
+
+qtr_status qtr_qasm_read_file_version(const char *path, qtr_circuit **out, int *version,
+                                      qtr_ctx *ctx)
+{
     qtr_qasm_reader *r = NULL;
     qtr_status st = qtr_qasm_reader_open_file(&r, path, ctx);
-    return read_all(r, st, out, ctx);
+    return read_all(r, st, out, version, ctx);
 }
 
 qtr_status qtr_qasm_read_mem(const char *text, size_t len, const char *display_name,
@@ -1598,7 +1567,7 @@ qtr_status qtr_qasm_read_mem(const char *text, size_t len, const char *display_n
 {
     qtr_qasm_reader *r = NULL;
     qtr_status st = qtr_qasm_reader_open_mem(&r, text, len, display_name, ctx);
-    return read_all(r, st, out, ctx);
+    return read_all(r, st, out, NULL, ctx);
 }
 
 /* ======================================================================

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common.h"
+#include "qasm3_internal.h"
 #include "qasm_internal.h"
 #include "qtr_io.h"
 
@@ -69,6 +70,10 @@ struct qtr_qasm_writer {
     wbits q, c;
     size_t cap;             /* buffer size: WBUF, more for a line longer than that */
     int started;            /* the first write call happened */
+    int version;            /* 2, or 3 (qtr_qasm_writer_set_format) */
+    wname *inputs; size_t ninputs, capinputs;   /* OpenQASM 3: parameters declared */
+    int physical;           /* OpenQASM 3: qubit n written as $n */
+    size_t header_len;      /* bytes of the version header in buf */
 };
 
 typedef struct qtr_qasm_writer W;
@@ -165,7 +170,7 @@ static int reserved(const char *s)
                                         "asin", "acos", "atan", "U", "CX"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (!strcmp(s, words[i])) return 1;
-    if (qtr_gate_lookup(s, strlen(s)) >= 0) return 1;
+    if (qtr_gate_lookup(s, strlen(s)) >= 0 || qtr_qasm3_reserved(s)) return 1;
     size_t n;
     const qtr_qasm_libgate *lib = qtr_qasm_libgates(&n);
     for (size_t i = 0; i < n; i++)
@@ -222,6 +227,15 @@ static qtr_status declare(W *w, wbits *b, int quantum, const char *name, uint32_
     memcpy(copy, name, len + 1);
     b->names[b->nnames++] = (wname){copy, len};
     if (len > b->maxlen) b->maxlen = len;
+    if (w->version == 3) {   /* "qubit[n] name;", as Qiskit's exporter writes */
+        puts_(w, quantum ? "qubit[" : "bit[");
+        room(w, 24);
+        put_u64(w, size);
+        put(w, "] ", 2);
+        put(w, name, len);
+        put(w, ";\n", 2);
+        return QTR_OK;
+    }
     puts_(w, quantum ? "qreg " : "creg ");
     put(w, name, len);
     room(w, 24);
@@ -257,6 +271,14 @@ static qtr_status sync_bits(W *w, wbits *b, int quantum, const qtr_circuit *c, q
     qtr_status st;
     if (QTR_GROW(&w->alloc, b->map, b->capmap, nbits))
         return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory for the bit map", w->path);
+    if (quantum && w->physical) {   /* "$n": nothing to declare */
+        for (size_t i = b->nmap; i < nbits; i++) {
+            b->map[i] = (wbit){0, (uint32_t)i, 0, {0}};
+            b->map[i].len = (uint8_t)snprintf(b->map[i].text, WTEXT, "$%zu", i);
+        }
+        if (nbits > b->nmap) b->nmap = nbits;
+        return QTR_OK;
+    }
     for (size_t i = b->nmap; i < nbits; i++) b->map[i].reg = UINT32_MAX;
     if (nbits > b->nmap) b->nmap = nbits;
     for (; b->nregs_done < nregs; b->nregs_done++) {
@@ -291,13 +313,31 @@ static qtr_status sync_bits(W *w, wbits *b, int quantum, const qtr_circuit *c, q
 
 /* Emit the definition of a table gate outside qelib1.inc (and first the
  * definitions it depends on). */
+/* OpenQASM 3: define first every gate the body of @p def calls that
+ * stdgates.inc lacks (the names at the start of the body's statements). */
+static void define_gate(W *w, qtr_op op);
+static void define_callees3(W *w, const char *def)
+{
+    const char *p = strchr(def, '{');
+    while (p && *p) {
+        p++;
+        while (*p == ' ' || *p == '\n') p++;
+        const char *e = p;
+        while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9') || *e == '_') e++;
+        int callee = qtr_gate_lookup(p, (size_t)(e - p));
+        if (callee >= 0) define_gate(w, (qtr_op)callee);
+        p = strchr(e, ';');
+    }
+}
+
 static void define_gate(W *w, qtr_op op)
 {
     if (w->defined[op]) return;
     w->defined[op] = 1;
     const qtr_qasm_libgate *lg = qtr_qasm_libgate_for(op);
     if (!lg) return;
-    for (const char *p = lg->deps; *p;) {
+    if (w->version == 3) define_callees3(w, lg->def);
+    for (const char *p = w->version == 3 ? "" : lg->deps; *p;) {
         const char *e = p;
         while (*e && *e != ' ') e++;
         int dep = qtr_gate_lookup(p, (size_t)(e - p));
@@ -306,6 +346,46 @@ static void define_gate(W *w, qtr_op op)
     }
     puts_(w, lg->def);
     put(w, "\n", 1);
+}
+
+/* A name OpenQASM 3 reads as an identifier: letters, '_', digits after the
+ * first, and any non-ASCII (UTF-8) letters such as θ. */
+static int v3_identifier(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (!*p || (*p >= '0' && *p <= '9')) return 0;
+    for (; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p >= 0x80))
+            return 0;
+    return 1;
+}
+
+/* OpenQASM 3: "input float[64] name;" for each parameter of @p c not yet
+ * declared (Qiskit's exporter declares them so). */
+static qtr_status declare_inputs(W *w, const qtr_circuit *c, qtr_ctx *ctx)
+{
+    for (size_t i = 0; i < c->npnames; i++) {
+        const char *nm = c->pnames[i];
+        size_t k = 0;
+        while (k < w->ninputs && strcmp(w->inputs[k].name, nm)) k++;
+        if (k < w->ninputs) continue;
+        if (!v3_identifier(nm) || reserved(nm))
+            return qtr_fail(ctx, QTR_EUNSUPPORTED, "%s: parameter '%s' cannot be written as an "
+                            "OpenQASM 3 input (not an identifier of its own)", w->path, nm);
+        size_t len = strlen(nm);
+        char *copy = qtr_realloc(&w->alloc, NULL, 0, len + 1);
+        if (!copy || QTR_GROW(&w->alloc, w->inputs, w->capinputs, w->ninputs + 1)) {
+            qtr_realloc(&w->alloc, copy, copy ? len + 1 : 0, 0);
+            return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", w->path);
+        }
+        memcpy(copy, nm, len + 1);
+        w->inputs[w->ninputs++] = (wname){copy, len};
+        puts_(w, "input float[64] ");
+        put(w, nm, len);
+        put(w, ";\n", 2);
+    }
+    return QTR_OK;
 }
 
 /* ---- public API --------------------------------------------------------------- */
@@ -338,7 +418,36 @@ static qtr_status writer_new(W **out, FILE *f, int own, const char *path, qtr_ct
                          op == QTR_OP_MEASURE || op == QTR_OP_RESET || op == QTR_OP_BARRIER ||
                          op == QTR_OP_NOP;
     puts_(w, "OPENQASM 2.0;\ninclude \"qelib1.inc\";\n");
+    w->version = 2;
+    w->header_len = w->n;
     *out = w;
+    return QTR_OK;
+}
+
+qtr_status qtr_qasm_writer_set_format(qtr_qasm_writer *w, int version, unsigned flags,
+                                      qtr_ctx *ctx)
+{
+    if (w->started || w->n != w->header_len || (version != 2 && version != 3) ||
+        (flags & ~QTR_QASM_PHYSICAL) || ((flags & QTR_QASM_PHYSICAL) && version != 3))
+        return qtr_fail(ctx, QTR_EINVAL, "%s: cannot set the format %d/%u now", w->path, version,
+                        flags);
+    w->version = version;
+    w->physical = (flags & QTR_QASM_PHYSICAL) != 0;
+    w->n = 0;
+    if (version == 2) {
+        puts_(w, "OPENQASM 2.0;\ninclude \"qelib1.inc\";\n");
+    } else {
+        puts_(w, "OPENQASM 3.0;\ninclude \"stdgates.inc\";\n");
+        for (int op = 0; op < QTR_OP_COUNT; op++) {
+            const char *nm = qtr_qasm3_op_name((qtr_op)op);
+            w->oplen[op] = (uint8_t)strlen(nm);
+            memset(w->optext[op], 0, WTEXT);
+            if (w->oplen[op] < WTEXT) memcpy(w->optext[op], nm, w->oplen[op]);
+            w->defined[op] = qtr_qasm3_stdgate((qtr_op)op) || op == QTR_OP_MEASURE ||
+                             op == QTR_OP_RESET || op == QTR_OP_BARRIER || op == QTR_OP_NOP;
+        }
+    }
+    w->header_len = w->n;
     return QTR_OK;
 }
 
@@ -445,14 +554,17 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
     qtr_op op = (qtr_op)in->op;
     const qtr_gate_info *gi = qtr_gate(op);
     char *d = w->buf + w->n;
-    if (cond) {
-        d = copy_short(d, "if(", 3);
+    int v3 = w->version == 3;
+    if (cond) {   /* OpenQASM 3: "if (c == 2) {\n  x q[0];\n}" */
+        d = copy_short(d, v3 ? "if (" : "if(", v3 ? 4 : 3);
         d = copy_short(d, cond->name, cond->len);
-        *d++ = '=';
-        *d++ = '=';
+        d = copy_short(d, v3 ? " == " : "==", v3 ? 4 : 2);
         d = put_uint(d, value);
-        *d++ = ')';
-        *d++ = ' ';
+        d = copy_short(d, v3 ? ") {\n  " : ") ", v3 ? 6 : 2);
+    }
+    if (v3 && op == QTR_OP_MEASURE) {   /* "c[0] = measure q[0];" */
+        d = put_operand(d, &w->c, q[1]);
+        d = copy_short(d, " = ", 3);
     }
     if (QTR_LIKELY(w->oplen[op] < WTEXT)) {
         memcpy(d, w->optext[op], WTEXT);
@@ -464,24 +576,30 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
         const double *p = qtr_inst_params(c, in);
         *d++ = '(';
         for (uint32_t k = 0; k < gi->nparams; k++) {
-            if (k) *d++ = ',';
-            d = put_real(d, p[k]);
+            if (k) d = copy_short(d, ", ", v3 ? 2 : 1);
+            if (v3 && qtr_angle_is_sym(p[k]))   /* the caller's bound has room for it */
+                d += qtr_expr_print(c, p[k], d, w->cap - (size_t)(d - w->buf));
+            else
+                d = v3 ? qtr_qasm3_put_real(d, p[k]) : put_real(d, p[k]);
         }
         *d++ = ')';
     }
     *d++ = ' ';
-    if (op == QTR_OP_MEASURE) {
+    if (v3 && op == QTR_OP_MEASURE) {
+        d = put_operand(d, &w->q, q[0]);
+    } else if (op == QTR_OP_MEASURE) {
         d = put_operand(d, &w->q, q[0]);
         d = copy_short(d, " -> ", 4);
         d = put_operand(d, &w->c, q[1]);
     } else {
         for (uint32_t k = 0; k < in->nargs; k++) {
-            if (k) *d++ = ',';
+            if (k) d = copy_short(d, ", ", v3 ? 2 : 1);
             d = put_operand(d, &w->q, q[k]);
         }
     }
     *d++ = ';';
     *d++ = '\n';
+    if (v3 && cond) d = copy_short(d, "}\n", 2);
     w->n = (size_t)(d - w->buf);
 }
 
@@ -495,7 +613,7 @@ static inline int fast_line(W *w, const qtr_circuit *c, const qtr_inst *in)
     int two = in->nargs == 2;
     if (a >= c->nqubits || !w->q.map[a].len || (two && (b >= c->nqubits || !w->q.map[b].len)))
         return 0;
-    room(w, 3 * WTEXT + 4);
+    room(w, 3 * WTEXT + 5);
     char *d = w->buf + w->n;
     memcpy(d, w->optext[in->op], WTEXT);
     d += w->oplen[in->op];
@@ -504,6 +622,7 @@ static inline int fast_line(W *w, const qtr_circuit *c, const qtr_inst *in)
     d += w->q.map[a].len;
     if (two) {
         *d++ = ',';
+        if (w->version == 3) *d++ = ' ';
         memcpy(d, w->q.map[b].text, WTEXT);
         d += w->q.map[b].len;
     }
@@ -518,11 +637,13 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
 {
     qtr_status st;
     if (w->err) return qtr_fail(ctx, w->err, "%s: write error: %s", w->path, strerror(w->wrote_err));
-    if (qtr_circuit_is_symbolic(c))
+    if (w->version != 3 && qtr_circuit_is_symbolic(c))
         return qtr_fail(ctx, QTR_EUNSUPPORTED, "%s: the circuit has unbound parameters (%zu "
-                        "declared), which OpenQASM 2 cannot express; bind them first", w->path,
-                        c->npnames);
-    if ((st = sync_bits(w, &w->q, 1, c, ctx)) || (st = sync_bits(w, &w->c, 0, c, ctx))) return st;
+                        "declared), which OpenQASM 2 cannot express; bind them first (or write "
+                        "OpenQASM 3)", w->path, c->npnames);
+    if ((w->version == 3 && (st = declare_inputs(w, c, ctx))) ||
+        (st = sync_bits(w, &w->q, 1, c, ctx)) || (st = sync_bits(w, &w->c, 0, c, ctx)))
+        return st;
     w->started = 1;
     /* bytes an operand may take: the longest name, '[', 10 digits, ']', ',' */
     size_t per_operand = (w->q.maxlen > w->c.maxlen ? w->q.maxlen : w->c.maxlen) + 16;
@@ -552,10 +673,13 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
                 return qtr_fail(ctx, QTR_EQUBIT, "%s: instruction %zu (%s): operand %u out of "
                                 "range", w->path, i, gi->name, q[k]);
         }
+        size_t symlen = 0;   /* OpenQASM 3: text of symbolic angles */
         if (gi->nparams) {
             const double *p = qtr_inst_params(c, in);
             for (uint32_t k = 0; k < gi->nparams; k++)
-                if (QTR_UNLIKELY(!isfinite(p[k])))
+                if (w->version == 3 && qtr_angle_is_sym(p[k]))
+                    symlen += qtr_expr_print(c, p[k], NULL, 0) + 2;
+                else if (QTR_UNLIKELY(!isfinite(p[k])))
                     return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu (%s): parameter %u is "
                                     "%s, which OpenQASM cannot express", w->path, i, gi->name,
                                     k + 1, isnan(p[k]) ? "nan" : "infinite");
@@ -570,8 +694,8 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
                                 "register %u, which has no bits to write", w->path, i, creg);
         }
         if (QTR_UNLIKELY(!w->defined[op])) define_gate(w, op);
-        size_t bound = 64 + 28 * 4 + (size_t)in->nargs * per_operand +
-                       (cond ? cond->len + 32 : 0);
+        size_t bound = 64 + 34 * 4 + symlen + (size_t)in->nargs * per_operand +
+                       (cond ? cond->len + 40 : 0);
         if (QTR_UNLIKELY(bound > w->cap)) {
             /* a barrier over a huge register: grow the buffer for the line */
             flush(w);
@@ -611,6 +735,9 @@ qtr_status qtr_qasm_writer_close(qtr_qasm_writer *w, qtr_ctx *ctx)
     if (st) qtr_fail(ctx, st, "%s: write error: %s", w->path, strerror(w->wrote_err));
     free_bits(w, &w->q);
     free_bits(w, &w->c);
+    for (size_t i = 0; i < w->ninputs; i++)
+        qtr_realloc(&w->alloc, w->inputs[i].name, w->inputs[i].len + 1, 0);
+    qtr_realloc(&w->alloc, w->inputs, w->capinputs * sizeof *w->inputs, 0);
     free(w->buf);
     free(w->path);
     free(w);
@@ -629,6 +756,24 @@ qtr_status qtr_qasm_write_file(const qtr_circuit *c, const char *path, qtr_ctx *
 
 qtr_status qtr_qasm_write_mem(const qtr_circuit *c, char **out, size_t *len, qtr_ctx *ctx)
 {
+    return qtr_qasm_write_mem_format(c, 2, 0, out, len, ctx);
+}
+
+qtr_status qtr_qasm_write_file_format(const qtr_circuit *c, const char *path, int version,
+                                      unsigned flags, qtr_ctx *ctx)
+{
+    qtr_qasm_writer *w;
+    qtr_status st = qtr_qasm_writer_open(&w, path, ctx);
+    if (st) return st;
+    st = qtr_qasm_writer_set_format(w, version, flags, ctx);
+    if (!st) st = qtr_qasm_writer_write(w, c, 0, ctx);
+    qtr_status cst = qtr_qasm_writer_close(w, ctx);
+    return st ? st : cst;
+}
+
+qtr_status qtr_qasm_write_mem_format(const qtr_circuit *c, int version, unsigned flags, char **out,
+                                     size_t *len, qtr_ctx *ctx)
+{
     *out = NULL;
     if (len) *len = 0;
     char *buf = NULL;
@@ -641,7 +786,8 @@ qtr_status qtr_qasm_write_mem(const qtr_circuit *c, char **out, size_t *len, qtr
         free(buf);
         return st;
     }
-    st = qtr_qasm_writer_write(w, c, 0, ctx);
+    st = qtr_qasm_writer_set_format(w, version, flags, ctx);
+    if (!st) st = qtr_qasm_writer_write(w, c, 0, ctx);
     qtr_status cst = qtr_qasm_writer_close(w, ctx);   /* closes f: buf, size final */
     if (st || cst) {
         free(buf);

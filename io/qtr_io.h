@@ -16,7 +16,8 @@ extern "C" {
 #endif
 
 /* ======================================================================
- * OpenQASM 2 reader (io/qasm_*.c)
+ * OpenQASM reader (io/qasm_*.c, io/qasm3_*.c): version 2 or 3, chosen by
+ * the program's version line ("OPENQASM 2.0;", "OPENQASM 3.0;", "OPENQASM 3;")
  * ====================================================================== */
 
 /** A pull reader: parses a program incrementally so a circuit of any length
@@ -36,9 +37,21 @@ qtr_status qtr_qasm_reader_open_mem(qtr_qasm_reader **r, const char *text, size_
 qtr_status qtr_qasm_reader_next(qtr_qasm_reader *r, qtr_circuit *c, size_t max_inst, int *eof,
                                 qtr_ctx *ctx);
 void qtr_qasm_reader_free(qtr_qasm_reader *r);
+/** The program's OpenQASM version, 2 or 3, once qtr_qasm_reader_next (or
+ *  qtr_qasm_reader_start) has read its version line; 0 before. */
+int qtr_qasm_reader_version(const qtr_qasm_reader *r);
+/** Read the version line now (nothing else), so the version is known
+ *  before the first instruction. Errors as qtr_qasm_reader_next. */
+qtr_status qtr_qasm_reader_start(qtr_qasm_reader *r, qtr_ctx *ctx);
+/** 1 when the program (OpenQASM 3) names physical qubits $0, $1, ...: the
+ *  circuit's qubit n is then $n. */
+int qtr_qasm_reader_physical(const qtr_qasm_reader *r);
 
 /** Whole-file conveniences. */
 qtr_status qtr_qasm_read_file(const char *path, qtr_circuit **out, qtr_ctx *ctx);
+/** As qtr_qasm_read_file; *@p version receives the program's OpenQASM version. */
+qtr_status qtr_qasm_read_file_version(const char *path, qtr_circuit **out, int *version,
+                                      qtr_ctx *ctx);
 qtr_status qtr_qasm_read_mem(const char *text, size_t len, const char *display_name,
                              qtr_circuit **out, qtr_ctx *ctx);
 
@@ -51,7 +64,7 @@ qtr_status qtr_qasm_gate_definition(qtr_op op, const double *params, const uint3
                                     qtr_circuit *c, qtr_ctx *ctx);
 
 /* ======================================================================
- * OpenQASM 2 writer (io/qasm_write.c)
+ * OpenQASM writer (io/qasm_write.c; version 3 spelling in io/qasm3_write.c)
  * ====================================================================== */
 
 /** A streaming writer: the header and register declarations are written as
@@ -65,6 +78,14 @@ qtr_status qtr_qasm_writer_open(qtr_qasm_writer **w, const char *path, qtr_ctx *
 /** Write to an open stream (not closed by the writer). */
 qtr_status qtr_qasm_writer_open_stream(qtr_qasm_writer **w, FILE *f, const char *display_name,
                                        qtr_ctx *ctx);
+/** OpenQASM 3 output: physical qubits $0, $1, ... instead of registers. */
+#define QTR_QASM_PHYSICAL 0x1u
+/** Choose the output's version: 2 (the default) or 3, written in the style
+ *  of Qiskit's exporter (qiskit.qasm3.dumps) so qiskit.qasm3.loads reads it
+ *  back, with @p flags QTR_QASM_PHYSICAL or 0. Call right after opening,
+ *  before any comment or write (QTR_EINVAL otherwise). */
+qtr_status qtr_qasm_writer_set_format(qtr_qasm_writer *w, int version, unsigned flags,
+                                      qtr_ctx *ctx);
 /** Add a "// text" line; before the first write it goes into the header. */
 qtr_status qtr_qasm_writer_comment(qtr_qasm_writer *w, const char *text, qtr_ctx *ctx);
 /** Write registers of @p c not yet written, then instructions [from, c->ninst). */
@@ -78,6 +99,12 @@ qtr_status qtr_qasm_writer_close(qtr_qasm_writer *w, qtr_ctx *ctx);
 qtr_status qtr_qasm_write_file(const qtr_circuit *c, const char *path, qtr_ctx *ctx);
 /** Write into a malloc'ed NUL-terminated string (caller frees with free()). */
 qtr_status qtr_qasm_write_mem(const qtr_circuit *c, char **out, size_t *len, qtr_ctx *ctx);
+/** As qtr_qasm_write_file and qtr_qasm_write_mem, in @p version (2 or 3) with
+ *  @p flags (qtr_qasm_writer_set_format). */
+qtr_status qtr_qasm_write_file_format(const qtr_circuit *c, const char *path, int version,
+                                      unsigned flags, qtr_ctx *ctx);
+qtr_status qtr_qasm_write_mem_format(const qtr_circuit *c, int version, unsigned flags, char **out,
+                                     size_t *len, qtr_ctx *ctx);
 
 /* ======================================================================
  * Targets (io/target_json.c, io/target_builtin.c)

@@ -137,6 +137,11 @@ qtr_status qtr_basis_rewrite(const qtr_basis_plan *p, qtr_circuit *c, size_t fro
 const qtr_basis_exp *qtr_basis_select(const qtr_basis_plan *p, const qtr_circuit *c,
                                       const qtr_inst *in, size_t i, const qtr_target *dir,
                                       qtr_status *err, qtr_ctx *ctx);
+/** Append one record at out[*w] (operands, parameters and condition words
+ *  into the circuit's pools, which the caller has grown): the rewrite's own
+ *  emitter. @p condw: NULL, or the condition's three words. */
+void qtr_basis_put(qtr_circuit *c, qtr_inst *out, size_t *w, unsigned op, const uint32_t *q,
+                   unsigned nq, const double *prm, unsigned np, const uint32_t *condw);
 /** The symbolic part of qtr_basis_rewrite (src/basis_sym.c): expand every
  *  instruction in [from, ninst) that has a symbolic angle and that the
  *  rewrite would change, into basis gates with expression angles (Euler

@@ -156,28 +156,9 @@ typedef struct {
 static void emit(emitter *em, qtr_op op, const uint32_t *q, const double *prm,
                  const uint32_t *condw)
 {
-    qtr_circuit *c = em->c;
     const qtr_gate_info *g = qtr_gate(op);
-    unsigned nq = g->nqubits, np = g->nparams;
-    qtr_inst r = {(uint8_t)op, 0, (uint16_t)nq, {q[0], nq > 1 ? q[1] : 0}, 0};
-    uint32_t pidx = (uint32_t)c->nparams;
-    if (np) {
-        memcpy(c->params + c->nparams, prm, np * sizeof *prm);
-        c->nparams += np;
-    }
-    if (!condw && nq <= 2) {
-        r.p = np ? pidx : 0;
-    } else {
-        uint32_t *w = c->args + c->nargs;
-        r.flags = QTR_IF_EXT | (condw ? QTR_IF_COND : 0);
-        r.p = (uint32_t)c->nargs;
-        for (unsigned k = 0; k < nq; k++) *w++ = q[k];
-        if (np) *w++ = pidx;
-        if (condw) for (int k = 0; k < 3; k++) *w++ = condw[k];
-        c->nargs = (size_t)(w - c->args);
-    }
     QTR_ASSERT(em->n < em->cap);
-    em->out[em->n++] = r;
+    qtr_basis_put(em->c, em->out, &em->n, op, q, g->nqubits, prm, g->nparams, condw);
 }
 
 /* One step of an expansion whose angles are @p prm (already built). */

@@ -1,5 +1,7 @@
 /* cli_convert.c -- `qtranspile convert IN -o OUT`: read and rewrite a
- * circuit, streamed through the pull reader and the streaming writer.
+ * circuit, streamed through the pull reader and the streaming writer, in
+ * the input's OpenQASM version or the one --format, --physical-qubits or an
+ * OUT ending in .qasm3 asks for (so it translates between 2 and 3).
  *
  * Owns: the reader, writer and the one chunk of circuit of the run, all
  * released before returning. Borrows the parsed options. Memory is bounded
@@ -63,7 +65,11 @@ int qtr_cli_convert(const qtr_cli_options *o)
                 goto done;
             }
             opened = 1;
-            if ((st = qtr_qasm_writer_open(&w, qtr_cli_out_path(&out), &ctx)) != QTR_OK) {
+            /* the writer speaks the input's OpenQASM version unless told */
+            int version = qtr_cli_out_version(o, o->output, qtr_qasm_reader_version(r));
+            if ((st = qtr_qasm_writer_open(&w, qtr_cli_out_path(&out), &ctx)) != QTR_OK ||
+                (st = qtr_qasm_writer_set_format(w, version, o->physical ? QTR_QASM_PHYSICAL : 0,
+                                                 &ctx)) != QTR_OK) {
                 say_ctx(&ctx, st);
                 rc = QTR_EXIT_USAGE;
                 goto done;

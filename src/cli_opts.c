@@ -28,7 +28,7 @@ enum {
     OPT_BASIS = 256, OPT_SEED, OPT_LAYOUT_TRIALS, OPT_SWAP_TRIALS, OPT_APPROX,
     OPT_STATS, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM,
     OPT_RESUME, OPT_PROGRESS, OPT_THREADS, OPT_ROUND, OPT_WRITER, OPT_VERBOSE,
-    OPT_QASM, OPT_BUILD, OPT_BIND
+    OPT_QASM, OPT_BUILD, OPT_BIND, OPT_FORMAT, OPT_PHYSICAL
 };
 
 /* Which commands take an option. */
@@ -107,6 +107,13 @@ static const cli_opt table[] = {
      "store the texts as they are (parsed when\n"
      "transpiled, so a malformed file fails alone);\n"
      "default: parse now, store instruction records"},
+    {"format", OPT_FORMAT, "FMT", C_T | C_C | C_U,
+     "qasm2 or qasm3: the OpenQASM version written\n"
+     "(default: qasm3 for an output name ending in\n"
+     ".qasm3, else the input's version)"},
+    {"physical-qubits", OPT_PHYSICAL, NULL, C_T | C_C | C_U,
+     "write OpenQASM 3 on physical qubits $0, $1, ...\n"
+     "(a transpiled circuit's qubit n is device qubit n)"},
     {"build", OPT_BUILD, NULL, C_I, "say how this qtranspile was built (MPI, HDF5, OpenMP)"},
     {"help", OPT_HELP, NULL, C_ALL, "show this help and exit"},
     {"version", OPT_VERSION, NULL, C_ALL, "show the version and exit"},
@@ -197,7 +204,7 @@ void qtr_cli_help(qtr_cli_cmd cmd, FILE *f)
     case QTR_CMD_TRANSPILE:
         fputs("Usage: " QTR_PROG " IN.qasm [-o OUT.qasm] [options]     transpile a circuit\n"
               "       " QTR_PROG " BATCH.h5 -o RESULTS.h5 -t TARGET [options]   transpile a batch\n"
-              "       " QTR_PROG " convert IN.qasm [-o OUT.qasm]       read and rewrite OpenQASM 2\n"
+              "       " QTR_PROG " convert IN.qasm [-o OUT.qasm]       read and rewrite OpenQASM 2 or 3\n"
               "       " QTR_PROG " pack [--qasm] FILE.qasm... -o BATCH.h5   make a batch\n"
               "       " QTR_PROG " unpack FILE.h5 -o DIR               write a batch's circuits\n"
               "       " QTR_PROG " info FILE.h5 | --build              describe a batch or results\n"
@@ -216,7 +223,7 @@ void qtr_cli_help(qtr_cli_cmd cmd, FILE *f)
         break;
     case QTR_CMD_CONVERT:
         fputs("Usage: " QTR_PROG " convert IN.qasm [-o OUT.qasm]\n"
-              "Read and rewrite OpenQASM 2, streamed in bounded memory.\n", f);
+              "Read and rewrite OpenQASM 2 or 3 (--format to translate), streamed in bounded memory.\n", f);
         print_options(C_C, 0, "Options", f);
         break;
     case QTR_CMD_PACK:
@@ -377,6 +384,12 @@ static int parse_value(int id, const char *v, qtr_cli_options *o)
         return 0;
     case OPT_QASM: o->pack_text = 1; return 0;
     case OPT_BUILD: o->build_info = 1; return 0;
+    case OPT_FORMAT:
+        if (strcmp(v, "qasm2") && strcmp(v, "qasm3"))
+            return qtr_cli_usage("--format: expected qasm2 or qasm3, not '%s'", v);
+        o->out_version = v[4] - '0';
+        return 0;
+    case OPT_PHYSICAL: o->physical = 1; return 0;
     default: return qtr_cli_usage("unhandled option %d", id); /* a row without a case */
     }
 }
@@ -506,6 +519,8 @@ int qtr_cli_parse(qtr_cli_cmd cmd, int argc, char **argv, qtr_cli_options *o)
     int rc = read_operands(cmd, argc, argv, o);
     if (rc >= 0) return rc;
     if (o->output && !o->output[0]) return qtr_cli_usage("-o: empty output file name");
+    if (o->physical && o->out_version == 2)
+        return qtr_cli_usage("--physical-qubits writes OpenQASM 3; it cannot go with --format qasm2");
     if (o->input && o->output && qtr_cli_same_file(o->input, o->output))
         return qtr_cli_usage("output '%s' is the input %s; choose another name", o->output,
                              cmd == QTR_CMD_BATCH ? "batch" : "file");
@@ -563,4 +578,12 @@ int qtr_cli_is_batch(int argc, char **argv)
         return got == 8 && !memcmp(sig, "\211HDF\r\n\032\n", 8);
     }
     return 0;
+}
+
+int qtr_cli_out_version(const qtr_cli_options *o, const char *path, int input_version)
+{
+    if (o->out_version) return o->out_version;
+    size_t n = path ? strlen(path) : 0;
+    if (o->physical || (n >= 6 && !strcmp(path + n - 6, ".qasm3"))) return 3;
+    return input_version ? input_version : 2;
 }

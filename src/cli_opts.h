@@ -73,6 +73,9 @@ typedef struct {
     size_t      round_rows;     /* --round; 0 = the driver's default */
     int         writer_all;     /* --writer=all */
     int         verbose;        /* --verbose: per-rank figures at the end */
+    /* OpenQASM output (transpile, convert, unpack) */
+    int         out_version;    /* --format: 2 or 3; 0 = the output name's (.qasm3) or the input's */
+    int         physical;       /* --physical-qubits: OpenQASM 3 on $0, $1, ... */
     /* pack / info */
     int         pack_text;      /* pack --qasm */
     int         build_info;     /* info --build */
@@ -107,6 +110,11 @@ int qtr_cli_usage(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+
+/** The OpenQASM version to write to @p path: --format, else 3 with
+ *  --physical-qubits or a name ending in ".qasm3", else @p input_version
+ *  (2 when 0). */
+int qtr_cli_out_version(const qtr_cli_options *o, const char *path, int input_version);
 
 /** 1 when paths @p a and @p b name the same existing regular file: writing
  *  one would destroy the other before it is read. "-" is never the same. */

@@ -23,13 +23,14 @@
 /* Rows per read or write window: bounds memory for batches of any size. */
 #define WINDOW 256
 
-/* "dir/qft_8.qasm" -> "qft_8" (at most the format's name length). */
+/* "dir/qft_8.qasm" (or .qasm3) -> "qft_8" (at most the format's name length). */
 static void circuit_name(const char *path, char *out, size_t len)
 {
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;
     size_t n = strlen(b);
     if (n > 5 && !strcmp(b + n - 5, ".qasm")) n -= 5;
+    else if (n > 6 && !strcmp(b + n - 6, ".qasm3")) n -= 6;
     if (n >= len) n = len - 1;
     memcpy(out, b, n);
     out[n] = '\0';

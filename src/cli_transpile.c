@@ -126,6 +126,14 @@ static int write_stats(const qtr_cli_options *a, const qtr_result *r, double rea
     return QTR_EXIT_OK;
 }
 
+/* The output's OpenQASM version and qubit spelling (qtr_cli_out_version). */
+static qtr_status set_format(const qtr_cli_options *a, qtr_qasm_writer *w, int input_version,
+                             qtr_ctx *ctx)
+{
+    return qtr_qasm_writer_set_format(w, qtr_cli_out_version(a, a->output, input_version),
+                                      a->physical ? QTR_QASM_PHYSICAL : 0, ctx);
+}
+
 /* ---- the two paths ------------------------------------------------------------ */
 
 static int run_stream(const qtr_cli_options *a, const qtr_target *t, qtr_ctx *ctx)
@@ -146,8 +154,15 @@ static int run_stream(const qtr_cli_options *a, const qtr_target *t, qtr_ctx *ct
         say(NULL, ctx, st);
         return input_exit(st);
     }
-    if (qtr_cli_out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, qtr_cli_out_path(&of), ctx))) {
+    if ((st = qtr_qasm_reader_start(rd, ctx))) {
+        say(NULL, ctx, st);
+        qtr_qasm_reader_free(rd);
+        return input_exit(st);
+    }
+    if (qtr_cli_out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, qtr_cli_out_path(&of), ctx)) ||
+        (st = set_format(a, wr, qtr_qasm_reader_version(rd), ctx))) {
         say(NULL, ctx, st ? st : QTR_ENOMEM);
+        if (wr) qtr_qasm_writer_close(wr, ctx);
         qtr_qasm_reader_free(rd);
         qtr_cli_out_end(&of, 0);
         return QTR_EXIT_FAILED;
@@ -202,7 +217,8 @@ static int run_in_memory(const qtr_cli_options *a, const qtr_target *t, qtr_ctx 
     memset(&r, 0, sizeof r);
     qtr_cli_out of = {a->output, NULL};
     int rc = QTR_EXIT_OK, opened = 0;
-    qtr_status st = qtr_qasm_read_file(a->input, &c, ctx);
+    int version = 0;
+    qtr_status st = qtr_qasm_read_file_version(a->input, &c, &version, ctx);
     if (st) {
         say(NULL, ctx, st);
         return input_exit(st);
@@ -244,6 +260,12 @@ static int run_in_memory(const qtr_cli_options *a, const qtr_target *t, qtr_ctx 
         goto done;
     }
     opened = 1;
+    if ((st = set_format(a, wr, version, ctx))) {
+        say(NULL, ctx, st);
+        rc = QTR_EXIT_FAILED;
+        qtr_qasm_writer_close(wr, ctx);
+        goto done;
+    }
     if ((st = qtr_qasm_writer_comment(wr, head, ctx)) ||
         (st = layout_comment(wr, "initial_layout", r.initial_layout, r.nvirtual, ctx)) ||
         (st = layout_comment(wr, "output_permutation", r.output_permutation, r.nvirtual, ctx)) ||

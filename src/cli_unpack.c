@@ -157,7 +157,8 @@ int qtr_cli_unpack(const qtr_cli_options *o)
             } else {
                 qtr_circuit *c = NULL;
                 err = qtr_h5_block_circuit(&b, k, qtr_h5_opmap(f), &c, &ctx) ||
-                      qtr_qasm_write_file(c, fpath, &ctx);
+                      qtr_qasm_write_file_format(c, fpath, qtr_cli_out_version(o, NULL, 2),
+                                                 o->physical ? QTR_QASM_PHYSICAL : 0, &ctx);
                 qtr_circuit_free(c);
             }
             if (err) {

@@ -830,6 +830,12 @@ qtr_status qtr_basis_rewrite(const qtr_basis_plan *p, qtr_circuit *c, size_t fro
     return QTR_OK;
 }
 
+void qtr_basis_put(qtr_circuit *c, qtr_inst *out, size_t *w, unsigned op, const uint32_t *q,
+                   unsigned nq, const double *prm, unsigned np, const uint32_t *condw)
+{
+    put(c, out, w, op, q, nq, prm, np, condw);
+}
+
 const qtr_basis_exp *qtr_basis_select(const qtr_basis_plan *p, const qtr_circuit *c,
                                       const qtr_inst *in, size_t i, const qtr_target *dir,
                                       qtr_status *err, qtr_ctx *ctx)

@@ -41,6 +41,10 @@ echo "input: h + $N swaps on 2 qubits, $(wc -l < "$T/in.qasm") lines, $(( $(wc -
 
 measure convert "$QTR" convert "$T/in.qasm" -o "$T/out.qasm"
 measure floor "$FLOOR" "$T/in.qasm" "$T/floor.qasm"
+# The same circuit in OpenQASM 3 (Qiskit exporter's spelling), read by the
+# OpenQASM 3 reader and written as OpenQASM 2, in the same run.
+"$GEN" --qasm3 "$N" > "$T/in3.qasm" || { echo "million_swap: generator failed" >&2; exit 2; }
+measure convert3 "$QTR" convert "$T/in3.qasm" -o "$T/out3.qasm"
 # For context, not judged: the program's start-up alone (shared libraries),
 # and the two transpiles of examples/demo.sh.
 measure startup "$QTR" --version
@@ -53,6 +57,10 @@ if [ "$swaps" -ne "$N" ]; then
   echo "million_swap: convert wrote $swaps swaps, expected $N" >&2; exit 2
 fi
 cmp -s "$T/in.qasm" "$T/floor.qasm" || { echo "million_swap: floor copy differs" >&2; exit 2; }
+swaps3=$(grep -c '^swap' "$T/out3.qasm")
+if [ "$swaps3" -ne "$N" ]; then
+  echo "million_swap: convert of the OpenQASM 3 input wrote $swaps3 swaps, expected $N" >&2; exit 2
+fi
 
 cs=$(median "$T/convert.runs" 1); ckb=$(median "$T/convert.runs" 2); ccpu=$(median "$T/convert.runs" 3)
 fs=$(median "$T/floor.runs" 1);   fkb=$(median "$T/floor.runs" 2);   fcpu=$(median "$T/floor.runs" 3)
@@ -69,6 +77,7 @@ awk -v cs="$cs" -v ckb="$ckb" -v fs="$fs" -v fkb="$fkb" -v ccpu="$ccpu" -v fcpu=
     printf "output: %d KiB\n", out
   }'
 echo "for context (not judged):"
+row "convert, OpenQASM 3 in" convert3
 row "start-up (--version)" startup
 row "torino -O 0 --stream" o0stream
 row "torino -O 2" o2

@@ -437,7 +437,7 @@ TEST(QasmReadErrors, EmptyAndHeader)
     expect_error("", QTR_EPARSE, "1:1", "empty file, expected 'OPENQASM 2.0;'");
     expect_error("// nothing\n\n", QTR_EPARSE, "3:1", "expected 'OPENQASM 2.0;'");
     expect_error("qreg q[1];\n", QTR_EPARSE, "1:1", "expected 'OPENQASM 2.0;'");
-    expect_error("OPENQASM 3.0;\n", QTR_EUNSUPPORTED, "1:10", "version 3.0");
+    expect_error("OPENQASM 4.0;\n", QTR_EUNSUPPORTED, "1:10", "version 4.0");
     expect_error("OPENQASM 2.0\nqreg q[1];", QTR_EPARSE, "2:1", "expected ';'");
     expect_error(H + "OPENQASM 2.0;\n", QTR_EPARSE, "3:1", "only once");
 }
