@@ -134,6 +134,19 @@ const qtr_target_builtin_info *qtr_target_builtins(void);
 qtr_status qtr_transpile_stream(qtr_qasm_reader *rd, qtr_qasm_writer *wr, const qtr_target *t,
                                 const qtr_options *o, qtr_result *r, qtr_ctx *ctx);
 
+/** Writes a header naming the circuit's @p nqubits qubits (qtr_transpile_stream_headed). */
+typedef qtr_status (*qtr_stream_header)(void *arg, qtr_qasm_writer *wr, uint32_t nqubits,
+                                        qtr_ctx *ctx);
+
+/** qtr_transpile_stream, with @p header called once the first chunk is read
+ *  and before anything is written, with the qubits declared so far. Fails
+ *  with QTR_EUNSUPPORTED when the input declares more qubits after the first
+ *  chunk (the header would be wrong), as for a gate that needs routing. */
+qtr_status qtr_transpile_stream_headed(qtr_qasm_reader *rd, qtr_qasm_writer *wr,
+                                       const qtr_target *t, const qtr_options *o,
+                                       qtr_stream_header header, void *arg, qtr_result *r,
+                                       qtr_ctx *ctx);
+
 /** Extra figures measured by the caller around qtr_transpile. */
 typedef struct {
     const char *input, *output, *target;  /* names for the report */

@@ -7,7 +7,10 @@
  * on physical qubits (one register q[N] plus the input's classical registers)
  * while it is translated and written. Both are emptied after every chunk.
  * Layout is trivial, so a chunk needs no knowledge of earlier chunks; only
- * the statistics (depth) carry state across chunks.
+ * the statistics (depth) carry state across chunks. An optional header
+ * callback writes, after the first chunk is read, a header that names the
+ * qubits declared so far (the command line writes the in-memory path's);
+ * qubits declared later then fail the run, for the caller to redo it whole.
  *
  * Borrows: reader, writer, target. Owns: vc, pc, the two statistics
  * accumulators, the layout arrays handed over in the result. */
@@ -42,6 +45,14 @@ static qtr_status sync_cregs(qtr_circuit *pc, const qtr_circuit *vc, qtr_ctx *ct
 qtr_status qtr_transpile_stream(qtr_qasm_reader *rd, qtr_qasm_writer *wr, const qtr_target *t,
                                 const qtr_options *o, qtr_result *r, qtr_ctx *ctx)
 {
+    return qtr_transpile_stream_headed(rd, wr, t, o, NULL, NULL, r, ctx);
+}
+
+qtr_status qtr_transpile_stream_headed(qtr_qasm_reader *rd, qtr_qasm_writer *wr,
+                                       const qtr_target *t, const qtr_options *o,
+                                       qtr_stream_header header, void *arg, qtr_result *r,
+                                       qtr_ctx *ctx)
+{
     qtr_result local;
     if (!r) r = &local;
     memset(r, 0, sizeof *r);
@@ -60,8 +71,15 @@ qtr_status qtr_transpile_stream(qtr_qasm_reader *rd, qtr_qasm_writer *wr, const 
     /* trivial layout: the chunk is copied as is (qtr_circuit_append_all) */
     if ((st = qtr_circuit_add_qreg(pc, "q", t->nqubits, ctx))) goto done;
 
-    for (int eof = 0; !eof;) {
+    uint32_t headed = 0;   /* qubits the header named */
+    for (int eof = 0, first = 1; !eof; first = 0) {
         if ((st = qtr_qasm_reader_next(rd, vc, STREAM_CHUNK, &eof, ctx))) goto done;
+        if (header && first && (st = header(arg, wr, headed = vc->nqubits, ctx))) goto done;
+        if (header && vc->nqubits != headed) {
+            st = qtr_fail(ctx, QTR_EUNSUPPORTED, "qubits declared after the first %u "
+                          "instructions: the header named %u", STREAM_CHUNK, headed);
+            goto done;
+        }
         if (vc->nqubits > t->nqubits) {
             st = qtr_fail(ctx, QTR_ETARGET, "circuit has %u qubits, target '%s' only %u",
                           vc->nqubits, t->name, t->nqubits);

@@ -116,6 +116,18 @@ struct qtr_basis_plan {
 qtr_status qtr_basis_plan_build(const uint8_t leaves[QTR_OP_COUNT], const uint8_t keep[QTR_OP_COUNT],
                                 int euler, const char *what, qtr_basis_plan **out, qtr_ctx *ctx);
 
+/** The plans a target keeps (qtr_target.plans). */
+typedef enum { QTR_PLAN_TRANSLATE, QTR_PLAN_DIRECTION, QTR_PLAN_UNROLL } qtr_plan_kind;
+
+/** The plan of @p kind for @p t: made by @p build on the first call and kept
+ *  in t->plans for every later one (any thread; when two race, one plan is
+ *  kept and the other freed). *out is read only; when *own is set the plan
+ *  could not be kept (out of memory, or t->basis changed since it was kept)
+ *  and the caller frees *own after use. @return what @p build returned. */
+qtr_status qtr_target_plan(const qtr_target *t, qtr_plan_kind kind,
+                           qtr_status (*build)(const qtr_target *, qtr_basis_plan **, qtr_ctx *),
+                           const qtr_basis_plan **out, qtr_basis_plan **own, qtr_ctx *ctx);
+
 /** "basis {cx, rz, sx, x}" (sorted names of the unitary gates in @p basis). */
 void qtr_basis_describe(const uint8_t basis[QTR_OP_COUNT], char *buf, size_t cap);
 

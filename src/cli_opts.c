@@ -83,9 +83,9 @@ static const cli_opt table[] = {
      "constant expressions such as pi/4)"},
     {"stream", OPT_STREAM, NULL, C_T,
      "transpile in bounded memory, chunk by chunk\n"
-     "(level 0, trivial layout; automatic for inputs\n"
-     "of 256 MiB or more at level 0)"},
-    {"no-stream", OPT_NO_STREAM, NULL, C_T, "never stream"},
+     "(level 0, trivial layout; the default at level 0\n"
+     "from a file to a file, same output as in memory)"},
+    {"no-stream", OPT_NO_STREAM, NULL, C_T, "never stream: read the whole circuit first"},
     {"resume", OPT_RESUME, NULL, C_B, "keep the rows RESULTS.h5 already has, do the rest"},
     {"progress", OPT_PROGRESS, "MODE", C_B,
      "auto (bar on a terminal, else log lines), bar,\nlog, none (default auto)"},

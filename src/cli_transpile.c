@@ -3,9 +3,12 @@
  *
  * Two paths. In memory (the default): the whole circuit is read, run through
  * qtr_transpile at the chosen level, and written with a header that records
- * the layout. Streaming (--stream, or automatic for level 0 on large inputs):
- * reader -> level-0 translation -> writer one chunk at a time, memory
- * independent of the circuit's length.
+ * the layout. Streaming (--stream, or by default at level 0 when the input and
+ * the output are files): reader -> level-0 translation -> writer one chunk at
+ * a time, memory independent of the circuit's length. By default the
+ * streamed run writes the in-memory path's header and output; if the circuit
+ * turns out to need routing (or declares qubits after its first chunk), the
+ * partial output is dropped and the circuit is transpiled in memory.
  *
  * Output files are written to a temporary name beside OUT and renamed into
  * place only on success, so a failed run never leaves a plausible-looking or
@@ -25,10 +28,6 @@
 #include "qtr_io.h"
 #include "sim.h"
 
-
-/* Inputs at least this large stream automatically at level 0 when neither
- * --stream nor --no-stream is given: their IR alone would pass ~100 MB. */
-#define AUTO_STREAM_BYTES (256u << 20)
 
 /* Equivalence is simulated up to this many active qubits (the reference
  * simulator's state-vector limit); beyond it only conformity is checked. */
@@ -126,6 +125,40 @@ static int write_stats(const qtr_cli_options *a, const qtr_result *r, double rea
     return QTR_EXIT_OK;
 }
 
+/* "qtranspile V: target T, optimization level L, seed S[, ...]": the first
+ * line of the header both paths write. */
+static void header_line(const qtr_cli_options *a, const qtr_target *t, char *head, size_t cap)
+{
+    int hl = snprintf(head, cap, "qtranspile %s: target %s, optimization level %d, seed %llu",
+                      QTR_VERSION_STRING, t->name, a->opt_level, (unsigned long long)a->seed);
+    if (a->layout_trials && hl > 0 && (size_t)hl < cap)
+        hl += snprintf(head + hl, cap - (size_t)hl, ", layout trials %u", a->layout_trials);
+    if (a->swap_trials && hl > 0 && (size_t)hl < cap)
+        snprintf(head + hl, cap - (size_t)hl, ", swap trials %u", a->swap_trials);
+}
+
+typedef struct {
+    const qtr_cli_options *a;
+    const qtr_target      *t;
+} header_args;
+
+/* The in-memory path's header for a level-0 run that needed no routing: the
+ * trivial layout, which is also the output permutation. */
+static qtr_status stream_header(void *arg, qtr_qasm_writer *wr, uint32_t n, qtr_ctx *ctx)
+{
+    const header_args *h = arg;
+    char head[320];
+    header_line(h->a, h->t, head, sizeof head);
+    uint32_t *ident = malloc((n ? n : 1) * sizeof *ident);
+    if (!ident) return qtr_fail(ctx, QTR_ENOMEM, "layout of %u qubits", n);
+    for (uint32_t v = 0; v < n; v++) ident[v] = v;
+    qtr_status st = qtr_qasm_writer_comment(wr, head, ctx);
+    if (!st) st = layout_comment(wr, "initial_layout", ident, n, ctx);
+    if (!st) st = layout_comment(wr, "output_permutation", ident, n, ctx);
+    free(ident);
+    return st;
+}
+
 /* The output's OpenQASM version and qubit spelling (qtr_cli_out_version). */
 static qtr_status set_format(const qtr_cli_options *a, qtr_qasm_writer *w, int input_version,
                              qtr_ctx *ctx)
@@ -136,7 +169,11 @@ static qtr_status set_format(const qtr_cli_options *a, qtr_qasm_writer *w, int i
 
 /* ---- the two paths ------------------------------------------------------------ */
 
-static int run_stream(const qtr_cli_options *a, const qtr_target *t, qtr_ctx *ctx)
+/* Streams; with @p fallback (the default, not --stream) a circuit the
+ * streamed path cannot take returns NOT_STREAMED, its output dropped,
+ * nothing said. */
+enum { NOT_STREAMED = -1 };
+static int run_stream(const qtr_cli_options *a, const qtr_target *t, int fallback, qtr_ctx *ctx)
 {
     double t0 = now();
     qtr_options o;
@@ -159,6 +196,12 @@ static int run_stream(const qtr_cli_options *a, const qtr_target *t, qtr_ctx *ct
         qtr_qasm_reader_free(rd);
         return input_exit(st);
     }
+    if (fallback && qtr_qasm_reader_version(rd) != 2) {
+        /* by default only OpenQASM 2 streams: a version 3 input may carry
+         * parameters and constructs the chunked path was not made for */
+        qtr_qasm_reader_free(rd);
+        return NOT_STREAMED;
+    }
     if (qtr_cli_out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, qtr_cli_out_path(&of), ctx)) ||
         (st = set_format(a, wr, qtr_qasm_reader_version(rd), ctx))) {
         say(NULL, ctx, st ? st : QTR_ENOMEM);
@@ -167,8 +210,22 @@ static int run_stream(const qtr_cli_options *a, const qtr_target *t, qtr_ctx *ct
         qtr_cli_out_end(&of, 0);
         return QTR_EXIT_FAILED;
     }
-    qtr_qasm_writer_comment(wr, "qtranspile " QTR_VERSION_STRING ": level 0, streamed, trivial layout", ctx);
-    st = qtr_transpile_stream(rd, wr, t, &o, &r, ctx);
+    header_args h = {a, t};
+    if (fallback) {
+        st = qtr_transpile_stream_headed(rd, wr, t, &o, stream_header, &h, &r, ctx);
+    } else {
+        qtr_qasm_writer_comment(wr, "qtranspile " QTR_VERSION_STRING ": level 0, streamed, trivial layout", ctx);
+        st = qtr_transpile_stream(rd, wr, t, &o, &r, ctx);
+    }
+    if (st == QTR_EUNSUPPORTED && fallback) {
+        qtr_ctx scratch;
+        qtr_ctx_init(&scratch, 0);
+        qtr_qasm_writer_close(wr, &scratch);
+        qtr_qasm_reader_free(rd);
+        qtr_cli_out_end(&of, 0);
+        qtr_result_free(&r);
+        return NOT_STREAMED;
+    }
     if (st) {
         /* a parse error is the input's; anything else the circuit's */
         say(NULL, ctx, st);
@@ -248,12 +305,7 @@ static int run_in_memory(const qtr_cli_options *a, const qtr_target *t, qtr_ctx 
     double t3 = now();
 
     char head[320];
-    int hl = snprintf(head, sizeof head, "qtranspile %s: target %s, optimization level %d, seed %llu",
-                      QTR_VERSION_STRING, t->name, a->opt_level, (unsigned long long)a->seed);
-    if (a->layout_trials && hl > 0 && (size_t)hl < sizeof head)
-        hl += snprintf(head + hl, sizeof head - (size_t)hl, ", layout trials %u", a->layout_trials);
-    if (a->swap_trials && hl > 0 && (size_t)hl < sizeof head)
-        snprintf(head + hl, sizeof head - (size_t)hl, ", swap trials %u", a->swap_trials);
+    header_line(a, t, head, sizeof head);
     if (qtr_cli_out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, qtr_cli_out_path(&of), ctx))) {
         say(NULL, ctx, st ? st : QTR_ENOMEM);
         rc = QTR_EXIT_FAILED;
@@ -292,16 +344,20 @@ done:
     return rc;
 }
 
-/* Stream when asked, or automatically for a large file at level 0 without
- * --verify (which needs the whole circuit) or --swap-trials (routing, which
- * the streamed path does not do). */
+/* Stream when asked (1), or by default (2) at level 0 without --verify or
+ * --bind (which need the whole circuit) or trial counts (routing, which the
+ * streamed path does not do), when the input can be read again and the
+ * output is a file renamed into place at the end: a circuit that turns out
+ * to need routing is then redone in memory without a trace. 0: in memory. */
 static int want_stream(const qtr_cli_options *a)
 {
     if (a->stream) return a->stream > 0;
-    if (a->opt_level != 0 || a->verify || a->swap_trials || a->bind || !strcmp(a->input, "-"))
+    if (a->opt_level != 0 || a->verify || a->swap_trials || a->layout_trials || a->bind ||
+        !strcmp(a->input, "-") || !strcmp(a->output, "-"))
         return 0;
     struct stat s;
-    return !stat(a->input, &s) && S_ISREG(s.st_mode) && (uint64_t)s.st_size >= AUTO_STREAM_BYTES;
+    if (stat(a->input, &s) || !S_ISREG(s.st_mode)) return 0;
+    return stat(a->output, &s) || S_ISREG(s.st_mode) ? 2 : 0;
 }
 
 int qtr_cli_transpile(const qtr_cli_options *a)
@@ -324,7 +380,13 @@ int qtr_cli_transpile(const qtr_cli_options *a)
     qtr_ctx_init(&ctx, a->seed);
     qtr_target *t = NULL;
     int rc = load_target(a, &t, &ctx);
-    if (rc == QTR_EXIT_OK) rc = want_stream(a) ? run_stream(a, t, &ctx) : run_in_memory(a, t, &ctx);
+    int stream = rc == QTR_EXIT_OK ? want_stream(a) : 0;
+    if (stream) rc = run_stream(a, t, stream == 2, &ctx);
+    if (rc == QTR_EXIT_OK && !stream) rc = run_in_memory(a, t, &ctx);
+    if (rc == NOT_STREAMED) {
+        qtr_ctx_init(&ctx, a->seed);
+        rc = run_in_memory(a, t, &ctx);
+    }
     qtr_target_free(t);
     return rc;
 }

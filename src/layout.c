@@ -19,6 +19,9 @@ void qtr_rtarget_fini(qtr_rtarget *rt)
     free(rt->dist);
     free(rt->comp);
     free(rt->comp_size);
+    free(rt->rev);
+    free(rt->edge);
+    free(rt->ends);
     memset(rt, 0, sizeof *rt);
 }
 
@@ -44,9 +47,14 @@ qtr_status qtr_rtarget_init(qtr_rtarget *rt, const qtr_target *t, qtr_ctx *ctx)
     rt->dist = malloc((size_t)n * n * sizeof *rt->dist);
     rt->comp = malloc((size_t)n * sizeof *rt->comp);
     rt->comp_size = calloc(n, sizeof *rt->comp_size);
+    size_t nent = (size_t)t->adj_off[n] + 1;
+    rt->rev = malloc(nent * sizeof *rt->rev);
+    rt->edge = malloc(nent * sizeof *rt->edge);
+    rt->ends = malloc(nent * sizeof *rt->ends);
     queue = malloc((size_t)n * sizeof *queue);
     uint8_t *colour = calloc(n, 1);
-    if (!rt->dist || !rt->comp || !rt->comp_size || !queue || !colour) {
+    if (!rt->dist || !rt->comp || !rt->comp_size || !rt->rev || !rt->edge || !rt->ends || !queue ||
+        !colour) {
         free(d32);
         free(queue);
         free(colour);
@@ -87,6 +95,18 @@ qtr_status qtr_rtarget_init(qtr_rtarget *rt, const qtr_target *t, qtr_ctx *ctx)
     for (uint32_t p = 0; p < n; p++) {
         uint32_t deg = rt->adj_off[p + 1] - rt->adj_off[p];
         if (deg > rt->maxdeg) rt->maxdeg = deg;
+        for (uint32_t k = rt->adj_off[p]; k < rt->adj_off[p + 1]; k++) {
+            uint32_t q = rt->adj[k], r = rt->adj_off[q];
+            while (rt->adj[r] != p) r++;   /* the CSR is symmetric */
+            rt->rev[k] = r;
+            if (p < q) {
+                rt->ends[rt->nedges][0] = p;
+                rt->ends[rt->nedges][1] = q;
+                rt->edge[k] = rt->nedges++;
+            } else {
+                rt->edge[k] = rt->edge[r];   /* numbered from q's row, seen first */
+            }
+        }
     }
     free(queue);
     free(colour);

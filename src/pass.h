@@ -214,8 +214,8 @@ qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
 
 /* ---- translation plans: prepare once, translate many (src/pass_basis.c) --
  *
- * qtr_pass_basis() is qtr_basis_plan_new() + qtr_basis_translate(c, 0) +
- * qtr_basis_plan_free(). A streaming pipeline (reader -> translate -> writer
+ * qtr_pass_basis() is qtr_basis_plan_new() + qtr_basis_translate(c, 0), with
+ * the plan kept in the target for the next circuit. A streaming pipeline (reader -> translate -> writer
  * in constant memory) builds the plan once per target, then for each chunk:
  * append the chunk's instructions to a circuit (from = c->ninst before the
  * chunk, or clear the circuit with qtr_circuit_clear_ops() and use from = 0),
@@ -237,6 +237,10 @@ typedef struct qtr_basis_plan qtr_basis_plan;
  *  @return QTR_OK, QTR_EINVAL (NULL target or empty basis), QTR_ENOMEM. */
 qtr_status qtr_basis_plan_new(const qtr_target *t, qtr_basis_plan **out, qtr_ctx *ctx);
 void qtr_basis_plan_free(qtr_basis_plan *p);
+
+/** Free the plans the passes kept in t->plans (qtr_target_free does; a
+ *  hand-built target must). */
+void qtr_target_drop_plans(qtr_target *t);
 
 /** Replace instructions [from, c->ninst) of @p c by their translation;
  *  [0, from) is left as it is. Basis gates, measure, reset and barrier are

@@ -848,6 +848,67 @@ qtr_status qtr_basis_translate(const qtr_basis_plan *p, qtr_circuit *c, size_t f
     return qtr_basis_rewrite(p, c, from, NULL, ctx);
 }
 
+/* ---- plans kept by the target --------------------------------------------------- */
+
+/* A kept plan and the basis it was made for: a caller that edits t->basis
+ * directly (not through qtr_target_set_basis) gets a fresh plan, not a stale
+ * one. */
+typedef struct {
+    uint8_t         basis[QTR_OP_COUNT];
+    qtr_basis_plan *plan;
+} kept_plan;
+
+void qtr_target_drop_plans(qtr_target *t)
+{
+    for (size_t k = 0; k < sizeof t->plans / sizeof t->plans[0]; k++) {
+        kept_plan *s = t->plans[k];
+        if (s) qtr_basis_plan_free(s->plan);
+        free(s);
+        t->plans[k] = NULL;
+    }
+}
+
+qtr_status qtr_target_plan(const qtr_target *t, qtr_plan_kind kind,
+                           qtr_status (*build)(const qtr_target *, qtr_basis_plan **, qtr_ctx *),
+                           const qtr_basis_plan **out, qtr_basis_plan **own, qtr_ctx *ctx)
+{
+    /* the slot is a cache inside a target the passes see as const: written
+     * once, by compare-and-swap, then only read */
+    void **slot = (void **)&t->plans[kind];
+    *out = NULL;
+    *own = NULL;
+    kept_plan *s = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (s && !memcmp(s->basis, t->basis, QTR_OP_COUNT)) {
+        *out = s->plan;
+        return QTR_OK;
+    }
+    qtr_basis_plan *p = NULL;
+    qtr_status st = build(t, &p, ctx);
+    if (st) return st;
+    kept_plan *n = s ? NULL : malloc(sizeof *n);
+    if (!n) {   /* a stale slot or no memory for one: this call's own plan */
+        *out = *own = p;
+        return QTR_OK;
+    }
+    memcpy(n->basis, t->basis, QTR_OP_COUNT);
+    n->plan = p;
+    void *expected = NULL;
+    if (__atomic_compare_exchange_n(slot, &expected, n, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        *out = p;
+        return QTR_OK;
+    }
+    /* another thread kept its plan first: the same plan, so use that one */
+    free(n);
+    s = expected;
+    if (!memcmp(s->basis, t->basis, QTR_OP_COUNT)) {
+        qtr_basis_plan_free(p);
+        *out = s->plan;
+    } else {
+        *out = *own = p;
+    }
+    return QTR_OK;
+}
+
 /* ---- the pass ------------------------------------------------------------------ */
 
 qtr_status qtr_pass_basis(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
@@ -860,9 +921,10 @@ qtr_status qtr_pass_basis(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
     size_t i = 0;
     while (i < c->ninst && c->inst[i].op < QTR_OP_COUNT && keep[c->inst[i].op]) i++;
     if (i == c->ninst) return QTR_OK;   /* already in the basis: no plan needed */
-    qtr_basis_plan *p = NULL;
-    qtr_status st = qtr_basis_plan_new(t, &p, ctx);
+    const qtr_basis_plan *p;
+    qtr_basis_plan *own;
+    qtr_status st = qtr_target_plan(t, QTR_PLAN_TRANSLATE, qtr_basis_plan_new, &p, &own, ctx);
     if (!st) st = qtr_basis_rewrite(p, c, i, NULL, ctx);
-    qtr_basis_plan_free(p);
+    qtr_basis_plan_free(own);
     return st;
 }

@@ -6,11 +6,39 @@
  * translated into the target's basis through a translation plan, so a circuit
  * in the basis stays in the basis. A multi-qubit gate on a pair that is not an
  * edge is an error: routing is a separate pass.
- * Owns only a temporary plan.
+ * Owns nothing: the plan is kept by the target (qtr_target_plan).
  */
 #include <string.h>
 #include "basis_internal.h"
 #include "common.h"
+
+/* The plan of flips, whose added 1q gates it translates into t's basis
+ * (any gate when t has none); kept by the target (qtr_target_plan). */
+static qtr_status flip_plan(const qtr_target *t, qtr_basis_plan **out, qtr_ctx *ctx)
+{
+    uint8_t leaves[QTR_OP_COUNT], keep[QTR_OP_COUNT];
+    int any = 0;
+    for (unsigned op = 0; op < QTR_OP_COUNT; op++) any |= t->basis[op] && op != QTR_OP_NOP &&
+        !(qtr_gate((qtr_op)op)->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY));
+    for (unsigned op = 0; op < QTR_OP_COUNT; op++) {
+        /* without a basis every gate is acceptable */
+        leaves[op] = any ? t->basis[op] : 1;
+        keep[op] = op != QTR_OP_NOP;
+    }
+    char what[200] = "any gate set";
+    if (any) qtr_basis_describe(t->basis, what, sizeof what);
+    qtr_basis_plan *p = NULL;
+    qtr_status st = qtr_basis_plan_build(leaves, keep, any ? qtr_euler_basis_for(t->basis) : -1,
+                                         what, &p, ctx);
+    if (!st) st = qtr_basis_plan_add_flips(p, ctx);
+    if (st) {
+        qtr_basis_plan_free(p);
+        return st;
+    }
+    *out = p;
+    return QTR_OK;
+}
+
 
 qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
 {
@@ -36,23 +64,10 @@ qtr_status qtr_pass_direction(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
         if (!qtr_target_has_edge(t, q[0], q[1])) break;
     }
     if (i == c->ninst) return QTR_OK;
-
-    uint8_t leaves[QTR_OP_COUNT], keep[QTR_OP_COUNT];
-    int any = 0;
-    for (unsigned op = 0; op < QTR_OP_COUNT; op++) any |= t->basis[op] && op != QTR_OP_NOP &&
-        !(qtr_gate((qtr_op)op)->props & (QTR_GP_DIRECTIVE | QTR_GP_NONUNITARY));
-    for (unsigned op = 0; op < QTR_OP_COUNT; op++) {
-        /* without a basis every gate is acceptable */
-        leaves[op] = any ? t->basis[op] : 1;
-        keep[op] = op != QTR_OP_NOP;
-    }
-    char what[200] = "any gate set";
-    if (any) qtr_basis_describe(t->basis, what, sizeof what);
-    qtr_basis_plan *p = NULL;
-    qtr_status st = qtr_basis_plan_build(leaves, keep, any ? qtr_euler_basis_for(t->basis) : -1,
-                                         what, &p, ctx);
-    if (!st) st = qtr_basis_plan_add_flips(p, ctx);
+    const qtr_basis_plan *p;
+    qtr_basis_plan *own;
+    qtr_status st = qtr_target_plan(t, QTR_PLAN_DIRECTION, flip_plan, &p, &own, ctx);
     if (!st) st = qtr_basis_rewrite(p, c, i, t, ctx);
-    qtr_basis_plan_free(p);
+    qtr_basis_plan_free(own);
     return st;
 }

@@ -146,6 +146,7 @@ typedef struct {
     uint64_t              bound;       /* best key of a finished trial (read atomically) */
     uint64_t              best_key;
     qtr_sabre_result     *best;
+    uint8_t              *cached;      /* per layout trial: its refinement kept the score cache */
     qtr_status            err;
     uint32_t              err_trial;
     char                  err_msg[512];
@@ -223,6 +224,10 @@ static qtr_status layout_trial(shared *sh, qtr_sabre_state *s, qtr_sabre_state *
         if (!st) st = qtr_sabre_trial(rs, h, 1, r.layout1, qtr_rng_next(lctx), 0, NULL, 0, &r);
         if (!st) memcpy(lay, r.layout1, (size_t)n * sizeof *lay);
     }
+    /* the refining state's choice of scoring holds for the rest of this
+     * layout's trials (pass_route_sabre.c: choose_mode) */
+    sh->cached[i] = (uint8_t)qtr_sabre_state_cached(rs);
+    if (rs != s) qtr_sabre_state_set_cached(s, sh->cached[i]);
     uint64_t index = (uint64_t)i * sh->swap_trials;
     if (!st && sh->rank_prefix) {
         st = qtr_sabre_trial(sp, h, 0, lay, swap_seed(sh->seed, i, 0), 0, NULL, index, &r);
@@ -368,6 +373,7 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     memset(&best, 0, sizeof best);
     uint32_t *dense = NULL, *ident = NULL, *lays = NULL, *vcomp = NULL;
     uint64_t *keys = NULL, (*rank)[2] = NULL;
+    uint8_t *cached = NULL;
     qtr_status st = qtr_rtarget_init(&rt, t, ctx);
     if (st) return st;
     if ((st = qtr_igraph_build(&g, c, ctx)) || (st = qtr_sabre_dag_build(&d, c, ctx))) goto done;
@@ -394,7 +400,8 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     lays = malloc((size_t)ntotal * (n ? n : 1) * sizeof *lays);
     keys = malloc((size_t)ntotal * sizeof *keys);
     rank = malloc((size_t)ntotal * sizeof *rank);
-    if (!dense || !ident || !lays || !keys || !rank || qtr_sabre_result_init(&best, n)) {
+    cached = calloc(ntotal, 1);
+    if (!dense || !ident || !lays || !keys || !rank || !cached || qtr_sabre_result_init(&best, n)) {
         st = qtr_fail(ctx, QTR_ENOMEM, "SABRE layout on %u qubits", n);
         goto done;
     }
@@ -427,7 +434,7 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     }
     shared sh = {&d,    prefix ? &dp : NULL, prefix && o->rank_on_prefix, &rt, &g, h, dense,
                  vcomp, comp, nv, n, o->layout_trials, swap_trials, o->iterations, o->seed,
-                 UINT64_MAX, UINT64_MAX, &best, QTR_OK, UINT32_MAX, ""};
+                 UINT64_MAX, UINT64_MAX, &best, cached, QTR_OK, UINT32_MAX, ""};
 
     int par = d.nnodes >= QTR_SABRE_PAR_NODES;
     /* phase 1: refine every starting layout and route it once */
@@ -466,6 +473,7 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
         qtr_ctx lctx;
         qtr_ctx_init(&lctx, 0);
         qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
+        if (s) qtr_sabre_state_set_cached(s, sh.cached[i]);
         qtr_status lst = s ? swap_trial(&sh, s, i, j, lays + (size_t)i * n, &lctx)
                            : qtr_fail(&lctx, QTR_ENOMEM, "SABRE swap trial %u.%u", i, j);
         if (lst) record_error(&sh, ntotal + k, lst, &lctx);
@@ -514,6 +522,7 @@ done:
     free(lays);
     free(keys);
     free(rank);
+    free(cached);
     qtr_sabre_result_fini(&best);
     qtr_sabre_dag_fini(&dp);
     qtr_sabre_dag_fini(&d);

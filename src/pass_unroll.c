@@ -16,8 +16,8 @@
  * mirror next to each other also cancel gate by gate. Occurrences of one
  * (controls, target) alternate between the two forms.
  *
- * Owns only a temporary plan and scratch; rewrites the circuit's instruction
- * array through its allocator.
+ * Owns only scratch (the plan is kept by the target, qtr_target_plan);
+ * rewrites the circuit's instruction array through its allocator.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -123,10 +123,10 @@ static qtr_status expand_ccx(qtr_circuit *c, size_t from, qtr_ctx *ctx)
     return QTR_OK;
 }
 
-qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+/* What the unroller ends on and keeps: 1q gates, cx and every gate on up to
+ * 2 qubits, plus the gates on 3+ qubits native to @p t (may be NULL). */
+static void unroll_sets(const qtr_target *t, uint8_t leaves[QTR_OP_COUNT], uint8_t keep[QTR_OP_COUNT])
 {
-    if (!c) return qtr_fail(ctx, QTR_EINVAL, "qtr_pass_unroll3q: NULL circuit");
-    uint8_t leaves[QTR_OP_COUNT], keep[QTR_OP_COUNT];
     for (unsigned op = 0; op < QTR_OP_COUNT; op++) {
         const qtr_gate_info *g = qtr_gate((qtr_op)op);
         int native_big = t && t->basis[op] && g->nqubits > 2;
@@ -134,14 +134,31 @@ qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
         /* barrier has nqubits 0: kept whatever its width */
         keep[op] = op != QTR_OP_NOP && (g->nqubits <= 2 || native_big);
     }
+}
+
+static qtr_status unroll_plan(const qtr_target *t, qtr_basis_plan **out, qtr_ctx *ctx)
+{
+    uint8_t leaves[QTR_OP_COUNT], keep[QTR_OP_COUNT];
+    unroll_sets(t, leaves, keep);
+    return qtr_basis_plan_build(leaves, keep, -1, "1q and cx gates", out, ctx);
+}
+
+qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
+{
+    if (!c) return qtr_fail(ctx, QTR_EINVAL, "qtr_pass_unroll3q: NULL circuit");
+    uint8_t leaves[QTR_OP_COUNT], keep[QTR_OP_COUNT];
+    unroll_sets(t, leaves, keep);
     size_t i = 0;
     while (i < c->ninst && c->inst[i].op < QTR_OP_COUNT && keep[c->inst[i].op]) i++;
     if (i == c->ninst) return QTR_OK;
     qtr_status st;
     if (!keep[QTR_OP_CCX] && (st = expand_ccx(c, i, ctx))) return st;
-    qtr_basis_plan *p = NULL;
-    st = qtr_basis_plan_build(leaves, keep, -1, "1q and cx gates", &p, ctx);
-    if (!st) st = qtr_basis_rewrite(p, c, i, NULL, ctx);
-    qtr_basis_plan_free(p);
+    const qtr_basis_plan *p = NULL;
+    qtr_basis_plan *own = NULL;
+    /* kept by the target when there is one */
+    st = t ? qtr_target_plan(t, QTR_PLAN_UNROLL, unroll_plan, &p, &own, ctx)
+           : unroll_plan(NULL, &own, ctx);
+    if (!st) st = qtr_basis_rewrite(t ? p : own, c, i, NULL, ctx);
+    qtr_basis_plan_free(own);
     return st;
 }

@@ -466,6 +466,11 @@ typedef struct qtr_target {
     double   *err_readout;           /* per qubit: measurement error */
     double   *err2q;                 /* per directed edge (same index as edges) */
     double   *dur1q, *dur2q;         /* seconds, same indexing */
+    /* Translation plans (basis, direction, unrolling), each built by the
+     * first circuit that needs it and then shared, read only, by every later
+     * circuit and thread (src/pass_basis.c). Internal: freed by
+     * qtr_target_free, dropped by qtr_target_set_basis. */
+    void     *plans[3];
 } qtr_target;
 
 /** New target with @p nqubits qubits, no basis and no edges. */

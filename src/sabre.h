@@ -33,12 +33,26 @@ extern "C" {
  * routed step (a few thousand instructions each), which longer circuits
  * would pay for many times over. */
 #define QTR_SABRE_EXT_NODES 2000
+/* A trial keeps its swap scores in a cache (pass_route_sabre.c) only when
+ * the circuit has at least QTR_SABRE_CACHE_QUBITS qubits in 2q gates (below,
+ * the front holds a few gates: a 10-qubit random circuit's layout on torino
+ * -O 1 took 5.6 M instructions direct, 7.8 M cached) and the state's earlier
+ * trials scored at least QTR_SABRE_CACHE_CANDS candidates per swap at
+ * QTR_SABRE_CACHE_SWAPS or more swaps per routed step. Results do not
+ * depend on it. */
+#define QTR_SABRE_CACHE_QUBITS 32
+#define QTR_SABRE_CACHE_CANDS 20
+#define QTR_SABRE_CACHE_SWAPS 3
 
 /* ---- the routing view of a target (src/layout.c) ----------------------- */
 
 typedef struct {
     uint32_t        n;              /* physical qubits */
     const uint32_t *adj_off, *adj;  /* undirected CSR, borrowed from the target */
+    uint32_t       *rev;            /* per adj entry p -> q: the entry q -> p */
+    uint32_t       *edge;           /* per adj entry: its undirected edge's number */
+    uint32_t      (*ends)[2];       /* per undirected edge: its ends, lower first */
+    uint32_t        nedges;         /* undirected edges */
     uint16_t       *dist;           /* n×n hop counts, QTR_DIST_INF across components */
     uint32_t       *comp;           /* connected component of each qubit */
     uint32_t        ncomp;
@@ -137,6 +151,11 @@ void qtr_sabre_result_fini(qtr_sabre_result *r);
 typedef struct qtr_sabre_state qtr_sabre_state;
 qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *rt);
 void qtr_sabre_state_free(qtr_sabre_state *s);
+/** Whether the state's last trial kept the score cache, and forcing it for
+ *  the state's trials from now on (a new state for more trials on the same
+ *  DAG takes the decision of one that ran some). */
+int qtr_sabre_state_cached(const qtr_sabre_state *s);
+void qtr_sabre_state_set_cached(qtr_sabre_state *s, int on);
 
 /** Route the DAG once (backwards when @p reverse) from layout @p start (v2p,
  *  rt->n entries; every 2q node's qubits must lie in one component). Seeded

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "pass.h"
 #include "qtr.h"
 
 /* More qubits than any device or generator we know of needs, and small enough
@@ -70,6 +71,7 @@ qtr_status qtr_target_new(qtr_target **out, const char *name, uint32_t nqubits, 
 void qtr_target_free(qtr_target *t)
 {
     if (!t) return;
+    qtr_target_drop_plans(t);
     free(t->name);
     free(t->edges);
     free(t->adj_off);
@@ -443,6 +445,7 @@ qtr_status qtr_target_set_basis(qtr_target *t, const char *list, qtr_ctx *ctx)
         s++;   /* past the comma */
     }
     memcpy(t->basis, basis, sizeof basis);
+    qtr_target_drop_plans(t);   /* made for the old basis */
     mark_always_allowed(t);
     return QTR_OK;
 }

@@ -218,6 +218,38 @@ if [ "$rc" -eq 2 ] && grep -qF "$T/no/such/dir/out.qasm" "$T/err"; then
   pass "convert: unwritable output path -> exit 2, names the path"
 else fail "convert: unwritable output" "want exit 2 naming the path"; fi
 
+# ---- level 0 streams by default: the same output as in memory -------------------
+
+# same_as_in_memory NAME STREAMED FILE ARGS...: the default run and --no-stream
+# give byte-identical output, and --stats says whether it streamed
+same_as_in_memory() {
+  local name=$1 want=$2 f=$3; shift 3
+  run "$f" -o "$T/mem.qasm" --no-stream "$@"
+  local rc_mem=$rc
+  run "$f" -o "$T/def.qasm" --stats "$T/def.json" "$@"
+  if why=$(crashed); then fail "level 0 default: $name" "$why"
+  elif [ "$rc" -eq 0 ] && [ "$rc_mem" -eq 0 ] && cmp -s "$T/mem.qasm" "$T/def.qasm" &&
+       grep -q "\"streamed\": *$want" "$T/def.json" &&
+       [ -z "$(find "$T" -name 'def.qasm.tmp.*')" ]; then
+    pass "level 0 default: $name (streamed: $want), identical to --no-stream"
+  else fail "level 0 default: $name" "rc $rc / $rc_mem, $(diff "$T/mem.qasm" "$T/def.qasm" 2>&1 | head -4 | tr '\n' '|')"; fi
+}
+same_as_in_memory "$n swaps on line:2" true "$T/swap.qasm" -t line:2 --basis cx,u1,u2,u3 -O 0
+cat > "$T/route.qasm" <<'EOF'
+OPENQASM 2.0;
+include "qelib1.inc";
+qreg q[3];
+creg c[3];
+h q[0];
+cx q[0],q[1];
+cx q[0],q[2];
+measure q -> c;
+EOF
+same_as_in_memory "a gate that needs routing, redone in memory" false "$T/route.qasm" -t line:3 -O 0
+{ head -n -2 "$T/swap.qasm" | head -n 40004; printf 'qreg r[1];\nx r[0];\n'; } > "$T/late_qreg.qasm"
+same_as_in_memory "a register declared after the first chunk, redone in memory" false \
+  "$T/late_qreg.qasm" -t line:3 -O 0
+
 # ---- malformed inputs: FILE:LINE:COL: reason, exit 2, no output file -------------
 
 hdr='OPENQASM 2.0;

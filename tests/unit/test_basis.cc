@@ -51,6 +51,9 @@ struct Basis {
             a = b + 1;
         }
     }
+    Basis(const Basis &) = delete;
+    Basis &operator=(const Basis &) = delete;
+    ~Basis() { qtr_target_drop_plans(&t); }   // the plans the passes kept in t
 };
 
 const char *const kBases[] = {
