@@ -172,7 +172,8 @@ struct qtr_sabre_state {
     struct tie { uint64_t key; size_t at; uint32_t edge; } *tie;   /* capcand: tied candidates */
     int       mv_kind;               /* lookahead in mv_look: 0 none, 1 layer, 2 extended set */
     int       cached;                /* this trial keeps the cache (choose_mode) */
-    int       wide;                  /* QTR_SABRE_CACHE_QUBITS or more qubits in 2q gates */
+    int       wide;                  /* QTR_SABRE_CACHE_QUBITS or more qubits in 2q gates; -1 not
+                                        counted yet */
     int       forced;                /* cached set by qtr_sabre_state_set_cached */
     uint64_t  n_cands, n_swaps, n_steps;   /* of the trials so far: what choose_mode weighs */
     /* direction of the current trial */
@@ -270,17 +271,7 @@ qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *
         qtr_sabre_state_free(s);
         return NULL;
     }
-    /* the cache for circuits with at least QTR_SABRE_CACHE_QUBITS qubits in
-     * 2q gates (dirty[] is free scratch here) */
-    memset(s->dirty, 0, n);
-    uint32_t active = 0;
-    for (uint32_t k = 0; k < d->nnodes; k++)
-        for (int j = 0; j < 2 && d->q[k][0] != QTR_NONE; j++)
-            if (d->q[k][j] < n && !s->dirty[d->q[k][j]]) {
-                s->dirty[d->q[k][j]] = 1;
-                active++;
-            }
-    s->wide = active >= QTR_SABRE_CACHE_QUBITS;
+    s->wide = -1;   /* counted when first needed (choose_mode) */
     return s;
 }
 
@@ -302,9 +293,21 @@ void qtr_sabre_state_set_cached(qtr_sabre_state *s, int on)
 static void choose_mode(qtr_sabre_state *s)
 {
     if (s->forced) return;
-    s->cached = s->wide && s->n_swaps &&
-                s->n_cands >= QTR_SABRE_CACHE_CANDS * s->n_swaps &&
+    s->cached = s->n_swaps && s->n_cands >= QTR_SABRE_CACHE_CANDS * s->n_swaps &&
                 s->n_swaps >= QTR_SABRE_CACHE_SWAPS * s->n_steps;
+    if (s->cached && s->wide < 0) {   /* dirty[] is free scratch between trials */
+        const qtr_sabre_dag *d = s->d;
+        uint32_t active = 0;
+        memset(s->dirty, 0, s->n);
+        for (uint32_t k = 0; k < d->nnodes; k++)
+            for (int j = 0; j < 2 && d->q[k][0] != QTR_NONE; j++)
+                if (d->q[k][j] < s->n && !s->dirty[d->q[k][j]]) {
+                    s->dirty[d->q[k][j]] = 1;
+                    active++;
+                }
+        s->wide = active >= QTR_SABRE_CACHE_QUBITS;
+    }
+    s->cached = s->cached && s->wide > 0;
 }
 
 static inline uint32_t dist(const qtr_sabre_state *s, uint32_t a, uint32_t b)
@@ -830,6 +833,7 @@ static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int
     double best = 1.0 / 0.0;
     double base = wf * (double)F->sum + wl * (double)(ext ? s->ext_sum : L->sum);
     size_t nc = 0;
+    uint64_t scored = 0;
     for (uint32_t i = 0; i < F->len; i++) {
         uint32_t k = F->list[i];
         for (int side = 0; side < 2; side++) {
@@ -838,7 +842,7 @@ static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int
             for (uint32_t e = off[p]; e < off[p + 1]; e++) {
                 uint32_t q = adj[e];
                 if (q < p && fnode[q] != QTR_NONE) continue;   /* scored from q's side */
-                s->n_cands++;
+                scored++;
                 int32_t df = delta_raw(dist, n, fnode, fother, p, q);
                 int32_t dl = use_look ? delta_raw(dist, n, lnode, lother, p, q)
                              : use_ext ? ext_delta(dist, n, ext_head, ext_next, ext_q, v2p,
@@ -861,6 +865,7 @@ static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int
             }
         }
     }
+    s->n_cands += scored;
     if (nc == 0) return QTR_EINVAL;   /* no coupling edge next to the front: cannot happen on a
                                          feasible layout */
     size_t pick = nc == 1 ? 0 : (size_t)(qtr_rng_next(&s->rng) % nc);

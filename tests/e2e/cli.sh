@@ -145,6 +145,19 @@ usage_case "transpile without a target" "-t TARGET is required" "$T/good.qasm" -
 usage_case "--stream above level 0" "level 0 only" "$T/good.qasm" -t all:4 -O 2 --stream
 usage_case "--bind with --stream" "cannot be combined with --bind" "$T/good.qasm" -t all:4 -O 0 --stream --bind a=1
 usage_case "--bind on a circuit without parameters" "the circuit has no parameters" "$T/good.qasm" -t all:4 --bind a=1
+# A template with OpenQASM 3 inputs: transpiled once, then bound and verified.
+printf 'OPENQASM 3.0;\ninclude "stdgates.inc";\ninput float[64] theta;\ninput float[64] phi;\nqubit[2] q;\nrx(theta) q[0];\ncx q[0], q[1];\nrz(2*phi + theta/2) q[1];\n' > "$T/template.qasm"
+usage_case "--bind missing a parameter" "parameter 'theta' has no value" "$T/template.qasm" -t line:2 --bind phi=1
+run "$T/template.qasm" -t line:2 --bind "theta=0.5, phi=pi/4" --verify
+if why=$(crashed); then fail "--bind template" "$why"
+elif [ "$rc" -eq 0 ] && grep -q 'equivalent to the input' "$T/err" && ! grep -q '^input' "$T/out" &&
+     grep -q '^rz(3.641592653589793) q\[0\];' "$T/out"; then
+  pass "--bind template -> bound, verified, no inputs left"
+else fail "--bind template" "want exit 0, a bound circuit and --verify's confirmation"; fi
+run "$T/template.qasm" -t line:2
+if [ "$rc" -eq 0 ] && grep -q '^input float\[64\] theta;' "$T/out" && grep -q 'theta + pi' "$T/out"; then
+  pass "template without --bind -> parameters kept as inputs"
+else fail "template without --bind" "want exit 0 and the inputs in the output"; fi
 run "$T/good.qasm" -o "$T/t3.qasm" -t nosuchtarget
 if [ "$rc" -eq 2 ] && grep -q "nosuchtarget" "$T/err"; then pass "unknown target -> exit 2, named"
 else fail "unknown target" "exit $rc: $(cat "$T/err")"; fi
