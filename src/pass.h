@@ -174,6 +174,28 @@ qtr_status qtr_pass_resynth_2q_approx(qtr_circuit *c, const qtr_target *t, doubl
 
 /* ---- translation passes (src/pass_basis.c, src/pass_direction.c) -------- */
 
+/** Pairs of unconditioned ccx on the same two controls, with only gates
+ *  diagonal on those controls between them, become relative-phase Toffolis
+ *  whose phases cancel (4 + 4 cx, or 3 + 3 as rccx when the target and
+ *  control order match and the target is also left diagonal between);
+ *  src/pass_rtof.c. Unpaired ccx stay. @return QTR_OK, QTR_EINVAL (NULL
+ *  circuit), QTR_ENOMEM (circuit unchanged). */
+qtr_status qtr_pass_rtof_pairs(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** Phase folding: diagonal 1q gates on the same parity of path variables
+ *  (cx, x and swap tracked; other non-diagonal gates start fresh variables;
+ *  barriers, measures, resets and conditions end it) merge into one rz at
+ *  the first of them; src/pass_phase_fold.c. Global phase kept exact.
+ *  @return QTR_OK, QTR_EINVAL (NULL circuit), QTR_ENOMEM (unchanged). */
+qtr_status qtr_pass_phase_fold(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** Runs of at least 6 unconditioned cx sharing one hub qubit (all into it,
+ *  or all from it), with nothing else on the hub or on a member between a
+ *  member's cx and the run's last, become a cx ladder along a path through
+ *  the members to the hub (2k-1 cx, no routing on any map with such a
+ *  path), when such runs hold at least 3/4 of the circuit's cx and @p t's
+ *  coupling graph has such a path (NULL or all-to-all
+ *  targets: no change); src/pass_star_ladder.c. @return QTR_OK, QTR_EINVAL (NULL
+ *  circuit), QTR_ENOMEM (circuit unchanged). */
+qtr_status qtr_pass_star_ladder(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 /** Unroll every gate on 3+ qubits into 1q and cx gates (ccx: 6 cx + 9 1q);
  *  gates on ≤ 2 qubits, and 3+q gates native on @p t (may be NULL), stay. */
 qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
