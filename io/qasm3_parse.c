@@ -643,7 +643,7 @@ static qtr_status run_call(P *r, const call3 *cl, const double *pv, const double
     if (nctrl + cl->nctrl > 64)
         return fail_at(r, QTR_ELIMIT, r->stmt_line, r->stmt_col, "more than 64 controls on one gate");
     uint32_t all[64];
-    memcpy(all, ctrl, nctrl * sizeof *ctrl);
+    if (nctrl) memcpy(all, ctrl, nctrl * sizeof *ctrl);
     memcpy(all + nctrl, q, cl->nctrl * sizeof *q);
     if ((st = flip_negctrls(r, cl, q))) return st;
     if (cl->gate == CALL_GPHASE) {

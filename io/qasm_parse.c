@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "common.h"
 #include "qasm3_internal.h"
 #include "qasm_internal.h"
@@ -1257,6 +1258,15 @@ static qtr_status include_file(R *r, const char *file, uint32_t line, uint64_t c
         qtr_status st = fail_at(r, QTR_EIO, line, col, "cannot include \"%s\": %s: %s", file, path,
                                 strerror(e));
         free(path);
+        return st;
+    }
+    struct stat sb;
+    if (stat(real, &sb) || !S_ISREG(sb.st_mode)) {
+        /* a directory opens, then fails at its first read, far from here */
+        qtr_status st = fail_at(r, QTR_EIO, line, col, "cannot include \"%s\": %s is not a file",
+                                file, path);
+        free(path);
+        free(real);
         return st;
     }
     if (!r->real_top && r->nincl == 0 && r->f && r->f != stdin) r->real_top = realpath(r->name, NULL);
