@@ -301,6 +301,14 @@ static int valid_reg_name(const char *s)
  * below what would make the per-wire scratch of a pass overflow. */
 #define MAX_BITS (1u << 24)
 
+/* ctx's message, prefixed with the row it is about, as status @p st. */
+static qtr_status row_failure(qtr_ctx *ctx, qtr_status st, unsigned long long idx, const char *nm)
+{
+    char why[sizeof ctx->msg];
+    snprintf(why, sizeof why, "%s", ctx->msg);
+    return qtr_fail(ctx, st, "circuit %llu ('%s'): %s", idx, nm, why);
+}
+
 qtr_status qtr_h5_block_circuit(const qtr_h5_block *b, size_t k, const int16_t *opmap,
                                 qtr_circuit **out, qtr_ctx *ctx)
 {
@@ -335,7 +343,10 @@ qtr_status qtr_h5_block_circuit(const qtr_h5_block *b, size_t k, const int16_t *
         if (r->nqubits && !st) st = qtr_circuit_add_qreg(c, "q", r->nqubits, ctx);
         if (r->nclbits && !st) st = qtr_circuit_add_creg(c, "c", r->nclbits, ctx);
     }
-    if (st) goto fail;
+    if (st) {  /* the register calls' message does not say which row */
+        st = row_failure(ctx, st, idx, nm);
+        goto fail;
+    }
     if (c->nqubits != r->nqubits || c->nclbits != r->nclbits) {
         st = qtr_fail(ctx, QTR_EPARSE,
                       "circuit %llu ('%s'): registers hold %u qubits and %u clbits, the row says "
@@ -390,10 +401,8 @@ qtr_status qtr_h5_block_circuit(const qtr_h5_block *b, size_t k, const int16_t *
                           idx, nm, i);
             goto fail;
         }
-    if ((st = qtr_circuit_check(c, ctx))) {
-        char why[sizeof ctx->msg];
-        snprintf(why, sizeof why, "%s", ctx->msg);
-        st = qtr_fail(ctx, QTR_EPARSE, "circuit %llu ('%s'): %s", idx, nm, why);
+    if (qtr_circuit_check(c, ctx)) {
+        st = row_failure(ctx, QTR_EPARSE, idx, nm);
         goto fail;
     }
     *out = c;
