@@ -286,7 +286,11 @@ static void work_one(const qtr_team *t, qtr_slot *s, size_t i, int tid)
     double t0 = now(), c0 = qtr_thread_cpu();
     qtr_circuit *c = NULL;
     qtr_status st;
-    if (t->storage == QTR_H5_QASMTEXT) {
+    int made = 0;
+    if (t->make_row) {
+        st = t->make_row(t->make_ud, row->index, &c, &o->res, &made, &ctx);
+        o->have_res = made && !st;
+    } else if (t->storage == QTR_H5_QASMTEXT) {
         char display[sizeof row->name + 32];
         if (row->name[0]) snprintf(display, sizeof display, "%s", row->name);
         else snprintf(display, sizeof display, "circuit %llu", (unsigned long long)row->index);
@@ -295,7 +299,7 @@ static void work_one(const qtr_team *t, qtr_slot *s, size_t i, int tid)
     } else {
         st = qtr_h5_block_circuit(it->blk, it->k, t->opmap, &c, &ctx);
     }
-    if (!st) {
+    if (!st && !made) {
         qtr_options opt = t->opts;
         opt.seed = seed;
         st = qtr_transpile(c, t->target, &opt, &o->res, &ctx);

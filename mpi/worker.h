@@ -100,6 +100,12 @@ struct qtr_team {
                                       * results (h5_chunk.h) for a serial writer */
     qtr_coordinate_fn coordinate;
     void             *ud;
+    /* sweeps (sweep_run.h): a row's circuit is made from its number, not
+     * read from its block; *done set when it is the output already (res
+     * filled), so nothing is transpiled. NULL for an ordinary batch. */
+    qtr_status      (*make_row)(void *ud, uint64_t row, qtr_circuit **c, qtr_result *res,
+                                int *done, qtr_ctx *ctx);
+    void             *make_ud;
     /* one slot per round in flight; workers look at slot[oldest] first,
      * then the following ones in ring order */
     qtr_slot          slot[QTR_NSLOTS];

@@ -4,7 +4,7 @@
  *
  *   qtranspile IN.qasm [-o OUT.qasm] [options]     src/cli_transpile.c
  *   qtranspile BATCH.h5 -o RESULTS.h5 [options]    mpi/batch_main.c
- *   qtranspile convert | pack | unpack | info      src/cli_<command>.c
+ *   qtranspile convert | pack | unpack | info | sweep   src/cli_<command>.c
  *   qtranspile targets                             src/cli_transpile.c
  *
  * Printing and exit statuses live in the command files, never in the
@@ -24,7 +24,7 @@ static int command_of(const char *word)
 {
     static const struct { const char *word; qtr_cli_cmd cmd; } words[] = {
         {"convert", QTR_CMD_CONVERT}, {"pack", QTR_CMD_PACK},   {"unpack", QTR_CMD_UNPACK},
-        {"info", QTR_CMD_INFO},       {"targets", QTR_CMD_TARGETS},
+        {"info", QTR_CMD_INFO},       {"targets", QTR_CMD_TARGETS}, {"sweep", QTR_CMD_SWEEP},
     };
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (!strcmp(word, words[i].word)) return (int)words[i].cmd;
@@ -41,6 +41,7 @@ static int run(const qtr_cli_options *o, int argc, char **argv)
     case QTR_CMD_UNPACK: return qtr_cli_unpack(o);
     case QTR_CMD_INFO: return qtr_cli_info(o);
     case QTR_CMD_TARGETS: return qtr_cli_targets(o);
+    case QTR_CMD_SWEEP: return qtr_cli_sweep(o);
     case QTR_NCMDS: break;
     }
     return QTR_EXIT_USAGE;
