@@ -264,6 +264,23 @@ static int get_array(hid_t loc, const char *name, hid_t mt, size_t esize, void *
 
 /* ---- writing -------------------------------------------------------------------- */
 
+/* The numeric columns of the templates' outcomes (results). */
+typedef struct {
+    uint8_t  *status, *code;
+    uint32_t *nvirtual, *l0, *l1;
+    uint64_t *stats;
+} outcome_cols;
+
+static void cols_free(outcome_cols *c)
+{
+    free(c->status);
+    free(c->code);
+    free(c->nvirtual);
+    free(c->l0);
+    free(c->l1);
+    free(c->stats);
+}
+
 static int write_values(hid_t g, const qtr_sweep *s)
 {
     hid_t vg = H5Gcreate2(g, "values", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -308,9 +325,11 @@ static int write_outcomes(hid_t g, const qtr_sweep *s)
     size_t n = s->n, nlay = 0;
     for (size_t i = 0; s->out && i < n; i++) nlay += s->out[i].nvirtual;
     const char **qasm = calloc(n + 1, sizeof *qasm), **msg = calloc(n + 1, sizeof *msg);
-    uint8_t *st = calloc(n + 1, 1), *code = calloc(n + 1, 1);
-    uint32_t *nv = calloc(n + 1, 4), *l0 = calloc(nlay + 1, 4), *l1 = calloc(nlay + 1, 4);
-    uint64_t *stats = calloc(n * QTR_H5_NSTATS + 1, 8);
+    outcome_cols cols = {calloc(n + 1, 1), calloc(n + 1, 1), calloc(n + 1, 4), calloc(nlay + 1, 4),
+                         calloc(nlay + 1, 4), calloc(n * QTR_H5_NSTATS + 1, 8)};
+    uint8_t *st = cols.status, *code = cols.code;
+    uint32_t *nv = cols.nvirtual, *l0 = cols.l0, *l1 = cols.l1;
+    uint64_t *stats = cols.stats;
     int rc = qasm && msg && st && code && nv && l0 && l1 && stats ? 0 : -1;
     for (size_t i = 0, at = 0; !rc && i < n; i++) {
         const qtr_sweep_outcome *o = s->out ? &s->out[i] : NULL;
@@ -339,12 +358,7 @@ static int write_outcomes(hid_t g, const qtr_sweep *s)
     if (d >= 0) H5Dclose(d);
     free(qasm);
     free(msg);
-    free(st);
-    free(code);
-    free(nv);
-    free(l0);
-    free(l1);
-    free(stats);
+    cols_free(&cols);
     return rc;
 }
 
@@ -436,19 +450,17 @@ static qtr_status read_outcomes(hid_t g, const char *path, qtr_sweep *s, qtr_ctx
 {
     size_t nq = 0, nm = 0;
     char **qasm = NULL, **msg = NULL;
-    uint8_t *st = NULL, *code = NULL;
-    uint32_t *nv = NULL, *l0 = NULL, *l1 = NULL;
-    uint64_t *stats = NULL;
+    outcome_cols cols = {0};
     hsize_t n[6], dims[2];
     int rank;
     qtr_status rc = QTR_OK;
     if (get_strings(g, "transpiled", 0, &nq, &qasm) || get_strings(g, QTR_H5_MESSAGE, 0, &nm, &msg) ||
-        get_array(g, QTR_H5_STATUS, H5T_NATIVE_UINT8, 1, (void **)&st, &n[0], dims, &rank) ||
-        get_array(g, QTR_H5_CODE, H5T_NATIVE_UINT8, 1, (void **)&code, &n[1], dims, &rank) ||
-        get_array(g, QTR_H5_NVIRTUAL, H5T_NATIVE_UINT32, 4, (void **)&nv, &n[2], dims, &rank) ||
-        get_array(g, QTR_H5_LAYOUT_INITIAL, H5T_NATIVE_UINT32, 4, (void **)&l0, &n[3], dims, &rank) ||
-        get_array(g, QTR_H5_LAYOUT_FINAL, H5T_NATIVE_UINT32, 4, (void **)&l1, &n[4], dims, &rank) ||
-        get_array(g, QTR_H5_STATS, H5T_NATIVE_UINT64, 8, (void **)&stats, &n[5], dims, &rank) ||
+        get_array(g, QTR_H5_STATUS, H5T_NATIVE_UINT8, 1, (void **)&cols.status, &n[0], dims, &rank) ||
+        get_array(g, QTR_H5_CODE, H5T_NATIVE_UINT8, 1, (void **)&cols.code, &n[1], dims, &rank) ||
+        get_array(g, QTR_H5_NVIRTUAL, H5T_NATIVE_UINT32, 4, (void **)&cols.nvirtual, &n[2], dims, &rank) ||
+        get_array(g, QTR_H5_LAYOUT_INITIAL, H5T_NATIVE_UINT32, 4, (void **)&cols.l0, &n[3], dims, &rank) ||
+        get_array(g, QTR_H5_LAYOUT_FINAL, H5T_NATIVE_UINT32, 4, (void **)&cols.l1, &n[4], dims, &rank) ||
+        get_array(g, QTR_H5_STATS, H5T_NATIVE_UINT64, 8, (void **)&cols.stats, &n[5], dims, &rank) ||
         nq != s->n || nm != s->n || n[0] != s->n || n[1] != s->n || n[2] != s->n ||
         n[3] != n[4] || n[5] != s->n * QTR_H5_NSTATS) {
         rc = qtr_fail(ctx, QTR_EPARSE, "%s: /sweep: the templates' results are missing or "
@@ -461,6 +473,9 @@ static qtr_status read_outcomes(hid_t g, const char *path, qtr_sweep *s, qtr_ctx
         goto done;
     }
     uint64_t at = 0;
+    const uint8_t *st = cols.status, *code = cols.code;
+    const uint32_t *nv = cols.nvirtual, *l0 = cols.l0, *l1 = cols.l1;
+    const uint64_t *stats = cols.stats;
     for (size_t i = 0; i < s->n && !rc; i++) {
         qtr_sweep_outcome *o = &s->out[i];
         o->status = st[i];
@@ -489,12 +504,7 @@ static qtr_status read_outcomes(hid_t g, const char *path, qtr_sweep *s, qtr_ctx
 done:
     free_strings(qasm, nq);
     free_strings(msg, nm);
-    free(st);
-    free(code);
-    free(nv);
-    free(l0);
-    free(l1);
-    free(stats);
+    cols_free(&cols);
     return rc;
 }
 

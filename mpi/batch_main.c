@@ -130,6 +130,17 @@ static const char *base_name(const char *p)
 /* The approximation degree a run records: 1 (exact) unless given. */
 static double o_approx(const qtr_cli_options *o) { return o->approx > 0 ? o->approx : 1; }
 
+/* The transpiler's options from the command line's (seed: the run's). */
+static void transpile_options(const qtr_cli_options *o, qtr_options *out)
+{
+    qtr_options_default(out);
+    out->opt_level = o->opt_level;
+    out->seed = o->seed;
+    out->layout_trials = o->layout_trials;
+    out->swap_trials = o->swap_trials;
+    out->approximation_degree = o_approx(o);
+}
+
 typedef struct {
     qtr_comm    *comm;
     qtr_cli_options  *o;
@@ -946,12 +957,7 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     const char *win_env = getenv("QTR_BATCH_WRITE_WINDOW");
     if (s->out && win_env) qtr_h5_set_write_window(s->out, strtoull(win_env, NULL, 10));
     team.target = s->target;
-    qtr_options_default(&team.opts);
-    team.opts.opt_level = o->opt_level;
-    team.opts.seed = o->seed;
-    team.opts.layout_trials = o->layout_trials;
-    team.opts.swap_trials = o->swap_trials;
-    team.opts.approximation_degree = o_approx(o);
+    transpile_options(o, &team.opts);
     team.opmap = s->in ? qtr_h5_opmap(s->in) : NULL;
     team.storage = s->in ? qtr_h5_storage_of(s->in) : QTR_H5_COLUMNS;
     if (s->sweep) {
@@ -1089,12 +1095,7 @@ static int prepare_sweep(run_state *s, qtr_sweep_run *sw, qtr_ctx *ctx)
     s->sweep = sw;
     s->n = qtr_sweep_run_rows(sw);
     qtr_options opts;
-    qtr_options_default(&opts);
-    opts.opt_level = o->opt_level;
-    opts.seed = o->seed;
-    opts.layout_trials = o->layout_trials;
-    opts.swap_trials = o->swap_trials;
-    opts.approximation_degree = o_approx(o);
+    transpile_options(o, &opts);
     size_t budget = qtr_cli_memory_budget(o, c->local_size, 1);
     double t0 = now();
     if (qtr_sweep_run_prepare(sw, c, s->target, &opts, budget, ctx)) failed = 1;

@@ -17,6 +17,45 @@
 #include "qtr_io.h"
 #include "sweep_run.h"
 
+/* Put template @p t's value columns in the template's parameter order (a
+ * file may list them in any order, matched by name). -1 when the names
+ * are not the template's, or it does not parse. */
+static int order_columns(qtr_sweep_template *tp, const char *path, qtr_ctx *ctx)
+{
+    qtr_circuit *c = NULL;
+    if (qtr_qasm_read_mem(tp->text, strlen(tp->text), tp->name, &c, ctx)) return -1;
+    size_t np = tp->nparams, *col = calloc(np + 1, sizeof *col);
+    double *v = malloc((tp->nrows * np + 1) * sizeof *v);
+    int rc = col && v ? 0 : (qtr_fail(ctx, QTR_ENOMEM, "%s: values", path), -1);
+    if (!rc && c->npnames != np)
+        rc = (qtr_fail(ctx, QTR_EINVAL, "%s: template '%s' has %zu parameters, its values %zu "
+                       "columns", path, tp->name, c->npnames, np), -1);
+    for (size_t k = 0; !rc && k < np; k++) {
+        size_t j = 0;
+        while (j < np && strcmp(tp->pnames[j], c->pnames[k])) j++;
+        if (j == np)
+            rc = (qtr_fail(ctx, QTR_EINVAL, "%s: template '%s': no value column for parameter "
+                           "'%s'", path, tp->name, c->pnames[k]), -1);
+        col[k] = j;
+    }
+    for (uint64_t r = 0; !rc && r < tp->nrows; r++)
+        for (size_t k = 0; k < np; k++) v[r * np + k] = tp->values[r * np + col[k]];
+    for (size_t k = 0; !rc && k < np; k++) {
+        char *nm = strdup(c->pnames[k]);
+        if (!nm) rc = (qtr_fail(ctx, QTR_ENOMEM, "%s: values", path), -1);
+        else free(tp->pnames[k]), tp->pnames[k] = nm;
+    }
+    if (!rc) {
+        free(tp->values);
+        tp->values = v;
+        v = NULL;
+    }
+    free(v);
+    free(col);
+    qtr_circuit_free(c);
+    return rc;
+}
+
 int qtr_sweep_run_load(qtr_sweep_run *r, const char *path, qtr_sweep_mode mode, qtr_ctx *ctx)
 {
     memset(r, 0, sizeof *r);
@@ -27,6 +66,11 @@ int qtr_sweep_run_load(qtr_sweep_run *r, const char *path, qtr_sweep_mode mode, 
                  "file (see '" "qtranspile sweep')", path);
         return -1;
     }
+    for (size_t t = 0; t < r->sw.n; t++)
+        if (order_columns(&r->sw.t[t], path, ctx)) {
+            qtr_sweep_free(&r->sw);
+            return -1;
+        }
     r->sw.mode = mode;
     size_t n = r->sw.n + 1;
     r->tmpl = calloc(n, sizeof *r->tmpl);

@@ -217,15 +217,22 @@ static int unpack_rows(unpacker *u, const qtr_sweep *s, const char *path)
     return rc;
 }
 
+/* The sweep of @p path, or -1 after saying why. */
+static int read_sweep(const char *path, qtr_sweep *s)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    if (!qtr_h5_sweep_read(path, s, &ctx)) return 0;
+    qtr_cli_say("%s", ctx.msg);
+    return -1;
+}
+
 int qtr_cli_unpack_sweep(const qtr_cli_options *o)
 {
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, 0);
     qtr_sweep s;
-    if (qtr_h5_sweep_read(o->input, &s, &ctx)) {
-        qtr_cli_say("%s", ctx.msg);
-        return QTR_EXIT_USAGE;
-    }
+    if (read_sweep(o->input, &s)) return QTR_EXIT_USAGE;
     if (mkdir(o->output, 0777) && errno != EEXIST) {
         qtr_cli_say("%s: %s", o->output, strerror(errno));
         qtr_sweep_free(&s);
@@ -276,13 +283,8 @@ int qtr_cli_unpack_sweep(const qtr_cli_options *o)
 
 int qtr_cli_info_sweep(const qtr_cli_options *o)
 {
-    qtr_ctx ctx;
-    qtr_ctx_init(&ctx, 0);
     qtr_sweep s;
-    if (qtr_h5_sweep_read(o->input, &s, &ctx)) {
-        qtr_cli_say("%s", ctx.msg);
-        return QTR_EXIT_USAGE;
-    }
+    if (read_sweep(o->input, &s)) return QTR_EXIT_USAGE;
     if (s.out)
         printf("sweep: mode %s (%s), %zu templates, %llu value rows\n", qtr_sweep_mode_name(s.mode),
                s.mode == QTR_SWEEP_ONCE   ? "each template transpiled once"
