@@ -962,6 +962,7 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     team.storage = s->in ? qtr_h5_storage_of(s->in) : QTR_H5_COLUMNS;
     if (s->sweep) {
         team.make_row = qtr_sweep_run_make;
+        team.row_inst_chunks = qtr_sweep_run_inst_chunks;
         team.make_ud = s->sweep;
     }
     team.nthreads = nthreads;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "h5_chunk.h"
 #include "partition.h"
 #include "qtr_io.h"
 #include "sweep_run.h"
@@ -77,7 +78,11 @@ int qtr_sweep_run_load(qtr_sweep_run *r, const char *path, qtr_sweep_mode mode, 
     r->ninst = calloc(n, sizeof *r->ninst);
     r->nqubits = calloc(n, sizeof *r->nqubits);
     r->sw.out = calloc(n, sizeof *r->sw.out);
-    if (!r->tmpl || !r->ninst || !r->nqubits || !r->sw.out) {
+    r->chunks = calloc(n, sizeof *r->chunks);
+    r->nchunks = calloc(n, sizeof *r->nchunks);
+    r->chunk_data = calloc(n, sizeof *r->chunk_data);
+    if (!r->tmpl || !r->ninst || !r->nqubits || !r->sw.out || !r->chunks || !r->nchunks ||
+        !r->chunk_data) {
         qtr_sweep_run_free(r);
         qtr_fail(ctx, QTR_ENOMEM, "%s: sweep", path);
         return -1;
@@ -88,6 +93,13 @@ int qtr_sweep_run_load(qtr_sweep_run *r, const char *path, qtr_sweep_mode mode, 
 void qtr_sweep_run_free(qtr_sweep_run *r)
 {
     for (size_t t = 0; r->tmpl && t < r->sw.n; t++) qtr_circuit_free(r->tmpl[t]);
+    for (size_t t = 0; r->chunks && t < r->sw.n; t++) {
+        free(r->chunks[t]);
+        free(r->chunk_data[t]);
+    }
+    free(r->chunks);
+    free(r->nchunks);
+    free(r->chunk_data);
     free(r->tmpl);
     free(r->ninst);
     free(r->nqubits);
@@ -335,6 +347,8 @@ static void read_template(qtr_sweep_run *r, size_t t)
     r->nqubits[t] = c->nqubits;
 }
 
+static void encode_template_chunks(qtr_sweep_run *r, size_t t);
+
 int qtr_sweep_run_prepare(qtr_sweep_run *r, qtr_comm *c, const qtr_target *t,
                           const qtr_options *opts, size_t max_memory, qtr_ctx *ctx)
 {
@@ -356,7 +370,41 @@ int qtr_sweep_run_prepare(qtr_sweep_run *r, qtr_comm *c, const qtr_target *t,
     }
     if (r->sw.mode != QTR_SWEEP_ONCE)
         for (size_t k = 0; k < r->sw.n; k++) read_template(r, k);
+    if (r->sw.mode == QTR_SWEEP_BIND)
+        for (size_t k = 0; k < r->sw.n; k++) encode_template_chunks(r, k);
     return 0;
+}
+
+/* The compressed chunks of template @p t's bound records, from a row bound
+ * to any values (records do not depend on them). Without them (out of
+ * memory, short records) the workers compress each row's own. */
+static void encode_template_chunks(qtr_sweep_run *r, size_t t)
+{
+    const qtr_sweep_template *tp = &r->sw.t[t];
+    if (!r->tmpl[t] || !tp->nrows || !qtr_h5_segment_aligned(QTR_H5_POOL_INST, r->tmpl[t]->ninst))
+        return;
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_circuit *b = NULL;
+    size_t ndata = 0;
+    if (!qtr_circuit_bind(r->tmpl[t], tp->values, tp->nparams, &b, &ctx) &&
+        !qtr_h5_chunk_encode_segment(QTR_H5_POOL_INST, b->inst, b->ninst, &r->chunks[t],
+                                     &r->nchunks[t], &r->chunk_data[t], &ndata)) {
+        for (size_t i = 0; i < r->nchunks[t]; i++)
+            r->chunks[t][i].data = r->chunk_data[t] + r->chunks[t][i].offset;
+    } else {
+        r->nchunks[t] = 0;
+    }
+    qtr_circuit_free(b);
+}
+
+const qtr_h5_prechunk *qtr_sweep_run_inst_chunks(void *ud, uint64_t row, size_t *n)
+{
+    const qtr_sweep_run *r = ud;
+    uint64_t local;
+    size_t t = qtr_sweep_locate(&r->sw, row, &local);
+    *n = r->nchunks[t];
+    return *n ? r->chunks[t] : NULL;
 }
 
 /* ---- rows ----------------------------------------------------------------------- */

@@ -28,6 +28,12 @@ typedef struct {
                               * transpiled template; per-instance: the
                               * input), NULL when it failed */
     uint32_t     *ninst;     /* per template: its instructions (row cost) */
+    /* BIND: per template, its records' whole chunks compressed once (every
+     * bound row has the template's records, so the same chunks), when its
+     * records are long enough to start at a chunk boundary (h5_chunk.h) */
+    qtr_h5_prechunk **chunks;
+    size_t           *nchunks;
+    unsigned char   **chunk_data;
     uint32_t     *nqubits;
 } qtr_sweep_run;
 
@@ -49,6 +55,9 @@ const char *qtr_sweep_run_row_name(const qtr_sweep_run *r, uint64_t row);
  *  layouts and statistics in @p res (*@p done 1). */
 qtr_status qtr_sweep_run_make(void *r, uint64_t row, qtr_circuit **c, qtr_result *res, int *done,
                               qtr_ctx *ctx);
+/** BIND: the compressed chunks of row @p row's records (*@p n of them;
+ *  borrowed for the run), or NULL. */
+const qtr_h5_prechunk *qtr_sweep_run_inst_chunks(void *r, uint64_t row, size_t *n);
 /** 0 when the results file @p path (being resumed) was made by this sweep
  *  in this mode; -1 with a message otherwise. */
 int qtr_sweep_run_check(const qtr_sweep_run *r, const char *path, qtr_ctx *ctx);

@@ -105,6 +105,11 @@ struct qtr_team {
      * filled), so nothing is transpiled. NULL for an ordinary batch. */
     qtr_status      (*make_row)(void *ud, uint64_t row, qtr_circuit **c, qtr_result *res,
                                 int *done, qtr_ctx *ctx);
+    /* sweeps: the compressed chunks of the instruction records of a row
+     * made done (bound rows share their template's records, so these are
+     * the same bytes for every row of a template), borrowed for the run;
+     * NULL, or *n 0, when the worker must compress them itself */
+    const qtr_h5_prechunk *(*row_inst_chunks)(void *ud, uint64_t row, size_t *n);
     void             *make_ud;
     /* one slot per round in flight; workers look at slot[oldest] first,
      * then the following ones in ring order */
