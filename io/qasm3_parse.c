@@ -118,13 +118,13 @@ typedef struct {
     uint32_t reg, index, line, col;
 } arg3;
 
-/* The condition of the statement being executed. */
+/* The condition of the statement being executed, in the IR's terms: a clbit
+ * equal to words[0] (0 or 1), or a register equal to the value words[0..nwords). */
 typedef struct {
     int on;          /* 0: unconditioned */
-    int bit;         /* 1: on clbit `clbit` (value 1 or 0), else creg == value */
-    int negate;      /* the else branch, or "!" */
-    uint32_t creg, clbit;
-    uint64_t value;
+    int bit;         /* 1: on clbit `clbit`; 0: on register `creg` */
+    uint32_t creg, clbit, nwords;
+    uint32_t words[QTR_QASM_COND_WORDS_MAX];
 } cond3;
 
 struct qtr_qasm3 {
@@ -543,12 +543,10 @@ static qtr_status sink_append(void *user, qtr_op op, const uint32_t *q, uint32_t
     qtr_status st;
     if (!r->cond.on) {
         st = qtr_circuit_append(r->c, op, q, n, qtr_gate(op)->nparams ? p : NULL, r->ctx);
-    } else if (r->cond.bit || r->cond.negate) {
-        return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
-                       "unsupported in this version: a condition on one bit or an else branch");
     } else {
-        st = qtr_circuit_append_cond(r->c, op, q, n, qtr_gate(op)->nparams ? p : NULL, r->cond.creg,
-                                     r->cond.value, r->ctx);
+        const cond3 *cd = &r->cond;
+        qtr_cond k = {cd->bit, cd->bit ? cd->clbit : cd->creg, cd->nwords, cd->words};
+        st = qtr_circuit_append_if(r->c, op, q, n, qtr_gate(op)->nparams ? p : NULL, &k, r->ctx);
     }
     if (QTR_UNLIKELY(st)) return relocate(r, st);
     r->appended++;
@@ -1478,17 +1476,59 @@ static qtr_status stmt_barrier(P *r)
 
 static qtr_status statement(P *r);
 
-/* The condition of an if: "c == n", "c[k]", "!c[k]", "c" (a single bit),
- * "c[k] == 0/1"; '(' is consumed, ')' is consumed here. */
+/* A condition on register @p reg (its value in cd->words) negated ("!=",
+ * else): a one-bit register's value flips; a wider one has no equality
+ * that says it, and the IR holds equalities only. */
+static qtr_status negate_cond(P *r, cond3 *cd, const char *what)
+{
+    if (cd->bit || r->c->cregs[cd->creg].size == 1) {
+        cd->words[0] ^= 1;
+        return QTR_OK;
+    }
+    const qtr_reg *reg = &r->c->cregs[cd->creg];
+    return REFUSE_TOK(r, "%s of a condition on register '%s' of %u bits (only of a condition "
+                      "on one bit)", what, reg->name, reg->size);
+}
+
+/* "c == n" / "c != n" after the register or bit @p a: the value into cd. */
+static qtr_status compare(P *r, cond3 *cd, const arg3 *a, const reg3 *reg)
+{
+    qtr_status st;
+    int ne = is_kind(r, QTR_QT_OP);
+    if (ne && a->index == WHOLE && reg->size > 1) return negate_cond(r, cd, "'!='");
+    if ((st = next(r))) return st;
+    if (!is_kind(r, QTR_QT_INT)) {
+        if (is_kind(r, QTR_QT_ID) || is_kind(r, QTR_QT_LPAREN) || is_kind(r, QTR_QT_MINUS))
+            return REFUSE_TOK(r, "a comparison with anything but an integer literal");
+        return expected(r, "an integer to compare with");
+    }
+    if (a->index != WHOLE) {   /* c[k] == 0/1 */
+        if (r->L->ival_overflow || r->L->ival > 1)
+            return FAIL_TOK(r, QTR_EPARSE, "a bit compared with %s", r->L->tok);
+        cd->bit = 1;
+        cd->nwords = 1;
+        cd->words[0] = (uint32_t)r->L->ival ^ (uint32_t)ne;
+        return next(r);
+    }
+    if (qtr_qasm_cond_value(r->L->tok, r->L->len, r->L->ival, r->L->ival_overflow, reg->size,
+                            cd->words, &cd->nwords) ||
+        (reg->size < 64 && r->L->ival >> reg->size))
+        return FAIL_TOK(r, QTR_EPARSE, "register '%s' of %u bits never equals %s",
+                        r->globals.names + reg->name, reg->size, r->L->tok);
+    if (ne) cd->words[0] ^= 1;   /* one bit (negate_cond refused wider): != v is == !v */
+    return next(r);
+}
+
+/* The condition of an if: "c == n", "c != n" (c of one bit), "c[k]",
+ * "!c[k]", "c" (a single bit), "c[k] == 0/1"; '(' is consumed, ')' is
+ * consumed here. */
 static qtr_status condition(P *r, cond3 *cd)
 {
     qtr_status st;
-    *cd = (cond3){0};
     cd->on = 1;
-    if (is_kind(r, QTR_QT_BANG)) {
-        cd->negate = 1;
-        if ((st = next(r))) return st;
-    }
+    cd->bit = 0;
+    int negate = is_kind(r, QTR_QT_BANG);
+    if (negate && (st = next(r))) return st;
     if (!is_kind(r, QTR_QT_ID)) return expected(r, "a classical register or bit");
     sym *s = lookup(r);
     if (!s || s->kind != S_CREG)
@@ -1500,42 +1540,24 @@ static qtr_status condition(P *r, cond3 *cd)
     r->nargs = a0;
     const reg3 *reg = &r->cregs[a.reg];
     cd->creg = reg->cindex;
-    int is_bit = a.index != WHOLE || reg->size == 1;
     cd->clbit = arg_bit(r, &a, S_CREG, 0);
     if (is_kind(r, QTR_QT_EQEQ) || (is_kind(r, QTR_QT_OP) && !strcmp(r->L->tok, "!="))) {
-        if (cd->negate) return REFUSE_TOK(r, "'!' before a comparison");
-        cd->negate = is_kind(r, QTR_QT_OP);
-        if ((st = next(r))) return st;
-        if (!is_kind(r, QTR_QT_INT)) {
-            if (is_kind(r, QTR_QT_ID) || is_kind(r, QTR_QT_LPAREN) || is_kind(r, QTR_QT_MINUS))
-                return REFUSE_TOK(r, "a comparison with anything but an integer literal");
-            return expected(r, "an integer to compare with");
-        }
-        if (r->L->ival_overflow)
-            return REFUSE_TOK(r, "condition value %s (wider than 64 bits)", r->L->tok);
-        cd->value = r->L->ival;
-        if (a.index != WHOLE) {
-            if (cd->value > 1) return FAIL_TOK(r, QTR_EPARSE, "a bit compared with %s", r->L->tok);
-            cd->bit = 1;
-            if (cd->value == 0) cd->negate = !cd->negate;
-        } else if (reg->size < 64 && cd->value >> reg->size) {
-            return FAIL_TOK(r, QTR_EPARSE, "register '%s' of %u bits never equals %s",
-                            r->globals.names + reg->name, reg->size, r->L->tok);
-        }
-        if ((st = next(r))) return st;
-    } else if (is_bit) {
+        if (negate) return REFUSE_TOK(r, "'!' before a comparison");
+        if ((st = compare(r, cd, &a, reg))) return st;
+    } else if (a.index != WHOLE || reg->size == 1) {
         cd->bit = 1;   /* if (c[k]) / if (!c[k]) / if (b) */
+        cd->nwords = 1;
+        cd->words[0] = !negate;
     } else {
         if (is_kind(r, QTR_QT_OP) || is_kind(r, QTR_QT_AT))
             return REFUSE_TOK(r, "operator '%s' in a condition", r->L->tok);
         return expected(r, "'==' after a register");
     }
     if (is_kind(r, QTR_QT_OP)) return REFUSE_TOK(r, "operator '%s' in a condition", r->L->tok);
-    if (cd->bit && reg->size == 1) {
-        /* the bit is the whole register: a condition on its value */
+    if (cd->bit && reg->size == 1) {   /* the bit is the whole register: its value */
         cd->bit = 0;
-        cd->value = !cd->negate;
-        cd->negate = 0;
+        cd->nwords = 2;
+        cd->words[1] = 0;
     }
     return expect(r, QTR_QT_RPAREN);
 }
@@ -1561,13 +1583,12 @@ static qtr_status stmt_if(P *r)
 {
     qtr_status st;
     if (r->cond.on) return REFUSE_TOK(r, "an if inside an if");
-    cond3 cd;
-    if ((st = next(r)) || (st = expect(r, QTR_QT_LPAREN)) || (st = condition(r, &cd))) return st;
-    r->cond = cd;
+    if ((st = next(r)) || (st = expect(r, QTR_QT_LPAREN)) || (st = condition(r, &r->cond)))
+        return st;
     st = branch(r);
     if (!st && is_kind(r, QTR_QT_ID) && !strcmp(r->L->tok, "else")) {
-        r->cond.negate = !cd.negate;
-        if (!(st = next(r))) st = branch(r);
+        if (!(st = negate_cond(r, &r->cond, "an else branch")) && !(st = next(r)))
+            st = branch(r);
     }
     r->cond.on = 0;
     return st;

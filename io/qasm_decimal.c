@@ -68,3 +68,21 @@ char *qtr_qasm_decimal_put(char *out, const uint32_t *words, uint32_t n, uint32_
     memmove(out, d, len);
     return out + len;
 }
+
+int qtr_qasm_cond_value(const char *tok, size_t len, uint64_t ival, int overflow, uint32_t size,
+                        uint32_t *words, uint32_t *n)
+{
+    uint32_t cap = (size + 31) / 32;
+    if (cap < 2) cap = 2;
+    if (cap > QTR_QASM_COND_WORDS_MAX) cap = QTR_QASM_COND_WORDS_MAX;
+    *n = 2;
+    if (!overflow) {
+        words[0] = (uint32_t)ival;
+        words[1] = (uint32_t)(ival >> 32);
+        return 0;
+    }
+    if (qtr_qasm_decimal_parse(tok, len, words, cap, n) ||
+        (size < 32 * *n && words[*n - 1] >> (size % 32)))
+        return -1;
+    return 0;
+}

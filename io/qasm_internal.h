@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "qasm_lex.h"
 #include "qtr.h"
 
 #ifdef __cplusplus
@@ -50,6 +51,18 @@ static inline size_t qtr_qasm_decimal_room(uint32_t n) { return (size_t)n * 10 +
 /** Write the decimal text of words[0..n) at @p out (room: qtr_qasm_decimal_room),
  *  using @p scratch (n words); returns the end of the text (not terminated). */
 char *qtr_qasm_decimal_put(char *out, const uint32_t *words, uint32_t n, uint32_t *scratch);
+
+/* Words of a condition value: a decimal token has at most QTR_QASM_TOKEN_MAX
+ * digits, and 10^1024 < 2^3402 fits 107 words. */
+#define QTR_QASM_COND_WORDS_MAX ((QTR_QASM_TOKEN_MAX * 3402 / 1024 + 31) / 32 + 1)
+
+/** The value of the integer token @p tok (@p len digits; @p ival its value
+ *  when !@p overflow) compared with a register of @p size bits, as words
+ *  (room QTR_QASM_COND_WORDS_MAX): *n is 2 for a value below 2^64, else the
+ *  words used. @return 0, or -1 when a value of 2^64 or more does not fit
+ *  the register (a smaller value is the caller's to check). */
+int qtr_qasm_cond_value(const char *tok, size_t len, uint64_t ival, int overflow, uint32_t size,
+                        uint32_t *words, uint32_t *n);
 
 #ifdef __cplusplus
 }

@@ -112,10 +112,6 @@ enum {
  * expression keeps at most three pending values, and nesting is capped. */
 #define EVAL_STACK (3 * QTR_QASM_MAX_EXPR_DEPTH + 16)
 
-/* Words of a condition value: a decimal token has at most QTR_QASM_TOKEN_MAX
- * digits, and 10^1024 < 2^3402 fits 107 words. */
-#define COND_WORDS_MAX ((QTR_QASM_TOKEN_MAX * 3402 / 1024 + 31) / 32 + 1)
-
 /* A register as the reader sees it. */
 typedef struct {
     uint32_t first, size;   /* flat bit numbers first .. first+size */
@@ -185,7 +181,7 @@ struct qtr_qasm_reader {
     size_t appended;        /* instructions appended by this qtr_qasm_reader_next call */
     int cond;               /* current statement is conditioned ... */
     qtr_cond cond_is;       /* ... on this, whose value words are in cond_words */
-    uint32_t cond_words[COND_WORDS_MAX];
+    uint32_t cond_words[QTR_QASM_COND_WORDS_MAX];
     uint32_t stmt_line, stmt_col;
     int edepth, estack, emax;   /* expression nesting, bytecode stack depth and max */
     uint32_t nformal_params;    /* inside a gate body: formal parameters in scope */
@@ -1514,17 +1510,11 @@ static qtr_status quantum_op(R *r, sym *s);
  * any value below 2^64, as OpenQASM 2 readers always took). */
 static qtr_status cond_value(R *r, const qasm_reg *reg)
 {
-    uint32_t cap = (reg->size + 31) / 32, n = 2;
-    if (cap < 2) cap = 2;
-    if (cap > COND_WORDS_MAX) cap = COND_WORDS_MAX;
-    if (!r->L.ival_overflow) {
-        r->cond_words[0] = (uint32_t)r->L.ival;
-        r->cond_words[1] = (uint32_t)(r->L.ival >> 32);
-    } else if (qtr_qasm_decimal_parse(r->L.tok, r->L.len, r->cond_words, cap, &n) ||
-               (reg->size < 32 * n && r->cond_words[n - 1] >> (reg->size % 32))) {
+    uint32_t n;
+    if (qtr_qasm_cond_value(r->L.tok, r->L.len, r->L.ival, r->L.ival_overflow, reg->size,
+                            r->cond_words, &n))
         return FAIL_TOK(r, QTR_EPARSE, "condition value %s does not fit in register '%s' of "
                         "%u bits", r->L.tok, r->globals.names + reg->name, reg->size);
-    }
     r->cond_is = (qtr_cond){0, reg->cindex, n, r->cond_words};
     return QTR_OK;
 }

@@ -548,6 +548,32 @@ static const wname *creg_name(const W *w, const qtr_circuit *c, uint32_t creg)
     return &w->c.names[w->c.map[rg->first].reg];
 }
 
+/* OpenQASM 2 has no condition on one bit unless the bit is a register of
+ * its own: then *k becomes "register == value" (words in @p val); else a
+ * failure naming the bit and instruction @p i. */
+static qtr_status bit_as_register(const W *w, const qtr_circuit *c, size_t i, qtr_cond *k,
+                                  uint32_t val[2], qtr_ctx *ctx)
+{
+    for (size_t r = 0; r < c->ncregs; r++) {
+        if (c->cregs[r].size == 1 && c->cregs[r].first == k->index && creg_name(w, c, (uint32_t)r)) {
+            val[0] = k->words[0];
+            val[1] = 0;
+            *k = (qtr_cond){0, (uint32_t)r, 2, val};
+            return QTR_OK;
+        }
+    }
+    const char *what = "?";
+    uint32_t idx = k->index;
+    if (k->index < w->c.nmap) {
+        what = w->c.names[w->c.map[k->index].reg].name;
+        idx = w->c.map[k->index].idx;
+    }
+    return qtr_fail(ctx, QTR_EUNSUPPORTED, "%s: instruction %zu (%s): OpenQASM 2 cannot write a "
+                    "condition on the one bit %s[%u] of a wider register (it has only "
+                    "'if(register==value)'); write OpenQASM 3 (--format qasm3)", w->path, i,
+                    qtr_gate((qtr_op)c->inst[i].op)->name, what, idx);
+}
+
 /* Room in w->scratch for a condition value of @p n words. */
 static qtr_status wide_scratch(W *w, uint32_t n, qtr_ctx *ctx)
 {
@@ -703,13 +729,11 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
         }
         const wname *cond = NULL;
         qtr_cond k = {0, 0, 0, NULL};
+        uint32_t bitval[2];
         if (QTR_UNLIKELY(in->flags & QTR_IF_COND)) {
             qtr_inst_cond(c, in, &k);
-            if (k.on_bit && w->version != 3)
-                return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu (%s): a condition on the "
-                                "single clbit %u cannot be written in OpenQASM 2 (only "
-                                "'if(register==value)'); write OpenQASM 3", w->path, i,
-                                gi->name, k.index);
+            if (k.on_bit && w->version != 3 && (st = bit_as_register(w, c, i, &k, bitval, ctx)))
+                return st;
             if (k.on_bit) {
                 if (k.index >= w->c.nmap)
                     return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu: condition on clbit "

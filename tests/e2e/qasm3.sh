@@ -71,6 +71,16 @@ printf 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nfor uint i in [0:1]
 expect 2 "$B" convert "$T/bad.qasm" && grep -q "bad.qasm:4:1: unsupported in this version: 'for'" "$T/err" &&
   ok "a refused construct: FILE:LINE:COL: unsupported in this version, exit 2" || bad "error: $(cat "$T/err")"
 
+# ---- conditions: one bit, else, wider than 64 bits ------------------------------------------
+printf 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nbit[2] c;\nbit[70] w;\nc[0] = measure q[0];\nif (c[0]) { x q[1]; } else { h q[1]; }\nif (w == 1180591620717411303423) { cx q[0], q[1]; }\n' >"$T/cond.qasm"
+expect 0 "$B" convert "$T/cond.qasm" -o "$T/cond3.qasm" &&
+  grep -qx 'if (!c\[0\]) {' "$T/cond3.qasm" && grep -qx 'if (w == 1180591620717411303423) {' "$T/cond3.qasm" &&
+  expect 0 "$B" convert "$T/cond3.qasm" -o "$T/cond33.qasm" && cmp -s "$T/cond3.qasm" "$T/cond33.qasm" &&
+  ok "if (c[k]) / else / a 70-bit value: 3 -> 3 keeps them" || bad "conditions 3 -> 3: $(cat "$T/err")"
+expect 1 "$B" convert "$T/cond.qasm" --format qasm2 -o "$T/cond2.qasm" && [ ! -e "$T/cond2.qasm" ] &&
+  grep -q "OpenQASM 2 cannot write a condition on the one bit c\[0\] of a wider register" "$T/err" &&
+  ok "a condition on one bit of a wider register: refused for OpenQASM 2, exit 1, no output left" || bad "3 -> 2 with a bit condition: $(cat "$T/err")"
+
 # ---- batches ----------------------------------------------------------------------------
 mkdir -p "$T/b"
 for f in adder qec tof_3; do cp "$T/$f.v3.qasm" "$T/b/$f.qasm"; done

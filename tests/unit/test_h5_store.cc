@@ -1,4 +1,4 @@
-// test_h5_store.cc -- HDF5 batch format v1 (io/h5_store.c): blocks round-trip
+// test_h5_store.cc -- HDF5 batch format v1 (io/h5_*.c): blocks round-trip
 // through files exactly; files written by other tools are validated and a
 // malformed row is reported for that row only.
 #include <gmock/gmock.h>

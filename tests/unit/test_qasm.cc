@@ -355,10 +355,29 @@ TEST(QasmWrite, SingleBitConditionIsRefusedNamingTheInstruction)
     ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_CX, q, 2, nullptr, 1, 0, &ctx), QTR_OK);
     char *out = nullptr;
     size_t len = 0;
-    EXPECT_EQ(qtr_qasm_write_mem(c, &out, &len, &ctx), QTR_EINVAL);
+    EXPECT_EQ(qtr_qasm_write_mem(c, &out, &len, &ctx), QTR_EUNSUPPORTED);
     EXPECT_THAT(ctx.msg, HasSubstr("instruction 1 (cx)"));
-    EXPECT_THAT(ctx.msg, HasSubstr("single clbit 1 cannot be written in OpenQASM 2"));
+    EXPECT_THAT(ctx.msg, HasSubstr("OpenQASM 2 cannot write a condition on the one bit c[1] of "
+                                   "a wider register"));
+    EXPECT_THAT(ctx.msg, HasSubstr("--format qasm3"));
     free(out);
+    qtr_circuit_free(c);
+}
+
+TEST(QasmWrite, SingleBitConditionOnARegisterOfItsOwn)
+{
+    // a bit that is a whole register: OpenQASM 2 says it as that register's value
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 2, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_creg(c, "c", 2, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_creg(c, "b", 1, &ctx), QTR_OK);
+    uint32_t q[] = {0, 1};
+    ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_X, q, 1, nullptr, 2, 0, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_append_cond_bit(c, QTR_OP_CX, q, 2, nullptr, 2, 1, &ctx), QTR_OK);
+    std::string out = write_mem(c);
+    EXPECT_THAT(out, HasSubstr("creg b[1];\nif(b==0) x q[0];\nif(b==1) cx q[0],q[1];\n"));
     qtr_circuit_free(c);
 }
 

@@ -67,9 +67,22 @@ std::string listing(const qtr_circuit *c)
         const qtr_inst *in = &c->inst[i];
         uint32_t creg = 0;
         uint64_t val = 0;
-        if (qtr_inst_condition(c, in, &creg, &val)) {
+        qtr_cond k;
+        int form = qtr_inst_condition(c, in, &creg, &val);
+        if (form == 1) {
             snprintf(buf, sizeof buf, "if(%u==%llu) ", creg, (unsigned long long)val);
             s += buf;
+        } else if (form == 2 && qtr_inst_cond(c, in, &k) && k.on_bit) {
+            snprintf(buf, sizeof buf, "if(bit%u==%u) ", k.index, k.words[0]);
+            s += buf;
+        } else if (form == 2) {   // wider than 64 bits: the words in hex, most significant first
+            snprintf(buf, sizeof buf, "if(%u==0x", k.index);
+            s += buf;
+            for (uint32_t w = k.nwords; w-- > 0;) {
+                snprintf(buf, sizeof buf, "%08x", k.words[w]);
+                s += buf;
+            }
+            s += ") ";
         }
         const qtr_gate_info *g = qtr_gate((qtr_op)in->op);
         s += g->name;
@@ -416,6 +429,50 @@ TEST(Qasm3Read, IfOnARegister)
               "if(1==0) y 1;");
 }
 
+TEST(Qasm3Read, IfOnOneBitAndElse)
+{
+    // c[k] / !c[k] / c[k] == v / c[k] != v hold as conditions on one clbit;
+    // an else branch is the negated condition
+    EXPECT_EQ(list_of(H3 + "qubit[2] q;\nbit[2] c;\n"
+                           "if (c[0]) { x q[1]; } else { h q[1]; cx q[0], q[1]; }\n"
+                           "if (!c[1]) z q[0];\nelse y q[0];\n"
+                           "if (c[1] == 0) s q[0];\nif (c[1] != 0) t q[0];\n"
+                           "if (c[0] != 1) { sx q[1]; }\n"),
+              "if(bit0==1) x 1;if(bit0==0) h 1;if(bit0==0) cx 0,1;if(bit1==0) z 0;"
+              "if(bit1==1) y 0;if(bit1==0) s 0;if(bit1==1) t 0;if(bit0==0) sx 1;");
+    // a one-bit register: its value, negated by else and by !=
+    EXPECT_EQ(list_of(H3 + "qubit q;\nbit[2] c;\nbit b;\n"
+                           "if (b == 1) x q; else h q;\nif (b != 1) z q;\nif (!b) s q;\n"),
+              "if(1==1) x 0;if(1==0) h 0;if(1==0) z 0;if(1==0) s 0;");
+}
+
+TEST(Qasm3Read, IfOnARegisterWiderThan64Bits)
+{
+    // 2^69 + 1 and 2^70 - 1 on a 70-bit register, held in the pool's wide form
+    EXPECT_EQ(list_of(H3 + "qubit q;\nbit[70] w;\n"
+                           "if (w == 590295810358705651713) x q;\n"
+                           "if (w == 1180591620717411303423) { h q; }\n"
+                           "if (w == 5) z q;\n"),
+              "if(0==0x000000200000000000000001) x 0;if(0==0x0000003fffffffffffffffff) h 0;"
+              "if(0==5) z 0;");
+    expect_error(H3 + "qubit q;\nbit[70] w;\nif (w == 1180591620717411303424) x q;\n",
+                 QTR_EPARSE, "5:10", "register 'w' of 70 bits never equals 1180591620717411303424");
+    expect_error(H3 + "qubit q;\nbit[2] c;\nif (c[0] == 2) x q;\n", QTR_EPARSE, "5:13",
+                 "a bit compared with 2");
+}
+
+TEST(Qasm3Refused, NegatedRegisterConditions)
+{
+    // the IR holds "register == value": its negation on a wider register has no form
+    std::string q = "qubit[2] q;\nbit[2] c;\n";
+    expect_refused(q + "if (c == 2) { x q[0]; } else { x q[1]; }\n", "5:25",
+                   "an else branch of a condition on register 'c' of 2 bits (only of a "
+                   "condition on one bit)");
+    expect_refused(q + "if (c != 2) x q[0];\n", "5:7",
+                   "'!=' of a condition on register 'c' of 2 bits");
+    expect_refused(q + "if (!c[0] == 1) x q[0];\n", "5:11", "'!' before a comparison");
+}
+
 TEST(Qasm3Read, PhysicalQubits)
 {
     std::string s = "OPENQASM 3.0;\ninclude \"stdgates.inc\";\nbit[2] c;\n"
@@ -583,6 +640,144 @@ TEST(Qasm3Write, QiskitStyle)
               "gate rzz(theta) a,b { cx a,b; u1(theta) b; cx a,b; }\n"
               "rzz(0.25) q[0], q[1];\nbarrier q[0], q[1];\nc[0] = measure q[0];\n"
               "if (c == 1) {\n  x q[1];\n}\n");
+}
+
+// The circuit as it runs when clbit k holds bits[k]: the instructions whose
+// condition holds, unconditioned (registers and qubits as in @p c).
+qtr_circuit *resolved(const qtr_circuit *c, const std::vector<int> &bits)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_circuit *d = qtr_circuit_new(0);
+    EXPECT_EQ(qtr_circuit_add_qreg(d, "q", c->nqubits, &ctx), QTR_OK);
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        qtr_cond k;
+        if (qtr_inst_cond(c, in, &k)) {
+            uint32_t first = 0, count = 0;
+            qtr_cond_clbits(c, &k, &first, &count);
+            bool holds = true;
+            for (uint32_t b = 0; b < count; b++) {
+                uint32_t want = b / 32 < k.nwords ? (k.words[b / 32] >> (b % 32)) & 1u : 0u;
+                if ((uint32_t)bits.at(first + b) != want) holds = false;
+            }
+            if (!holds) continue;
+        }
+        EXPECT_EQ(qtr_circuit_append(d, (qtr_op)in->op, qtr_inst_operands(c, in), in->nargs,
+                                     qtr_inst_params(c, in), &ctx),
+                  QTR_OK)
+            << ctx.msg;
+    }
+    return d;
+}
+
+// For each clbit state in @p states, the program's circuit resolved under it
+// has the unitary of @p plain(state) (a program without conditions).
+void expect_conditions_act(const qtr_circuit *c, const std::vector<std::vector<int>> &states,
+                           std::string (*plain)(const std::vector<int> &))
+{
+    for (const auto &bits : states) {
+        Circ got(resolved(c, bits));
+        auto want = read_text(plain(bits));
+        ASSERT_EQ(want->st, QTR_OK) << want->msg;
+        std::vector<cd> u = unitary(got.c), v = unitary(want->circ.c);
+        ASSERT_EQ(u.size(), v.size());
+        double worst = 0;
+        for (size_t i = 0; i < u.size(); i++) worst = std::max(worst, std::abs(u[i] - v[i]));
+        EXPECT_LT(worst, 1e-12) << "state " << ::testing::PrintToString(bits) << ": "
+                                << listing(got.c);
+    }
+}
+
+const std::string COND3 = H3 + "qubit[2] q;\nbit[2] c;\nbit[70] w;\n"
+                               "if (c[0]) { x q[1]; } else { h q[1]; }\n"
+                               "if (!c[1]) { z q[0]; }\n"
+                               "if (c == 2) { cx q[0], q[1]; }\n"
+                               "if (w == 590295810358705651713) { rz(pi/4) q[0]; }\n";
+
+std::string cond3_plain(const std::vector<int> &b)
+{
+    std::string s = H3 + "qubit[2] q;\n";
+    s += b[0] ? "x q[1];\n" : "h q[1];\n";
+    if (!b[1]) s += "z q[0];\n";
+    if (!b[0] && b[1]) s += "cx q[0], q[1];\n";
+    bool w = b[2] && b[2 + 69];
+    for (int i = 1; i < 69; i++) w = w && !b[2 + i];
+    if (w) s += "rz(pi/4) q[0];\n";
+    return s;
+}
+
+std::vector<std::vector<int>> cond3_states()
+{
+    std::vector<std::vector<int>> states;
+    for (int c = 0; c < 4; c++)
+        for (int w = 0; w < 3; w++) {
+            std::vector<int> b(72, 0);
+            b[0] = c & 1;
+            b[1] = c >> 1;
+            if (w >= 1) b[2] = b[2 + 69] = 1;   // w == 2^69 + 1
+            if (w == 2) b[2 + 30] = 1;         // one bit more: no longer equal
+            states.push_back(b);
+        }
+    return states;
+}
+
+TEST(Qasm3Write, ConditionsInQiskitStyle)
+{
+    auto r = read_text(COND3);
+    ASSERT_EQ(r->st, QTR_OK) << r->msg;
+    std::string s = write3(r->circ.c);
+    EXPECT_EQ(s, H3 + "qubit[2] q;\nbit[2] c;\nbit[70] w;\n"
+                      "if (c[0]) {\n  x q[1];\n}\nif (!c[0]) {\n  h q[1];\n}\n"
+                      "if (!c[1]) {\n  z q[0];\n}\nif (c == 2) {\n  cx q[0], q[1];\n}\n"
+                      "if (w == 590295810358705651713) {\n  rz(pi/4) q[0];\n}\n");
+    // 3 -> 3: the same records and the same text
+    auto back = read_text(s);
+    ASSERT_EQ(back->st, QTR_OK) << back->msg;
+    EXPECT_TRUE(qtr_circuit_equal(back->circ.c, r->circ.c));
+    EXPECT_EQ(write3(back->circ.c), s);
+}
+
+TEST(Qasm3Sim, ConditionsActAsWritten)
+{
+    // under every state of the bits read, the conditioned circuit does what
+    // the program says, before and after a round trip through the writer
+    auto r = read_text(COND3);
+    ASSERT_EQ(r->st, QTR_OK) << r->msg;
+    expect_conditions_act(r->circ.c, cond3_states(), cond3_plain);
+    auto back = read_text(write3(r->circ.c));
+    ASSERT_EQ(back->st, QTR_OK) << back->msg;
+    expect_conditions_act(back->circ.c, cond3_states(), cond3_plain);
+}
+
+TEST(Qasm3Write, ConditionsTwoToThreeToTwo)
+{
+    // what OpenQASM 2 says (a register of any width, a one-bit register)
+    // survives 2 -> 3 -> 2 as records and as text
+    std::string two = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\n"
+                      "creg b[1];\ncreg w[70];\nif(c==2) cx q[0],q[1];\nif(b==0) x q[0];\n"
+                      "if(w==590295810358705651713) rz(0.25) q[0];\n";
+    auto r = read_text(two);
+    ASSERT_EQ(r->st, QTR_OK) << r->msg;
+    auto three = read_text(write3(r->circ.c));
+    ASSERT_EQ(three->st, QTR_OK) << three->msg;
+    EXPECT_TRUE(qtr_circuit_equal(three->circ.c, r->circ.c));
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    char *buf = nullptr;
+    size_t len = 0;
+    ASSERT_EQ(qtr_qasm_write_mem(three->circ.c, &buf, &len, &ctx), QTR_OK) << ctx.msg;
+    std::string again(buf, len);
+    free(buf);
+    EXPECT_THAT(again, HasSubstr("if(c==2) cx q[0],q[1];\nif(b==0) x q[0];\n"
+                                 "if(w==590295810358705651713) rz(0.25) q[0];\n"));
+    // OpenQASM 3's condition on one bit of a wider register has no OpenQASM 2 form
+    auto bit = read_text(COND3);
+    ASSERT_EQ(bit->st, QTR_OK);
+    EXPECT_EQ(qtr_qasm_write_mem(bit->circ.c, &buf, &len, &ctx), QTR_EUNSUPPORTED);
+    free(buf);
+    EXPECT_THAT(ctx.msg, HasSubstr("instruction 0 (x): OpenQASM 2 cannot write a condition on "
+                                   "the one bit c[0] of a wider register"));
 }
 
 TEST(Qasm3Write, RoundTripEveryTableGateBitExact)
