@@ -237,7 +237,6 @@ static hid_t file_type(const typeset *t, ctype ty)
  * ====================================================================== */
 
 const char *qtr_h5_path(const qtr_h5_file *f) { return f->path; }
-int64_t qtr_h5_file_id(const qtr_h5_file *f) { return f ? (int64_t)f->fid : -1; }
 uint64_t qtr_h5_count(const qtr_h5_file *f) { return f->n; }
 qtr_h5_content qtr_h5_content_of(const qtr_h5_file *f) { return f->content; }
 qtr_h5_storage qtr_h5_storage_of(const qtr_h5_file *f) { return f->storage; }

@@ -233,9 +233,6 @@ int qtr_h5_unfinished(const char *path);
 qtr_status qtr_h5_close(qtr_h5_file *f, qtr_ctx *ctx);
 
 const char    *qtr_h5_path(const qtr_h5_file *f);
-/** The file's HDF5 identifier (hid_t), for the groups other files of io/
- *  add beside the rows (h5_sweep.c); -1 for NULL. */
-int64_t        qtr_h5_file_id(const qtr_h5_file *f);
 uint64_t       qtr_h5_count(const qtr_h5_file *f);
 qtr_h5_content qtr_h5_content_of(const qtr_h5_file *f);
 qtr_h5_storage qtr_h5_storage_of(const qtr_h5_file *f);

@@ -1,9 +1,10 @@
 /* h5_sweep.c -- the /sweep group of qtranspile's HDF5 files (h5_sweep.h,
  * doc/hdf5-format.md "Sweeps").
  *
- * Borrows: an open results file from h5_store.c (qtr_h5_file_id) when
- * adding the group beside its rows; the rows themselves (bound circuits)
- * are written by h5_store.c like any result. Owns: the group's layout,
+ * Borrows: an open results file of the store (h5_internal.h) when adding
+ * the group beside its rows, and its helper that keeps HDF5 quiet; the
+ * rows themselves (bound circuits) are written by the store (h5_write.c)
+ * like any result. Owns: the group's layout,
  * which is small (one entry per template plus the value tables), so every
  * dataset is written whole in one call and read whole. Strings are
  * variable-length UTF-8 (what h5py writes for Python str); fixed-length
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "h5_internal.h"
 #include "h5_sweep.h"
 
 static const char *const stat_fields[QTR_H5_NSTATS] = {
@@ -80,22 +82,6 @@ int qtr_sweep_mode_parse(const char *name)
 }
 
 /* ---- HDF5 helpers -------------------------------------------------------------- */
-
-/* HDF5 prints its error stack unless told not to: the library never prints. */
-typedef struct {
-    H5E_auto2_t func;
-    void       *data;
-} quiet;
-
-static quiet quiet_on(void)
-{
-    quiet q;
-    H5Eget_auto2(H5E_DEFAULT, &q.func, &q.data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    return q;
-}
-
-static void quiet_off(quiet q) { H5Eset_auto2(H5E_DEFAULT, q.func, q.data); }
 
 static hid_t vstr_type(void)
 {
@@ -364,7 +350,7 @@ static int write_outcomes(hid_t g, const qtr_sweep *s)
 
 qtr_status qtr_h5_sweep_write_file(const char *path, const qtr_sweep *s, qtr_ctx *ctx)
 {
-    quiet q = quiet_on();
+    qtr_h5_quiet q = qtr_h5_quiet_begin();
     hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), g = -1;
     int rc = f < 0;
     if (!rc) {
@@ -378,19 +364,19 @@ qtr_status qtr_h5_sweep_write_file(const char *path, const qtr_sweep *s, qtr_ctx
     if (!rc) rc = write_templates(g, s);
     if (g >= 0) H5Gclose(g);
     if (f >= 0 && H5Fclose(f) < 0) rc = 1;
-    quiet_off(q);
+    qtr_h5_quiet_end(q);
     return rc ? qtr_fail(ctx, QTR_EIO, "%s: cannot write the sweep file", path) : QTR_OK;
 }
 
 qtr_status qtr_h5_sweep_add(qtr_h5_file *file, const qtr_sweep *s, qtr_ctx *ctx)
 {
-    quiet q = quiet_on();
-    hid_t f = (hid_t)qtr_h5_file_id(file);
+    qtr_h5_quiet q = qtr_h5_quiet_begin();
+    hid_t f = file->fid;
     hid_t g = H5Gcreate2(f, QTR_H5_GROUP_SWEEP, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     int rc = g < 0 || write_templates(g, s) || put_attr_str(g, "mode", qtr_sweep_mode_name(s->mode)) ||
              write_outcomes(g, s);
     if (g >= 0) H5Gclose(g);
-    quiet_off(q);
+    qtr_h5_quiet_end(q);
     return rc ? qtr_fail(ctx, QTR_EIO, "%s: cannot write the sweep group", qtr_h5_path(file))
               : QTR_OK;
 }
@@ -399,7 +385,7 @@ qtr_status qtr_h5_sweep_add(qtr_h5_file *file, const qtr_sweep *s, qtr_ctx *ctx)
 
 static int has_group(const char *path, const char *group)
 {
-    quiet q = quiet_on();
+    qtr_h5_quiet q = qtr_h5_quiet_begin();
     int yes = 0;
     if (H5Fis_hdf5(path) > 0) {
         hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -408,7 +394,7 @@ static int has_group(const char *path, const char *group)
             H5Fclose(f);
         }
     }
-    quiet_off(q);
+    qtr_h5_quiet_end(q);
     return yes;
 }
 
@@ -566,12 +552,12 @@ done:
 qtr_status qtr_h5_sweep_read(const char *path, qtr_sweep *s, qtr_ctx *ctx)
 {
     memset(s, 0, sizeof *s);
-    quiet q = quiet_on();
+    qtr_h5_quiet q = qtr_h5_quiet_begin();
     hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
     qtr_status rc = f < 0 ? qtr_fail(ctx, QTR_EIO, "%s: cannot open as an HDF5 file", path)
                           : read_group(f, path, s, ctx);
     if (f >= 0) H5Fclose(f);
-    quiet_off(q);
+    qtr_h5_quiet_end(q);
     if (rc) qtr_sweep_free(s);
     return rc;
 }
