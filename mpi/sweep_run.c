@@ -17,6 +17,7 @@
 #include "partition.h"
 #include "qtr_io.h"
 #include "sweep_run.h"
+#include "worker.h"
 
 /* Put template @p t's value columns in the template's parameter order (a
  * file may list them in any order, matched by name). -1 when the names
@@ -78,11 +79,12 @@ int qtr_sweep_run_load(qtr_sweep_run *r, const char *path, qtr_sweep_mode mode, 
     r->ninst = calloc(n, sizeof *r->ninst);
     r->nqubits = calloc(n, sizeof *r->nqubits);
     r->sw.out = calloc(n, sizeof *r->sw.out);
+    r->bound = calloc(n, sizeof *r->bound);
     r->chunks = calloc(n, sizeof *r->chunks);
     r->nchunks = calloc(n, sizeof *r->nchunks);
     r->chunk_data = calloc(n, sizeof *r->chunk_data);
-    if (!r->tmpl || !r->ninst || !r->nqubits || !r->sw.out || !r->chunks || !r->nchunks ||
-        !r->chunk_data) {
+    if (!r->tmpl || !r->ninst || !r->nqubits || !r->sw.out || !r->bound || !r->chunks ||
+        !r->nchunks || !r->chunk_data) {
         qtr_sweep_run_free(r);
         qtr_fail(ctx, QTR_ENOMEM, "%s: sweep", path);
         return -1;
@@ -93,6 +95,8 @@ int qtr_sweep_run_load(qtr_sweep_run *r, const char *path, qtr_sweep_mode mode, 
 void qtr_sweep_run_free(qtr_sweep_run *r)
 {
     for (size_t t = 0; r->tmpl && t < r->sw.n; t++) qtr_circuit_free(r->tmpl[t]);
+    for (size_t t = 0; r->bound && t < r->sw.n; t++) qtr_circuit_free(r->bound[t]);
+    free(r->bound);
     for (size_t t = 0; r->chunks && t < r->sw.n; t++) {
         free(r->chunks[t]);
         free(r->chunk_data[t]);
@@ -375,27 +379,27 @@ int qtr_sweep_run_prepare(qtr_sweep_run *r, qtr_comm *c, const qtr_target *t,
     return 0;
 }
 
-/* The compressed chunks of template @p t's bound records, from a row bound
- * to any values (records do not depend on them). Without them (out of
- * memory, short records) the workers compress each row's own. */
+/* Template @p t's records as every bound row has them, from a row bound to
+ * any values (records do not depend on them), and their whole chunks
+ * compressed. Without them (no rows, out of memory) each row holds and
+ * compresses its own; short records have no whole chunks to share. */
 static void encode_template_chunks(qtr_sweep_run *r, size_t t)
 {
     const qtr_sweep_template *tp = &r->sw.t[t];
-    if (!r->tmpl[t] || !tp->nrows || !qtr_h5_segment_aligned(QTR_H5_POOL_INST, r->tmpl[t]->ninst))
-        return;
+    if (!r->tmpl[t] || !tp->nrows) return;
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, 0);
-    qtr_circuit *b = NULL;
     size_t ndata = 0;
-    if (!qtr_circuit_bind(r->tmpl[t], tp->values, tp->nparams, &b, &ctx) &&
-        !qtr_h5_chunk_encode_segment(QTR_H5_POOL_INST, b->inst, b->ninst, &r->chunks[t],
+    if (qtr_circuit_bind(r->tmpl[t], tp->values, tp->nparams, &r->bound[t], &ctx)) return;
+    const qtr_circuit *b = r->bound[t];
+    if (!qtr_h5_segment_aligned(QTR_H5_POOL_INST, b->ninst)) return;
+    if (!qtr_h5_chunk_encode_segment(QTR_H5_POOL_INST, b->inst, b->ninst, &r->chunks[t],
                                      &r->nchunks[t], &r->chunk_data[t], &ndata)) {
         for (size_t i = 0; i < r->nchunks[t]; i++)
             r->chunks[t][i].data = r->chunk_data[t] + r->chunks[t][i].offset;
     } else {
         r->nchunks[t] = 0;
     }
-    qtr_circuit_free(b);
 }
 
 const qtr_h5_prechunk *qtr_sweep_run_inst_chunks(void *ud, uint64_t row, size_t *n)
@@ -416,10 +420,15 @@ void qtr_sweep_run_row_cost(const qtr_sweep_run *r, uint64_t row, double *cost, 
     size_t t = qtr_sweep_locate(&r->sw, row, &local);
     *ninst = r->ninst[t];
     *nq = r->nqubits[t];
+    /* a bound row borrows its records (qtr_sweep_run_make): what it holds
+     * until committed is its parameters and operands, counted here in
+     * records' worth of bytes, so that rounds bound memory, not rows */
+    const qtr_circuit *b = r->sw.mode == QTR_SWEEP_BIND ? r->bound[t] : NULL;
+    if (b) *ninst = (b->nparams * sizeof(double) + b->nargs * sizeof(uint32_t)) / sizeof(qtr_inst);
     /* binding and storing a row costs about what reading it does: far
      * below transpiling it (tests/bench/sweep.sh) */
     *cost = r->sw.mode == QTR_SWEEP_PER_INSTANCE ? qtr_cost_estimate(*ninst, *nq)
-                                                 : 1.0 + (double)*ninst / 64.0;
+                                                 : 1.0 + (double)r->ninst[t] / 64.0;
 }
 
 const char *qtr_sweep_run_row_name(const qtr_sweep_run *r, uint64_t row)
@@ -436,7 +445,7 @@ qtr_status qtr_sweep_run_make(void *ud, uint64_t row, qtr_circuit **c, qtr_resul
     size_t t = qtr_sweep_locate(&r->sw, row, &local);
     const qtr_sweep_template *tp = &r->sw.t[t];
     const qtr_sweep_outcome *o = &r->sw.out[t];
-    *done = r->sw.mode == QTR_SWEEP_BIND;
+    *done = r->sw.mode == QTR_SWEEP_BIND ? QTR_ROW_MADE : 0;
     if (!r->tmpl[t])
         return qtr_fail(ctx, o->code ? (qtr_status)o->code : QTR_EINVAL, "template %zu ('%s'): %s",
                         t, tp->name, o->message ? o->message : "failed");
@@ -463,6 +472,14 @@ qtr_status qtr_sweep_run_make(void *ud, uint64_t row, qtr_circuit **c, qtr_resul
     res->out.size = s[QTR_H5_STAT_SIZE];
     res->swaps = s[QTR_H5_STAT_SWAPS];
     res->peak_bytes = (size_t)s[QTR_H5_STAT_PEAK_BYTES];
+    /* the records are the template's: borrow them, hold only the values */
+    const qtr_circuit *b = r->bound[t];
+    if (b && b->ninst == (*c)->ninst) {
+        qtr_realloc(&(*c)->alloc, (*c)->inst, (*c)->capinst * sizeof *(*c)->inst, 0);
+        (*c)->inst = b->inst;
+        (*c)->capinst = b->ninst;
+        *done |= QTR_ROW_SHARES_INST;
+    }
     return QTR_OK;
 }
 

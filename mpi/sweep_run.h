@@ -31,6 +31,8 @@ typedef struct {
     /* BIND: per template, its records' whole chunks compressed once (every
      * bound row has the template's records, so the same chunks), when its
      * records are long enough to start at a chunk boundary (h5_chunk.h) */
+    qtr_circuit     **bound;  /* BIND: a row of each template, bound: its
+                               * records are every row's (rows borrow them) */
     qtr_h5_prechunk **chunks;
     size_t           *nchunks;
     unsigned char   **chunk_data;
@@ -52,7 +54,8 @@ void qtr_sweep_run_row_cost(const qtr_sweep_run *r, uint64_t row, double *cost, 
 const char *qtr_sweep_run_row_name(const qtr_sweep_run *r, uint64_t row);
 /** The worker's input for result row @p row: PER_INSTANCE, the bound input
  *  (*@p done 0: transpile it); BIND, the bound transpiled template with its
- *  layouts and statistics in @p res (*@p done 1). */
+ *  layouts and statistics in @p res (*@p done QTR_ROW_MADE), its records
+ *  borrowed from the run (| QTR_ROW_SHARES_INST; worker.h). */
 qtr_status qtr_sweep_run_make(void *r, uint64_t row, qtr_circuit **c, qtr_result *res, int *done,
                               qtr_ctx *ctx);
 /** BIND: the compressed chunks of row @p row's records (*@p n of them;

@@ -86,6 +86,10 @@ void qtr_slot_reset(qtr_slot *s)
     for (size_t i = 0; i < s->npush; i++) {
         qtr_work_out *o = &s->out[i];
         if (!o->kept) {
+            if (o->borrowed_inst && o->circ) {
+                o->circ->inst = NULL;  /* the template's, not this row's */
+                o->circ->ninst = o->circ->capinst = 0;
+            }
             qtr_circuit_free(o->circ);
             qtr_result_free(&o->res);
         }
@@ -253,7 +257,7 @@ static qtr_reg *keep_regs(qtr_keep *k, const qtr_reg *r, size_t n, int *oom)
 static void keep_result(qtr_keep *k, qtr_work_out *o)
 {
     const qtr_circuit *c = o->circ;
-    if (result_bytes(c, &o->res) > KEEP_MAX) return;
+    if (o->borrowed_inst || result_bytes(c, &o->res) > KEEP_MAX) return;
     int oom = 0;
     qtr_circuit *copy = keep_copy(k, c, sizeof *c, &oom);
     if (oom) return;
@@ -329,6 +333,7 @@ static void work_one(const qtr_team *t, qtr_slot *s, size_t i, int tid)
     } else {
         o->status = QTR_H5_OK;
         o->circ = c;
+        o->borrowed_inst = (made & QTR_ROW_SHARES_INST) != 0;
         if (t->precompress) {
             size_t nshared = 0;
             const qtr_h5_prechunk *shared =

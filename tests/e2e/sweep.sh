@@ -77,6 +77,10 @@ badvals nonnum 'gamma,beta,theta\n1,2,3\n0.5, x1 ,3\n' "nonnum.csv:3:6: not a nu
 badvals infinite 'gamma,beta,theta\n1,inf,3\n' "infinite.csv:2:3: not a finite number: 'inf'"
 badvals empty '' "empty.csv:1:1: empty file"
 [ -e "$T/x.h5" ] && bad "a refused sweep left its output" || ok "no output left by refused values"
+# values from an HDF5 sweep file: the same table
+expect 0 "$B" sweep "$T/qaoa.qasm" --values "$T/s.h5" -o "$T/s2.h5" &&
+  h5diff "$T/s.h5" "$T/s2.h5" /sweep/values/0 >/dev/null && ok "values read from a sweep file" ||
+  bad "values from a sweep file differ"
 printf 'OPENQASM 3.0;\nqubit[2] q;\nh q[0];\n' >"$T/noparam.qasm"
 expect 2 "$B" sweep "$T/noparam.qasm" --values "$T/v.csv" -o "$T/x.h5" && grep -q "no parameters" "$T/err" &&
   ok "a template without parameters refused"
