@@ -30,6 +30,7 @@
 #include <string.h>
 #include "common.h"
 #include "qasm3_internal.h"
+#include "qasm_expr.h"
 #include "qasm_internal.h"
 #include "qasm_sym.h"
 #include "qtr_io.h"
@@ -100,12 +101,6 @@ typedef struct {
     uint32_t nctrl;             /* sum of the control modifiers' counts */
 } call3;
 
-/* Expression bytecode: a stack machine over doubles; OP_CONST is followed by
- * the double's two words, OP_PARAM and OP_INPUT carry an index above 8 bits. */
-enum { OP_CONST, OP_PARAM, OP_INPUT, OP_NEG, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_SIN,
-       OP_COS, OP_TAN, OP_ASIN, OP_ACOS, OP_ATAN, OP_EXP, OP_LN, OP_SQRT };
-#define EVAL_STACK (3 * QTR_QASM_MAX_EXPR_DEPTH + 16)
-
 typedef struct {
     uint32_t first, size, cindex, name;
 } reg3;
@@ -151,7 +146,7 @@ struct qtr_qasm3 {
     mod3 *mods; size_t nmods, capmods;
     uint32_t *qargs; size_t nqargs, capqargs;
     span *pexpr; size_t npexpr, cappexpr;
-    uint32_t *code; size_t ncode, capcode;
+    qtr_qasm_expr x;         /* angle expressions: the bytecode of every definition */
     reg3 *qregs; size_t nqregs, capqregs;
     reg3 *cregs; size_t ncregs, capcregs;
     uint32_t *inputs; size_t ninputs, capinputs;   /* names of `input` parameters */
@@ -163,7 +158,6 @@ struct qtr_qasm3 {
     double *pvals; size_t npvals, cappvals;
     uint32_t *qbuf; size_t nqbuf, capqbuf;
     uint8_t *mark; size_t capmark;
-    int edepth, estack, emax;
     uint32_t nformal;        /* in a gate body: formal parameters in scope */
     int in_body;
 };
@@ -179,12 +173,11 @@ __attribute__((format(printf, 5, 6)))
 #endif
 static qtr_status fail_at(P *r, qtr_status st, uint32_t line, uint64_t col, const char *fmt, ...)
 {
-    char reason[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    qtr_status ret = qtr_qasm_vfail_at(r->ctx, r->name, st, line, col, fmt, ap);
     va_end(ap);
-    return qtr_fail(r->ctx, st, "%s:%u:%llu: %s", r->name, line, (unsigned long long)col, reason);
+    return ret;
 }
 
 #define FAIL_TOK(r, st, ...) fail_at((r), (st), (r)->L->tline, (r)->L->tcol, __VA_ARGS__)
@@ -250,269 +243,65 @@ static const char *gname(const P *r, uint32_t g)
  * Expressions
  * ====================================================================== */
 
-static int emit(P *r, uint32_t w)
+/* What an identifier in an expression names: a formal or input parameter,
+ * pi / tau / euler, a function; registers and the language's other words
+ * are refused. */
+static qtr_status expr_ident(void *user, qtr_qasm_ident *out)
 {
-    if (QTR_GROW(&r->alloc, r->code, r->capcode, r->ncode + 1)) return -1;
-    r->code[r->ncode++] = w;
-    return 0;
-}
-
-static void stack_delta(P *r, int d)
-{
-    r->estack += d;
-    if (r->estack > r->emax) r->emax = r->estack;
-}
-
-static int emit_const(P *r, double v)
-{
-    uint64_t b;
-    memcpy(&b, &v, sizeof b);
-    if (emit(r, OP_CONST) || emit(r, (uint32_t)b) || emit(r, (uint32_t)(b >> 32))) return -1;
-    stack_delta(r, 1);
-    return 0;
-}
-
-static qtr_status expr(P *r);
-
-static qtr_status nest_in(P *r)
-{
-    if (++r->edepth > QTR_QASM_MAX_EXPR_DEPTH)
-        return FAIL_TOK(r, QTR_ELIMIT, "expression nested more than %d levels deep",
-                        QTR_QASM_MAX_EXPR_DEPTH);
-    return QTR_OK;
-}
-
-/* "( expr )" after a function name or at an atom; the '(' is current. */
-static qtr_status paren(P *r, const char *fn)
-{
-    qtr_status st;
-    uint32_t line = r->L->tline;
-    uint64_t col = r->L->tcol;
-    if ((st = nest_in(r)) || (st = next(r)) || (st = expr(r))) return st;
-    if (!is_kind(r, QTR_QT_RPAREN)) {
-        char d[96];
-        return FAIL_TOK(r, QTR_EPARSE, "expected ')' to close the '%s(' at %u:%llu, found %s", fn,
-                        line, (unsigned long long)col, qtr_qasm_lex_describe(r->L, d, sizeof d));
-    }
-    r->edepth--;
-    return next(r);
-}
-
-static qtr_status atom(P *r)
-{
-    qtr_status st;
-    if (is_kind(r, QTR_QT_INT) || is_kind(r, QTR_QT_REAL)) {
-        double v = r->L->rval;
-        if (is_kind(r, QTR_QT_INT)) {
-            v = !r->L->ival_overflow && r->L->ival < ((uint64_t)1 << 53) ? (double)r->L->ival
-                                                                         : strtod(r->L->tok, NULL);
-            if (isinf(v))
-                return FAIL_TOK(r, QTR_EPARSE, "number '%.40s...' is too large for a double",
-                                r->L->tok);
-        }
-        if (emit_const(r, v)) return nomem(r);
-        return next(r);
-    }
-    if (is_kind(r, QTR_QT_LPAREN)) return paren(r, "");
-    if (!is_kind(r, QTR_QT_ID)) return expected(r, "an expression");
+    P *r = user;
     sym *s = lookup(r);
     if (s && s->kind == S_FPARAM) {
-        if (emit(r, OP_PARAM | (s->idx << 8))) return nomem(r);
-        stack_delta(r, 1);
-        return next(r);
-    }
-    if (s && s->kind == S_INPUT) {
-        if (emit(r, OP_INPUT | (s->idx << 8))) return nomem(r);
-        stack_delta(r, 1);
-        return next(r);
-    }
-    if (s && s->kind == S_KEYWORD && s->idx >= KW_PI && s->idx <= KW_EULER_U) {
+        *out = (qtr_qasm_ident){QTR_QX_ID_VALUE, QTR_QX_PARAM | (s->idx << 8), 0, NULL};
+    } else if (s && s->kind == S_INPUT) {
+        *out = (qtr_qasm_ident){QTR_QX_ID_VALUE, QTR_QX_INPUT | (s->idx << 8), 0, NULL};
+    } else if (s && s->kind == S_KEYWORD && s->idx >= KW_PI && s->idx <= KW_EULER_U) {
         static const double value[] = {QTR_PI, QTR_PI, 2 * QTR_PI, 2 * QTR_PI,
                                        2.718281828459045235360287, 2.718281828459045235360287};
-        if (emit_const(r, value[s->idx - KW_PI])) return nomem(r);
-        return next(r);
-    }
-    if (s && s->kind == S_KEYWORD && s->idx >= KW_SIN && s->idx <= KW_LOG) {
-        static const uint8_t fn_op[] = {OP_SIN, OP_COS, OP_TAN, OP_ASIN, OP_ACOS,
-                                        OP_ATAN, OP_EXP, OP_LN, OP_SQRT, OP_LN};
-        uint32_t op = fn_op[s->idx - KW_SIN];
-        const char *fn = kw_name[s->idx];
-        if ((st = next(r))) return st;
-        if (!is_kind(r, QTR_QT_LPAREN)) {
-            char what[40];
-            snprintf(what, sizeof what, "'(' after '%s'", fn);
-            return expected(r, what);
-        }
-        if ((st = paren(r, fn))) return st;
-        return emit(r, op) ? nomem(r) : QTR_OK;
-    }
-    if (s && (s->kind == S_CREG || s->kind == S_QREG))
+        *out = (qtr_qasm_ident){QTR_QX_ID_CONST, 0, value[s->idx - KW_PI], NULL};
+    } else if (s && s->kind == S_KEYWORD && s->idx >= KW_SIN && s->idx <= KW_LOG) {
+        static const uint8_t fn_op[] = {QTR_QX_SIN,  QTR_QX_COS, QTR_QX_TAN, QTR_QX_ASIN,
+                                        QTR_QX_ACOS, QTR_QX_ATAN, QTR_QX_EXP, QTR_QX_LN,
+                                        QTR_QX_SQRT, QTR_QX_LN};
+        *out = (qtr_qasm_ident){QTR_QX_ID_FUNC, fn_op[s->idx - KW_SIN], 0, kw_name[s->idx]};
+    } else if (s && (s->kind == S_CREG || s->kind == S_QREG)) {
         return REFUSE_TOK(r, "the value of register '%s' in an expression", r->L->tok);
-    if (s && s->kind == S_KEYWORD && s->idx >= KW_REFUSED)
+    } else if (s && s->kind == S_KEYWORD && s->idx >= KW_REFUSED) {
         return REFUSE_TOK(r, "'%s' in an expression", r->L->tok);
-    return FAIL_TOK(r, QTR_EPARSE, "unknown identifier '%s' in expression", r->L->tok);
-}
-
-/* power := atom ['**' unary] (right-associative, tighter than unary minus) */
-static qtr_status unary(P *r);
-static qtr_status power(P *r)
-{
-    qtr_status st = atom(r);
-    if (st || !is_kind(r, QTR_QT_POW)) return st;
-    if ((st = nest_in(r)) || (st = next(r)) || (st = unary(r))) return st;
-    r->edepth--;
-    if (emit(r, OP_POW)) return nomem(r);
-    stack_delta(r, -1);
-    return QTR_OK;
-}
-
-static qtr_status unary(P *r)
-{
-    qtr_status st;
-    if (is_kind(r, QTR_QT_MINUS) || is_kind(r, QTR_QT_PLUS)) {
-        int neg = is_kind(r, QTR_QT_MINUS);
-        if ((st = nest_in(r)) || (st = next(r)) || (st = unary(r))) return st;
-        r->edepth--;
-        return neg && emit(r, OP_NEG) ? nomem(r) : QTR_OK;
     }
-    if (is_kind(r, QTR_QT_BANG) || (is_kind(r, QTR_QT_OP) && r->L->tok[0] == '~'))
-        return REFUSE_TOK(r, "operator '%s' in an expression", is_kind(r, QTR_QT_BANG) ? "!" : "~");
-    return power(r);
-}
-
-static qtr_status binary(P *r, int additive)
-{
-    qtr_status st = additive ? binary(r, 0) : unary(r);
-    for (;;) {
-        uint32_t op;
-        if (additive && (is_kind(r, QTR_QT_PLUS) || is_kind(r, QTR_QT_MINUS)))
-            op = is_kind(r, QTR_QT_PLUS) ? OP_ADD : OP_SUB;
-        else if (!additive && (is_kind(r, QTR_QT_STAR) || is_kind(r, QTR_QT_SLASH)))
-            op = is_kind(r, QTR_QT_STAR) ? OP_MUL : OP_DIV;
-        else
-            return st;
-        if (st || (st = next(r)) || (st = additive ? binary(r, 0) : unary(r))) return st;
-        if (emit(r, op)) return nomem(r);
-        stack_delta(r, -1);
-    }
-}
-
-static qtr_status expr(P *r)
-{
-    qtr_status st = binary(r, 1);
-    if (st) return st;
-    if (is_kind(r, QTR_QT_OP) || is_kind(r, QTR_QT_CARET) || is_kind(r, QTR_QT_EQEQ))
-        return REFUSE_TOK(r, "operator '%s' in an expression%s",
-                          is_kind(r, QTR_QT_OP) ? r->L->tok : is_kind(r, QTR_QT_CARET) ? "^" : "==",
-                          is_kind(r, QTR_QT_CARET) ? " ('^' is bitwise xor in OpenQASM 3; "
-                                                     "powers are written '**')" : "");
     return QTR_OK;
 }
 
 static qtr_status parse_expr(P *r, span *sp)
 {
-    sp->start = (uint32_t)r->ncode;
-    r->edepth = r->estack = r->emax = 0;
-    qtr_status st = expr(r);
-    if (st) return st;
-    if (r->emax > EVAL_STACK) return FAIL_TOK(r, QTR_ELIMIT, "expression too complex");
-    sp->len = (uint32_t)(r->ncode - sp->start);
-    return QTR_OK;
-}
-
-/* What went wrong in eval. */
-enum { EV_OK, EV_DIV0, EV_SYMPOW, EV_NONFINITE, EV_EXPR };
-
-/* One operation of the expression machine on @p a (and @p b): numbers as in
- * C; a symbolic operand (an input parameter) builds an expression in the
- * circuit. */
-static int ev_op(P *r, uint32_t op, double a, double b, double *out)
-{
-    static const uint8_t ex[] = {
-        [OP_NEG] = QTR_EX_NEG, [OP_ADD] = QTR_EX_ADD, [OP_SUB] = QTR_EX_SUB,
-        [OP_MUL] = QTR_EX_MUL, [OP_DIV] = QTR_EX_DIV, [OP_SIN] = QTR_EX_SIN,
-        [OP_COS] = QTR_EX_COS, [OP_TAN] = QTR_EX_TAN, [OP_ASIN] = QTR_EX_ASIN,
-        [OP_ACOS] = QTR_EX_ACOS, [OP_ATAN] = QTR_EX_ATAN, [OP_EXP] = QTR_EX_EXP,
-        [OP_LN] = QTR_EX_LN, [OP_SQRT] = QTR_EX_SQRT,
-    };
-    int binary = op >= OP_ADD && op <= OP_POW;
-    if (qtr_angle_is_sym(a) || (binary && qtr_angle_is_sym(b))) {
-        if (op == OP_POW) return EV_SYMPOW;
-        qtr_status st = binary ? qtr_expr_binary(r->c, (qtr_expr_op)ex[op], a, b, out, r->ctx)
-                               : qtr_expr_unary(r->c, (qtr_expr_op)ex[op], a, out, r->ctx);
-        return st ? EV_EXPR : EV_OK;
-    }
-    switch (op) {
-    case OP_NEG: *out = -a; break;
-    case OP_ADD: *out = a + b; break;
-    case OP_SUB: *out = a - b; break;
-    case OP_MUL: *out = a * b; break;
-    case OP_DIV:
-        if (b == 0) return EV_DIV0;
-        *out = a / b;
-        break;
-    case OP_POW: *out = pow(a, b); break;
-    case OP_SIN: *out = sin(a); break;
-    case OP_COS: *out = cos(a); break;
-    case OP_TAN: *out = tan(a); break;
-    case OP_ASIN: *out = asin(a); break;
-    case OP_ACOS: *out = acos(a); break;
-    case OP_ATAN: *out = atan(a); break;
-    case OP_EXP: *out = exp(a); break;
-    case OP_LN: *out = log(a); break;
-    case OP_SQRT: *out = sqrt(a); break;
-    default: *out = a; break;
-    }
-    return EV_OK;
-}
-
-/* Evaluate code[sp] with formal parameter values @p fp: EV_* (EV_OK when
- * *out is a finite number or a symbolic angle). */
-static int eval(P *r, span sp, const double *fp, double *out)
-{
-    double st[EVAL_STACK];
-    int n = 0;
-    const uint32_t *code = r->code + sp.start;
-    for (uint32_t i = 0; i < sp.len; i++) {
-        uint32_t w = code[i], op = w & 0xFF;
-        if (op == OP_CONST) {
-            uint64_t b = (uint64_t)code[i + 1] | ((uint64_t)code[i + 2] << 32);
-            memcpy(&st[n++], &b, sizeof b);
-            i += 2;
-        } else if (op == OP_PARAM) {
-            st[n++] = fp[w >> 8];
-        } else if (op == OP_INPUT) {
-            st[n++] = r->input_angle[w >> 8];
-        } else if (op >= OP_ADD && op <= OP_POW) {
-            n--;
-            int e = ev_op(r, op, st[n - 1], st[n], &st[n - 1]);
-            if (e) return e;
-        } else {
-            int e = ev_op(r, op, st[n - 1], 0, &st[n - 1]);
-            if (e) return e;
-        }
-    }
-    *out = n ? st[n - 1] : 0;
-    return qtr_angle_is_sym(*out) || isfinite(*out) ? EV_OK : EV_NONFINITE;
+    qtr_qasm_expr *x = &r->x;
+    x->L = r->L;
+    x->ctx = r->ctx;
+    x->alloc = &r->alloc;
+    x->name = r->name;
+    x->version = 3;
+    x->strict = 0;
+    x->ident = expr_ident;
+    x->user = r;
+    return qtr_qasm_expr_parse(x, &sp->start, &sp->len);
 }
 
 /* Evaluate, turning a failure into a message at (line, col) about @p what. */
 static qtr_status eval_at(P *r, span sp, const double *fp, double *out, uint32_t line,
                           uint64_t col, const char *what)
 {
-    int e = eval(r, sp, fp, out);
+    int e = qtr_qasm_expr_eval(r->x.code + sp.start, sp.len, fp, r->input_angle, r->c, r->ctx, out);
     if (!e) return QTR_OK;
-    if (e == EV_EXPR) {
+    if (e == QTR_QX_EXPR) {
         char msg[sizeof r->ctx->msg];
         snprintf(msg, sizeof msg, "%s", r->ctx->msg);
         return fail_at(r, QTR_EPARSE, line, col, "%s: %s", what, msg);
     }
-    if (e == EV_SYMPOW)
+    if (e == QTR_QX_SYMPOW)
         return fail_at(r, QTR_EUNSUPPORTED, line, col, "unsupported in this version: '**' on an "
                        "input parameter (%s)", what);
     return fail_at(r, QTR_EPARSE, line, col, "%s %s", what,
-                   e == EV_DIV0 ? "divides by zero" : isnan(*out) ? "evaluates to nan"
-                                                              : "evaluates to infinity");
+                   e == QTR_QX_DIV0 ? "divides by zero" : isnan(*out) ? "evaluates to nan"
+                                                                      : "evaluates to infinity");
 }
 
 /* A symbolic angle among @p n values. */
@@ -906,9 +695,9 @@ static qtr_status modifiers(P *r, call3 *cl)
             if ((st = expect(r, QTR_QT_RPAREN))) return st;
             if (m.kind != M_POW) {
                 double v;
-                size_t n0 = r->ncode;
+                size_t n0 = r->x.ncode;
                 for (uint32_t i = m.e.start; i < n0; i++)
-                    if ((r->code[i] & 0xFF) == OP_PARAM || (r->code[i] & 0xFF) == OP_INPUT)
+                    if ((r->x.code[i] & 0xFF) == QTR_QX_PARAM || (r->x.code[i] & 0xFF) == QTR_QX_INPUT)
                         return fail_at(r, QTR_EPARSE, line, col, "the count of '%s' must be a "
                                        "constant", word);
                 if ((st = eval_at(r, m.e, NULL, &v, line, col, "the count of ctrl"))) return st;
@@ -916,7 +705,7 @@ static qtr_status modifiers(P *r, call3 *cl)
                     return fail_at(r, QTR_EPARSE, line, col, "'%s(%g)': the count must be a whole "
                                    "number from 1 to 64", word, v);
                 m.n = (uint32_t)v;
-                r->ncode = m.e.start;
+                r->x.ncode = m.e.start;
             }
         } else if (m.kind != M_INV) {
             m.n = 1;
@@ -1013,7 +802,7 @@ static qtr_status stmt_call(P *r)
 {
     qtr_status st;
     call3 cl = {0};
-    size_t code0 = r->ncode, mods0 = r->nmods, pexpr0 = r->npexpr, a0 = r->nargs;
+    size_t code0 = r->x.ncode, mods0 = r->nmods, pexpr0 = r->npexpr, a0 = r->nargs;
     size_t p0 = r->npvals, q0 = r->nqbuf;
     if ((st = modifiers(r, &cl)) || (st = callee(r, &cl)) || (st = next(r)) ||
         (st = call_params(r, &cl)))
@@ -1052,7 +841,7 @@ static qtr_status stmt_call(P *r)
         else
             st = run_call(r, &cl, r->pvals + p0, NULL, q, NULL, 0, 0);
     }
-    r->ncode = code0;
+    r->x.ncode = code0;
     r->nmods = mods0;
     r->npexpr = pexpr0;
     r->nargs = a0;
@@ -1190,7 +979,7 @@ static qtr_status stmt_gate(P *r)
     if (!is_kind(r, QTR_QT_LBRACE)) return expected(r, "'{' to open the gate body");
     uint32_t bline = r->L->tline;
     uint64_t bcol = r->L->tcol;
-    size_t code0 = r->ncode, pexpr0 = r->npexpr, qargs0 = r->nqargs, mods0 = r->nmods;
+    size_t code0 = r->x.ncode, pexpr0 = r->npexpr, qargs0 = r->nqargs, mods0 = r->nmods;
     if ((st = next(r))) return st;
     r->in_body = 1;
     r->nformal = g.nparams;
@@ -1217,7 +1006,7 @@ static qtr_status stmt_gate(P *r)
         g.nparams = qtr_gate((qtr_op)op)->nparams;
         g.nqubits = qtr_gate((qtr_op)op)->nqubits;
         r->ncalls = g.first;
-        r->ncode = code0;
+        r->x.ncode = code0;
         r->npexpr = pexpr0;
         r->nqargs = qargs0;
         r->nmods = mods0;
@@ -1738,7 +1527,7 @@ void qtr_qasm3_free(qtr_qasm3 *r)
     qtr_realloc(a, r->mods, r->capmods * sizeof *r->mods, 0);
     qtr_realloc(a, r->qargs, r->capqargs * sizeof *r->qargs, 0);
     qtr_realloc(a, r->pexpr, r->cappexpr * sizeof *r->pexpr, 0);
-    qtr_realloc(a, r->code, r->capcode * sizeof *r->code, 0);
+    qtr_realloc(a, r->x.code, r->x.capcode * sizeof *r->x.code, 0);
     qtr_realloc(a, r->qregs, r->capqregs * sizeof *r->qregs, 0);
     qtr_realloc(a, r->cregs, r->capcregs * sizeof *r->cregs, 0);
     qtr_realloc(a, r->inputs, r->capinputs * sizeof *r->inputs, 0);

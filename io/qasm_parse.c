@@ -43,6 +43,7 @@
 #include <sys/stat.h>
 #include "common.h"
 #include "qasm3_internal.h"
+#include "qasm_expr.h"
 #include "qasm_internal.h"
 #include "qasm_lex.h"
 #include "qasm_sym.h"
@@ -100,18 +101,6 @@ typedef struct {
     uint32_t params;        /* gates[gate].nparams expressions at pexpr[params ..] */
 } qasm_call;
 
-/* Parameter-expression bytecode: a stack machine over doubles. A word is an
- * opcode in its low 8 bits; OP_PARAM carries the formal index above them;
- * OP_CONST is followed by the double's 64 bits in two words. */
-enum {
-    OP_CONST, OP_PARAM, OP_NEG, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW,
-    OP_SIN, OP_COS, OP_TAN, OP_EXP, OP_LN, OP_SQRT, OP_ASIN, OP_ACOS, OP_ATAN
-};
-
-/* Values live on the evaluation stack at once: each nesting level of an
- * expression keeps at most three pending values, and nesting is capped. */
-#define EVAL_STACK (3 * QTR_QASM_MAX_EXPR_DEPTH + 16)
-
 /* A register as the reader sees it. */
 typedef struct {
     uint32_t first, size;   /* flat bit numbers first .. first+size */
@@ -164,7 +153,7 @@ struct qtr_qasm_reader {
     qasm_call *calls; size_t ncalls, capcalls;
     uint32_t *qargs; size_t nqargs, capqargs;
     qasm_span *pexpr; size_t npexpr, cappexpr;
-    uint32_t *code; size_t ncode, capcode;
+    qtr_qasm_expr x;        /* angle expressions: the bytecode of every definition */
     qasm_reg *qregs; size_t nqregs, capqregs;
     qasm_reg *cregs; size_t ncregs, capcregs;
     uint32_t nqubits, nclbits;          /* declared by this program */
@@ -183,7 +172,6 @@ struct qtr_qasm_reader {
     qtr_cond cond_is;       /* ... on this, whose value words are in cond_words */
     uint32_t cond_words[QTR_QASM_COND_WORDS_MAX];
     uint32_t stmt_line, stmt_col;
-    int edepth, estack, emax;   /* expression nesting, bytecode stack depth and max */
     uint32_t nformal_params;    /* inside a gate body: formal parameters in scope */
 };
 
@@ -198,13 +186,12 @@ __attribute__((format(printf, 5, 6)))
 #endif
 static qtr_status fail_at(R *r, qtr_status st, uint32_t line, uint64_t col, const char *fmt, ...)
 {
-    char reason[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
-    va_end(ap);
     /* the lexer's name: the included file being read, if any */
-    return qtr_fail(r->ctx, st, "%s:%u:%llu: %s", r->L.name, line, (unsigned long long)col, reason);
+    qtr_status ret = qtr_qasm_vfail_at(r->ctx, r->L.name, st, line, col, fmt, ap);
+    va_end(ap);
+    return ret;
 }
 
 /* Error at the current token. */
@@ -285,219 +272,50 @@ static const char *gate_name(R *r, const qasm_gate *g)
  * Expressions: parse to bytecode, evaluate
  * ====================================================================== */
 
-static int emit(R *r, uint32_t w)
+/* What an identifier in an expression names: a formal parameter (inside a
+ * definition), pi, or a function (the reader's keywords, KW_SIN on). */
+static qtr_status expr_ident(void *user, qtr_qasm_ident *out)
 {
-    if (QTR_GROW(&r->alloc, r->code, r->capcode, r->ncode + 1)) return -1;
-    r->code[r->ncode++] = w;
-    return 0;
-}
-
-/* Track the evaluation stack depth the emitted code needs. */
-static void stack_delta(R *r, int d)
-{
-    r->estack += d;
-    if (r->estack > r->emax) r->emax = r->estack;
-}
-
-static int emit_const(R *r, double v)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    if (emit(r, OP_CONST) || emit(r, (uint32_t)bits) || emit(r, (uint32_t)(bits >> 32))) return -1;
-    stack_delta(r, 1);
-    return 0;
-}
-
-static qtr_status expr(R *r);
-
-static qtr_status nest_in(R *r)
-{
-    if (++r->edepth > QTR_QASM_MAX_EXPR_DEPTH)
-        return FAIL_TOK(r, QTR_ELIMIT, "expression nested more than %d levels deep",
-                        QTR_QASM_MAX_EXPR_DEPTH);
-    return QTR_OK;
-}
-
-static qtr_status atom(R *r)
-{
-    qtr_status st;
-    if (is_kind(r, QTR_QT_INT) || is_kind(r, QTR_QT_REAL)) {
-        double v = r->L.rval;
-        if (is_kind(r, QTR_QT_INT)) {
-            /* exact below 2^53; above, let strtod round the digits */
-            v = (!r->L.ival_overflow && r->L.ival < ((uint64_t)1 << 53))
-                    ? (double)r->L.ival : strtod(r->L.tok, NULL);
-            if (isinf(v))
-                return FAIL_TOK(r, QTR_EPARSE, "number '%.40s...' is too large for a double",
-                                r->L.tok);
-        }
-        if (emit_const(r, v)) return nomem(r);
-        return next(r);
-    }
-    if (is_kind(r, QTR_QT_LPAREN)) {
-        uint32_t line = r->L.tline;
-        uint64_t col = r->L.tcol;
-        if ((st = nest_in(r)) || (st = next(r)) || (st = expr(r))) return st;
-        if (!is_kind(r, QTR_QT_RPAREN)) {
-            char d[96];
-            return FAIL_TOK(r, QTR_EPARSE, "expected ')' to close the '(' at %u:%llu, found %s",
-                            line, (unsigned long long)col,
-                            qtr_qasm_lex_describe(&r->L, d, sizeof d));
-        }
-        r->edepth--;
-        return next(r);
-    }
-    if (!is_kind(r, QTR_QT_ID)) return expected(r, "an expression");
+    R *r = user;
     if (r->nformal_params) {
         sym *s = sym_find(&r->locals, r->L.tok, r->L.len, r->L.hash);
         if (s && s->kind == SYM_FPARAM) {
-            if (emit(r, OP_PARAM | (s->idx << 8))) return nomem(r);
-            stack_delta(r, 1);
-            return next(r);
+            *out = (qtr_qasm_ident){QTR_QX_ID_VALUE, QTR_QX_PARAM | (s->idx << 8), 0, NULL};
+            return QTR_OK;
         }
     }
     sym *s = sym_find(&r->globals, r->L.tok, r->L.len, r->L.hash);
     if (s && s->kind == SYM_KEYWORD && s->idx == KW_PI) {
-        if (emit_const(r, QTR_PI)) return nomem(r);
-        return next(r);
+        *out = (qtr_qasm_ident){QTR_QX_ID_CONST, 0, QTR_PI, NULL};
+    } else if (s && s->kind == SYM_KEYWORD && s->idx >= KW_SIN) {
+        static const uint8_t fn_op[] = {QTR_QX_SIN, QTR_QX_COS,  QTR_QX_TAN,
+                                        QTR_QX_EXP, QTR_QX_LN,   QTR_QX_SQRT,
+                                        QTR_QX_ASIN, QTR_QX_ACOS, QTR_QX_ATAN};
+        *out = (qtr_qasm_ident){QTR_QX_ID_FUNC, fn_op[s->idx - KW_SIN], 0, keyword_name[s->idx]};
     }
-    if (s && s->kind == SYM_KEYWORD && s->idx >= KW_SIN) {
-        static const uint8_t fn_op[] = {OP_SIN, OP_COS, OP_TAN, OP_EXP, OP_LN,
-                                        OP_SQRT, OP_ASIN, OP_ACOS, OP_ATAN};
-        uint32_t op = fn_op[s->idx - KW_SIN];
-        char fname[8];
-        snprintf(fname, sizeof fname, "%s", keyword_name[s->idx]);
-        uint32_t line = r->L.tline;
-        uint64_t col = r->L.tcol;
-        if ((st = next(r))) return st;
-        if (!is_kind(r, QTR_QT_LPAREN)) {
-            char what[32];
-            snprintf(what, sizeof what, "'(' after '%s'", fname);
-            return expected(r, what);
-        }
-        if ((st = nest_in(r)) || (st = next(r)) || (st = expr(r))) return st;
-        if (is_kind(r, QTR_QT_COMMA)) {   /* Qiskit's "sin(pi,)" */
-            uint32_t cline = r->L.tline;
-            uint64_t ccol = r->L.tcol;
-            int closed;
-            if ((st = next(r)) || (st = trailing_comma(r, cline, ccol, QTR_QT_RPAREN, &closed)))
-                return st;
-        }
-        if (!is_kind(r, QTR_QT_RPAREN)) {
-            char d[96];
-            return FAIL_TOK(r, QTR_EPARSE, "expected ')' to close '%s(' at %u:%llu, found %s",
-                            fname, line, (unsigned long long)col,
-                            qtr_qasm_lex_describe(&r->L, d, sizeof d));
-        }
-        r->edepth--;
-        if (emit(r, op)) return nomem(r);
-        return next(r);
-    }
-    return FAIL_TOK(r, QTR_EPARSE, "unknown identifier '%s' in expression", r->L.tok);
-}
-
-/* power := atom ['^' unary]  (right-associative; binds tighter than unary minus) */
-static qtr_status unary(R *r);
-static qtr_status power(R *r)
-{
-    qtr_status st = atom(r);
-    if (st || !is_kind(r, QTR_QT_CARET)) return st;
-    if ((st = nest_in(r)) || (st = next(r)) || (st = unary(r))) return st;
-    r->edepth--;
-    if (emit(r, OP_POW)) return nomem(r);
-    stack_delta(r, -1);
     return QTR_OK;
 }
 
-static qtr_status unary(R *r)
-{
-    qtr_status st;
-    if (is_kind(r, QTR_QT_MINUS) || is_kind(r, QTR_QT_PLUS)) {
-        int neg = is_kind(r, QTR_QT_MINUS);
-        if ((st = nest_in(r)) || (st = next(r)) || (st = unary(r))) return st;
-        r->edepth--;
-        if (neg && emit(r, OP_NEG)) return nomem(r);
-        return QTR_OK;
-    }
-    return power(r);
-}
-
-static qtr_status term(R *r)
-{
-    qtr_status st = unary(r);
-    while (!st && (is_kind(r, QTR_QT_STAR) || is_kind(r, QTR_QT_SLASH))) {
-        uint32_t op = is_kind(r, QTR_QT_STAR) ? OP_MUL : OP_DIV;
-        if ((st = next(r)) || (st = unary(r))) return st;
-        if (emit(r, op)) return nomem(r);
-        stack_delta(r, -1);
-    }
-    return st;
-}
-
-static qtr_status expr(R *r)
-{
-    qtr_status st = term(r);
-    while (!st && (is_kind(r, QTR_QT_PLUS) || is_kind(r, QTR_QT_MINUS))) {
-        uint32_t op = is_kind(r, QTR_QT_PLUS) ? OP_ADD : OP_SUB;
-        if ((st = next(r)) || (st = term(r))) return st;
-        if (emit(r, op)) return nomem(r);
-        stack_delta(r, -1);
-    }
-    return st;
-}
-
-/* Evaluate code[0 .. n) with formal parameters @p p. Returns 0, or 1 on a
- * division by zero; *out may be inf or nan (callers reject those). */
-static int eval(const uint32_t *code, size_t n, const double *p, double *out)
-{
-    double st[EVAL_STACK];
-    int sp = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t w = code[i];
-        switch (w & 0xFF) {
-        case OP_CONST: {
-            uint64_t bits = (uint64_t)code[i + 1] | ((uint64_t)code[i + 2] << 32);
-            memcpy(&st[sp++], &bits, sizeof bits);
-            i += 2;
-            break;
-        }
-        case OP_PARAM: st[sp++] = p[w >> 8]; break;
-        case OP_NEG: st[sp - 1] = -st[sp - 1]; break;
-        case OP_ADD: sp--; st[sp - 1] += st[sp]; break;
-        case OP_SUB: sp--; st[sp - 1] -= st[sp]; break;
-        case OP_MUL: sp--; st[sp - 1] *= st[sp]; break;
-        case OP_DIV:
-            sp--;
-            if (st[sp] == 0) return 1;
-            st[sp - 1] /= st[sp];
-            break;
-        case OP_POW: sp--; st[sp - 1] = pow(st[sp - 1], st[sp]); break;
-        case OP_SIN: st[sp - 1] = sin(st[sp - 1]); break;
-        case OP_COS: st[sp - 1] = cos(st[sp - 1]); break;
-        case OP_TAN: st[sp - 1] = tan(st[sp - 1]); break;
-        case OP_EXP: st[sp - 1] = exp(st[sp - 1]); break;
-        case OP_LN: st[sp - 1] = log(st[sp - 1]); break;
-        case OP_SQRT: st[sp - 1] = sqrt(st[sp - 1]); break;
-        case OP_ASIN: st[sp - 1] = asin(st[sp - 1]); break;
-        case OP_ACOS: st[sp - 1] = acos(st[sp - 1]); break;
-        case OP_ATAN: st[sp - 1] = atan(st[sp - 1]); break;
-        default: break;
-        }
-    }
-    *out = sp ? st[sp - 1] : 0;
-    return 0;
-}
-
-/* Parse one expression into code[] at its end; its span in *sp. */
+/* Parse one expression into the bytecode at its end; its span in *sp. */
 static qtr_status parse_expr_code(R *r, qasm_span *sp)
 {
-    sp->start = (uint32_t)r->ncode;
-    r->edepth = r->estack = r->emax = 0;
-    qtr_status st = expr(r);
-    if (st) return st;
-    if (r->emax > EVAL_STACK) return FAIL_TOK(r, QTR_ELIMIT, "expression too complex");
-    sp->len = (uint32_t)(r->ncode - sp->start);
-    return QTR_OK;
+    qtr_qasm_expr *x = &r->x;
+    x->L = &r->L;   /* the reader's own lexer, an include's included */
+    x->ctx = r->ctx;
+    x->alloc = &r->alloc;
+    x->name = NULL;
+    x->version = 2;
+    x->strict = r->strict;
+    x->ident = expr_ident;
+    x->user = r;
+    return qtr_qasm_expr_parse(x, &sp->start, &sp->len);
+}
+
+/* Evaluate @p sp with formal parameters @p fp: QTR_QX_OK, QTR_QX_DIV0 or
+ * QTR_QX_NONFINITE (numbers only: OpenQASM 2 has no symbolic angles). */
+static int eval_span(R *r, const qasm_span *sp, const double *fp, double *out)
+{
+    return qtr_qasm_expr_eval(r->x.code + sp->start, sp->len, fp, NULL, NULL, NULL, out);
 }
 
 /* Parse a top-level (constant) parameter list "( e, e, ... )" if present and
@@ -517,10 +335,10 @@ static qtr_status const_params(R *r, uint32_t *n)
         qasm_span sp;
         if ((st = parse_expr_code(r, &sp))) return st;
         double v;
-        int dz = eval(r->code + sp.start, sp.len, NULL, &v);
-        r->ncode = sp.start;   /* constant code is not kept */
-        if (dz) return fail_at(r, QTR_EPARSE, line, col, "division by zero in parameter");
-        if (!isfinite(v))
+        int e = eval_span(r, &sp, NULL, &v);
+        r->x.ncode = sp.start;   /* constant code is not kept */
+        if (e == QTR_QX_DIV0) return fail_at(r, QTR_EPARSE, line, col, "division by zero in parameter");
+        if (e)
             return fail_at(r, QTR_EPARSE, line, col, "parameter evaluates to %s",
                            isnan(v) ? "nan" : "infinity");
         if (QTR_GROW(&r->alloc, r->pvals, r->cappvals, r->npvals + 1)) return nomem(r);
@@ -587,12 +405,13 @@ static qtr_status expand(R *r, const qasm_gate *g, size_t pbase, size_t qbase)
             for (uint32_t i = 0; i < h->nparams; i++) {
                 const qasm_span *sp = &r->pexpr[cl->params + i];
                 double v;
-                int dz = eval(r->code + sp->start, sp->len, r->pvals + pbase, &v);
-                if (dz || !isfinite(v))
+                int e = eval_span(r, sp, r->pvals + pbase, &v);
+                if (QTR_UNLIKELY(e))
                     return fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
                                    "in gate '%s': parameter %u of '%s' %s", gate_name(r, g), i + 1,
                                    gate_name(r, h),
-                                   dz ? "divides by zero" : isnan(v) ? "evaluates to nan"
+                                   e == QTR_QX_DIV0 ? "divides by zero"
+                                   : isnan(v)       ? "evaluates to nan"
                                                                      : "evaluates to infinity");
                 r->pvals[np + i] = v;
             }
@@ -1139,7 +958,7 @@ static qtr_status stmt_gate(R *r, int opaque)
     }
     if ((st = formals(r, SYM_FQUBIT, &g.nqubits))) return st;
 
-    size_t code0 = r->ncode, pexpr0 = r->npexpr, qargs0 = r->nqargs;
+    size_t code0 = r->x.ncode, pexpr0 = r->npexpr, qargs0 = r->nqargs;
     if (opaque) {
         if ((st = expect(r, QTR_QT_SEMI))) return st;
         int op = table_gate_for(name, len, g.nparams, g.nqubits);
@@ -1186,7 +1005,7 @@ static qtr_status stmt_gate(R *r, int opaque)
             g.depth = 0;
             g.opaque_use = -1;
             r->ncalls = g.first;
-            r->ncode = code0;
+            r->x.ncode = code0;
             r->npexpr = pexpr0;
             r->nqargs = qargs0;
         }
@@ -1773,7 +1592,7 @@ void qtr_qasm_reader_free(qtr_qasm_reader *r)
     qtr_realloc(a, r->calls, r->capcalls * sizeof *r->calls, 0);
     qtr_realloc(a, r->qargs, r->capqargs * sizeof *r->qargs, 0);
     qtr_realloc(a, r->pexpr, r->cappexpr * sizeof *r->pexpr, 0);
-    qtr_realloc(a, r->code, r->capcode * sizeof *r->code, 0);
+    qtr_realloc(a, r->x.code, r->x.capcode * sizeof *r->x.code, 0);
     qtr_realloc(a, r->qregs, r->capqregs * sizeof *r->qregs, 0);
     qtr_realloc(a, r->cregs, r->capcregs * sizeof *r->cregs, 0);
     qtr_realloc(a, r->args, r->capargs * sizeof *r->args, 0);

@@ -1,12 +1,14 @@
-/* fuzz_qasm.c -- libFuzzer target: the OpenQASM 2 reader, whole-file and
- * pull paths, on the same bytes.
+/* fuzz_qasm.c -- libFuzzer target: the OpenQASM reader, whole-file and
+ * pull paths, on the same bytes, and the writer of version FUZZ_QASM_VERSION
+ * (2 here; fuzz_qasm3.c is this file with 3, its corpus OpenQASM 3 programs).
  *
  * Promises checked on every input: no crash, leak or undefined behaviour;
  * every failure's message starts with the input's name ("FILE:LINE:COL:
  * reason"); a circuit that reads passes qtr_circuit_check, the pull reader
  * (small chunks, emptied between calls as a stream does) agrees with the
  * whole-file reader on success and on the instruction count, and the
- * writer's output of the circuit reads back to an equal circuit.
+ * writer's output of the circuit reads back to an equal circuit (a writer's
+ * refusal must name the output, as every failure does).
  *
  * The per-circuit memory budget keeps expansion bombs (gates that call the
  * previous one twice, many levels deep) from dominating the run. */
@@ -14,6 +16,9 @@
 #include "qtr.h"
 #include "qtr_io.h"
 
+#ifndef FUZZ_QASM_VERSION
+#define FUZZ_QASM_VERSION 2
+#endif
 #define NAME "fuzz.qasm"
 #define BUDGET ((size_t)64 << 20)
 
@@ -56,10 +61,12 @@ static int same_program(const qtr_circuit *a, const qtr_circuit *b)
         unsigned np = qtr_gate((qtr_op)x->op)->nparams;
         if (np && memcmp(qtr_inst_params(a, x), qtr_inst_params(b, y), np * sizeof(double)))
             return 0;
-        uint32_t ra = 0, rb = 0;
-        uint64_t va = 0, vb = 0;
-        int ca = qtr_inst_condition(a, x, &ra, &va), cb = qtr_inst_condition(b, y, &rb, &vb);
-        if (ca != cb || ra != rb || va != vb) return 0;
+        qtr_cond ka, kb;
+        int ca = qtr_inst_cond(a, x, &ka), cb = qtr_inst_cond(b, y, &kb);
+        if (ca != cb) return 0;
+        if (ca && (ka.on_bit != kb.on_bit || ka.index != kb.index || ka.nwords != kb.nwords ||
+                   memcmp(ka.words, kb.words, ka.nwords * sizeof(uint32_t))))
+            return 0;
     }
     return 1;
 }
@@ -98,7 +105,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!st) {
         char *out = NULL;
         size_t len = 0;
-        if (qtr_qasm_write_mem(c, &out, &len, &ctx) == QTR_OK) {
+        qtr_status wst = qtr_qasm_write_mem_format(c, FUZZ_QASM_VERSION, 0, &out, &len, &ctx);
+        if (wst) FUZZ_REQUIRE_MESSAGE(&ctx, "<memory>");
+        if (wst == QTR_OK) {
             qtr_circuit *back = NULL;
             qtr_ctx bctx;
             qtr_ctx_init(&bctx, 1);
