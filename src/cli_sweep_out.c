@@ -151,16 +151,33 @@ static void unpack_bound_here(unpacker *u, const qtr_sweep *s, size_t t)
         u->bad += tp->nrows;
         return;
     }
+    /* the file's columns may come in any order: take them by name */
+    size_t *col = calloc(tp->nparams + 1, sizeof *col);
+    double *v = malloc((tp->nparams + 1) * sizeof *v);
+    for (size_t k = 0; col && k < c->npnames; k++) {
+        size_t j = 0;
+        while (j < tp->nparams && strcmp(tp->pnames[j], c->pnames[k])) j++;
+        col[k] = j;
+    }
     for (uint64_t r = 0; r < tp->nrows; r++) {
         char suffix[40];
         snprintf(suffix, sizeof suffix, "-%llu.qasm", (unsigned long long)r);
-        st = qtr_circuit_bind(c, tp->values + r * tp->nparams, tp->nparams, &b, &ctx);
+        int ok = col && v && c->npnames == tp->nparams;
+        for (size_t k = 0; ok && k < tp->nparams; k++) {
+            ok = col[k] < tp->nparams;
+            if (ok) v[k] = tp->values[r * tp->nparams + col[k]];
+        }
+        st = ok ? qtr_circuit_bind(c, v, tp->nparams, &b, &ctx)
+                : qtr_fail(&ctx, QTR_EINVAL, "%s: the values' columns are not the template's "
+                           "parameters", tp->name);
         if (!st)
             st = write_circuit(u->o, file_path(u, t, suffix), b, oc ? oc->nvirtual : 0,
                                oc ? oc->initial_layout : NULL, oc ? oc->output_permutation : NULL,
                                &ctx);
         count(u, st, &ctx);
     }
+    free(col);
+    free(v);
     qtr_circuit_free(b);
     qtr_circuit_free(c);
 }
