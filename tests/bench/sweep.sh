@@ -73,9 +73,18 @@ run() {  # run LABEL ROWS RESULTS CMD...: wall seconds, rows/s, MB/s, peak RSS
   WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
   awk -v w="$WALL" -v r="$rows" -v mb="$mb" -v l="$label" \
     'BEGIN { printf "   %s: %d rows in %.2f s: %.1f rows/s, results %.1f MB (%.1f MB/s)\n", l, r, w, r / w, mb, mb / w }'
-  grep '^peak_kb' "$T/err" | awk '{ printf "   peak RSS rank %d: %.1f MiB\n", NR - 1, $2 / 1024 }'
+  for f in "$T"/peak.*; do
+    [ -f "$f" ] && awk -v r="${f##*.}" '{ printf "   peak RSS rank %d: %.1f MiB\n", r, $1 / 1024 }' "$f"
+  done
+  rm -f "$T"/peak.*
 }
-TIME=(/usr/bin/time -f "peak_kb %M")
+# peak RSS of each rank, into $T/peak.RANK (GNU time; Open MPI names the rank)
+cat >"$T/timed" <<EOF
+#!/bin/sh
+exec /usr/bin/time -f "%M" -o "$T/peak.\${OMPI_COMM_WORLD_RANK:-0}" "\$@"
+EOF
+chmod +x "$T/timed"
+TIME=("$T/timed")
 
 echo "== 2. --bind, $ROWS_BIND rows written"
 run "1 process x $THREADS threads" "$ROWS_BIND" "$T/rb.h5" \
