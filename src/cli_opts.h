@@ -142,6 +142,11 @@ int qtr_cli_info_sweep(const qtr_cli_options *o);
  *  for MPI_Init; the options are already parsed. Only it may start MPI. */
 int qtr_cli_batch(const qtr_cli_options *o, int argc, char **argv);
 
+/** Replace this process with the batch part of the program (qtranspile-batch,
+ *  which links MPI and HDF5) run on the same @p argv (src/cli_handoff.c).
+ *  Returns only on failure, with the exit status after saying why. */
+int qtr_cli_handoff(char **argv);
+
 /** Memory this process may use on its node: physical memory, or the
  *  cgroup's limit when lower; 0 when unknown (src/cli_memory.c). */
 size_t qtr_cli_node_memory(void);

@@ -9,7 +9,12 @@
  *
  * Printing and exit statuses live in the command files, never in the
  * library: it reports failures as a qtr_status plus the message in a qtr_ctx.
- * Only the batch form may start MPI. */
+ * Only the batch form may start MPI.
+ *
+ * This file is built twice (src/cli.am): into qtranspile, which has no MPI
+ * and no HDF5 and, once the options parse, hands the batch form and the HDF5
+ * commands to the other build (src/cli_handoff.c); and, with
+ * QTR_CLI_BATCH_PART defined, into qtranspile-batch, which runs them. */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
@@ -35,13 +40,21 @@ static int run(const qtr_cli_options *o, int argc, char **argv)
 {
     switch (o->cmd) {
     case QTR_CMD_TRANSPILE: return qtr_cli_transpile(o);
-    case QTR_CMD_BATCH: return qtr_cli_batch(o, argc, argv);
     case QTR_CMD_CONVERT: return qtr_cli_convert(o);
+    case QTR_CMD_TARGETS: return qtr_cli_targets(o);
+#ifdef QTR_CLI_BATCH_PART
+    case QTR_CMD_BATCH: return qtr_cli_batch(o, argc, argv);
     case QTR_CMD_PACK: return qtr_cli_pack(o);
     case QTR_CMD_UNPACK: return qtr_cli_unpack(o);
     case QTR_CMD_INFO: return qtr_cli_info(o);
-    case QTR_CMD_TARGETS: return qtr_cli_targets(o);
     case QTR_CMD_SWEEP: return qtr_cli_sweep(o);
+#else
+    case QTR_CMD_BATCH:
+    case QTR_CMD_PACK:
+    case QTR_CMD_UNPACK:
+    case QTR_CMD_INFO:
+    case QTR_CMD_SWEEP: return qtr_cli_handoff(argv);
+#endif
     case QTR_NCMDS: break;
     }
     return QTR_EXIT_USAGE;

@@ -352,6 +352,11 @@ qtr_status qtr_pass_check_routing(qtr_circuit *c, const qtr_target *t, qtr_ctx *
  *  unroll 3+q gates, routing check, basis translation, direction. */
 qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 
+/** Levels 2-3: how many whole runs, with seeds seed, seed+1, ..., the best of
+ *  seeds gives circuit @p c as it stands after init (1: none beside the
+ *  first), if its first run uses a SABRE layout (pipeline.c). */
+uint32_t qtr_pipeline_reseed_runs(const qtr_circuit *c, int level);
+
 /* ---- layout and routing (src/layout.c, src/pass_layout_sabre.c,
  *      src/pass_layout_vf2.c, src/pass_route_sabre.c, src/pass_vf2post.c) --
  * These take settings beyond the common pass signature, so they are called

@@ -13,8 +13,9 @@
  * Trials: several seeded trials run in parallel (OpenMP, when built with it);
  * the winner is the one with fewest swaps, ties to the lowest trial index, so
  * the output is the same for any thread count. A trial stops early once it
- * can no longer win (its swap count passed the best finished trial's): that
- * changes the work done, never the winner.
+ * can no longer win (its swap count, plus a lower bound on the swaps its
+ * front layer still needs, passed the best finished trial's): that changes
+ * the work done, never the winner.
  *
  * Owns: per-trial state and results (plain malloc: pass scratch). Borrows:
  * DAG and routing target (read only, shared by threads). Rewrites: the
@@ -935,6 +936,15 @@ static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int l
     return QTR_OK;
 }
 
+/* A lower bound on the swaps still to come: every front gate must reach
+ * distance 1 before it routes, so its distance minus 1 must be worked off,
+ * and one swap moves two qubits one step each, each qubit in at most one
+ * front gate (a gate whose two qubits are swapped keeps its distance). */
+static inline uint64_t front_swaps_left(const layer *F)
+{
+    return (uint64_t)(F->sum - (int64_t)F->len + 1) / 2;
+}
+
 static inline uint32_t routable_on(const qtr_sabre_state *s, uint32_t p)
 {
     uint32_t k = s->front.node[p];
@@ -1097,7 +1107,7 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
                 uint64_t bnd;
 #pragma omp atomic read
                 bnd = *bound;
-                if (trial_key(res->nswaps + ncur, index) > bnd) {
+                if (trial_key(res->nswaps + ncur + front_swaps_left(&s->front), index) > bnd) {
                     res->aborted = 1;
                     return QTR_OK;
                 }

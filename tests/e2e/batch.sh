@@ -248,11 +248,13 @@ unset QTR_PROGRESS_INTERVAL
 
 # ---- no process creation besides the launch -----------------------------------------
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
-  # forks, vforks and execs, and clones that are not threads
+  # forks, vforks and execs, and clones that are not threads; qtranspile's
+  # execve into qtranspile-batch (src/cli_handoff.c) replaces the process
+  # and creates none
   check_trace() {  # check_trace TRACE ALLOWED_PARENT_PID_REGEX LABEL
     local extra
     extra=$(grep -E 'execve\(|fork\(|clone3?\(' "$1" | grep -v 'CLONE_THREAD' | grep -vE "^($2) " |
-            grep -vE "execve\(\"$B\"|execve\(\"[^\"]*qtranspile\"" | head -5)
+            grep -vE "execve\(\"$B\"|execve\(\"[^\"]*qtranspile(-batch)?\"" | head -5)
     if [ -z "$extra" ]; then ok "$3"; else bad "$3: $extra"; fi
   }
   OMP_NUM_THREADS=2 $NOLEAK strace -f -e trace=fork,vfork,execve,clone,clone3 -o "$T/tr1" "$B" "$T/text.h5" -o "$T/rs.h5" -t all:5 --progress=none >/dev/null 2>&1

@@ -42,6 +42,18 @@ crashed() {
   return 1
 }
 
+# ---- start-up: the single-file form maps neither MPI nor HDF5 -------------
+# (src/cli_handoff.c: only qtranspile-batch links them). glibc's loader lists
+# every library it maps under LD_DEBUG=libs; elsewhere the case is skipped.
+printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncx q[0],q[1];\n' > "$T/two.qasm"
+LD_DEBUG=libs "$QTR" "$T/two.qasm" -t line:2 > "$T/out" 2> "$T/err"; rc=$?
+if ! grep -q 'calling init' "$T/err"; then
+  echo "SKIP: start-up libraries (the loader does not report LD_DEBUG=libs)"
+elif [ "$rc" -eq 0 ] && ! grep -qE '(libmpi|libhdf5)[^/ ]*\.so' "$T/err"; then
+  pass "single-file transpile loads no libmpi, no libhdf5"
+else fail "single-file transpile must load no libmpi/libhdf5" \
+  "$(grep -oE '[^ ]*(libmpi|libhdf5)[^ ]*\.so[^ ]*' "$T/err" | sort -u | head -3 | tr '\n' ' ')"; fi
+
 # ---- help and version -----------------------------------------------------
 
 run --help
