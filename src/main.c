@@ -20,6 +20,7 @@
 #endif
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_opts.h"
@@ -66,15 +67,29 @@ int main(int argc, char **argv)
     qtr_cli_cmd cmd = word >= 0                      ? (qtr_cli_cmd)word
                       : qtr_cli_is_batch(argc, argv) ? QTR_CMD_BATCH
                                                      : QTR_CMD_TRANSPILE;
+    /* getopt reorders the array it parses (operands last): parse a copy, so
+     * that the batch part is handed the command line as given. Reordered,
+     * "S.h5 --progress=none --bind" became "--progress=none --bind S.h5",
+     * where the batch-form test takes S.h5 for the value of the single-file
+     * --bind. */
+    char **args = malloc(((size_t)argc + 1) * sizeof *args);
+    if (!args) {
+        qtr_cli_say("out of memory");
+        return QTR_EXIT_USAGE;
+    }
+    memcpy(args, argv, ((size_t)argc + 1) * sizeof *args);
     qtr_cli_options o;
-    int rc = word >= 0 ? qtr_cli_parse(cmd, argc - 1, argv + 1, &o)
-                       : qtr_cli_parse(cmd, argc, argv, &o);
+    int rc = word >= 0 ? qtr_cli_parse(cmd, argc - 1, args + 1, &o)
+                       : qtr_cli_parse(cmd, argc, args, &o);
     if (rc >= 0) {
+        free(args);
         if (fflush(stdout) || ferror(stdout)) {
             qtr_cli_say("standard output: write error");
             return QTR_EXIT_FAILED;
         }
         return rc;
     }
-    return run(&o, argc, argv);
+    rc = run(&o, argc, argv);
+    free(args);
+    return rc;
 }
