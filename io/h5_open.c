@@ -369,6 +369,10 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
         double d;
         f->run_approx = !get_attr_f64(f, g, QTR_H5_ATTR_APPROX, &d) && d > 0 && d <= 1 ? d : 1;
     }
+    /* /timing holds a column: HDF5 loads its header to look anything up in it */
+    if (has_res && H5Lexists(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT) > 0 &&
+        (st = check_object(f, f->fid, QTR_H5_GROUP_TIMING, NULL, NULL, ctx)))
+        goto done;
     st = open_columns(f, ctx);
 done:
     free(fmt);
@@ -504,10 +508,8 @@ static qtr_status open_any(const char *path, const void *image, size_t len, int6
         st = qtr_fail(ctx, QTR_EINVAL, "%s: not a results file", path);
         goto done;
     }
-    if (rw && H5Lexists(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT) > 0) {
-        if ((st = check_object(f, f->fid, QTR_H5_GROUP_TIMING, NULL, NULL, ctx))) goto done;
+    if (rw && H5Lexists(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT) > 0)  /* checked: open_common */
         f->timing = H5Gopen2(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT);
-    }
     if (f->journal && qtr_h5_journal_start(f->journal, path)) {
         st = qtr_fail(ctx, QTR_EIO, "%s: cannot start its journal: %s", path, strerror(errno));
         goto done;
