@@ -328,6 +328,7 @@ qtr_h5_file *qtr_h5_file_new(const char *path)
         return NULL;
     }
     f->fid = f->grp = f->timing = -1;
+    f->raw.fd = -1;
     for (int c = 0; c < NCOLS; c++) f->d[c] = -1;
     for (int i = 0; i < 256; i++) f->opmap[i] = -1;
     return f;
@@ -340,6 +341,7 @@ void qtr_h5_file_release(qtr_h5_file *f)
     if (f->timing >= 0) H5Gclose(f->timing);
     if (f->grp >= 0) H5Gclose(f->grp);
     qtr_h5_types_close(&f->ty);
+    qtr_h5_raw_close(&f->raw);
 }
 
 void qtr_h5_file_discard(qtr_h5_file *f)

@@ -11,6 +11,7 @@
 
 #include <hdf5.h>
 #include "h5_journal.h"
+#include "h5_raw.h"
 #include "h5_store.h"
 
 /* ---- errors (h5_file.c) --------------------------------------------------- */
@@ -114,6 +115,11 @@ struct qtr_h5_file {
     qtr_h5_between_fn between;        /* called between datasets written, or NULL */
     void          *between_ud;
     qtr_h5_journal *journal;          /* results written through the undo journal, or NULL */
+    qtr_h5_raw     raw;               /* the file's bytes, for what HDF5 would trust (h5_raw.h) */
+    qtr_h5_raw_dset raw_ds[NCOLS];    /* what each open dataset's header says */
+    uint64_t       chunk_len[NCOLS];  /* elements per chunk as HDF5 sees it (0: not chunked) */
+    uint64_t       esize[NCOLS];      /* bytes per element as HDF5 sees it */
+    uint64_t       chunk_ok[NCOLS];   /* 1 + the last chunk of each checked whole (h5_read.c) */
 };
 
 /* Handles (h5_file.c). */
@@ -134,10 +140,15 @@ hid_t qtr_h5_one_chunk_dapl(hid_t dcpl, hid_t ftype);
 int qtr_h5_held_elsewhere(const char *path, int rw);
 qtr_status qtr_h5_held_fail(const char *path, qtr_ctx *ctx);
 
-/* Strings (h5_read.c): @p n strings of dataset @p d from row @p first into
- * @p out, @p width+1 bytes each, NUL-terminated, truncated to @p width. */
-int qtr_h5_read_fixed_strings(qtr_h5_file *f, hid_t d, uint64_t first, size_t n, size_t width,
-                              char *out);
+/* Strings (h5_read.c): @p n strings of dataset @p d (its header: @p raw)
+ * from row @p first into @p out, @p width+1 bytes each, NUL-terminated,
+ * truncated to @p width. */
+int qtr_h5_read_fixed_strings(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *raw, uint64_t first,
+                              size_t n, size_t width, char *out);
+
+/** Elements per chunk of dataset @p d (0 when not chunked) and bytes per
+ *  element, as HDF5 sees them (h5_read.c). */
+void qtr_h5_chunk_shape(hid_t d, uint64_t *len, uint64_t *esize);
 
 /* Blocks (h5_block.c). */
 /** Store a message in the block's message pool; returns its 1-based handle,

@@ -19,6 +19,8 @@
 #include "h5_journal.h"
 
 static const char MAGIC[8] = {'Q', 'T', 'R', 'J', 'R', 'N', 'L', '1'};
+/* A commit under way with no undo data (parallel HDF5: qtr_h5_journal_mark) */
+static const char MARK_MAGIC[8] = {'Q', 'T', 'R', 'J', 'M', 'A', 'R', 'K'};
 
 typedef struct {
     char     magic[8];
@@ -97,6 +99,18 @@ static int pread_all(int fd, void *buf, size_t len, off_t at)
     return 0;
 }
 
+/* PATH.journal, malloc'ed (NULL when out of memory). */
+static char *journal_path(const char *path)
+{
+    size_t len = strlen(path);
+    char *jp = malloc(len + sizeof ".journal");
+    if (jp) {
+        memcpy(jp, path, len);
+        memcpy(jp + len, ".journal", sizeof ".journal");
+    }
+    return jp;
+}
+
 /* ---- the journal ------------------------------------------------------------ */
 
 /* Append the current bytes of [at, at+len) of the data file to the journal,
@@ -158,11 +172,8 @@ int qtr_h5_journal_commit(qtr_h5_journal *j)
 
 int qtr_h5_journal_start(qtr_h5_journal *j, const char *path)
 {
-    size_t len = strlen(path);
-    char *jp = malloc(len + sizeof ".journal");
+    char *jp = journal_path(path);
     if (!jp) return -1;
-    memcpy(jp, path, len);
-    memcpy(jp + len, ".journal", sizeof ".journal");
     struct stat sb;
     if (j->fd < 0 || fstat(j->fd, &sb)) {
         free(jp);
@@ -192,11 +203,8 @@ void qtr_h5_journal_on_write(qtr_h5_journal *j, void (*fn)(void *), void *ud)
 qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *ctx)
 {
     *rolled_back = 0;
-    size_t len = strlen(path);
-    char *jp = malloc(len + sizeof ".journal");
+    char *jp = journal_path(path);
     if (!jp) return qtr_fail(ctx, QTR_ENOMEM, "%s", path);
-    memcpy(jp, path, len);
-    memcpy(jp + len, ".journal", sizeof ".journal");
     qtr_status st = QTR_OK;
     int jfd = open(jp, O_RDONLY | O_CLOEXEC), fd = -1;
     char *buf = NULL;
@@ -211,6 +219,17 @@ qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *c
         goto done;
     }
     fd = open(path, O_RDWR | O_CLOEXEC);
+    /* a commit with no undo data was cut short: the file may be torn */
+    if ((size_t)js.st_size >= sizeof h && fd >= 0 && !fstat(fd, &fs) &&
+        !pread_all(jfd, &h, sizeof h, 0) && !memcmp(h.magic, MARK_MAGIC, sizeof MARK_MAGIC) &&
+        h.dev == (uint64_t)fs.st_dev && h.ino == (uint64_t)fs.st_ino) {
+        st = qtr_fail(ctx, QTR_EPARSE,
+                      "%s: a run with --writer=all was killed while committing a round; parallel "
+                      "HDF5 keeps no undo journal, so this file may be torn and cannot be "
+                      "resumed. Remove it and %s and run again (the default writer journals its "
+                      "commits: a run killed at any point resumes)", path, jp);
+        goto done;
+    }
     /* no record (killed before the first one was whole), no file, or the
      * journal of another file that had this name: nothing to undo */
     if ((size_t)js.st_size < sizeof h + sizeof(jrecord) || fd < 0 || fstat(fd, &fs) ||
@@ -273,15 +292,45 @@ done:
 
 int qtr_h5_journal_pending(const char *path)
 {
-    size_t len = strlen(path);
-    char *jp = malloc(len + sizeof ".journal");
+    char *jp = journal_path(path);
     if (!jp) return 0;
-    memcpy(jp, path, len);
-    memcpy(jp + len, ".journal", sizeof ".journal");
     struct stat sb;
-    int pending = !stat(jp, &sb) && (size_t)sb.st_size > sizeof(jheader) + sizeof(jrecord);
+    jheader h;
+    int pending = 0, jfd = open(jp, O_RDONLY | O_CLOEXEC);
+    if (jfd >= 0 && !fstat(jfd, &sb))
+        pending = (size_t)sb.st_size > sizeof(jheader) + sizeof(jrecord) ||
+                  ((size_t)sb.st_size >= sizeof h && !pread_all(jfd, &h, sizeof h, 0) &&
+                   !memcmp(h.magic, MARK_MAGIC, sizeof MARK_MAGIC));
+    if (jfd >= 0) close(jfd);
     free(jp);
     return pending;
+}
+
+int qtr_h5_journal_mark(const char *path, int on)
+{
+    char *jp = journal_path(path);
+    if (!jp) return -1;
+    int rc = 0;
+    if (!on) {
+        rc = unlink(jp) && errno != ENOENT ? -1 : 0;
+    } else {
+        struct stat fs;
+        jheader h;
+        memset(&h, 0, sizeof h);
+        memcpy(h.magic, MARK_MAGIC, sizeof MARK_MAGIC);
+        int fd = -1;
+        rc = stat(path, &fs) ? -1 : 0;
+        if (!rc) {
+            h.dev = (uint64_t)fs.st_dev;
+            h.ino = (uint64_t)fs.st_ino;
+            h.committed = (uint64_t)fs.st_size;
+            fd = open(jp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            rc = fd < 0 || pwrite_all(fd, &h, sizeof h, 0) ? -1 : 0;
+        }
+        if (fd >= 0 && close(fd)) rc = -1;
+    }
+    free(jp);
+    return rc;
 }
 
 /* ---- the driver ----------------------------------------------------------- */

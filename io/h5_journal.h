@@ -58,8 +58,15 @@ void qtr_h5_journal_on_write(qtr_h5_journal *j, void (*fn)(void *), void *ud);
  *  says whether anything was undone. */
 qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *ctx);
 
-/** 1 if PATH.journal holds writes to undo: the file may read as torn until
- *  qtr_h5_journal_recover has run. */
+/** 1 if PATH.journal holds writes to undo (the file may read as torn until
+ *  qtr_h5_journal_recover has run), or marks a commit that cannot be undone. */
 int qtr_h5_journal_pending(const char *path);
+
+/** For a file written without this driver (parallel HDF5, whose MPI-IO
+ *  driver cannot be wrapped): @p on, write PATH.journal as a mark that a
+ *  commit is under way (no undo data: a kill leaves the file possibly torn,
+ *  and qtr_h5_journal_recover then refuses it with a message that says
+ *  so); off, remove the mark at the commit point. 0 or -1 (errno set). */
+int qtr_h5_journal_mark(const char *path, int on);
 
 #endif

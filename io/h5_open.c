@@ -20,88 +20,88 @@
 #include "common.h"
 #include "h5_internal.h"
 
-/* ---- attributes ---- */
+/* ---- what HDF5 would trust, checked first (h5_raw.h) ---- */
 
-/* Read a scalar string attribute, fixed or variable length, into a new
- * malloc'ed string. Returns NULL when absent or not a string. */
-static char *get_attr_str(hid_t obj, const char *name)
+/* Locate object @p name in @p loc (a hard link: never a soft or external
+ * one, which would open other files) and check its header before HDF5
+ * decodes it; its layout into @p ds (may be NULL), its address into *addr. */
+static qtr_status check_object(qtr_h5_file *f, hid_t loc, const char *name, qtr_h5_raw_dset *ds,
+                               uint64_t *addr, qtr_ctx *ctx)
 {
-    if (H5Aexists(obj, name) <= 0) return NULL;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return NULL;
-    char *out = NULL;
-    hid_t t = H5Aget_type(a), s = H5Aget_space(a);
-    if (t >= 0 && H5Tget_class(t) == H5T_STRING && s >= 0 && H5Sget_simple_extent_npoints(s) == 1) {
-        if (H5Tis_variable_str(t) > 0) {
-            char *v = NULL;
-            hid_t m = H5Tcopy(H5T_C_S1);
-            H5Tset_size(m, H5T_VARIABLE);
-            H5Tset_cset(m, H5Tget_cset(t));
-            if (H5Aread(a, m, &v) >= 0 && v) {
-                out = strdup(v);
-                H5free_memory(v);
-            }
-            H5Tclose(m);
-        } else {
-            size_t len = H5Tget_size(t);
-            if (len < (1u << 20)) {
-                hid_t m = qtr_h5_fixed_str(len + 1, H5T_STR_NULLTERM);
-                H5Tset_cset(m, H5Tget_cset(t));
-                out = calloc(1, len + 1);
-                if (out && H5Aread(a, m, out) < 0) {
-                    free(out);
-                    out = NULL;
-                }
-                H5Tclose(m);
-            }
-        }
-    }
-    if (t >= 0) H5Tclose(t);
-    if (s >= 0) H5Sclose(s);
-    H5Aclose(a);
-    return out;
+    H5L_info_t li;
+    char why[200];
+    if (H5Lget_info(loc, name, &li, H5P_DEFAULT) < 0)
+        return qtr_h5_fail(f, ctx, QTR_EPARSE, "%s: cannot look up '%s'", f->path, name);
+    if (li.type != H5L_TYPE_HARD)
+        return qtr_fail(ctx, QTR_EPARSE, "%s: '%s' is a soft or external link, not an object of "
+                        "the file", f->path, name);
+    if (qtr_h5_raw_check_object(&f->raw, li.u.address, ds, why, sizeof why))
+        return qtr_fail(ctx, QTR_EPARSE, "%s: '%s' is damaged: %s", f->path, name, why);
+    if (addr) *addr = li.u.address;
+    return QTR_OK;
 }
 
-/* Read a scalar attribute of class @p cls (H5T_INTEGER, H5T_FLOAT) as
- * memory type @p mtype into @p v; -1 when absent or of another kind. */
-static int get_attr_num(hid_t obj, const char *name, H5T_class_t cls, hid_t mtype, void *v)
+/* ---- attributes, read from the object header at @p obj (h5_raw.c: HDF5
+ * 1.10 copies an attribute's data without checking its message's size) ---- */
+
+/* A scalar string attribute, fixed or variable length, as a new malloc'ed
+ * string; NULL when absent or not a string. */
+static char *get_attr_str(qtr_h5_file *f, uint64_t obj, const char *name)
 {
-    if (H5Aexists(obj, name) <= 0) return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return -1;
-    hid_t t = H5Aget_type(a), s = H5Aget_space(a);
-    int rc = -1;
-    if (t >= 0 && H5Tget_class(t) == cls && H5Sget_simple_extent_npoints(s) == 1)
-        rc = H5Aread(a, mtype, v) < 0 ? -1 : 0;
-    if (t >= 0) H5Tclose(t);
-    if (s >= 0) H5Sclose(s);
-    H5Aclose(a);
+    qtr_h5_raw_value v;
+    char why[200];
+    if (qtr_h5_raw_attr(&f->raw, obj, name, &v, why, sizeof why) || v.cls != 3) {
+        free(v.str);
+        return NULL;
+    }
+    return v.str;
+}
+
+/* A scalar attribute of class @p cls (0 integer, 1 float) into *v; -1 when
+ * absent or of another kind. */
+static int get_attr_num(qtr_h5_file *f, uint64_t obj, const char *name, int cls,
+                        qtr_h5_raw_value *v)
+{
+    char why[200];
+    int rc = qtr_h5_raw_attr(&f->raw, obj, name, v, why, sizeof why) || v->cls != cls ? -1 : 0;
+    free(v->str);
     return rc;
 }
 
-static int get_attr_i64(hid_t obj, const char *name, int64_t *v)
+static int get_attr_i64(qtr_h5_file *f, uint64_t obj, const char *name, int64_t *out)
 {
-    return get_attr_num(obj, name, H5T_INTEGER, H5T_NATIVE_INT64, v);
+    qtr_h5_raw_value v;
+    if (get_attr_num(f, obj, name, 0, &v)) return -1;
+    *out = v.i;
+    return 0;
 }
 
-static int get_attr_f64(hid_t obj, const char *name, double *v)
+static int get_attr_f64(qtr_h5_file *f, uint64_t obj, const char *name, double *out)
 {
-    return get_attr_num(obj, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, v);
+    qtr_h5_raw_value v;
+    if (get_attr_num(f, obj, name, 1, &v)) return -1;
+    *out = v.d;
+    return 0;
 }
 
 /* ---- validation at open ---- */
+
+static qtr_status check_storage(qtr_h5_file *f, hid_t ds, hid_t t, const col_desc *d,
+                                size_t esize, qtr_ctx *ctx);
 
 static qtr_status read_gate_names(qtr_h5_file *f, qtr_ctx *ctx)
 {
     if (H5Lexists(f->fid, QTR_H5_GATE_NAMES, H5P_DEFAULT) <= 0)
         return qtr_fail(ctx, QTR_EPARSE, "%s: no %s dataset (the op codes would have no meaning)",
                         f->path, QTR_H5_GATE_NAMES);
+    qtr_h5_raw_dset raw;
+    qtr_status st = check_object(f, f->fid, QTR_H5_GATE_NAMES, &raw, NULL, ctx);
+    if (st) return st;
     hid_t d = H5Dopen2(f->fid, QTR_H5_GATE_NAMES, H5P_DEFAULT);
     if (d < 0) return qtr_h5_fail(f, ctx, QTR_EPARSE, "%s: cannot open %s", f->path, QTR_H5_GATE_NAMES);
     hid_t s = H5Dget_space(d);
     hssize_t g = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
     if (s >= 0) H5Sclose(s);
-    qtr_status st = QTR_OK;
     char *names = NULL;
     if (g < 0 || g > 256 || H5Sget_simple_extent_ndims(s = H5Dget_space(d)) != 1) {
         if (s >= 0) H5Sclose(s);
@@ -110,12 +110,18 @@ static qtr_status read_gate_names(qtr_h5_file *f, qtr_ctx *ctx)
         goto done;
     }
     H5Sclose(s);
+    /* its element and chunk sizes, as any column's */
+    static const col_desc gate_desc = {QTR_H5_GATE_NAMES, T_NAME, IN_BOTH, G_ABS, K_ROW, -1, 0};
+    hid_t t = H5Dget_type(d);
+    st = check_storage(f, d, t, &gate_desc, t >= 0 ? H5Tget_size(t) : 0, ctx);
+    if (t >= 0) H5Tclose(t);
+    if (st) goto done;
     names = calloc((size_t)g ? (size_t)g : 1, QTR_H5_GATENAME_LEN + 1);
     if (!names) {
         st = qtr_fail(ctx, QTR_ENOMEM, "gate names");
         goto done;
     }
-    if (qtr_h5_read_fixed_strings(f, d, 0, (size_t)g, QTR_H5_GATENAME_LEN, names) < 0) {
+    if (qtr_h5_read_fixed_strings(f, d, &raw, 0, (size_t)g, QTR_H5_GATENAME_LEN, names) < 0) {
         st = qtr_h5_fail(f, ctx, QTR_EPARSE, "%s: cannot read %s as strings", f->path, QTR_H5_GATE_NAMES);
         goto done;
     }
@@ -225,10 +231,13 @@ static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
         if (!qtr_h5_col_applies(c, f->content, f->storage)) continue;
         hid_t loc = d->group == G_ABS ? f->fid : f->grp;
         if (loc < 0 || H5Lexists(loc, d->name, H5P_DEFAULT) <= 0) continue;
+        qtr_status hdr = check_object(f, loc, d->name, &f->raw_ds[c], NULL, ctx);
+        if (hdr) return hdr;
         hid_t ds = H5Dopen2(loc, d->name, H5P_DEFAULT);
         if (ds < 0) return qtr_h5_fail(f, ctx, QTR_EPARSE, "%s: cannot open '%s'", f->path, d->name);
         if (f->writable) ds = reopen_one_chunk(loc, d->name, ds);  /* a resumed results file */
         f->d[c] = ds;
+        qtr_h5_chunk_shape(ds, &f->chunk_len[c], &f->esize[c]);
         hid_t s = H5Dget_space(ds), t = H5Dget_type(ds);
         hsize_t dim = 0;
         int nd = H5Sget_simple_extent_ndims(s);
@@ -291,7 +300,7 @@ static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
 
 static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
 {
-    char *fmt = get_attr_str(f->fid, QTR_H5_ATTR_FORMAT);
+    char *fmt = get_attr_str(f, f->raw.root, QTR_H5_ATTR_FORMAT);
     int64_t ver = 0;
     qtr_status st = QTR_OK;
     if (!fmt || strcmp(fmt, QTR_H5_FORMAT_NAME)) {
@@ -301,7 +310,7 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
                       fmt ? "'" : "", QTR_H5_FORMAT_NAME);
         goto done;
     }
-    if (get_attr_i64(f->fid, QTR_H5_ATTR_VERSION, &ver) < 0) {
+    if (get_attr_i64(f, f->raw.root, QTR_H5_ATTR_VERSION, &ver) < 0) {
         st = qtr_fail(ctx, QTR_EPARSE, "%s: root attribute '%s' missing or not an integer",
                       f->path, QTR_H5_ATTR_VERSION);
         goto done;
@@ -325,6 +334,10 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
         goto done;
     }
     f->content = has_res ? QTR_H5_RESULTS : QTR_H5_CIRCUITS;
+    uint64_t g = 0;
+    if ((st = check_object(f, f->fid, has_res ? QTR_H5_GROUP_RESULTS : QTR_H5_GROUP_CIRCUITS, NULL,
+                           &g, ctx)))
+        goto done;
     f->grp = H5Gopen2(f->fid, has_res ? QTR_H5_GROUP_RESULTS : QTR_H5_GROUP_CIRCUITS, H5P_DEFAULT);
     if (f->grp < 0) {
         st = qtr_h5_fail(f, ctx, QTR_EPARSE, "%s: cannot open the circuits group", f->path);
@@ -332,7 +345,7 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
     }
     f->storage = QTR_H5_COLUMNS;
     if (!has_res) {
-        char *sto = get_attr_str(f->grp, QTR_H5_ATTR_STORAGE);
+        char *sto = get_attr_str(f, g, QTR_H5_ATTR_STORAGE);
         if (sto && !strcmp(sto, "qasm")) f->storage = QTR_H5_QASMTEXT;
         else if (sto && strcmp(sto, "columns")) {
             st = qtr_fail(ctx, QTR_EPARSE, "%s: storage '%s' is neither 'columns' nor 'qasm'",
@@ -344,17 +357,17 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
             f->storage = QTR_H5_QASMTEXT;  /* a writer that skipped the attribute */
         free(sto);
     } else {
-        f->run_input = get_attr_str(f->grp, QTR_H5_ATTR_INPUT);
-        f->run_target = get_attr_str(f->grp, QTR_H5_ATTR_TARGET);
-        f->run_basis = get_attr_str(f->grp, QTR_H5_ATTR_BASIS);
+        f->run_input = get_attr_str(f, g, QTR_H5_ATTR_INPUT);
+        f->run_target = get_attr_str(f, g, QTR_H5_ATTR_TARGET);
+        f->run_basis = get_attr_str(f, g, QTR_H5_ATTR_BASIS);
         int64_t v = 0;
-        if (!get_attr_i64(f->grp, QTR_H5_ATTR_LEVEL, &v)) f->run_level = (int)v;
-        if (!get_attr_i64(f->grp, QTR_H5_ATTR_SEED, &v)) f->run_seed = (uint64_t)v;
+        if (!get_attr_i64(f, g, QTR_H5_ATTR_LEVEL, &v)) f->run_level = (int)v;
+        if (!get_attr_i64(f, g, QTR_H5_ATTR_SEED, &v)) f->run_seed = (uint64_t)v;
         /* absent in files from before these options: the level's, exact */
-        if (!get_attr_i64(f->grp, QTR_H5_ATTR_LAYOUT_TRIALS, &v)) f->run_layout_trials = (uint32_t)v;
-        if (!get_attr_i64(f->grp, QTR_H5_ATTR_SWAP_TRIALS, &v)) f->run_swap_trials = (uint32_t)v;
+        if (!get_attr_i64(f, g, QTR_H5_ATTR_LAYOUT_TRIALS, &v)) f->run_layout_trials = (uint32_t)v;
+        if (!get_attr_i64(f, g, QTR_H5_ATTR_SWAP_TRIALS, &v)) f->run_swap_trials = (uint32_t)v;
         double d;
-        f->run_approx = !get_attr_f64(f->grp, QTR_H5_ATTR_APPROX, &d) && d > 0 && d <= 1 ? d : 1;
+        f->run_approx = !get_attr_f64(f, g, QTR_H5_ATTR_APPROX, &d) && d > 0 && d <= 1 ? d : 1;
     }
     st = open_columns(f, ctx);
 done:
@@ -427,13 +440,23 @@ qtr_status qtr_h5_recover(const char *path, int *rolled_back, qtr_ctx *ctx)
 
 int qtr_h5_interrupted(const char *path) { return qtr_h5_journal_pending(path); }
 
+qtr_status qtr_h5_mark_commit(const char *path, int on, qtr_ctx *ctx)
+{
+    if (qtr_h5_journal_mark(path, on))
+        return qtr_fail(ctx, QTR_EIO, "%s: cannot %s its commit mark %s.journal: %s", path,
+                        on ? "write" : "remove", path, strerror(errno));
+    return QTR_OK;
+}
+
 void qtr_h5_set_write_hook(qtr_h5_file *f, void (*fn)(void *), void *ud)
 {
     if (f->journal) qtr_h5_journal_on_write(f->journal, fn, ud);
 }
 
-static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file **out,
-                           qtr_ctx *ctx)
+/* Open @p path (or, with @p image, the file image of @p len bytes that
+ * @p fapl holds in memory). */
+static qtr_status open_any(const char *path, const void *image, size_t len, int64_t fapl, int rw,
+                           qtr_h5_file **out, qtr_ctx *ctx)
 {
     *out = NULL;
     qtr_h5_quiet q = qtr_h5_quiet_begin();
@@ -467,14 +490,24 @@ static qtr_status open_any(const char *path, int64_t fapl, int rw, qtr_h5_file *
                        cut ? ": the file is truncated" : "");
         goto done;
     }
+    /* HDF5 has read the superblock and found the root group; before it
+     * decodes anything else, check what it would trust */
+    char why[200];
+    if (qtr_h5_raw_open(&f->raw, path, image, len, why, sizeof why) ||
+        qtr_h5_raw_check_object(&f->raw, f->raw.root, NULL, why, sizeof why)) {
+        st = qtr_fail(ctx, QTR_EPARSE, "%s: damaged HDF5 file: %s", path, why);
+        goto done;
+    }
     f->writable = rw;
     if ((st = open_common(f, ctx))) goto done;
     if (rw && f->content != QTR_H5_RESULTS) {
         st = qtr_fail(ctx, QTR_EINVAL, "%s: not a results file", path);
         goto done;
     }
-    if (rw && H5Lexists(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT) > 0)
+    if (rw && H5Lexists(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT) > 0) {
+        if ((st = check_object(f, f->fid, QTR_H5_GROUP_TIMING, NULL, NULL, ctx))) goto done;
         f->timing = H5Gopen2(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT);
+    }
     if (f->journal && qtr_h5_journal_start(f->journal, path)) {
         st = qtr_fail(ctx, QTR_EIO, "%s: cannot start its journal: %s", path, strerror(errno));
         goto done;
@@ -489,12 +522,12 @@ done:
 
 qtr_status qtr_h5_open(const char *path, qtr_h5_file **out, qtr_ctx *ctx)
 {
-    return open_any(path, -1, 0, out, ctx);
+    return open_any(path, NULL, 0, -1, 0, out, ctx);
 }
 
 qtr_status qtr_h5_open_rw(const char *path, int64_t fapl, qtr_h5_file **out, qtr_ctx *ctx)
 {
-    return open_any(path, fapl, 1, out, ctx);
+    return open_any(path, NULL, 0, fapl, 1, out, ctx);
 }
 
 qtr_status qtr_h5_open_image(const void *image, size_t len, const char *name, qtr_h5_file **out,
@@ -509,7 +542,7 @@ qtr_status qtr_h5_open_image(const void *image, size_t len, const char *name, qt
         H5Pset_file_image(fapl, (void *)image, len) < 0)
         st = qtr_fail(ctx, QTR_ENOMEM, "%s: cannot hold the file image of %zu bytes", name, len);
     else
-        st = open_any(name, fapl, 0, out, ctx);
+        st = open_any(name, image, len, fapl, 0, out, ctx);
     if (fapl >= 0) H5Pclose(fapl);
     H5Eclear2(H5E_DEFAULT);
     qtr_h5_quiet_end(q);

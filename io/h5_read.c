@@ -13,42 +13,249 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include "common.h"
 #include "h5_internal.h"
+
+/* ---- variable-length strings, resolved without HDF5's global heap code ---- */
+
+/* Bytes of a variable-length element on disk: its length and a heap ID. */
+static size_t vlen_elem_size(const qtr_h5_file *f) { return 4 + f->raw.osize + 4; }
+
+/* Undo HDF5's shuffle filter (byte k of every element stored together). */
+static void unshuffle(const unsigned char *in, unsigned char *out, uint64_t len, uint64_t es)
+{
+    uint64_t n = len / es;
+    for (uint64_t e = 0; e < n; e++)
+        for (uint64_t k = 0; k < es; k++) out[e * es + k] = in[k * n + e];
+    memcpy(out + n * es, in + n * es, (size_t)(len - n * es));
+}
+
+/* Decode a stored chunk of @p d through the filters writers put on string
+ * columns (deflate, shuffle, Fletcher-32), last applied first. *data is
+ * replaced by a new buffer of *len bytes. */
+static int unfilter(hid_t d, uint32_t mask, unsigned char **data, uint64_t *len, uint64_t want,
+                    uint64_t es, char *why, size_t wlen)
+{
+    hid_t dcpl = H5Dget_create_plist(d);
+    int nf = dcpl >= 0 ? H5Pget_nfilters(dcpl) : -1, rc = 0;
+    for (int i = nf - 1; i >= 0 && !rc; i--) {
+        unsigned flags, cd[8];
+        size_t ncd = 8;
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, 0, NULL, NULL);
+        if (mask & (1u << i)) continue;
+        unsigned char *o = NULL;
+        uLongf olen = (uLongf)want;
+        if (id == H5Z_FILTER_FLETCHER32 && *len >= 4) {
+            *len -= 4;
+            continue;
+        }
+        if ((id != H5Z_FILTER_DEFLATE && id != H5Z_FILTER_SHUFFLE) || !(o = malloc(want ? want : 1))) {
+            snprintf(why, wlen, "chunks stored through filter %d, which this reader does not undo",
+                     (int)id);
+            rc = -1;
+        } else if (id == H5Z_FILTER_DEFLATE) {
+            if (uncompress(o, &olen, *data, (uLong)*len) != Z_OK) {
+                snprintf(why, wlen, "a compressed chunk does not inflate");
+                rc = -1;
+            }
+        } else {
+            olen = (uLongf)*len;
+            unshuffle(*data, o, *len, es);
+        }
+        if (rc) {
+            free(o);
+            break;
+        }
+        free(*data);
+        *data = o;
+        *len = olen;
+    }
+    if (nf < 0) {
+        snprintf(why, wlen, "cannot read the filters of the column");
+        rc = -1;
+    }
+    if (dcpl >= 0) H5Pclose(dcpl);
+    H5Eclear2(H5E_DEFAULT);
+    return rc;
+}
+
+#define MAX_RAW_CHUNK ((uint64_t)64 << 20)
+
+/* Chunk @p k of the 1-D chunked dataset @p d (its header: @p ds) as HDF5
+ * stores it, its filters undone: *buf (malloc'ed) and *len, or *buf NULL
+ * when the chunk was never written. */
+static int read_chunk(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, uint64_t k,
+                      unsigned char **buf, uint64_t *len, char *why, size_t wlen)
+{
+    hsize_t off = k * ds->chunk, nbytes = 0;
+    uint32_t mask = 0;
+    *buf = NULL;
+    *len = 0;
+    if (H5Dget_chunk_storage_size(d, &off, &nbytes) < 0 || nbytes == 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return 0;
+    }
+    if (nbytes > MAX_RAW_CHUNK || nbytes > f->raw.size)
+        return snprintf(why, wlen, "a chunk of %llu bytes", (unsigned long long)nbytes), -1;
+    if (!(*buf = malloc((size_t)nbytes))) return snprintf(why, wlen, "out of memory"), -1;
+    *len = nbytes;
+    if (H5Dread_chunk(d, H5P_DEFAULT, &off, &mask, *buf) < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        snprintf(why, wlen, "cannot read chunk %llu", (unsigned long long)k);
+    } else if (!ds->filtered || !unfilter(d, mask, buf, len, ds->chunk * ds->esize, ds->esize,
+                                          why, wlen)) {
+        return 0;
+    }
+    free(*buf);
+    *buf = NULL;
+    return -1;
+}
+
+void qtr_h5_chunk_shape(hid_t d, uint64_t *len, uint64_t *esize)
+{
+    hid_t dcpl = H5Dget_create_plist(d), t = H5Dget_type(d);
+    hsize_t c = 0;
+    *len = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &c) == 1 ? c : 0;
+    *esize = t >= 0 ? H5Tget_size(t) : 0;
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (t >= 0) H5Tclose(t);
+    H5Eclear2(H5E_DEFAULT);
+}
+
+/* HDF5 1.10 copies a whole chunk out of the buffer it read or inflated,
+ * whatever that buffer's size: before HDF5 reads elements [lo, hi) of
+ * dataset @p d (chunks of @p clen elements of @p esize bytes, as HDF5 sees
+ * them; @p ds: its header), check that each chunk they lie in holds a whole
+ * chunk. *@p done (may be NULL) remembers the last chunk checked, so a
+ * column read front to back has each chunk checked once. */
+static int check_chunks(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, uint64_t clen,
+                        uint64_t esize, uint64_t *done, uint64_t lo, uint64_t hi)
+{
+    if (!clen || hi <= lo) return 0;
+    if (!esize || clen > MAX_RAW_CHUNK / esize) {
+        snprintf(f->err, sizeof f->err, "chunks of %llu elements", (unsigned long long)clen);
+        return -1;
+    }
+    qtr_h5_raw_dset shape = *ds;
+    shape.chunk = clen;
+    shape.esize = esize;
+    uint64_t want = clen * esize;
+    for (uint64_t k = lo / clen; k <= (hi - 1) / clen; k++) {
+        if (done && *done == k + 1) continue;
+        hsize_t off = k * clen, nbytes = 0;
+        uint64_t len = 0;
+        unsigned char *buf = NULL;
+        if (!ds->filtered) {
+            if (H5Dget_chunk_storage_size(d, &off, &nbytes) < 0) nbytes = want;  /* never written */
+            H5Eclear2(H5E_DEFAULT);
+            len = nbytes ? nbytes : want;
+        } else if (read_chunk(f, d, &shape, k, &buf, &len, f->err, sizeof f->err)) {
+            return -1;
+        } else if (!buf) {
+            len = want;
+        }
+        free(buf);
+        if (len < want) {
+            snprintf(f->err, sizeof f->err, "chunk %llu holds %llu bytes of its %llu",
+                     (unsigned long long)k, (unsigned long long)len, (unsigned long long)want);
+            return -1;
+        }
+        if (done) *done = k + 1;
+    }
+    return 0;
+}
+
+/* The stored elements of rows [first, first + n) of the 1-D variable-length
+ * string dataset @p d (its header: @p ds) into @p out, n * 4+O+4 bytes:
+ * read from the file's bytes (compact, contiguous) or as HDF5 stores each
+ * chunk (H5Dread_chunk), never converted by HDF5. */
+static int read_stored(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, uint64_t first,
+                       size_t n, unsigned char *out, char *why, size_t wlen)
+{
+    uint64_t es = vlen_elem_size(f);
+    if (!ds->vlen_string || ds->esize != es)
+        return snprintf(why, wlen, "not a column of variable-length strings as HDF5 stores them"), -1;
+    if (first + n < first || first + n > UINT64_MAX / es)
+        return snprintf(why, wlen, "rows beyond any file"), -1;
+    if (ds->layout == 0 || ds->layout == 1) {
+        if (ds->layout == 1 && qtr_h5_raw_undefined(&f->raw, ds->data_at)) {
+            memset(out, 0, n * es);  /* never written: the fill value, empty strings */
+            return 0;
+        }
+        if ((first + n) * es > ds->data_len ||
+            ds->data_at > f->raw.size - f->raw.base ||
+            qtr_h5_raw_read(&f->raw, f->raw.base + ds->data_at + first * es, out, n * es))
+            return snprintf(why, wlen, "its elements lie outside the file"), -1;
+        return 0;
+    }
+    uint64_t c = ds->chunk;
+    if (ds->layout != 2 || !c || c > MAX_RAW_CHUNK / es)
+        return snprintf(why, wlen, "a layout this reader does not read"), -1;
+    for (uint64_t k = first / c; k * c < first + n; k++) {
+        uint64_t lo = k * c > first ? k * c : first, hi = (k + 1) * c < first + n ? (k + 1) * c : first + n;
+        unsigned char *dst = out + (lo - first) * es, *buf;
+        uint64_t len;
+        if (read_chunk(f, d, ds, k, &buf, &len, why, wlen)) return -1;
+        if (!buf) {
+            memset(dst, 0, (hi - lo) * es);  /* chunk never written: empty strings */
+            continue;
+        }
+        if (len < (hi - k * c) * es) {
+            free(buf);
+            return snprintf(why, wlen, "chunk %llu holds %llu bytes, fewer than its elements",
+                            (unsigned long long)k, (unsigned long long)len), -1;
+        }
+        memcpy(dst, buf + (lo - k * c) * es, (size_t)((hi - lo) * es));
+        free(buf);
+    }
+    return 0;
+}
+
+/* As qtr_h5_read_fixed_strings, for a column of variable-length strings. */
+static int read_vlen_strings(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, uint64_t first,
+                             size_t n, size_t width, char *out)
+{
+    size_t es = vlen_elem_size(f);
+    unsigned char *elems = malloc(n * es);
+    int rc = elems ? read_stored(f, d, ds, first, n, elems, f->err, sizeof f->err)
+                   : (snprintf(f->err, sizeof f->err, "out of memory"), -1);
+    for (size_t i = 0; i < n && !rc; i++) {
+        char *s = NULL;
+        rc = qtr_h5_raw_vlen(&f->raw, elems + i * es, &s, f->err, sizeof f->err);
+        if (!rc) snprintf(out + i * (width + 1), width + 1, "%s", s);
+        free(s);
+    }
+    free(elems);
+    return rc;
+}
 
 /* ---- reading strings (fixed or variable length) ---- */
 
 /* Read @p n strings of dataset @p d from row @p first into @p out, @p width+1
  * bytes each, NUL-terminated, truncated to @p width bytes. */
-int qtr_h5_read_fixed_strings(qtr_h5_file *f, hid_t d, uint64_t first, size_t n, size_t width,
-                              char *out)
+int qtr_h5_read_fixed_strings(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *raw, uint64_t first,
+                              size_t n, size_t width, char *out)
 {
     if (!n) return 0;
     int rc = -1;
-    hid_t t = H5Dget_type(d), fs = H5Dget_space(d), ms = -1, m = -1;
+    hid_t t = H5Dget_type(d), fs = -1, ms = -1, m = -1;
     hsize_t off = first, cnt = n;
-    if (t < 0 || fs < 0 || H5Tget_class(t) != H5T_STRING) goto done;
-    if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0) goto done;
-    ms = H5Screate_simple(1, &cnt, NULL);
+    if (t < 0 || H5Tget_class(t) != H5T_STRING) goto done;
     if (H5Tis_variable_str(t) > 0) {
-        char **v = calloc(n, sizeof *v);
-        m = H5Tcopy(H5T_C_S1);
-        H5Tset_size(m, H5T_VARIABLE);
-        H5Tset_cset(m, H5Tget_cset(t));
-        if (v && H5Dread(d, m, ms, fs, H5P_DEFAULT, v) < 0) qtr_h5_cap(f);
-        else if (v) {
-            for (size_t i = 0; i < n; i++)
-                snprintf(out + i * (width + 1), width + 1, "%s", v[i] ? v[i] : "");
-            H5Dvlen_reclaim(m, ms, H5P_DEFAULT, v);
-            rc = 0;
-        }
-        free(v);
-    } else {
-        m = qtr_h5_fixed_str(width + 1, H5T_STR_NULLTERM);
-        H5Tset_cset(m, H5Tget_cset(t));
-        rc = H5Dread(d, m, ms, fs, H5P_DEFAULT, out) < 0 ? -1 : 0;
-        if (rc) qtr_h5_cap(f);
+        rc = read_vlen_strings(f, d, raw, first, n, width, out);
+        goto done;
     }
+    fs = H5Dget_space(d);
+    uint64_t clen, esize;
+    qtr_h5_chunk_shape(d, &clen, &esize);
+    if (check_chunks(f, d, raw, clen, esize, NULL, first, first + n)) goto done;
+    if (fs < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0) goto done;
+    ms = H5Screate_simple(1, &cnt, NULL);
+    m = qtr_h5_fixed_str(width + 1, H5T_STR_NULLTERM);
+    H5Tset_cset(m, H5Tget_cset(t));
+    rc = H5Dread(d, m, ms, fs, H5P_DEFAULT, out) < 0 ? -1 : 0;
+    if (rc) qtr_h5_cap(f);
 done:
     if (m >= 0) H5Tclose(m);
     if (ms >= 0) H5Sclose(ms);
@@ -63,26 +270,20 @@ done:
 
 /* Read rows [first, first+n) of row column @p c into @p buf with memory
  * type @p mt. Absent columns leave buf untouched (the caller zeroed it). */
+static int read_span(qtr_h5_file *f, int c, uint64_t lo, uint64_t hi, hid_t mt, void *buf);
+
 static int read_col(qtr_h5_file *f, int c, uint64_t first, size_t n, hid_t mt, void *buf)
 {
-    hid_t d = f->d[c];
-    if (d < 0 || !n) return 0;
-    hsize_t off = first, cnt = n;
-    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &cnt, NULL);
-    int rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0 ||
-                     H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf) < 0
-                 ? -1
-                 : 0;
-    if (rc) qtr_h5_cap(f);
-    H5Sclose(ms);
-    H5Sclose(fs);
-    return rc;
+    return f->d[c] < 0 || !n ? 0 : read_span(f, c, first, first + n, mt, buf);
 }
 
-/* Read elements [lo, hi) of pool dataset @p c. */
+/* Read elements [lo, hi) of dataset column @p c. */
 static int read_span(qtr_h5_file *f, int c, uint64_t lo, uint64_t hi, hid_t mt, void *buf)
 {
     if (hi <= lo) return 0;
+    if (check_chunks(f, f->d[c], &f->raw_ds[c], f->chunk_len[c], f->esize[c], &f->chunk_ok[c], lo,
+                     hi))
+        return -1;
     hsize_t off = lo, cnt = hi - lo;
     hid_t fs = H5Dget_space(f->d[c]), ms = H5Screate_simple(1, &cnt, NULL);
     int rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0 ||
@@ -293,66 +494,75 @@ static qtr_status read_pool(qtr_h5_file *f, qtr_h5_block *b, size_t k0, int c, q
     return QTR_OK;
 }
 
-/* QASM text of rows [k0, b->n), first file row @p first. */
+/* QASM text of rows [k0, b->n), first file row @p first: variable-length
+ * strings resolved by h5_raw.c (a reference outside the file or its heap
+ * fails its row alone), fixed-length ones read by HDF5. */
 static qtr_status read_texts(qtr_h5_file *f, qtr_h5_block *b, size_t k0, uint64_t first,
                              qtr_ctx *ctx)
 {
-    size_t n = b->n - k0;
-    hid_t d = f->d[C_QASM], t = H5Dget_type(d), m = -1;
-    hsize_t off = first, cnt = n;
-    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &cnt, NULL);
+    size_t n = b->n - k0, width = 0, es = vlen_elem_size(f);
+    hid_t d = f->d[C_QASM], t = H5Dget_type(d);
+    int var = t >= 0 && H5Tis_variable_str(t) > 0;
     qtr_status st = QTR_OK;
-    char **v = NULL, *fixed = NULL;
-    size_t width = 0;
-    int var = H5Tis_variable_str(t) > 0;
-    H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
+    unsigned char *elems = NULL;
+    char *fixed = NULL, why[200];
     if (var) {
-        m = H5Tcopy(H5T_C_S1);
-        H5Tset_size(m, H5T_VARIABLE);
-        H5Tset_cset(m, H5Tget_cset(t));
-        v = calloc(n, sizeof *v);
-        if (!v) { st = qtr_fail(ctx, QTR_ENOMEM, "QASM texts"); goto done; }
-        if (H5Dread(d, m, ms, fs, H5P_DEFAULT, v) < 0) {
-            qtr_h5_cap(f);
-            free(v);
-            v = NULL;
-            st = qtr_h5_fail(f, ctx, QTR_EIO, "%s: reading '%s'", f->path, QTR_H5_QASM);
+        if (!(elems = malloc(n * es))) {
+            st = qtr_fail(ctx, QTR_ENOMEM, "QASM texts");
+            goto done;
+        }
+        if (read_stored(f, d, &f->raw_ds[C_QASM], first, n, elems, why, sizeof why)) {
+            st = qtr_fail(ctx, QTR_EPARSE, "%s: reading '%s' of rows %llu..%llu: %s", f->path,
+                          QTR_H5_QASM, (unsigned long long)first,
+                          (unsigned long long)(first + n), why);
             goto done;
         }
     } else {
-        width = H5Tget_size(t);
-        m = qtr_h5_fixed_str(width + 1, H5T_STR_NULLTERM);
-        fixed = calloc(n, width + 1);
-        if (!fixed) { st = qtr_fail(ctx, QTR_ENOMEM, "QASM texts"); goto done; }
-        if (H5Dread(d, m, ms, fs, H5P_DEFAULT, fixed) < 0) {
-            qtr_h5_cap(f);
-            st = qtr_h5_fail(f, ctx, QTR_EIO, "%s: reading '%s'", f->path, QTR_H5_QASM);
+        width = t >= 0 ? H5Tget_size(t) : 0;
+        if (!(fixed = calloc(n, width + 1))) {
+            st = qtr_fail(ctx, QTR_ENOMEM, "QASM texts");
             goto done;
         }
+        hsize_t off = first, cnt = n;
+        hid_t m = qtr_h5_fixed_str(width + 1, H5T_STR_NULLTERM);
+        hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &cnt, NULL);
+        if (check_chunks(f, d, &f->raw_ds[C_QASM], f->chunk_len[C_QASM], f->esize[C_QASM],
+                         &f->chunk_ok[C_QASM], first, first + n) ||
+            H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0 ||
+            H5Dread(d, m, ms, fs, H5P_DEFAULT, fixed) < 0) {
+            qtr_h5_cap(f);
+            st = qtr_h5_fail(f, ctx, QTR_EIO, "%s: reading '%s'", f->path, QTR_H5_QASM);
+        }
+        H5Tclose(m);
+        H5Sclose(ms);
+        H5Sclose(fs);
+        if (st) goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        const char *s = var ? (v[i] ? v[i] : "") : fixed + i * (width + 1);
-        size_t len = strlen(s);
         qtr_h5_row *r = &b->row[k0 + i];
+        char *own = NULL;
+        const char *s = var ? "" : fixed + i * (width + 1);
+        if (var && qtr_h5_raw_vlen(&f->raw, elems + i * es, &own, why, sizeof why))
+            row_defect(b, k0 + i, QTR_EPARSE, "circuit %llu ('%s'): its QASM text: %s",
+                       (unsigned long long)r->index, r->name, why);
+        else if (var)
+            s = own;
+        size_t len = strlen(s);
         if (QTR_GROW(&b->alloc, b->text, b->captext, b->ntext + len + 1)) {
+            free(own);
             st = qtr_fail(ctx, QTR_ENOMEM, "%zu bytes of QASM", len);
             goto done;
         }
         memcpy(b->text + b->ntext, s, len + 1);
+        free(own);
         r->local[QTR_H5_POOL_TEXT] = b->ntext;
         r->count[QTR_H5_POOL_TEXT] = len;
         b->ntext += len + 1;
     }
 done:
-    if (v) {
-        H5Dvlen_reclaim(m, ms, H5P_DEFAULT, v);
-        free(v);
-    }
+    free(elems);
     free(fixed);
-    if (m >= 0) H5Tclose(m);
-    H5Sclose(ms);
-    H5Sclose(fs);
-    H5Tclose(t);
+    if (t >= 0) H5Tclose(t);
     return st;
 }
 
@@ -418,12 +628,12 @@ qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_blo
     ROWS_F(C_SECONDS, seconds)
 #undef ROWS_F
     if (f->d[C_NAME] >= 0) {
-        if (qtr_h5_read_fixed_strings(f, f->d[C_NAME], first, n, QTR_H5_NAME_LEN, str) < 0) goto ioerr;
+        if (qtr_h5_read_fixed_strings(f, f->d[C_NAME], &f->raw_ds[C_NAME], first, n, QTR_H5_NAME_LEN, str) < 0) goto ioerr;
         for (size_t i = 0; i < n; i++)
             memcpy(b->row[k0 + i].name, str + i * (QTR_H5_NAME_LEN + 1), QTR_H5_NAME_LEN + 1);
     }
     if (f->d[C_MESSAGE] >= 0) {
-        if (qtr_h5_read_fixed_strings(f, f->d[C_MESSAGE], first, n, QTR_H5_MSG_LEN, str) < 0) goto ioerr;
+        if (qtr_h5_read_fixed_strings(f, f->d[C_MESSAGE], &f->raw_ds[C_MESSAGE], first, n, QTR_H5_MSG_LEN, str) < 0) goto ioerr;
         for (size_t i = 0; i < n; i++) {
             const char *m = str + i * (QTR_H5_MSG_LEN + 1);
             if (m[0] && !(b->row[k0 + i].message = qtr_h5_block_put_msg(b, m))) goto nomem;

@@ -144,6 +144,7 @@ typedef struct {
     uint8_t     *win_status;
     uint64_t    *win_start, *win_count;
     int          rolled_back;     /* rank 0: an interrupted commit was undone */
+    int          close_mark;      /* rank 0: marked the timing and close as a commit */
 } run_state;
 
 /* Does the results file @p f belong to this batch and these options? */
@@ -994,6 +995,12 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     /* run figures, outside the compared data; the same values on every rank */
     double wall = now() - t_start;
     qtr_comm_bcast(c, &wall, sizeof wall, 0);
+    /* parallel HDF5 rewrites metadata for them with no undo journal: rank 0
+     * marks the timing and the close as a commit (qtr_h5_mark_commit),
+     * unless a round's commit was cut short and left its mark */
+    if (s->out && c->parallel_io && c->rank == 0)
+        s->close_mark = !qtr_h5_interrupted(s->o->output) &&
+                        !qtr_h5_mark_commit(s->o->output, 1, ctx);
     if (s->out && (c->parallel_io || c->rank == 0) &&
         !qtr_h5_set_timing(s->out, c->size, nthreads, wall, ctx))
         qtr_killpoint("timing");
@@ -1072,11 +1079,18 @@ done:
     if (s.out) {
         qtr_ctx cctx;
         qtr_ctx_init(&cctx, 0);
-        if (qtr_h5_close(s.out, &cctx)) {
+        int bad = qtr_h5_close(s.out, &cctx) != QTR_OK;
+        if (bad) {
             say(c, "%s", cctx.msg);
             rc = QTR_EXIT_USAGE;
         } else {
             qtr_killpoint("close");
+        }
+        /* every rank's close done: the commit point of the timing */
+        if (c->parallel_io && !qtr_comm_max_int(c, &bad) && !bad && s.close_mark &&
+            qtr_h5_mark_commit(o->output, 0, &cctx)) {
+            say(c, "%s", cctx.msg);
+            rc = QTR_EXIT_USAGE;
         }
     }
     qtr_ctx cctx;

@@ -493,7 +493,12 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     /* 3. write */
     if (c->parallel_io) {
         /* every rank writes its own rows; each step is collective, so a
-         * failure anywhere stops everyone at the same step */
+         * failure anywhere stops everyone at the same step. Parallel HDF5
+         * has no undo journal: rank 0 marks the commit under way first
+         * (qtr_h5_mark_commit), and removes the mark once every rank's
+         * flush of the status is done */
+        step = c->rank == 0 && qtr_h5_mark_commit(qtr_h5_path(r->out), 1, ctx) ? -1 : 0;
+        if (all_ok(c, step, ctx, "marking a commit")) goto done;
         step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "extending the results")) goto done;
         qtr_killpoint("grow");
@@ -512,6 +517,8 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
         feed(r);
         step = flush(r, ctx);
         if (all_ok(c, step, ctx, "flushing status")) goto done;
+        step = c->rank == 0 && qtr_h5_mark_commit(qtr_h5_path(r->out), 0, ctx) ? -1 : 0;
+        if (all_ok(c, step, ctx, "ending a commit")) goto done;
         charge(r, QTR_COMMIT_STATUS, &m);
         rc = 0;
         goto agree_stop;

@@ -290,8 +290,12 @@ static void work_one(const qtr_team *t, qtr_slot *s, size_t i, int tid)
         char display[sizeof row->name + 32];
         if (row->name[0]) snprintf(display, sizeof display, "%s", row->name);
         else snprintf(display, sizeof display, "circuit %llu", (unsigned long long)row->index);
-        st = qtr_qasm_read_mem(qtr_h5_block_text(it->blk, it->k), row->count[QTR_H5_POOL_TEXT],
-                               display, &c, &ctx);
+        /* a text the reader could not take from the file: its own failure */
+        st = row->defect ? qtr_fail(&ctx, row->defect_code ? (qtr_status)row->defect_code
+                                                           : QTR_EPARSE,
+                                    "%s", qtr_h5_block_defect(it->blk, it->k))
+                         : qtr_qasm_read_mem(qtr_h5_block_text(it->blk, it->k),
+                                             row->count[QTR_H5_POOL_TEXT], display, &c, &ctx);
     } else {
         st = qtr_h5_block_circuit(it->blk, it->k, t->opmap, &c, &ctx);
     }

@@ -115,12 +115,21 @@ int qtr_cli_info(const qtr_cli_options *o)
         qtr_h5_block_fini(&b);
         printf("status: %llu ok, %llu failed, %llu pending\n", (unsigned long long)ok,
                (unsigned long long)err, (unsigned long long)pend);
-        printf("totals over ok circuits: 2q gates %llu -> %llu, swaps %llu, depth %llu -> %llu, "
-               "%.3f s\n",
-               (unsigned long long)sum[QTR_H5_STAT_N2Q_IN], (unsigned long long)sum[QTR_H5_STAT_N2Q],
-               (unsigned long long)sum[QTR_H5_STAT_SWAPS],
-               (unsigned long long)sum[QTR_H5_STAT_DEPTH_IN],
-               (unsigned long long)sum[QTR_H5_STAT_DEPTH], secs);
+        /* pending rows: a run that was stopped, killed or is still going */
+        if (pend && rc == QTR_EXIT_OK)
+            printf("unfinished: %llu of %llu circuits pending (the run was interrupted, or is "
+                   "still running); the same batch command with --resume %stranspiles them%s\n",
+                   (unsigned long long)pend, (unsigned long long)n,
+                   qtr_h5_interrupted(path) ? "first undoes the round cut short, then " : "",
+                   ok + err ? ", keeping the circuits done" : "");
+        if (ok)
+            printf("totals over ok circuits: 2q gates %llu -> %llu, swaps %llu, depth %llu -> "
+                   "%llu, %.3f s\n",
+                   (unsigned long long)sum[QTR_H5_STAT_N2Q_IN],
+                   (unsigned long long)sum[QTR_H5_STAT_N2Q],
+                   (unsigned long long)sum[QTR_H5_STAT_SWAPS],
+                   (unsigned long long)sum[QTR_H5_STAT_DEPTH_IN],
+                   (unsigned long long)sum[QTR_H5_STAT_DEPTH], secs);
     }
     qtr_h5_close(f, &ctx);
     return rc;

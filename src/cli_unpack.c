@@ -153,7 +153,10 @@ int qtr_cli_unpack(const qtr_cli_options *o)
                      fname);
             int err;
             if (qtr_h5_storage_of(f) == QTR_H5_QASMTEXT) {
-                err = write_text(fpath, qtr_h5_block_text(&b, k), r->count[QTR_H5_POOL_TEXT], &ctx);
+                /* a text the reader could not take from the file: not written */
+                err = r->defect ? (int)qtr_fail(&ctx, QTR_EPARSE, "%s", qtr_h5_block_defect(&b, k))
+                                : write_text(fpath, qtr_h5_block_text(&b, k),
+                                             r->count[QTR_H5_POOL_TEXT], &ctx);
             } else {
                 qtr_circuit *c = NULL;
                 err = qtr_h5_block_circuit(&b, k, qtr_h5_opmap(f), &c, &ctx) ||

@@ -1,0 +1,579 @@
+/* h5_raw.c -- the HDF5 structures qtranspile checks before HDF5 trusts them
+ * (h5_raw.h): the superblock, object headers and their attribute, dataspace,
+ * datatype and layout messages, and global heap collections. Layouts from
+ * the HDF5 File Format Specification, version 3.0 (superblock versions 0-3,
+ * object header versions 1-2, layout message versions 1-4); all fields are
+ * little-endian.
+ *
+ * Owns: the file descriptor or image copy of a qtr_h5_raw and its cached
+ * heap collection. Borrows: nothing. Every size and address read from the
+ * file is checked against the structure that holds it and against the
+ * file's length before it is used; work is bounded (header chunks,
+ * messages and heap sizes are capped), so a hostile file costs no more
+ * than a small one. No HDF5 call is made here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "h5_raw.h"
+
+#define MAX_HEADER_CHUNK ((uint64_t)1 << 24)   /* bytes of one object header chunk */
+#define MAX_HEADER_CHUNKS 64                   /* chunks of one object header */
+#define MAX_HEAP ((uint64_t)1 << 31)           /* bytes of one heap collection */
+#define ALIGN8(x) (((x) + 7) & ~(uint64_t)7)
+
+static int failf(char *why, size_t wlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int failf(char *why, size_t wlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, wlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static uint64_t le(const unsigned char *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+int qtr_h5_raw_undefined(const qtr_h5_raw *r, uint64_t a)
+{
+    return r->osize == 8 ? a == UINT64_MAX : a == ((uint64_t)1 << (8 * r->osize)) - 1;
+}
+
+int qtr_h5_raw_read(qtr_h5_raw *r, uint64_t at, void *buf, uint64_t len)
+{
+    if (at > r->size || len > r->size - at) return -1;
+    if (r->image) {
+        memcpy(buf, r->image + at, (size_t)len);
+        return 0;
+    }
+    for (uint64_t done = 0; done < len;) {
+        ssize_t k = pread(r->fd, (char *)buf + done, (size_t)(len - done), (off_t)(at + done));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        done += (uint64_t)k;
+    }
+    return 0;
+}
+
+/* A new buffer holding [at, at+len) of the file (relative to the base). */
+static unsigned char *read_new(qtr_h5_raw *r, uint64_t addr, uint64_t len)
+{
+    if (addr > r->size - r->base || len > r->size - r->base - addr) return NULL;
+    unsigned char *b = malloc(len ? (size_t)len : 1);
+    if (b && qtr_h5_raw_read(r, r->base + addr, b, len)) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+static const unsigned char signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
+static int read_superblock(qtr_h5_raw *r, char *why, size_t wlen)
+{
+    unsigned char sb[128];
+    uint64_t at = 0;
+    for (;; at = at ? 2 * at : 512) {
+        if (at >= r->size || r->size - at < 48) return failf(why, wlen, "no HDF5 superblock");
+        if (qtr_h5_raw_read(r, at, sb, 8)) return failf(why, wlen, "cannot read the file");
+        if (!memcmp(sb, signature, 8)) break;
+    }
+    uint64_t have = r->size - at < sizeof sb ? r->size - at : sizeof sb;
+    if (qtr_h5_raw_read(r, at, sb, have)) return failf(why, wlen, "cannot read the superblock");
+    unsigned ver = sb[8], pos;
+    if (ver <= 1) {
+        r->osize = sb[13];
+        r->lsize = sb[14];
+        pos = (ver == 0 ? 24 : 28) + 5 * r->osize;
+    } else if (ver <= 3) {
+        r->osize = sb[9];
+        r->lsize = sb[10];
+        pos = 12 + 3 * r->osize;
+    } else {
+        return failf(why, wlen, "superblock version %u", ver);
+    }
+    if ((r->osize != 2 && r->osize != 4 && r->osize != 8) ||
+        (r->lsize != 2 && r->lsize != 4 && r->lsize != 8))
+        return failf(why, wlen, "superblock: addresses of %u bytes, lengths of %u", r->osize,
+                     r->lsize);
+    if (pos + r->osize > have) return failf(why, wlen, "superblock cut short");
+    r->base = at;
+    r->root = le(sb + pos, r->osize);
+    return 0;
+}
+
+int qtr_h5_raw_open(qtr_h5_raw *r, const char *path, const void *image, size_t len, char *why,
+                    size_t wlen)
+{
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+    if (image) {
+        if (!(r->image = malloc(len ? len : 1))) return failf(why, wlen, "out of memory");
+        memcpy(r->image, image, len);
+        r->size = len;
+    } else {
+        struct stat sb;
+        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (r->fd < 0 || fstat(r->fd, &sb)) return failf(why, wlen, "%s", strerror(errno));
+        r->size = (uint64_t)sb.st_size;
+    }
+    return read_superblock(r, why, wlen);
+}
+
+void qtr_h5_raw_close(qtr_h5_raw *r)
+{
+    if (r->fd >= 0) close(r->fd);
+    free(r->image);
+    free(r->heap);
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+}
+
+/* ---- object headers ---- */
+
+typedef struct {
+    int type;
+    unsigned flags;
+    const unsigned char *body;
+    uint64_t len;
+    uint64_t at;   /* the body's address in the file (relative to the base) */
+} message;
+
+typedef int (*message_fn)(qtr_h5_raw *r, const message *m, void *ud, char *why, size_t wlen);
+
+/* Call @p fn on every message of the object header at @p addr, following
+ * continuation messages; -1 on a malformed header (or when fn says so). */
+static int walk_header(qtr_h5_raw *r, uint64_t addr, message_fn fn, void *ud, char *why,
+                       size_t wlen)
+{
+    uint64_t todo_at[MAX_HEADER_CHUNKS], todo_len[MAX_HEADER_CHUNKS];
+    int ntodo = 0, rc = 0;
+    unsigned char pre[40] = {0};
+    if (qtr_h5_raw_undefined(r, addr) || addr > r->size - r->base ||
+        qtr_h5_raw_read(r, r->base + addr, pre, r->size - r->base - addr < 40 ? r->size - r->base - addr : 40))
+        return failf(why, wlen, "object header at %llu lies outside the file", (unsigned long long)addr);
+    int v2 = !memcmp(pre, "OHDR", 4);
+    unsigned hflags = 0;
+    if (v2) {
+        if (pre[4] != 2) return failf(why, wlen, "object header version %u", pre[4]);
+        hflags = pre[5];
+        unsigned pos = 6 + (hflags & 0x20 ? 16 : 0) + (hflags & 0x10 ? 4 : 0);
+        unsigned n = 1u << (hflags & 3);
+        todo_at[0] = addr + pos + n;
+        todo_len[0] = le(pre + pos, n);
+    } else {
+        if (pre[0] != 1) return failf(why, wlen, "object header version %u", pre[0]);
+        todo_at[0] = addr + 16;
+        todo_len[0] = le(pre + 8, 4);
+    }
+    ntodo = 1;
+    for (int c = 0; c < ntodo && !rc; c++) {
+        uint64_t len = todo_len[c];
+        if (len > MAX_HEADER_CHUNK)
+            return failf(why, wlen, "object header chunk of %llu bytes", (unsigned long long)len);
+        unsigned char *buf = read_new(r, todo_at[c], len);
+        if (!buf)
+            return failf(why, wlen, "object header chunk [%llu, +%llu) lies outside the file",
+                         (unsigned long long)todo_at[c], (unsigned long long)len);
+        uint64_t pos = 0, end = len;
+        if (v2 && c > 0) {
+            if (len < 8 || memcmp(buf, "OCHK", 4)) {
+                free(buf);
+                return failf(why, wlen, "object header continuation without its signature");
+            }
+            pos = 4;
+            end = len - 4;  /* checksum */
+        }
+        unsigned mh = v2 ? 4 + (hflags & 0x04 ? 2 : 0) : 8;
+        while (!rc && end - pos >= mh) {
+            message m;
+            const unsigned char *p = buf + pos;
+            m.type = v2 ? p[0] : (int)le(p, 2);
+            m.len = v2 ? le(p + 1, 2) : le(p + 2, 2);
+            m.flags = v2 ? p[3] : p[4];
+            m.body = p + mh;
+            m.at = todo_at[c] + pos + mh;
+            if (m.len > end - pos - mh) {
+                rc = failf(why, wlen, "object header message of %llu bytes runs past its chunk",
+                           (unsigned long long)m.len);
+                break;
+            }
+            pos += mh + m.len;
+            if (m.type == 0x10) {  /* continuation */
+                if (m.len < (uint64_t)r->osize + r->lsize) {
+                    rc = failf(why, wlen, "short continuation message");
+                } else if (ntodo == MAX_HEADER_CHUNKS) {
+                    rc = failf(why, wlen, "object header of more than %d chunks", MAX_HEADER_CHUNKS);
+                } else {
+                    todo_at[ntodo] = le(m.body, r->osize);
+                    todo_len[ntodo] = le(m.body + r->osize, r->lsize);
+                    ntodo++;
+                }
+                continue;
+            }
+            rc = fn(r, &m, ud, why, wlen);
+        }
+        free(buf);
+    }
+    return rc;
+}
+
+/* Elements of the dataspace message @p b (@p len bytes): -1 when malformed. */
+static int parse_dataspace(const qtr_h5_raw *r, const unsigned char *b, uint64_t len, int *rank,
+                           uint64_t *npoints, uint64_t *dim0)
+{
+    if (len < 4) return -1;
+    unsigned ver = b[0], rk = b[1], flags = b[2];
+    uint64_t pos;
+    *dim0 = 0;
+    if (ver == 1) {
+        pos = 8;
+    } else if (ver == 2) {
+        pos = 4;
+        if (b[3] == 2) {  /* null */
+            *rank = 0;
+            *npoints = 0;
+            return 0;
+        }
+        if (b[3] == 0) rk = 0;  /* scalar */
+        else if (b[3] != 1) return -1;
+    } else {
+        return -1;
+    }
+    if (rk > 32) return -1;
+    uint64_t need = pos + (uint64_t)rk * r->lsize * (flags & 1 ? 2 : 1);
+    if (need > len) return -1;
+    uint64_t n = 1;
+    for (unsigned i = 0; i < rk; i++) {
+        uint64_t d = le(b + pos + (uint64_t)i * r->lsize, r->lsize);
+        if (i == 0) *dim0 = d;
+        if (d && n > UINT64_MAX / d) return -1;
+        n *= d;
+    }
+    *rank = (int)rk;
+    *npoints = n;
+    return 0;
+}
+
+/* Class and element size on disk of the datatype message @p b. */
+static int parse_datatype(const qtr_h5_raw *r, const unsigned char *b, uint64_t len, int *cls,
+                          int *vlen_string, uint64_t *esize)
+{
+    if (len < 8) return -1;
+    *cls = b[0] & 0x0f;
+    *vlen_string = *cls == 9 && (b[1] & 0x0f) == 1;
+    *esize = le(b + 4, 4);
+    /* a variable-length element is stored as its length and a heap ID */
+    if (*cls == 9) *esize = 4 + r->osize + 4;
+    return *cls > 10 ? -1 : 0;
+}
+
+typedef struct {
+    const unsigned char *name, *dt, *ds, *data;
+    uint64_t name_len, dt_len, ds_len, data_len;
+    unsigned flags;
+} attr_parts;
+
+/* Split attribute message @p m into its parts, each within the message. */
+static int parse_attr(const message *m, attr_parts *a)
+{
+    const unsigned char *b = m->body;
+    if (m->len < 8) return -1;
+    unsigned ver = b[0];
+    if (ver < 1 || ver > 3) return -1;
+    a->flags = ver == 1 ? 0 : b[1];
+    a->name_len = le(b + 2, 2);
+    a->dt_len = le(b + 4, 2);
+    a->ds_len = le(b + 6, 2);
+    uint64_t pos = ver == 3 ? 9 : 8;
+    uint64_t parts[3] = {a->name_len, a->dt_len, a->ds_len};
+    const unsigned char **at[3] = {&a->name, &a->dt, &a->ds};
+    for (int i = 0; i < 3; i++) {
+        uint64_t step = ver == 1 ? ALIGN8(parts[i]) : parts[i];
+        if (pos > m->len || parts[i] > m->len - pos) return -1;
+        *at[i] = b + pos;
+        pos = step > m->len - pos ? m->len : pos + step;
+    }
+    if (a->name_len == 0 || a->name[a->name_len - 1] != '\0') return -1;
+    a->data = b + pos;
+    a->data_len = m->len - pos;
+    return 0;
+}
+
+/* An attribute message whose data HDF5 would copy from past its end. */
+static int check_attr(qtr_h5_raw *r, const message *m, char *why, size_t wlen)
+{
+    attr_parts a;
+    if (parse_attr(m, &a)) return failf(why, wlen, "malformed attribute message");
+    int rank, cls, vs;
+    uint64_t np, d0, es;
+    if (!(a.flags & 2) && parse_dataspace(r, a.ds, a.ds_len, &rank, &np, &d0))
+        return failf(why, wlen, "attribute '%.40s': malformed dataspace", (const char *)a.name);
+    if (!(a.flags & 1) && parse_datatype(r, a.dt, a.dt_len, &cls, &vs, &es))
+        return failf(why, wlen, "attribute '%.40s': malformed datatype", (const char *)a.name);
+    if (!(a.flags & 3) && (es && np > a.data_len / es))
+        return failf(why, wlen, "attribute '%.40s': %llu elements of %llu bytes in %llu bytes",
+                     (const char *)a.name, (unsigned long long)np, (unsigned long long)es,
+                     (unsigned long long)a.data_len);
+    return 0;
+}
+
+/* The layout message: chunk dimensions nonzero, parts within the message. */
+static int parse_layout(const qtr_h5_raw *r, const message *m, qtr_h5_raw_dset *ds,
+                        uint64_t body_at, char *why, size_t wlen)
+{
+    const unsigned char *b = m->body;
+    uint64_t len = m->len, pos;
+    if (len < 2) return failf(why, wlen, "short layout message");
+    unsigned ver = b[0], nd = 0;
+    const unsigned char *dims = NULL;
+    unsigned dsize = 4;
+    if (ver == 1 || ver == 2) {
+        if (len < 8) return failf(why, wlen, "short layout message");
+        nd = b[1];
+        ds->layout = b[2];
+        pos = 8 + (ds->layout ? r->osize : 0);
+        if (ds->layout == 1 && pos <= len) {
+            ds->data_at = le(b + 8, r->osize);
+            ds->data_len = UINT64_MAX;
+        }
+        if (nd == 0 || nd > 33 || pos + 4ull * nd > len) return failf(why, wlen, "malformed layout");
+        dims = b + pos;
+        pos += 4ull * nd;
+        if (ds->layout == 0) {
+            if (pos + 4 > len) return failf(why, wlen, "malformed compact layout");
+            ds->data_len = le(b + pos, 4);
+            ds->data_at = body_at + pos + 4;
+            if (ds->data_len > len - pos - 4) return failf(why, wlen, "compact data runs past its message");
+        }
+        if (ds->layout != 2) dims = NULL;
+    } else if (ver == 3 || ver == 4) {
+        ds->layout = b[1];
+        if (ds->layout == 0) {
+            if (len < 4) return failf(why, wlen, "malformed compact layout");
+            ds->data_len = le(b + 2, 2);
+            ds->data_at = body_at + 4;
+            if (ds->data_len > len - 4) return failf(why, wlen, "compact data runs past its message");
+        } else if (ds->layout == 1) {
+            if (len < 2ull + r->osize + r->lsize) return failf(why, wlen, "malformed contiguous layout");
+            ds->data_at = le(b + 2, r->osize);
+            ds->data_len = le(b + 2 + r->osize, r->lsize);
+        } else if (ds->layout == 2 && ver == 3) {
+            if (len < 3) return failf(why, wlen, "malformed chunked layout");
+            nd = b[2];
+            pos = 3 + r->osize;
+            if (nd == 0 || nd > 33 || pos + 4ull * nd > len) return failf(why, wlen, "malformed chunked layout");
+            dims = b + pos;
+        } else if (ds->layout == 2) {
+            if (len < 5) return failf(why, wlen, "malformed chunked layout");
+            nd = b[3];
+            dsize = b[4];
+            if (nd == 0 || nd > 33 || dsize < 1 || dsize > 8 || 5ull + (uint64_t)dsize * nd > len)
+                return failf(why, wlen, "malformed chunked layout");
+            dims = b + 5;
+        } else {
+            return failf(why, wlen, "layout class %d (virtual datasets are not read)", ds->layout);
+        }
+    } else {
+        return failf(why, wlen, "layout message version %u", ver);
+    }
+    if (ds->layout > 2) return failf(why, wlen, "layout class %d", ds->layout);
+    if (dims) {
+        for (unsigned i = 0; i < nd; i++)
+            if (!le(dims + (uint64_t)i * dsize, dsize))
+                return failf(why, wlen, "a chunk dimension of 0");
+        ds->chunk = le(dims, dsize);
+    }
+    return 0;
+}
+
+static int check_message(qtr_h5_raw *r, const message *m, void *ud, char *why, size_t wlen)
+{
+    qtr_h5_raw_dset *ds = ud;
+    uint64_t dim0;
+    /* HDF5 takes the first of each; a second one is damage */
+    if ((m->type == 0x01 && ds->rank >= 0) || (m->type == 0x03 && ds->dclass >= 0) ||
+        (m->type == 0x08 && ds->layout >= 0))
+        return failf(why, wlen, "a second message of type %d in one header", m->type);
+    switch (m->type) {
+    case 0x01:
+        if (m->flags & 2) return 0;
+        if (parse_dataspace(r, m->body, m->len, &ds->rank, &ds->npoints, &dim0))
+            return failf(why, wlen, "malformed dataspace message");
+        return 0;
+    case 0x03:
+        if (m->flags & 2) return 0;
+        if (parse_datatype(r, m->body, m->len, &ds->dclass, &ds->vlen_string, &ds->esize))
+            return failf(why, wlen, "malformed datatype message");
+        return 0;
+    case 0x08:
+        return parse_layout(r, m, ds, m->at, why, wlen);
+    case 0x0B:
+        ds->filtered = 1;
+        return 0;
+    case 0x0C:
+        return check_attr(r, m, why, wlen);
+    }
+    return 0;
+}
+
+int qtr_h5_raw_check_object(qtr_h5_raw *r, uint64_t addr, qtr_h5_raw_dset *out, char *why,
+                            size_t wlen)
+{
+    qtr_h5_raw_dset ds;
+    memset(&ds, 0, sizeof ds);
+    ds.rank = -1;
+    ds.dclass = -1;
+    ds.layout = -1;
+    if (walk_header(r, addr, check_message, &ds, why, wlen)) return -1;
+    if (ds.layout == 0 && (ds.rank < 0 || ds.dclass < 0))
+        return failf(why, wlen, "a compact dataset whose dataspace or datatype is shared");
+    if (ds.layout == 0 && ds.rank >= 0 && ds.dclass >= 0 && ds.esize &&
+        ds.npoints > ds.data_len / ds.esize)
+        return failf(why, wlen, "compact dataset of %llu elements of %llu bytes holds %llu bytes",
+                     (unsigned long long)ds.npoints, (unsigned long long)ds.esize,
+                     (unsigned long long)ds.data_len);
+    if (out) *out = ds;
+    return 0;
+}
+
+/* ---- attributes ---- */
+
+typedef struct {
+    const char *name;
+    qtr_h5_raw_value *v;
+    int found;
+} attr_ud;
+
+static int resolve_string(const unsigned char *p, uint64_t len, char **out)
+{
+    size_t n = strnlen((const char *)p, (size_t)len);
+    if (!(*out = malloc(n + 1))) return -1;
+    memcpy(*out, p, n);
+    (*out)[n] = '\0';
+    return 0;
+}
+
+static int attr_message(qtr_h5_raw *r, const message *m, void *ud, char *why, size_t wlen)
+{
+    attr_ud *a = ud;
+    if (m->type != 0x0C || a->found) return 0;
+    attr_parts p;
+    if (parse_attr(m, &p)) return failf(why, wlen, "malformed attribute message");
+    if (strcmp((const char *)p.name, a->name)) return 0;
+    a->found = 1;
+    qtr_h5_raw_value *v = a->v;
+    int rank, cls, vs;
+    uint64_t np, d0, es;
+    if ((p.flags & 3) || parse_dataspace(r, p.ds, p.ds_len, &rank, &np, &d0) ||
+        parse_datatype(r, p.dt, p.dt_len, &cls, &vs, &es) || np != 1 || es > p.data_len)
+        return 0;  /* not a scalar of a kind the format uses: absent */
+    unsigned bits = p.dt[1];
+    if (cls == 0 && es >= 1 && es <= 8) {
+        uint64_t u = 0;
+        for (unsigned i = 0; i < es; i++)
+            u |= (uint64_t)p.data[(bits & 1) ? es - 1 - i : i] << (8 * i);
+        if ((bits & 8) && es < 8 && (u >> (8 * es - 1)) & 1) u |= UINT64_MAX << (8 * es);
+        v->i = (int64_t)u;
+        v->cls = 0;
+    } else if (cls == 1 && (es == 4 || es == 8) && !(bits & 0x40)) {
+        unsigned char x[8];
+        for (unsigned i = 0; i < es; i++) x[i] = p.data[(bits & 1) ? es - 1 - i : i];
+        if (es == 8) {
+            uint64_t u = le(x, 8);
+            memcpy(&v->d, &u, 8);
+        } else {
+            uint32_t u = (uint32_t)le(x, 4);
+            float f;
+            memcpy(&f, &u, 4);
+            v->d = f;
+        }
+        v->cls = 1;
+    } else if (cls == 3) {
+        if (resolve_string(p.data, es, &v->str)) return failf(why, wlen, "out of memory");
+        v->cls = 3;
+    } else if (cls == 9 && vs) {
+        if (qtr_h5_raw_vlen(r, p.data, &v->str, why, wlen)) return -1;
+        v->cls = 3;
+    }
+    return 0;
+}
+
+int qtr_h5_raw_attr(qtr_h5_raw *r, uint64_t addr, const char *name, qtr_h5_raw_value *v,
+                    char *why, size_t wlen)
+{
+    memset(v, 0, sizeof *v);
+    v->cls = -1;
+    attr_ud a = {name, v, 0};
+    if (walk_header(r, addr, attr_message, &a, why, wlen)) {
+        free(v->str);
+        v->str = NULL;
+        v->cls = -1;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the global heap ---- */
+
+/* Load the collection at @p addr into the cache. */
+static int load_collection(qtr_h5_raw *r, uint64_t addr, char *why, size_t wlen)
+{
+    if (r->heap && r->heap_addr == addr) return 0;
+    unsigned char h[16];
+    uint64_t hl = 8 + r->lsize;
+    if (addr > r->size - r->base || qtr_h5_raw_read(r, r->base + addr, h, hl) ||
+        memcmp(h, "GCOL", 4) || h[4] != 1)
+        return failf(why, wlen, "a string's heap collection at %llu is not one",
+                     (unsigned long long)addr);
+    uint64_t size = le(h + 8, r->lsize);
+    if (size < hl || size > MAX_HEAP || size > r->size - r->base - addr)
+        return failf(why, wlen, "a string's heap collection of %llu bytes at %llu runs past the file",
+                     (unsigned long long)size, (unsigned long long)addr);
+    free(r->heap);
+    r->heap = read_new(r, addr, size);
+    if (!r->heap) return failf(why, wlen, "cannot read a heap collection of %llu bytes",
+                               (unsigned long long)size);
+    r->heap_addr = addr;
+    r->heap_len = size;
+    return 0;
+}
+
+int qtr_h5_raw_vlen(qtr_h5_raw *r, const unsigned char *elem, char **out, char *why, size_t wlen)
+{
+    uint64_t len = le(elem, 4), addr = le(elem + 4, r->osize), idx = le(elem + 4 + r->osize, 4);
+    *out = NULL;
+    if (len == 0 || addr == 0 || qtr_h5_raw_undefined(r, addr)) {
+        if (!(*out = calloc(1, 1))) return failf(why, wlen, "out of memory");
+        return 0;
+    }
+    if (load_collection(r, addr, why, wlen)) return -1;
+    uint64_t pos = 8 + r->lsize, oh = 8 + r->lsize;
+    while (r->heap_len - pos >= oh) {
+        const unsigned char *o = r->heap + pos;
+        uint64_t id = le(o, 2), size = le(o + 8, r->lsize);
+        if (id == 0) break;  /* free space: the end of the objects */
+        if (size > r->heap_len - pos - oh) break;
+        if (id == idx) {
+            if (len > size)
+                return failf(why, wlen, "a string of %llu bytes in a heap object of %llu",
+                             (unsigned long long)len, (unsigned long long)size);
+            if (resolve_string(o + oh, len, out)) return failf(why, wlen, "out of memory");
+            return 0;
+        }
+        uint64_t step = oh + ALIGN8(size);
+        if (step > r->heap_len - pos) break;
+        pos += step;
+    }
+    return failf(why, wlen, "a string's heap object %llu is not in its collection at %llu",
+                 (unsigned long long)idx, (unsigned long long)addr);
+}
