@@ -131,6 +131,11 @@ static qtr_status put_circuit(qtr_h5_block *b, qtr_h5_row *r, const qtr_circuit 
         return qtr_fail(ctx, QTR_EUNSUPPORTED, "circuit %llu has unbound parameters; the HDF5 "
                         "store holds bound circuits only (bind them first)",
                         (unsigned long long)r->index);
+    const char *opaque = qtr_circuit_first_opaque(c);
+    if (opaque)   /* records hold table ops; the store keeps no opaque table */
+        return qtr_fail(ctx, QTR_EUNSUPPORTED, "circuit %llu applies the opaque gate '%s', which "
+                        "instruction records cannot name; store its QASM text instead (pack "
+                        "--qasm)", (unsigned long long)r->index, opaque);
     size_t nregs = c->nqregs + c->ncregs;
     if ((!borrow && (QTR_GROW(&b->alloc, b->inst, b->capinst, b->ninst + c->ninst) ||
                      QTR_GROW(&b->alloc, b->params, b->capparams, b->nparams + c->nparams) ||

@@ -24,7 +24,8 @@
  *    (simulated at three parameter points, body_is_table_gate); otherwise it
  *    is the program's own gate. That is what makes write -> read exact for
  *    every table gate.
- *  - Other opaque gates can be declared but not applied (QTR_EUNSUPPORTED).
+ *  - Other opaque gates, applied, become QTR_OP_OPAQUE records naming them
+ *    (the circuit's opaque table); not under a condition.
  *
  * Memory: the reader owns its symbol tables, gate bodies and scratch arrays,
  * all counted in its own qtr_alloc; they grow with the definitions in the
@@ -76,7 +77,7 @@ typedef qtr_qasm_symtab symtab;
 enum gate_kind {
     GK_TABLE,   /* maps to table op `op`, passing its first nparams(op) params */
     GK_USER,    /* inlined from its body */
-    GK_OPAQUE   /* declared opaque and not a table gate: cannot be applied */
+    GK_OPAQUE   /* declared opaque and not a table gate: a QTR_OP_OPAQUE record */
 };
 
 typedef struct {
@@ -378,9 +379,27 @@ static qtr_status append(R *r, qtr_op op, const uint32_t *q, uint32_t n, const d
 
 static qtr_status expand(R *r, const qasm_gate *g, size_t pbase, size_t qbase);
 
+/* An application of opaque gate @p g: a record naming it, its table entry
+ * added to the circuit on first use. */
+static qtr_status append_opaque(R *r, const qasm_gate *g, size_t pbase, size_t qbase)
+{
+    if (r->cond)
+        return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
+                       "unsupported in this version: a condition on the opaque gate '%s'",
+                       gate_name(r, g));
+    uint32_t k;
+    qtr_status st = qtr_circuit_declare_opaque(r->c, gate_name(r, g), g->nqubits, g->nparams, &k,
+                                               r->ctx);
+    if (!st) st = qtr_circuit_append_opaque(r->c, k, r->qbuf + qbase, r->pvals + pbase, r->ctx);
+    if (QTR_UNLIKELY(st)) return relocate(r, st);
+    r->appended++;
+    return QTR_OK;
+}
+
 /* Apply gate g with parameter values pvals[pbase ..] on qubits qbuf[qbase ..]. */
 static qtr_status apply(R *r, const qasm_gate *g, size_t pbase, size_t qbase)
 {
+    if (g->kind == GK_OPAQUE) return append_opaque(r, g, pbase, qbase);
     if (g->kind == GK_TABLE)
         return append(r, (qtr_op)g->op, r->qbuf + qbase, g->nqubits,
                       qtr_gate((qtr_op)g->op)->nparams ? r->pvals + pbase : NULL);
@@ -1012,7 +1031,7 @@ static qtr_status stmt_gate(R *r, int opaque)
         if ((st = next(r))) return st;   /* the '}' */
     }
     qtr_qasm_sym_clear(&r->locals);
-    if (g.kind == GK_TABLE) g.expanded = 1;
+    if (g.kind != GK_USER) g.expanded = 1;
     if (r->library) {
         /* built-in definitions are not entered in the symbol table */
         if (QTR_GROW(&r->alloc, r->gates, r->capgates, r->ngates + 1)) return nomem(r);
@@ -1202,14 +1221,6 @@ static qtr_status stmt_call(R *r, sym *s)
         return fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
                        "gate '%s' takes %u qubit%s, got %u", gname, g->nqubits,
                        g->nqubits == 1 ? "" : "s", nq);
-    if (g->kind == GK_OPAQUE)
-        return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
-                       "'%s' is an opaque gate with no definition; it cannot be applied", gname);
-    if (g->opaque_use >= 0)
-        return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
-                       "gate '%s' applies the opaque gate '%s' (at %u:%u), which has no "
-                       "definition", gname, gate_name(r, &r->gates[g->opaque_use]),
-                       g->opaque_line, g->opaque_col);
     uint32_t n;
     if ((st = broadcast(r, a0, r->nargs, SYM_QREG, &n))) return st;
     if (n && g->expanded > QTR_QASM_MAX_EXPANSION / n)

@@ -72,6 +72,8 @@ struct qtr_qasm_writer {
     int started;            /* the first write call happened */
     uint32_t *scratch;      /* for condition values wider than 64 bits */
     size_t capscratch;
+    uint8_t *opaque_done;   /* per entry of the circuit's opaque table: declared */
+    size_t capopaque_done;
     int version;            /* 2, or 3 (qtr_qasm_writer_set_format) */
     wname *inputs; size_t ninputs, capinputs;   /* OpenQASM 3: parameters declared */
     int physical;           /* OpenQASM 3: qubit n written as $n */
@@ -646,6 +648,60 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
     w->n = (size_t)(d - w->buf);
 }
 
+/* "name(p, ...) q[0],q[1];" for a gate without a definition, after its
+ * "opaque name(a, ...) q0,q1;" declaration the first time; OpenQASM 3 has
+ * no such declaration, so its writer refuses, naming the gate. */
+static qtr_status write_opaque(W *w, const qtr_circuit *c, const qtr_inst *in, size_t i,
+                               qtr_ctx *ctx)
+{
+    const double *p;
+    const qtr_opaque *o = qtr_inst_opaque(c, in, &p);
+    uint32_t k = c->args[in->p + in->nargs];
+    if (w->version == 3)
+        return qtr_fail(ctx, QTR_EUNSUPPORTED, "%s: instruction %zu applies the opaque gate "
+                        "'%s', which OpenQASM 3 cannot declare without a definition; write "
+                        "OpenQASM 2 (--format qasm2)", w->path, i, o->name);
+    for (uint32_t j = 0; j < o->nparams; j++)
+        if (!isfinite(p[j]))
+            return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu (%s): parameter %u is not a "
+                            "finite number", w->path, i, o->name, j + 1);
+    if (k >= w->capopaque_done) {
+        size_t old = w->capopaque_done;
+        if (QTR_GROW(&w->alloc, w->opaque_done, w->capopaque_done, (size_t)k + 1))
+            return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", w->path);
+        memset(w->opaque_done + old, 0, w->capopaque_done - old);
+    }
+    size_t len = strlen(o->name);
+    size_t per_operand = (w->q.maxlen > len ? w->q.maxlen : len) + 16;
+    size_t bound = 2 * (len + 32 + (size_t)o->nparams * 34 + (size_t)in->nargs * per_operand);
+    if (bound > w->cap / 2) return qtr_fail(ctx, QTR_ELIMIT, "%s: opaque gate '%s' has too "
+                                            "many operands to write", w->path, o->name);
+    room(w, bound);
+    char *d = w->buf + w->n;
+    if (!w->opaque_done[k]) {   /* "opaque g(p0,p1) a0,a1;" */
+        d += sprintf(d, "opaque %s", o->name);
+        for (uint32_t j = 0; j < o->nparams; j++) d += sprintf(d, "%sp%u", j ? "," : "(", j);
+        if (o->nparams) *d++ = ')';
+        for (uint32_t j = 0; j < o->nqubits; j++) d += sprintf(d, "%sa%u", j ? "," : " ", j);
+        d = copy_short(d, ";\n", 2);
+        w->opaque_done[k] = 1;
+    }
+    d = copy_short(d, o->name, len);
+    for (uint32_t j = 0; j < o->nparams; j++) {
+        *d++ = j ? ',' : '(';
+        d = put_real(d, p[j]);
+    }
+    if (o->nparams) *d++ = ')';
+    const uint32_t *q = qtr_inst_operands(c, in);
+    for (uint32_t j = 0; j < in->nargs; j++) {
+        *d++ = j ? ',' : ' ';
+        d = put_operand(d, &w->q, q[j]);
+    }
+    d = copy_short(d, ";\n", 2);
+    w->n = (size_t)(d - w->buf);
+    return QTR_OK;
+}
+
 /* The commonest line, a parameterless gate on one or two qubits whose
  * spellings are ready ("cx q[0],q[1];"), as a few block copies. Returns 0,
  * having written nothing, when the general path must take it (an operand
@@ -715,6 +771,10 @@ qtr_status qtr_qasm_writer_write(qtr_qasm_writer *w, const qtr_circuit *c, size_
             if (QTR_UNLIKELY(q[k] >= lim))
                 return qtr_fail(ctx, QTR_EQUBIT, "%s: instruction %zu (%s): operand %u out of "
                                 "range", w->path, i, gi->name, q[k]);
+        }
+        if (QTR_UNLIKELY(op == QTR_OP_OPAQUE)) {
+            if ((st = write_opaque(w, c, in, i, ctx))) return st;
+            continue;
         }
         size_t symlen = 0;   /* OpenQASM 3: text of symbolic angles */
         if (gi->nparams) {
@@ -788,6 +848,7 @@ qtr_status qtr_qasm_writer_close(qtr_qasm_writer *w, qtr_ctx *ctx)
     free_bits(w, &w->q);
     free_bits(w, &w->c);
     qtr_realloc(&w->alloc, w->scratch, w->capscratch * sizeof *w->scratch, 0);
+    qtr_realloc(&w->alloc, w->opaque_done, w->capopaque_done, 0);
     for (size_t i = 0; i < w->ninputs; i++)
         qtr_realloc(&w->alloc, w->inputs[i].name, w->inputs[i].len + 1, 0);
     qtr_realloc(&w->alloc, w->inputs, w->capinputs * sizeof *w->inputs, 0);

@@ -4,6 +4,7 @@
  * through the circuit's own qtr_alloc so its bytes are counted.
  * Invariant: every record's operands are in range and its pool indices valid. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "common.h"
 
@@ -36,6 +37,9 @@ void qtr_circuit_free(qtr_circuit *c)
     for (size_t i = 0; i < c->npnames; i++) qtr_realloc(a, c->pnames[i], strlen(c->pnames[i]) + 1, 0);
     qtr_realloc(a, c->pnames, c->cappnames * sizeof *c->pnames, 0);
     qtr_realloc(a, c->expr, c->capexpr * sizeof *c->expr, 0);
+    for (size_t i = 0; i < c->nopaques; i++)
+        qtr_realloc(a, c->opaques[i].name, strlen(c->opaques[i].name) + 1, 0);
+    qtr_realloc(a, c->opaques, c->capopaques * sizeof *c->opaques, 0);
     free(c);
 }
 
@@ -77,7 +81,7 @@ static qtr_status check_operands(const qtr_circuit *c, qtr_op op, const uint32_t
         return qtr_fail(ctx, QTR_EINVAL, "invalid operation code %d", (int)op);
     const qtr_gate_info *g = qtr_gate(op);
     uint32_t want = op == QTR_OP_MEASURE ? 2u : g->nqubits;
-    if (op == QTR_OP_BARRIER ? nargs == 0 : nargs != want)
+    if (op == QTR_OP_BARRIER || op == QTR_OP_OPAQUE ? nargs == 0 : nargs != want)
         return qtr_fail(ctx, QTR_EINVAL, "'%s' takes %u operands, got %u", g->name, want, nargs);
     if (nargs > UINT16_MAX)
         return qtr_fail(ctx, QTR_ELIMIT, "'%s' has more than 65535 operands", g->name);
@@ -145,6 +149,8 @@ static qtr_status encode_cond(const qtr_cond *k, cond_words *cw, qtr_ctx *ctx)
 static qtr_status append(qtr_circuit *c, qtr_op op, const uint32_t *q, uint32_t nargs,
                          const double *params, const qtr_cond *cond, qtr_ctx *ctx)
 {
+    if (op == QTR_OP_OPAQUE)   /* its table entry is needed: qtr_circuit_append_opaque */
+        return qtr_fail(ctx, QTR_EINVAL, "an opaque gate is appended with its table entry");
     qtr_status st = check_operands(c, op, q, nargs, ctx);
     if (st) return st;
     cond_words cw = {{0, 0, 0}, 0, NULL, 0};
@@ -239,6 +245,69 @@ qtr_status qtr_circuit_append_cond_bit(qtr_circuit *c, qtr_op op, const uint32_t
     return append(c, op, qubits, nargs, params, &k, ctx);
 }
 
+/* ---- gates without a definition ------------------------------------------------ */
+
+qtr_status qtr_circuit_declare_opaque(qtr_circuit *c, const char *name, uint32_t nqubits,
+                                      uint32_t nparams, uint32_t *index, qtr_ctx *ctx)
+{
+    for (size_t i = 0; i < c->nopaques; i++) {
+        const qtr_opaque *o = &c->opaques[i];
+        if (strcmp(o->name, name)) continue;
+        if (o->nqubits != nqubits || o->nparams != nparams)
+            return qtr_fail(ctx, QTR_EINVAL, "opaque gate '%s' declared with %u qubits and %u "
+                            "parameters, and with %u and %u", name, o->nqubits, o->nparams,
+                            nqubits, nparams);
+        *index = (uint32_t)i;
+        return QTR_OK;
+    }
+    if (!nqubits || nqubits > UINT16_MAX)
+        return qtr_fail(ctx, QTR_EINVAL, "opaque gate '%s' on %u qubits", name, nqubits);
+    size_t len = strlen(name) + 1;
+    char *copy = NULL;
+    if (QTR_GROW(&c->alloc, c->opaques, c->capopaques, c->nopaques + 1) ||
+        !(copy = qtr_realloc(&c->alloc, NULL, 0, len)))
+        return qtr_fail(ctx, QTR_ENOMEM, "opaque gate table");
+    memcpy(copy, name, len);
+    c->opaques[c->nopaques] = (qtr_opaque){copy, nqubits, nparams};
+    *index = (uint32_t)c->nopaques++;
+    return QTR_OK;
+}
+
+qtr_status qtr_circuit_append_opaque(qtr_circuit *c, uint32_t index, const uint32_t *qubits,
+                                     const double *params, qtr_ctx *ctx)
+{
+    if (index >= c->nopaques)
+        return qtr_fail(ctx, QTR_EINVAL, "opaque gate %u of %zu", index, c->nopaques);
+    const qtr_opaque *o = &c->opaques[index];
+    qtr_status st = check_operands(c, QTR_OP_OPAQUE, qubits, o->nqubits, ctx);
+    if (st) return st;
+    size_t nwords = o->nqubits + 2u;
+    if (c->nparams + o->nparams > UINT32_MAX || c->nargs + nwords > UINT32_MAX)
+        return qtr_fail(ctx, QTR_ELIMIT, "circuit pools exceed 2^32 entries");
+    if (QTR_GROW(&c->alloc, c->inst, c->capinst, c->ninst + 1) ||
+        (o->nparams && QTR_GROW(&c->alloc, c->params, c->capparams, c->nparams + o->nparams)) ||
+        QTR_GROW(&c->alloc, c->args, c->capargs, c->nargs + nwords))
+        return qtr_fail(ctx, QTR_ENOMEM, "appending instruction %zu", c->ninst);
+    uint32_t *w = c->args + c->nargs;
+    memcpy(w, qubits, o->nqubits * sizeof *w);
+    w[o->nqubits] = index;
+    w[o->nqubits + 1] = (uint32_t)c->nparams;
+    if (o->nparams) memcpy(c->params + c->nparams, params, o->nparams * sizeof *params);
+    c->nparams += o->nparams;
+    qtr_inst in = {QTR_OP_OPAQUE, QTR_IF_EXT, (uint16_t)o->nqubits,
+                   {qubits[0], o->nqubits > 1 ? qubits[1] : 0}, (uint32_t)c->nargs};
+    c->nargs += nwords;
+    c->inst[c->ninst++] = in;
+    return QTR_OK;
+}
+
+const char *qtr_circuit_first_opaque(const qtr_circuit *c)
+{
+    for (size_t i = 0; i < c->ninst; i++)
+        if (c->inst[i].op == QTR_OP_OPAQUE) return c->opaques[c->args[c->inst[i].p + c->inst[i].nargs]].name;
+    return NULL;
+}
+
 /* ---- access -------------------------------------------------------------- */
 
 /* qtr_inst_operands, qtr_inst_params, qtr_inst_condition: inline in qtr.h. */
@@ -307,6 +376,12 @@ qtr_status qtr_circuit_clone(const qtr_circuit *c, qtr_circuit **out, qtr_ctx *c
         memcpy(d->name, c->name, len);
     }
     if ((st = copy_symbols(d, c, ctx))) goto fail;
+    for (size_t i = 0; i < c->nopaques && !st; i++) {
+        uint32_t k;
+        st = qtr_circuit_declare_opaque(d, c->opaques[i].name, c->opaques[i].nqubits,
+                                        c->opaques[i].nparams, &k, ctx);
+    }
+    if (st) goto fail;
     *out = d;
     return QTR_OK;
 fail:
@@ -376,6 +451,20 @@ static qtr_status check_stored_cond(const qtr_circuit *c, const qtr_inst *in, qt
     return check_cond(c, &k, ctx);
 }
 
+/* An opaque record: EXT, unconditioned, its table entry and parameters in
+ * range, as many qubits as its entry says. */
+static qtr_status check_opaque(const qtr_circuit *c, const qtr_inst *in, qtr_ctx *ctx)
+{
+    if (in->flags != QTR_IF_EXT || (size_t)in->p + in->nargs + 2 > c->nargs) return QTR_EINVAL;
+    const uint32_t *w = c->args + in->p + in->nargs;
+    if (w[0] >= c->nopaques) return QTR_EINVAL;
+    const qtr_opaque *o = &c->opaques[w[0]];
+    if (o->nqubits != in->nargs || (o->nparams && (size_t)w[1] + o->nparams > c->nparams))
+        return QTR_EINVAL;
+    (void)ctx;
+    return QTR_OK;
+}
+
 qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx)
 {
     qtr_status st0 = check_symbols(c, ctx);
@@ -403,6 +492,8 @@ qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx)
             if (np && (size_t)in->p + np > c->nparams)
                 return qtr_fail(ctx, QTR_EINVAL, "record %zu: parameter index out of range", i);
         }
+        if (in->op == QTR_OP_OPAQUE && (st0 = check_opaque(c, in, ctx)))
+            return qtr_fail(ctx, st0, "record %zu: opaque gate malformed", i);
         qtr_status st = check_operands(c, (qtr_op)in->op, qtr_inst_operands(c, in), in->nargs, ctx);
         if (!st) st = check_angles(c, in, ctx);
         if (st) {
@@ -452,6 +543,11 @@ int qtr_circuit_equal(const qtr_circuit *a, const qtr_circuit *b)
             return 0;
         size_t np = qtr_gate((qtr_op)x->op)->nparams;
         const double *pa = np ? qtr_inst_params(a, x) : NULL, *pb = np ? qtr_inst_params(b, y) : NULL;
+        if (x->op == QTR_OP_OPAQUE) {
+            const qtr_opaque *oa = qtr_inst_opaque(a, x, &pa), *ob = qtr_inst_opaque(b, y, &pb);
+            if (strcmp(oa->name, ob->name) || oa->nparams != ob->nparams) return 0;
+            np = oa->nparams;
+        }
         for (size_t k = 0; k < np; k++)
             if (!angles_equal(a, pa[k], b, pb[k])) return 0;
         qtr_cond ka, kb;
@@ -523,17 +619,35 @@ qtr_status qtr_circuit_append_all(qtr_circuit *dst, const qtr_circuit *src, qtr_
         (src->nparams && QTR_GROW(&dst->alloc, dst->params, dst->capparams, dst->nparams + src->nparams)) ||
         (src->nargs && QTR_GROW(&dst->alloc, dst->args, dst->capargs, dst->nargs + src->nargs)))
         return qtr_fail(ctx, QTR_ENOMEM, "appending %zu instructions", src->ninst);
+    /* the source's opaque gates in the destination's table (before anything
+     * else changes: a conflict leaves the instructions as they were) */
+    uint32_t *omap = NULL;
+    if (src->nopaques && !(omap = malloc(src->nopaques * sizeof *omap)))
+        return qtr_fail(ctx, QTR_ENOMEM, "appending %zu opaque gates", src->nopaques);
+    for (size_t i = 0; i < src->nopaques; i++) {
+        const qtr_opaque *o = &src->opaques[i];
+        qtr_status st = qtr_circuit_declare_opaque(dst, o->name, o->nqubits, o->nparams, &omap[i], ctx);
+        if (st) {
+            free(omap);
+            return st;
+        }
+    }
     /* pool indices move by the destination's current pool sizes */
     uint32_t poff = (uint32_t)dst->nparams, aoff = (uint32_t)dst->nargs;
     qtr_inst *o = dst->inst + dst->ninst;
     memcpy(o, src->inst, src->ninst * sizeof *o);
     if (src->nparams) memcpy(dst->params + dst->nparams, src->params, src->nparams * sizeof(double));
     if (src->nargs) memcpy(dst->args + dst->nargs, src->args, src->nargs * sizeof(uint32_t));
-    if (poff || aoff) {
+    if (poff || aoff || omap) {
         for (size_t i = 0; i < src->ninst; i++) {
             qtr_inst *in = &o[i];
             int np = qtr_gate((qtr_op)in->op)->nparams != 0;
-            if (in->flags & QTR_IF_EXT) {
+            if (in->op == QTR_OP_OPAQUE) {
+                in->p += aoff;
+                uint32_t *w = dst->args + in->p + in->nargs;
+                w[0] = omap[w[0]];
+                w[1] += poff;
+            } else if (in->flags & QTR_IF_EXT) {
                 in->p += aoff;
                 if (np) dst->args[in->p + in->nargs] += poff;
             } else if (np) {
@@ -541,6 +655,7 @@ qtr_status qtr_circuit_append_all(qtr_circuit *dst, const qtr_circuit *src, qtr_
             }
         }
     }
+    free(omap);
     dst->ninst += src->ninst;
     dst->nparams += src->nparams;
     dst->nargs += src->nargs;

@@ -34,7 +34,12 @@
  * worse than the star (on heavy-hex:7, 115 qubits, the ladder of a 100-qubit
  * fan-out took 369 swaps where the star took 177). The longest path is
  * estimated by a greedy walk (Warnsdorff's rule: go to the neighbour with
- * the fewest unvisited neighbours, but not into a dead end) from every qubit of least degree. No
+ * the fewest unvisited neighbours, but not into a dead end) from every qubit of least degree.
+ * A circuit whose one ladder-worthy run is this one gets a tree instead,
+ * where the coupling graph has k+1 connected qubits: the staircases run
+ * along a BFS tree of the coupling graph (2k-d cx, d the root's children,
+ * and a depth of about twice the tree's height; see tree_root_children).
+ * Two or more runs get no trees (lone_tree_only says why). No
  * target, or one without a coupling map, leaves stars alone: there a star
  * of k cx costs k.
  *
@@ -53,6 +58,7 @@
 #define NONE UINT32_MAX
 
 enum { UNDECIDED, INTO_HUB, FROM_HUB };
+enum { NO_LADDER, LADDER_PATH, LADDER_TREE };
 
 typedef struct {
     uint32_t hub;         /* NONE while the run has one gate */
@@ -60,7 +66,7 @@ typedef struct {
     uint32_t last_gate;
     uint32_t k;           /* gates (= members) */
     uint8_t  role;
-    uint8_t  ladder;      /* closed, and long enough for a ladder that fits */
+    uint8_t  ladder;      /* closed and long enough: LADDER_PATH or LADDER_TREE */
 } run_t;
 
 typedef struct {
@@ -78,6 +84,8 @@ typedef struct {
     uint8_t  *drop;       /* per record: 1 when a ladder replaces it */
     size_t    added;      /* records the rewrite adds */
     uint32_t  fits;       /* longest ladder (members + hub) the target holds */
+    uint32_t  tree_fits;  /* qubits of the tree below (0: no trees) */
+    uint32_t *tree_parent;/* tree_parent[i]: BFS position of position i's parent */
     size_t    in_ladders; /* cx in the runs chosen for ladders */
 } star_t;
 
@@ -140,9 +148,77 @@ static void close_run(star_t *s, uint32_t id)
         const uint32_t *q = s->c->inst[s->gates[g].rec].q;
         s->owner[q[0]] = s->owner[q[1]] = NONE;
     }
-    if (r->k < STAR_MIN || r->k + 1 > s->fits) return;
-    r->ladder = 1;
+    if (r->k < STAR_MIN) return;
+    if (r->k + 1 <= s->tree_fits) r->ladder = LADDER_TREE;
+    else if (r->k + 1 <= s->fits) r->ladder = LADDER_PATH;
+    else return;
     s->in_ladders += r->k;
+}
+
+/* Trees (where no path is long enough): a BFS tree of the coupling graph
+ * from a qubit of highest degree; its first k+1 positions form a subtree
+ * (position 0 the root, every other position's parent before it). The hub
+ * sits at the root, member j at position j+1. Into the hub: every member not
+ * next to the root adds itself into its parent, deepest first, so each child
+ * of the root holds its subtree's parity; those cx into the hub; the first
+ * half undone in reverse. From the hub: every member not next to the root
+ * takes its parent's value, deepest first; the root's children take the hub;
+ * then each member, parents first, takes its parent's value again, which
+ * now carries the hub (m ^ p ^ p ^ h). 2k - d cx for d children of the root,
+ * against SABRE's 3-10 per member when the hub moves (bench README). */
+static uint32_t tree_root_children(const star_t *s, uint32_t k)
+{
+    uint32_t d = 0;
+    for (uint32_t i = 1; i <= k; i++) d += s->tree_parent[i] == 0;
+    return d;
+}
+
+/* The BFS tree from a qubit of highest degree: parent[] by BFS position,
+ * order[] and pos[] scratch of t->nqubits; returns its size (0: no edges). */
+static uint32_t bfs_tree(const qtr_target *t, uint32_t *parent, uint32_t *order, uint32_t *pos)
+{
+    uint32_t N = t->nqubits, best = 0, root = NONE, bestdeg = 0;
+    for (uint32_t p = 0; p < N; p++) {
+        uint32_t d = t->adj_off[p + 1] - t->adj_off[p];
+        if (d > bestdeg) bestdeg = d, root = p;
+    }
+    if (root == NONE) return 0;
+    for (uint32_t p = 0; p < N; p++) pos[p] = NONE;
+    order[0] = root;
+    pos[root] = 0;
+    parent[0] = NONE;
+    best = 1;
+    for (uint32_t h = 0; h < best; h++) {
+        uint32_t p = order[h];
+        for (uint32_t e = t->adj_off[p]; e < t->adj_off[p + 1]; e++) {
+            uint32_t q = t->adj[e];
+            if (pos[q] != NONE) continue;
+            pos[q] = best;
+            parent[best] = h;
+            order[best++] = q;
+        }
+    }
+    return best;
+}
+
+/* A tree only when its run is the circuit's one ladder: the trees of two
+ * runs put their members on the same tree positions, and the union of two
+ * such trees has no layout without swaps (the fan-out from q[0] and then
+ * from q[1] of star_gen.sh's condfix: 498 -> 769 cx on heavy-hex:5). Else
+ * a path where one fits, as the members in join order make each run's own
+ * path. A lone run takes the tree even where a path fits: 2k-d cx against
+ * 2k-1, and a depth of about twice the tree's height, not 2k-1. */
+static void lone_tree_only(star_t *s)
+{
+    uint32_t ladders = 0;
+    for (uint32_t id = 0; id < s->nruns; id++) ladders += s->runs[id].ladder != NO_LADDER;
+    if (ladders < 2) return;
+    for (uint32_t id = 0; id < s->nruns; id++) {
+        run_t *r = &s->runs[id];
+        if (r->ladder != LADDER_TREE) continue;
+        r->ladder = r->k + 1 <= s->fits ? LADDER_PATH : NO_LADDER;
+        if (r->ladder == NO_LADDER) s->in_ladders -= r->k;
+    }
 }
 
 /* Mark the records of every run chosen for a ladder. */
@@ -154,7 +230,7 @@ static void mark_ladders(star_t *s)
         for (uint32_t g = r->first_gate; g != NONE; g = s->gates[g].next)
             s->drop[s->gates[g].rec] = 1;
         s->ladder_at[s->gates[r->last_gate].rec] = id + 1;
-        s->added += r->k - 1;
+        s->added += r->ladder == LADDER_PATH ? r->k - 1 : r->k - tree_root_children(s, r->k);
     }
 }
 
@@ -223,6 +299,20 @@ static void put_cx(qtr_inst *out, size_t *w, uint32_t a, uint32_t b)
     out[(*w)++] = (qtr_inst){QTR_OP_CX, 0, 2, {a, b}, 0};
 }
 
+/* The tree of run @p r (members m[0..k) at positions 1..k) at out[*w...]. */
+static void emit_tree(const run_t *r, const uint32_t *par, const uint32_t *m, qtr_inst *out,
+                      size_t *w)
+{
+    uint32_t k = r->k;
+    int into = r->role == INTO_HUB;
+    for (uint32_t i = k; i >= 1; i--)
+        if (par[i]) into ? put_cx(out, w, m[i - 1], m[par[i] - 1]) : put_cx(out, w, m[par[i] - 1], m[i - 1]);
+    for (uint32_t i = 1; i <= k; i++)
+        if (!par[i]) into ? put_cx(out, w, m[i - 1], r->hub) : put_cx(out, w, r->hub, m[i - 1]);
+    for (uint32_t i = 1; i <= k; i++)
+        if (par[i]) into ? put_cx(out, w, m[i - 1], m[par[i] - 1]) : put_cx(out, w, m[par[i] - 1], m[i - 1]);
+}
+
 /* The ladder of run @p r (members m[0..k)) at out[*w...]. */
 static void emit_ladder(const run_t *r, const uint32_t *m, qtr_inst *out, size_t *w)
 {
@@ -248,6 +338,25 @@ static void free_scratch(star_t *s, size_t n0)
     opt_scratch_free(c, s->drop, n0, sizeof *s->drop);
 }
 
+/* longest path and largest BFS tree of t; 0 on ENOMEM */
+static int measure_target(star_t *s, const qtr_target *t)
+{
+    qtr_circuit *c = s->c;
+    uint32_t N = t->nqubits;
+    uint8_t *seen = opt_scratch(c, N, 1);
+    uint32_t *order = opt_scratch(c, N, sizeof *order), *pos = opt_scratch(c, N, sizeof *pos);
+    s->tree_parent = opt_scratch(c, N, sizeof *s->tree_parent);
+    int ok = seen && order && pos && s->tree_parent;
+    if (ok) {
+        s->fits = longest_walk(t, seen);
+        s->tree_fits = bfs_tree(t, s->tree_parent, order, pos);
+    }
+    opt_scratch_free(c, seen, N, 1);
+    opt_scratch_free(c, order, N, sizeof *order);
+    opt_scratch_free(c, pos, N, sizeof *pos);
+    return ok;
+}
+
 qtr_status qtr_pass_star_ladder(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
 {
     if (!c) return qtr_fail(ctx, QTR_EINVAL, "star_ladder: NULL circuit");
@@ -257,11 +366,14 @@ qtr_status qtr_pass_star_ladder(qtr_circuit *c, const qtr_target *t, qtr_ctx *ct
         n0 >= UINT32_MAX)
         return QTR_OK;
     star_t s = {.c = c};
-    uint8_t *seen = opt_scratch(c, t->nqubits, 1);
-    if (!seen) return qtr_fail(ctx, QTR_ENOMEM, "star_ladder: scratch for %u qubits", t->nqubits);
-    s.fits = longest_walk(t, seen);
-    opt_scratch_free(c, seen, t->nqubits, 1);
-    if (s.fits < STAR_MIN + 1) return QTR_OK;
+    if (!measure_target(&s, t)) {
+        opt_scratch_free(c, s.tree_parent, t->nqubits, sizeof *s.tree_parent);
+        return qtr_fail(ctx, QTR_ENOMEM, "star_ladder: scratch for %u qubits", t->nqubits);
+    }
+    if (s.fits < STAR_MIN + 1 && s.tree_fits < STAR_MIN + 1) {
+        opt_scratch_free(c, s.tree_parent, t->nqubits, sizeof *s.tree_parent);
+        return QTR_OK;
+    }
     s.owner = opt_scratch(c, c->nqubits, sizeof *s.owner);
     s.runs = opt_scratch(c, n0, sizeof *s.runs);
     s.gates = opt_scratch(c, n0, sizeof *s.gates);
@@ -273,6 +385,7 @@ qtr_status qtr_pass_star_ladder(qtr_circuit *c, const qtr_target *t, qtr_ctx *ct
     if (!s.owner || !s.runs || !s.gates || !s.ladder_at || !s.drop) goto nomem;
     for (uint32_t q = 0; q < c->nqubits; q++) s.owner[q] = NONE;
     scan(&s);
+    lone_tree_only(&s);
     if (4 * s.in_ladders < 3 * ncx) goto done; /* not a star-shaped circuit */
     mark_ladders(&s);
     if (!s.added) goto done;
@@ -288,7 +401,8 @@ qtr_status qtr_pass_star_ladder(qtr_circuit *c, const qtr_target *t, qtr_ctx *ct
         uint32_t k = 0;
         for (uint32_t g = r->first_gate; g != NONE; g = s.gates[g].next)
             m[k++] = member_of(&s, &s.gates[g], r);
-        emit_ladder(r, m, out, &w);
+        if (r->ladder == LADDER_PATH) emit_ladder(r, m, out, &w);
+        else emit_tree(r, s.tree_parent, m, out, &w);
     }
     QTR_ASSERT(w == total);
     qtr_realloc(&c->alloc, c->inst, c->capinst * sizeof *c->inst, 0);
@@ -302,5 +416,6 @@ done:
     qtr_realloc(&c->alloc, out, out ? (n0 + s.added) * sizeof *out : 0, 0);
     opt_scratch_free(c, m, c->nqubits, sizeof *m);
     free_scratch(&s, n0);
+    opt_scratch_free(c, s.tree_parent, t->nqubits, sizeof *s.tree_parent);
     return st;
 }

@@ -174,6 +174,11 @@ qtr_status qtr_gate_inverse(qtr_op op, const double *params, qtr_op *inv_op,
  *                          (3 words)
  * qtr_inst_cond reads any form; qtr_inst_ext_words gives an EXT record's
  * word count. A value that fits 64 bits always takes the first form.
+ *
+ * A gate without a definition (QTR_OP_OPAQUE, OpenQASM 2's `opaque`) is
+ * always EXT and never conditioned: args[p .. p+nargs) its qubits, then its
+ * index in the circuit's opaque table (name and signature), then the first
+ * of its nparams parameters in params[] (qtr_inst_opaque).
  */
 typedef struct {
     uint8_t  op;
@@ -259,6 +264,13 @@ static inline double qtr_angle_of_node(uint32_t node)
     return v.d;
 }
 
+/** A gate applied without a definition (OpenQASM 2 `opaque`): one per name
+ *  in a circuit's table, shared by all its applications. */
+typedef struct {
+    char    *name;    /* NUL-terminated, owned by the circuit */
+    uint32_t nqubits, nparams;
+} qtr_opaque;
+
 /** A circuit and all it owns. Fields are public for reading; change them only
  *  through the functions below, which keep the accounting right. */
 typedef struct qtr_circuit {
@@ -279,6 +291,9 @@ typedef struct qtr_circuit {
      * expression; the phase is global_phase + sym_phase. Kept apart so the
      * passes' numeric phase bookkeeping never meets a reference. */
     double    sym_phase;
+    /* Gates without a definition its QTR_OP_OPAQUE records name; kept by
+     * qtr_circuit_clear_ops, like the registers. */
+    qtr_opaque *opaques; size_t nopaques, capopaques;
 } qtr_circuit;
 
 /** A classical condition as read from a record (qtr_inst_cond). */
@@ -329,6 +344,23 @@ qtr_status qtr_circuit_append_cond_bit(qtr_circuit *c, qtr_op op, const uint32_t
                                        uint32_t nargs, const double *params, uint32_t clbit,
                                        int value, qtr_ctx *ctx);
 
+/** The index in @p c's opaque table of the gate @p name with @p nqubits
+ *  qubits (at least 1) and @p nparams parameters, added when new, into
+ *  *index. @return QTR_OK, QTR_EINVAL (the name is there with another
+ *  signature) or QTR_ENOMEM. */
+qtr_status qtr_circuit_declare_opaque(qtr_circuit *c, const char *name, uint32_t nqubits,
+                                      uint32_t nparams, uint32_t *index, qtr_ctx *ctx);
+
+/** Append an application of opaque gate @p index (qtr_circuit_declare_opaque)
+ *  on its nqubits @p qubits with its nparams @p params (numbers). The other
+ *  append functions refuse QTR_OP_OPAQUE: a record copied without its table
+ *  entry would lose the gate's name. */
+qtr_status qtr_circuit_append_opaque(qtr_circuit *c, uint32_t index, const uint32_t *qubits,
+                                     const double *params, qtr_ctx *ctx);
+
+/** Name of the first gate without a definition that @p c applies, or NULL. */
+const char *qtr_circuit_first_opaque(const qtr_circuit *c);
+
 /** As qtr_circuit_append with the condition @p cond (NULL: none), e.g. one
  *  read from another circuit's record with qtr_inst_cond. */
 qtr_status qtr_circuit_append_if(qtr_circuit *c, qtr_op op, const uint32_t *qubits,
@@ -367,8 +399,20 @@ static inline const uint32_t *qtr_inst_cond_raw(const qtr_circuit *c, const qtr_
 /** Words an EXT record owns in args[]: operands, parameter index, condition. */
 static inline size_t qtr_inst_ext_words(const qtr_circuit *c, const qtr_inst *in)
 {
+    if (in->op == QTR_OP_OPAQUE) return in->nargs + 2u;
     size_t n = in->nargs + (qtr_gate((qtr_op)in->op)->nparams ? 1u : 0u);
     return (in->flags & QTR_IF_COND) ? n + qtr_cond_words(c->args + in->p + n) : n;
+}
+
+/** The table entry of QTR_OP_OPAQUE record @p in, and its parameters in
+ *  *params (NULL when it has none). */
+static inline const qtr_opaque *qtr_inst_opaque(const qtr_circuit *c, const qtr_inst *in,
+                                                const double **params)
+{
+    const uint32_t *w = c->args + in->p + in->nargs;
+    const qtr_opaque *o = &c->opaques[w[0]];
+    *params = o->nparams ? c->params + w[1] : NULL;
+    return o;
 }
 
 /** Condition of @p in: returns 1 and fills @p out when conditioned, else 0. */

@@ -81,6 +81,27 @@ expect 1 "$B" convert "$T/cond.qasm" --format qasm2 -o "$T/cond2.qasm" && [ ! -e
   grep -q "OpenQASM 2 cannot write a condition on the one bit c\[0\] of a wider register" "$T/err" &&
   ok "a condition on one bit of a wider register: refused for OpenQASM 2, exit 1, no output left" || bad "3 -> 2 with a bit condition: $(cat "$T/err")"
 
+# ---- opaque gates: passed through by convert, refused where they cannot go ----------------
+printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nopaque magic(t) a, b;\nqreg q[2];\nh q[0];\nmagic(0.5) q[0], q[1];\n' >"$T/opq.qasm"
+expect 0 "$B" convert "$T/opq.qasm" -o "$T/opq2.qasm" &&
+  grep -qx 'opaque magic(p0) a0,a1;' "$T/opq2.qasm" && grep -qx 'magic(0.5) q\[0\],q\[1\];' "$T/opq2.qasm" &&
+  expect 0 "$B" convert "$T/opq2.qasm" -o "$T/opq22.qasm" && cmp -s "$T/opq2.qasm" "$T/opq22.qasm" &&
+  ok "an applied opaque gate: convert passes it through (2 -> 2 -> 2)" || bad "opaque convert: $(cat "$T/err")"
+expect 1 "$B" convert "$T/opq.qasm" --format qasm3 -o "$T/opq3.qasm" &&
+  grep -q "applies the opaque gate 'magic', which OpenQASM 3 cannot declare" "$T/err" &&
+  ok "an opaque gate written as OpenQASM 3: refused, naming it" || bad "opaque to v3: $(cat "$T/err")"
+expect 1 "$B" "$T/opq.qasm" -t line:3 -O 1 -o "$T/opqt.qasm" &&
+  grep -q "opq.qasm: the circuit applies the opaque gate 'magic', which has no definition" "$T/err" &&
+  ok "transpiling an opaque gate fails, naming it" || bad "opaque transpile: $(cat "$T/err")"
+expect 2 "$B" pack "$T/opq.qasm" -o "$T/opq.h5" &&
+  grep -q "applies the opaque gate 'magic', which instruction records cannot name; store its QASM text" "$T/err" &&
+  ok "pack (records) refuses an opaque gate and says to store QASM text" || bad "opaque pack: $(cat "$T/err")"
+expect 0 "$B" pack --qasm "$T/opq.qasm" "$DATA/tof_3.qasm" -o "$T/opqtext.h5" &&
+  expect 1 "$B" "$T/opqtext.h5" -o "$T/opqr.h5" -t line:5 -O 1 --progress=none &&
+  "$B" info "$T/opqr.h5" | grep -q "failed: circuit 0 (opq): the circuit applies the opaque gate 'magic'" &&
+  ok "a batch of QASM texts: the opaque row fails naming the gate, the rest go on" ||
+  bad "opaque batch: $("$B" info "$T/opqr.h5" 2>&1 | grep -i fail)"
+
 # ---- batches ----------------------------------------------------------------------------
 mkdir -p "$T/b"
 for f in adder qec tof_3; do cp "$T/$f.v3.qasm" "$T/b/$f.qasm"; done

@@ -47,6 +47,16 @@ done:
     return total;
 }
 
+/* Numbers bit-exact; symbolic angles by their text (each circuit numbers
+ * its expression pool its own way). */
+static int same_angle(const qtr_circuit *a, double x, const qtr_circuit *b, double y)
+{
+    if (!qtr_angle_is_sym(x) || !qtr_angle_is_sym(y)) return !memcmp(&x, &y, sizeof x);
+    char tx[512], ty[512];
+    size_t nx = qtr_expr_print(a, x, tx, sizeof tx), ny = qtr_expr_print(b, y, ty, sizeof ty);
+    return nx == ny && (nx >= sizeof tx || !strcmp(tx, ty));
+}
+
 /* Same bits, instructions, operands, parameters (bit-exact) and conditions.
  * Register names may differ: the writer renames a register that collides
  * with a gate it must define (qreg r -> qreg1 beside the r gate). */
@@ -59,8 +69,8 @@ static int same_program(const qtr_circuit *a, const qtr_circuit *b)
         if (memcmp(qtr_inst_operands(a, x), qtr_inst_operands(b, y), x->nargs * sizeof(uint32_t)))
             return 0;
         unsigned np = qtr_gate((qtr_op)x->op)->nparams;
-        if (np && memcmp(qtr_inst_params(a, x), qtr_inst_params(b, y), np * sizeof(double)))
-            return 0;
+        for (unsigned k = 0; k < np; k++)
+            if (!same_angle(a, qtr_inst_params(a, x)[k], b, qtr_inst_params(b, y)[k])) return 0;
         qtr_cond ka, kb;
         int ca = qtr_inst_cond(a, x, &ka), cb = qtr_inst_cond(b, y, &kb);
         if (ca != cb) return 0;

@@ -71,7 +71,7 @@ void random_runs(const std::vector<qtr_op> &ops, const char *spec, uint32_t nqub
         ASSERT_EQ(qtr_transpile(out, tg.t, &o, &r, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
         ASSERT_EQ(qtr_transpile(again, tg.t, &o, &r2, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
         EXPECT_EQ(qtr_target_check_circuit(tg.t, out, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
-        EXPECT_EQ(qtr_sim_equivalent(in, out, r.initial_layout, r.output_permutation, 1e-7, &ctx), QTR_OK)
+        EXPECT_EQ(qtr_sim_equivalent(in, out, r.initial_layout, r.output_permutation, 1e-6, &ctx), QTR_OK)
             << spec << " level " << level << " seed " << seed << ": " << qtr_ctx_message(&ctx);
         EXPECT_EQ(r.out.n2q, count_2q(out)) << "seed " << seed;
         EXPECT_TRUE(qtr_circuit_equal(out, again)) << "seed " << seed;

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
+#include <set>
 #include <vector>
 
 #include "qtr.h"
@@ -335,7 +337,9 @@ TEST(StarLadder, BothRolesBecomeLadders)
         for (uint32_t q = 0; q < 9; q++) in.g(QTR_OP_H, {q});
         star(in, 4, {0, 1, 2, 3, 5, 6, 7, 8}, into);
         Circ out = run_on(qtr_pass_star_ladder, in, line.t);
-        EXPECT_EQ(out.count(QTR_OP_CX), 15u) << into;
+        // a lone run takes the BFS tree from qubit 1, two paths from the
+        // root: 2 * 8 - 2 cx (a single path from the end: 2 * 8 - 1)
+        EXPECT_EQ(out.count(QTR_OP_CX), 14u) << into;
         EXPECT_TRUE(equivalent(in.c, out.c)) << into;
     }
 }
@@ -370,13 +374,12 @@ TEST(StarLadder, GateOnMemberClosesTheRun)
 
 // Random circuits around stars: a random prefix, a star of 6-8 members with
 // random gates on the other qubits between its cx (and now and then on a
-// member, which closes the run), a random suffix.
-TEST(StarLadder, RandomCircuitsWithStarsEquivalent)
+// member, which closes the run), a random suffix. Returns how many changed.
+size_t random_stars(const qtr_target *t, uint64_t seeds)
 {
-    Dev line("line:12");
     const std::vector<qtr_op> ops = {QTR_OP_CX, QTR_OP_H, QTR_OP_T, QTR_OP_X, QTR_OP_RZ, QTR_OP_CZ};
     size_t rewritten = 0;
-    for (uint64_t seed = 0; seed < 500; seed++) {
+    for (uint64_t seed = 0; seed < seeds; seed++) {
         qtr_ctx rng = mkctx(seed), ctx = mkctx();
         uint32_t n = 7 + (uint32_t)(seed % 2);
         Circ in = random_circ(n, 3 + seed % 6, ops, seed);
@@ -394,12 +397,74 @@ TEST(StarLadder, RandomCircuitsWithStarsEquivalent)
             if (r == 0 && k + 1 < n) in.g(QTR_OP_T, {others[k + (uint32_t)(qtr_rng_next(&rng) % (n - 1 - k))]});
             if (r == 1) in.g(QTR_OP_H, {others[(uint32_t)(qtr_rng_next(&rng) % (j + 1))]});
         }
-        ASSERT_EQ(qtr_random_append(in.c, 6, ops.data(), ops.size(), &rng, &ctx), QTR_OK);
-        Circ out = run_on(qtr_pass_star_ladder, in, line.t);
+        EXPECT_EQ(qtr_random_append(in.c, 6, ops.data(), ops.size(), &rng, &ctx), QTR_OK);
+        Circ out = run_on(qtr_pass_star_ladder, in, t);
         rewritten += out.count(QTR_OP_CX) != in.count(QTR_OP_CX);
-        ASSERT_TRUE(equivalent(in.c, out.c)) << "seed " << seed;
+        EXPECT_TRUE(equivalent(in.c, out.c)) << "seed " << seed;
     }
+    return rewritten;
+}
+
+TEST(StarLadder, RandomCircuitsWithStarsEquivalent)
+{
+    Dev line("line:12");
+    size_t rewritten = random_stars(line.t, 500);
     EXPECT_GT(rewritten, 100u) << rewritten;
+}
+
+// A comb: the path 0-1-2-3-4 with a leaf on each of 1, 2, 3. Its longest
+// path has 5 qubits, so a star of 6 or 7 members gets a tree.
+struct Comb {
+    qtr_target *t = nullptr;
+    Comb()
+    {
+        qtr_ctx ctx = mkctx();
+        EXPECT_EQ(qtr_target_new(&t, "comb", 8, &ctx), QTR_OK);
+        const uint32_t e[][2] = {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {1, 5}, {2, 6}, {3, 7}};
+        for (auto &p : e) EXPECT_EQ(qtr_target_add_edge(t, p[0], p[1], &ctx), QTR_OK);
+        EXPECT_EQ(qtr_target_finish(t, &ctx), QTR_OK) << ctx.msg;
+    }
+    ~Comb() { qtr_target_free(t); }
+    Comb(const Comb &) = delete;
+    Comb &operator=(const Comb &) = delete;
+};
+
+// pairs of qubits the circuit's 2q gates act on
+size_t distinct_pairs(const Circ &c)
+{
+    std::set<std::pair<uint32_t, uint32_t>> pairs;
+    for (size_t i = 0; i < c.c->ninst; i++) {
+        const qtr_inst *in = &c.c->inst[i];
+        if (in->nargs == 2) pairs.insert({std::min(in->q[0], in->q[1]), std::max(in->q[0], in->q[1])});
+    }
+    return pairs.size();
+}
+
+TEST(StarLadder, TreesWhereNoPathFits)
+{
+    Comb comb;
+    for (bool into : {true, false}) {
+        Circ in(8);
+        for (uint32_t q = 0; q < 8; q++) in.g(QTR_OP_H, {q});
+        star(in, 3, {0, 1, 2, 4, 5, 6, 7}, into);
+        Circ out = run_on(qtr_pass_star_ladder, in, comb.t);
+        // the BFS tree from qubit 1 (degree 3): 2 * 7 - 3 cx on 7 tree edges
+        EXPECT_EQ(out.count(QTR_OP_CX), 11u) << into;
+        EXPECT_EQ(distinct_pairs(out), 7u) << into;
+        EXPECT_TRUE(equivalent(in.c, out.c)) << into;
+    }
+    Circ two(8);  // two runs: their trees would not share one layout
+    star(two, 3, {0, 1, 2, 4, 5, 6, 7}, true);
+    two.g(QTR_OP_H, {3});
+    star(two, 3, {0, 1, 2, 4, 5, 6, 7}, false);
+    EXPECT_EQ(run_on(qtr_pass_star_ladder, two, comb.t).count(QTR_OP_CX), 14u);
+}
+
+TEST(StarLadder, RandomCircuitsWithStarsOnATreeEquivalent)
+{
+    Comb comb;
+    size_t rewritten = random_stars(comb.t, 300);
+    EXPECT_GT(rewritten, 50u) << rewritten;
 }
 
 TEST(StarLadder, OutOfMemoryLeavesCircuitUnchanged)
