@@ -3,18 +3,21 @@
 h5py and numpy only: no qtranspile code, no Qiskit.
 
     make_batch.py random OUT.h5 [-n 1000] [--qubits 2:8] [--gates 10:200] [--seed 1]
-    make_batch.py sweep  OUT.h5 [--qubits 6] [--steps 16] [--layers 2]
+    make_batch.py sweep  OUT.h5 [--qubits 6] [--steps 16] [--layers 2] [--templates 1]
     make_batch.py qasm   OUT.h5 FILE.qasm ...
 
-`random` packs random circuits as instruction records; `sweep` is a
-parameter sweep: one QAOA-style ring circuit at every point of a
-(gamma, beta) grid, each point one row; `qasm` stores program texts as they
-are (a malformed one fails alone when transpiled).
+`random` packs random circuits as instruction records; `sweep` writes a
+sweep file (doc/hdf5-format.md, "Sweeps"): QAOA-style ring templates with a
+gamma and a beta parameter per layer, and for each the points of a
+(gamma, beta) grid as its values, one row per point (transpiled once, then
+bound: `qtranspile OUT.h5 -o results.h5 -t T [--bind | --per-instance]`);
+`qasm` stores program texts as they are (a malformed one fails alone when
+transpiled).
 
 Then:  qtranspile OUT.h5 -o results.h5 -t heavy-hex:3 -O 1
 
-The two writer functions, write_columns() and write_qasm(), are meant to be
-copied into your own scripts.
+The writer functions, write_columns(), write_qasm() and write_sweep(), are
+meant to be copied into your own scripts.
 """
 import argparse
 import math
@@ -109,6 +112,39 @@ def write_qasm(path, texts, names):
         g["cost"] = np.array([t.count(";") for t in texts], "<f8")
 
 
+def write_sweep(path, templates):
+    """templates: list of (name, OpenQASM 3 text, parameter names, values)
+    with values a rows x parameters array (columns in the order of the
+    names; any order of names is fine)."""
+    with h5py.File(path, "w") as f:
+        f.attrs["format"] = "qtranspile-batch"
+        f.attrs["format_version"] = 1
+        f.attrs["content"] = "sweep"
+        g = f.create_group("sweep")
+        g.attrs["templates"] = len(templates)
+        g.create_dataset("name", data=[t[0] for t in templates], dtype=h5py.string_dtype())
+        g.create_dataset("template", data=[t[1] for t in templates], dtype=h5py.string_dtype())
+        for i, (_, _, names, values) in enumerate(templates):
+            d = g.create_dataset(f"values/{i}", data=np.asarray(values, "<f8"))
+            d.attrs["parameters"] = list(names)
+
+
+def ring_qaoa_template(nq, layers):
+    """A ring QAOA as OpenQASM 3 with inputs gamma_l, beta_l per layer."""
+    names = [f"{p}_{l}" for l in range(layers) for p in ("gamma", "beta")]
+    lines = ["OPENQASM 3.0;", 'include "stdgates.inc";']
+    lines += [f"input float[64] {n};" for n in names]
+    lines += [f"qubit[{nq}] q;", f"bit[{nq}] c;"]
+    lines += [f"h q[{q}];" for q in range(nq)]
+    for l in range(layers):
+        for q in range(nq):  # rzz(2 gamma) on a ring edge (stdgates.inc has no rzz)
+            a, b = q, (q + 1) % nq
+            lines += [f"cx q[{a}], q[{b}];", f"rz(2*gamma_{l}) q[{b}];", f"cx q[{a}], q[{b}];"]
+        lines += [f"rx(2*beta_{l}) q[{q}];" for q in range(nq)]
+    lines.append("c = measure q;")
+    return "\n".join(lines) + "\n", names
+
+
 def random_circuit(rng, name, nq, ngates):
     ops = []
     for _ in range(ngates):
@@ -125,15 +161,6 @@ def random_circuit(rng, name, nq, ngates):
             ops.append(("ccx", rng.sample(range(nq), 3), []))
     ops.append(("barrier", list(range(nq)), []))
     ops.extend(("measure", [q, q], []) for q in range(nq))
-    return {"name": name, "nqubits": nq, "nclbits": nq, "ops": ops}
-
-
-def ring_qaoa(nq, layers, gamma, beta, name):
-    ops = [("h", [q], []) for q in range(nq)]
-    for _ in range(layers):
-        ops += [("rzz", [q, (q + 1) % nq], [2 * gamma]) for q in range(nq)]
-        ops += [("rx", [q], [2 * beta]) for q in range(nq)]
-    ops += [("measure", [q, q], []) for q in range(nq)]
     return {"name": name, "nqubits": nq, "nclbits": nq, "ops": ops}
 
 
@@ -156,6 +183,8 @@ def main():
     s.add_argument("--qubits", type=int, default=6)
     s.add_argument("--steps", type=int, default=16)
     s.add_argument("--layers", type=int, default=2)
+    s.add_argument("--templates", type=int, default=1,
+                   help="rings of QUBITS, QUBITS+1, ... qubits, each with the whole grid")
     q = sub.add_parser("qasm")
     q.add_argument("out")
     q.add_argument("files", nargs="+")
@@ -169,14 +198,19 @@ def main():
     elif a.cmd == "sweep":
         grid = [(g, b) for g in np.linspace(0, math.pi, a.steps)
                 for b in np.linspace(0, math.pi / 2, a.steps)]
-        circs = [ring_qaoa(a.qubits, a.layers, g, b, f"qaoa_g{i // a.steps}_b{i % a.steps}")
-                 for i, (g, b) in enumerate(grid)]
-        write_columns(a.out, circs)
+        templates = []
+        for k in range(a.templates):
+            text, names = ring_qaoa_template(a.qubits + k, a.layers)
+            values = [[g if n.startswith("gamma") else b for n in names] for g, b in grid]
+            templates.append((f"ring{a.qubits + k}_p{a.layers}", text, names, values))
+        write_sweep(a.out, templates)
+        circs = grid * a.templates
     else:
         texts = [open(p, encoding="utf-8", errors="replace").read() for p in a.files]
         names = [os.path.splitext(os.path.basename(p))[0] for p in a.files]
         write_qasm(a.out, texts, names)
-    print(f"{a.out}: {a.n if a.cmd == 'random' else len(circs) if a.cmd == 'sweep' else len(a.files)} circuits",
+    print(f"{a.out}: {a.n if a.cmd == 'random' else len(circs) if a.cmd == 'sweep' else len(a.files)} "
+          f"{'value rows' if a.cmd == 'sweep' else 'circuits'}",
           file=sys.stderr)
 
 

@@ -35,8 +35,10 @@ typedef struct {
 /** Segments of a big pool of at least this many chunks start at a chunk
  *  boundary of a results file (doc/hdf5-format.md), so their whole chunks
  *  can be compressed as soon as the circuit is transpiled, before anyone
- *  knows where it goes. */
-#define QTR_H5_ALIGN_CHUNKS 16
+ *  knows where it goes. 4 (16,384 records, 256 KiB): a sweep's bound rows
+ *  (the QAOA of tests/bench/sweep.sh: 28,032 records each) then share
+ *  their template's compressed chunks (mpi/sweep_run.c); 16 before. */
+#define QTR_H5_ALIGN_CHUNKS 4
 
 /** Elements per chunk of big pool @p pool in a results file, 0 for the
  *  other pools. */

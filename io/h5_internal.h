@@ -1,7 +1,8 @@
 /* h5_internal.h -- what the files of the HDF5 batch store share (io/h5_*.c):
  * the column table of the format, the HDF5 types, the open-file handle
  * (struct qtr_h5_file) and the few helpers more than one of them calls.
- * Internal to io/: not installed, and nothing outside io/h5_*.c includes it.
+ * Internal to io/: not installed, and nothing outside io/h5_*.c includes it
+ * (h5_sweep.c, the /sweep group beside the rows, included).
  *
  * The files: h5_block.c (rows in memory), h5_file.c (types, handles,
  * errors, create, close, flush), h5_open.c (open and validate what a file

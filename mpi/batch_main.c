@@ -38,6 +38,7 @@
 #include "qtr_io.h"
 #include "rounds.h"
 #include "signals.h"
+#include "sweep_run.h"
 #include "worker.h"
 
 #define PROG QTR_PROG
@@ -129,6 +130,17 @@ static const char *base_name(const char *p)
 /* The approximation degree a run records: 1 (exact) unless given. */
 static double o_approx(const qtr_cli_options *o) { return o->approx > 0 ? o->approx : 1; }
 
+/* The transpiler's options from the command line's (seed: the run's). */
+static void transpile_options(const qtr_cli_options *o, qtr_options *out)
+{
+    qtr_options_default(out);
+    out->opt_level = o->opt_level;
+    out->seed = o->seed;
+    out->layout_trials = o->layout_trials;
+    out->swap_trials = o->swap_trials;
+    out->approximation_degree = o_approx(o);
+}
+
 typedef struct {
     qtr_comm    *comm;
     qtr_cli_options  *o;
@@ -145,6 +157,7 @@ typedef struct {
     uint64_t    *win_start, *win_count;
     int          rolled_back;     /* rank 0: an interrupted commit was undone */
     int          close_mark;      /* rank 0: marked the timing and close as a commit */
+    qtr_sweep_run *sweep;         /* a sweep (sweep_run.h): rows are made, not read; else NULL */
 } run_state;
 
 /* Does the results file @p f belong to this batch and these options? */
@@ -153,6 +166,7 @@ static int same_run(const run_state *s, qtr_h5_file *f, qtr_ctx *ctx)
     qtr_h5_run r;
     qtr_h5_run_of(f, &r);
     const qtr_cli_options *o = s->o;
+    if (s->sweep && qtr_sweep_run_check(s->sweep, o->output, ctx)) return -1;
     if (qtr_h5_count(f) != s->n || strcmp(r.input, base_name(o->input)) ||
         strcmp(r.target, o->target) || strcmp(r.basis, o->basis ? o->basis : "") ||
         r.opt_level != o->opt_level || r.seed != o->seed || r.layout_trials != o->layout_trials ||
@@ -251,6 +265,9 @@ static int create_output(run_state *s, const qtr_h5_run *run, qtr_ctx *ctx)
     if (!failed && mine &&
         qtr_h5_create(tmp, c->fapl, QTR_H5_RESULTS, QTR_H5_COLUMNS, s->n, run, &s->out, ctx))
         failed = 1;
+    /* a sweep's templates, values and transpiled templates, before the
+     * header's flush: a published results file always has them */
+    if (!failed && mine && s->sweep && qtr_h5_sweep_add(s->out, &s->sweep->sw, ctx)) failed = 1;
     if (!failed && mine) qtr_killpoint("create");
     if (!failed && mine && qtr_h5_flush(s->out, ctx)) failed = 1;
     if (any_failed(c, failed, ctx)) goto done;
@@ -429,6 +446,33 @@ static int cmp_cost_desc(const void *x, const void *y)
     return a->k < b->k ? -1 : a->k > b->k;
 }
 
+/* Rows [first, first+n) into @p b: read from the batch, or for a sweep
+ * placeholders the workers make the circuits of (qtr_sweep_run_make). */
+static int read_rows(coord *k, uint64_t first, size_t n, qtr_h5_block *b, qtr_ctx *ctx)
+{
+    if (!k->s->sweep) return qtr_h5_read_rows(k->in, first, n, b, ctx) ? -1 : 0;
+    for (uint64_t i = first; i < first + n; i++) {
+        double cost;
+        uint64_t ninst;
+        uint32_t nq;
+        qtr_sweep_run_row_cost(k->s->sweep, i, &cost, &ninst, &nq);
+        if (qtr_h5_block_add_text(b, i, "", 0, qtr_sweep_run_row_name(k->s->sweep, i), cost, ctx))
+            return -1;
+        b->row[b->n - 1].count[QTR_H5_POOL_INST] = ninst;  /* for the big-row rule */
+    }
+    return 0;
+}
+
+/* The cost columns of rows [first, first+n) (qtr_h5_read_costs), for a
+ * sweep from its templates. */
+static int read_costs(coord *k, uint64_t first, size_t n, qtr_ctx *ctx)
+{
+    if (!k->s->sweep) return qtr_h5_read_costs(k->in, first, n, k->fcost, k->ninst, k->nq, ctx) ? -1 : 0;
+    for (size_t i = 0; i < n; i++)
+        qtr_sweep_run_row_cost(k->s->sweep, first + i, &k->fcost[i], &k->ninst[i], &k->nq[i]);
+    return 0;
+}
+
 /* Read the rows of [s, e) (relative to the round) that chunk @p ch takes
  * (SIZE_MAX: a static block) and that are not done yet into a new block,
  * and queue them in @p slot heaviest first. */
@@ -448,7 +492,7 @@ static int queue_rows(coord *k, round_slot *r, qtr_slot *slot, size_t s, size_t 
         }
         size_t j = i + 1;
         while (j < e && WANTED(j)) j++;
-        if (qtr_h5_read_rows(k->in, r->first + i, j - i, b, &r->ctx)) return -1;
+        if (read_rows(k, r->first + i, j - i, b, &r->ctx)) return -1;
         i = j;
     }
 #undef WANTED
@@ -568,7 +612,7 @@ static int setup_round(coord *k, int si, qtr_ctx *ctx)
     round_slot *r = &k->rs[si];
     uint64_t a = k->next_first;
     size_t avail = s->n - a < k->rows_round ? (size_t)(s->n - a) : k->rows_round;
-    if (qtr_h5_read_costs(k->in, a, avail, k->fcost, k->ninst, k->nq, ctx)) return -1;
+    if (read_costs(k, a, avail, ctx)) return -1;
     for (size_t i = 0; i < avail; i++) k->ninst[i] += 64;  /* a row is never weightless */
     size_t len = qtr_partition_round_len(k->ninst, avail, k->rows_round, k->weight_round);
     r->first = a;
@@ -914,14 +958,14 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     const char *win_env = getenv("QTR_BATCH_WRITE_WINDOW");
     if (s->out && win_env) qtr_h5_set_write_window(s->out, strtoull(win_env, NULL, 10));
     team.target = s->target;
-    qtr_options_default(&team.opts);
-    team.opts.opt_level = o->opt_level;
-    team.opts.seed = o->seed;
-    team.opts.layout_trials = o->layout_trials;
-    team.opts.swap_trials = o->swap_trials;
-    team.opts.approximation_degree = o_approx(o);
-    team.opmap = qtr_h5_opmap(s->in);
-    team.storage = qtr_h5_storage_of(s->in);
+    transpile_options(o, &team.opts);
+    team.opmap = s->in ? qtr_h5_opmap(s->in) : NULL;
+    team.storage = s->in ? qtr_h5_storage_of(s->in) : QTR_H5_COLUMNS;
+    if (s->sweep) {
+        team.make_row = qtr_sweep_run_make;
+        team.row_inst_chunks = qtr_sweep_run_inst_chunks;
+        team.make_ud = s->sweep;
+    }
     team.nthreads = nthreads;
     team.max_memory = qtr_cli_memory_budget(o, c->local_size, nthreads);
     /* H5Dwrite_chunk is for one writer: with --writer=all, HDF5 compresses */
@@ -1042,6 +1086,44 @@ static void killpoint_write(void *ud)
     qtr_killpoint("write");
 }
 
+/* A sweep's set-up on every rank: read it, load the target, transpile the
+ * templates (sweep_run.h). -1 after saying why. */
+static int prepare_sweep(run_state *s, qtr_sweep_run *sw, qtr_ctx *ctx)
+{
+    const qtr_cli_options *o = s->o;
+    qtr_comm *c = s->comm;
+    qtr_sweep_mode mode = o->per_instance ? QTR_SWEEP_PER_INSTANCE
+                          : o->bind_rows  ? QTR_SWEEP_BIND
+                                          : QTR_SWEEP_ONCE;
+    int failed = qtr_sweep_run_load(sw, o->input, mode, ctx) != 0;
+    if (!failed && (qtr_target_load(o->target, &s->target, ctx) ||
+                    (o->basis && qtr_target_set_basis(s->target, o->basis, ctx))))
+        failed = 1;
+    if (any_failed(c, failed, ctx)) return -1;
+    s->sweep = sw;
+    s->n = qtr_sweep_run_rows(sw);
+    qtr_options opts;
+    transpile_options(o, &opts);
+    size_t budget = qtr_cli_memory_budget(o, c->local_size, 1);
+    double t0 = now();
+    if (qtr_sweep_run_prepare(sw, c, s->target, &opts, budget, ctx)) failed = 1;
+    if (any_failed(c, failed, ctx)) return -1;
+    if (c->rank == 0 && o->progress != QTR_PROGRESS_NONE) {
+        size_t bad = 0;
+        for (size_t t = 0; mode != QTR_SWEEP_PER_INSTANCE && t < sw->sw.n; t++)
+            if (sw->sw.out[t].status != QTR_H5_OK) {
+                bad++;
+                say(NULL, "template %zu (%s): failed: %s", t, sw->sw.t[t].name,
+                    sw->sw.out[t].message ? sw->sw.out[t].message : "");
+            }
+        say(NULL, "sweep %s: %zu templates (%zu failed), %llu value rows, mode %s; templates %s "
+                  "in %.2f s", o->input, sw->sw.n, bad, (unsigned long long)qtr_sweep_rows(&sw->sw),
+            qtr_sweep_mode_name(mode), mode == QTR_SWEEP_PER_INSTANCE ? "read" : "transpiled",
+            now() - t0);
+    }
+    return 0;
+}
+
 static int run_batch(qtr_cli_options *o, qtr_comm *c)
 {
     qtr_ctx ctx;
@@ -1054,6 +1136,26 @@ static int run_batch(qtr_cli_options *o, qtr_comm *c)
     if (qtr_killpoint_init(c->rank, ctx.msg, sizeof ctx.msg)) {
         say(NULL, "%s", ctx.msg);
         return QTR_EXIT_USAGE;
+    }
+
+    /* a sweep: templates and values (every rank), templates transpiled */
+    qtr_sweep_run sweep;
+    memset(&sweep, 0, sizeof sweep);
+    if (qtr_h5_is_sweep(o->input)) {
+        if (prepare_sweep(&s, &sweep, &ctx)) goto done;
+        if (open_output(&s, &ctx)) goto done;
+        if (s.out) qtr_h5_set_write_hook(s.out, killpoint_write, NULL);
+        qtr_signals_install();
+        rc = run_rounds(&s, &ctx);
+        qtr_signals_restore();
+        for (size_t t = 0; rc == QTR_EXIT_OK && !o->per_instance && t < sweep.sw.n; t++)
+            if (sweep.sw.out[t].status != QTR_H5_OK) rc = QTR_EXIT_FAILED;
+        goto done;
+    }
+    if (o->bind_rows || o->per_instance) {
+        say(c->rank ? c : NULL, "%s is not a sweep file: --bind and --per-instance are sweep modes "
+                                "(see '" PROG " sweep')", o->input);
+        goto done;
     }
 
     /* every rank reads the batch itself: no rank ships circuits to another */
@@ -1097,6 +1199,7 @@ done:
     qtr_ctx_init(&cctx, 0);
     qtr_h5_close(s.in, &cctx);
     qtr_target_free(s.target);
+    qtr_sweep_run_free(&sweep);
     free(s.win_status);
     free(s.win_start);
     free(s.win_count);
@@ -1109,6 +1212,8 @@ static int check_options(const qtr_cli_options *o)
     if (!o->output || !o->output[0])
         return qtr_cli_usage("a batch needs -o RESULTS.h5 (results are an HDF5 file, not standard output)");
     if (!o->target) return qtr_cli_usage("a batch needs -t TARGET");
+    if (o->writer_all && qtr_h5_is_sweep(o->input))
+        return qtr_cli_usage("--writer=all: a sweep's results are written through rank 0");
     if (o->writer_all && !qtr_comm_built_with_parallel_hdf5())
         return qtr_cli_usage("--writer=all needs MPI and parallel HDF5; this build writes through "
                              "rank 0 (see '" PROG " info --build')");

@@ -86,6 +86,10 @@ void qtr_slot_reset(qtr_slot *s)
     for (size_t i = 0; i < s->npush; i++) {
         qtr_work_out *o = &s->out[i];
         if (!o->kept) {
+            if (o->borrowed_inst && o->circ) {
+                o->circ->inst = NULL;  /* the template's, not this row's */
+                o->circ->ninst = o->circ->capinst = 0;
+            }
             qtr_circuit_free(o->circ);
             qtr_result_free(&o->res);
         }
@@ -169,14 +173,15 @@ static size_t claim(qtr_slot *s)
  * rank that writes the file: with 2 ranks x 1 thread, rank 0 compressed
  * every rank's results, 8 of its coordinator's 9 s of CPU in a 29 s run.
  * Out of memory, the chunks are just left to the writer. */
-static void compress_long_segments(const qtr_circuit *c, qtr_work_out *o)
+static void compress_long_segments(const qtr_circuit *c, qtr_work_out *o,
+                                   const qtr_h5_prechunk *inst_pre, size_t ninst_pre)
 {
     const int pools[3] = {QTR_H5_POOL_INST, QTR_H5_POOL_PARAMS, QTR_H5_POOL_ARGS};
     const void *elems[3] = {c->inst, c->params, c->args};
     const uint64_t count[3] = {c->ninst, c->nparams, c->nargs};
     size_t ndata = 0;
     for (int j = 0; j < 3; j++) {
-        if (!qtr_h5_segment_aligned(pools[j], count[j])) continue;
+        if (!qtr_h5_segment_aligned(pools[j], count[j]) || (j == 0 && ninst_pre)) continue;
         if (qtr_h5_chunk_encode_segment(pools[j], elems[j], count[j], &o->pre, &o->npre, &o->predata,
                                         &ndata)) {
             free(o->pre);
@@ -192,6 +197,15 @@ static void compress_long_segments(const qtr_circuit *c, qtr_work_out *o)
         if (d) o->predata = d;
     }
     for (size_t i = 0; i < o->npre; i++) o->pre[i].data = o->predata + o->pre[i].offset;
+    if (!ninst_pre) return;
+    /* shared instruction chunks (a sweep's bound rows) go first: the table
+     * is sorted by pool, and the instruction pool is the first */
+    qtr_h5_prechunk *t = realloc(o->pre, (o->npre + ninst_pre) * sizeof *t);
+    if (!t) return;  /* the writer compresses them instead */
+    memmove(t + ninst_pre, t, o->npre * sizeof *t);
+    memcpy(t, inst_pre, ninst_pre * sizeof *t);
+    o->pre = t;
+    o->npre += ninst_pre;
 }
 
 /* ---- small results into the slot's keep ---------------------------------------- */
@@ -243,7 +257,7 @@ static qtr_reg *keep_regs(qtr_keep *k, const qtr_reg *r, size_t n, int *oom)
 static void keep_result(qtr_keep *k, qtr_work_out *o)
 {
     const qtr_circuit *c = o->circ;
-    if (result_bytes(c, &o->res) > KEEP_MAX) return;
+    if (o->borrowed_inst || result_bytes(c, &o->res) > KEEP_MAX) return;
     int oom = 0;
     qtr_circuit *copy = keep_copy(k, c, sizeof *c, &oom);
     if (oom) return;
@@ -286,7 +300,11 @@ static void work_one(const qtr_team *t, qtr_slot *s, size_t i, int tid)
     double t0 = now(), c0 = qtr_thread_cpu();
     qtr_circuit *c = NULL;
     qtr_status st;
-    if (t->storage == QTR_H5_QASMTEXT) {
+    int made = 0;
+    if (t->make_row) {
+        st = t->make_row(t->make_ud, row->index, &c, &o->res, &made, &ctx);
+        o->have_res = made && !st;
+    } else if (t->storage == QTR_H5_QASMTEXT) {
         char display[sizeof row->name + 32];
         if (row->name[0]) snprintf(display, sizeof display, "%s", row->name);
         else snprintf(display, sizeof display, "circuit %llu", (unsigned long long)row->index);
@@ -299,7 +317,7 @@ static void work_one(const qtr_team *t, qtr_slot *s, size_t i, int tid)
     } else {
         st = qtr_h5_block_circuit(it->blk, it->k, t->opmap, &c, &ctx);
     }
-    if (!st) {
+    if (!st && !made) {
         qtr_options opt = t->opts;
         opt.seed = seed;
         st = qtr_transpile(c, t->target, &opt, &o->res, &ctx);
@@ -319,7 +337,13 @@ static void work_one(const qtr_team *t, qtr_slot *s, size_t i, int tid)
     } else {
         o->status = QTR_H5_OK;
         o->circ = c;
-        if (t->precompress) compress_long_segments(c, o);
+        o->borrowed_inst = (made & QTR_ROW_SHARES_INST) != 0;
+        if (t->precompress) {
+            size_t nshared = 0;
+            const qtr_h5_prechunk *shared =
+                made && t->row_inst_chunks ? t->row_inst_chunks(t->make_ud, row->index, &nshared) : NULL;
+            compress_long_segments(c, o, shared, shared ? nshared : 0);
+        }
         keep_result(&s->keep[tid], o);
     }
     atomic_fetch_add_explicit(&s->ndone, 1, memory_order_release);

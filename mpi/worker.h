@@ -37,6 +37,8 @@ typedef struct {
     int          kept;             /* circ, its arrays and res's layouts live
                                     * in the slot's keep (keep.h), not owned */
     int          have_res;         /* res.in is valid (the input was read) */
+    int          borrowed_inst;    /* circ->inst is a sweep template's records
+                                    * (QTR_ROW_SHARES_INST): not owned, never freed */
     uint8_t      status;           /* QTR_H5_OK or QTR_H5_ERROR */
     qtr_status   code;
     char        *msg;              /* failure message (malloc'ed) or NULL */
@@ -48,6 +50,10 @@ typedef struct {
     size_t           npre;
     unsigned char   *predata;
 } qtr_work_out;
+
+/* What a team's make_row says of the circuit it made. */
+#define QTR_ROW_MADE        1
+#define QTR_ROW_SHARES_INST 2
 
 /** Rounds in flight at once on a rank: a rank may run this many rounds
  *  ahead of the slowest, so a long circuit on one rank idles no other rank
@@ -100,6 +106,20 @@ struct qtr_team {
                                       * results (h5_chunk.h) for a serial writer */
     qtr_coordinate_fn coordinate;
     void             *ud;
+    /* sweeps (sweep_run.h): a row's circuit is made from its number, not
+     * read from its block; *done has QTR_ROW_MADE when it is the output
+     * already (res filled), so nothing is transpiled, and also
+     * QTR_ROW_SHARES_INST when its records are borrowed for the run (the
+     * slot detaches them rather than freeing them). NULL for an ordinary
+     * batch. */
+    qtr_status      (*make_row)(void *ud, uint64_t row, qtr_circuit **c, qtr_result *res,
+                                int *done, qtr_ctx *ctx);
+    /* sweeps: the compressed chunks of the instruction records of a row
+     * made done (bound rows share their template's records, so these are
+     * the same bytes for every row of a template), borrowed for the run;
+     * NULL, or *n 0, when the worker must compress them itself */
+    const qtr_h5_prechunk *(*row_inst_chunks)(void *ud, uint64_t row, size_t *n);
+    void             *make_ud;
     /* one slot per round in flight; workers look at slot[oldest] first,
      * then the following ones in ring order */
     qtr_slot          slot[QTR_NSLOTS];

@@ -16,6 +16,7 @@
 
 #include "cli_opts.h"
 #include "h5_store.h"
+#include "h5_sweep.h"
 #include "qtr_io.h"
 
 /* Rows per read or write window: bounds memory for batches of any size. */
@@ -56,6 +57,8 @@ int qtr_cli_info(const qtr_cli_options *o)
     if (qtr_h5_interrupted(path))
         qtr_cli_say("%s: its last round was cut short (a kill or a full disk); the batch command "
                     "with --resume undoes it first", path);
+    int sweep = qtr_h5_is_sweep(path), sweep_rc = QTR_EXIT_OK;
+    if (sweep && !qtr_h5_sweep_has_results(path)) return qtr_cli_info_sweep(o);
     if (qtr_h5_open(path, &f, &ctx)) {
         qtr_cli_say("%s", ctx.msg);
         return QTR_EXIT_USAGE;
@@ -78,7 +81,11 @@ int qtr_cli_info(const qtr_cli_options *o)
         if (r.approx_degree != 1) printf(", approximation degree %.15g", r.approx_degree);
         putchar('\n');
     }
-    int rc = QTR_EXIT_OK;
+    if (sweep) {
+        fflush(stdout);
+        sweep_rc = qtr_cli_info_sweep(o);
+    }
+    int rc = sweep_rc;
     if (results || qtr_h5_storage_of(f) == QTR_H5_COLUMNS)
         printf("pools: %llu instruction records, %llu parameters, %llu operand words, "
                "%llu registers\n",

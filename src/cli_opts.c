@@ -28,7 +28,8 @@ enum {
     OPT_BASIS = 256, OPT_SEED, OPT_LAYOUT_TRIALS, OPT_SWAP_TRIALS, OPT_APPROX,
     OPT_STATS, OPT_VERIFY, OPT_STREAM, OPT_NO_STREAM, OPT_MAX_MEMORY,
     OPT_RESUME, OPT_PROGRESS, OPT_THREADS, OPT_ROUND, OPT_WRITER, OPT_VERBOSE,
-    OPT_QASM, OPT_BUILD, OPT_BIND, OPT_FORMAT, OPT_PHYSICAL, OPT_STRICT
+    OPT_QASM, OPT_BUILD, OPT_BIND, OPT_FORMAT, OPT_PHYSICAL, OPT_STRICT,
+    OPT_VALUES, OPT_BIND_ROWS, OPT_PER_INSTANCE
 };
 
 /* Which commands take an option. */
@@ -38,6 +39,7 @@ enum {
 #define C_P (1u << QTR_CMD_PACK)
 #define C_U (1u << QTR_CMD_UNPACK)
 #define C_I (1u << QTR_CMD_INFO)
+#define C_S (1u << QTR_CMD_SWEEP)
 #define C_ALL ((1u << QTR_NCMDS) - 1)
 
 typedef struct {
@@ -49,7 +51,7 @@ typedef struct {
 } cli_opt;
 
 static const cli_opt table[] = {
-    {"output", OPT_OUTPUT, "FILE", C_T | C_B | C_C | C_P | C_U,
+    {"output", OPT_OUTPUT, "FILE", C_T | C_B | C_C | C_P | C_U | C_S,
      "write the result to FILE (unpack: a directory)"},
     {"target", OPT_TARGET, "TARGET", C_T | C_B,
      "device: a built-in name (torino, fez, sherbrooke),\n"
@@ -112,6 +114,18 @@ static const cli_opt table[] = {
     {"verbose", OPT_VERBOSE, NULL, C_B,
      "at the end, also where each rank's time went\n"
      "(transpiling, reading, each commit phase)"},
+    {"values", OPT_VALUES, "FILE", C_S,
+     "the values: a CSV file (a header naming every\n"
+     "parameter, any order; a row of numbers per line)\n"
+     "or an HDF5 sweep file (its first template's)"},
+    /* the same name as the single-file --bind, without a value: the
+     * command's own rows come first in getopt's table (build_getopt) */
+    {"bind", OPT_BIND_ROWS, NULL, C_B | C_U,
+     "sweep: also store (unpack: write) every row's\n"
+     "bound circuit, from the template transpiled once"},
+    {"per-instance", OPT_PER_INSTANCE, NULL, C_B,
+     "sweep: bind every row first, then transpile each\n"
+     "on its own (one result per row)"},
     {"qasm", OPT_QASM, NULL, C_P,
      "store the texts as they are (parsed when\n"
      "transpiled, so a malformed file fails alone);\n"
@@ -133,7 +147,7 @@ static const char *const cmd_word[QTR_NCMDS] = {
     [QTR_CMD_TRANSPILE] = NULL,      [QTR_CMD_BATCH] = NULL,
     [QTR_CMD_CONVERT] = "convert",   [QTR_CMD_PACK] = "pack",
     [QTR_CMD_UNPACK] = "unpack",     [QTR_CMD_INFO] = "info",
-    [QTR_CMD_TARGETS] = "targets",
+    [QTR_CMD_TARGETS] = "targets",   [QTR_CMD_SWEEP] = "sweep",
 };
 
 /* ======================================================================
@@ -217,6 +231,7 @@ void qtr_cli_help(qtr_cli_cmd cmd, FILE *f)
               "       " QTR_PROG " pack [--qasm] FILE.qasm... -o BATCH.h5   make a batch\n"
               "       " QTR_PROG " unpack FILE.h5 -o DIR               write a batch's circuits\n"
               "       " QTR_PROG " info FILE.h5 | --build              describe a batch or results\n"
+              "       " QTR_PROG " sweep TEMPLATE.qasm --values V.csv -o SWEEP.h5   make a sweep\n"
               "       " QTR_PROG " targets                             list the built-in targets\n"
               "       " QTR_PROG " --help | --version\n"
               "\n"
@@ -251,6 +266,13 @@ void qtr_cli_help(qtr_cli_cmd cmd, FILE *f)
               "       " QTR_PROG " info --build\n"
               "Describe a batch or results file: circuits, the run, ok / failed / pending.\n", f);
         print_options(C_I, 0, "Options", f);
+        break;
+    case QTR_CMD_SWEEP:
+        fputs("Usage: " QTR_PROG " sweep TEMPLATE.qasm --values VALUES.csv|VALUES.h5 -o SWEEP.h5\n"
+              "Make a sweep file: a template with parameters (OpenQASM 3, 'input float[64]\n"
+              "NAME;') and a table of values, for '" QTR_PROG " SWEEP.h5 -o RESULTS.h5 -t T'\n"
+              "(transpile once; --bind: also every bound row; --per-instance).\n", f);
+        print_options(C_S, 0, "Options", f);
         break;
     case QTR_CMD_TARGETS:
     case QTR_NCMDS:
@@ -378,6 +400,12 @@ static int parse_value(int id, const char *v, qtr_cli_options *o)
     case OPT_VERIFY: o->verify = 1; return 0;
     case OPT_STRICT: o->strict = 1; return 0;
     case OPT_BIND: o->bind = v; return 0;
+    case OPT_BIND_ROWS: o->bind_rows = 1; return 0;
+    case OPT_PER_INSTANCE: o->per_instance = 1; return 0;
+    case OPT_VALUES:
+        if (!v[0]) return qtr_cli_usage("--values: empty file name");
+        o->values_path = v;
+        return 0;
     case OPT_STREAM: o->stream = 1; return 0;
     case OPT_NO_STREAM: o->stream = -1; return 0;
     case OPT_RESUME: o->resume = 1; return 0;
@@ -454,19 +482,25 @@ static void set_defaults(qtr_cli_cmd cmd, qtr_cli_options *o)
     if (cmd == QTR_CMD_TRANSPILE || cmd == QTR_CMD_CONVERT) o->output = "-";
 }
 
-/* getopt_long's tables from the rows; @p shorts gets "o:t:O:hV" and the like. */
-static void build_getopt(struct option *lo, char *shorts)
+/* getopt_long's tables from the rows; @p shorts gets "o:t:O:hV" and the like.
+ * The rows @p cmd takes come first: getopt_long takes the first row of a
+ * name, so a name two rows share (--bind) means what this command says. */
+static void build_getopt(qtr_cli_cmd cmd, struct option *lo, char *shorts)
 {
     char *s = shorts;
     *s++ = ':';
-    for (size_t i = 0; i < NOPTS; i++) {
-        lo[i] = (struct option){table[i].name, table[i].arg ? required_argument : no_argument,
-                                NULL, table[i].id};
-        if (table[i].id < 256) {
-            *s++ = (char)table[i].id;
-            if (table[i].arg) *s++ = ':';
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < NOPTS; i++) {
+            int takes = (table[i].cmds & (1u << cmd)) != 0;
+            if (takes == pass) continue;
+            lo[n++] = (struct option){table[i].name, table[i].arg ? required_argument : no_argument,
+                                      NULL, table[i].id};
+            if (table[i].id < 256) {
+                *s++ = (char)table[i].id;
+                if (table[i].arg) *s++ = ':';
+            }
         }
-    }
     lo[NOPTS] = (struct option){NULL, 0, NULL, 0};
     *s = '\0';
 }
@@ -504,7 +538,7 @@ int qtr_cli_parse(qtr_cli_cmd cmd, int argc, char **argv, qtr_cli_options *o)
     char shorts[2 * NOPTS + 2];
     char buf[64];
     set_defaults(cmd, o);
-    build_getopt(lo, shorts);
+    build_getopt(cmd, lo, shorts);
     opterr = 0; /* messages are ours, named "qtranspile", not argv[0] */
     optind = 1;
     for (;;) {
@@ -534,6 +568,12 @@ int qtr_cli_parse(qtr_cli_cmd cmd, int argc, char **argv, qtr_cli_options *o)
     int rc = read_operands(cmd, argc, argv, o);
     if (rc >= 0) return rc;
     if (o->output && !o->output[0]) return qtr_cli_usage("-o: empty output file name");
+    if (cmd == QTR_CMD_SWEEP && !o->values_path)
+        return qtr_cli_usage("sweep: missing --values VALUES.csv|VALUES.h5");
+    if (cmd == QTR_CMD_SWEEP && !o->output)
+        return qtr_cli_usage("sweep: missing -o SWEEP.h5");
+    if (o->bind_rows && o->per_instance)
+        return qtr_cli_usage("--bind and --per-instance are two sweep modes; choose one");
     if (o->physical && o->out_version == 2)
         return qtr_cli_usage("--physical-qubits writes OpenQASM 3; it cannot go with --format qasm2");
     if (o->input && o->output && qtr_cli_same_file(o->input, o->output))

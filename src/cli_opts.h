@@ -33,7 +33,7 @@ enum {
  * input decides (qtr_cli_is_batch). */
 typedef enum {
     QTR_CMD_TRANSPILE, QTR_CMD_BATCH, QTR_CMD_CONVERT, QTR_CMD_PACK, QTR_CMD_UNPACK,
-    QTR_CMD_INFO, QTR_CMD_TARGETS, QTR_NCMDS
+    QTR_CMD_INFO, QTR_CMD_TARGETS, QTR_CMD_SWEEP, QTR_NCMDS
 } qtr_cli_cmd;
 
 /* How a batch reports progress (mpi/progress.c). */
@@ -76,6 +76,10 @@ typedef struct {
     size_t      round_rows;     /* --round; 0 = the driver's default */
     int         writer_all;     /* --writer=all */
     int         verbose;        /* --verbose: per-rank figures at the end */
+    /* sweeps (doc/batch.md, "Sweeps") */
+    const char *values_path;    /* sweep --values VALUES.csv|VALUES.h5 */
+    int         bind_rows;      /* batch, unpack: --bind (every row's bound circuit) */
+    int         per_instance;   /* batch: --per-instance */
     /* OpenQASM output (transpile, convert, unpack) */
     int         out_version;    /* --format: 2 or 3; 0 = the output name's (.qasm3) or the input's */
     int         physical;       /* --physical-qubits: OpenQASM 3 on $0, $1, ... */
@@ -130,6 +134,10 @@ int qtr_cli_convert(const qtr_cli_options *o);    /* src/cli_convert.c */
 int qtr_cli_pack(const qtr_cli_options *o);       /* src/cli_pack.c */
 int qtr_cli_unpack(const qtr_cli_options *o);     /* src/cli_unpack.c */
 int qtr_cli_info(const qtr_cli_options *o);       /* src/cli_info.c */
+int qtr_cli_sweep(const qtr_cli_options *o);      /* src/cli_sweep.c */
+/** unpack and info of sweep results and sweep files (src/cli_sweep_out.c). */
+int qtr_cli_unpack_sweep(const qtr_cli_options *o);
+int qtr_cli_info_sweep(const qtr_cli_options *o);
 /** The batch driver (mpi/batch_main.c). @p argc/@p argv are the program's,
  *  for MPI_Init; the options are already parsed. Only it may start MPI. */
 int qtr_cli_batch(const qtr_cli_options *o, int argc, char **argv);

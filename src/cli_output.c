@@ -39,3 +39,18 @@ int qtr_cli_out_end(qtr_cli_out *o, int ok)
     }
     return rc;
 }
+
+/* "// initial_layout: [p0, p1, ...]" -- the same lists as --stats. */
+qtr_status qtr_cli_layout_comment(qtr_qasm_writer *w, const char *key, const uint32_t *v,
+                                  uint32_t n, qtr_ctx *ctx)
+{
+    size_t cap = strlen(key) + 16 + (size_t)n * 12;
+    char *s = malloc(cap);
+    if (!s) return qtr_fail(ctx, QTR_ENOMEM, "layout comment");
+    size_t len = (size_t)snprintf(s, cap, "%s: [", key);
+    for (uint32_t i = 0; i < n; i++) len += (size_t)snprintf(s + len, cap - len, "%s%u", i ? ", " : "", v[i]);
+    snprintf(s + len, cap - len, "]");
+    qtr_status st = qtr_qasm_writer_comment(w, s, ctx);
+    free(s);
+    return st;
+}

@@ -19,4 +19,12 @@ const char *qtr_cli_out_path(const qtr_cli_out *o);
  *  it was). Returns -1, having said why on stderr, when the rename fails. */
 int qtr_cli_out_end(qtr_cli_out *o, int ok);
 
+#include <stdint.h>
+#include "qtr_io.h"
+
+/** "// KEY: [p0, p1, ...]" (initial_layout, output_permutation): the header
+ *  lines of every transpiled circuit written, the same lists as --stats. */
+qtr_status qtr_cli_layout_comment(qtr_qasm_writer *w, const char *key, const uint32_t *v,
+                                  uint32_t n, qtr_ctx *ctx);
+
 #endif

@@ -69,21 +69,6 @@ static int load_target(const qtr_cli_options *a, qtr_target **t, qtr_ctx *ctx)
     return QTR_EXIT_OK;
 }
 
-/* "// initial_layout: [p0, p1, ...]" -- the same lists as --stats. */
-static qtr_status layout_comment(qtr_qasm_writer *w, const char *key, const uint32_t *v,
-                                 uint32_t n, qtr_ctx *ctx)
-{
-    size_t cap = strlen(key) + 16 + (size_t)n * 12;
-    char *s = malloc(cap);
-    if (!s) return qtr_fail(ctx, QTR_ENOMEM, "layout comment");
-    size_t len = (size_t)snprintf(s, cap, "%s: [", key);
-    for (uint32_t i = 0; i < n; i++) len += (size_t)snprintf(s + len, cap - len, "%s%u", i ? ", " : "", v[i]);
-    snprintf(s + len, cap - len, "]");
-    qtr_status st = qtr_qasm_writer_comment(w, s, ctx);
-    free(s);
-    return st;
-}
-
 /* Conformity always; equivalence by simulation when the active qubits fit. */
 static int verify(const qtr_circuit *in, const qtr_circuit *out, const qtr_target *t,
                   const qtr_result *r, int approximate, qtr_ctx *ctx)
@@ -158,8 +143,8 @@ static qtr_status stream_header(void *arg, qtr_qasm_writer *wr, uint32_t n, qtr_
     if (!ident) return qtr_fail(ctx, QTR_ENOMEM, "layout of %u qubits", n);
     for (uint32_t v = 0; v < n; v++) ident[v] = v;
     qtr_status st = qtr_qasm_writer_comment(wr, head, ctx);
-    if (!st) st = layout_comment(wr, "initial_layout", ident, n, ctx);
-    if (!st) st = layout_comment(wr, "output_permutation", ident, n, ctx);
+    if (!st) st = qtr_cli_layout_comment(wr, "initial_layout", ident, n, ctx);
+    if (!st) st = qtr_cli_layout_comment(wr, "output_permutation", ident, n, ctx);
     free(ident);
     return st;
 }
@@ -325,8 +310,8 @@ static int run_in_memory(const qtr_cli_options *a, const qtr_target *t, qtr_ctx 
         goto done;
     }
     if ((st = qtr_qasm_writer_comment(wr, head, ctx)) ||
-        (st = layout_comment(wr, "initial_layout", r.initial_layout, r.nvirtual, ctx)) ||
-        (st = layout_comment(wr, "output_permutation", r.output_permutation, r.nvirtual, ctx)) ||
+        (st = qtr_cli_layout_comment(wr, "initial_layout", r.initial_layout, r.nvirtual, ctx)) ||
+        (st = qtr_cli_layout_comment(wr, "output_permutation", r.output_permutation, r.nvirtual, ctx)) ||
         (st = qtr_qasm_writer_write(wr, c, 0, ctx))) {
         say(NULL, ctx, st);
         rc = QTR_EXIT_FAILED;

@@ -17,6 +17,7 @@
 
 #include "cli_opts.h"
 #include "h5_store.h"
+#include "h5_sweep.h"
 #include "qtr_io.h"
 
 /* Rows per read or write window: bounds memory for batches of any size. */
@@ -104,6 +105,8 @@ int qtr_cli_unpack(const qtr_cli_options *o)
 {
     const char *dir = o->output, *path = o->input;
     if (!dir || !dir[0]) return qtr_cli_usage("unpack: missing -o DIR");
+    if (qtr_h5_is_sweep(path)) return qtr_cli_unpack_sweep(o);
+    if (o->bind_rows) return qtr_cli_usage("unpack: --bind is for sweeps; %s is not one", path);
     qtr_ctx ctx;
     qtr_ctx_init(&ctx, 0);
     qtr_h5_file *f = NULL;

@@ -4,7 +4,7 @@
  *
  *   qtranspile IN.qasm [-o OUT.qasm] [options]     src/cli_transpile.c
  *   qtranspile BATCH.h5 -o RESULTS.h5 [options]    mpi/batch_main.c
- *   qtranspile convert | pack | unpack | info      src/cli_<command>.c
+ *   qtranspile convert | pack | unpack | info | sweep   src/cli_<command>.c
  *   qtranspile targets                             src/cli_transpile.c
  *
  * Printing and exit statuses live in the command files, never in the
@@ -20,6 +20,7 @@
 #endif
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_opts.h"
@@ -29,7 +30,7 @@ static int command_of(const char *word)
 {
     static const struct { const char *word; qtr_cli_cmd cmd; } words[] = {
         {"convert", QTR_CMD_CONVERT}, {"pack", QTR_CMD_PACK},   {"unpack", QTR_CMD_UNPACK},
-        {"info", QTR_CMD_INFO},       {"targets", QTR_CMD_TARGETS},
+        {"info", QTR_CMD_INFO},       {"targets", QTR_CMD_TARGETS}, {"sweep", QTR_CMD_SWEEP},
     };
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (!strcmp(word, words[i].word)) return (int)words[i].cmd;
@@ -47,11 +48,13 @@ static int run(const qtr_cli_options *o, int argc, char **argv)
     case QTR_CMD_PACK: return qtr_cli_pack(o);
     case QTR_CMD_UNPACK: return qtr_cli_unpack(o);
     case QTR_CMD_INFO: return qtr_cli_info(o);
+    case QTR_CMD_SWEEP: return qtr_cli_sweep(o);
 #else
     case QTR_CMD_BATCH:
     case QTR_CMD_PACK:
     case QTR_CMD_UNPACK:
-    case QTR_CMD_INFO: return qtr_cli_handoff(argv);
+    case QTR_CMD_INFO:
+    case QTR_CMD_SWEEP: return qtr_cli_handoff(argv);
 #endif
     case QTR_NCMDS: break;
     }
@@ -64,15 +67,29 @@ int main(int argc, char **argv)
     qtr_cli_cmd cmd = word >= 0                      ? (qtr_cli_cmd)word
                       : qtr_cli_is_batch(argc, argv) ? QTR_CMD_BATCH
                                                      : QTR_CMD_TRANSPILE;
+    /* getopt reorders the array it parses (operands last): parse a copy, so
+     * that the batch part is handed the command line as given. Reordered,
+     * "S.h5 --progress=none --bind" became "--progress=none --bind S.h5",
+     * where the batch-form test takes S.h5 for the value of the single-file
+     * --bind. */
+    char **args = malloc(((size_t)argc + 1) * sizeof *args);
+    if (!args) {
+        qtr_cli_say("out of memory");
+        return QTR_EXIT_USAGE;
+    }
+    memcpy(args, argv, ((size_t)argc + 1) * sizeof *args);
     qtr_cli_options o;
-    int rc = word >= 0 ? qtr_cli_parse(cmd, argc - 1, argv + 1, &o)
-                       : qtr_cli_parse(cmd, argc, argv, &o);
+    int rc = word >= 0 ? qtr_cli_parse(cmd, argc - 1, args + 1, &o)
+                       : qtr_cli_parse(cmd, argc, args, &o);
     if (rc >= 0) {
+        free(args);
         if (fflush(stdout) || ferror(stdout)) {
             qtr_cli_say("standard output: write error");
             return QTR_EXIT_FAILED;
         }
         return rc;
     }
-    return run(&o, argc, argv);
+    rc = run(&o, argc, argv);
+    free(args);
+    return rc;
 }
