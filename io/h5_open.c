@@ -478,6 +478,24 @@ static qtr_status open_any(const char *path, const void *image, size_t len, int6
         H5Eclear2(H5E_DEFAULT);
         goto done;
     }
+    /* before HDF5 loads anything (the root group's header, the superblock
+     * extension's), check what it would trust */
+    char why[200];
+    if (qtr_h5_raw_open(&f->raw, path, image, len, why, sizeof why)) {
+        st = qtr_fail(ctx, QTR_EPARSE, "%s: damaged HDF5 file: %s", path, why);
+        goto done;
+    }
+    if (f->raw.eof > f->raw.size - f->raw.base) {
+        st = qtr_fail(ctx, QTR_EPARSE, "%s: cannot open: the file is truncated (%llu bytes, its "
+                      "superblock says %llu)", path, (unsigned long long)f->raw.size,
+                      (unsigned long long)(f->raw.base + f->raw.eof));
+        goto done;
+    }
+    if ((f->raw.ext && qtr_h5_raw_check_object(&f->raw, f->raw.ext, NULL, why, sizeof why)) ||
+        qtr_h5_raw_check_object(&f->raw, f->raw.root, NULL, why, sizeof why)) {
+        st = qtr_fail(ctx, QTR_EPARSE, "%s: damaged HDF5 file: %s", path, why);
+        goto done;
+    }
     hid_t p = qtr_h5_file_fapl(f, fapl, rw && fapl < 0);
     if (p < 0) {
         st = qtr_h5_fail(f, ctx, QTR_EIO, "%s: cannot set up the journal", path);
@@ -492,14 +510,6 @@ static qtr_status open_any(const char *path, const void *image, size_t len, int6
         st = qtr_h5_held_elsewhere(path, rw) ? qtr_h5_held_fail(path, ctx)
              : qtr_h5_fail(f, ctx, cut ? QTR_EPARSE : QTR_EIO, "%s: cannot open%s", path,
                        cut ? ": the file is truncated" : "");
-        goto done;
-    }
-    /* HDF5 has read the superblock and found the root group; before it
-     * decodes anything else, check what it would trust */
-    char why[200];
-    if (qtr_h5_raw_open(&f->raw, path, image, len, why, sizeof why) ||
-        qtr_h5_raw_check_object(&f->raw, f->raw.root, NULL, why, sizeof why)) {
-        st = qtr_fail(ctx, QTR_EPARSE, "%s: damaged HDF5 file: %s", path, why);
         goto done;
     }
     f->writable = rw;

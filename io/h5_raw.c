@@ -90,13 +90,17 @@ static int read_superblock(qtr_h5_raw *r, char *why, size_t wlen)
     uint64_t have = r->size - at < sizeof sb ? r->size - at : sizeof sb;
     if (qtr_h5_raw_read(r, at, sb, have)) return failf(why, wlen, "cannot read the superblock");
     unsigned ver = sb[8], pos;
+    unsigned eofat = 0, extat = 0;
     if (ver <= 1) {
         r->osize = sb[13];
         r->lsize = sb[14];
+        eofat = (ver == 0 ? 24 : 28) + 2 * r->osize;
         pos = (ver == 0 ? 24 : 28) + 5 * r->osize;
     } else if (ver <= 3) {
         r->osize = sb[9];
         r->lsize = sb[10];
+        extat = 12 + r->osize;
+        eofat = 12 + 2 * r->osize;
         pos = 12 + 3 * r->osize;
     } else {
         return failf(why, wlen, "superblock version %u", ver);
@@ -108,6 +112,9 @@ static int read_superblock(qtr_h5_raw *r, char *why, size_t wlen)
     if (pos + r->osize > have) return failf(why, wlen, "superblock cut short");
     r->base = at;
     r->root = le(sb + pos, r->osize);
+    r->eof = le(sb + eofat, r->osize);
+    r->ext = extat ? le(sb + extat, r->osize) : 0;
+    if (r->ext && qtr_h5_raw_undefined(r, r->ext)) r->ext = 0;
     return 0;
 }
 

@@ -28,6 +28,8 @@ typedef struct {
     uint64_t  base;         /* where the superblock is: addresses count from here */
     unsigned  osize, lsize; /* bytes of an address and of a length (2, 4 or 8) */
     uint64_t  root;         /* address of the root group's object header */
+    uint64_t  eof;          /* the end of the file the superblock records */
+    uint64_t  ext;          /* superblock extension's object header (versions 2-3), or 0 */
     /* the last global heap collection read (vlen strings share one) */
     uint64_t  heap_addr;
     unsigned char *heap;
