@@ -403,6 +403,40 @@ static int parse_layout(const qtr_h5_raw *r, const message *m, qtr_h5_raw_dset *
     return 0;
 }
 
+/* The filter pipeline message: every filter's name (HDF5 takes its length
+ * with strlen) terminated inside the message, its values inside it too. */
+static int check_pipeline(const message *m, char *why, size_t wlen)
+{
+    const unsigned char *b = m->body;
+    if (m->len < 2 || (b[0] != 1 && b[0] != 2)) return failf(why, wlen, "malformed filter pipeline");
+    unsigned ver = b[0], n = b[1];
+    uint64_t pos = ver == 1 ? 8 : 2;
+    for (unsigned i = 0; i < n; i++) {
+        if (pos + 2 > m->len) return failf(why, wlen, "filter pipeline cut short");
+        uint64_t id = le(b + pos, 2), nlen = 0;
+        pos += 2;
+        int named = ver == 1 || id >= 256;
+        if (named) {
+            if (pos + 2 > m->len) return failf(why, wlen, "filter pipeline cut short");
+            nlen = le(b + pos, 2);
+            pos += 2;
+        }
+        if (pos + 4 > m->len) return failf(why, wlen, "filter pipeline cut short");
+        uint64_t nvals = le(b + pos + 2, 2);
+        pos += 4;
+        if (named && nlen) {
+            uint64_t step = ver == 1 ? ALIGN8(nlen) : nlen;
+            if (nlen > m->len - pos || !memchr(b + pos, 0, (size_t)nlen))
+                return failf(why, wlen, "a filter name runs past its message");
+            pos = step > m->len - pos ? m->len : pos + step;
+        }
+        uint64_t vbytes = 4 * nvals + (ver == 1 && (nvals & 1) ? 4 : 0);
+        if (vbytes > m->len - pos) return failf(why, wlen, "filter values run past their message");
+        pos += vbytes;
+    }
+    return 0;
+}
+
 static int check_message(qtr_h5_raw *r, const message *m, void *ud, char *why, size_t wlen)
 {
     qtr_h5_raw_dset *ds = ud;
@@ -424,9 +458,11 @@ static int check_message(qtr_h5_raw *r, const message *m, void *ud, char *why, s
         return 0;
     case 0x08:
         return parse_layout(r, m, ds, m->at, why, wlen);
+    case 0x07:  /* data in other files: never followed */
+        return failf(why, wlen, "an external file list (data stored in other files)");
     case 0x0B:
         ds->filtered = 1;
-        return 0;
+        return m->flags & 2 ? 0 : check_pipeline(m, why, wlen);
     case 0x0C:
         return check_attr(r, m, why, wlen);
     }
