@@ -115,6 +115,12 @@ static int read_superblock(qtr_h5_raw *r, char *why, size_t wlen)
     r->eof = le(sb + eofat, r->osize);
     r->ext = extat ? le(sb + extat, r->osize) : 0;
     if (r->ext && qtr_h5_raw_undefined(r, r->ext)) r->ext = 0;
+    /* versions 0-1: the root's symbol table entry may cache its group's
+     * B-tree and local heap (cache type 1), which HDF5 then uses */
+    if (ver <= 1 && pos + 3 * r->osize + 8 <= have && le(sb + pos + r->osize, 4) == 1) {
+        r->root_heap = le(sb + pos + 2 * r->osize + 8, r->osize);
+        if (qtr_h5_raw_undefined(r, r->root_heap)) r->root_heap = 0;
+    }
     return 0;
 }
 
@@ -437,6 +443,48 @@ static int check_pipeline(const message *m, char *why, size_t wlen)
     return 0;
 }
 
+/* ---- local heaps (the names of a group's links) ---- */
+
+/* The local heap at @p addr, which a group's symbol table names: its data
+ * segment inside the file, and its free list a chain of blocks inside the
+ * segment that ends. HDF5 1.10 follows the free list without a bound, taking
+ * memory at every step, so a list that loops would take all of it. */
+static int check_local_heap(qtr_h5_raw *r, uint64_t addr, char *why, size_t wlen)
+{
+    unsigned char h[40];
+    unsigned n = 8 + 2 * r->lsize + r->osize;
+    if (addr > r->size - r->base || r->size - r->base - addr < n ||
+        qtr_h5_raw_read(r, r->base + addr, h, n))
+        return failf(why, wlen, "a local heap at %llu lies outside the file", (unsigned long long)addr);
+    if (memcmp(h, "HEAP", 4) || h[4] != 0) return failf(why, wlen, "a malformed local heap");
+    uint64_t dsize = le(h + 8, r->lsize), free_at = le(h + 8 + r->lsize, r->lsize);
+    uint64_t data = le(h + 8 + 2 * r->lsize, r->osize);
+    if (dsize > MAX_HEAP || data > r->size - r->base || dsize > r->size - r->base - data)
+        return failf(why, wlen, "a local heap's data lies outside the file");
+    uint64_t none = r->lsize == 8 ? UINT64_MAX : ((uint64_t)1 << (8 * r->lsize)) - 1;
+    /* each free block holds its next offset and its size: at most this many */
+    uint64_t steps = dsize / (2 * r->lsize) + 1;
+    unsigned char fb[16];
+    while (free_at != 1 && free_at != none) {   /* 1: HDF5's end of the list */
+        if (!steps--) return failf(why, wlen, "a local heap's free list loops");
+        if (free_at >= dsize || dsize - free_at < 2 * r->lsize ||
+            qtr_h5_raw_read(r, r->base + data + free_at, fb, 2 * r->lsize))
+            return failf(why, wlen, "a local heap's free list leaves its heap");
+        uint64_t next = le(fb, r->lsize), size = le(fb + r->lsize, r->lsize);
+        if (size > dsize - free_at) return failf(why, wlen, "a local heap's free block runs past it");
+        if (next == 0) return failf(why, wlen, "a local heap's free list is malformed");
+        free_at = next;
+    }
+    return 0;
+}
+
+/* The symbol table message of an old-style group: its local heap checked. */
+static int check_symbol_table(qtr_h5_raw *r, const message *m, char *why, size_t wlen)
+{
+    if (m->len < 2 * (uint64_t)r->osize) return failf(why, wlen, "malformed symbol table message");
+    return check_local_heap(r, le(m->body + r->osize, r->osize), why, wlen);
+}
+
 static int check_message(qtr_h5_raw *r, const message *m, void *ud, char *why, size_t wlen)
 {
     qtr_h5_raw_dset *ds = ud;
@@ -465,6 +513,8 @@ static int check_message(qtr_h5_raw *r, const message *m, void *ud, char *why, s
         return m->flags & 2 ? 0 : check_pipeline(m, why, wlen);
     case 0x0C:
         return check_attr(r, m, why, wlen);
+    case 0x11:
+        return m->flags & 2 ? 0 : check_symbol_table(r, m, why, wlen);
     }
     return 0;
 }
@@ -478,6 +528,7 @@ int qtr_h5_raw_check_object(qtr_h5_raw *r, uint64_t addr, qtr_h5_raw_dset *out, 
     ds.dclass = -1;
     ds.layout = -1;
     if (walk_header(r, addr, check_message, &ds, why, wlen)) return -1;
+    if (addr == r->root && r->root_heap && check_local_heap(r, r->root_heap, why, wlen)) return -1;
     if (ds.layout == 0 && (ds.rank < 0 || ds.dclass < 0))
         return failf(why, wlen, "a compact dataset whose dataspace or datatype is shared");
     if (ds.layout == 0 && ds.rank >= 0 && ds.dclass >= 0 && ds.esize &&

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "h5_internal.h"
+#include "h5_raw.h"
 #include "h5_sweep.h"
 
 static const char *const stat_fields[QTR_H5_NSTATS] = {
@@ -387,7 +388,16 @@ static int has_group(const char *path, const char *group)
 {
     qtr_h5_quiet q = qtr_h5_quiet_begin();
     int yes = 0;
-    if (H5Fis_hdf5(path) > 0) {
+    /* HDF5 trusts the root group's structures; look at them first (h5_raw.h).
+     * A damaged file is no sweep here; opening it says what is wrong. */
+    qtr_h5_raw raw;
+    char why[200];
+    int sound = !qtr_h5_raw_open(&raw, path, NULL, 0, why, sizeof why) &&
+                raw.eof <= raw.size - raw.base &&
+                !(raw.ext && qtr_h5_raw_check_object(&raw, raw.ext, NULL, why, sizeof why)) &&
+                !qtr_h5_raw_check_object(&raw, raw.root, NULL, why, sizeof why);
+    qtr_h5_raw_close(&raw);
+    if (sound && H5Fis_hdf5(path) > 0) {
         hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
         if (f >= 0) {
             yes = H5Lexists(f, group, H5P_DEFAULT) > 0;
