@@ -457,11 +457,17 @@ qtr_status qtr_qasm_writer_set_format(qtr_qasm_writer *w, int version, unsigned 
 
 qtr_status qtr_qasm_writer_open(qtr_qasm_writer **out, const char *path, qtr_ctx *ctx)
 {
+    return qtr_qasm_writer_open_as(out, path, path, ctx);
+}
+
+qtr_status qtr_qasm_writer_open_as(qtr_qasm_writer **out, const char *path, const char *name,
+                                   qtr_ctx *ctx)
+{
     *out = NULL;
     if (!strcmp(path, "-")) return writer_new(out, stdout, 0, "<stdout>", ctx);
     FILE *f = fopen(path, "wb");
-    if (!f) return qtr_fail(ctx, QTR_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
-    return writer_new(out, f, 1, path, ctx);
+    if (!f) return qtr_fail(ctx, QTR_EIO, "%s: cannot open for writing: %s", name, strerror(errno));
+    return writer_new(out, f, 1, name, ctx);
 }
 
 qtr_status qtr_qasm_writer_open_stream(qtr_qasm_writer **out, FILE *f, const char *display_name,

@@ -85,6 +85,10 @@ typedef struct qtr_qasm_writer qtr_qasm_writer;
 
 /** Write to @p path ("-" is standard output). */
 qtr_status qtr_qasm_writer_open(qtr_qasm_writer **w, const char *path, qtr_ctx *ctx);
+/** Write to @p path, naming it @p name in messages (a file written under a
+ *  temporary name and renamed into place is spoken of by its final name). */
+qtr_status qtr_qasm_writer_open_as(qtr_qasm_writer **w, const char *path, const char *name,
+                                   qtr_ctx *ctx);
 /** Write to an open stream (not closed by the writer). */
 qtr_status qtr_qasm_writer_open_stream(qtr_qasm_writer **w, FILE *f, const char *display_name,
                                        qtr_ctx *ctx);

@@ -68,7 +68,7 @@ int qtr_cli_convert(const qtr_cli_options *o)
             opened = 1;
             /* the writer speaks the input's OpenQASM version unless told */
             int version = qtr_cli_out_version(o, o->output, qtr_qasm_reader_version(r));
-            if ((st = qtr_qasm_writer_open(&w, qtr_cli_out_path(&out), &ctx)) != QTR_OK ||
+            if ((st = qtr_cli_out_writer(&out, &w, &ctx)) != QTR_OK ||
                 (st = qtr_qasm_writer_set_format(w, version, o->physical ? QTR_QASM_PHYSICAL : 0,
                                                  &ctx)) != QTR_OK) {
                 say_ctx(&ctx, st);

@@ -24,6 +24,11 @@ int qtr_cli_out_begin(qtr_cli_out *o, const char *path)
 
 const char *qtr_cli_out_path(const qtr_cli_out *o) { return o->tmp ? o->tmp : o->final; }
 
+qtr_status qtr_cli_out_writer(const qtr_cli_out *o, qtr_qasm_writer **w, qtr_ctx *ctx)
+{
+    return qtr_qasm_writer_open_as(w, qtr_cli_out_path(o), o->final, ctx);
+}
+
 int qtr_cli_out_end(qtr_cli_out *o, int ok)
 {
     int rc = 0;

@@ -22,6 +22,10 @@ int qtr_cli_out_end(qtr_cli_out *o, int ok);
 #include <stdint.h>
 #include "qtr_io.h"
 
+/** Open a QASM writer on the path qtr_cli_out_path gives, whose messages
+ *  name OUT (the user never named the temporary). */
+qtr_status qtr_cli_out_writer(const qtr_cli_out *o, qtr_qasm_writer **w, qtr_ctx *ctx);
+
 /** "// KEY: [p0, p1, ...]" (initial_layout, output_permutation): the header
  *  lines of every transpiled circuit written, the same lists as --stats. */
 qtr_status qtr_cli_layout_comment(qtr_qasm_writer *w, const char *key, const uint32_t *v,

@@ -193,7 +193,7 @@ static int run_stream(const qtr_cli_options *a, const qtr_target *t, int fallbac
         qtr_qasm_reader_free(rd);
         return NOT_STREAMED;
     }
-    if (qtr_cli_out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, qtr_cli_out_path(&of), ctx)) ||
+    if (qtr_cli_out_begin(&of, a->output) || (st = qtr_cli_out_writer(&of, &wr, ctx)) ||
         (st = set_format(a, wr, qtr_qasm_reader_version(rd), ctx))) {
         say(NULL, ctx, st ? st : QTR_ENOMEM);
         if (wr) qtr_qasm_writer_close(wr, ctx);
@@ -297,7 +297,7 @@ static int run_in_memory(const qtr_cli_options *a, const qtr_target *t, qtr_ctx 
 
     char head[320];
     header_line(a, t, head, sizeof head);
-    if (qtr_cli_out_begin(&of, a->output) || (st = qtr_qasm_writer_open(&wr, qtr_cli_out_path(&of), ctx))) {
+    if (qtr_cli_out_begin(&of, a->output) || (st = qtr_cli_out_writer(&of, &wr, ctx))) {
         say(NULL, ctx, st ? st : QTR_ENOMEM);
         rc = QTR_EXIT_FAILED;
         goto done;

@@ -248,6 +248,23 @@ if [ -w /dev/full ]; then
   else fail "convert to /dev/full" "want exit 1 and a message"; fi
 fi
 
+# OUT on a file system that fills up: exit 1, the message names OUT (not the
+# temporary it is written under), and nothing is left beside it. Needs a
+# small tmpfs: skipped, and said, where mounting is not permitted.
+mkdir -p "$T/small"
+if mount -t tmpfs -o size=64k tmpfs "$T/small" 2> /dev/null; then
+  run convert "$T/swap.qasm" -o "$T/small/out.qasm"
+  left=$(ls -A "$T/small")
+  umount "$T/small"
+  if why=$(crashed); then fail "convert to a full file system" "$why"
+  elif [ "$rc" -eq 1 ] && grep -q "^qtranspile: $T/small/out.qasm: write error: No space left" "$T/err" &&
+       ! grep -q 'tmp\.' "$T/err" && [ -z "$left" ]; then
+    pass "convert: full file system -> exit 1, the message names OUT, nothing left"
+  else fail "convert to a full file system" "want exit 1, OUT named, nothing left (left: $left)"; fi
+else
+  echo "SKIP: convert to a full file system (cannot mount a tmpfs here)"
+fi
+
 # An output that cannot be created is an input error.
 run convert "$T/good.qasm" -o "$T/no/such/dir/out.qasm"
 if [ "$rc" -eq 2 ] && grep -qF "$T/no/such/dir/out.qasm" "$T/err"; then
