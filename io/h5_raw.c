@@ -405,6 +405,8 @@ static int parse_layout(const qtr_h5_raw *r, const message *m, qtr_h5_raw_dset *
             if (!le(dims + (uint64_t)i * dsize, dsize))
                 return failf(why, wlen, "a chunk dimension of 0");
         ds->chunk = le(dims, dsize);
+        ds->chunk_rank = nd;
+        ds->chunk_esize = le(dims + (uint64_t)(nd - 1) * dsize, dsize);
     }
     return 0;
 }
@@ -536,6 +538,13 @@ int qtr_h5_raw_check_object(qtr_h5_raw *r, uint64_t addr, qtr_h5_raw_dset *out, 
         return failf(why, wlen, "compact dataset of %llu elements of %llu bytes holds %llu bytes",
                      (unsigned long long)ds.npoints, (unsigned long long)ds.esize,
                      (unsigned long long)ds.data_len);
+    /* HDF5 sizes a chunk's buffer by the layout's element size and copies
+     * elements of the datatype's: they must agree */
+    if (ds.layout == 2 && ds.rank >= 0 && ds.dclass >= 0 &&
+        (ds.chunk_rank != (unsigned)ds.rank + 1 || ds.chunk_esize != ds.esize))
+        return failf(why, wlen, "a chunked layout of %u dimensions and %llu-byte elements for a "
+                     "dataset of rank %d and %llu-byte elements", ds.chunk_rank,
+                     (unsigned long long)ds.chunk_esize, ds.rank, (unsigned long long)ds.esize);
     if (out) *out = ds;
     return 0;
 }

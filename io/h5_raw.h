@@ -53,6 +53,8 @@ typedef struct {
     int      layout;         /* 0 compact, 1 contiguous, 2 chunked, -1 none */
     uint64_t data_at, data_len;  /* compact: the bytes' file offset; contiguous: address, size */
     uint64_t chunk;          /* chunked: elements per chunk (1-D datasets) */
+    unsigned chunk_rank;     /* chunked: dimensions the layout lists (rank + 1) */
+    uint64_t chunk_esize;    /* chunked: the last of them, the element size */
     int      filtered;       /* a filter pipeline message is present */
 } qtr_h5_raw_dset;
 

@@ -147,8 +147,17 @@ static int check_chunks(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, uint
         uint64_t len = 0;
         unsigned char *buf = NULL;
         if (!ds->filtered) {
-            if (H5Dget_chunk_storage_size(d, &off, &nbytes) < 0) nbytes = want;  /* never written */
+            /* the size the chunk index records (H5Dget_chunk_storage_size
+             * says the layout's size instead): HDF5 reads that many bytes */
+            haddr_t addr = HADDR_UNDEF;
+            unsigned mask = 0;
+            if (H5Dget_chunk_info_by_coord(d, &off, &mask, &addr, &nbytes) < 0 || addr == HADDR_UNDEF)
+                nbytes = 0;  /* never written: HDF5 gives fill values */
             H5Eclear2(H5E_DEFAULT);
+            if (nbytes && (addr > f->raw.size - f->raw.base || nbytes > f->raw.size - f->raw.base - addr)) {
+                snprintf(f->err, sizeof f->err, "chunk %llu lies outside the file", (unsigned long long)k);
+                return -1;
+            }
             len = nbytes ? nbytes : want;
         } else if (read_chunk(f, d, &shape, k, &buf, &len, f->err, sizeof f->err)) {
             return -1;
@@ -284,6 +293,17 @@ static int read_span(qtr_h5_file *f, int c, uint64_t lo, uint64_t hi, hid_t mt, 
     if (check_chunks(f, f->d[c], &f->raw_ds[c], f->chunk_len[c], f->esize[c], &f->chunk_ok[c], lo,
                      hi))
         return -1;
+    /* a compact dataset's bytes are copied from a buffer of the size its
+     * layout says, whatever its dataspace claims: HDF5 1.10 reads past it */
+    if (f->raw_ds[c].layout == 0) {
+        hid_t ft = H5Dget_type(f->d[c]);
+        size_t tsize = ft >= 0 ? H5Tget_size(ft) : 0;
+        if (ft >= 0) H5Tclose(ft);
+        if (!tsize || hi > H5Dget_storage_size(f->d[c]) / tsize) {
+            snprintf(f->err, sizeof f->err, "a compact dataset holds fewer elements than its rows");
+            return -1;
+        }
+    }
     hsize_t off = lo, cnt = hi - lo;
     hid_t fs = H5Dget_space(f->d[c]), ms = H5Screate_simple(1, &cnt, NULL);
     int rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0 ||

@@ -74,8 +74,14 @@ static int same_program(const qtr_circuit *a, const qtr_circuit *b)
         qtr_cond ka, kb;
         int ca = qtr_inst_cond(a, x, &ka), cb = qtr_inst_cond(b, y, &kb);
         if (ca != cb) return 0;
-        if (ca && (ka.on_bit != kb.on_bit || ka.index != kb.index || ka.nwords != kb.nwords ||
+        if (ca && (ka.on_bit != kb.on_bit || ka.nwords != kb.nwords ||
                    memcmp(ka.words, kb.words, ka.nwords * sizeof(uint32_t))))
+            return 0;
+        /* a register is its bits: the writer leaves out empty registers
+         * ("creg e[0];"), which renumbers the ones after them */
+        if (ca && (ka.on_bit ? ka.index != kb.index
+                             : a->cregs[ka.index].first != b->cregs[kb.index].first ||
+                                   a->cregs[ka.index].size != b->cregs[kb.index].size))
             return 0;
     }
     return 1;
