@@ -168,8 +168,8 @@ typedef int (*message_fn)(qtr_h5_raw *r, const message *m, void *ud, char *why, 
 static int walk_header(qtr_h5_raw *r, uint64_t addr, message_fn fn, void *ud, char *why,
                        size_t wlen)
 {
-    uint64_t todo_at[MAX_HEADER_CHUNKS], todo_len[MAX_HEADER_CHUNKS];
-    int ntodo = 0, rc = 0;
+    uint64_t pending_at[MAX_HEADER_CHUNKS], pending_len[MAX_HEADER_CHUNKS];
+    int npending = 0, rc = 0;
     unsigned char pre[40] = {0};
     if (qtr_h5_raw_undefined(r, addr) || addr > r->size - r->base ||
         qtr_h5_raw_read(r, r->base + addr, pre, r->size - r->base - addr < 40 ? r->size - r->base - addr : 40))
@@ -181,22 +181,22 @@ static int walk_header(qtr_h5_raw *r, uint64_t addr, message_fn fn, void *ud, ch
         hflags = pre[5];
         unsigned pos = 6 + (hflags & 0x20 ? 16 : 0) + (hflags & 0x10 ? 4 : 0);
         unsigned n = 1u << (hflags & 3);
-        todo_at[0] = addr + pos + n;
-        todo_len[0] = le(pre + pos, n);
+        pending_at[0] = addr + pos + n;
+        pending_len[0] = le(pre + pos, n);
     } else {
         if (pre[0] != 1) return failf(why, wlen, "object header version %u", pre[0]);
-        todo_at[0] = addr + 16;
-        todo_len[0] = le(pre + 8, 4);
+        pending_at[0] = addr + 16;
+        pending_len[0] = le(pre + 8, 4);
     }
-    ntodo = 1;
-    for (int c = 0; c < ntodo && !rc; c++) {
-        uint64_t len = todo_len[c];
+    npending = 1;
+    for (int c = 0; c < npending && !rc; c++) {
+        uint64_t len = pending_len[c];
         if (len > MAX_HEADER_CHUNK)
             return failf(why, wlen, "object header chunk of %llu bytes", (unsigned long long)len);
-        unsigned char *buf = read_new(r, todo_at[c], len);
+        unsigned char *buf = read_new(r, pending_at[c], len);
         if (!buf)
             return failf(why, wlen, "object header chunk [%llu, +%llu) lies outside the file",
-                         (unsigned long long)todo_at[c], (unsigned long long)len);
+                         (unsigned long long)pending_at[c], (unsigned long long)len);
         uint64_t pos = 0, end = len;
         if (v2 && c > 0) {
             if (len < 8 || memcmp(buf, "OCHK", 4)) {
@@ -214,7 +214,7 @@ static int walk_header(qtr_h5_raw *r, uint64_t addr, message_fn fn, void *ud, ch
             m.len = v2 ? le(p + 1, 2) : le(p + 2, 2);
             m.flags = v2 ? p[3] : p[4];
             m.body = p + mh;
-            m.at = todo_at[c] + pos + mh;
+            m.at = pending_at[c] + pos + mh;
             if (m.len > end - pos - mh) {
                 rc = failf(why, wlen, "object header message of %llu bytes runs past its chunk",
                            (unsigned long long)m.len);
@@ -224,12 +224,12 @@ static int walk_header(qtr_h5_raw *r, uint64_t addr, message_fn fn, void *ud, ch
             if (m.type == 0x10) {  /* continuation */
                 if (m.len < (uint64_t)r->osize + r->lsize) {
                     rc = failf(why, wlen, "short continuation message");
-                } else if (ntodo == MAX_HEADER_CHUNKS) {
+                } else if (npending == MAX_HEADER_CHUNKS) {
                     rc = failf(why, wlen, "object header of more than %d chunks", MAX_HEADER_CHUNKS);
                 } else {
-                    todo_at[ntodo] = le(m.body, r->osize);
-                    todo_len[ntodo] = le(m.body + r->osize, r->lsize);
-                    ntodo++;
+                    pending_at[npending] = le(m.body, r->osize);
+                    pending_len[npending] = le(m.body + r->osize, r->lsize);
+                    npending++;
                 }
                 continue;
             }
