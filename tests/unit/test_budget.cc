@@ -152,26 +152,21 @@ TEST(Budget, SabreScratchWithinTheBudget)
         c->alloc.limit = c->alloc.cur + 4096;   // what it holds, and hardly more
         std::vector<uint32_t> perm(20), fin(20);
         uint64_t nswaps = 0;
-        qtr_status st;
-        if (layout) {
-            qtr_sabre_layout_opts o = {2, 5, 5, 7, 0, 0, 0};
-            st = qtr_pass_layout_sabre(c, t, &o, perm.data(), fin.data(), &nswaps, &ctx);
-        } else {
+        auto run = [&]() {
+            if (layout) {
+                qtr_sabre_layout_opts o = {2, 5, 5, 7, 0, 0, 0};
+                return qtr_pass_layout_sabre(c, t, &o, perm.data(), fin.data(), &nswaps, &ctx);
+            }
             qtr_route_opts o = {0, 4, 7};
-            st = qtr_pass_route_sabre(c, t, &o, perm.data(), &nswaps, &ctx);
-        }
+            return qtr_pass_route_sabre(c, t, &o, perm.data(), &nswaps, &ctx);
+        };
+        qtr_status st = run();
         EXPECT_EQ(st, QTR_EMEMORY) << (layout ? "layout" : "routing");
         EXPECT_THAT(std::string(ctx.msg), HasSubstr("needs more than its memory budget"));
         EXPECT_LE(c->alloc.peak, c->alloc.limit) << (layout ? "layout" : "routing")
                                                  << " held more than the budget";
         c->alloc.limit = (size_t)64 << 20;
-        if (layout) {
-            qtr_sabre_layout_opts o = {2, 5, 5, 7, 0, 0, 0};
-            st = qtr_pass_layout_sabre(c, t, &o, perm.data(), fin.data(), &nswaps, &ctx);
-        } else {
-            qtr_route_opts o = {0, 4, 7};
-            st = qtr_pass_route_sabre(c, t, &o, perm.data(), &nswaps, &ctx);
-        }
+        st = run();
         EXPECT_EQ(st, QTR_OK) << ctx.msg;
         qtr_circuit_free(c);
     }
