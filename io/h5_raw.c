@@ -824,6 +824,58 @@ int qtr_h5_raw_attr(qtr_h5_raw *r, uint64_t addr, const char *name, qtr_h5_raw_v
     return 0;
 }
 
+/* ---- attributes holding a list of strings ---- */
+
+typedef struct {
+    const char *name;
+    size_t n;
+    char **v;
+    int found;
+} strings_ud;
+
+static int strings_message(qtr_h5_raw *r, const message *m, void *ud, char *why, size_t wlen)
+{
+    strings_ud *a = ud;
+    if (m->type != 0x0C || a->found) return 0;
+    attr_parts p;
+    if (parse_attr(m, &p)) return failf(why, wlen, "malformed attribute message");
+    if (strcmp((const char *)p.name, a->name)) return 0;
+    a->found = 1;
+    int rank, cls, vs;
+    uint64_t np, d0, es;
+    if ((p.flags & 3) || parse_dataspace(r, p.ds, p.ds_len, &rank, &np, &d0) ||
+        parse_datatype(r, p.dt, p.dt_len, &cls, &vs, &es) || rank > 1 || !(cls == 3 || vs))
+        return failf(why, wlen, "attribute '%s' is not a list of strings", a->name);
+    /* its elements lie inside the message (so np is bounded by its 64 KiB) */
+    if (!es || np > p.data_len / es)
+        return failf(why, wlen, "attribute '%s': %llu elements of %llu bytes in %llu bytes",
+                     a->name, (unsigned long long)np, (unsigned long long)es,
+                     (unsigned long long)p.data_len);
+    if (!(a->v = calloc((size_t)np + 1, sizeof *a->v))) return failf(why, wlen, "out of memory");
+    for (uint64_t i = 0; i < np; i++, a->n++) {
+        const unsigned char *e = p.data + i * es;
+        if (cls == 3 && resolve_string(e, es, &a->v[i])) return failf(why, wlen, "out of memory");
+        if (cls != 3 && qtr_h5_raw_vlen(r, e, &a->v[i], why, wlen)) return -1;
+    }
+    return 0;
+}
+
+int qtr_h5_raw_attr_strings(qtr_h5_raw *r, uint64_t addr, const char *name, size_t *n,
+                            char ***out, char *why, size_t wlen)
+{
+    strings_ud a = {name, 0, NULL, 0};
+    int rc = walk_header(r, addr, strings_message, &a, why, wlen);
+    if (!rc && !a.found) rc = failf(why, wlen, "no attribute '%s'", name);
+    if (rc) {
+        for (size_t i = 0; i < a.n; i++) free(a.v[i]);
+        free(a.v);
+        return -1;
+    }
+    *n = a.n;
+    *out = a.v;
+    return 0;
+}
+
 /* ---- the global heap ---- */
 
 /* Load the collection at @p addr into the cache. */
