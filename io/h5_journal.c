@@ -40,6 +40,11 @@ struct qtr_h5_journal {
     uint64_t      committed;   /* file size at the last commit point */
     uint64_t      dev, ino;
     int           jempty;      /* nothing saved since the last commit */
+    /* Writes below the commit point, held until the journal records that
+     * guard them are on the disk (drain: one journal sync per flush, not
+     * one per write); reads see them. In arrival order. */
+    jrecord      *held;        size_t nheld, capheld;
+    char         *hbuf;        size_t nhbuf, caphbuf;
     int           err;         /* errno of the first failed call, or 0 */
     /* A write failed (a full disk): the file is abandoned at its last
      * commit point. Later writes are dropped rather than attempted, so
@@ -151,6 +156,69 @@ static int guard(qtr_h5_journal *j, uint64_t at, uint64_t len)
     if (!j || !j->jpath || at >= j->committed) return 0;
     uint64_t end = at + len < j->committed ? at + len : j->committed;
     return save(j, at, end - at);
+}
+
+/* Keep a write of [at, at+len) below the commit point until drain(). */
+static int hold(qtr_h5_journal *j, uint64_t at, const void *buf, size_t len)
+{
+    if (j->nheld == j->capheld) {
+        size_t cap = j->capheld ? 2 * j->capheld : 16;
+        jrecord *h = realloc(j->held, cap * sizeof *h);
+        if (!h) return -1;
+        j->held = h;
+        j->capheld = cap;
+    }
+    if (j->nhbuf + len > j->caphbuf) {
+        size_t cap = j->caphbuf ? j->caphbuf : 4096;
+        while (cap < j->nhbuf + len) cap *= 2;
+        char *b = realloc(j->hbuf, cap);
+        if (!b) return -1;
+        j->hbuf = b;
+        j->caphbuf = cap;
+    }
+    memcpy(j->hbuf + j->nhbuf, buf, len);
+    j->held[j->nheld++] = (jrecord){at, len};
+    j->nhbuf += len;
+    return 0;
+}
+
+/* The held writes' bytes over [at, at+len) of @p buf, read from the file. */
+static void overlay(const qtr_h5_journal *j, uint64_t at, size_t len, char *buf)
+{
+    size_t off = 0;
+    for (size_t k = 0; k < j->nheld; off += j->held[k].length, k++) {
+        uint64_t a = j->held[k].offset, b = a + j->held[k].length;
+        uint64_t lo = a > at ? a : at, hi = b < at + len ? b : at + len;
+        if (lo < hi) memcpy(buf + (lo - at), j->hbuf + off + (lo - a), (size_t)(hi - lo));
+    }
+}
+
+/* The journal's records on the disk, then the writes they guard into the
+ * file: a power loss never finds an overwrite whose old bytes are lost. */
+static int drain(qtr_h5_journal *j)
+{
+    if (!j->nheld) return 0;
+    if (j->jfd >= 0 && fdatasync(j->jfd)) return -1;
+    size_t off = 0;
+    for (size_t k = 0; k < j->nheld; off += j->held[k].length, k++)
+        if (pwrite_all(j->fd, j->hbuf + off, (size_t)j->held[k].length, (off_t)j->held[k].offset))
+            return -1;
+    j->nheld = j->nhbuf = 0;
+    return 0;
+}
+
+int qtr_h5_journal_sync(qtr_h5_journal *j)
+{
+    if (!j || j->fd < 0) return 0;
+    if (!j->dead && drain(j) && !j->err) {
+        j->err = errno ? errno : EIO;
+        j->dead = 1;
+    }
+    if (j->dead) {
+        errno = j->err;
+        return -1;
+    }
+    return fdatasync(j->fd);
 }
 
 int qtr_h5_journal_commit(qtr_h5_journal *j)
@@ -273,7 +341,7 @@ qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *c
         bad = pwrite_all(fd, buf + at[i] + sizeof r, (size_t)r.length, (off_t)r.offset);
     }
     free(at);
-    if (bad || ftruncate(fd, (off_t)h.committed)) {
+    if (bad || ftruncate(fd, (off_t)h.committed) || fdatasync(fd)) {
         st = qtr_fail(ctx, QTR_EIO, "%s: rolling back an interrupted commit failed: %s", path,
                       strerror(errno));
         goto done;
@@ -373,7 +441,9 @@ static H5FD_t *d_open(const char *name, unsigned flags, hid_t fapl, haddr_t maxa
 static herr_t d_close(H5FD_t *file)
 {
     jfile *f = (jfile *)file;
-    int rc = close(f->fd);
+    /* the close's own flush on the disk before the journal is removed */
+    int rc = f->j->jpath && !f->j->dead && qtr_h5_journal_sync(f->j) ? -1 : 0;
+    if (close(f->fd)) rc = -1;
     if (f->j->fd == f->fd) f->j->fd = -1;
     free(f);
     return rc ? -1 : 0;
@@ -429,7 +499,9 @@ static herr_t d_read(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, si
     (void)dxpl;
     jfile *f = (jfile *)file;
     if (addr == HADDR_UNDEF || addr + size > f->eoa) return -1;
-    return pread_all(f->fd, buf, size, (off_t)addr) ? -1 : 0;
+    if (pread_all(f->fd, buf, size, (off_t)addr)) return -1;
+    overlay(f->j, addr, size, buf);
+    return 0;
 }
 
 static herr_t d_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
@@ -440,8 +512,17 @@ static herr_t d_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, s
     jfile *f = (jfile *)file;
     if (addr == HADDR_UNDEF || addr + size > f->eoa) return -1;
     if (f->j->dead) return 0;
-    if (f->j->jpath && f->j->on_write) f->j->on_write(f->j->on_write_ud);
-    if (guard(f->j, addr, size) || pwrite_all(f->fd, buf, size, (off_t)addr)) return fail(f->j);
+    qtr_h5_journal *j = f->j;
+    if (j->jpath && j->on_write) j->on_write(j->on_write_ud);
+    /* the part below the commit point: its old bytes saved, the write held
+     * until drain(); the part beyond goes to the file now */
+    size_t below = j->jpath && addr < j->committed
+                       ? (size_t)((addr + size < j->committed ? addr + size : j->committed) - addr)
+                       : 0;
+    if (below && (guard(j, addr, below) || hold(j, addr, buf, below))) return fail(j);
+    if (size > below &&
+        pwrite_all(f->fd, (const char *)buf + below, size - below, (off_t)(addr + below)))
+        return fail(j);
     if (addr + size > f->eof) f->eof = addr + size;
     return 0;
 }
@@ -452,6 +533,7 @@ static herr_t d_truncate(H5FD_t *file, hid_t dxpl, hbool_t closing)
     (void)closing;
     jfile *f = (jfile *)file;
     if (f->eoa == f->eof || f->j->dead) return 0;
+    if (drain(f->j)) return fail(f->j);
     if ((f->eoa < f->eof && guard(f->j, f->eoa, f->eof - f->eoa)) || ftruncate(f->fd, (off_t)f->eoa))
         return fail(f->j);
     f->eof = f->eoa;
@@ -520,5 +602,7 @@ void qtr_h5_journal_free(qtr_h5_journal *j, int clean)
     if (j->jpath && !j->dead && (clean || j->jempty)) unlink(j->jpath);
     H5FDunregister(j->driver);
     free(j->jpath);
+    free(j->held);
+    free(j->hbuf);
     free(j);
 }

@@ -21,8 +21,12 @@
  * ignored: the file write it guards had not started.
  *
  * Protection covers a kill of the process (its completed writes are in the
- * kernel's page cache), not the loss of the machine's power: nothing here
- * calls fsync. */
+ * kernel's page cache) and the loss of the machine's power: writes below
+ * the commit point are held in memory (reads see them) until the flush's
+ * qtr_h5_journal_sync, which syncs the journal, then writes them, then
+ * syncs the file, before the commit point empties the journal: the old
+ * bytes are always on the disk before their overwrite can be. Recovery
+ * syncs the restored file before it removes the journal. */
 #ifndef QTR_H5_JOURNAL_H
 #define QTR_H5_JOURNAL_H
 
@@ -44,6 +48,11 @@ int qtr_h5_journal_use(qtr_h5_journal *j, hid_t fapl);
 /** Start protecting the open file @p path (its final name): the current
  *  file is the first commit point. 0 or -1 (errno set). */
 int qtr_h5_journal_start(qtr_h5_journal *j, const char *path);
+/** Push the data file's writes to the disk: the journal's records first,
+ *  then the writes below the commit point they guard (held until now),
+ *  then fdatasync of the file. 0 or -1 (errno set). Call after a flush,
+ *  before its commit point. */
+int qtr_h5_journal_sync(qtr_h5_journal *j);
 /** A commit point (call after a successful flush): empty the journal. */
 int qtr_h5_journal_commit(qtr_h5_journal *j);
 /** errno of the driver's last failed system call (ENOSPC: disk full), 0

@@ -18,6 +18,7 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +247,21 @@ static int scan_done(run_state *s, qtr_h5_file *f, qtr_ctx *ctx)
     return 0;
 }
 
+/* Make the rename of @p path durable: sync the directory that holds it
+ * (its header was synced by the flush before). 0 or -1 (errno set). */
+static int sync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir) return -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = fd < 0 ? -1 : fsync(fd);
+    /* file systems that cannot sync a directory keep the rename anyway */
+    if (rc && (errno == EINVAL || errno == EROFS)) rc = 0;
+    if (fd >= 0) close(fd);
+    free(dir);
+    return rc;
+}
+
 /* Create the results for this run: under a temporary name (RESULTS.part),
  * header and index written and flushed, then renamed into place. So the
  * file at RESULTS is always a complete results header: a kill before the
@@ -272,7 +288,7 @@ static int create_output(run_state *s, const qtr_h5_run *run, qtr_ctx *ctx)
     if (!failed && mine && qtr_h5_flush(s->out, ctx)) failed = 1;
     if (any_failed(c, failed, ctx)) goto done;
     if (mine) qtr_killpoint("header");
-    if (c->rank == 0 && rename(tmp, s->o->output))
+    if (c->rank == 0 && (rename(tmp, s->o->output) || sync_parent(s->o->output)))
         failed = qtr_fail(ctx, QTR_EIO, "%s: cannot rename to %s: %s", tmp, s->o->output,
                           strerror(errno)) != QTR_OK;
     if (!failed && mine && qtr_h5_set_path(s->out, s->o->output, ctx)) failed = 1;
