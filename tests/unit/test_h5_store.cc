@@ -241,15 +241,26 @@ TEST(H5Store, QasmTextRoundTrip)
     remove(path.c_str());
 }
 
+namespace {
+// A results file of @p n rows (run: in.h5, line:5, level 1, seed 42), open.
+qtr_h5_file *create_results(const std::string &path, uint64_t n)
+{
+    Ctx ctx;
+    qtr_h5_run run = {"in.h5", "line:5", "", 1, 42};
+    qtr_h5_file *f = nullptr;
+    EXPECT_EQ(qtr_h5_create(path.c_str(), -1, QTR_H5_RESULTS, QTR_H5_COLUMNS, n, &run, &f, &ctx),
+              QTR_OK)
+        << ctx.msg();
+    return f;
+}
+}  // namespace
+
 TEST(H5Store, ResultsKeepStatusMessagesStatsAndLayouts)
 {
     std::string path = tmp_path("res.h5");
     Ctx ctx;
-    qtr_h5_run run = {"in.h5", "line:5", "", 1, 42};
-    qtr_h5_file *f = nullptr;
-    ASSERT_EQ(qtr_h5_create(path.c_str(), -1, QTR_H5_RESULTS, QTR_H5_COLUMNS, 4, &run, &f, &ctx),
-              QTR_OK)
-        << ctx.msg();
+    qtr_h5_file *f = create_results(path, 4);
+    ASSERT_NE(f, nullptr);
     qtr_h5_block b;
     qtr_h5_block_init(&b);
     Circuit c = sample_circuit(2);
@@ -1010,11 +1021,8 @@ TEST(H5Store, WritesBelowTheCommitPointWaitForTheFlush)
 {
     std::string path = tmp_path("held.h5");
     Ctx ctx;
-    qtr_h5_run run = {"in.h5", "line:5", "", 1, 42};
-    qtr_h5_file *f = nullptr;
-    ASSERT_EQ(qtr_h5_create(path.c_str(), -1, QTR_H5_RESULTS, QTR_H5_COLUMNS, 6, &run, &f, &ctx),
-              QTR_OK)
-        << ctx.msg();
+    qtr_h5_file *f = create_results(path, 6);
+    ASSERT_NE(f, nullptr);
     ASSERT_EQ(qtr_h5_flush(f, &ctx), QTR_OK) << ctx.msg();
     ASSERT_EQ(qtr_h5_set_path(f, path.c_str(), &ctx), QTR_OK) << ctx.msg();
     Watch w;
