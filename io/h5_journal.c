@@ -21,6 +21,9 @@
 static const char MAGIC[8] = {'Q', 'T', 'R', 'J', 'R', 'N', 'L', '1'};
 /* A commit under way with no undo data (parallel HDF5: qtr_h5_journal_mark) */
 static const char MARK_MAGIC[8] = {'Q', 'T', 'R', 'J', 'M', 'A', 'R', 'K'};
+/* A commit under way whose ranks keep rank journals: the header, then the
+ * number of ranks (uint64) */
+static const char MARK2_MAGIC[8] = {'Q', 'T', 'R', 'J', 'M', 'R', 'K', '2'};
 
 typedef struct {
     char     magic[8];
@@ -268,6 +271,106 @@ void qtr_h5_journal_on_write(qtr_h5_journal *j, void (*fn)(void *), void *ud)
 
 /* ---- recovery ------------------------------------------------------------- */
 
+/* PATH.journal.RANK, malloc'ed. */
+static char *rank_journal_path(const char *path, uint64_t rank)
+{
+    size_t len = strlen(path) + 48;
+    char *p = malloc(len);
+    if (p) snprintf(p, len, "%s.journal.%llu", path, (unsigned long long)rank);
+    return p;
+}
+
+/* Remove the rank journals PATH.journal.0, .1, ... (up to the first absent). */
+static void remove_rank_journals(const char *path)
+{
+    for (uint64_t r = 0;; r++) {
+        char *p = rank_journal_path(path, r);
+        int gone = !p || (unlink(p) && errno == ENOENT);
+        free(p);
+        if (gone) break;
+    }
+}
+
+typedef struct {
+    qtr_h5_rjrecord r;
+    const char     *old;      /* its bytes, in the journal's buffer */
+} rjentry;
+
+/* Newest first: higher epoch, then later on its rank (writes of one epoch
+ * by different ranks do not overlap). */
+static int newest_first(const void *a, const void *b)
+{
+    const qtr_h5_rjrecord *x = &((const rjentry *)a)->r, *y = &((const rjentry *)b)->r;
+    if (x->epoch != y->epoch) return x->epoch > y->epoch ? -1 : 1;
+    return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+/* Undo a --writer=all commit cut short: the records of its @p nranks rank
+ * journals, newest epoch first, then the file cut to @p committed and
+ * synced. A rank journal missing, of another file or given up (its disk
+ * full) makes the file unrecoverable: refused with a message. */
+static qtr_status rank_recover(const char *path, const char *jp, int fd, const struct stat *fs,
+                               uint64_t committed, uint64_t nranks, int *rolled_back,
+                               qtr_ctx *ctx)
+{
+    qtr_status st = QTR_OK;
+    char **bufs = calloc(nranks ? nranks : 1, sizeof *bufs);
+    rjentry *e = NULL;
+    size_t ne = 0, cap = 0;
+    if (!bufs) return qtr_fail(ctx, QTR_ENOMEM, "%s", path);
+    for (uint64_t rank = 0; rank < nranks && !st; rank++) {
+        char *rp = rank_journal_path(path, rank);
+        int rfd = rp ? open(rp, O_RDONLY | O_CLOEXEC) : -1;
+        struct stat rs;
+        qtr_h5_rjheader h;
+        if (rfd < 0 || fstat(rfd, &rs) || (size_t)rs.st_size < sizeof h ||
+            pread_all(rfd, &h, sizeof h, 0) ||
+            memcmp(h.magic, QTR_H5_RANK_JOURNAL_MAGIC, sizeof h.magic) ||
+            h.dev != (uint64_t)fs->st_dev || h.ino != (uint64_t)fs->st_ino ||
+            h.committed != committed || !(bufs[rank] = malloc((size_t)rs.st_size)) ||
+            pread_all(rfd, bufs[rank], (size_t)rs.st_size, 0)) {
+            st = qtr_fail(ctx, QTR_EPARSE,
+                          "%s: a run with --writer=all was killed while committing a round, and "
+                          "rank %llu's undo journal %s is missing or incomplete (a full disk?), "
+                          "so this file may be torn and cannot be resumed. Remove it and %s and "
+                          "run again", path, (unsigned long long)rank, rp ? rp : "", jp);
+        }
+        for (size_t p = sizeof h; !st && p + sizeof(qtr_h5_rjrecord) <= (size_t)rs.st_size;) {
+            qtr_h5_rjrecord r;
+            memcpy(&r, bufs[rank] + p, sizeof r);
+            if (r.length > (size_t)rs.st_size - p - sizeof r) break;  /* cut short */
+            if (ne == cap) {
+                cap = cap ? 2 * cap : 64;
+                rjentry *g = realloc(e, cap * sizeof *e);
+                if (!g) {
+                    st = qtr_fail(ctx, QTR_ENOMEM, "%s: journal records", path);
+                    break;
+                }
+                e = g;
+            }
+            e[ne++] = (rjentry){r, bufs[rank] + p + sizeof r};
+            p += sizeof r + (size_t)r.length;
+        }
+        if (rfd >= 0) close(rfd);
+        free(rp);
+    }
+    if (!st) {
+        qsort(e, ne, sizeof *e, newest_first);
+        int bad = 0;
+        for (size_t k = 0; k < ne && !bad; k++)
+            bad = pwrite_all(fd, e[k].old, (size_t)e[k].r.length, (off_t)e[k].r.offset);
+        if (bad || ftruncate(fd, (off_t)committed) || fdatasync(fd))
+            st = qtr_fail(ctx, QTR_EIO, "%s: rolling back an interrupted commit failed: %s", path,
+                          strerror(errno));
+        else
+            *rolled_back = 1;
+    }
+    for (uint64_t rank = 0; rank < nranks; rank++) free(bufs[rank]);
+    free(bufs);
+    free(e);
+    return st;
+}
+
 qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *ctx)
 {
     *rolled_back = 0;
@@ -278,6 +381,7 @@ qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *c
     char *buf = NULL;
     if (jfd < 0) {
         if (errno != ENOENT) st = qtr_fail(ctx, QTR_EIO, "%s: cannot open: %s", jp, strerror(errno));
+        else remove_rank_journals(path);   /* left by a kill between commits */
         goto done;
     }
     struct stat js, fs;
@@ -297,6 +401,21 @@ qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *c
                       "resumed. Remove it and %s and run again (the default writer journals its "
                       "commits: a run killed at any point resumes)", path, jp);
         goto done;
+    }
+    /* a commit of --writer=all cut short: its ranks' journals undo it */
+    uint64_t nranks = 0;
+    if ((size_t)js.st_size >= sizeof h + sizeof nranks && fd >= 0 && !fstat(fd, &fs) &&
+        !pread_all(jfd, &h, sizeof h, 0) && !memcmp(h.magic, MARK2_MAGIC, sizeof MARK2_MAGIC) &&
+        h.dev == (uint64_t)fs.st_dev && h.ino == (uint64_t)fs.st_ino &&
+        !pread_all(jfd, &nranks, sizeof nranks, sizeof h) && nranks > 0 && nranks < (1u << 24)) {
+        if (flock(fd, LOCK_EX | LOCK_NB)) {
+            st = qtr_fail(ctx, QTR_EIO, "%s: another process holds this file; wait for it to "
+                                        "end, then run the command again", path);
+            goto done;
+        }
+        if ((st = rank_recover(path, jp, fd, &fs, h.committed, nranks, rolled_back, ctx)))
+            goto done;
+        goto drop;
     }
     /* no record (killed before the first one was whole), no file, or the
      * journal of another file that had this name: nothing to undo */
@@ -348,6 +467,7 @@ qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *c
     }
     *rolled_back = nrec > 0;
 drop:
+    remove_rank_journals(path);
     if (unlink(jp) && errno != ENOENT)
         st = qtr_fail(ctx, QTR_EIO, "%s: cannot remove: %s", jp, strerror(errno));
 done:
@@ -368,13 +488,14 @@ int qtr_h5_journal_pending(const char *path)
     if (jfd >= 0 && !fstat(jfd, &sb))
         pending = (size_t)sb.st_size > sizeof(jheader) + sizeof(jrecord) ||
                   ((size_t)sb.st_size >= sizeof h && !pread_all(jfd, &h, sizeof h, 0) &&
-                   !memcmp(h.magic, MARK_MAGIC, sizeof MARK_MAGIC));
+                   (!memcmp(h.magic, MARK_MAGIC, sizeof MARK_MAGIC) ||
+                    !memcmp(h.magic, MARK2_MAGIC, sizeof MARK2_MAGIC)));
     if (jfd >= 0) close(jfd);
     free(jp);
     return pending;
 }
 
-int qtr_h5_journal_mark(const char *path, int on)
+int qtr_h5_journal_mark(const char *path, int on, int nranks)
 {
     char *jp = journal_path(path);
     if (!jp) return -1;
@@ -385,7 +506,8 @@ int qtr_h5_journal_mark(const char *path, int on)
         struct stat fs;
         jheader h;
         memset(&h, 0, sizeof h);
-        memcpy(h.magic, MARK_MAGIC, sizeof MARK_MAGIC);
+        memcpy(h.magic, MARK2_MAGIC, sizeof MARK2_MAGIC);
+        uint64_t n = (uint64_t)nranks;
         int fd = -1;
         rc = stat(path, &fs) ? -1 : 0;
         if (!rc) {
@@ -393,7 +515,9 @@ int qtr_h5_journal_mark(const char *path, int on)
             h.ino = (uint64_t)fs.st_ino;
             h.committed = (uint64_t)fs.st_size;
             fd = open(jp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-            rc = fd < 0 || pwrite_all(fd, &h, sizeof h, 0) ? -1 : 0;
+            rc = fd < 0 || pwrite_all(fd, &h, sizeof h, 0) || pwrite_all(fd, &n, sizeof n, sizeof h)
+                     ? -1
+                     : 0;
         }
         if (fd >= 0 && close(fd)) rc = -1;
     }

@@ -73,9 +73,25 @@ int qtr_h5_journal_pending(const char *path);
 
 /** For a file written without this driver (parallel HDF5, whose MPI-IO
  *  driver cannot be wrapped): @p on, write PATH.journal as a mark that a
- *  commit is under way (no undo data: a kill leaves the file possibly torn,
- *  and qtr_h5_journal_recover then refuses it with a message that says
- *  so); off, remove the mark at the commit point. 0 or -1 (errno set). */
-int qtr_h5_journal_mark(const char *path, int on);
+ *  commit is under way, by @p nranks ranks that each keep the undo data of
+ *  their own writes in a rank journal (below); off, remove the mark at the
+ *  commit point. With the mark there, qtr_h5_journal_recover undoes the
+ *  rank journals' records, newest epoch first, or refuses the file when a
+ *  rank journal is missing or was given up (its disk full). 0 or -1
+ *  (errno set). */
+int qtr_h5_journal_mark(const char *path, int on, int nranks);
+
+/* Rank journals (mpi/mpiio_journal.h), PATH.journal.RANK, native byte
+ * order: a header {magic, st_dev, st_ino of the file, its size when the
+ * commit began}, then records {offset, length, epoch, order on the rank,
+ * the old bytes}. */
+#define QTR_H5_RANK_JOURNAL_MAGIC "QTRJRNR1"
+typedef struct {
+    char     magic[8];
+    uint64_t dev, ino, committed;
+} qtr_h5_rjheader;
+typedef struct {
+    uint64_t offset, length, epoch, seq;
+} qtr_h5_rjrecord;
 
 #endif

@@ -34,6 +34,7 @@
 #include "comm.h"
 #include "h5_store.h"
 #include "killpoint.h"
+#include "mpiio_journal.h"
 #include "partition.h"
 #include "progress.h"
 #include "qtr_io.h"
@@ -158,6 +159,7 @@ typedef struct {
     uint64_t    *win_start, *win_count;
     int          rolled_back;     /* rank 0: an interrupted commit was undone */
     int          close_mark;      /* rank 0: marked the timing and close as a commit */
+    int          journaled;       /* --writer=all: the close is under the rank journals */
     qtr_sweep_run *sweep;         /* a sweep (sweep_run.h): rows are made, not read; else NULL */
 } run_state;
 
@@ -1054,13 +1056,20 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     free(cnt);
     /* run figures, outside the compared data; the same values on every rank */
     double wall = now() - t_start;
+    /* parallel HDF5 rewrites metadata for them: the timing and the close
+     * are a commit like a round's (rank journals, then rank 0's mark),
+     * unless a round's commit was cut short and left its mark and journals */
+    int fresh = s->out && c->parallel_io && (c->rank != 0 || !qtr_h5_interrupted(s->o->output));
+    if (s->out && c->parallel_io) {
+        int left = !fresh;
+        if (qtr_comm_max_int(c, &left)) left = 1;
+        fresh = !left && !qtr_mpiio_journal_begin(s->o->output, c->rank);
+        int bad = !fresh;
+        if (qtr_comm_max_int(c, &bad) || bad) fresh = 0;
+    }
     qtr_comm_bcast(c, &wall, sizeof wall, 0);
-    /* parallel HDF5 rewrites metadata for them with no undo journal: rank 0
-     * marks the timing and the close as a commit (qtr_h5_mark_commit),
-     * unless a round's commit was cut short and left its mark */
-    if (s->out && c->parallel_io && c->rank == 0)
-        s->close_mark = !qtr_h5_interrupted(s->o->output) &&
-                        !qtr_h5_mark_commit(s->o->output, 1, ctx);
+    if (fresh && c->rank == 0) s->close_mark = !qtr_h5_mark_commit(s->o->output, c->size, ctx);
+    s->journaled = fresh;
     if (s->out && (c->parallel_io || c->rank == 0) &&
         !qtr_h5_set_timing(s->out, c->size, nthreads, wall, ctx))
         qtr_killpoint("timing");
@@ -1204,11 +1213,15 @@ done:
         } else {
             qtr_killpoint("close");
         }
-        /* every rank's close done: the commit point of the timing */
-        if (c->parallel_io && !qtr_comm_max_int(c, &bad) && !bad && s.close_mark &&
-            qtr_h5_mark_commit(o->output, 0, &cctx)) {
-            say(c, "%s", cctx.msg);
-            rc = QTR_EXIT_USAGE;
+        /* every rank's close done: the commit point of the timing; once the
+         * mark is gone (a collective later), the rank journals go too */
+        if (c->parallel_io && !qtr_comm_max_int(c, &bad) && !bad) {
+            int left = s.close_mark && qtr_h5_mark_commit(o->output, 0, &cctx);
+            if (left) {
+                say(c, "%s", cctx.msg);
+                rc = QTR_EXIT_USAGE;
+            }
+            if (!qtr_comm_max_int(c, &left) && !left && s.journaled) qtr_mpiio_journal_finish();
         }
     }
     qtr_ctx cctx;
