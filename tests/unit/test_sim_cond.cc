@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "qasm_test.h"
 #include "qtr.h"
 #include "qtr_io.h"
 #include "sim.h"
@@ -23,14 +24,10 @@ namespace {
 
 using cplx = std::complex<double>;
 
-struct Ctx : qtr_ctx {
-    Ctx() { qtr_ctx_init(this, 0); }
-    std::string msg() const { return qtr_ctx_message(this); }
-};
+using qasm_test::Circ;
 
-struct Circ {
-    qtr_circuit *c = nullptr;
-    ~Circ() { qtr_circuit_free(c); }
+struct Ctx : qasm_test::Ctx {
+    std::string msg() const { return text(); }
 };
 
 // One branch: its probability and state, keyed by its classical bits.
