@@ -341,6 +341,38 @@ TEST(Qasm3Read, MeasureResetBarrier)
               "measure 1->2;reset 0;reset 1;reset 1;barrier 0,1;barrier 1;");
 }
 
+// Slices and negative indices: ends inclusive, a step, omitted bounds mean
+// the register's ends, negative indices count from the end.
+TEST(Qasm3Read, SlicesAndNegativeIndices)
+{
+    const std::string q = H3 + "qubit[5] q;\nqubit[3] r;\nbit[5] c;\n";
+    EXPECT_EQ(list_of(q + "x q[1:3];\nh q[0:2:4];\nz q[3:];\ns q[:1];\nt q[-1];\n"
+                          "sx q[4:-2:0];\ny q[-2:];\n"),
+              "x 1;x 2;x 3;h 0;h 2;h 4;z 3;z 4;s 0;s 1;t 4;sx 4;sx 2;sx 0;y 3;y 4;");
+    // a slice broadcasts against a register of its size and with single bits
+    EXPECT_EQ(list_of(q + "cx q[0:2], r;\ncx q[-1], q[0:1];\nswap q[0:1], q[3:4];\n"),
+              "cx 0,5;cx 1,6;cx 2,7;cx 4,0;cx 4,1;swap 0,3;swap 1,4;");
+    EXPECT_EQ(list_of(q + "c[1:2] = measure q[3:4];\nmeasure q[0:1] -> c[3:];\n"
+                          "reset q[1:2:];\nbarrier q[4], q[2:4], r[0];\n"),
+              "measure 3->1;measure 4->2;measure 0->3;measure 1->4;reset 1;reset 3;"
+              "barrier 4,2,3,5;");
+    // a step beyond the register selects its start alone; the same bit twice
+    // in one instance is found whatever names it
+    EXPECT_EQ(list_of(q + "x q[1:7:4];\n"), "x 1;");
+    expect_error(q + "cx q[0:1], q[0:2:2];\n", QTR_EPARSE, "6:1", "same qubit twice");
+    expect_error(q + "ccx q[0:1], q[2:3], q[4:-3:1];\n", QTR_EPARSE, "6:1", "same qubit twice");
+    expect_error(q + "cx q[0:1], r;\n", QTR_EPARSE, "6:12",
+                 "registers of sizes 3 and 2 in one statement: broadcast needs equal sizes");
+    expect_error(q + "x q[5];\n", QTR_EQUBIT, "6:5", "index 5 out of range for register 'q' of size 5");
+    expect_error(q + "x q[-6];\n", QTR_EQUBIT, "6:5", "index -6 out of range for register 'q' of size 5");
+    expect_error(q + "x q[1:9];\n", QTR_EQUBIT, "6:7", "index 9 out of range for register 'q'");
+    expect_error(q + "x q[0:0:4];\n", QTR_EPARSE, "6:7", "a range of register 'q' with step 0");
+    expect_error(q + "x q[3:1];\n", QTR_EPARSE, "6:7", "the range selects no bit of register 'q'");
+    expect_error(q + "x q[0:1:2:3];\n", QTR_EPARSE, "6:10", "at most three parts");
+    expect_error(q + "x q[];\n", QTR_EPARSE, "6:5", "expected an integer index");
+    expect_error(q + "c[0:1] = measure q[0:2];\n", QTR_EPARSE, "6:1", "measure of 3 qubits into 2 bits");
+}
+
 TEST(Qasm3Read, IfOnARegister)
 {
     EXPECT_EQ(list_of(H3 + "qubit[2] q;\nbit[2] c;\nbit b;\n"
@@ -528,8 +560,10 @@ TEST(Qasm3Refused, RestOfTheLanguage)
     expect_refused(q + "#pragma foo\n", "5:1", "'#pragma'");
     expect_refused(q + "@bind x\nx q[0];\n", "5:1", "annotations");
     expect_refused("include \"mygates.inc\";\n", "3:9", "include \"mygates.inc\"");
-    expect_refused(q + "x q[0:1];\n", "5:6", "register slices");
     expect_refused(q + "x q[{0, 1}];\n", "5:5", "index sets");
+    expect_refused(q + "x q[0, 1];\n", "5:6", "several indices in one operand");
+    expect_refused(q + "x q[c];\n", "5:5", "an index that is not an integer literal");
+    expect_refused(q + "if (c[0:0] == 1) x q[0];\n", "5:5", "a condition on a slice of register 'c'");
     expect_refused(q + "if (c > 1) x q[0];\n", "5:7", "operator '>' in a condition");
     expect_refused(q + "if (c == 1) { if (c == 2) x q[0]; }\n", "5:15", "an if inside an if");
     expect_refused(q + "rz(1 ^ 2) q[0];\n", "5:6", "operator '^' in an expression ('^' is bitwise xor");
