@@ -786,6 +786,25 @@ TEST(Qasm3Write, RoundTripEveryTableGateBitExact)
     }
 }
 
+// Names OpenQASM 3 allows and OpenQASM 2 does not (the exporter's loose
+// bits "_bit0", capitals, non-ASCII letters) are kept in OpenQASM 3 output
+// and replaced in OpenQASM 2 output.
+TEST(Qasm3Write, NamesOnlyOpenQasm3Allows)
+{
+    auto r = read_text(H3 + "bit _bit0;\nbit[2] Cr;\nqubit _qubit0;\nqubit[2] θr;\n"
+                            "h _qubit0;\ncx θr[0], θr[1];\n_bit0 = measure _qubit0;\n"
+                            "Cr = measure θr;\n");
+    ASSERT_EQ(r->st, QTR_OK) << r->msg;
+    std::string v3 = write3(r->circ.c);
+    EXPECT_THAT(v3, HasSubstr("qubit[1] _qubit0;\nqubit[2] θr;\nbit[1] _bit0;\nbit[2] Cr;\n"));
+    EXPECT_THAT(v3, HasSubstr("Cr[1] = measure θr[1];"));
+    auto back = read_text(v3);
+    ASSERT_EQ(back->st, QTR_OK) << back->msg;
+    EXPECT_TRUE(qtr_circuit_equal(r->circ.c, back->circ.c)) << v3;
+    std::string v2 = qasm_test::write_text(r->circ.c, 2, 0);
+    EXPECT_THAT(v2, HasSubstr("qreg qreg0[1];\nqreg qreg1[2];\ncreg creg0[1];\ncreg creg1[2];\n"));
+}
+
 TEST(Qasm3Write, FormatOnlyBeforeWriting)
 {
     qtr_ctx ctx;
