@@ -15,24 +15,8 @@
 #     refused before anything is allocated for them.
 # Needs the built qtranspile ($QTR_BUILDDIR); the flips need h5repack
 # (hdf5-tools) and are skipped, and said so, without it.
-set -u
-B=${QTR_BUILDDIR:-.}/qtranspile
-SRC=${QTR_SRCDIR:-$(dirname "$0")/../..}
-[ -x "$B" ] || { echo "FAIL: $B not built"; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/qtr_limits.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok()  { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# expect CODE CMD...: run it, check the exit status (stderr kept in $T/err)
-expect() {
-  local want=$1; shift
-  "$@" >"$T/out" 2>"$T/err"; local got=$?
-  if [ "$got" -ne "$want" ]; then bad "exit $got (want $want): $*"; sed 's/^/  | /' "$T/err" | head -10; return 1; fi
-  return 0
-}
+. "$(dirname "$0")/common.sh" limits
 has() { grep -qF -- "$1" "$T/err" && ok "$2" || { bad "$2: no '$1' in:"; sed 's/^/  | /' "$T/err" | head -10; }; }
-export OMP_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 # ---- the expansion bomb -----------------------------------------------------------
 { printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ngate g0 a,b { cx a,b; }\n'
@@ -111,5 +95,4 @@ expect 2 "$B" info "$S" &&
   has "regress_values_unwritten.h5: template 0 ('big'): /sweep/values/0: its chunk at element 0 was never written" \
       "a sweep's values claiming 2^28 unstored rows: refused, naming the file and the template"
 
-[ "$fails" -eq 0 ] && echo "all limits checks passed" || echo "$fails check(s) failed"
-[ "$fails" -eq 0 ]
+finish "limits checks"
