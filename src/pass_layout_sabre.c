@@ -439,6 +439,21 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
                  UINT64_MAX, UINT64_MAX, &best, cached, QTR_OK, UINT32_MAX, ""};
 
     int par = d.nnodes >= QTR_SABRE_PAR_NODES;
+    size_t own = (size_t)ntotal * (n * sizeof *lays + sizeof *keys + sizeof *rank) +
+                 2 * (size_t)n * sizeof *dense +
+                 (size_t)g.off[g.n] * (sizeof *g.nbr + sizeof *g.ecount + sizeof *g.efwd) +
+                 (size_t)g.n * (sizeof *g.off + sizeof *g.count1q + sizeof *g.deg);
+    uint32_t nthreads = qtr_sabre_threads(ntotal, par);
+    if (prefix)   /* the prefix DAG, and a state on it per thread */
+        own += (size_t)dp.nnodes * (sizeof *dp.q + 2 * sizeof(uint32_t)) +
+               ((size_t)dp.pred_off[dp.nnodes] + dp.succ_off[dp.nnodes]) * sizeof(uint32_t) +
+               (size_t)nthreads * dp.nnodes * (5 * sizeof(uint32_t) + 1);
+    /* the trials' scratch within the circuit's budget before they take it
+     * (the winner's swaps, not known yet, are counted when it is rebuilt) */
+    if (qtr_sabre_budget_fits(&c->alloc, own + qtr_sabre_scratch_bytes(&d, &rt, &best, nthreads))) {
+        st = qtr_fail_budget(ctx, "layout", c->alloc.limit);
+        goto done;
+    }
     /* phase 1: refine every starting layout and route it once */
 #pragma omp parallel for schedule(dynamic, 1) if (par)
     for (uint32_t i = 0; i < ntotal; i++) {
@@ -494,15 +509,6 @@ report:
      * numbers), then lay out and insert the swaps */
     /* scratch counted in the circuit's peak: routing's, plus the refined
      * layouts, their ranks and the interaction graph */
-    size_t own = (size_t)ntotal * (n * sizeof *lays + sizeof *keys + sizeof *rank) +
-                 2 * (size_t)n * sizeof *dense +
-                 (size_t)g.off[g.n] * (sizeof *g.nbr + sizeof *g.ecount + sizeof *g.efwd) +
-                 (size_t)g.n * (sizeof *g.off + sizeof *g.count1q + sizeof *g.deg);
-    uint32_t nthreads = qtr_sabre_threads(ntotal, par);
-    if (prefix)   /* the prefix DAG, and a state on it per thread */
-        own += (size_t)dp.nnodes * (sizeof *dp.q + 2 * sizeof(uint32_t)) +
-               ((size_t)dp.pred_off[dp.nnodes] + dp.succ_off[dp.nnodes]) * sizeof(uint32_t) +
-               (size_t)nthreads * dp.nnodes * (5 * sizeof(uint32_t) + 1);
     size_t scratch = own + qtr_sabre_scratch_bytes(&d, &rt, &best, nthreads);
     qtr_sabre_charge_scratch(&c->alloc, scratch);   /* while the trials ran */
     qtr_sabre_release_scratch(&c->alloc, scratch);
