@@ -1572,7 +1572,9 @@ qtr_status qtr_qasm3_new(qtr_qasm3 **out, qtr_qasm_lex *L, const char *name, qtr
     u.nparams = 3;
     u.nqubits = 1;
     r->stmt_line = 1;
-    if (add_gate(r, "U", 1, 0, 0, &u)) {
+    /* operand scratch exists from the start: statements of no operands
+     * ("barrier;", "gphase(x);") still index it */
+    if (add_gate(r, "U", 1, 0, 0, &u) || QTR_GROW(&r->alloc, r->args, r->capargs, 8)) {
         qtr_qasm3_free(r);
         return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", name);
     }
