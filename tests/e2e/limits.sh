@@ -4,6 +4,8 @@
 #   - an OpenQASM expansion bomb (2^25 instructions from 1 KB) fails fast
 #     under --max-memory, alone in a batch (its row: status 2, code 10, a
 #     message) while the other rows go on; the single-file form says so too;
+#   - a short file declaring 2^24 qubits fails under --max-memory before
+#     its per-wire scratch is taken;
 #   - --max-memory rejects what is not a byte count;
 #   - a batch that is not HDF5, or is truncated, fails at once with exit 2
 #     and a message saying which;
@@ -40,6 +42,13 @@ if expect 1 "$B" "$T/b.h5" -o "$T/r.h5" -t line:3 --max-memory 64M --progress=no
   fi
 fi
 
+# a 100-byte file declaring 2^24 qubits and clbits: the depth levels of its
+# statistics alone (16 bytes a wire) would be 512 MiB; within 64M it fails
+# before taking them
+printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[16777216];\ncreg c[16777216];\nh q[0];\n' > "$T/wide.qasm"
+expect 1 "$B" "$T/wide.qasm" -t line:3 -o "$T/wide.out.qasm" --max-memory 64M &&
+  has "wide.qasm: statistics: the circuit needs more than its memory budget of 64 MiB" \
+      "2^24 qubits from 100 bytes: its statistics' scratch weighed against the budget (exit 1)"
 for v in 0 12X -5 1.5G ''; do
   expect 2 "$B" "$T/good1.qasm" -t line:3 -o "$T/x.qasm" --max-memory "$v" &&
     has "--max-memory: expected a byte count" "--max-memory '$v' refused (exit 2)"
