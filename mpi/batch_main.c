@@ -482,10 +482,23 @@ static int read_rows(coord *k, uint64_t first, size_t n, qtr_h5_block *b, qtr_ct
 }
 
 /* The cost columns of rows [first, first+n) (qtr_h5_read_costs), for a
- * sweep from its templates. */
+ * sweep from its templates. They only guide scheduling: where a damaged
+ * chunk of the index hides them, the rows it covers are read one by one,
+ * and one still unreadable is scheduled at cost 0; reading the row itself
+ * then fails that row alone, with its name. */
 static int read_costs(coord *k, uint64_t first, size_t n, qtr_ctx *ctx)
 {
-    if (!k->s->sweep) return qtr_h5_read_costs(k->in, first, n, k->fcost, k->ninst, k->nq, ctx) ? -1 : 0;
+    if (!k->s->sweep) {
+        if (!qtr_h5_read_costs(k->in, first, n, k->fcost, k->ninst, k->nq, ctx)) return 0;
+        for (size_t i = 0; i < n; i++)
+            if (qtr_h5_read_costs(k->in, first + i, 1, &k->fcost[i], &k->ninst[i], &k->nq[i], ctx)) {
+                k->fcost[i] = 0;
+                k->ninst[i] = 0;
+                k->nq[i] = 0;
+            }
+        ctx->msg[0] = '\0';   /* the failures above are left to the rows */
+        return 0;
+    }
     for (size_t i = 0; i < n; i++)
         qtr_sweep_run_row_cost(k->s->sweep, first + i, &k->fcost[i], &k->ninst[i], &k->nq[i]);
     return 0;

@@ -378,6 +378,8 @@ typedef struct {
     int      basic;      /* 1: Qiskit's "basic" heuristic (level 0); 0: lookahead + decay */
     uint32_t trials;     /* seeded trials (0 means 1), best by (swaps, trial index) */
     uint64_t seed;
+    double   absorb;     /* 0 or 1: off; < 1: favour swaps that 2q block resynthesis can
+                            merge with the gate before them (qtr_sabre_heur.absorb) */
 } qtr_route_opts;
 
 /** Insert swaps so every 2q gate of @p c, already on physical qubits
@@ -407,6 +409,7 @@ typedef struct {
     int      rank_on_prefix; /* with prefix_nodes: rank the layouts by one
                                 trial on the prefix too; the finalists then
                                 get all swap_trials on the whole circuit */
+    double   absorb;         /* as in qtr_route_opts */
 } qtr_sabre_layout_opts;
 
 /** Choose a layout for the virtual circuit @p c with SABRE and route it:
