@@ -362,6 +362,11 @@ qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_c
  *  first), if its first run uses a SABRE layout (pipeline.c). */
 uint32_t qtr_pipeline_reseed_runs(const qtr_circuit *c, int level);
 
+/** Levels 2-3: how many quick reruns (whole runs with a smaller SABRE
+ *  layout search, other seeds) circuit @p c as it stands after init gets
+ *  after its full reruns (0: none; pipeline.c). */
+uint32_t qtr_pipeline_quick_reruns(const qtr_circuit *c, int level);
+
 /** Levels 2-3: how many reroutes (routing to optimisation again from the
  *  kept layout, other routing seeds) circuit @p c as it stands after init
  *  gets after its SABRE-laid-out runs (0: none; pipeline.c). */
