@@ -118,7 +118,9 @@ static int read_superblock(qtr_h5_raw *r, char *why, size_t wlen)
     /* versions 0-1: the root's symbol table entry may cache its group's
      * B-tree and local heap (cache type 1), which HDF5 then uses */
     if (ver <= 1 && pos + 3 * r->osize + 8 <= have && le(sb + pos + r->osize, 4) == 1) {
+        r->root_btree = le(sb + pos + r->osize + 8, r->osize);
         r->root_heap = le(sb + pos + 2 * r->osize + 8, r->osize);
+        if (qtr_h5_raw_undefined(r, r->root_btree)) r->root_btree = 0;
         if (qtr_h5_raw_undefined(r, r->root_heap)) r->root_heap = 0;
     }
     return 0;
@@ -480,10 +482,72 @@ static int check_local_heap(qtr_h5_raw *r, uint64_t addr, char *why, size_t wlen
     return 0;
 }
 
-/* The symbol table message of an old-style group: its local heap checked. */
+/* ---- group B-trees (version 1, node type 0) ---- */
+
+#define MAX_BTREE_LEVEL 16     /* a group of more links than 2K^16 is not a batch */
+#define MAX_BTREE_NODES 4096   /* nodes of one group's tree checked, at most */
+
+/* The symbol node at @p addr, a leaf's child: inside the file, signed. */
+static int check_symbol_node(qtr_h5_raw *r, uint64_t addr, char *why, size_t wlen)
+{
+    unsigned char h[8];
+    if (addr > r->size - r->base || r->size - r->base - addr < 8 ||
+        qtr_h5_raw_read(r, r->base + addr, h, 8) || memcmp(h, "SNOD", 4))
+        return failf(why, wlen, "a group's symbol node at %llu is not one",
+                     (unsigned long long)addr);
+    uint64_t entry = 2 * (uint64_t)r->osize + 24, n = le(h + 6, 2);
+    if (n * entry > r->size - r->base - addr - 8)
+        return failf(why, wlen, "a group's symbol node runs past the file");
+    return 0;
+}
+
+/* The group B-tree node at @p addr of level @p level and its subtree: every
+ * node and child inside the file with its signature. HDF5 1.10 adds a node's
+ * address to its size without checking for overflow (an address near 2^64
+ * made it copy from a NULL pointer in H5F__accum_read). */
+static int check_group_node(qtr_h5_raw *r, uint64_t addr, int level, unsigned *budget, char *why,
+                            size_t wlen)
+{
+    unsigned char h[8];
+    uint64_t room = addr > r->size - r->base ? 0 : r->size - r->base - addr;
+    if (!(*budget)--) return failf(why, wlen, "a group's B-tree has too many nodes");
+    if (room < 8 + 2 * (uint64_t)r->osize || qtr_h5_raw_read(r, r->base + addr, h, 8) ||
+        memcmp(h, "TREE", 4) || h[4] != 0)
+        return failf(why, wlen, "a group's B-tree node at %llu is not one",
+                     (unsigned long long)addr);
+    if (level < 0 ? h[5] > MAX_BTREE_LEVEL : h[5] != level)
+        return failf(why, wlen, "a group's B-tree node at %llu has level %u",
+                     (unsigned long long)addr, h[5]);
+    level = h[5];
+    uint64_t n = le(h + 6, 2), step = (uint64_t)r->lsize + r->osize;
+    uint64_t first = 8 + 2 * (uint64_t)r->osize;
+    if (first + n * step + r->lsize > room)
+        return failf(why, wlen, "a group's B-tree node at %llu runs past the file",
+                     (unsigned long long)addr);
+    for (uint64_t i = 0; i < n; i++) {
+        unsigned char c[8];
+        if (qtr_h5_raw_read(r, r->base + addr + first + i * step + r->lsize, c, r->osize))
+            return failf(why, wlen, "cannot read a group's B-tree node");
+        uint64_t child = le(c, r->osize);
+        if (level ? check_group_node(r, child, level - 1, budget, why, wlen)
+                  : check_symbol_node(r, child, why, wlen))
+            return -1;
+    }
+    return 0;
+}
+
+static int check_group_btree(qtr_h5_raw *r, uint64_t addr, char *why, size_t wlen)
+{
+    unsigned budget = MAX_BTREE_NODES;
+    return check_group_node(r, addr, -1, &budget, why, wlen);
+}
+
+/* The symbol table message of an old-style group: its B-tree and local heap
+ * checked. */
 static int check_symbol_table(qtr_h5_raw *r, const message *m, char *why, size_t wlen)
 {
     if (m->len < 2 * (uint64_t)r->osize) return failf(why, wlen, "malformed symbol table message");
+    if (check_group_btree(r, le(m->body, r->osize), why, wlen)) return -1;
     return check_local_heap(r, le(m->body + r->osize, r->osize), why, wlen);
 }
 
@@ -531,6 +595,7 @@ int qtr_h5_raw_check_object(qtr_h5_raw *r, uint64_t addr, qtr_h5_raw_dset *out, 
     ds.layout = -1;
     if (walk_header(r, addr, check_message, &ds, why, wlen)) return -1;
     if (addr == r->root && r->root_heap && check_local_heap(r, r->root_heap, why, wlen)) return -1;
+    if (addr == r->root && r->root_btree && check_group_btree(r, r->root_btree, why, wlen)) return -1;
     if (ds.layout == 0 && (ds.rank < 0 || ds.dclass < 0))
         return failf(why, wlen, "a compact dataset whose dataspace or datatype is shared");
     if (ds.layout == 0 && ds.rank >= 0 && ds.dclass >= 0 && ds.esize &&

@@ -31,6 +31,7 @@ typedef struct {
     uint64_t  eof;          /* the end of the file the superblock records */
     uint64_t  ext;          /* superblock extension's object header (versions 2-3), or 0 */
     uint64_t  root_heap;    /* versions 0-1: the root's local heap cached in the superblock, or 0 */
+    uint64_t  root_btree;   /* versions 0-1: the root's group B-tree cached there, or 0 */
     /* the last global heap collection read (vlen strings share one) */
     uint64_t  heap_addr;
     unsigned char *heap;

@@ -118,6 +118,7 @@ typedef struct {
 typedef struct {
     int on;          /* 0: unconditioned */
     int bit;         /* 1: on clbit `clbit`; 0: on register `creg` */
+    int ne;          /* register of 2+ bits != the value (`!=`, else): see negated_branch */
     uint32_t creg, clbit, nwords;
     uint32_t words[QTR_QASM_COND_WORDS_MAX];
 } cond3;
@@ -1265,18 +1266,13 @@ static qtr_status stmt_barrier(P *r)
 
 static qtr_status statement(P *r);
 
-/* A condition on register @p reg (its value in cd->words) negated ("!=",
- * else): a one-bit register's value flips; a wider one has no equality
- * that says it, and the IR holds equalities only. */
-static qtr_status negate_cond(P *r, cond3 *cd, const char *what)
+/* A condition negated ("!=", else): a bit's or a one-bit register's value
+ * flips; a wider register's equality becomes an inequality, which the IR
+ * cannot hold but negated_branch can express. */
+static void negate_cond(P *r, cond3 *cd)
 {
-    if (cd->bit || r->c->cregs[cd->creg].size == 1) {
-        cd->words[0] ^= 1;
-        return QTR_OK;
-    }
-    const qtr_reg *reg = &r->c->cregs[cd->creg];
-    return REFUSE_TOK(r, "%s of a condition on register '%s' of %u bits (only of a condition "
-                      "on one bit)", what, reg->name, reg->size);
+    if (cd->bit || r->c->cregs[cd->creg].size == 1) cd->words[0] ^= 1;
+    else cd->ne ^= 1;
 }
 
 /* "c == n" / "c != n" after the register or bit @p a: the value into cd. */
@@ -1284,7 +1280,6 @@ static qtr_status compare(P *r, cond3 *cd, const arg3 *a, const reg3 *reg)
 {
     qtr_status st;
     int ne = is_kind(r, QTR_QT_OP);
-    if (ne && a->index == WHOLE && reg->size > 1) return negate_cond(r, cd, "'!='");
     if ((st = next(r))) return st;
     if (!is_kind(r, QTR_QT_INT)) {
         if (is_kind(r, QTR_QT_ID) || is_kind(r, QTR_QT_LPAREN) || is_kind(r, QTR_QT_MINUS))
@@ -1304,7 +1299,8 @@ static qtr_status compare(P *r, cond3 *cd, const arg3 *a, const reg3 *reg)
         (reg->size < 64 && r->L->ival >> reg->size))
         return FAIL_TOK(r, QTR_EPARSE, "register '%s' of %u bits never equals %s",
                         r->globals.names + reg->name, reg->size, r->L->tok);
-    if (ne) cd->words[0] ^= 1;   /* one bit (negate_cond refused wider): != v is == !v */
+    if (ne && reg->size == 1) cd->words[0] ^= 1;   /* one bit: != v is == !v */
+    else cd->ne = ne;
     return next(r);
 }
 
@@ -1316,6 +1312,7 @@ static qtr_status condition(P *r, cond3 *cd)
     qtr_status st;
     cd->on = 1;
     cd->bit = 0;
+    cd->ne = 0;
     int negate = is_kind(r, QTR_QT_BANG);
     if (negate && (st = next(r))) return st;
     if (!is_kind(r, QTR_QT_ID)) return expected(r, "a classical register or bit");
@@ -1368,16 +1365,71 @@ static qtr_status branch(P *r)
     return next(r);
 }
 
+/* Undo instruction @p i (a gate of a branch under "register != value")
+ * under the equality: its inverse, conditioned on r->cond. */
+static qtr_status undo_under_equality(P *r, size_t i, uint32_t line, uint64_t col)
+{
+    const qtr_inst in = r->c->inst[i];   /* copies: appending moves the pools */
+    qtr_op op = (qtr_op)in.op;
+    const char *what = op == QTR_OP_MEASURE ? "a measurement" : op == QTR_OP_RESET ? "a reset" : NULL;
+    if (what)
+        return fail_at(r, QTR_EUNSUPPORTED, line, col, "unsupported in this version: %s in a "
+                       "branch taken when register '%s' of %u bits differs from a value (!= or "
+                       "else)", what, r->c->cregs[r->cond.creg].name, r->c->cregs[r->cond.creg].size);
+    if (op == QTR_OP_BARRIER || op == QTR_OP_NOP) return QTR_OK;
+    uint32_t q[8];
+    double prm[4] = {0, 0, 0, 0}, inv[4] = {0, 0, 0, 0}, phase = 0;
+    const uint32_t *qs = qtr_inst_operands(r->c, &in);
+    unsigned np = qtr_gate(op)->nparams;
+    if (np) memcpy(prm, qtr_inst_params(r->c, &in), np * sizeof *prm);
+    memcpy(q, qs, in.nargs * sizeof *q);
+    qtr_op inv_op;
+    int swap = 0;
+    if (any_sym(prm, np) || qtr_gate_inverse(op, prm, &inv_op, inv, &swap, &phase))
+        return fail_at(r, QTR_EUNSUPPORTED, line, col, "unsupported in this version: '%s'%s in a "
+                       "branch taken when register '%s' of %u bits differs from a value (!= or "
+                       "else)", qtr_gate(op)->name, any_sym(prm, np) ? " on an input parameter" : "",
+                       r->c->cregs[r->cond.creg].name, r->c->cregs[r->cond.creg].size);
+    if (swap) {
+        uint32_t t = q[0];
+        q[0] = q[1];
+        q[1] = t;
+    }
+    /* the inverse's phase differs only in a branch: a global phase there is
+     * not observable */
+    return sink_append(r, inv_op, q, in.nargs, inv);
+}
+
+/* The branch under "register != value" (2+ bits): the IR holds equalities
+ * only, so its gates are applied unconditioned and then undone, in reverse
+ * order, under the equality: when the register equals the value they cancel,
+ * otherwise they act. Measurements and resets there cannot be undone and
+ * are refused. */
+static qtr_status negated_branch(P *r)
+{
+    uint32_t line = r->L->tline;
+    uint64_t col = r->L->tcol;
+    cond3 saved = r->cond;
+    size_t first = r->c->ninst;
+    r->cond.on = 0;
+    qtr_status st = branch(r);
+    r->cond = saved;
+    r->cond.ne = 0;
+    for (size_t i = r->c->ninst; !st && i-- > first;) st = undo_under_equality(r, i, line, col);
+    r->cond = saved;
+    return st;
+}
+
 static qtr_status stmt_if(P *r)
 {
     qtr_status st;
     if (r->cond.on) return REFUSE_TOK(r, "an if inside an if");
     if ((st = next(r)) || (st = expect(r, QTR_QT_LPAREN)) || (st = condition(r, &r->cond)))
         return st;
-    st = branch(r);
+    st = r->cond.ne ? negated_branch(r) : branch(r);
     if (!st && is_kind(r, QTR_QT_ID) && !strcmp(r->L->tok, "else")) {
-        if (!(st = negate_cond(r, &r->cond, "an else branch")) && !(st = next(r)))
-            st = branch(r);
+        negate_cond(r, &r->cond);
+        if (!(st = next(r))) st = r->cond.ne ? negated_branch(r) : branch(r);
     }
     r->cond.on = 0;
     return st;

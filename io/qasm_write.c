@@ -655,18 +655,22 @@ static void write_line(W *w, const qtr_circuit *c, const qtr_inst *in, const uin
 }
 
 /* "name(p, ...) q[0],q[1];" for a gate without a definition, after its
- * "opaque name(a, ...) q0,q1;" declaration the first time; OpenQASM 3 has
- * no such declaration, so its writer refuses, naming the gate. */
+ * "opaque name(a, ...) q0,q1;" declaration the first time. OpenQASM 3 has
+ * no such declaration: the gate is applied by name, undeclared, as Qiskit's
+ * exporter writes a gate of its basis_gates, and as Qiskit's loader reads
+ * back a gate it is told of (qiskit.qasm3.loads_experimental with
+ * custom_gates); a comment says so the first time. An empty `gate` body
+ * instead would make it the identity. */
 static qtr_status write_opaque(W *w, const qtr_circuit *c, const qtr_inst *in, size_t i,
                                qtr_ctx *ctx)
 {
     const double *p;
     const qtr_opaque *o = qtr_inst_opaque(c, in, &p);
     uint32_t k = c->args[in->p + in->nargs];
-    if (w->version == 3)
+    if (w->version == 3 && qtr_qasm3_reserved(o->name))
         return qtr_fail(ctx, QTR_EUNSUPPORTED, "%s: instruction %zu applies the opaque gate "
-                        "'%s', which OpenQASM 3 cannot declare without a definition; write "
-                        "OpenQASM 2 (--format qasm2)", w->path, i, o->name);
+                        "'%s', a reserved word of OpenQASM 3; write OpenQASM 2 (--format qasm2)",
+                        w->path, i, o->name);
     for (uint32_t j = 0; j < o->nparams; j++)
         if (!isfinite(p[j]))
             return qtr_fail(ctx, QTR_EINVAL, "%s: instruction %zu (%s): parameter %u is not a "
@@ -679,11 +683,16 @@ static qtr_status write_opaque(W *w, const qtr_circuit *c, const qtr_inst *in, s
     }
     size_t len = strlen(o->name);
     size_t per_operand = (w->q.maxlen > len ? w->q.maxlen : len) + 16;
-    size_t bound = 2 * (len + 32 + (size_t)o->nparams * 34 + (size_t)in->nargs * per_operand);
+    size_t bound = 2 * (2 * len + 112 + (size_t)o->nparams * 34 + (size_t)in->nargs * per_operand);
     if (bound > w->cap / 2) return qtr_fail(ctx, QTR_ELIMIT, "%s: opaque gate '%s' has too "
                                             "many operands to write", w->path, o->name);
     room(w, bound);
     char *d = w->buf + w->n;
+    if (!w->opaque_done[k] && w->version == 3) {
+        d += sprintf(d, "// %s: a gate without a definition (OpenQASM 2 opaque), qubits: %u, "
+                     "parameters: %u\n", o->name, o->nqubits, o->nparams);
+        w->opaque_done[k] = 1;
+    }
     if (!w->opaque_done[k]) {   /* "opaque g(p0,p1) a0,a1;" */
         d += sprintf(d, "opaque %s", o->name);
         for (uint32_t j = 0; j < o->nparams; j++) d += sprintf(d, "%sp%u", j ? "," : "(", j);
@@ -695,12 +704,14 @@ static qtr_status write_opaque(W *w, const qtr_circuit *c, const qtr_inst *in, s
     d = copy_short(d, o->name, len);
     for (uint32_t j = 0; j < o->nparams; j++) {
         *d++ = j ? ',' : '(';
-        d = put_real(d, p[j]);
+        if (j && w->version == 3) *d++ = ' ';
+        d = w->version == 3 ? qtr_qasm3_put_real(d, p[j]) : put_real(d, p[j]);
     }
     if (o->nparams) *d++ = ')';
     const uint32_t *q = qtr_inst_operands(c, in);
     for (uint32_t j = 0; j < in->nargs; j++) {
-        *d++ = j ? ',' : ' ';
+        if (j && w->version == 3) *d++ = ',';   /* Qiskit's exporter: "g q[0], q[1];" */
+        *d++ = j && w->version != 3 ? ',' : ' ';
         d = put_operand(d, &w->q, q[j]);
     }
     d = copy_short(d, ";\n", 2);

@@ -222,20 +222,63 @@ static void drop_if_unknown(double **v, size_t n)
     *v = NULL;
 }
 
-/* Set the basis from a set of ops, via the one function that knows which
- * instructions are always allowed. */
-static qtr_status apply_basis(const src *s, qtr_target *t, const uint8_t *ops, const char *key)
+/* A basis being read: table gates as a set, and the names the table does
+ * not know (a device's own gates) in order, comma-separated. */
+typedef struct {
+    uint8_t ops[QTR_OP_COUNT];
+    char   *named;
+    size_t  len, cap;
+} basis_list;
+
+/* Add gate name @p g, item @p i of array @p key: a table gate (op >= 0) or
+ * a name of the device's own. */
+static qtr_status basis_add(const src *s, basis_list *b, int op, const char *g, const char *key,
+                            size_t i)
 {
-    char list[QTR_OP_COUNT * 16];
-    size_t n = 0;
+    if (op >= 0) {
+        b->ops[op] = 1;
+        return QTR_OK;
+    }
+    size_t n = strlen(g);
+    if (!qtr_gate_name_valid(g, n) || strcmp(g, "nop") == 0)
+        return bad(s, "%s[%zu]: '%.64s' is not a gate name", key, i, g);
+    if (b->len + n + 2 > b->cap) {
+        size_t cap = 2 * (b->len + n + 2);
+        char *p = realloc(b->named, cap);
+        if (!p) return qtr_fail(s->ctx, QTR_ENOMEM, "%s: %s: out of memory", s->file, key);
+        b->named = p;
+        b->cap = cap;
+    }
+    if (b->len) b->named[b->len++] = ',';
+    memcpy(b->named + b->len, g, n + 1);
+    b->len += n;
+    return QTR_OK;
+}
+
+/* Set the basis, via the one function that knows which instructions are
+ * always allowed; frees b's names. */
+static qtr_status apply_basis(const src *s, qtr_target *t, basis_list *b, const char *key)
+{
+    size_t n = 0, cap = QTR_OP_COUNT * 16 + b->len + 1;
+    char *list = malloc(cap);
+    qtr_status st = QTR_OK;
+    if (!list) {
+        st = qtr_fail(s->ctx, QTR_ENOMEM, "%s: %s: out of memory", s->file, key);
+        goto done;
+    }
     list[0] = '\0';
     for (int op = 0; op < QTR_OP_COUNT; op++)
-        if (ops[op]) {
-            const char *name = qtr_gate((qtr_op)op)->name;
-            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? "," : "", name);
-        }
-    if (n == 0) return bad(s, "%s: no gates", key);
-    return qtr_target_set_basis(t, list, s->ctx);
+        if (b->ops[op])
+            n += (size_t)snprintf(list + n, cap - n, "%s%s", n ? "," : "", qtr_gate((qtr_op)op)->name);
+    if (b->len) n += (size_t)snprintf(list + n, cap - n, "%s%s", n ? "," : "", b->named);
+    if (n == 0) st = bad(s, "%s: no gates", key);
+    else st = qtr_target_set_basis(t, list, s->ctx);
+done:
+    free(list);
+    free(b->named);
+    b->named = NULL;
+    b->len = b->cap = 0;
+    return st;
 }
 
 /* ======================================================================
@@ -300,27 +343,37 @@ static qtr_status qiskit_conf(const src *s, const json_t *root, qtr_target **out
 
     const json_t *jb = json_object_get(root, "basis_gates");
     if (!json_is_array(jb)) return bad(s, "basis_gates: expected an array, got %s", type_name(jb));
-    uint8_t ops[QTR_OP_COUNT] = {0};
+    basis_list basis = {{0}, NULL, 0, 0};
     for (size_t i = 0; i < json_array_size(jb); i++) {
         const json_t *g = json_array_get(jb, i);
-        if (!json_is_string(g))
+        if (!json_is_string(g)) {
+            free(basis.named);
             return bad(s, "basis_gates[%zu]: expected a gate name, got %s", i, type_name(g));
+        }
         int op = qiskit_op(json_string_value(g));
-        if (op == -1)
-            return bad(s, "basis_gates[%zu]: unknown gate '%.64s'", i, json_string_value(g));
-        if (op >= 0) ops[op] = 1;
+        if (op != -2 && (st = basis_add(s, &basis, op, json_string_value(g), "basis_gates", i))) {
+            free(basis.named);
+            return st;
+        }
     }
 
     const json_t *jc = json_object_get(root, "coupling_map");
+    st = QTR_OK;
     if (!json_is_array(jc) && !json_is_null(jc))
-        return bad(s, "coupling_map: expected an array of [a, b] pairs, got %s", type_name(jc));
-    if (json_is_null(jc) && n > 2048)
-        return bad(s, "coupling_map: null (all-to-all) is limited to 2048 qubits, not %u", n);
+        st = bad(s, "coupling_map: expected an array of [a, b] pairs, got %s", type_name(jc));
+    else if (json_is_null(jc) && n > 2048)
+        st = bad(s, "coupling_map: null (all-to-all) is limited to 2048 qubits, not %u", n);
+    if (st) {
+        free(basis.named);
+        return st;
+    }
 
     qtr_target *t = NULL;
-    if ((st = qtr_target_new(&t, s->file, n, s->ctx)) ||
-        (st = apply_basis(s, t, ops, "basis_gates")))
+    if ((st = qtr_target_new(&t, s->file, n, s->ctx))) {
+        free(basis.named);
         goto done;
+    }
+    if ((st = apply_basis(s, t, &basis, "basis_gates"))) goto done;
     if (json_is_null(jc)) {
         /* Qiskit's "no coupling constraint". */
         for (uint32_t a = 0; a < n && !st; a++)
@@ -679,16 +732,6 @@ static qtr_status own_format(const src *s, const json_t *root, qtr_target **out)
     if (!jb) return bad(s, "missing key 'basis'");
     if (!json_is_array(jb)) return bad(s, "basis: expected an array of gate names, got %s",
                                        type_name(jb));
-    uint8_t ops[QTR_OP_COUNT] = {0};
-    for (size_t i = 0; i < json_array_size(jb); i++) {
-        const json_t *g = json_array_get(jb, i);
-        if (!json_is_string(g))
-            return bad(s, "basis[%zu]: expected a gate name, got %s", i, type_name(g));
-        int op = qtr_gate_lookup(json_string_value(g), strlen(json_string_value(g)));
-        if (op < 0) return bad(s, "basis[%zu]: unknown gate '%.64s'", i, json_string_value(g));
-        ops[op] = 1;
-    }
-
     const json_t *je = json_object_get(root, "edges");
     const json_t *ju = json_object_get(root, "undirected_edges");
     if (!je && !ju && n > 1) return bad(s, "missing key 'edges' (or 'undirected_edges')");
@@ -697,10 +740,26 @@ static qtr_status own_format(const src *s, const json_t *root, qtr_target **out)
     if (ju && !json_is_array(ju))
         return bad(s, "undirected_edges: expected an array of [a, b] pairs, got %s", type_name(ju));
 
+    basis_list basis = {{0}, NULL, 0, 0};
+    for (size_t i = 0; i < json_array_size(jb); i++) {
+        const json_t *g = json_array_get(jb, i);
+        if (!json_is_string(g)) {
+            free(basis.named);
+            return bad(s, "basis[%zu]: expected a gate name, got %s", i, type_name(g));
+        }
+        const char *name = json_string_value(g);
+        if ((st = basis_add(s, &basis, qtr_gate_lookup(name, strlen(name)), name, "basis", i))) {
+            free(basis.named);
+            return st;
+        }
+    }
+
     qtr_target *t = NULL;
-    if ((st = qtr_target_new(&t, jname ? json_string_value(jname) : s->file, n, s->ctx)) ||
-        (st = apply_basis(s, t, ops, "basis")))
+    if ((st = qtr_target_new(&t, jname ? json_string_value(jname) : s->file, n, s->ctx))) {
+        free(basis.named);
         goto done;
+    }
+    if ((st = apply_basis(s, t, &basis, "basis"))) goto done;
     for (int u = 0; u < 2; u++) {
         const json_t *list = u ? ju : je;
         for (size_t i = 0; list && i < json_array_size(list); i++) {

@@ -238,6 +238,11 @@ typedef struct qtr_basis_plan qtr_basis_plan;
 qtr_status qtr_basis_plan_new(const qtr_target *t, qtr_basis_plan **out, qtr_ctx *ctx);
 void qtr_basis_plan_free(qtr_basis_plan *p);
 
+/** Every opaque gate @p c applies is in the basis of @p t (by name) and acts
+ *  on at most 2 qubits (src/target_check.c). @return QTR_OK, or
+ *  QTR_EUNSUPPORTED naming the first gate that is not; QTR_ENOMEM. */
+qtr_status qtr_target_check_opaque(const qtr_target *t, const qtr_circuit *c, qtr_ctx *ctx);
+
 /** Free the plans the passes kept in t->plans (qtr_target_free does; a
  *  hand-built target must). */
 void qtr_target_drop_plans(qtr_target *t);

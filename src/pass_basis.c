@@ -487,6 +487,9 @@ static void keep_set(const uint8_t leaves[QTR_OP_COUNT], uint8_t keep[QTR_OP_COU
 {
     for (unsigned op = 0; op < QTR_OP_COUNT; op++) keep[op] = leaves[op] && is_unitary(op);
     keep[QTR_OP_MEASURE] = keep[QTR_OP_RESET] = keep[QTR_OP_BARRIER] = 1;
+    /* the pipeline lets opaque gates in only when the target's basis names
+     * them (qtr_target_check_opaque) */
+    keep[QTR_OP_OPAQUE] = 1;
 }
 
 qtr_status qtr_basis_plan_new(const qtr_target *t, qtr_basis_plan **out, qtr_ctx *ctx)

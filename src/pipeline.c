@@ -261,20 +261,16 @@ static qtr_status stage_translation(qtr_circuit *c, const qtr_target *t, qtr_ctx
     return st;
 }
 
-/* A gate without a definition (OpenQASM 2 `opaque`) can be neither
- * translated nor checked: transpiling fails, naming it. (Passing it
- * through when the target's basis names it is not done yet.) */
-static qtr_status refuse_opaque(const qtr_circuit *c, qtr_ctx *ctx)
+/* A gate without a definition (OpenQASM 2 `opaque`) cannot be translated:
+ * it passes through only when the target's basis names it. */
+static qtr_status refuse_opaque(const qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
 {
-    const char *g = qtr_circuit_first_opaque(c);
-    if (!g) return QTR_OK;
-    return qtr_fail(ctx, QTR_EUNSUPPORTED, "the circuit applies the opaque gate '%s', which has "
-                    "no definition: it cannot be transpiled (convert passes it through)", g);
+    return qtr_target_check_opaque(t, c, ctx);
 }
 
 qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
 {
-    qtr_status st = refuse_opaque(c, ctx);
+    qtr_status st = refuse_opaque(c, t, ctx);
     if (!st) st = stage_init(c, t, ctx);
     if (!st) st = qtr_pass_check_routing(c, t, ctx);
     if (!st) st = stage_translation(c, t, ctx);
@@ -430,7 +426,7 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
         return qtr_fail(ctx, QTR_EINVAL, "approximation degree %g outside (0, 1]",
                         o->approximation_degree);
     if (ctx->max_memory && !c->alloc.limit) c->alloc.limit = ctx->max_memory;
-    qtr_status st = refuse_opaque(c, ctx);
+    qtr_status st = refuse_opaque(c, t, ctx);
     if (!st) st = qtr_circuit_stats(c, &r->in, ctx);
     if (st) return st;
 

@@ -129,6 +129,9 @@ extern const qtr_gate_info qtr_gate_table[QTR_OP_COUNT];
 static inline const qtr_gate_info *qtr_gate(qtr_op op) { return &qtr_gate_table[op]; }
 /** Code for a gate name ("cx"), or -1 if unknown. Case-sensitive. */
 int qtr_gate_lookup(const char *name, size_t len);
+/** 1 when [name, name+len) may name a gate in OpenQASM: a letter or '_',
+ *  then letters, digits or '_'. */
+int qtr_gate_name_valid(const char *name, size_t len);
 
 /** Fill @p m (row-major, dimension 2^nq, nq = qtr_gate(op)->nqubits ≤ 5) with
  *  the unitary of @p op for parameters @p params. Operand k is bit k of the
@@ -619,6 +622,12 @@ typedef struct qtr_target {
      * circuit and thread (src/pass_basis.c). Internal: freed by
      * qtr_target_free, dropped by qtr_target_set_basis. */
     void     *plans[3];
+    /* Basis names the gate table does not know (a device's own gates, e.g.
+     * Qiskit backends that list a custom gate): an opaque gate of such a
+     * name passes through transpilation (qtr_target_has_gate_named). Owned;
+     * set by qtr_target_set_basis. */
+    char    **named_gates;
+    uint32_t  nnamed_gates;
 } qtr_target;
 
 /** New target with @p nqubits qubits, no basis and no edges. */
@@ -650,8 +659,17 @@ qtr_op qtr_target_2q_gate(const qtr_target *t);
 /** Hop distances of the undirected coupling graph, nqubits × nqubits,
  *  UINT32_MAX between components. Caller frees with free(). */
 qtr_status qtr_target_distances(const qtr_target *t, uint32_t **dist, qtr_ctx *ctx);
-/** Replace the basis by a comma-separated list of gate names ("cx,rz,sx,x"). */
+/** Replace the basis by a comma-separated list of gate names ("cx,rz,sx,x").
+ *  A name the gate table does not know (an identifier: letter or '_', then
+ *  letters, digits, '_') is kept as a gate of the device without a
+ *  definition: opaque gates of that name then pass through transpilation.
+ *  @return QTR_OK, or QTR_ETARGET for an empty list or item, a name that is
+ *  not an identifier, or the internal names "nop" and "opaque"; the basis is
+ *  unchanged on failure. */
 qtr_status qtr_target_set_basis(qtr_target *t, const char *list, qtr_ctx *ctx);
+/** 1 when the basis of @p t has the gate @p name: a table gate in
+ *  t->basis, or one of its named gates. */
+int qtr_target_has_gate_named(const qtr_target *t, const char *name);
 
 /* ======================================================================
  * Circuit statistics (src/stats.c)

@@ -34,6 +34,8 @@
  * Construction
  * ====================================================================== */
 
+static void free_named_gates(char **names, uint32_t n);
+
 /* The non-unitary instructions and barrier are executable on every device;
  * marking them native keeps a naive "basis[op]" check from rejecting them. */
 static void mark_always_allowed(qtr_target *t)
@@ -83,6 +85,7 @@ void qtr_target_free(qtr_target *t)
     free(t->err2q);
     free(t->dur1q);
     free(t->dur2q);
+    free_named_gates(t->named_gates, t->nnamed_gates);
     free(t);
 }
 
@@ -415,11 +418,36 @@ qtr_status qtr_target_distances(const qtr_target *t, uint32_t **dist, qtr_ctx *c
     return QTR_OK;
 }
 
+static void free_named_gates(char **names, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+}
+
+/* Add name [b, b+len) to the named gates once. */
+static int add_named_gate(char ***names, uint32_t *n, const char *b, size_t len)
+{
+    for (uint32_t i = 0; i < *n; i++)
+        if (strlen((*names)[i]) == len && memcmp((*names)[i], b, len) == 0) return 0;
+    char **grown = realloc(*names, (*n + 1) * sizeof *grown);
+    if (!grown) return -1;
+    *names = grown;
+    char *copy = malloc(len + 1);
+    if (!copy) return -1;
+    memcpy(copy, b, len);
+    copy[len] = '\0';
+    grown[(*n)++] = copy;
+    return 0;
+}
+
 qtr_status qtr_target_set_basis(qtr_target *t, const char *list, qtr_ctx *ctx)
 {
     uint8_t basis[QTR_OP_COUNT];
     memset(basis, 0, sizeof basis);
+    char **named = NULL;
+    uint32_t nnamed = 0;
     size_t count = 0;
+    qtr_status st = QTR_OK;
     const char *s = list ? list : "";
     for (;;) {
         /* One comma-separated item, surrounding blanks ignored. */
@@ -429,23 +457,53 @@ qtr_status qtr_target_set_basis(qtr_target *t, const char *list, qtr_ctx *ctx)
         const char *e = s;
         while (e > b && (e[-1] == ' ' || e[-1] == '\t')) e--;
         size_t len = (size_t)(e - b);
+        int shown = (int)(len > 64 ? 64 : len);
         if (len == 0) {
             if (*s == '\0' && count == 0)
-                return qtr_fail(ctx, QTR_ETARGET, "%s: basis: empty gate list", t->name);
-            return qtr_fail(ctx, QTR_ETARGET, "%s: basis: empty gate name in '%s'", t->name,
-                            list ? list : "");
+                st = qtr_fail(ctx, QTR_ETARGET, "%s: basis: empty gate list", t->name);
+            else
+                st = qtr_fail(ctx, QTR_ETARGET, "%s: basis: empty gate name in '%s'", t->name,
+                              list ? list : "");
+            break;
         }
         int op = qtr_gate_lookup(b, len);
-        if (op < 0)
-            return qtr_fail(ctx, QTR_ETARGET, "%s: basis: unknown gate '%.*s'", t->name,
-                            (int)(len > 64 ? 64 : len), b);
-        basis[op] = 1;
+        if (op == QTR_OP_OPAQUE || (len == 3 && memcmp(b, "nop", 3) == 0)) {
+            st = qtr_fail(ctx, QTR_ETARGET, "%s: basis: '%.*s' is not a gate name", t->name,
+                          shown, b);
+            break;
+        }
+        if (op >= 0) {
+            basis[op] = 1;
+        } else if (!qtr_gate_name_valid(b, len)) {
+            st = qtr_fail(ctx, QTR_ETARGET, "%s: basis: '%.*s' is not a gate name (a letter or "
+                          "'_', then letters, digits or '_')", t->name, shown, b);
+            break;
+        } else if (add_named_gate(&named, &nnamed, b, len)) {
+            st = qtr_fail(ctx, QTR_ENOMEM, "%s: basis: out of memory", t->name);
+            break;
+        }
         count++;
         if (*s == '\0') break;
         s++;   /* past the comma */
     }
+    if (st) {
+        free_named_gates(named, nnamed);
+        return st;
+    }
     memcpy(t->basis, basis, sizeof basis);
+    free_named_gates(t->named_gates, t->nnamed_gates);
+    t->named_gates = named;
+    t->nnamed_gates = nnamed;
     qtr_target_drop_plans(t);   /* made for the old basis */
     mark_always_allowed(t);
     return QTR_OK;
+}
+
+int qtr_target_has_gate_named(const qtr_target *t, const char *name)
+{
+    int op = qtr_gate_lookup(name, strlen(name));
+    if (op >= 0) return op != QTR_OP_OPAQUE && t->basis[op];
+    for (uint32_t i = 0; i < t->nnamed_gates; i++)
+        if (strcmp(t->named_gates[i], name) == 0) return 1;
+    return 0;
 }

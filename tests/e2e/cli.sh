@@ -118,7 +118,7 @@ usage_case "--seed not a number" "--seed" "$T/good.qasm" --seed 12abc
 usage_case "--approximation-degree above 1" "expected a number in (0, 1]" "$T/good.qasm" --approximation-degree 1.5
 usage_case "--approximation-degree 0" "expected a number in (0, 1]" "$T/good.qasm" --approximation-degree 0
 usage_case "--approximation-degree not a number" "expected a number in (0, 1]" "$T/good.qasm" --approximation-degree 0.9x
-usage_case "--basis unknown gate" "unknown gate 'nosuchgate'" "$T/good.qasm" --basis cx,nosuchgate
+usage_case "--basis not a gate name" "'no-such-gate' is not a gate name" "$T/good.qasm" --basis cx,no-such-gate
 usage_case "--basis empty name" "empty gate name" "$T/good.qasm" --basis cx,,rz
 usage_case "two input files" "expected one input file" "$T/good.qasm" "$T/good.qasm"
 usage_case "convert without input" "convert: missing input file" convert

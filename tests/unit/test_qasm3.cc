@@ -461,16 +461,42 @@ TEST(Qasm3Read, IfOnARegisterWiderThan64Bits)
                  "a bit compared with 2");
 }
 
+TEST(Qasm3Read, NegatedRegisterConditions)
+{
+    // the IR holds "register == value": a branch under "register != value"
+    // (2+ bits, any width) is applied and then undone, in reverse order, under
+    // the equality
+    std::string q = "qubit[2] q;\nbit[2] c;\nbit[70] w;\n";
+    EXPECT_EQ(list_of(H3 + q + "if (c == 2) { x q[0]; } else { h q[1]; cx q[1], q[0]; }\n"),
+              "if(0==2) x 0;h 1;cx 1,0;if(0==2) cx 1,0;if(0==2) h 1;");
+    EXPECT_EQ(list_of(H3 + q + "if (c != 2) { rz(0.5) q[0]; s q[1]; } else x q[1];\n"),
+              "rz(0.5) 0;s 1;if(0==2) sdg 1;if(0==2) rz(-0.5) 0;if(0==2) x 1;");
+    // wider than 64 bits: the equality in the pool's wide form; a defined
+    // gate is undone gate by gate; barriers need no undoing
+    EXPECT_EQ(list_of(H3 + "gate d a, b { cx a, b; cx b, a; }\n" + q +
+                      "if (w != 590295810358705651713) { d q[0], q[1]; barrier q; }\n"),
+              "cx 0,1;cx 1,0;barrier 0,1;if(1==0x000000200000000000000001) cx 1,0;"
+              "if(1==0x000000200000000000000001) cx 0,1;");
+    EXPECT_EQ(list_of(H3 + q + "if (w == 590295810358705651713) x q[0]; else t q[1];\n"),
+              "if(1==0x000000200000000000000001) x 0;t 1;"
+              "if(1==0x000000200000000000000001) tdg 1;");
+}
+
 TEST(Qasm3Refused, NegatedRegisterConditions)
 {
-    // the IR holds "register == value": its negation on a wider register has no form
-    std::string q = "qubit[2] q;\nbit[2] c;\n";
-    expect_refused(q + "if (c == 2) { x q[0]; } else { x q[1]; }\n", "5:25",
-                   "an else branch of a condition on register 'c' of 2 bits (only of a "
-                   "condition on one bit)");
-    expect_refused(q + "if (c != 2) x q[0];\n", "5:7",
-                   "'!=' of a condition on register 'c' of 2 bits");
-    expect_refused(q + "if (!c[0] == 1) x q[0];\n", "5:11", "'!' before a comparison");
+    // what cannot be undone: a measurement, a reset, a gate without a
+    // single-gate inverse, an angle of an input parameter
+    std::string q = "qubit[2] q;\nbit[2] c;\ninput float[64] th;\n";
+    expect_refused(q + "if (c == 2) { x q[0]; } else { c[0] = measure q[1]; }\n", "6:30",
+                   "a measurement in a branch taken when register 'c' of 2 bits differs from a "
+                   "value (!= or else)");
+    expect_refused(q + "if (c != 2) reset q[0];\n", "6:13", "a reset in a branch taken when "
+                   "register 'c' of 2 bits differs");
+    expect_refused(q + "if (c != 2) { h q[0]; ctrl @ sx q[0], q[1]; }\n", "6:13",
+                   "'csx' in a branch taken when register 'c' of 2 bits differs");
+    expect_refused(q + "if (c != 2) rz(th) q[0];\n", "6:13",
+                   "'rz' on an input parameter in a branch taken when register 'c'");
+    expect_refused(q + "if (!c[0] == 1) x q[0];\n", "6:11", "'!' before a comparison");
 }
 
 TEST(Qasm3Read, PhysicalQubits)

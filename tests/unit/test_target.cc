@@ -292,16 +292,17 @@ TEST(Target, SetBasis)
     EXPECT_EQ(qtr_target_2q_gate(t.t), QTR_OP_CX);
     EXPECT_TRUE(t->basis[QTR_OP_MEASURE]);
 
-    // Failures leave the basis as it was.
-    EXPECT_EQ(qtr_target_set_basis(t.t, "cz,foo,sx", &ctx), QTR_ETARGET);
-    EXPECT_THAT(ctx.msg(), HasSubstr("unknown gate 'foo'"));
+    // Failures leave the basis as it was. (A name the table does not know
+    // is a gate of the device's own: test_qasm_opaque.cc.)
+    EXPECT_EQ(qtr_target_set_basis(t.t, "cz,foo-1,sx", &ctx), QTR_ETARGET);
+    EXPECT_THAT(ctx.msg(), HasSubstr("'foo-1' is not a gate name"));
     EXPECT_EQ(unitary_basis(t.t), "cx,rz,sx,x");
     EXPECT_EQ(qtr_target_set_basis(t.t, "cz,,sx", &ctx), QTR_ETARGET);
     EXPECT_THAT(ctx.msg(), HasSubstr("empty gate name"));
     EXPECT_EQ(qtr_target_set_basis(t.t, "", &ctx), QTR_ETARGET);
     EXPECT_THAT(ctx.msg(), HasSubstr("empty gate list"));
-    EXPECT_EQ(qtr_target_set_basis(t.t, "CX", &ctx), QTR_ETARGET);   // names are case-sensitive
-    EXPECT_THAT(ctx.msg(), HasSubstr("unknown gate 'CX'"));
+    EXPECT_EQ(qtr_target_set_basis(t.t, "cx(", &ctx), QTR_ETARGET);
+    EXPECT_THAT(ctx.msg(), HasSubstr("'cx(' is not a gate name"));
     EXPECT_EQ(qtr_target_set_basis(t.t, "nop", &ctx), QTR_ETARGET);  // internal, not a gate
     EXPECT_EQ(unitary_basis(t.t), "cx,rz,sx,x");
 
@@ -642,7 +643,8 @@ TEST(QiskitJson, ErrorsNameFileAndKey)
         {"bad/conf_nomap.json", QTR_ETARGET, "bad/conf_nomap.json: missing key 'coupling_map'"},
         {"bad/conf_range.json", QTR_ETARGET,
          "bad/conf_range.json: coupling_map[17]: qubit 200 out of range 0..132"},
-        {"bad/conf_gate.json", QTR_ETARGET, "bad/conf_gate.json: basis_gates[2]: unknown gate 'foo'"},
+        {"bad/conf_gate.json", QTR_ETARGET,
+         "bad/conf_gate.json: basis_gates[2]: 'foo bar' is not a gate name"},
         {"bad/conf_type.json", QTR_ETARGET,
          "bad/conf_type.json: n_qubits: expected a positive integer, got a string"},
         {"bad/missing.json", QTR_EIO, "bad/missing.json: cannot open: No such file"},
@@ -779,8 +781,8 @@ TEST(OwnJson, Errors)
          "t.json: unknown key 'edgse'"},
         {R"({"num_qubits": 2, "edges": [[0, 1]]})", "t.json: missing key 'basis'"},
         {R"({"num_qubits": 2, "basis": ["cx"]})", "missing key 'edges' (or 'undirected_edges')"},
-        {R"({"num_qubits": 2, "basis": ["cx", "bogus"], "edges": []})",
-         "t.json: basis[1]: unknown gate 'bogus'"},
+        {R"({"num_qubits": 2, "basis": ["cx", "bo gus"], "edges": []})",
+         "t.json: basis[1]: 'bo gus' is not a gate name"},
         {R"({"num_qubits": 2, "basis": "cx", "edges": []})", "basis: expected an array"},
         {R"({"num_qubits": -2, "basis": ["cx"], "edges": []})", "num_qubits: expected a positive"},
         {R"({"num_qubits": 2, "basis": ["cx"], "undirected_edges": [[0, 2]]})",
