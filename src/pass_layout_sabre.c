@@ -310,33 +310,16 @@ static qtr_status swap_trial(shared *sh, qtr_sabre_state *s, uint32_t i, uint32_
 /* Append part result @p r (nodes numbered from @p first) to @p total. */
 static qtr_status append_part(qtr_sabre_result *total, const qtr_sabre_result *r, uint32_t first)
 {
-    if (total->nswaps + r->nswaps > UINT32_MAX) return QTR_ELIMIT;
-    if (total->norder + r->norder > total->caporder) {
-        size_t cap = total->caporder ? total->caporder : 1024;
-        while (cap < total->norder + r->norder) cap *= 2;
-        uint32_t *o = realloc(total->order, cap * sizeof *o);
-        if (!o) return QTR_ENOMEM;
-        total->order = o;
-        uint32_t *e = realloc(total->swap_end, cap * sizeof *e);
-        if (!e) return QTR_ENOMEM;
-        total->swap_end = e;
-        total->caporder = cap;
-    }
-    if (total->nswaps + r->nswaps > total->capswaps) {
-        size_t cap = total->capswaps ? total->capswaps : 1024;
-        while (cap < total->nswaps + r->nswaps) cap *= 2;
-        uint32_t(*w)[2] = realloc(total->swaps, cap * sizeof *w);
-        if (!w) return QTR_ENOMEM;
-        total->swaps = w;
-        total->capswaps = cap;
-    }
+    qtr_status st =
+        qtr_sabre_result_reserve(total, total->norder + r->norder, total->nswaps + r->nswaps);
+    if (st) return st;
     uint32_t base = (uint32_t)total->nswaps;
     for (size_t k = 0; k < r->norder; k++) {
         total->order[total->norder + k] = r->order[k] + first;
         total->swap_end[total->norder + k] = r->swap_end[k] + base;
     }
     total->norder += r->norder;
-    memcpy(total->swaps + total->nswaps, r->swaps, r->nswaps * sizeof *r->swaps);
+    if (r->nswaps) memcpy(total->swaps + total->nswaps, r->swaps, r->nswaps * sizeof *r->swaps);
     total->nswaps += r->nswaps;
     memcpy(total->layout1, r->layout1, (size_t)r->n * sizeof *r->layout1);
     return QTR_OK;

@@ -573,10 +573,11 @@ static void mark_left(qtr_sabre_state *s, uint32_t k)
     }
 }
 
-static qtr_status record_node(qtr_sabre_result *r, uint32_t k, uint64_t nswaps)
+qtr_status qtr_sabre_result_reserve(qtr_sabre_result *r, size_t norder, size_t nswaps)
 {
-    if (r->norder == r->caporder) {
+    if (norder > r->caporder) {
         size_t cap = r->caporder ? 2 * r->caporder : 1024;
+        while (cap < norder) cap *= 2;
         uint32_t *o = realloc(r->order, cap * sizeof *o);
         if (!o) return QTR_ENOMEM;
         r->order = o;
@@ -585,6 +586,22 @@ static qtr_status record_node(qtr_sabre_result *r, uint32_t k, uint64_t nswaps)
         r->swap_end = e;
         r->caporder = cap;
     }
+    if (nswaps > UINT32_MAX) return QTR_ELIMIT;
+    if (nswaps > r->capswaps) {
+        size_t cap = r->capswaps ? 2 * r->capswaps : 1024;
+        while (cap < nswaps) cap *= 2;
+        uint32_t(*w)[2] = realloc(r->swaps, cap * sizeof *w);
+        if (!w) return QTR_ENOMEM;
+        r->swaps = w;
+        r->capswaps = cap;
+    }
+    return QTR_OK;
+}
+
+static qtr_status record_node(qtr_sabre_result *r, uint32_t k, uint64_t nswaps)
+{
+    if (r->norder == r->caporder && qtr_sabre_result_reserve(r, r->norder + 1, 0))
+        return QTR_ENOMEM;
     r->order[r->norder] = k;
     r->swap_end[r->norder++] = (uint32_t)nswaps;
     return QTR_OK;
@@ -598,15 +615,8 @@ static qtr_status route_ready(qtr_sabre_state *s, int look, uint32_t n, uint32_t
 {
     const qtr_sabre_dag *d = s->d;
     if (record && ncur) {
-        if (r->nswaps + ncur > UINT32_MAX) return QTR_ELIMIT;
-        if (r->nswaps + ncur > r->capswaps) {
-            size_t cap = r->capswaps ? 2 * r->capswaps : 1024;
-            while (cap < r->nswaps + ncur) cap *= 2;
-            uint32_t(*w)[2] = realloc(r->swaps, cap * sizeof *w);
-            if (!w) return QTR_ENOMEM;
-            r->swaps = w;
-            r->capswaps = cap;
-        }
+        qtr_status st = qtr_sabre_result_reserve(r, 0, r->nswaps + ncur);
+        if (st) return st;
         memcpy(r->swaps + r->nswaps, s->cur, ncur * sizeof *s->cur);
     }
     r->nswaps += ncur;

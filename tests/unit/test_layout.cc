@@ -222,9 +222,10 @@ TEST(SabreLayout, PrefixRefinementConformsAndIsEquivalent)
     for (qtr_target *t : ts) qtr_target_free(t);
 }
 
-// A prefix as long as the DAG (or longer) is the whole circuit: same result
-// as no prefix at all, routing and layouts alike.
-TEST(SabreLayout, PrefixCoveringTheCircuitChangesNothing)
+// A prefix as long as the DAG (or longer) is the whole circuit, and parts so
+// long that the circuit would make one part (from three quarters of it up)
+// are not used: same result as neither, routing and layouts alike.
+TEST(SabreLayout, PrefixOrPartsCoveringTheCircuitChangeNothing)
 {
     Ctx ctx;
     qtr_target *t = heavy_hex27();
@@ -237,6 +238,12 @@ TEST(SabreLayout, PrefixCoveringTheCircuitChangesNothing)
     qtr_sabre_layout_opts whole = {2, 4, 3, 7, 2, 0, 0, 0, 0, 0};
     qtr_sabre_layout_opts covering = {2, 4, 3, 7, 2, nn, 1, 0, 0, 0};
     expect_same_layout(in, t, whole, covering);
+    qtr_sabre_layout_opts parts = {2, 4, 3, 7, 2, 0, 0, nn, 0, 2};
+    expect_same_layout(in, t, whole, parts);
+    qtr_sabre_layout_opts per_qubit = {2, 4, 3, 7, 2, 0, 0, 1, nn, 2};   /* nn per qubit */
+    expect_same_layout(in, t, whole, per_qubit);
+    qtr_sabre_layout_opts most = {2, 4, 3, 7, 2, 0, 0, nn * 3 / 4 + 1, 0, 2};
+    expect_same_layout(in, t, whole, most);
     qtr_circuit_free(in);
     qtr_target_free(t);
 }
@@ -259,28 +266,6 @@ TEST(SabreLayout, ChunkedFinalistsConformAndAreEquivalent)
             qtr_circuit_free(in);
         }
     for (qtr_target *t : ts) qtr_target_free(t);
-}
-
-// Parts so long that the circuit would make one part (from three quarters of
-// it up) are not used: the same result as whole trials.
-TEST(SabreLayout, ChunksCoveringTheCircuitChangeNothing)
-{
-    Ctx ctx;
-    qtr_target *t = heavy_hex27();
-    qtr_circuit *in = random_circuit(12, 200, 5);
-    qtr_sabre_dag d;
-    ASSERT_EQ(qtr_sabre_dag_build(&d, in, &ctx), QTR_OK);
-    uint32_t nn = d.nnodes;
-    qtr_sabre_dag_fini(&d);
-    qtr_sabre_layout_opts whole = {2, 4, 3, 7, 2, 0, 0, 0, 0, 0};
-    qtr_sabre_layout_opts covering = {2, 4, 3, 7, 2, 0, 0, nn, 0, 2};
-    expect_same_layout(in, t, whole, covering);
-    qtr_sabre_layout_opts per_qubit = {2, 4, 3, 7, 2, 0, 0, 1, nn, 2};   /* nn per qubit */
-    expect_same_layout(in, t, whole, per_qubit);
-    qtr_sabre_layout_opts most = {2, 4, 3, 7, 2, 0, 0, nn * 3 / 4 + 1, 0, 2};
-    expect_same_layout(in, t, whole, most);
-    qtr_circuit_free(in);
-    qtr_target_free(t);
 }
 
 // A scrambled chain repeated many times: the first repetition (the prefix)
