@@ -180,6 +180,8 @@ typedef struct {
     const qtr_sabre_dag  *chunks;      /* phase 2 in parts (chunked_trial), or NULL */
     const uint32_t       *chunk_first; /* first node of each part */
     uint32_t              nchunks, chunk_trials;
+    int                   mode_hint[2];  /* per lookahead (h): the scoring the first layout
+                                            trial to finish refining chose, -1 none yet */
     qtr_status            err;
     uint32_t              err_trial;
     char                  err_msg[512];
@@ -252,6 +254,13 @@ static qtr_status layout_trial(shared *sh, qtr_sabre_state *s, qtr_sabre_state *
         goto done;   /* a heuristic start that does not fit this target */
     qtr_sabre_state *rs = sh->dp ? sp : s;   /* refines */
     const qtr_sabre_heur *h = &sh->h[i & 1];
+    /* a state decides its scoring after its first trial; later layout
+     * trials take the first one's decision, so their first trial does not
+     * score the slow way too (results do not depend on it) */
+    int hint;
+#pragma omp atomic read
+    hint = sh->mode_hint[i & 1];
+    if (hint >= 0) qtr_sabre_state_set_cached(rs, hint);
     for (uint32_t it = 0; it < sh->iterations && !st; it++) {
         st = qtr_sabre_trial(rs, h, 0, lay, qtr_rng_next(lctx), 0, NULL, 0, &r);
         if (!st) st = qtr_sabre_trial(rs, h, 1, r.layout1, qtr_rng_next(lctx), 0, NULL, 0, &r);
@@ -260,6 +269,10 @@ static qtr_status layout_trial(shared *sh, qtr_sabre_state *s, qtr_sabre_state *
     /* the refining state's choice of scoring holds for the rest of this
      * layout's trials (pass_route_sabre.c: choose_mode) */
     sh->cached[i] = (uint8_t)qtr_sabre_state_cached(rs);
+    if (hint < 0 && sh->iterations) {
+#pragma omp atomic write
+        sh->mode_hint[i & 1] = sh->cached[i];
+    }
     if (rs != s) qtr_sabre_state_set_cached(s, sh->cached[i]);
     uint64_t index = (uint64_t)i * sh->swap_trials;
     if (!st && sh->rank_prefix) {
@@ -559,7 +572,8 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     }
     shared sh = {&d,    prefix ? &dp : NULL, prefix && o->rank_on_prefix, &rt, &g, h, dense,
                  vcomp, comp, nv, n, o->layout_trials, swap_trials, o->iterations, o->seed,
-                 UINT64_MAX, UINT64_MAX, &best, cached, NULL, NULL, 0, 0, QTR_OK, UINT32_MAX, ""};
+                 UINT64_MAX, UINT64_MAX, &best, cached, NULL, NULL, 0, 0, {-1, -1}, QTR_OK,
+                 UINT32_MAX, ""};
 
     int par = d.nnodes >= QTR_SABRE_PAR_NODES;
     /* phase 1: refine every starting layout and route it once */

@@ -160,7 +160,8 @@ struct qtr_sabre_state {
      * sw_look[x] are their sums over the two entries of undirected edge x:
      * the deltas of swapping its ends. A swap on p, or on a partner of p's
      * qubit, or a gate of p entering or leaving a layer, marks p dirty
-     * (dirty[] / dlist); choose_swap refreshes the dirty qubits' entries
+     * (dirty[] / dlist), for the front's entries (DIRTY_FRONT), the
+     * lookahead's (DIRTY_LOOK) or both; choose_swap refreshes what is dirty
      * first. The candidates (edges with an end in the front) are listed in
      * cand_list; cand_pos[x] is x's place there (QTR_NONE: not listed),
      * nfront[x] its ends in the front. */
@@ -333,12 +334,14 @@ static void decay_reset(qtr_sabre_state *s)
 
 /* ---- the score cache and the candidate edges ------------------------------ */
 
-static inline void mark_dirty(qtr_sabre_state *s, uint32_t p)
+/* What of a qubit's cache entries is stale: a partner of its qubit moved
+ * in one layer only, or the qubit itself moved (both). */
+enum { DIRTY_FRONT = 1, DIRTY_LOOK = 2, DIRTY_BOTH = 3 };
+
+static inline void mark_dirty(qtr_sabre_state *s, uint32_t p, uint8_t what)
 {
-    if (!s->dirty[p]) {
-        s->dirty[p] = 1;
-        s->dlist[s->ndirty++] = p;
-    }
+    if (!s->dirty[p]) s->dlist[s->ndirty++] = p;
+    s->dirty[p] |= what;
 }
 
 /* Physical qubit p gained (@p add = 1) or lost (0) a front gate: its edges
@@ -366,8 +369,9 @@ static void front_change(qtr_sabre_state *s, uint32_t p, int add)
 static void layer_changed(qtr_sabre_state *s, const layer *L, uint32_t a, uint32_t b, int add)
 {
     if (!s->cached) return;
-    mark_dirty(s, a);
-    mark_dirty(s, b);
+    uint8_t what = L == &s->front ? DIRTY_FRONT : DIRTY_LOOK;
+    mark_dirty(s, a, what);
+    mark_dirty(s, b, what);
     if (L == &s->front) {
         front_change(s, a, add);
         front_change(s, b, add);
@@ -466,21 +470,21 @@ static inline int32_t ext_delta(const uint16_t *dist, size_t n, const uint32_t *
  * entries' distances. */
 static void moves_stale_swap(qtr_sabre_state *s, uint32_t a, uint32_t b)
 {
-    mark_dirty(s, a);
-    mark_dirty(s, b);
-    if (s->front.node[a] != QTR_NONE) mark_dirty(s, s->front.other[a]);
-    if (s->front.node[b] != QTR_NONE) mark_dirty(s, s->front.other[b]);
+    mark_dirty(s, a, DIRTY_BOTH);
+    mark_dirty(s, b, DIRTY_BOTH);
+    if (s->front.node[a] != QTR_NONE) mark_dirty(s, s->front.other[a], DIRTY_FRONT);
+    if (s->front.node[b] != QTR_NONE) mark_dirty(s, s->front.other[b], DIRTY_FRONT);
     if (s->mv_kind == 1) {
-        if (s->look.node[a] != QTR_NONE) mark_dirty(s, s->look.other[a]);
-        if (s->look.node[b] != QTR_NONE) mark_dirty(s, s->look.other[b]);
+        if (s->look.node[a] != QTR_NONE) mark_dirty(s, s->look.other[a], DIRTY_LOOK);
+        if (s->look.node[b] != QTR_NONE) mark_dirty(s, s->look.other[b], DIRTY_LOOK);
     } else if (s->mv_kind == 2) {
         for (int side = 0; side < 2; side++)
             for (uint32_t e = s->ext_head[s->p2v[side ? b : a]]; e != QTR_NONE; e = s->ext_next[e])
-                mark_dirty(s, s->v2p[s->ext_q[e >> 1][!(e & 1)]]);
+                mark_dirty(s, s->v2p[s->ext_q[e >> 1][!(e & 1)]], DIRTY_LOOK);
     }
 }
 
-/* Refresh the entries of p (see qtr_sabre_state) and the sums of its
+/* Refresh the stale entries of p (see qtr_sabre_state) and the sums of its
  * edges. The front and layer entries leave out the gate on (p, q) itself,
  * the extended set's every gate of p's qubit with the qubit on q, as
  * layer_delta and ext_delta do. */
@@ -489,38 +493,52 @@ static void moves_refresh(qtr_sabre_state *s, uint32_t p)
     const qtr_rtarget *rt = s->rt;
     const uint16_t *dist = rt->dist, *dp = dist + (size_t)p * s->n;
     const size_t n = s->n;
-    uint32_t fc = s->front.node[p] != QTR_NONE ? s->front.other[p] : QTR_NONE;
-    uint32_t lc = s->mv_kind == 1 && s->look.node[p] != QTR_NONE ? s->look.other[p] : QTR_NONE;
+    const uint32_t *adj = rt->adj, *edge = rt->edge, e0 = rt->adj_off[p], e1 = rt->adj_off[p + 1];
+    uint8_t what = s->dirty[p];
+    s->dirty[p] = 0;
+    if (what & DIRTY_FRONT) {
+        uint32_t fc = s->front.node[p] != QTR_NONE ? s->front.other[p] : QTR_NONE;
+        for (uint32_t e = e0; e < e1; e++) {
+            uint32_t q = adj[e];
+            int32_t f = fc == QTR_NONE || fc == q ? 0 : (int32_t)dist[q * n + fc] - (int32_t)dp[fc];
+            s->sw_front[edge[e]] += f - s->mv_front[e];
+            s->mv_front[e] = f;
+        }
+    }
+    if (!(what & DIRTY_LOOK) || s->mv_kind == 0) return;
+    if (s->mv_kind == 1) {
+        uint32_t lc = s->look.node[p] != QTR_NONE ? s->look.other[p] : QTR_NONE;
+        for (uint32_t e = e0; e < e1; e++) {
+            uint32_t q = adj[e];
+            int32_t l = lc == QTR_NONE || lc == q ? 0 : (int32_t)dist[q * n + lc] - (int32_t)dp[lc];
+            s->sw_look[edge[e]] += l - s->mv_look[e];
+            s->mv_look[e] = l;
+        }
+        return;
+    }
     /* the extended set's partners of p's qubit, by position (the partner
      * on q is the one left out): gathered once for all of p's entries */
     uint32_t part[8], npart = 0, many = 0;
-    if (s->mv_kind == 2)
-        for (uint32_t y = s->ext_head[s->p2v[p]]; y != QTR_NONE && !many; y = s->ext_next[y]) {
-            if (npart == 8) many = 1;
-            else part[npart++] = s->v2p[s->ext_q[y >> 1][!(y & 1)]];
-        }
-    for (uint32_t e = rt->adj_off[p]; e < rt->adj_off[p + 1]; e++) {
-        uint32_t q = rt->adj[e], x = rt->edge[e];
+    for (uint32_t y = s->ext_head[s->p2v[p]]; y != QTR_NONE && !many; y = s->ext_next[y]) {
+        if (npart == 8) many = 1;
+        else part[npart++] = s->v2p[s->ext_q[y >> 1][!(y & 1)]];
+    }
+    for (uint32_t e = e0; e < e1; e++) {
+        uint32_t q = adj[e];
         const uint16_t *dq = dist + (size_t)q * n;
-        int32_t f = fc == QTR_NONE || fc == q ? 0 : (int32_t)dq[fc] - (int32_t)dp[fc];
-        s->sw_front[x] += f - s->mv_front[e];
-        s->mv_front[e] = f;
         int32_t l = 0;
-        if (s->mv_kind == 1) {
-            l = lc == QTR_NONE || lc == q ? 0 : (int32_t)dq[lc] - (int32_t)dp[lc];
-        } else if (s->mv_kind == 2 && !many) {
+        if (!many) {
             for (uint32_t i = 0; i < npart; i++)
                 if (part[i] != q) l += (int32_t)dq[part[i]] - (int32_t)dp[part[i]];
-        } else if (s->mv_kind == 2) {
+        } else {
             for (uint32_t y = s->ext_head[s->p2v[p]]; y != QTR_NONE; y = s->ext_next[y]) {
                 uint32_t c = s->v2p[s->ext_q[y >> 1][!(y & 1)]];
                 if (c != q) l += (int32_t)dq[c] - (int32_t)dp[c];
             }
         }
-        s->sw_look[x] += l - s->mv_look[e];
+        s->sw_look[edge[e]] += l - s->mv_look[e];
         s->mv_look[e] = l;
     }
-    s->dirty[p] = 0;
 }
 
 /* Swap physical qubits a and b (coupling edge @p x). With @p x !=
@@ -714,8 +732,8 @@ static qtr_status ext_build(qtr_sabre_state *s, uint32_t limit)
                 s->ext_sum += dist(s, s->v2p[va], s->v2p[vb]);
                 if (s->cached) {
                     if (s->in_ext[y] != 1) {
-                        mark_dirty(s, s->v2p[va]);
-                        mark_dirty(s, s->v2p[vb]);
+                        mark_dirty(s, s->v2p[va], DIRTY_LOOK);
+                        mark_dirty(s, s->v2p[vb], DIRTY_LOOK);
                     }
                     s->in_ext[y] = 2;
                 }
@@ -727,8 +745,8 @@ static qtr_status ext_build(qtr_sabre_state *s, uint32_t limit)
     for (uint32_t i = 0; i < nold && s->cached; i++) {   /* old gates still marked 1 left */
         uint32_t y = s->ext_prev[i];
         if (s->in_ext[y] == 1) {
-            mark_dirty(s, s->v2p[d->q[y][0]]);
-            mark_dirty(s, s->v2p[d->q[y][1]]);
+            mark_dirty(s, s->v2p[d->q[y][0]], DIRTY_LOOK);
+            mark_dirty(s, s->v2p[d->q[y][1]], DIRTY_LOOK);
         }
         s->in_ext[y] = 0;
     }
@@ -917,18 +935,28 @@ static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int l
     uint32_t ncand = s->ncand_edges;
     /* two passes, the scores and their minimum, then the ties: no
      * data-dependent branch in the first, a rarely taken one in the second */
-    for (uint32_t i = 0; i < ncand; i++) {
-        uint32_t x = list[i];
-        int32_t df = swf[x], dl = use_l ? swl[x] : 0;
-        double sc;
-        if (use_decay) {
+    if (use_decay && use_l) {   /* levels 1-3: the common case, without branches */
+        for (uint32_t i = 0; i < ncand; i++) {
+            uint32_t x = list[i];
             double dp = decay[ends[x][0]], dq = decay[ends[x][1]];
-            sc = (base + wf * df + wl * dl) * (dp > dq ? dp : dq);
-        } else {
-            sc = wf * df + wl * dl;
+            double sc = (base + wf * swf[x] + wl * swl[x]) * (dp > dq ? dp : dq);
+            score[i] = sc;
+            best = sc < best ? sc : best;
         }
-        score[i] = sc;
-        best = sc < best ? sc : best;
+    } else {
+        for (uint32_t i = 0; i < ncand; i++) {
+            uint32_t x = list[i];
+            int32_t df = swf[x], dl = use_l ? swl[x] : 0;
+            double sc;
+            if (use_decay) {
+                double dp = decay[ends[x][0]], dq = decay[ends[x][1]];
+                sc = (base + wf * df + wl * dl) * (dp > dq ? dp : dq);
+            } else {
+                sc = wf * df + wl * dl;
+            }
+            score[i] = sc;
+            best = sc < best ? sc : best;
+        }
     }
     size_t nc = 0;
     for (uint32_t i = 0; i < ncand; i++) {
