@@ -366,9 +366,9 @@ static void front_change(qtr_sabre_state *s, uint32_t p, int add)
 
 /* A gate on a and b entered (@p add = 1) or left layer L: the cache's
  * entries of both qubits change, and for the front, the candidates. */
-static void layer_changed(qtr_sabre_state *s, const layer *L, uint32_t a, uint32_t b, int add)
+static void layer_changed_cached(qtr_sabre_state *s, const layer *L, uint32_t a, uint32_t b,
+                                 int add)
 {
-    if (!s->cached) return;
     uint8_t what = L == &s->front ? DIRTY_FRONT : DIRTY_LOOK;
     mark_dirty(s, a, what);
     mark_dirty(s, b, what);
@@ -378,9 +378,15 @@ static void layer_changed(qtr_sabre_state *s, const layer *L, uint32_t a, uint32
     }
 }
 
+static inline void layer_changed(qtr_sabre_state *s, const layer *L, uint32_t a, uint32_t b,
+                                 int add)
+{
+    if (s->cached) layer_changed_cached(s, L, a, b, add);
+}
+
 /* ---- layers ------------------------------------------------------------- */
 
-static void layer_insert(qtr_sabre_state *s, layer *L, uint32_t k, uint32_t a, uint32_t b)
+static inline void layer_insert(qtr_sabre_state *s, layer *L, uint32_t k, uint32_t a, uint32_t b)
 {
     QTR_ASSERT(L->node[a] == QTR_NONE && L->node[b] == QTR_NONE);
     L->node[a] = L->node[b] = k;
@@ -392,7 +398,7 @@ static void layer_insert(qtr_sabre_state *s, layer *L, uint32_t k, uint32_t a, u
     L->sum += dist(s, a, b);
 }
 
-static void layer_remove(qtr_sabre_state *s, layer *L, uint32_t k)
+static inline void layer_remove(qtr_sabre_state *s, layer *L, uint32_t k)
 {
     uint32_t a = s->v2p[s->d->q[k][0]], b = s->v2p[s->d->q[k][1]];
     QTR_ASSERT(L->node[a] == k && L->node[b] == k);
@@ -835,12 +841,14 @@ static inline int push_cand(qtr_sabre_state *s, size_t *nc, uint32_t a, uint32_t
     return 0;
 }
 
-/* choose_swap without the cache, for narrow circuits whose front holds a
- * few gates: walk the front layer, score each coupling edge next to it
- * (once per pair) from the layers themselves. The same scores, in the
- * order the ties are put back in on the cached path. */
-static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int look,
-                                uint32_t *sa, uint32_t *sb)
+/* The scan of choose_direct for one set of switches; inlined with
+ * constant switches for the common case (levels 1-3 on long circuits:
+ * decay and the next layer), so its loop carries no tests of them. Scores
+ * and ties are computed as in the general case. */
+static QTR_ALWAYS_INLINE qtr_status direct_scan(qtr_sabre_state *s, const int use_decay,
+                                                const int use_look, const int use_ext, double wf,
+                                                double wl, double base, uint32_t *sa,
+                                                uint32_t *sb)
 {
     const layer *F = &s->front, *L = &s->look;
     const uint32_t *off = s->rt->adj_off, *adj = s->rt->adj;
@@ -849,18 +857,10 @@ static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int
     const double *decay = s->decay;
     const uint16_t *dist = s->rt->dist;
     const size_t n = s->n;
-    const int use_decay = h->decay;
     const uint32_t *p2v = s->p2v, *ext_head = s->ext_head, *ext_next = s->ext_next;
     const uint32_t(*ext_q)[2] = (const uint32_t(*)[2])s->ext_q;
-    const int ext = h->ext_size != 0;
-    double wf = h->basic_weight, wl = look || ext ? h->look_weight : 0.0;
-    if (h->basic_scaled) wf = F->len ? wf / F->len : 0.0;
-    if (look && h->look_scaled) wl = L->len ? wl / L->len : 0.0;
-    if (ext && h->look_scaled) wl = s->ext_len ? wl / s->ext_len : 0.0;
-    const int use_look = wl != 0.0 && look, use_ext = wl != 0.0 && ext;
     const double eps = 1e-10;
     double best = 1.0 / 0.0;
-    double base = wf * (double)F->sum + wl * (double)(ext ? s->ext_sum : L->sum);
     size_t nc = 0;
     uint64_t scored = 0;
     for (uint32_t i = 0; i < F->len; i++) {
@@ -901,6 +901,26 @@ static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int
     *sa = s->cand[pick][0];
     *sb = s->cand[pick][1];
     return QTR_OK;
+}
+
+/* choose_swap without the cache, for narrow circuits whose front holds a
+ * few gates: walk the front layer, score each coupling edge next to it
+ * (once per pair) from the layers themselves. The same scores, in the
+ * order the ties are put back in on the cached path. */
+static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int look,
+                                uint32_t *sa, uint32_t *sb)
+{
+    const layer *F = &s->front, *L = &s->look;
+    const int ext = h->ext_size != 0;
+    double wf = h->basic_weight, wl = look || ext ? h->look_weight : 0.0;
+    if (h->basic_scaled) wf = F->len ? wf / F->len : 0.0;
+    if (look && h->look_scaled) wl = L->len ? wl / L->len : 0.0;
+    if (ext && h->look_scaled) wl = s->ext_len ? wl / s->ext_len : 0.0;
+    const int use_look = wl != 0.0 && look, use_ext = wl != 0.0 && ext;
+    double base = wf * (double)F->sum + wl * (double)(ext ? s->ext_sum : L->sum);
+    if (h->decay && use_look && !use_ext)
+        return direct_scan(s, 1, 1, 0, wf, wl, base, sa, sb);
+    return direct_scan(s, h->decay, use_look, use_ext, wf, wl, base, sa, sb);
 }
 
 /* Score every coupling edge touching an active front qubit and pick
