@@ -136,6 +136,19 @@ void qtr_h5_fapl_done(hid_t p, hid_t fapl);
 /** A dataset access list whose chunk cache holds one chunk (h5_file.c). */
 hid_t qtr_h5_one_chunk_dapl(hid_t dcpl, hid_t ftype);
 
+/* Checked opening (h5_open.c). */
+/** Open @p path read-only (or the file image @p image of @p len bytes when
+ *  not NULL, named @p path in messages) after the checks made before
+ *  H5Fopen (h5_raw.h), without reading anything of the format: fid and raw
+ *  only, for readers of other groups (h5_sweep.c). Close with qtr_h5_close. */
+qtr_status qtr_h5_open_plain(const char *path, const void *image, size_t len, qtr_h5_file **out,
+                             qtr_ctx *ctx);
+/** Locate object @p name in @p loc (a hard link only) and check its header
+ *  before HDF5 decodes it; its header into @p ds, its address into *addr
+ *  (each may be NULL). */
+qtr_status qtr_h5_check_object(qtr_h5_file *f, hid_t loc, const char *name, qtr_h5_raw_dset *ds,
+                               uint64_t *addr, qtr_ctx *ctx);
+
 /* Locks (h5_open.c): does another process hold @p path, and the message
  * that says so. */
 int qtr_h5_held_elsewhere(const char *path, int rw);
@@ -146,6 +159,20 @@ qtr_status qtr_h5_held_fail(const char *path, qtr_ctx *ctx);
  * truncated to @p width. */
 int qtr_h5_read_fixed_strings(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *raw, uint64_t first,
                               size_t n, size_t width, char *out);
+
+/* Whole datasets of other groups (h5_read.c, for h5_sweep.c). */
+/** Before reading dataset @p d (its header: @p ds) whole: all its elements
+ *  are stored in the file (contiguous bytes inside it covering the
+ *  dataspace, compact bytes covering it, every chunk inside the extent
+ *  written and whole once inflated), so that nothing allocated from its
+ *  dataspace exceeds what the file holds (or inflates to). -1 with a
+ *  reason in @p why. */
+int qtr_h5_check_stored(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, char *why, size_t wlen);
+/** The strings of a scalar or 1-D string dataset @p d (fixed or variable
+ *  length; the latter resolved by h5_raw.c): *@p n malloc'ed strings in
+ *  *@p out. -1 with a reason in @p why. */
+int qtr_h5_read_all_strings(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, size_t *n,
+                            char ***out, char *why, size_t wlen);
 
 /** Elements per chunk of dataset @p d (0 when not chunked) and bytes per
  *  element, as HDF5 sees them (h5_read.c). */

@@ -22,10 +22,9 @@
 
 /* ---- what HDF5 would trust, checked first (h5_raw.h) ---- */
 
-/* Locate object @p name in @p loc (a hard link: never a soft or external
- * one, which would open other files) and check its header before HDF5
- * decodes it; its layout into @p ds (may be NULL), its address into *addr. */
-static qtr_status check_object(qtr_h5_file *f, hid_t loc, const char *name, qtr_h5_raw_dset *ds,
+/* A hard link only: never a soft or external one, which would open other
+ * files (h5_internal.h). */
+qtr_status qtr_h5_check_object(qtr_h5_file *f, hid_t loc, const char *name, qtr_h5_raw_dset *ds,
                                uint64_t *addr, qtr_ctx *ctx)
 {
     H5L_info_t li;
@@ -95,7 +94,7 @@ static qtr_status read_gate_names(qtr_h5_file *f, qtr_ctx *ctx)
         return qtr_fail(ctx, QTR_EPARSE, "%s: no %s dataset (the op codes would have no meaning)",
                         f->path, QTR_H5_GATE_NAMES);
     qtr_h5_raw_dset raw;
-    qtr_status st = check_object(f, f->fid, QTR_H5_GATE_NAMES, &raw, NULL, ctx);
+    qtr_status st = qtr_h5_check_object(f, f->fid, QTR_H5_GATE_NAMES, &raw, NULL, ctx);
     if (st) return st;
     hid_t d = H5Dopen2(f->fid, QTR_H5_GATE_NAMES, H5P_DEFAULT);
     if (d < 0) return qtr_h5_fail(f, ctx, QTR_EPARSE, "%s: cannot open %s", f->path, QTR_H5_GATE_NAMES);
@@ -231,7 +230,7 @@ static qtr_status open_columns(qtr_h5_file *f, qtr_ctx *ctx)
         if (!qtr_h5_col_applies(c, f->content, f->storage)) continue;
         hid_t loc = d->group == G_ABS ? f->fid : f->grp;
         if (loc < 0 || H5Lexists(loc, d->name, H5P_DEFAULT) <= 0) continue;
-        qtr_status hdr = check_object(f, loc, d->name, &f->raw_ds[c], NULL, ctx);
+        qtr_status hdr = qtr_h5_check_object(f, loc, d->name, &f->raw_ds[c], NULL, ctx);
         if (hdr) return hdr;
         hid_t ds = H5Dopen2(loc, d->name, H5P_DEFAULT);
         if (ds < 0) return qtr_h5_fail(f, ctx, QTR_EPARSE, "%s: cannot open '%s'", f->path, d->name);
@@ -335,7 +334,7 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
     }
     f->content = has_res ? QTR_H5_RESULTS : QTR_H5_CIRCUITS;
     uint64_t g = 0;
-    if ((st = check_object(f, f->fid, has_res ? QTR_H5_GROUP_RESULTS : QTR_H5_GROUP_CIRCUITS, NULL,
+    if ((st = qtr_h5_check_object(f, f->fid, has_res ? QTR_H5_GROUP_RESULTS : QTR_H5_GROUP_CIRCUITS, NULL,
                            &g, ctx)))
         goto done;
     f->grp = H5Gopen2(f->fid, has_res ? QTR_H5_GROUP_RESULTS : QTR_H5_GROUP_CIRCUITS, H5P_DEFAULT);
@@ -371,7 +370,7 @@ static qtr_status open_common(qtr_h5_file *f, qtr_ctx *ctx)
     }
     /* /timing holds a column: HDF5 loads its header to look anything up in it */
     if (has_res && H5Lexists(f->fid, QTR_H5_GROUP_TIMING, H5P_DEFAULT) > 0 &&
-        (st = check_object(f, f->fid, QTR_H5_GROUP_TIMING, NULL, NULL, ctx)))
+        (st = qtr_h5_check_object(f, f->fid, QTR_H5_GROUP_TIMING, NULL, NULL, ctx)))
         goto done;
     st = open_columns(f, ctx);
 done:
@@ -457,6 +456,47 @@ void qtr_h5_set_write_hook(qtr_h5_file *f, void (*fn)(void *), void *ud)
     if (f->journal) qtr_h5_journal_on_write(f->journal, fn, ud);
 }
 
+/* Open @p path into @p f (fid, raw) after checking what HDF5 would trust
+ * on opening it (or, with @p image, the file image of @p len bytes that
+ * @p fapl holds in memory). */
+static qtr_status open_checked(qtr_h5_file *f, const char *path, const void *image, size_t len,
+                               int64_t fapl, int rw, qtr_ctx *ctx)
+{
+    /* a file image (qtr_h5_open_image) has no path to look at */
+    htri_t is = fapl >= 0 && H5Pget_driver(fapl) == H5FD_CORE ? 1 : H5Fis_hdf5(path);
+    if (is <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return is == 0 ? qtr_fail(ctx, QTR_EPARSE, "%s: not an HDF5 file", path)
+                       : qtr_fail(ctx, QTR_EIO, "%s: cannot open (missing or unreadable)", path);
+    }
+    /* before HDF5 loads anything (the root group's header, the superblock
+     * extension's), check what it would trust */
+    char why[200];
+    if (qtr_h5_raw_open(&f->raw, path, image, len, why, sizeof why))
+        return qtr_fail(ctx, QTR_EPARSE, "%s: damaged HDF5 file: %s", path, why);
+    if (f->raw.eof > f->raw.size - f->raw.base)
+        return qtr_fail(ctx, QTR_EPARSE, "%s: cannot open: the file is truncated (%llu bytes, its "
+                      "superblock says %llu)", path, (unsigned long long)f->raw.size,
+                      (unsigned long long)(f->raw.base + f->raw.eof));
+    if ((f->raw.ext && qtr_h5_raw_check_object(&f->raw, f->raw.ext, NULL, why, sizeof why)) ||
+        qtr_h5_raw_check_object(&f->raw, f->raw.root, NULL, why, sizeof why))
+        return qtr_fail(ctx, QTR_EPARSE, "%s: damaged HDF5 file: %s", path, why);
+    hid_t p = qtr_h5_file_fapl(f, fapl, rw && fapl < 0);
+    if (p < 0)
+        return qtr_h5_fail(f, ctx, QTR_EIO, "%s: cannot set up the journal", path);
+    f->fid = H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY, p);
+    if (f->fid < 0) qtr_h5_cap(f);   /* before fapl_done's H5Pclose clears HDF5's error stack */
+    qtr_h5_fapl_done(p, fapl);
+    if (f->fid < 0) {
+        /* the commonest damage, said plainly: a copy or a write cut short */
+        int cut = strstr(f->err, "truncated file") != NULL;
+        return qtr_h5_held_elsewhere(path, rw) ? qtr_h5_held_fail(path, ctx)
+               : qtr_h5_fail(f, ctx, cut ? QTR_EPARSE : QTR_EIO, "%s: cannot open%s", path,
+                             cut ? ": the file is truncated" : "");
+    }
+    return QTR_OK;
+}
+
 /* Open @p path (or, with @p image, the file image of @p len bytes that
  * @p fapl holds in memory). */
 static qtr_status open_any(const char *path, const void *image, size_t len, int64_t fapl, int rw,
@@ -470,48 +510,7 @@ static qtr_status open_any(const char *path, const void *image, size_t len, int6
         st = qtr_fail(ctx, QTR_ENOMEM, "%s", path);
         goto done;
     }
-    /* a file image (qtr_h5_open_image) has no path to look at */
-    htri_t is = fapl >= 0 && H5Pget_driver(fapl) == H5FD_CORE ? 1 : H5Fis_hdf5(path);
-    if (is <= 0) {
-        st = is == 0 ? qtr_fail(ctx, QTR_EPARSE, "%s: not an HDF5 file", path)
-                     : qtr_fail(ctx, QTR_EIO, "%s: cannot open (missing or unreadable)", path);
-        H5Eclear2(H5E_DEFAULT);
-        goto done;
-    }
-    /* before HDF5 loads anything (the root group's header, the superblock
-     * extension's), check what it would trust */
-    char why[200];
-    if (qtr_h5_raw_open(&f->raw, path, image, len, why, sizeof why)) {
-        st = qtr_fail(ctx, QTR_EPARSE, "%s: damaged HDF5 file: %s", path, why);
-        goto done;
-    }
-    if (f->raw.eof > f->raw.size - f->raw.base) {
-        st = qtr_fail(ctx, QTR_EPARSE, "%s: cannot open: the file is truncated (%llu bytes, its "
-                      "superblock says %llu)", path, (unsigned long long)f->raw.size,
-                      (unsigned long long)(f->raw.base + f->raw.eof));
-        goto done;
-    }
-    if ((f->raw.ext && qtr_h5_raw_check_object(&f->raw, f->raw.ext, NULL, why, sizeof why)) ||
-        qtr_h5_raw_check_object(&f->raw, f->raw.root, NULL, why, sizeof why)) {
-        st = qtr_fail(ctx, QTR_EPARSE, "%s: damaged HDF5 file: %s", path, why);
-        goto done;
-    }
-    hid_t p = qtr_h5_file_fapl(f, fapl, rw && fapl < 0);
-    if (p < 0) {
-        st = qtr_h5_fail(f, ctx, QTR_EIO, "%s: cannot set up the journal", path);
-        goto done;
-    }
-    f->fid = H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY, p);
-    if (f->fid < 0) qtr_h5_cap(f);   /* before fapl_done's H5Pclose clears HDF5's error stack */
-    qtr_h5_fapl_done(p, fapl);
-    if (f->fid < 0) {
-        /* the commonest damage, said plainly: a copy or a write cut short */
-        int cut = strstr(f->err, "truncated file") != NULL;
-        st = qtr_h5_held_elsewhere(path, rw) ? qtr_h5_held_fail(path, ctx)
-             : qtr_h5_fail(f, ctx, cut ? QTR_EPARSE : QTR_EIO, "%s: cannot open%s", path,
-                       cut ? ": the file is truncated" : "");
-        goto done;
-    }
+    if ((st = open_checked(f, path, image, len, fapl, rw, ctx))) goto done;
     f->writable = rw;
     if ((st = open_common(f, ctx))) goto done;
     if (rw && f->content != QTR_H5_RESULTS) {
@@ -542,20 +541,46 @@ qtr_status qtr_h5_open_rw(const char *path, int64_t fapl, qtr_h5_file **out, qtr
     return open_any(path, NULL, 0, fapl, 1, out, ctx);
 }
 
+/* A read-only core-driver access list holding a copy of @p image (never
+ * written back); -1 when it cannot be made. */
+static hid_t image_fapl(const void *image, size_t len)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0 && (H5Pset_fapl_core(fapl, 64u << 10, 0) < 0 ||
+                      H5Pset_file_image(fapl, (void *)image, len) < 0)) {
+        H5Pclose(fapl);
+        fapl = -1;
+    }
+    return fapl;
+}
+
 qtr_status qtr_h5_open_image(const void *image, size_t len, const char *name, qtr_h5_file **out,
                              qtr_ctx *ctx)
 {
     *out = NULL;
     qtr_h5_quiet q = qtr_h5_quiet_begin();
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    qtr_status st;
-    /* the image is copied into the core driver's buffer, never written back */
-    if (fapl < 0 || H5Pset_fapl_core(fapl, 64u << 10, 0) < 0 ||
-        H5Pset_file_image(fapl, (void *)image, len) < 0)
-        st = qtr_fail(ctx, QTR_ENOMEM, "%s: cannot hold the file image of %zu bytes", name, len);
-    else
-        st = open_any(name, image, len, fapl, 0, out, ctx);
+    hid_t fapl = image_fapl(image, len);
+    qtr_status st = fapl < 0 ? qtr_fail(ctx, QTR_ENOMEM, "%s: cannot hold the file image of %zu "
+                                        "bytes", name, len)
+                             : open_any(name, image, len, fapl, 0, out, ctx);
     if (fapl >= 0) H5Pclose(fapl);
+    H5Eclear2(H5E_DEFAULT);
+    qtr_h5_quiet_end(q);
+    return st;
+}
+
+qtr_status qtr_h5_open_plain(const char *path, const void *image, size_t len, qtr_h5_file **out,
+                             qtr_ctx *ctx)
+{
+    *out = NULL;
+    qtr_h5_quiet q = qtr_h5_quiet_begin();
+    qtr_h5_file *f = qtr_h5_file_new(path);
+    hid_t fapl = image ? image_fapl(image, len) : -1;
+    qtr_status st = !f || (image && fapl < 0) ? qtr_fail(ctx, QTR_ENOMEM, "%s", path)
+                                              : open_checked(f, path, image, len, fapl, 0, ctx);
+    if (fapl >= 0) H5Pclose(fapl);
+    if (st && f) qtr_h5_file_discard(f);
+    else *out = f;
     H5Eclear2(H5E_DEFAULT);
     qtr_h5_quiet_end(q);
     return st;

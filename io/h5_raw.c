@@ -279,11 +279,88 @@ static int parse_dataspace(const qtr_h5_raw *r, const unsigned char *b, uint64_t
     return 0;
 }
 
+/* Bytes of the properties of a datatype of class @p cls with no base or
+ * member types (those are walked by check_dtype), -1 for the others. */
+static int64_t plain_properties(const unsigned char *b, unsigned cls)
+{
+    switch (cls) {
+    case 0: case 4: return 4;     /* fixed-point, bitfield: offset, precision */
+    case 1: return 12;            /* floating point */
+    case 2: return 2;             /* time: precision */
+    case 3: case 7: return 0;     /* string, reference */
+    case 5: return b[1];          /* opaque: its tag, padded */
+    }
+    return -1;
+}
+
+/* Encoded length in bytes of a compound member's offset (version 3): as few
+ * as hold the compound's size. */
+static unsigned offset_bytes(uint64_t size)
+{
+    unsigned n = 1;
+    while (n < 8 && (size >> (8 * n))) n++;
+    return n;
+}
+
+/* Check the datatype encoded at @p b (at most @p len bytes) and set @p used
+ * to its length. HDF5 divides by member sizes when it copies a compound type
+ * and follows base types blindly, so every element size must be nonzero and
+ * every member inside its compound; members and base types are the plain
+ * classes (nesting compounds, enumerations, arrays or variable-length types
+ * inside one another is refused: qtranspile files never do). */
+static int check_dtype(const unsigned char *b, uint64_t len, int nested, uint64_t *used)
+{
+    if (len < 8) return -1;
+    unsigned cls = b[0] & 0x0f, ver = b[0] >> 4;
+    uint64_t size = le(b + 4, 4);
+    if (ver < 1 || ver > 4 || cls > 10 || size == 0) return -1;
+    int64_t plain = plain_properties(b, cls);
+    if (plain >= 0) {
+        if ((uint64_t)plain > len - 8) return -1;
+        *used = 8 + (uint64_t)plain;
+        return 0;
+    }
+    if (nested) return -1;
+    uint64_t pos = 8, sub;
+    if (cls == 8 || cls == 9) {   /* enumeration, variable-length: a base type first */
+        if (check_dtype(b + pos, len - pos, 1, &sub)) return -1;
+        *used = pos + sub;   /* an enumeration's names and values follow; HDF5 bounds them */
+        return 0;
+    }
+    if (cls == 10) {              /* array: dimensions, then the base type */
+        unsigned nd = len > 8 ? b[8] : 0;
+        if (nd == 0 || nd > 32) return -1;
+        pos += ver < 3 ? 4 + 8 * (uint64_t)nd : 1 + 4 * (uint64_t)nd;
+        if (pos > len || check_dtype(b + pos, len - pos, 1, &sub)) return -1;
+        *used = pos + sub;
+        return 0;
+    }
+    unsigned nmemb = b[1] | (unsigned)b[2] << 8;   /* compound */
+    if (nmemb == 0) return -1;
+    for (unsigned k = 0; k < nmemb; k++) {
+        const unsigned char *name = b + pos;
+        const unsigned char *nul = pos < len ? memchr(name, 0, len - pos) : NULL;
+        if (!nul) return -1;
+        uint64_t nlen = (uint64_t)(nul - name) + 1;
+        pos += ver < 3 ? ALIGN8(nlen) : nlen;
+        unsigned ob = ver < 3 ? 4 : offset_bytes(size);
+        if (pos > len || ob > len - pos) return -1;
+        uint64_t off = le(b + pos, ob);
+        pos += ob + (ver == 1 ? 28 : 0);   /* version 1: dimension fields */
+        if (pos > len || check_dtype(b + pos, len - pos, 1, &sub)) return -1;
+        if (off > size || le(b + pos + 4, 4) > size - off) return -1;
+        pos += sub;
+    }
+    *used = pos;
+    return 0;
+}
+
 /* Class and element size on disk of the datatype message @p b. */
 static int parse_datatype(const qtr_h5_raw *r, const unsigned char *b, uint64_t len, int *cls,
                           int *vlen_string, uint64_t *esize)
 {
-    if (len < 8) return -1;
+    uint64_t used;
+    if (check_dtype(b, len, 0, &used)) return -1;
     *cls = b[0] & 0x0f;
     *vlen_string = *cls == 9 && (b[1] & 0x0f) == 1;
     *esize = le(b + 4, 4);
@@ -324,6 +401,15 @@ static int parse_attr(const message *m, attr_parts *a)
     return 0;
 }
 
+/* A shared message (@p b, @p len bytes, of message type @p type) is a
+ * reference, decoded by HDF5 before anything else. One kept in the file's
+ * shared-message table is refused: HDF5 1.10 looks that table up without
+ * checking the file has one. One kept in another object header (a committed
+ * datatype) must point at a header inside the file holding a plain datatype
+ * message. */
+static int check_shared(qtr_h5_raw *r, const unsigned char *b, uint64_t len, int type, char *why,
+                        size_t wlen);
+
 /* An attribute message whose data HDF5 would copy from past its end. */
 static int check_attr(qtr_h5_raw *r, const message *m, char *why, size_t wlen)
 {
@@ -331,6 +417,9 @@ static int check_attr(qtr_h5_raw *r, const message *m, char *why, size_t wlen)
     if (parse_attr(m, &a)) return failf(why, wlen, "malformed attribute message");
     int rank, cls, vs;
     uint64_t np, d0, es;
+    if (((a.flags & 1) && check_shared(r, a.dt, a.dt_len, 0x03, why, wlen)) ||
+        ((a.flags & 2) && check_shared(r, a.ds, a.ds_len, 0x01, why, wlen)))
+        return -1;
     if (!(a.flags & 2) && parse_dataspace(r, a.ds, a.ds_len, &rank, &np, &d0))
         return failf(why, wlen, "attribute '%.40s': malformed dataspace", (const char *)a.name);
     if (!(a.flags & 1) && parse_datatype(r, a.dt, a.dt_len, &cls, &vs, &es))
@@ -551,6 +640,49 @@ static int check_symbol_table(qtr_h5_raw *r, const message *m, char *why, size_t
     return check_local_heap(r, le(m->body + r->osize, r->osize), why, wlen);
 }
 
+
+static const char *message_name(int type)
+{
+    switch (type) {
+    case 0x01: return "dataspace";
+    case 0x03: return "datatype";
+    case 0x05: return "fill value";
+    case 0x0B: return "filter pipeline";
+    case 0x0C: return "attribute";
+    }
+    return "object header";
+}
+
+static int committed_message(qtr_h5_raw *r, const message *m, void *ud, char *why, size_t wlen)
+{
+    int *found = ud;
+    if (m->type != 0x03) return 0;
+    uint64_t used;
+    if ((m->flags & 2) || check_dtype(m->body, m->len, 0, &used))
+        return failf(why, wlen, "a committed datatype that is shared again or malformed");
+    (*found)++;
+    return 0;
+}
+
+static int check_shared(qtr_h5_raw *r, const unsigned char *b, uint64_t len, int type, char *why,
+                        size_t wlen)
+{
+    unsigned ver = len ? b[0] : 0;
+    if (ver < 1 || ver > 3 || len < 2)
+        return failf(why, wlen, "malformed shared %s message", message_name(type));
+    if (ver >= 2 && b[1] == 1)
+        return failf(why, wlen, "a %s message kept in a shared-message table "
+                     "(qtranspile files never use one)", message_name(type));
+    if (type != 0x03)
+        return failf(why, wlen, "a shared %s message (only datatypes are shared in "
+                     "qtranspile files)", message_name(type));
+    uint64_t at = ver == 1 ? 8 : 2;
+    if (len < at + r->osize) return failf(why, wlen, "short shared message");
+    int found = 0;
+    if (walk_header(r, le(b + at, r->osize), committed_message, &found, why, wlen)) return -1;
+    return found == 1 ? 0 : failf(why, wlen, "a committed datatype with %d datatype messages", found);
+}
+
 static int check_message(qtr_h5_raw *r, const message *m, void *ud, char *why, size_t wlen)
 {
     qtr_h5_raw_dset *ds = ud;
@@ -559,6 +691,7 @@ static int check_message(qtr_h5_raw *r, const message *m, void *ud, char *why, s
     if ((m->type == 0x01 && ds->rank >= 0) || (m->type == 0x03 && ds->dclass >= 0) ||
         (m->type == 0x08 && ds->layout >= 0))
         return failf(why, wlen, "a second message of type %d in one header", m->type);
+    if ((m->flags & 2) && check_shared(r, m->body, m->len, m->type, why, wlen)) return -1;
     switch (m->type) {
     case 0x01:
         if (m->flags & 2) return 0;
@@ -688,6 +821,58 @@ int qtr_h5_raw_attr(qtr_h5_raw *r, uint64_t addr, const char *name, qtr_h5_raw_v
         v->cls = -1;
         return -1;
     }
+    return 0;
+}
+
+/* ---- attributes holding a list of strings ---- */
+
+typedef struct {
+    const char *name;
+    size_t n;
+    char **v;
+    int found;
+} strings_ud;
+
+static int strings_message(qtr_h5_raw *r, const message *m, void *ud, char *why, size_t wlen)
+{
+    strings_ud *a = ud;
+    if (m->type != 0x0C || a->found) return 0;
+    attr_parts p;
+    if (parse_attr(m, &p)) return failf(why, wlen, "malformed attribute message");
+    if (strcmp((const char *)p.name, a->name)) return 0;
+    a->found = 1;
+    int rank, cls, vs;
+    uint64_t np, d0, es;
+    if ((p.flags & 3) || parse_dataspace(r, p.ds, p.ds_len, &rank, &np, &d0) ||
+        parse_datatype(r, p.dt, p.dt_len, &cls, &vs, &es) || rank > 1 || !(cls == 3 || vs))
+        return failf(why, wlen, "attribute '%s' is not a list of strings", a->name);
+    /* its elements lie inside the message (so np is bounded by its 64 KiB) */
+    if (!es || np > p.data_len / es)
+        return failf(why, wlen, "attribute '%s': %llu elements of %llu bytes in %llu bytes",
+                     a->name, (unsigned long long)np, (unsigned long long)es,
+                     (unsigned long long)p.data_len);
+    if (!(a->v = calloc((size_t)np + 1, sizeof *a->v))) return failf(why, wlen, "out of memory");
+    for (uint64_t i = 0; i < np; i++, a->n++) {
+        const unsigned char *e = p.data + i * es;
+        if (cls == 3 && resolve_string(e, es, &a->v[i])) return failf(why, wlen, "out of memory");
+        if (cls != 3 && qtr_h5_raw_vlen(r, e, &a->v[i], why, wlen)) return -1;
+    }
+    return 0;
+}
+
+int qtr_h5_raw_attr_strings(qtr_h5_raw *r, uint64_t addr, const char *name, size_t *n,
+                            char ***out, char *why, size_t wlen)
+{
+    strings_ud a = {name, 0, NULL, 0};
+    int rc = walk_header(r, addr, strings_message, &a, why, wlen);
+    if (!rc && !a.found) rc = failf(why, wlen, "no attribute '%s'", name);
+    if (rc) {
+        for (size_t i = 0; i < a.n; i++) free(a.v[i]);
+        free(a.v);
+        return -1;
+    }
+    *n = a.n;
+    *out = a.v;
     return 0;
 }
 

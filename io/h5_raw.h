@@ -81,6 +81,13 @@ typedef struct {
 int qtr_h5_raw_attr(qtr_h5_raw *r, uint64_t addr, const char *name, qtr_h5_raw_value *v,
                     char *why, size_t wlen);
 
+/** Read attribute @p name of the object at @p addr, a scalar or a list of
+ *  strings (fixed or variable length), into *@p out: *@p n malloc'ed
+ *  strings (caller frees each and the array). -1 with a reason when it is
+ *  absent, of another kind, or corrupt. */
+int qtr_h5_raw_attr_strings(qtr_h5_raw *r, uint64_t addr, const char *name, size_t *n,
+                            char ***out, char *why, size_t wlen);
+
 /** Resolve one variable-length string element (its 4 + osize + 4 bytes on
  *  disk at @p elem) into a new malloc'ed NUL-terminated string in *out.
  *  -1 with a reason when it points outside the file or its heap. */

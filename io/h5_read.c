@@ -82,17 +82,18 @@ static int unfilter(hid_t d, uint32_t mask, unsigned char **data, uint64_t *len,
 
 #define MAX_RAW_CHUNK ((uint64_t)64 << 20)
 
-/* Chunk @p k of the 1-D chunked dataset @p d (its header: @p ds) as HDF5
- * stores it, its filters undone: *buf (malloc'ed) and *len, or *buf NULL
- * when the chunk was never written. */
-static int read_chunk(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, uint64_t k,
-                      unsigned char **buf, uint64_t *len, char *why, size_t wlen)
+/* The chunk at element offsets @p off of chunked dataset @p d (its
+ * header: @p ds; @p want bytes when whole) as HDF5 stores it, its filters
+ * undone: *buf (malloc'ed) and *len, or *buf NULL when it was never
+ * written. */
+static int read_chunk_at(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, const hsize_t *off,
+                         uint64_t want, unsigned char **buf, uint64_t *len, char *why, size_t wlen)
 {
-    hsize_t off = k * ds->chunk, nbytes = 0;
+    hsize_t nbytes = 0;
     uint32_t mask = 0;
     *buf = NULL;
     *len = 0;
-    if (H5Dget_chunk_storage_size(d, &off, &nbytes) < 0 || nbytes == 0) {
+    if (H5Dget_chunk_storage_size(d, off, &nbytes) < 0 || nbytes == 0) {
         H5Eclear2(H5E_DEFAULT);
         return 0;
     }
@@ -100,16 +101,23 @@ static int read_chunk(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, uint64
         return snprintf(why, wlen, "a chunk of %llu bytes", (unsigned long long)nbytes), -1;
     if (!(*buf = malloc((size_t)nbytes))) return snprintf(why, wlen, "out of memory"), -1;
     *len = nbytes;
-    if (H5Dread_chunk(d, H5P_DEFAULT, &off, &mask, *buf) < 0) {
+    if (H5Dread_chunk(d, H5P_DEFAULT, off, &mask, *buf) < 0) {
         H5Eclear2(H5E_DEFAULT);
-        snprintf(why, wlen, "cannot read chunk %llu", (unsigned long long)k);
-    } else if (!ds->filtered || !unfilter(d, mask, buf, len, ds->chunk * ds->esize, ds->esize,
-                                          why, wlen)) {
+        snprintf(why, wlen, "cannot read the chunk at element %llu", (unsigned long long)off[0]);
+    } else if (!ds->filtered || !unfilter(d, mask, buf, len, want, ds->esize, why, wlen)) {
         return 0;
     }
     free(*buf);
     *buf = NULL;
     return -1;
+}
+
+/* Chunk @p k of the 1-D chunked dataset @p d, as read_chunk_at. */
+static int read_chunk(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, uint64_t k,
+                      unsigned char **buf, uint64_t *len, char *why, size_t wlen)
+{
+    hsize_t off = k * ds->chunk;
+    return read_chunk_at(f, d, ds, &off, ds->chunk * ds->esize, buf, len, why, wlen);
 }
 
 void qtr_h5_chunk_shape(hid_t d, uint64_t *len, uint64_t *esize)
@@ -271,6 +279,142 @@ done:
     if (fs >= 0) H5Sclose(fs);
     if (t >= 0) H5Tclose(t);
     return rc;
+}
+
+/* ---- whole datasets (h5_sweep.c) ---- */
+
+#define MAX_RANK 32
+
+/* check_all_chunks, once the extent @p dims and the chunk dimensions
+ * @p cdims are known. */
+static int chunks_whole(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, const hsize_t *dims,
+                        const hsize_t *cdims, char *why, size_t wlen)
+{
+    int rank = ds->rank;
+    uint64_t room = f->raw.size - f->raw.base, per = 1;
+    for (int i = 0; i < rank; i++) {
+        if (!cdims[i] || per > MAX_RAW_CHUNK / ds->esize / cdims[i])
+            return snprintf(why, wlen, "chunks of more than %llu MiB",
+                            (unsigned long long)(MAX_RAW_CHUNK >> 20)), -1;
+        per *= cdims[i];
+        if (!dims[i]) return 0;
+    }
+    uint64_t want = per * ds->esize;
+    /* the chunk grid in row-major order, each looked up in the chunk index:
+     * the walk ends at the first chunk missing, so it is bounded by the
+     * chunks the file stores */
+    hsize_t off[MAX_RANK] = {0};
+    for (;;) {
+        unsigned mask = 0;
+        haddr_t addr = HADDR_UNDEF;
+        hsize_t size = 0;
+        if (H5Dget_chunk_info_by_coord(d, off, &mask, &addr, &size) < 0 || addr == HADDR_UNDEF) {
+            H5Eclear2(H5E_DEFAULT);
+            return snprintf(why, wlen, "its chunk at element %llu was never written",
+                            (unsigned long long)off[0]), -1;
+        }
+        uint64_t len = size;
+        if (!ds->filtered) {
+            if (addr > room || size > room - addr)
+                return snprintf(why, wlen, "a chunk lies outside the file"), -1;
+        } else {
+            unsigned char *buf = NULL;
+            if (read_chunk_at(f, d, ds, off, want, &buf, &len, why, wlen)) return -1;
+            if (!buf) len = 0;
+            free(buf);
+        }
+        if (len < want)
+            return snprintf(why, wlen, "a chunk holds %llu bytes of its %llu",
+                            (unsigned long long)len, (unsigned long long)want), -1;
+        int k = rank - 1;
+        while (k >= 0 && (off[k] += cdims[k]) >= dims[k]) off[k--] = 0;
+        if (k < 0) return 0;
+    }
+}
+
+/* Every chunk of chunked dataset @p d (header @p ds) inside its extent
+ * stored, inside the file, and whole once its filters are undone. */
+static int check_all_chunks(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, char *why,
+                            size_t wlen)
+{
+    int rank = ds->rank;
+    hsize_t dims[MAX_RANK], cdims[MAX_RANK];
+    hid_t sp = H5Dget_space(d), dcpl = H5Dget_create_plist(d);
+    int shaped = rank >= 1 && rank <= MAX_RANK && sp >= 0 && dcpl >= 0 &&
+                 H5Sget_simple_extent_dims(sp, dims, NULL) == rank &&
+                 H5Pget_chunk(dcpl, rank, cdims) == rank;
+    if (sp >= 0) H5Sclose(sp);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    H5Eclear2(H5E_DEFAULT);
+    return shaped ? chunks_whole(f, d, ds, dims, cdims, why, wlen)
+                  : (snprintf(why, wlen, "cannot read its chunk shape"), -1);
+}
+
+int qtr_h5_check_stored(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, char *why, size_t wlen)
+{
+    if (ds->rank < 0 || ds->dclass < 0 || !ds->esize)
+        return snprintf(why, wlen, "its dataspace or datatype is shared or missing"), -1;
+    if (!ds->npoints) return 0;
+    uint64_t room = f->raw.size - f->raw.base;
+    if (ds->npoints > UINT64_MAX / ds->esize)
+        return snprintf(why, wlen, "%llu elements", (unsigned long long)ds->npoints), -1;
+    uint64_t bytes = ds->npoints * ds->esize;
+    switch (ds->layout) {
+    case 0:  /* compact: its bytes cover its dataspace (qtr_h5_raw_check_object) */
+        return 0;
+    case 1:
+        if (qtr_h5_raw_undefined(&f->raw, ds->data_at))
+            return snprintf(why, wlen, "its elements were never written"), -1;
+        if (ds->data_at > room || bytes > room - ds->data_at || ds->data_len < bytes)
+            return snprintf(why, wlen, "its %llu elements of %llu bytes lie outside the file",
+                            (unsigned long long)ds->npoints, (unsigned long long)ds->esize), -1;
+        return 0;
+    case 2:
+        return check_all_chunks(f, d, ds, why, wlen);
+    }
+    return snprintf(why, wlen, "a layout this reader does not read"), -1;
+}
+
+int qtr_h5_read_all_strings(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, size_t *n,
+                            char ***out, char *why, size_t wlen)
+{
+    if (ds->rank > 1 || (ds->dclass != 3 && !ds->vlen_string))
+        return snprintf(why, wlen, "not a list of strings"), -1;
+    if (qtr_h5_check_stored(f, d, ds, why, wlen)) return -1;
+    size_t cnt = (size_t)ds->npoints, es = vlen_elem_size(f);
+    char **v = calloc(cnt + 1, sizeof *v);
+    unsigned char *elems = NULL;
+    char *fixed = NULL;
+    int rc = v ? 0 : (snprintf(why, wlen, "out of memory"), -1);
+    if (!rc && ds->vlen_string) {
+        if (!(elems = malloc(cnt * es + 1))) rc = (snprintf(why, wlen, "out of memory"), -1);
+        else rc = read_stored(f, d, ds, 0, cnt, elems, why, wlen);
+        for (size_t i = 0; i < cnt && !rc; i++)
+            rc = qtr_h5_raw_vlen(&f->raw, elems + i * es, &v[i], why, wlen);
+    } else if (!rc) {
+        size_t w = (size_t)ds->esize;
+        hid_t t = H5Dget_type(d), m = qtr_h5_fixed_str(w + 1, H5T_STR_NULLTERM);
+        if (t >= 0) H5Tset_cset(m, H5Tget_cset(t));
+        if (!(fixed = calloc(cnt, w + 1)) ||
+            (cnt && H5Dread(d, m, H5S_ALL, H5S_ALL, H5P_DEFAULT, fixed) < 0))
+            rc = (snprintf(why, wlen, fixed ? "cannot read its strings" : "out of memory"), -1);
+        for (size_t i = 0; i < cnt && !rc; i++)
+            if (!(v[i] = strndup(fixed + i * (w + 1), w)))
+                rc = (snprintf(why, wlen, "out of memory"), -1);
+        if (m >= 0) H5Tclose(m);
+        if (t >= 0) H5Tclose(t);
+        H5Eclear2(H5E_DEFAULT);
+    }
+    free(elems);
+    free(fixed);
+    if (rc) {
+        for (size_t i = 0; v && i < cnt; i++) free(v[i]);
+        free(v);
+        return -1;
+    }
+    *n = cnt;
+    *out = v;
+    return 0;
 }
 
 /* ======================================================================

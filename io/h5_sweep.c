@@ -148,105 +148,10 @@ static int put_attr_u64(hid_t loc, const char *name, uint64_t v)
     return rc;
 }
 
-/* Read the strings of a 1-D dataset or attribute @p o (its type @p t,
- * space @p sp) into *@p out (n malloc'ed strings). */
-static int get_strings_of(hid_t o, int attr, size_t *n_out, char ***out)
-{
-    hid_t t = attr ? H5Aget_type(o) : H5Dget_type(o);
-    hid_t sp = attr ? H5Aget_space(o) : H5Dget_space(o);
-    int rc = -1;
-    char **v = NULL;
-    hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
-    if (t < 0 || H5Tget_class(t) != H5T_STRING || n < 0 || H5Sget_simple_extent_ndims(sp) > 1)
-        goto done;
-    v = calloc((size_t)n + 1, sizeof *v);
-    if (!v) goto done;
-    if (H5Tis_variable_str(t) > 0) {
-        hid_t m = H5Tcopy(H5T_C_S1);
-        H5Tset_size(m, H5T_VARIABLE);
-        H5Tset_cset(m, H5Tget_cset(t));
-        char **raw = calloc((size_t)n + 1, sizeof *raw);
-        if (raw && (!n || (attr ? H5Aread(o, m, raw) : H5Dread(o, m, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw)) >= 0)) {
-            rc = 0;
-            for (hssize_t i = 0; i < n; i++)
-                if (!(v[i] = strdup(raw[i] ? raw[i] : ""))) rc = -1;
-            if (n) H5Dvlen_reclaim(m, sp, H5P_DEFAULT, raw);
-        }
-        free(raw);
-        H5Tclose(m);
-    } else {
-        size_t w = H5Tget_size(t);
-        hid_t m = H5Tcopy(H5T_C_S1);
-        H5Tset_size(m, w + 1);
-        H5Tset_strpad(m, H5T_STR_NULLTERM);
-        H5Tset_cset(m, H5Tget_cset(t));
-        char *buf = calloc((size_t)n + 1, w + 1);
-        if (buf && (!n || (attr ? H5Aread(o, m, buf) : H5Dread(o, m, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)) >= 0)) {
-            rc = 0;
-            for (hssize_t i = 0; i < n; i++)
-                if (!(v[i] = strndup(buf + (size_t)i * (w + 1), w))) rc = -1;
-        }
-        free(buf);
-        H5Tclose(m);
-    }
-done:
-    if (rc) {
-        for (hssize_t i = 0; v && i < n; i++) free(v[i]);
-        free(v);
-    } else {
-        *n_out = (size_t)n;
-        *out = v;
-    }
-    if (t >= 0) H5Tclose(t);
-    if (sp >= 0) H5Sclose(sp);
-    return rc;
-}
-
-static int get_strings(hid_t loc, const char *name, int attr, size_t *n, char ***out)
-{
-    if (attr ? H5Aexists(loc, name) <= 0 : H5Lexists(loc, name, H5P_DEFAULT) <= 0) return -1;
-    hid_t o = attr ? H5Aopen(loc, name, H5P_DEFAULT) : H5Dopen2(loc, name, H5P_DEFAULT);
-    if (o < 0) return -1;
-    int rc = get_strings_of(o, attr, n, out);
-    if (attr) H5Aclose(o);
-    else H5Dclose(o);
-    return rc;
-}
-
 static void free_strings(char **v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++) free(v[i]);
     free(v);
-}
-
-/* Read a whole numeric dataset as @p mt into a new array; *@p n elements,
- * dimensions into @p dims (up to 2), rank into *@p rank. */
-static int get_array(hid_t loc, const char *name, hid_t mt, size_t esize, void **out, hsize_t *n,
-                     hsize_t dims[2], int *rank)
-{
-    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0) return -1;
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d < 0) return -1;
-    hid_t sp = H5Dget_space(d), t = H5Dget_type(d);
-    int rc = -1, r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
-    H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-    if (r >= 1 && r <= 2 && (cls == H5T_INTEGER || cls == H5T_FLOAT)) {
-        dims[1] = 1;
-        H5Sget_simple_extent_dims(sp, dims, NULL);
-        *rank = r;
-        *n = dims[0] * (r == 2 ? dims[1] : 1);
-        void *v = malloc(*n ? (size_t)*n * esize : 1);
-        if (v && (!*n || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0)) {
-            *out = v;
-            rc = 0;
-        } else {
-            free(v);
-        }
-    }
-    if (t >= 0) H5Tclose(t);
-    if (sp >= 0) H5Sclose(sp);
-    H5Dclose(d);
-    return rc;
 }
 
 /* ---- writing -------------------------------------------------------------------- */
@@ -382,29 +287,98 @@ qtr_status qtr_h5_sweep_add(qtr_h5_file *file, const qtr_sweep *s, qtr_ctx *ctx)
               : QTR_OK;
 }
 
-/* ---- reading -------------------------------------------------------------------- */
+/* ---- reading ------------------------------------------------------------------
+ *
+ * A sweep file comes from other programs, as batch files do, and is read
+ * through the same checked path (h5_open.c, h5_raw.h): the file opened
+ * after its superblock and root group are checked, every group and dataset
+ * header checked before HDF5 decodes it, attributes and variable-length
+ * strings read from the file's bytes, and a dataset read whole only once
+ * all its elements are known to be stored (so nothing is allocated from a
+ * size the file merely claims). Objects are named by absolute path. */
 
+/* Open dataset @p name into *@p d after checking its header (into @p ds;
+ * its address into *addr, may be NULL). */
+static qtr_status open_dataset(qtr_h5_file *f, const char *name, qtr_h5_raw_dset *ds,
+                               uint64_t *addr, hid_t *d, qtr_ctx *ctx)
+{
+    *d = -1;
+    if (H5Lexists(f->fid, name, H5P_DEFAULT) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return qtr_fail(ctx, QTR_EPARSE, "%s: no dataset %s", f->path, name);
+    }
+    qtr_status st = qtr_h5_check_object(f, f->fid, name, ds, addr, ctx);
+    if (st) return st;
+    if ((*d = H5Dopen2(f->fid, name, H5P_DEFAULT)) < 0)
+        return qtr_h5_fail(f, ctx, QTR_EPARSE, "%s: cannot open %s", f->path, name);
+    return QTR_OK;
+}
+
+/* The strings of dataset @p name (one dimension, fixed or variable length). */
+static qtr_status get_strings(qtr_h5_file *f, const char *name, size_t *n, char ***out,
+                              qtr_ctx *ctx)
+{
+    qtr_h5_raw_dset ds;
+    hid_t d;
+    qtr_status st = open_dataset(f, name, &ds, NULL, &d, ctx);
+    if (st) return st;
+    char why[200];
+    int bad = qtr_h5_read_all_strings(f, d, &ds, n, out, why, sizeof why);
+    H5Dclose(d);
+    return bad ? qtr_fail(ctx, QTR_EPARSE, "%s: %s: %s", f->path, name, why) : QTR_OK;
+}
+
+/* Numeric dataset @p name (one or two dimensions), whole, as memory type
+ * @p mt of @p msize bytes: a new array in *out, its dimensions in @p dims
+ * (dims[1] = 1 for one dimension); its address into *addr (may be NULL). */
+static qtr_status get_numbers(qtr_h5_file *f, const char *name, hid_t mt, size_t msize, void **out,
+                              hsize_t dims[2], uint64_t *addr, qtr_ctx *ctx)
+{
+    qtr_h5_raw_dset ds;
+    hid_t d;
+    qtr_status st = open_dataset(f, name, &ds, addr, &d, ctx);
+    if (st) return st;
+    char why[200];
+    hid_t sp = H5Dget_space(d);
+    dims[1] = 1;
+    int rank = sp >= 0 ? H5Sget_simple_extent_dims(sp, dims, NULL) : -1;
+    if (sp >= 0) H5Sclose(sp);
+    H5Eclear2(H5E_DEFAULT);
+    if (rank < 1 || rank > 2 || ds.rank != rank || (ds.dclass != 0 && ds.dclass != 1) ||
+        ds.esize > 8 || dims[0] * dims[1] != ds.npoints) {
+        st = qtr_fail(ctx, QTR_EPARSE, "%s: %s must be a one- or two-dimensional numeric dataset",
+                      f->path, name);
+    } else if (qtr_h5_check_stored(f, d, &ds, why, sizeof why)) {
+        st = qtr_fail(ctx, QTR_EPARSE, "%s: %s: %s", f->path, name, why);
+    } else if (ctx->max_memory && ds.npoints > ctx->max_memory / msize) {
+        st = qtr_fail(ctx, QTR_EMEMORY, "%s: %s: %llu numbers need more than the memory budget of "
+                      "%.0f MiB (--max-memory)", f->path, name, (unsigned long long)ds.npoints,
+                      (double)ctx->max_memory / 1048576.0);
+    } else if (!(*out = malloc(ds.npoints ? (size_t)ds.npoints * msize : 1))) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "%s: %s: %llu numbers", f->path, name,
+                      (unsigned long long)ds.npoints);
+    } else if (ds.npoints && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0) {
+        free(*out);
+        *out = NULL;
+        st = qtr_h5_fail(f, ctx, QTR_EPARSE, "%s: cannot read %s", f->path, name);
+    }
+    H5Dclose(d);
+    return st;
+}
+
+/* Does @p path hold group @p group? Opened as every reader opens it; a
+ * damaged file is none here (opening it for what it is says what is wrong). */
 static int has_group(const char *path, const char *group)
 {
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 1);
+    qtr_h5_file *f = NULL;
+    if (qtr_h5_open_plain(path, NULL, 0, &f, &ctx)) return 0;
     qtr_h5_quiet q = qtr_h5_quiet_begin();
-    int yes = 0;
-    /* HDF5 trusts the root group's structures; look at them first (h5_raw.h).
-     * A damaged file is no sweep here; opening it says what is wrong. */
-    qtr_h5_raw raw;
-    char why[200];
-    int sound = !qtr_h5_raw_open(&raw, path, NULL, 0, why, sizeof why) &&
-                raw.eof <= raw.size - raw.base &&
-                !(raw.ext && qtr_h5_raw_check_object(&raw, raw.ext, NULL, why, sizeof why)) &&
-                !qtr_h5_raw_check_object(&raw, raw.root, NULL, why, sizeof why);
-    qtr_h5_raw_close(&raw);
-    if (sound && H5Fis_hdf5(path) > 0) {
-        hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-        if (f >= 0) {
-            yes = H5Lexists(f, group, H5P_DEFAULT) > 0;
-            H5Fclose(f);
-        }
-    }
+    int yes = H5Lexists(f->fid, group, H5P_DEFAULT) > 0;
+    H5Eclear2(H5E_DEFAULT);
     qtr_h5_quiet_end(q);
+    qtr_h5_close(f, &ctx);
     return yes;
 }
 
@@ -413,89 +387,112 @@ int qtr_h5_sweep_has_results(const char *path) { return has_group(path, QTR_H5_G
 
 /* Template @p i's values: /sweep/values/<i>, rows x parameters, with the
  * parameter names in its attribute. */
-static qtr_status read_values(hid_t vg, const char *path, size_t i, qtr_sweep_template *t,
-                              qtr_ctx *ctx)
+static qtr_status read_values(qtr_h5_file *f, size_t i, qtr_sweep_template *t, qtr_ctx *ctx)
 {
-    char name[32];
-    snprintf(name, sizeof name, "%zu", i);
-    hsize_t n = 0, dims[2] = {0, 1};
-    int rank = 0;
-    if (get_array(vg, name, H5T_NATIVE_DOUBLE, sizeof(double), (void **)&t->values, &n, dims, &rank))
-        return qtr_fail(ctx, QTR_EPARSE, "%s: template %zu ('%s'): no readable numeric dataset "
-                        "/sweep/values/%s", path, i, t->name, name);
-    hid_t d = H5Dopen2(vg, name, H5P_DEFAULT);
-    int bad = d < 0 || get_strings(d, "parameters", 1, &t->nparams, &t->pnames);
-    if (d >= 0) H5Dclose(d);
-    if (bad)
-        return qtr_fail(ctx, QTR_EPARSE, "%s: /sweep/values/%s: no 'parameters' attribute (the "
-                        "parameter names, one per column)", path, name);
-    if ((rank == 2 ? dims[1] : 1) != t->nparams)
-        return qtr_fail(ctx, QTR_EPARSE, "%s: /sweep/values/%s has %llu columns for %zu parameters",
-                        path, name, (unsigned long long)(rank == 2 ? dims[1] : 1), t->nparams);
+    char name[64], why[200];
+    snprintf(name, sizeof name, "/sweep/values/%zu", i);
+    hsize_t dims[2];
+    uint64_t addr = 0;
+    qtr_status st = get_numbers(f, name, H5T_NATIVE_DOUBLE, sizeof(double), (void **)&t->values,
+                                dims, &addr, ctx);
+    if (st) {
+        /* "PATH: what" becomes "PATH: template I ('NAME'): what" */
+        char what[sizeof ctx->msg];
+        size_t skip = strlen(f->path);
+        snprintf(what, sizeof what, "%s",
+                 strncmp(ctx->msg, f->path, skip) || strncmp(ctx->msg + skip, ": ", 2)
+                     ? ctx->msg : ctx->msg + skip + 2);
+        return qtr_fail(ctx, st, "%s: template %zu ('%s'): %s", f->path, i, t->name, what);
+    }
+    if (qtr_h5_raw_attr_strings(&f->raw, addr, "parameters", &t->nparams, &t->pnames, why,
+                                sizeof why))
+        return qtr_fail(ctx, QTR_EPARSE, "%s: %s: its 'parameters' attribute (the parameter "
+                        "names, one per column): %s", f->path, name, why);
+    if (dims[1] != t->nparams)
+        return qtr_fail(ctx, QTR_EPARSE, "%s: %s has %llu columns for %zu parameters", f->path,
+                        name, (unsigned long long)dims[1], t->nparams);
     t->nrows = dims[0];
-    for (hsize_t k = 0; k < n; k++)
+    for (hsize_t k = 0; k < dims[0] * dims[1]; k++)
         if (!isfinite(t->values[k]))
-            return qtr_fail(ctx, QTR_EPARSE, "%s: /sweep/values/%s: row %llu, column %llu "
-                            "('%s'): not a finite number", path, name,
-                            (unsigned long long)(k / t->nparams), (unsigned long long)(k % t->nparams),
-                            t->pnames[k % t->nparams]);
+            return qtr_fail(ctx, QTR_EPARSE, "%s: %s: row %llu, column %llu ('%s'): not a finite "
+                            "number", f->path, name, (unsigned long long)(k / t->nparams),
+                            (unsigned long long)(k % t->nparams), t->pnames[k % t->nparams]);
     return QTR_OK;
 }
 
-static qtr_status read_outcomes(hid_t g, const char *path, qtr_sweep *s, qtr_ctx *ctx)
+/* The numeric columns of the outcomes, each of @p want elements. */
+static qtr_status read_outcome_cols(qtr_h5_file *f, size_t n, outcome_cols *c, uint64_t *nlay,
+                                    qtr_ctx *ctx)
+{
+    static const char *const names[] = {"/sweep/" QTR_H5_STATUS, "/sweep/" QTR_H5_CODE,
+                                        "/sweep/" QTR_H5_NVIRTUAL,
+                                        "/sweep/" QTR_H5_LAYOUT_INITIAL,
+                                        "/sweep/" QTR_H5_LAYOUT_FINAL, "/sweep/" QTR_H5_STATS};
+    void **out[] = {(void **)&c->status, (void **)&c->code, (void **)&c->nvirtual,
+                    (void **)&c->l0, (void **)&c->l1, (void **)&c->stats};
+    const hid_t mt[] = {H5T_NATIVE_UINT8, H5T_NATIVE_UINT8, H5T_NATIVE_UINT32,
+                        H5T_NATIVE_UINT32, H5T_NATIVE_UINT32, H5T_NATIVE_UINT64};
+    const size_t ms[] = {1, 1, 4, 4, 4, 8};
+    hsize_t len[6];
+    for (int k = 0; k < 6; k++) {
+        hsize_t dims[2];
+        qtr_status st = get_numbers(f, names[k], mt[k], ms[k], out[k], dims, NULL, ctx);
+        if (st) return st;
+        len[k] = dims[0] * dims[1];
+    }
+    if (len[0] != n || len[1] != n || len[2] != n || len[3] != len[4] ||
+        len[5] != n * QTR_H5_NSTATS)
+        return qtr_fail(ctx, QTR_EPARSE, "%s: /sweep: the templates' results are not one entry "
+                        "per template (%zu)", f->path, n);
+    *nlay = len[3];
+    return QTR_OK;
+}
+
+static qtr_status read_outcomes(qtr_h5_file *f, qtr_sweep *s, qtr_ctx *ctx)
 {
     size_t nq = 0, nm = 0;
     char **qasm = NULL, **msg = NULL;
     outcome_cols cols = {0};
-    hsize_t n[6], dims[2];
-    int rank;
-    qtr_status rc = QTR_OK;
-    if (get_strings(g, "transpiled", 0, &nq, &qasm) || get_strings(g, QTR_H5_MESSAGE, 0, &nm, &msg) ||
-        get_array(g, QTR_H5_STATUS, H5T_NATIVE_UINT8, 1, (void **)&cols.status, &n[0], dims, &rank) ||
-        get_array(g, QTR_H5_CODE, H5T_NATIVE_UINT8, 1, (void **)&cols.code, &n[1], dims, &rank) ||
-        get_array(g, QTR_H5_NVIRTUAL, H5T_NATIVE_UINT32, 4, (void **)&cols.nvirtual, &n[2], dims, &rank) ||
-        get_array(g, QTR_H5_LAYOUT_INITIAL, H5T_NATIVE_UINT32, 4, (void **)&cols.l0, &n[3], dims, &rank) ||
-        get_array(g, QTR_H5_LAYOUT_FINAL, H5T_NATIVE_UINT32, 4, (void **)&cols.l1, &n[4], dims, &rank) ||
-        get_array(g, QTR_H5_STATS, H5T_NATIVE_UINT64, 8, (void **)&cols.stats, &n[5], dims, &rank) ||
-        nq != s->n || nm != s->n || n[0] != s->n || n[1] != s->n || n[2] != s->n ||
-        n[3] != n[4] || n[5] != s->n * QTR_H5_NSTATS) {
-        rc = qtr_fail(ctx, QTR_EPARSE, "%s: /sweep: the templates' results are missing or "
-                      "malformed", path);
-        goto done;
-    }
+    uint64_t nlay = 0;
+    qtr_status rc = get_strings(f, "/sweep/transpiled", &nq, &qasm, ctx);
+    if (!rc) rc = get_strings(f, "/sweep/" QTR_H5_MESSAGE, &nm, &msg, ctx);
+    if (!rc && (nq != s->n || nm != s->n))
+        rc = qtr_fail(ctx, QTR_EPARSE, "%s: /sweep: %zu transpiled templates and %zu messages for "
+                      "%zu templates", f->path, nq, nm, s->n);
+    if (!rc) rc = read_outcome_cols(f, s->n, &cols, &nlay, ctx);
+    if (rc) goto done;
     s->out = calloc(s->n + 1, sizeof *s->out);
     if (!s->out) {
-        rc = qtr_fail(ctx, QTR_ENOMEM, "%s: sweep results", path);
+        rc = qtr_fail(ctx, QTR_ENOMEM, "%s: sweep results", f->path);
         goto done;
     }
     uint64_t at = 0;
-    const uint8_t *st = cols.status, *code = cols.code;
-    const uint32_t *nv = cols.nvirtual, *l0 = cols.l0, *l1 = cols.l1;
-    const uint64_t *stats = cols.stats;
     for (size_t i = 0; i < s->n && !rc; i++) {
         qtr_sweep_outcome *o = &s->out[i];
-        o->status = st[i];
-        o->code = code[i];
-        o->nvirtual = nv[i];
+        uint32_t nv = cols.nvirtual[i];
+        o->status = cols.status[i];
+        o->code = cols.code[i];
+        o->nvirtual = nv;
         o->qasm = qasm[i][0] ? qasm[i] : NULL;
         o->message = msg[i][0] ? msg[i] : NULL;
         if (!o->qasm) free(qasm[i]);
         if (!o->message) free(msg[i]);
         qasm[i] = msg[i] = NULL;
-        memcpy(o->stats, stats + i * QTR_H5_NSTATS, sizeof o->stats);
-        if (at + nv[i] > n[3]) {
-            rc = qtr_fail(ctx, QTR_EPARSE, "%s: /sweep: layouts shorter than nvirtual says", path);
+        memcpy(o->stats, cols.stats + i * QTR_H5_NSTATS, sizeof o->stats);
+        if (nv > nlay - at) {
+            rc = qtr_fail(ctx, QTR_EPARSE, "%s: /sweep: template %zu ('%s'): its layouts run past "
+                          "the %llu stored", f->path, i, s->t[i].name, (unsigned long long)nlay);
             break;
         }
-        o->initial_layout = malloc((nv[i] + 1) * sizeof(uint32_t));
-        o->output_permutation = malloc((nv[i] + 1) * sizeof(uint32_t));
+        o->initial_layout = malloc(((size_t)nv + 1) * sizeof(uint32_t));
+        o->output_permutation = malloc(((size_t)nv + 1) * sizeof(uint32_t));
         if (!o->initial_layout || !o->output_permutation) {
-            rc = qtr_fail(ctx, QTR_ENOMEM, "%s: sweep layouts", path);
+            rc = qtr_fail(ctx, QTR_ENOMEM, "%s: sweep layouts", f->path);
             break;
         }
-        memcpy(o->initial_layout, l0 + at, nv[i] * sizeof(uint32_t));
-        memcpy(o->output_permutation, l1 + at, nv[i] * sizeof(uint32_t));
-        at += nv[i];
+        memcpy(o->initial_layout, cols.l0 + at, (size_t)nv * sizeof(uint32_t));
+        memcpy(o->output_permutation, cols.l1 + at, (size_t)nv * sizeof(uint32_t));
+        at += nv;
     }
 done:
     free_strings(qasm, nq);
@@ -504,23 +501,27 @@ done:
     return rc;
 }
 
-static qtr_status read_group(hid_t f, const char *path, qtr_sweep *s, qtr_ctx *ctx)
+static qtr_status read_group(qtr_h5_file *f, qtr_sweep *s, qtr_ctx *ctx)
 {
-    hid_t g = H5Gopen2(f, QTR_H5_GROUP_SWEEP, H5P_DEFAULT), vg = -1;
-    if (g < 0) return qtr_fail(ctx, QTR_EPARSE, "%s: no /sweep group: not a sweep file", path);
+    uint64_t g = 0;
+    if (H5Lexists(f->fid, QTR_H5_GROUP_SWEEP, H5P_DEFAULT) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return qtr_fail(ctx, QTR_EPARSE, "%s: no /sweep group: not a sweep file", f->path);
+    }
+    qtr_status rc = qtr_h5_check_object(f, f->fid, "/sweep", NULL, &g, ctx);
+    if (rc) return rc;
     size_t nn = 0, nt = 0;
     char **names = NULL, **texts = NULL;
-    qtr_status rc = QTR_OK;
-    if (get_strings(g, "name", 0, &nn, &names) || get_strings(g, "template", 0, &nt, &texts) ||
-        nn != nt) {
-        rc = qtr_fail(ctx, QTR_EPARSE, "%s: /sweep needs string datasets 'name' and 'template' of "
-                      "one entry per template", path);
-        goto done;
-    }
+    rc = get_strings(f, "/sweep/name", &nn, &names, ctx);
+    if (!rc) rc = get_strings(f, "/sweep/template", &nt, &texts, ctx);
+    if (!rc && nn != nt)
+        rc = qtr_fail(ctx, QTR_EPARSE, "%s: /sweep has %zu names and %zu templates (one of each "
+                      "per template)", f->path, nn, nt);
+    if (rc) goto done;
     s->n = nn;
     s->t = calloc(nn + 1, sizeof *s->t);
     if (!s->t) {
-        rc = qtr_fail(ctx, QTR_ENOMEM, "%s: templates", path);
+        rc = qtr_fail(ctx, QTR_ENOMEM, "%s: templates", f->path);
         goto done;
     }
     for (size_t i = 0; i < nn; i++) {
@@ -528,46 +529,56 @@ static qtr_status read_group(hid_t f, const char *path, qtr_sweep *s, qtr_ctx *c
         s->t[i].text = texts[i];
         names[i] = texts[i] = NULL;
     }
-    vg = H5Gopen2(g, "values", H5P_DEFAULT);
-    if (vg < 0 && nn) {
-        rc = qtr_fail(ctx, QTR_EPARSE, "%s: no /sweep/values group", path);
+    if (nn && H5Lexists(f->fid, "/sweep/values", H5P_DEFAULT) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        rc = qtr_fail(ctx, QTR_EPARSE, "%s: no /sweep/values group", f->path);
         goto done;
     }
-    for (size_t i = 0; i < nn && !rc; i++) rc = read_values(vg, path, i, &s->t[i], ctx);
-    char *mode = NULL;
-    if (!rc && H5Aexists(g, "mode") > 0) {
-        size_t one = 0;
-        char **m = NULL;
-        hid_t a = H5Aopen(g, "mode", H5P_DEFAULT);
-        /* a scalar string attribute reads as one string */
-        if (a >= 0 && !get_strings_of(a, 1, &one, &m) && one == 1) mode = m[0], free(m);
-        else free_strings(m, one);
-        if (a >= 0) H5Aclose(a);
-        int md = qtr_sweep_mode_parse(mode);
-        free(mode);
-        if (md < 0) rc = qtr_fail(ctx, QTR_EPARSE, "%s: /sweep: unknown mode", path);
+    if (nn && (rc = qtr_h5_check_object(f, f->fid, "/sweep/values", NULL, NULL, ctx))) goto done;
+    for (size_t i = 0; i < nn && !rc; i++) rc = read_values(f, i, &s->t[i], ctx);
+    qtr_h5_raw_value mode;
+    char why[200];
+    if (!rc && qtr_h5_raw_attr(&f->raw, g, "mode", &mode, why, sizeof why))
+        rc = qtr_fail(ctx, QTR_EPARSE, "%s: /sweep: %s", f->path, why);
+    else if (!rc && mode.cls != -1) {
+        int md = mode.cls == 3 ? qtr_sweep_mode_parse(mode.str) : -1;
+        free(mode.str);
+        if (md < 0) rc = qtr_fail(ctx, QTR_EPARSE, "%s: /sweep: unknown mode", f->path);
         else {
             s->mode = (qtr_sweep_mode)md;
-            rc = read_outcomes(g, path, s, ctx);
+            rc = read_outcomes(f, s, ctx);
         }
     }
 done:
     free_strings(names, nn);
     free_strings(texts, nt);
-    if (vg >= 0) H5Gclose(vg);
-    H5Gclose(g);
+    return rc;
+}
+
+static qtr_status read_any(const char *path, const void *image, size_t len, qtr_sweep *s,
+                           qtr_ctx *ctx)
+{
+    memset(s, 0, sizeof *s);
+    qtr_h5_file *f = NULL;
+    qtr_status rc = qtr_h5_open_plain(path, image, len, &f, ctx);
+    if (rc) return rc;
+    qtr_h5_quiet q = qtr_h5_quiet_begin();
+    rc = read_group(f, s, ctx);
+    qtr_h5_quiet_end(q);
+    qtr_ctx spare;
+    qtr_ctx_init(&spare, 1);
+    qtr_h5_close(f, rc ? &spare : ctx);
+    if (rc) qtr_sweep_free(s);
     return rc;
 }
 
 qtr_status qtr_h5_sweep_read(const char *path, qtr_sweep *s, qtr_ctx *ctx)
 {
-    memset(s, 0, sizeof *s);
-    qtr_h5_quiet q = qtr_h5_quiet_begin();
-    hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
-    qtr_status rc = f < 0 ? qtr_fail(ctx, QTR_EIO, "%s: cannot open as an HDF5 file", path)
-                          : read_group(f, path, s, ctx);
-    if (f >= 0) H5Fclose(f);
-    qtr_h5_quiet_end(q);
-    if (rc) qtr_sweep_free(s);
-    return rc;
+    return read_any(path, NULL, 0, s, ctx);
+}
+
+qtr_status qtr_h5_sweep_read_image(const void *image, size_t len, const char *name, qtr_sweep *s,
+                                   qtr_ctx *ctx)
+{
+    return read_any(name, image, len, s, ctx);
 }

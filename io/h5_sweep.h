@@ -86,6 +86,11 @@ qtr_status qtr_h5_sweep_write_file(const char *path, const qtr_sweep *s, qtr_ctx
  *  names present, values finite, one column per parameter. */
 qtr_status qtr_h5_sweep_read(const char *path, qtr_sweep *s, qtr_ctx *ctx);
 
+/** As qtr_h5_sweep_read, from the file image @p image of @p len bytes
+ *  (named @p name in messages; the fuzz target's entry). */
+qtr_status qtr_h5_sweep_read_image(const void *image, size_t len, const char *name, qtr_sweep *s,
+                                   qtr_ctx *ctx);
+
 /** Add /sweep to a results file just created (before its first flush):
  *  templates, values, mode and the outcomes (@p s->out, may be NULL in the
  *  per-instance mode). */

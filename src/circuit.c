@@ -478,6 +478,10 @@ qtr_status qtr_circuit_check(const qtr_circuit *c, qtr_ctx *ctx)
         if ((in->flags & QTR_IF_COND) && !(in->flags & QTR_IF_EXT))
             return qtr_fail(ctx, QTR_EINVAL, "record %zu: COND without EXT", i);
         if (in->op == QTR_OP_NOP) continue;
+        /* Writers make a record EXT only when its operands do not fit inline;
+         * an EXT record of 2 operands or fewer could point into an empty pool. */
+        if (in->flags == QTR_IF_EXT && in->nargs <= 2 && in->op != QTR_OP_OPAQUE)
+            return qtr_fail(ctx, QTR_EINVAL, "record %zu: EXT record of %u operands without a condition", i, in->nargs);
         size_t np = qtr_gate((qtr_op)in->op)->nparams;
         if (in->flags & QTR_IF_EXT) {
             size_t base = (size_t)in->p + in->nargs + (np ? 1 : 0);

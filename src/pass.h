@@ -362,6 +362,11 @@ qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_c
  *  first), if its first run uses a SABRE layout (pipeline.c). */
 uint32_t qtr_pipeline_reseed_runs(const qtr_circuit *c, int level);
 
+/** Levels 2-3: how many reroutes (routing to optimisation again from the
+ *  kept layout, other routing seeds) circuit @p c as it stands after init
+ *  gets after its SABRE-laid-out runs (0: none; pipeline.c). */
+uint32_t qtr_pipeline_reroutes(const qtr_circuit *c, int level);
+
 /* ---- layout and routing (src/layout.c, src/pass_layout_sabre.c,
  *      src/pass_layout_vf2.c, src/pass_route_sabre.c, src/pass_vf2post.c) --
  * These take settings beyond the common pass signature, so they are called

@@ -576,6 +576,18 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
                  UINT32_MAX, ""};
 
     int par = d.nnodes >= QTR_SABRE_PAR_NODES;
+    size_t own = (size_t)ntotal * (n * sizeof *lays + sizeof *keys + sizeof *rank) +
+                 2 * (size_t)n * sizeof *dense +
+                 (size_t)g.off[g.n] * (sizeof *g.nbr + sizeof *g.ecount + sizeof *g.efwd) +
+                 (size_t)g.n * (sizeof *g.off + sizeof *g.count1q + sizeof *g.deg);
+    uint32_t nthreads = qtr_sabre_threads(ntotal, par);
+    if (prefix) own += part_dag_bytes(&dp, nthreads);   /* and a state on it per thread */
+    /* the trials' scratch within the circuit's budget before they take it
+     * (the winner's swaps, not known yet, are counted when it is rebuilt) */
+    if (qtr_sabre_budget_fits(&c->alloc, own + qtr_sabre_scratch_bytes(&d, &rt, &best, nthreads))) {
+        st = qtr_fail_budget(ctx, "layout", c->alloc.limit);
+        goto done;
+    }
     /* phase 1: refine every starting layout and route it once */
 #pragma omp parallel for schedule(dynamic, 1) if (par)
     for (uint32_t i = 0; i < ntotal; i++) {
@@ -619,11 +631,18 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
             st = qtr_fail(ctx, QTR_ENOMEM, "SABRE layout: %u parts", nchunks);
             goto done;
         }
-        for (uint32_t c = 0; c < nchunks; c++) chunk_first[c] = c * cn;
+        for (uint32_t k = 0; k < nchunks; k++) chunk_first[k] = k * cn;
         chunk_first[nchunks] = d.nnodes;
-        for (uint32_t c = 0; c < nchunks; c++)
-            if ((st = dag_range(&d, chunk_first[c], chunk_first[c + 1], &chunks[c], ctx)))
+        for (uint32_t k = 0; k < nchunks; k++)
+            if ((st = dag_range(&d, chunk_first[k], chunk_first[k + 1], &chunks[k], ctx)))
                 goto done;
+        for (uint32_t k = 0; k < nchunks; k++)   /* the parts, a state on the last per thread */
+            own += part_dag_bytes(&chunks[k], k + 1 == nchunks ? nthreads : 0);
+        if (qtr_sabre_budget_fits(&c->alloc,
+                                  own + qtr_sabre_scratch_bytes(&d, &rt, &best, nthreads))) {
+            st = qtr_fail_budget(ctx, "layout", c->alloc.limit);
+            goto done;
+        }
         sh.chunks = chunks;
         sh.chunk_first = chunk_first;
         sh.nchunks = nchunks;
@@ -663,14 +682,6 @@ report:
      * numbers), then lay out and insert the swaps */
     /* scratch counted in the circuit's peak: routing's, plus the refined
      * layouts, their ranks and the interaction graph */
-    size_t own = (size_t)ntotal * (n * sizeof *lays + sizeof *keys + sizeof *rank) +
-                 2 * (size_t)n * sizeof *dense +
-                 (size_t)g.off[g.n] * (sizeof *g.nbr + sizeof *g.ecount + sizeof *g.efwd) +
-                 (size_t)g.n * (sizeof *g.off + sizeof *g.count1q + sizeof *g.deg);
-    uint32_t nthreads = qtr_sabre_threads(ntotal, par);
-    if (prefix) own += part_dag_bytes(&dp, nthreads);   /* and a state on it per thread */
-    for (uint32_t k = 0; k < nchunks; k++)   /* parts: the DAGs, a state on the last */
-        own += part_dag_bytes(&chunks[k], k + 1 == nchunks ? nthreads : 0);
     if (nchunks)   /* per thread, a finalist's whole result beside its part results */
         own += (size_t)nthreads * 2 * (best.caporder * 2 * sizeof(uint32_t) +
                                        best.capswaps * sizeof *best.swaps);
@@ -689,7 +700,7 @@ report:
     }
     *nswaps = best.nswaps;
 done:
-    for (uint32_t c = 0; chunks && c < nchunks; c++) qtr_sabre_dag_fini(&chunks[c]);
+    for (uint32_t k = 0; chunks && k < nchunks; k++) qtr_sabre_dag_fini(&chunks[k]);
     free(chunks);
     free(chunk_first);
     free(vcomp);

@@ -1408,14 +1408,18 @@ qtr_status qtr_pass_route_sabre(qtr_circuit *c, const qtr_target *t, const qtr_r
     if (o->basic) qtr_sabre_heur_basic(&h, n);
     else qtr_sabre_heur_decay(&h, n);
     uint32_t trials = o->trials ? o->trials : 1;
+    uint32_t threads = qtr_sabre_threads(trials, d.nnodes >= QTR_SABRE_PAR_NODES);
+    if (qtr_sabre_budget_fits(&c->alloc, qtr_sabre_scratch_bytes(&d, &rt, &best, threads))) {
+        st = qtr_fail_budget(ctx, "routing", c->alloc.limit);
+        goto done;
+    }
     if ((st = qtr_sabre_swap_map(&d, &rt, &h, start, o->seed, trials, 1, NULL, 0, NULL, &best,
                                  ctx)))
         goto done;
     QTR_ASSERT(!best.aborted);
     /* while the trials ran: per-thread states and results beside the DAG;
      * while rebuilding: the DAG and the winner beside both instruction arrays */
-    size_t scratch = qtr_sabre_scratch_bytes(
-        &d, &rt, &best, qtr_sabre_threads(trials, d.nnodes >= QTR_SABRE_PAR_NODES));
+    size_t scratch = qtr_sabre_scratch_bytes(&d, &rt, &best, threads);
     qtr_sabre_charge_scratch(&c->alloc, scratch);
     qtr_sabre_release_scratch(&c->alloc, scratch);
     scratch = qtr_sabre_scratch_bytes(&d, &rt, &best, 0);

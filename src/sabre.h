@@ -212,6 +212,17 @@ static inline void qtr_sabre_charge_scratch(qtr_alloc *a, size_t bytes)
     if (a->cur > a->peak) a->peak = a->cur;
 }
 static inline void qtr_sabre_release_scratch(qtr_alloc *a, size_t bytes) { a->cur -= bytes; }
+/** 0 when @p bytes more of scratch fit in @p a's budget (always, without
+ *  one); else -1 with a->over set. Asked before the trials take their
+ *  scratch (plain malloc, outside the allocator), so a circuit whose
+ *  routing would outgrow its budget fails alone (qtr_fail_budget) instead
+ *  of taking its rank's memory. */
+static inline int qtr_sabre_budget_fits(qtr_alloc *a, size_t bytes)
+{
+    if (!a->limit || (a->cur <= a->limit && bytes <= a->limit - a->cur)) return 0;
+    a->over = 1;
+    return -1;
+}
 
 /** 1 when every 2q node of @p d has both qubits in one component under
  *  layout @p v2p. */

@@ -8,7 +8,9 @@
 #   - a batch that is not HDF5, or is truncated, fails at once with exit 2
 #     and a message saying which;
 #   - bytes flipped across a batch file never crash the program: every run
-#     ends with exit 0, 1 or 2.
+#     ends with exit 0, 1 or 2;
+#   - a sweep file's values table claiming 2^28 rows it does not store is
+#     refused before anything is allocated for them.
 # Needs the built qtranspile ($QTR_BUILDDIR); the flips need h5repack
 # (hdf5-tools) and are skipped, and said so, without it.
 set -u
@@ -91,6 +93,14 @@ if command -v h5repack > /dev/null; then
 else
   echo "SKIP part: h5repack (Debian: hdf5-tools) not installed: no flipped-byte runs"
 fi
+
+# ---- a sweep file whose values table claims rows it does not store -------------
+# 10 KB whose /sweep/values/0 claims 2^28 x 1 values in chunks never written:
+# read as HDF5 offered it, 2 GiB of fill values were allocated and read
+S=$SRC/tests/fuzz/corpus/h5_sweep/regress_values_unwritten.h5
+expect 2 "$B" info "$S" &&
+  has "regress_values_unwritten.h5: template 0 ('big'): /sweep/values/0: its chunk at element 0 was never written" \
+      "a sweep's values claiming 2^28 unstored rows: refused, naming the file and the template"
 
 [ "$fails" -eq 0 ] && echo "all limits checks passed" || echo "$fails check(s) failed"
 [ "$fails" -eq 0 ]

@@ -1,5 +1,6 @@
 // test_best_of_seeds.cc -- levels 2 and 3 run small circuits whose layout is
-// SABRE's several times with other seeds and keep the output with the fewest
+// SABRE's several times with other seeds, then route the kept layout again
+// with other routing seeds (reroutes), and keep the output with the fewest
 // 2q gates (pipeline.c, "best of seeds"). Whichever candidate wins, the
 // output must be equivalent by simulation under the layouts reported with it,
 // conform to the target, carry statistics that describe it, and be the same
@@ -48,28 +49,39 @@ uint64_t count_2q(const qtr_circuit *c)
     return n;
 }
 
+// Circuits that took the SABRE path with whole reruns (reseeded), and with
+// reroutes but no rerun (rerouted_only).
+struct Paths {
+    uint64_t circuits = 0, reseeded = 0, rerouted_only = 0;
+};
+
 // Transpile `seeds` random circuits at `level`; each output is checked, and
 // a second transpile of the same input must give the same circuit and layouts.
-void random_runs(const std::vector<qtr_op> &ops, const char *spec, uint32_t nqubits, size_t ngates,
-                 int level, uint64_t seeds)
+Paths random_runs(const std::vector<qtr_op> &ops, const char *spec, uint32_t nqubits, size_t ngates,
+                  int level, uint64_t seeds)
 {
+    Paths p;
     Target tg(spec);
-    ASSERT_NE(tg.t, nullptr);
-    uint64_t n = scaled(seeds), reseeded = 0;
+    EXPECT_NE(tg.t, nullptr);
+    if (!tg.t) return p;
+    uint64_t n = scaled(seeds);
+    p.circuits = n;
     for (uint64_t seed = 0; seed < n; seed++) {
         qtr_ctx ctx;
         qtr_ctx_init(&ctx, seed);
         qtr_circuit *in = nullptr, *out = nullptr, *again = nullptr;
-        ASSERT_EQ(qtr_random_circuit(nqubits, ngates, ops.data(), ops.size(), seed, &in, &ctx), QTR_OK);
-        ASSERT_EQ(qtr_circuit_clone(in, &out, &ctx), QTR_OK);
-        ASSERT_EQ(qtr_circuit_clone(in, &again, &ctx), QTR_OK);
+        EXPECT_EQ(qtr_random_circuit(nqubits, ngates, ops.data(), ops.size(), seed, &in, &ctx), QTR_OK);
+        EXPECT_EQ(qtr_circuit_clone(in, &out, &ctx), QTR_OK);
+        EXPECT_EQ(qtr_circuit_clone(in, &again, &ctx), QTR_OK);
+        if (!in || !out || !again) return p;
         qtr_options o;
         qtr_options_default(&o);
         o.opt_level = level;
         o.seed = seed;
         qtr_result r, r2;
-        ASSERT_EQ(qtr_transpile(out, tg.t, &o, &r, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
-        ASSERT_EQ(qtr_transpile(again, tg.t, &o, &r2, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
+        EXPECT_EQ(qtr_transpile(out, tg.t, &o, &r, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
+        EXPECT_EQ(qtr_transpile(again, tg.t, &o, &r2, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
+        if (!r.initial_layout || !r2.initial_layout) return p;
         EXPECT_EQ(qtr_target_check_circuit(tg.t, out, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
         EXPECT_EQ(qtr_sim_equivalent(in, out, r.initial_layout, r.output_permutation, 1e-6, &ctx), QTR_OK)
             << spec << " level " << level << " seed " << seed << ": " << qtr_ctx_message(&ctx);
@@ -81,21 +93,43 @@ void random_runs(const std::vector<qtr_op> &ops, const char *spec, uint32_t nqub
         }
         EXPECT_EQ(r.swaps, r2.swaps) << "seed " << seed;
         // swaps come only from a SABRE layout here (VF2Layout's are perfect)
-        reseeded += r.swaps > 0 && qtr_pipeline_reseed_runs(in, level) > 1;
+        // (the counts are taken on the input: init leaves these circuits' 2q
+        // gates in place, and the budgets are wide)
+        p.reseeded += r.swaps > 0 && qtr_pipeline_reseed_runs(in, level) > 1;
+        p.rerouted_only += r.swaps > 0 && qtr_pipeline_reseed_runs(in, level) == 1 &&
+                           qtr_pipeline_reroutes(in, level) > 0;
         qtr_result_free(&r);
         qtr_result_free(&r2);
         qtr_circuit_free(in);
         qtr_circuit_free(out);
         qtr_circuit_free(again);
     }
-    EXPECT_GT(reseeded, n / 2) << "too few circuits took the best-of-seeds path";
+    return p;
+}
+
+void expect_reseeded(const Paths &p)
+{
+    EXPECT_GT(p.reseeded, p.circuits / 2) << "too few circuits took the best-of-seeds path";
 }
 
 }  // namespace
 
 // grid:2x3 and line:7 have no layout for most random interaction graphs of
 // 6 and 7 qubits, so SABRE lays them out and the seeds compete.
-TEST(BestOfSeeds, RandomCliffordTLevel2) { random_runs(kCliffordT, "grid:2x3", 6, 40, 2, 80); }
-TEST(BestOfSeeds, RandomCliffordTLevel3) { random_runs(kCliffordT, "grid:2x3", 6, 40, 3, 40); }
-TEST(BestOfSeeds, RandomCxRzHLevel2) { random_runs(kCxRzH, "line:7", 7, 50, 2, 80); }
-TEST(BestOfSeeds, RandomCxRzHLevel3) { random_runs(kCxRzH, "heavy-hex:3", 7, 50, 3, 30); }
+TEST(BestOfSeeds, RandomCliffordTLevel2) { expect_reseeded(random_runs(kCliffordT, "grid:2x3", 6, 40, 2, 80)); }
+TEST(BestOfSeeds, RandomCliffordTLevel3) { expect_reseeded(random_runs(kCliffordT, "grid:2x3", 6, 40, 3, 40)); }
+TEST(BestOfSeeds, RandomCxRzHLevel2) { expect_reseeded(random_runs(kCxRzH, "line:7", 7, 50, 2, 80)); }
+TEST(BestOfSeeds, RandomCxRzHLevel3) { expect_reseeded(random_runs(kCxRzH, "heavy-hex:3", 7, 50, 3, 30)); }
+
+// Circuits above level 2's rerun budget (400 2q gates) but within its
+// reroute budget: only the reroutes compete with the first run.
+TEST(BestOfSeeds, ReroutesOnlyCxRzHLevel2)
+{
+    Paths p = random_runs(kCxRzH, "line:7", 7, 1050, 2, 6);
+    EXPECT_GT(p.rerouted_only, p.circuits / 2) << "too few circuits took the reroute-only path";
+}
+TEST(BestOfSeeds, ReroutesOnlyCliffordTLevel2)
+{
+    Paths p = random_runs(kCliffordT, "grid:2x3", 6, 900, 2, 6);
+    EXPECT_GT(p.rerouted_only, p.circuits / 2) << "too few circuits took the reroute-only path";
+}

@@ -1,12 +1,16 @@
 // test_budget.cc -- the per-circuit memory budget (src/alloc.c,
 // qtr_ctx.max_memory): the allocator refuses past it, the OpenQASM reader
 // stops an expansion bomb early with QTR_EMEMORY and a message saying so,
-// qtr_transpile does the same, and --max-memory's byte counts parse.
+// qtr_transpile does the same, SABRE's scratch (outside the allocator) is
+// weighed against it before the trials take it, and --max-memory's byte
+// counts parse.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
+#include "pass.h"
 #include "qtr.h"
 #include "qtr_io.h"
 
@@ -23,6 +27,19 @@ std::string bomb(int levels)
         s += "gate g" + std::to_string(i) + " a, b { g" + std::to_string(i - 1) + " a, b; g" +
              std::to_string(i - 1) + " b, a; }\n";
     s += "g" + std::to_string(levels) + " q[0], q[1];\n";
+    return s;
+}
+
+// n qubits, m cx between random distinct pairs (a fixed generator).
+std::string random_cx(unsigned n, unsigned m)
+{
+    std::string s = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[" + std::to_string(n) + "];\n";
+    unsigned long long x = 88172645463325252ull;
+    for (unsigned i = 0; i < m; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        unsigned a = (unsigned)(x % n), b = (unsigned)((a + 1 + (x >> 32) % (n - 1)) % n);
+        s += "cx q[" + std::to_string(a) + "],q[" + std::to_string(b) + "];\n";
+    }
     return s;
 }
 
@@ -114,5 +131,44 @@ TEST(Budget, TranspileStopsAtTheBudget)
     ASSERT_EQ(qtr_qasm_read_mem(text.data(), text.size(), "b.qasm", &c, &ctx), QTR_OK);
     EXPECT_EQ(qtr_transpile(c, t, &o, nullptr, &ctx), QTR_OK) << ctx.msg;
     qtr_circuit_free(c);
+    qtr_target_free(t);
+}
+
+// Routing and layout take their trials' scratch with plain malloc (per-trial
+// states of a few words per DAG node, the DAG, distances). They weigh it
+// against the circuit's budget before taking it: a circuit whose routing
+// would not fit fails alone with QTR_EMEMORY and never holds more than its
+// budget (its peak stays within it); with room, the same circuit routes.
+TEST(Budget, SabreScratchWithinTheBudget)
+{
+    std::string text = random_cx(20, 3000);
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_target *t = nullptr;
+    ASSERT_EQ(qtr_target_load("line:20", &t, &ctx), QTR_OK);
+    for (int layout = 0; layout < 2; layout++) {
+        qtr_circuit *c = nullptr;
+        ASSERT_EQ(qtr_qasm_read_mem(text.data(), text.size(), "r.qasm", &c, &ctx), QTR_OK);
+        c->alloc.limit = c->alloc.cur + 4096;   // what it holds, and hardly more
+        std::vector<uint32_t> perm(20), fin(20);
+        uint64_t nswaps = 0;
+        auto run = [&]() {
+            if (layout) {
+                qtr_sabre_layout_opts o = {2, 5, 5, 7, 0, 0, 0};
+                return qtr_pass_layout_sabre(c, t, &o, perm.data(), fin.data(), &nswaps, &ctx);
+            }
+            qtr_route_opts o = {0, 4, 7};
+            return qtr_pass_route_sabre(c, t, &o, perm.data(), &nswaps, &ctx);
+        };
+        qtr_status st = run();
+        EXPECT_EQ(st, QTR_EMEMORY) << (layout ? "layout" : "routing");
+        EXPECT_THAT(std::string(ctx.msg), HasSubstr("needs more than its memory budget"));
+        EXPECT_LE(c->alloc.peak, c->alloc.limit) << (layout ? "layout" : "routing")
+                                                 << " held more than the budget";
+        c->alloc.limit = (size_t)64 << 20;
+        st = run();
+        EXPECT_EQ(st, QTR_OK) << ctx.msg;
+        qtr_circuit_free(c);
+    }
     qtr_target_free(t);
 }
