@@ -490,6 +490,23 @@ static void moves_stale_swap(qtr_sabre_state *s, uint32_t a, uint32_t b)
     }
 }
 
+/* p's entries of one layer (front or next layer: at most one gate of p's
+ * qubit), whose partner is on @p c (QTR_NONE: no gate), and their edges'
+ * sums. */
+static inline void refresh_layer(qtr_sabre_state *s, uint32_t p, uint32_t c, int32_t *mv,
+                                 int32_t *sw)
+{
+    const qtr_rtarget *rt = s->rt;
+    const size_t n = s->n;
+    const uint16_t *dist = rt->dist, *dp = dist + (size_t)p * n;
+    for (uint32_t e = rt->adj_off[p]; e < rt->adj_off[p + 1]; e++) {
+        uint32_t q = rt->adj[e];
+        int32_t v = c == QTR_NONE || c == q ? 0 : (int32_t)dist[q * n + c] - (int32_t)dp[c];
+        sw[rt->edge[e]] += v - mv[e];
+        mv[e] = v;
+    }
+}
+
 /* Refresh the stale entries of p (see qtr_sabre_state) and the sums of its
  * edges. The front and layer entries leave out the gate on (p, q) itself,
  * the extended set's every gate of p's qubit with the qubit on q, as
@@ -502,24 +519,13 @@ static void moves_refresh(qtr_sabre_state *s, uint32_t p)
     const uint32_t *adj = rt->adj, *edge = rt->edge, e0 = rt->adj_off[p], e1 = rt->adj_off[p + 1];
     uint8_t what = s->dirty[p];
     s->dirty[p] = 0;
-    if (what & DIRTY_FRONT) {
-        uint32_t fc = s->front.node[p] != QTR_NONE ? s->front.other[p] : QTR_NONE;
-        for (uint32_t e = e0; e < e1; e++) {
-            uint32_t q = adj[e];
-            int32_t f = fc == QTR_NONE || fc == q ? 0 : (int32_t)dist[q * n + fc] - (int32_t)dp[fc];
-            s->sw_front[edge[e]] += f - s->mv_front[e];
-            s->mv_front[e] = f;
-        }
-    }
+    if (what & DIRTY_FRONT)
+        refresh_layer(s, p, s->front.node[p] != QTR_NONE ? s->front.other[p] : QTR_NONE,
+                      s->mv_front, s->sw_front);
     if (!(what & DIRTY_LOOK) || s->mv_kind == 0) return;
     if (s->mv_kind == 1) {
-        uint32_t lc = s->look.node[p] != QTR_NONE ? s->look.other[p] : QTR_NONE;
-        for (uint32_t e = e0; e < e1; e++) {
-            uint32_t q = adj[e];
-            int32_t l = lc == QTR_NONE || lc == q ? 0 : (int32_t)dist[q * n + lc] - (int32_t)dp[lc];
-            s->sw_look[edge[e]] += l - s->mv_look[e];
-            s->mv_look[e] = l;
-        }
+        refresh_layer(s, p, s->look.node[p] != QTR_NONE ? s->look.other[p] : QTR_NONE,
+                      s->mv_look, s->sw_look);
         return;
     }
     /* the extended set's partners of p's qubit, by position (the partner
