@@ -32,6 +32,7 @@
 #include "qasm3_internal.h"
 #include "qasm_expr.h"
 #include "qasm_internal.h"
+#include "qasm_operand.h"
 #include "qasm_sym.h"
 #include "qtr_io.h"
 #include "sim.h"
@@ -101,17 +102,10 @@ typedef struct {
     uint32_t nctrl;             /* sum of the control modifiers' counts */
 } call3;
 
-typedef struct {
-    uint32_t first, size, cindex, name;
-} reg3;
-
-/* An operand at top level: a whole register, one of its bits, or a
- * physical qubit (reg UINT32_MAX, index the qubit). */
-#define WHOLE UINT32_MAX
-#define PHYS UINT32_MAX
-typedef struct {
-    uint32_t reg, index, line, col;
-} arg3;
+/* Registers and top-level operands (qasm_operand.h): a whole register, a
+ * bit, a slice or a physical qubit. */
+typedef qtr_qasm_reg reg3;
+typedef qtr_qasm_arg arg3;
 
 /* The condition of the statement being executed, in the IR's terms: a clbit
  * equal to words[0] (0 or 1), or a register equal to the value words[0..nwords). */
@@ -158,7 +152,7 @@ struct qtr_qasm3 {
     arg3 *args; size_t nargs, capargs;
     double *pvals; size_t npvals, cappvals;
     uint32_t *qbuf; size_t nqbuf, capqbuf;
-    uint8_t *mark; size_t capmark;
+    qtr_qasm_marks mark;
     uint32_t nformal;        /* in a gate body: formal parameters in scope */
     int in_body;
 };
@@ -570,21 +564,83 @@ static qtr_status physical_qubit(P *r, uint64_t k, uint32_t line, uint64_t col)
     return QTR_OK;
 }
 
-/* One operand "name", "name[i]" or "$n" of kind @p want (S_QREG/S_CREG),
- * pushed on args[]. */
+static int is_colon(const P *r) { return is_kind(r, QTR_QT_OP) && !strcmp(r->L->tok, ":"); }
+
+/* One bound of a selection, "-"? integer, or none before ':' or ']'. */
+static qtr_status bound(P *r, qtr_qasm_bound *b, uint32_t *line, uint64_t *col)
+{
+    qtr_status st;
+    *line = r->L->tline;
+    *col = r->L->tcol;
+    b->given = 0;
+    b->v = 0;
+    if (is_kind(r, QTR_QT_RBRACK) || is_colon(r)) return QTR_OK;
+    int neg = is_kind(r, QTR_QT_MINUS);
+    if (neg && (st = next(r))) return st;
+    if (!is_kind(r, QTR_QT_INT)) {
+        if (is_kind(r, QTR_QT_LBRACE)) return REFUSE_TOK(r, "index sets ('{...}')");
+        if (is_kind(r, QTR_QT_ID) || is_kind(r, QTR_QT_LPAREN))
+            return REFUSE_TOK(r, "an index that is not an integer literal");
+        return expected(r, "an integer index");
+    }
+    int64_t v = r->L->ival_overflow || r->L->ival > INT64_MAX ? INT64_MAX : (int64_t)r->L->ival;
+    b->v = neg ? -v : v;
+    b->given = 1;
+    return next(r);
+}
+
+/* "[i]", "[a:b]" or "[a:s:b]" after register @p ri (the '[' is current):
+ * its bits into @p a. Ends are inclusive, negative indices count from the
+ * end, omitted bounds mean the register's ends. */
+static qtr_status selection(P *r, uint32_t ri, const reg3 *reg, arg3 *a)
+{
+    qtr_status st;
+    qtr_qasm_bound b[3];
+    uint32_t line[3];
+    uint64_t col[3];
+    int n = 0;
+    if ((st = next(r))) return st;
+    for (;;) {
+        if ((st = bound(r, &b[n], &line[n], &col[n]))) return st;
+        n++;
+        if (!is_colon(r)) break;
+        if (n == 3) return FAIL_TOK(r, QTR_EPARSE, "a range has at most three parts (start:step:end)");
+        if ((st = next(r))) return st;
+    }
+    if (n == 1 && !b[0].given) return expected(r, "an integer index");
+    if (is_kind(r, QTR_QT_COMMA)) return REFUSE_TOK(r, "several indices in one operand");
+    if ((st = expect(r, QTR_QT_RBRACK))) return st;
+    int bad;
+    const char *rname = r->globals.names + reg->name;
+    switch (qtr_qasm_select(ri, reg, b, n, a, &bad)) {
+    case QTR_QASM_SEL_OK: return QTR_OK;
+    case QTR_QASM_SEL_RANGE:
+        return fail_at(r, QTR_EQUBIT, line[bad], col[bad],
+                       "index %lld out of range for register '%s' of size %u",
+                       (long long)b[bad].v, rname, reg->size);
+    case QTR_QASM_SEL_STEP:
+        return fail_at(r, QTR_EPARSE, line[bad], col[bad], "a range of register '%s' with step 0",
+                       rname);
+    default:
+        return fail_at(r, QTR_EPARSE, line[bad], col[bad],
+                       "the range selects no bit of register '%s'", rname);
+    }
+}
+
+/* One operand "name", "name[i]", "name[a:b]", "name[a:s:b]" or "$n" of kind
+ * @p want (S_QREG/S_CREG), pushed on args[]. */
 static qtr_status operand(P *r, int want)
 {
     qtr_status st;
     const char *what = want == S_QREG ? "qubit" : "classical bit";
     uint32_t line = r->L->tline;
     uint64_t col = r->L->tcol;
-    arg3 a = {0, WHOLE, line, col32(col)};
+    arg3 a;
     if (is_kind(r, QTR_QT_HWQUBIT)) {
         if (want != S_QREG) return expected(r, "a classical bit or register");
         uint64_t k = r->L->ival_overflow ? UINT64_MAX : r->L->ival;
         if ((st = physical_qubit(r, k, line, col))) return st;
-        a.reg = PHYS;
-        a.index = (uint32_t)k;
+        a = (arg3){QTR_QASM_PHYS, (uint32_t)k, 1, 1, 0, line, col32(col)};
         if ((st = next(r))) return st;
     } else {
         if (!is_kind(r, QTR_QT_ID)) {
@@ -601,74 +657,29 @@ static qtr_status operand(P *r, int want)
                             s->kind == S_QREG ? "quantum" : "classical",
                             want == S_QREG ? "a qubit" : "a classical bit");
         const reg3 *reg = want == S_QREG ? &r->qregs[s->idx] : &r->cregs[s->idx];
-        a.reg = s->idx;
+        a = qtr_qasm_whole(s->idx, reg, line, col32(col));
         if ((st = next(r))) return st;
-        if (is_kind(r, QTR_QT_LBRACK)) {
-            if ((st = next(r))) return st;
-            if (!is_kind(r, QTR_QT_INT)) {
-                if (is_kind(r, QTR_QT_LBRACE) || is_kind(r, QTR_QT_MINUS))
-                    return REFUSE_TOK(r, "index sets and negative indices");
-                return expected(r, "an integer index");
-            }
-            if (r->L->ival_overflow || r->L->ival >= reg->size)
-                return FAIL_TOK(r, QTR_EQUBIT, "index %s out of range for register '%s' of size %u",
-                                r->L->tok, r->globals.names + reg->name, reg->size);
-            a.index = (uint32_t)r->L->ival;
-            if ((st = next(r))) return st;
-            if (is_kind(r, QTR_QT_OP) && !strcmp(r->L->tok, ":"))
-                return REFUSE_TOK(r, "register slices ('%s[a:b]')", r->globals.names + reg->name);
-            if ((st = expect(r, QTR_QT_RBRACK))) return st;
-        }
+        if (is_kind(r, QTR_QT_LBRACK) && (st = selection(r, s->idx, reg, &a))) return st;
     }
     if (QTR_GROW(&r->alloc, r->args, r->capargs, r->nargs + 1)) return nomem(r);
     r->args[r->nargs++] = a;
     return QTR_OK;
 }
 
-static uint32_t arg_size(const P *r, const arg3 *a, int kind)
+/* Common size of the broadcasting operands among args[from .. to) (1 if none). */
+static qtr_status broadcast(P *r, size_t from, size_t to, uint32_t *n)
 {
-    if (a->index != WHOLE) return 1;
-    return (kind == S_QREG ? r->qregs : r->cregs)[a->reg].size;
-}
-
-static inline uint32_t arg_bit(const P *r, const arg3 *a, int kind, uint32_t i)
-{
-    if (a->reg == PHYS) return a->index;
-    const reg3 *reg = kind == S_QREG ? &r->qregs[a->reg] : &r->cregs[a->reg];
-    return reg->first + (a->index == WHOLE ? i : a->index);
-}
-
-/* Common size of the whole registers among args[from .. to) (1 if none). */
-static qtr_status broadcast(P *r, size_t from, size_t to, int kind, uint32_t *n)
-{
-    const arg3 *first = NULL;
-    *n = 1;
-    for (size_t i = from; i < to; i++) {
-        const arg3 *a = &r->args[i];
-        if (a->index != WHOLE) continue;
-        uint32_t size = arg_size(r, a, kind);
-        if (!first) {
-            first = a;
-            *n = size;
-        } else if (size != *n) {
-            return fail_at(r, QTR_EPARSE, a->line, a->col,
-                           "registers of sizes %u and %u in one statement: broadcast needs "
-                           "equal sizes", size, *n);
-        }
-    }
-    return QTR_OK;
+    const arg3 *first, *a = qtr_qasm_broadcast(r->args + from, to - from, n, &first);
+    if (!a) return QTR_OK;
+    return fail_at(r, QTR_EPARSE, a->line, a->col,
+                   "registers of sizes %u and %u in one statement: broadcast needs equal sizes",
+                   a->count, *n);
 }
 
 static qtr_status grow_mark(P *r)
 {
     size_t n = r->c->nqubits > r->nqubits ? r->c->nqubits : r->nqubits;
-    if (n <= r->capmark) return QTR_OK;
-    uint8_t *m = qtr_realloc(&r->alloc, r->mark, r->capmark, n);
-    if (!m) return nomem(r);
-    memset(m + r->capmark, 0, n - r->capmark);
-    r->mark = m;
-    r->capmark = n;
-    return QTR_OK;
+    return qtr_qasm_marks_grow(&r->alloc, &r->mark, n) ? nomem(r) : QTR_OK;
 }
 
 /* ======================================================================
@@ -824,19 +835,13 @@ static qtr_status stmt_call(P *r)
                      r->stmt_col, "parameter");
     r->npvals = p0 + cl.nparams;
     uint32_t n = 1;
-    if (!st) st = broadcast(r, a0, r->nargs, S_QREG, &n);
+    if (!st) st = broadcast(r, a0, r->nargs, &n);
     if (!st && QTR_GROW(&r->alloc, r->qbuf, r->capqbuf, q0 + cl.nargs + 1)) st = nomem(r);
     if (!st) st = grow_mark(r);
     r->nqbuf = q0 + cl.nargs;
     for (uint32_t i = 0; i < n && !st; i++) {
-        uint32_t *q = r->qbuf + q0, k;
-        for (k = 0; k < cl.nargs; k++) {
-            q[k] = arg_bit(r, &r->args[a0 + k], S_QREG, i);
-            if (r->mark[q[k]]) break;
-            r->mark[q[k]] = 1;
-        }
-        for (uint32_t j = 0; j < k; j++) r->mark[q[j]] = 0;
-        if (k < cl.nargs)
+        uint32_t *q = r->qbuf + q0;
+        if (!qtr_qasm_instance(r->qregs, r->args + a0, cl.nargs, i, &r->mark, q))
             st = fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
                          "'%s' is applied to the same qubit twice", gname(r, cl.gate));
         else
@@ -1157,13 +1162,13 @@ static qtr_status stmt_input(P *r)
 static qtr_status do_measure(P *r, size_t a0)
 {
     const arg3 *q = &r->args[a0], *c = &r->args[a0 + 1];
-    uint32_t nq = arg_size(r, q, S_QREG), nc = arg_size(r, c, S_CREG);
+    uint32_t nq = qtr_qasm_arg_size(q), nc = qtr_qasm_arg_size(c);
     if (nq != nc)
         return fail_at(r, QTR_EPARSE, c->line, c->col, "measure of %u qubit%s into %u bit%s", nq,
                        nq == 1 ? "" : "s", nc, nc == 1 ? "" : "s");
     qtr_status st = QTR_OK;
     for (uint32_t i = 0; i < nq && !st; i++) {
-        uint32_t ops[2] = {arg_bit(r, q, S_QREG, i), arg_bit(r, c, S_CREG, i)};
+        uint32_t ops[2] = {qtr_qasm_arg_bit(r->qregs, q, i), qtr_qasm_arg_bit(r->cregs, c, i)};
         st = sink_append(r, QTR_OP_MEASURE, ops, 2, NULL);
     }
     r->nargs = a0;
@@ -1213,8 +1218,8 @@ static qtr_status stmt_reset(P *r)
     size_t a0 = r->nargs;
     if ((st = next(r)) || (st = operand(r, S_QREG)) || (st = expect(r, QTR_QT_SEMI))) return st;
     const arg3 *q = &r->args[a0];
-    for (uint32_t i = 0, n = arg_size(r, q, S_QREG); i < n && !st; i++) {
-        uint32_t b = arg_bit(r, q, S_QREG, i);
+    for (uint32_t i = 0, n = qtr_qasm_arg_size(q); i < n && !st; i++) {
+        uint32_t b = qtr_qasm_arg_bit(r->qregs, q, i);
         st = sink_append(r, QTR_OP_RESET, &b, 1, NULL);
     }
     r->nargs = a0;
@@ -1237,22 +1242,9 @@ static qtr_status stmt_barrier(P *r)
         if (QTR_GROW(&r->alloc, r->qbuf, r->capqbuf, q0 + r->c->nqubits + 1)) return nomem(r);
         for (uint32_t i = 0; i < r->c->nqubits; i++) r->qbuf[r->nqbuf++] = i;
     }
-    for (size_t k = a0; k < r->nargs && !st; k++) {
-        const arg3 *a = &r->args[k];
-        uint32_t n = arg_size(r, a, S_QREG);
-        if (QTR_GROW(&r->alloc, r->qbuf, r->capqbuf, r->nqbuf + n)) {
-            st = nomem(r);
-            break;
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t b = arg_bit(r, a, S_QREG, i);
-            if (!r->mark[b]) {
-                r->mark[b] = 1;
-                r->qbuf[r->nqbuf++] = b;
-            }
-        }
-    }
-    for (size_t i = q0; i < r->nqbuf && a0 != r->nargs; i++) r->mark[r->qbuf[i]] = 0;
+    if (qtr_qasm_union(&r->alloc, &r->mark, r->qregs, r->args + a0, r->nargs - a0, &r->qbuf,
+                       &r->nqbuf, &r->capqbuf))
+        st = nomem(r);
     if (!st && r->nqbuf - q0 > UINT16_MAX)
         st = fail_at(r, QTR_ELIMIT, r->stmt_line, r->stmt_col,
                      "barrier over %zu qubits: at most %u are supported", r->nqbuf - q0,
@@ -1286,7 +1278,7 @@ static qtr_status compare(P *r, cond3 *cd, const arg3 *a, const reg3 *reg)
             return REFUSE_TOK(r, "a comparison with anything but an integer literal");
         return expected(r, "an integer to compare with");
     }
-    if (a->index != WHOLE) {   /* c[k] == 0/1 */
+    if (!a->many) {   /* c[k] == 0/1 */
         if (r->L->ival_overflow || r->L->ival > 1)
             return FAIL_TOK(r, QTR_EPARSE, "a bit compared with %s", r->L->tok);
         cd->bit = 1;
@@ -1326,11 +1318,15 @@ static qtr_status condition(P *r, cond3 *cd)
     r->nargs = a0;
     const reg3 *reg = &r->cregs[a.reg];
     cd->creg = reg->cindex;
-    cd->clbit = arg_bit(r, &a, S_CREG, 0);
+    if (a.many && (a.start != 0 || a.step != 1 || a.count != reg->size))
+        return fail_at(r, QTR_EUNSUPPORTED, a.line, a.col,
+                       "unsupported in this version: a condition on a slice of register '%s'",
+                       r->globals.names + reg->name);
+    cd->clbit = qtr_qasm_arg_bit(r->cregs, &a, 0);
     if (is_kind(r, QTR_QT_EQEQ) || (is_kind(r, QTR_QT_OP) && !strcmp(r->L->tok, "!="))) {
         if (negate) return REFUSE_TOK(r, "'!' before a comparison");
         if ((st = compare(r, cd, &a, reg))) return st;
-    } else if (a.index != WHOLE || reg->size == 1) {
+    } else if (!a.many || reg->size == 1) {
         cd->bit = 1;   /* if (c[k]) / if (!c[k]) / if (b) */
         cd->nwords = 1;
         cd->words[0] = !negate;
@@ -1587,7 +1583,7 @@ void qtr_qasm3_free(qtr_qasm3 *r)
     qtr_realloc(a, r->args, r->capargs * sizeof *r->args, 0);
     qtr_realloc(a, r->pvals, r->cappvals * sizeof *r->pvals, 0);
     qtr_realloc(a, r->qbuf, r->capqbuf * sizeof *r->qbuf, 0);
-    qtr_realloc(a, r->mark, r->capmark, 0);
+    qtr_qasm_marks_free(a, &r->mark);
     free(r);
 }
 

@@ -47,6 +47,7 @@
 #include "qasm_expr.h"
 #include "qasm_internal.h"
 #include "qasm_lex.h"
+#include "qasm_operand.h"
 #include "qasm_sym.h"
 #include "qtr_io.h"
 #include "sim.h"
@@ -102,19 +103,10 @@ typedef struct {
     uint32_t params;        /* gates[gate].nparams expressions at pexpr[params ..] */
 } qasm_call;
 
-/* A register as the reader sees it. */
-typedef struct {
-    uint32_t first, size;   /* flat bit numbers first .. first+size */
-    uint32_t cindex;        /* index in the circuit's qregs/cregs */
-    uint32_t name;          /* name offset in the global names arena */
-} qasm_reg;
-
-/* An operand as written at top level: a whole register or one bit. */
-#define WHOLE UINT32_MAX
-typedef struct {
-    uint32_t reg, index;    /* index WHOLE: the whole register */
-    uint32_t line, col;
-} qasm_arg;
+/* Registers and top-level operands (qasm_operand.h): names are offsets in
+ * the global names arena. */
+typedef qtr_qasm_reg qasm_reg;
+typedef qtr_qasm_arg qasm_arg;
 
 typedef struct { uint32_t start, len; } qasm_span;
 
@@ -163,7 +155,7 @@ struct qtr_qasm_reader {
     qasm_arg *args; size_t nargs, capargs;
     double *pvals; size_t npvals, cappvals;     /* parameter values, a stack during expansion */
     uint32_t *qbuf; size_t nqbuf, capqbuf;      /* operands, a stack during expansion */
-    uint8_t *mark; size_t capmark;              /* per-qubit flags for duplicate checks */
+    qtr_qasm_marks mark;                        /* per-qubit flags for duplicate checks */
 
     /* the statement being executed */
     qtr_circuit *c;
@@ -448,15 +440,24 @@ static qtr_status expand(R *r, const qasm_gate *g, size_t pbase, size_t qbase)
  * Operands
  * ====================================================================== */
 
-static qtr_status grow_mark(R *r, size_t n)
+static qtr_status grow_mark(R *r)
 {
-    if (n <= r->capmark) return QTR_OK;
-    uint8_t *m = qtr_realloc(&r->alloc, r->mark, r->capmark, n);
-    if (!m) return nomem(r);
-    memset(m + r->capmark, 0, n - r->capmark);
-    r->mark = m;
-    r->capmark = n;
-    return QTR_OK;
+    size_t n = r->c->nqubits > r->nqubits ? r->c->nqubits : r->nqubits;
+    return qtr_qasm_marks_grow(&r->alloc, &r->mark, n) ? nomem(r) : QTR_OK;
+}
+
+/* Operand @p a (of register @p ri) becomes its bit @p v, the index written
+ * at line:col as @p text (NULL: as v in decimal; @p overflow: past 2^64). */
+static qtr_status index_of(R *r, uint32_t ri, const qasm_reg *reg, uint64_t v, const char *text,
+                           int overflow, uint32_t line, uint64_t col, qasm_arg *a)
+{
+    qtr_qasm_bound b = {overflow || v > INT64_MAX ? INT64_MAX : (int64_t)v, 1};
+    int bad;
+    if (qtr_qasm_select(ri, reg, &b, 1, a, &bad) == QTR_QASM_SEL_OK) return QTR_OK;
+    char digits[24];
+    if (!text) snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    return fail_at(r, QTR_EQUBIT, line, col, "index %s out of range for register '%s' of size %u",
+                   text ? text : digits, r->globals.names + reg->name, reg->size);
 }
 
 /* Parse "name" or "name[i]" naming a register of kind @p want (SYM_QREG or
@@ -481,15 +482,12 @@ static qtr_status operand(R *r, int want, int *sep)
         return FAIL_TOK(r, QTR_EPARSE, "'%s' is a %s register; a %s register is needed here",
                         r->L.tok, s->kind == SYM_QREG ? "quantum" : "classical", what);
     const qasm_reg *reg = want == SYM_QREG ? &r->qregs[s->idx] : &r->cregs[s->idx];
-    qasm_arg a = {s->idx, WHOLE, r->L.tline, r->L.tcol > UINT32_MAX ? UINT32_MAX : (uint32_t)r->L.tcol};
+    qasm_arg a = qtr_qasm_whole(s->idx, reg, r->L.tline,
+                                r->L.tcol > UINT32_MAX ? UINT32_MAX : (uint32_t)r->L.tcol);
     uint64_t v, vcol;
     if (qtr_qasm_lex_index(&r->L, &v, &vcol)) {
         /* "q[12]" written tightly: one call instead of four tokens */
-        if (v >= reg->size)
-            return fail_at(r, QTR_EQUBIT, a.line, vcol,
-                           "index %llu out of range for register '%s' of size %u",
-                           (unsigned long long)v, r->globals.names + reg->name, reg->size);
-        a.index = (uint32_t)v;
+        if ((st = index_of(r, s->idx, reg, v, NULL, 0, a.line, vcol, &a))) return st;
         if (sep) {
             *sep = qtr_qasm_lex_sep(&r->L);   /* skips a ',' or ';' token */
             /* where that ',' was, for a trailing one in strict mode */
@@ -502,12 +500,10 @@ static qtr_status operand(R *r, int want, int *sep)
     } else if (is_kind(r, QTR_QT_LBRACK)) {
         if ((st = next(r))) return st;
         if (!is_kind(r, QTR_QT_INT)) return expected(r, "an integer index");
-        if (r->L.ival_overflow || r->L.ival >= reg->size)
-            return FAIL_TOK(r, QTR_EQUBIT, "index %s out of range for register '%s' of size %u",
-                            r->L.tok, r->globals.names + reg->name,
-                            reg->size);
-        a.index = (uint32_t)r->L.ival;
-        if ((st = next(r)) || (st = expect(r, QTR_QT_RBRACK))) return st;
+        if ((st = index_of(r, s->idx, reg, r->L.ival, r->L.tok, r->L.ival_overflow, r->L.tline,
+                            r->L.tcol, &a)) ||
+            (st = next(r)) || (st = expect(r, QTR_QT_RBRACK)))
+            return st;
     }
     if (QTR_GROW(&r->alloc, r->args, r->capargs, r->nargs + 1)) return nomem(r);
     r->args[r->nargs++] = a;
@@ -536,43 +532,20 @@ static qtr_status operand_list(R *r)
     }
 }
 
-static const qasm_reg *arg_reg(const R *r, const qasm_arg *a, int kind)
-{
-    return kind == SYM_QREG ? &r->qregs[a->reg] : &r->cregs[a->reg];
-}
-
 static const char *arg_name(R *r, const qasm_arg *a, int kind)
 {
-    return r->globals.names + arg_reg(r, a, kind)->name;
+    return r->globals.names + (kind == SYM_QREG ? r->qregs : r->cregs)[a->reg].name;
 }
 
 /* Broadcast size of args[from .. to): the common size of the whole-register
  * operands (1 if none). */
 static qtr_status broadcast(R *r, size_t from, size_t to, int kind, uint32_t *n)
 {
-    const qasm_arg *first = NULL;
-    *n = 1;
-    for (size_t i = from; i < to; i++) {
-        const qasm_arg *a = &r->args[i];
-        if (a->index != WHOLE) continue;
-        uint32_t size = arg_reg(r, a, kind)->size;
-        if (!first) {
-            first = a;
-            *n = size;
-        } else if (size != *n) {
-            return fail_at(r, QTR_EPARSE, a->line, a->col,
-                           "register '%s' has size %u but '%s' has size %u: broadcast needs "
-                           "equal sizes",
-                           arg_name(r, a, kind), size, arg_name(r, first, kind), *n);
-        }
-    }
-    return QTR_OK;
-}
-
-static inline uint32_t arg_bit(const R *r, const qasm_arg *a, int kind, uint32_t i)
-{
-    const qasm_reg *reg = arg_reg(r, a, kind);
-    return reg->first + (a->index == WHOLE ? i : a->index);
+    const qasm_arg *first, *a = qtr_qasm_broadcast(r->args + from, to - from, n, &first);
+    if (!a) return QTR_OK;
+    return fail_at(r, QTR_EPARSE, a->line, a->col,
+                   "register '%s' has size %u but '%s' has size %u: broadcast needs equal sizes",
+                   arg_name(r, a, kind), a->count, arg_name(r, first, kind), *n);
 }
 
 /* ======================================================================
@@ -1175,25 +1148,6 @@ static qtr_status stmt_include(R *r)
     return QTR_OK;
 }
 
-/* Check that one broadcast instance's qubits are distinct. */
-static qtr_status distinct(R *r, const uint32_t *q, uint32_t n, const char *gname)
-{
-    if (n == 2) {
-        if (q[0] != q[1]) return QTR_OK;
-    } else if (n > 2) {
-        qtr_status st = grow_mark(r, r->c->nqubits > r->nqubits ? r->c->nqubits : r->nqubits);
-        if (st) return st;
-        uint32_t i;
-        for (i = 0; i < n && !r->mark[q[i]]; i++) r->mark[q[i]] = 1;
-        for (uint32_t j = 0; j < i; j++) r->mark[q[j]] = 0;
-        if (i == n) return QTR_OK;
-    } else {
-        return QTR_OK;
-    }
-    return fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
-                   "'%s' is applied to the same qubit twice", gname);
-}
-
 /* "name(params) args;" at top level (possibly under an if). */
 static qtr_status stmt_call(R *r, sym *s)
 {
@@ -1229,12 +1183,14 @@ static qtr_status stmt_call(R *r, sym *s)
                        (unsigned long long)QTR_QASM_MAX_EXPANSION);
     size_t qbase = r->nqbuf;
     if (QTR_GROW(&r->alloc, r->qbuf, r->capqbuf, qbase + nq)) return nomem(r);
+    if (nq > 2 && (st = grow_mark(r))) return st;
     r->nqbuf = qbase + nq;
     for (uint32_t i = 0; i < n && !st; i++) {
-        for (uint32_t k = 0; k < nq; k++)
-            r->qbuf[qbase + k] = arg_bit(r, &r->args[a0 + k], SYM_QREG, i);
-        st = distinct(r, r->qbuf + qbase, nq, gname);
-        if (!st) st = apply(r, g, pbase, qbase);
+        if (!qtr_qasm_instance(r->qregs, r->args + a0, nq, i, &r->mark, r->qbuf + qbase))
+            st = fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
+                         "'%s' is applied to the same qubit twice", gname);
+        else
+            st = apply(r, g, pbase, qbase);
     }
     r->nqbuf = qbase;
     r->nargs = a0;
@@ -1249,20 +1205,16 @@ static qtr_status stmt_measure(R *r)
     if ((st = expect(r, QTR_QT_ARROW)) || (st = operand(r, SYM_CREG, NULL))) return st;
     if ((st = expect(r, QTR_QT_SEMI))) return st;
     qasm_arg *q = &r->args[r->nargs - 2], *c = &r->args[r->nargs - 1];
-    uint32_t n = 1;
-    if ((q->index == WHOLE) != (c->index == WHOLE))
+    uint32_t n = qtr_qasm_arg_size(q);
+    if (q->many != c->many)
         return fail_at(r, QTR_EPARSE, r->stmt_line, r->stmt_col,
                        "measure needs two registers or two bits, not a register and a bit");
-    if (q->index == WHOLE) {
-        n = r->qregs[q->reg].size;
-        if (r->cregs[c->reg].size != n)
-            return fail_at(r, QTR_EPARSE, c->line, c->col,
-                           "measure: register '%s' has size %u but '%s' has size %u",
-                           arg_name(r, q, SYM_QREG), n, arg_name(r, c, SYM_CREG),
-                           r->cregs[c->reg].size);
-    }
+    if (qtr_qasm_arg_size(c) != n)
+        return fail_at(r, QTR_EPARSE, c->line, c->col,
+                       "measure: register '%s' has size %u but '%s' has size %u",
+                       arg_name(r, q, SYM_QREG), n, arg_name(r, c, SYM_CREG), qtr_qasm_arg_size(c));
     for (uint32_t i = 0; i < n && !st; i++) {
-        uint32_t ops[2] = {arg_bit(r, q, SYM_QREG, i), arg_bit(r, c, SYM_CREG, i)};
+        uint32_t ops[2] = {qtr_qasm_arg_bit(r->qregs, q, i), qtr_qasm_arg_bit(r->cregs, c, i)};
         st = append(r, QTR_OP_MEASURE, ops, 2, NULL);
     }
     r->nargs -= 2;
@@ -1274,9 +1226,8 @@ static qtr_status stmt_reset(R *r)
     qtr_status st;
     if ((st = next(r)) || (st = operand(r, SYM_QREG, NULL)) || (st = expect(r, QTR_QT_SEMI))) return st;
     qasm_arg *q = &r->args[r->nargs - 1];
-    uint32_t n = q->index == WHOLE ? r->qregs[q->reg].size : 1;
-    for (uint32_t i = 0; i < n && !st; i++) {
-        uint32_t b = arg_bit(r, q, SYM_QREG, i);
+    for (uint32_t i = 0, n = qtr_qasm_arg_size(q); i < n && !st; i++) {
+        uint32_t b = qtr_qasm_arg_bit(r->qregs, q, i);
         st = append(r, QTR_OP_RESET, &b, 1, NULL);
     }
     r->nargs--;
@@ -1296,30 +1247,17 @@ static qtr_status stmt_barrier(R *r)
             return st;
         for (size_t k = 0; k < r->nqregs; k++) {
             if (QTR_GROW(&r->alloc, r->args, r->capargs, r->nargs + 1)) return nomem(r);
-            r->args[r->nargs++] = (qasm_arg){(uint32_t)k, WHOLE, r->stmt_line, r->stmt_col};
+            r->args[r->nargs++] = qtr_qasm_whole((uint32_t)k, &r->qregs[k], r->stmt_line, r->stmt_col);
         }
         if (r->nargs == a0) return QTR_OK;   /* no qubits: nothing to hold */
     } else if ((st = operand_list(r))) {
         return st;
     }
-    if ((st = grow_mark(r, r->c->nqubits > r->nqubits ? r->c->nqubits : r->nqubits))) return st;
+    if ((st = grow_mark(r))) return st;
     size_t q0 = r->nqbuf;
-    for (size_t k = a0; k < r->nargs && !st; k++) {
-        const qasm_arg *a = &r->args[k];
-        uint32_t n = a->index == WHOLE ? r->qregs[a->reg].size : 1;
-        if (QTR_GROW(&r->alloc, r->qbuf, r->capqbuf, r->nqbuf + n)) {
-            st = nomem(r);
-            break;
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t b = arg_bit(r, a, SYM_QREG, i);
-            if (!r->mark[b]) {
-                r->mark[b] = 1;
-                r->qbuf[r->nqbuf++] = b;
-            }
-        }
-    }
-    for (size_t i = q0; i < r->nqbuf; i++) r->mark[r->qbuf[i]] = 0;
+    if (qtr_qasm_union(&r->alloc, &r->mark, r->qregs, r->args + a0, r->nargs - a0, &r->qbuf,
+                       &r->nqbuf, &r->capqbuf))
+        st = nomem(r);
     if (!st) {
         if (r->nqbuf - q0 > UINT16_MAX)
             st = fail_at(r, QTR_ELIMIT, r->stmt_line, r->stmt_col,
@@ -1609,7 +1547,7 @@ void qtr_qasm_reader_free(qtr_qasm_reader *r)
     qtr_realloc(a, r->args, r->capargs * sizeof *r->args, 0);
     qtr_realloc(a, r->pvals, r->cappvals * sizeof *r->pvals, 0);
     qtr_realloc(a, r->qbuf, r->capqbuf * sizeof *r->qbuf, 0);
-    qtr_realloc(a, r->mark, r->capmark, 0);
+    qtr_qasm_marks_free(a, &r->mark);
     qtr_realloc(a, r->chunk, r->chunk ? QTR_QASM_CHUNK : 0, 0);
     if (r->name) qtr_realloc(a, r->name, strlen(r->name) + 1, 0);
     free(r);

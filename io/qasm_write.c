@@ -151,15 +151,21 @@ static char *put_real(char *d, double v)
 
 /* ---- names ------------------------------------------------------------------- */
 
-/* A register name every reader accepts: Qiskit's qasm2 lexer wants a
- * lowercase first letter (uppercase is kept for U, CX and OPENQASM), so this
- * is stricter than our own reader. */
-static int valid_identifier(const char *s)
+/* A register name every reader of @p version accepts. OpenQASM 2: Qiskit's
+ * qasm2 lexer wants a lowercase first letter (uppercase is kept for U, CX
+ * and OPENQASM), stricter than our own reader. OpenQASM 3 identifiers may
+ * also start with '_' or a capital and hold non-ASCII letters, as the
+ * exporter's "_bit0" and "θ" do (UTF-8 bytes are taken as letters). */
+static int valid_identifier(const char *s, int version)
 {
-    if (!(*s >= 'a' && *s <= 'z')) return 0;
-    for (const char *p = s + 1; *p; p++)
+    const unsigned char *u = (const unsigned char *)s;
+    int v3 = version == 3;
+    if (!((*u >= 'a' && *u <= 'z') ||
+          (v3 && ((*u >= 'A' && *u <= 'Z') || *u == '_' || *u >= 0x80))))
+        return 0;
+    for (const unsigned char *p = u + 1; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '_'))
+              *p == '_' || (v3 && *p >= 0x80)))
             return 0;
     return 1;
 }
@@ -200,7 +206,7 @@ static int name_taken(const W *w, const qtr_circuit *c, const char *s)
 static void pick_name(const W *w, const qtr_circuit *c, const char *want, const char *base,
                       char *out, size_t size)
 {
-    if (want && valid_identifier(want) && !reserved(want) && strlen(want) < size) {
+    if (want && valid_identifier(want, w->version) && !reserved(want) && strlen(want) < size) {
         /* a circuit register keeps its own name unless a fallback took it */
         int clash = 0;
         for (int k = 0; k < 2; k++) {

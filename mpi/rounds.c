@@ -430,6 +430,7 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     qtr_h5_block *views = NULL;  /* rank 0: each rank's block in full[] */
     *nok = *nerr = 0;
     mark m = {wall_now(), qtr_thread_cpu()};
+    qtr_killpoint("commit");
 
     /* 1. tuples to rank 0 */
     tup = malloc((mine->n ? mine->n : 1) * TUPLE * sizeof *tup);

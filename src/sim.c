@@ -816,3 +816,154 @@ qtr_status qtr_sim_equivalent(const qtr_circuit *in, const qtr_circuit *out,
 {
     return qtr_sim_compare(in, out, initial_layout, output_permutation, tol, 0, ctx);
 }
+
+/* ---- classical control: every measurement outcome ------------------------------
+ *
+ * A circuit with mid-circuit measurements, resets and conditions is a tree
+ * of branches, one per sequence of outcomes. qtr_sim_branches walks it depth
+ * first: at a measurement (or reset) the state is projected onto each outcome
+ * of probability above min_prob, renormalised, and the rest of the circuit
+ * run on it; conditions are read from the branch's classical bits. One state
+ * copy per level of depth. */
+
+typedef struct {
+    const qtr_circuit *c;
+    uint32_t nq;
+    const uint32_t *map;
+    double min_prob;
+    qtr_sim_leaf_fn leaf;
+    void *user;
+    uint8_t *clbits;
+    qtr_ctx *ctx;
+} branch_walk;
+
+static int cond_holds(const qtr_circuit *c, const qtr_inst *in, const uint8_t *clbits)
+{
+    qtr_cond k;
+    if (!qtr_inst_cond(c, in, &k)) return 1;
+    uint32_t first, size;
+    qtr_cond_clbits(c, &k, &first, &size);
+    for (uint32_t j = 0; j < size; j++) {
+        unsigned want = j / 32 < k.nwords ? k.words[j / 32] >> (j % 32) & 1u : 0;
+        if (clbits[first + j] != want) return 0;
+    }
+    return 1;
+}
+
+/* Probability of reading 1 on state qubit q. */
+static double prob_one(const cx *st, uint32_t nq, uint32_t q)
+{
+    double p = 0;
+    for (uint64_t i = 0; i < (UINT64_C(1) << nq); i++)
+        if (i >> q & 1) p += st[i].re * st[i].re + st[i].im * st[i].im;
+    return p;
+}
+
+/* Project onto qubit q = b with probability p, renormalised; a reset then
+ * moves the amplitudes of |1> to |0>. */
+static void project(cx *st, uint32_t nq, uint32_t q, unsigned b, double p, int reset)
+{
+    double s = 1 / sqrt(p);
+    for (uint64_t i = 0; i < (UINT64_C(1) << nq); i++) {
+        if ((i >> q & 1) != b) {
+            st[i] = (cx){0, 0};
+        } else {
+            st[i].re *= s;
+            st[i].im *= s;
+        }
+    }
+    if (reset && b)
+        for (uint64_t i = 0; i < (UINT64_C(1) << nq); i++)
+            if (i >> q & 1) {
+                st[i ^ (UINT64_C(1) << q)] = st[i];
+                st[i] = (cx){0, 0};
+            }
+}
+
+static qtr_status walk_from(branch_walk *w, cx *st, size_t from, double prob);
+
+/* Instruction i measures or resets: each outcome in turn. */
+static qtr_status walk_outcomes(branch_walk *w, cx *st, size_t i, double prob, uint32_t q)
+{
+    const qtr_inst *in = &w->c->inst[i];
+    int reset = in->op == QTR_OP_RESET;
+    uint32_t cl = reset ? 0 : qtr_inst_operands(w->c, in)[1];
+    size_t dim = (size_t)1 << w->nq;
+    double p1 = prob_one(st, w->nq, q), p[2] = {1 - p1, p1};
+    qtr_status s = QTR_OK;
+    uint8_t saved = reset ? 0 : w->clbits[cl];
+    if (p[0] > w->min_prob && p[1] > w->min_prob) {   /* both: outcome 0 on a copy */
+        cx *copy = malloc(dim * sizeof *copy);
+        if (!copy) return qtr_fail(w->ctx, QTR_ENOMEM, "%s: a state of %u qubits", __func__, w->nq);
+        memcpy(copy, st, dim * sizeof *copy);
+        project(copy, w->nq, q, 0, p[0], reset);
+        if (!reset) w->clbits[cl] = 0;
+        s = walk_from(w, copy, i + 1, prob * p[0]);
+        free(copy);
+        if (s) return s;
+    }
+    unsigned b = p[1] > w->min_prob;   /* the one outcome left, on st itself */
+    if (p[b] <= w->min_prob) return QTR_OK;   /* min_prob >= 1/2: nothing to follow */
+    project(st, w->nq, q, b, p[b], reset);
+    if (!reset) w->clbits[cl] = (uint8_t)b;
+    s = walk_from(w, st, i + 1, prob * p[b]);
+    if (!reset) w->clbits[cl] = saved;
+    return s;
+}
+
+static qtr_status walk_from(branch_walk *w, cx *st, size_t from, double prob)
+{
+    const qtr_circuit *c = w->c;
+    double m[2 * 32 * 32];
+    for (size_t i = from; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        const qtr_gate_info *g = qtr_gate((qtr_op)in->op);
+        if (g->props & QTR_GP_DIRECTIVE) continue;
+        if (in->op == QTR_OP_OPAQUE)
+            return qtr_fail(w->ctx, QTR_EUNSUPPORTED, "%s: instruction %zu applies a gate "
+                            "without a definition", __func__, i);
+        if (!cond_holds(c, in, w->clbits)) continue;
+        const uint32_t *ops = qtr_inst_operands(c, in);
+        uint32_t nq = in->op == QTR_OP_MEASURE ? 1 : g->nqubits, qs[5];
+        for (uint32_t j = 0; j < nq; j++) {
+            qs[j] = w->map ? w->map[ops[j]] : ops[j];
+            if (qs[j] >= w->nq)
+                return qtr_fail(w->ctx, QTR_EQUBIT, "%s: instruction %zu ('%s') uses qubit %u, "
+                                "which is not simulated", __func__, i, g->name, ops[j]);
+        }
+        if (g->props & QTR_GP_NONUNITARY) return walk_outcomes(w, st, i, prob, qs[0]);
+        qtr_gate_matrix((qtr_op)in->op, qtr_inst_params(c, in), m);
+        apply_any(st, w->nq, (const cx *)m, g->nqubits, qs);
+    }
+    apply_phase(st, UINT64_C(1) << w->nq, c->global_phase);
+    w->leaf(w->user, w->clbits, prob, (const double *)st, w->nq);
+    return QTR_OK;
+}
+
+qtr_status qtr_sim_branches(const qtr_circuit *c, const double *state, uint32_t nqubits,
+                            const uint32_t *qubit_map, double min_prob, qtr_sim_leaf_fn leaf,
+                            void *user, qtr_ctx *ctx)
+{
+    if (nqubits == 0 || nqubits > QTR_SIM_MAX_QUBITS)
+        return qtr_fail(ctx, QTR_ELIMIT, "%s: %u qubits, 1..%d", __func__, nqubits,
+                        QTR_SIM_MAX_QUBITS);
+    if (qtr_circuit_is_symbolic(c))
+        return qtr_fail(ctx, QTR_EINVAL, "%s: the circuit has unbound parameters", __func__);
+    if (!qubit_map && c->nqubits > nqubits)
+        return qtr_fail(ctx, QTR_EQUBIT, "%s: circuit of %u qubits on a state of %u", __func__,
+                        c->nqubits, nqubits);
+    size_t dim = (size_t)1 << nqubits;
+    cx *st = malloc(dim * sizeof *st);
+    uint8_t *bits = calloc(c->nclbits ? c->nclbits : 1, 1);
+    qtr_status s = QTR_OK;
+    if (!st || !bits) {
+        s = qtr_fail(ctx, QTR_ENOMEM, "%s: a state of %u qubits", __func__, nqubits);
+    } else {
+        memcpy(st, state, dim * sizeof *st);
+        branch_walk w = {c, nqubits, qubit_map, min_prob, leaf, user, bits, ctx};
+        s = walk_from(&w, st, 0, 1.0);
+    }
+    free(st);
+    free(bits);
+    return s;
+}

@@ -6,7 +6,9 @@
  * circuit's global_phase is applied. Measurements are handled only by
  * qtr_sim_equivalent()/qtr_sim_compare(), and only when they are final;
  * reset, mid-circuit measurement and classical conditions give
- * QTR_EUNSUPPORTED.
+ * QTR_EUNSUPPORTED there. qtr_sim_branches() follows every outcome of
+ * measurements and resets instead, with conditions read from each branch's
+ * classical bits.
  *
  * Memory: state vectors and unitaries are plain malloc() blocks, not circuit
  * memory. qtr_sim_statevector() and qtr_sim_unitary() hand the caller a block
@@ -124,6 +126,25 @@ qtr_status qtr_sim_equivalent(const qtr_circuit *in, const qtr_circuit *out,
 qtr_status qtr_sim_compare(const qtr_circuit *in, const qtr_circuit *out,
                            const uint32_t *initial_layout, const uint32_t *output_permutation,
                            double tol, unsigned flags, qtr_ctx *ctx);
+
+/** What qtr_sim_branches reports at the end of each branch: the classical
+ *  bits (c->nclbits, 0 or 1 each), the branch's probability and its
+ *  (normalised) state of @p nqubits qubits, valid during the call. */
+typedef void (*qtr_sim_leaf_fn)(void *user, const uint8_t *clbits, double prob,
+                                const double *state, uint32_t nqubits);
+
+/** Run @p c on a copy of @p state (2^nqubits amplitudes; circuit qubits
+ *  mapped by @p qubit_map as in qtr_sim_run) with every classical bit 0,
+ *  following every outcome of each measurement and reset whose probability
+ *  exceeds @p min_prob: the state is projected onto the outcome and
+ *  renormalised, the measured bit set, conditions read from the bits. Calls
+ *  @p leaf once per branch. Cost: one state copy per measurement on the
+ *  path; branches double with each measurement of an undetermined qubit.
+ *  @return QTR_OK; QTR_EUNSUPPORTED for a gate without a definition;
+ *  QTR_EINVAL (unbound parameters), QTR_EQUBIT, QTR_ELIMIT, QTR_ENOMEM. */
+qtr_status qtr_sim_branches(const qtr_circuit *c, const double *state, uint32_t nqubits,
+                            const uint32_t *qubit_map, double min_prob, qtr_sim_leaf_fn leaf,
+                            void *user, qtr_ctx *ctx);
 
 #ifdef __cplusplus
 }

@@ -58,6 +58,12 @@ static void set(wires *w, uint32_t i, uint64_t d, uint64_t d2)
 
 qtr_status qtr_stats_acc_add(qtr_stats_acc *a, const qtr_circuit *c, size_t from, qtr_ctx *ctx)
 {
+    /* the levels are the circuit's scratch: within its budget (a short
+     * file can declare 2^24 qubits: 512 MiB of levels) */
+    size_t need = ((size_t)(c->nqubits > a->q.n ? c->nqubits : a->q.n) +
+                   (c->nclbits > a->cl.n ? c->nclbits : a->cl.n)) * 2 * sizeof(uint64_t);
+    if (c->alloc.limit && (c->alloc.cur > c->alloc.limit || need > c->alloc.limit - c->alloc.cur))
+        return qtr_fail_budget(ctx, "statistics", c->alloc.limit);
     if (wires_fit(&a->q, c->nqubits) || wires_fit(&a->cl, c->nclbits))
         return qtr_fail(ctx, QTR_ENOMEM, "depth scratch for %u+%u wires", c->nqubits, c->nclbits);
     /* restrict: the level stores cannot change the circuit or the counts,

@@ -7,7 +7,13 @@
 #   * one rank of `mpirun -n 2` dies (SIGKILL): the job ends (no hang) with
 #     mpirun's message;
 #   * only mpirun is killed: its ranks live on a few seconds, holding the
-#     file; a --resume meanwhile says another process holds it;
+#     file (a --resume meanwhile says another process holds it), then end;
+#   * a run holds the file (stopped in mid-batch): --resume says so, exit 2,
+#     and changes nothing;
+# Nothing here races the batch: the runs that must be caught at a point
+# (a rank to kill, a rank holding the file) stop themselves there
+# (QTR_TEST_STOP=EVENT:N:RANK, SIGSTOP) and the test waits for that state;
+# the random instants are drawn once the processes to kill all exist.
 #   * the results' file system fills up (a small tmpfs, mounted here; the
 #     part is skipped, and says so, where mounting is not permitted): exit
 #     2, "No space left on device", and --resume completes the file once
@@ -52,6 +58,51 @@ ended_within() {
   return 1
 }
 
+# ours PID...: those of PID... that are still this test's qtranspile
+# processes (a rank runs qtranspile-batch), so that a pid that ended is not
+# taken for another's; kill_ours PID...: SIGKILL them
+ours() {
+  local p
+  for p in "$@"; do
+    case $(ps -o comm= -p "$p" 2>/dev/null) in qtranspile*) echo "$p" ;; esac
+  done
+}
+kill_ours() {
+  local live
+  live=$(ours "$@")
+  [ -n "$live" ] && kill -KILL $live 2>/dev/null
+  return 0
+}
+
+# children MP COUNT SECS: waits until mpirun MP has COUNT child processes
+# running qtranspile-batch (its ranks), at most SECS seconds; prints their
+# pids
+children() {
+  local mp=$1 count=$2 secs=$3 i kids
+  for i in $(seq 1 $((secs * 10))); do
+    kids=$(ps -o pid=,comm= --ppid "$mp" | awk '$2 ~ /^qtranspile/ { printf "%s ", $1 }')
+    [ "$(echo $kids | wc -w)" -ge "$count" ] && { echo $kids; return 0; }
+    kill -0 "$mp" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo $kids; return 1
+}
+
+# stopped_child MP SECS: waits until a child of MP is stopped (state T: a
+# rank that reached its QTR_TEST_STOP point), at most SECS seconds; prints
+# its pid
+stopped_child() {
+  local mp=$1 secs=$2 i p
+  for i in $(seq 1 $((secs * 10))); do
+    for p in $(ps -o pid= --ppid "$mp"); do
+      [ "$(ps -o stat= -p "$p" | cut -c1)" = T ] && { echo "$p"; return 0; }
+    done
+    kill -0 "$mp" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 # ---- SIGKILL at random instants ---------------------------------------------------
 tries=4; [ "$LONG" = 1 ] && tries=30
 # a run's length, to draw instants within it (a pause per round stretches it)
@@ -71,12 +122,15 @@ for shape in 1 2; do
       kill -KILL $pid 2>/dev/null && killed=$((killed + 1))
       wait $pid 2>/dev/null
     else
-      # rounds twice as long: two ranks share the rows, and mpirun's start-up
+      # rounds twice as long: two ranks share the rows. The instant counts
+      # from when both ranks exist, so that the kill reaches every process
       QTR_BATCH_ROUND_DELAY_MS=80 $NOLEAK mpirun -n 2 -x QTR_BATCH_ROUND_DELAY_MS "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >/dev/null 2>&1 & pid=$!
-      sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", (m + 600) / 1000 }')"   # mpirun's start-up
-      ranks=$(ps -o pid= --ppid $pid | tr '\n' ' ')
-      kill -KILL $ranks $pid 2>/dev/null && killed=$((killed + 1))
+      ranks=$(children $pid 2 60 2>/dev/null) || { bad "random kill: mpirun started no 2 ranks in 60 s"; kill_ours $ranks; kill -KILL $pid; wait $pid; continue; }
+      sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
+      live=$(ours $ranks)
+      kill -KILL $pid $live 2>/dev/null && killed=$((killed + 1))
       wait $pid 2>/dev/null
+      for p in $ranks; do ended_within "$p" 30 || bad "random kill: rank $p still runs after SIGKILL"; done
     fi
     resumed_same "random kill ($shape process(es), ${ms} ms)" "$shape" "$out"
   done
@@ -86,13 +140,14 @@ unset QTR_BATCH_ROUND_DELAY_MS
 
 if [ $have_mpi = 1 ]; then
   # ---- one rank dies -------------------------------------------------------------
+  # the victim stops itself as its third round's commit begins (the other
+  # rank then waits for it in the commit): killed there, mid-batch
   for victim in 1 0; do
     out="$T/rank$victim.h5"; rm -f "$out"
-    QTR_BATCH_ROUND_DELAY_MS=100 QTR_PROGRESS_INTERVAL=0 $NOLEAK mpirun -n 2 -x QTR_BATCH_ROUND_DELAY_MS -x QTR_PROGRESS_INTERVAL \
-      "$B" "$T/in.h5" -o "$out" -t all:5 -O 1 --round 16 --progress=log >"$T/mlog" 2>&1 & mp=$!
-    for _ in $(seq 1 300); do grep -q "circuits done" "$T/mlog" 2>/dev/null && break; sleep 0.1; done
-    rank=$(ps -o pid= --ppid $mp | sed -n "$((victim + 1))p" | tr -d ' ')
-    if [ -z "$rank" ]; then bad "rank $victim dies: no rank found"; kill -KILL $mp; wait $mp; continue; fi
+    QTR_TEST_STOP=commit:3:$victim $NOLEAK mpirun -n 2 -x QTR_TEST_STOP \
+      "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >"$T/mlog" 2>&1 & mp=$!
+    rank=$(stopped_child $mp 120)
+    if [ -z "$rank" ]; then bad "rank $victim dies: it never reached its stop"; kill_ours $(ps -o pid= --ppid $mp); kill -KILL $mp; wait $mp; continue; fi
     kill -KILL "$rank"
     if ended_within $mp 30; then
       wait $mp; rc=$?
@@ -102,32 +157,57 @@ if [ $have_mpi = 1 ]; then
         bad "rank $victim killed: exit $rc, message: $(tail -3 "$T/mlog")"
       fi
     else
-      bad "rank $victim killed: the job still runs after 30 s"; kill -KILL $mp; wait $mp
+      bad "rank $victim killed: the job still runs after 30 s"; kill_ours $(ps -o pid= --ppid $mp); kill -KILL $mp; wait $mp
     fi
     resumed_same "rank $victim killed" 2 "$out" && ok "rank $victim killed + --resume == uninterrupted"
   done
 
-  # ---- only mpirun killed: its ranks still hold the file ------------------------
+  # ---- only mpirun killed: its ranks live on a little, then end -------------------
+  # killed once rank 0 (the writer) has reached its third commit, the file
+  # open. Its ranks lose mpirun and end by themselves (Open MPI aborts them
+  # a few seconds later); a --resume meanwhile is refused while they hold
+  # the file (the lock case below shows that message deterministically)
   out="$T/mp.h5"; rm -f "$out"
-  QTR_BATCH_ROUND_DELAY_MS=200 QTR_PROGRESS_INTERVAL=0 $NOLEAK mpirun -n 2 -x QTR_BATCH_ROUND_DELAY_MS -x QTR_PROGRESS_INTERVAL \
-    "$B" "$T/in.h5" -o "$out" -t all:5 -O 1 --round 16 --progress=log >"$T/mlog" 2>&1 & mp=$!
-  for _ in $(seq 1 300); do grep -q "circuits done" "$T/mlog" 2>/dev/null && break; sleep 0.1; done
+  QTR_TEST_STOP=commit:3:0 $NOLEAK mpirun -n 2 -x QTR_TEST_STOP \
+    "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >"$T/mlog" 2>&1 & mp=$!
+  holder=$(stopped_child $mp 120)
   ranks=$(ps -o pid= --ppid $mp | tr '\n' ' ')
   kill -KILL $mp; wait $mp 2>/dev/null
-  "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" --resume >"$T/rout" 2>&1; rc=$?
-  alive=0; for p in $ranks; do kill -0 "$p" 2>/dev/null && alive=1; done
-  if [ $alive = 1 ]; then
-    [ $rc -eq 2 ] && grep -q "another process holds this file" "$T/rout" &&
-      ok "mpirun killed, ranks alive: --resume says another process holds the file" ||
-      bad "mpirun killed, ranks alive: --resume exit $rc: $(cat "$T/rout")"
+  if [ -z "$holder" ]; then
+    bad "mpirun killed: rank 0 never reached its stop"
   else
-    echo "note: the orphaned ranks ended before --resume started; the lock message was not exercised"
+    "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" --resume >"$T/rout" 2>&1; rc=$?
+    if [ $rc -eq 2 ] && grep -q "another process holds this file" "$T/rout"; then
+      ok "mpirun killed, ranks alive: --resume says another process holds the file"
+      for p in $ranks; do ended_within "$p" 60 || bad "an orphaned rank still runs 60 s after mpirun's death"; done
+    elif [ $rc -ne 0 ]; then
+      bad "mpirun killed: --resume exit $rc: $(cat "$T/rout")"
+    fi
   fi
-  for p in $ranks; do ended_within "$p" 60 || { bad "an orphaned rank still runs after 60 s"; kill -KILL "$p"; }; done
+  kill_ours $ranks
+  for p in $ranks; do ended_within "$p" 30; done
   resumed_same "mpirun killed" 1 "$out" && ok "mpirun killed + --resume (once its ranks ended) == uninterrupted"
 else
   echo "skipped: one rank dies, mpirun killed (this build has no MPI, or mpirun is missing)"
 fi
+
+# ---- a run holding the file: another is refused, changing nothing ---------------
+out="$T/held.h5"; rm -f "$out"
+QTR_TEST_STOP=commit:3 "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >/dev/null 2>&1 & held=$!
+for _ in $(seq 1 1200); do [ "$(ps -o stat= -p $held | cut -c1)" = T ] && break; kill -0 $held 2>/dev/null || break; sleep 0.1; done
+if [ "$(ps -o stat= -p $held | cut -c1)" = T ]; then
+  cp "$out" "$T/held.before"
+  "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" --resume >"$T/rout" 2>&1; rc=$?
+  if [ $rc -eq 2 ] && grep -q "another process holds this file" "$T/rout" && cmp -s "$out" "$T/held.before"; then
+    ok "a run holds the file: --resume exit 2, unchanged, says: $(sed 's/;.*//' "$T/rout")"
+  else
+    bad "a run holds the file: --resume exit $rc: $(cat "$T/rout")"
+  fi
+else
+  bad "a run holding the file: it never reached its stop"
+fi
+kill -KILL $held 2>/dev/null; wait $held 2>/dev/null
+resumed_same "held, then killed" 1 "$out" && ok "the holder killed + --resume == uninterrupted"
 
 # ---- a full disk ---------------------------------------------------------------
 mkdir -p "$T/mnt"

@@ -4,6 +4,8 @@
 #   - an OpenQASM expansion bomb (2^25 instructions from 1 KB) fails fast
 #     under --max-memory, alone in a batch (its row: status 2, code 10, a
 #     message) while the other rows go on; the single-file form says so too;
+#   - a short file declaring 2^24 qubits fails under --max-memory before
+#     its per-wire scratch is taken;
 #   - --max-memory rejects what is not a byte count;
 #   - a batch that is not HDF5, or is truncated, fails at once with exit 2
 #     and a message saying which;
@@ -13,24 +15,8 @@
 #     refused before anything is allocated for them.
 # Needs the built qtranspile ($QTR_BUILDDIR); the flips need h5repack
 # (hdf5-tools) and are skipped, and said so, without it.
-set -u
-B=${QTR_BUILDDIR:-.}/qtranspile
-SRC=${QTR_SRCDIR:-$(dirname "$0")/../..}
-[ -x "$B" ] || { echo "FAIL: $B not built"; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/qtr_limits.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok()  { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# expect CODE CMD...: run it, check the exit status (stderr kept in $T/err)
-expect() {
-  local want=$1; shift
-  "$@" >"$T/out" 2>"$T/err"; local got=$?
-  if [ "$got" -ne "$want" ]; then bad "exit $got (want $want): $*"; sed 's/^/  | /' "$T/err" | head -10; return 1; fi
-  return 0
-}
+. "$(dirname "$0")/common.sh" limits
 has() { grep -qF -- "$1" "$T/err" && ok "$2" || { bad "$2: no '$1' in:"; sed 's/^/  | /' "$T/err" | head -10; }; }
-export OMP_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 # ---- the expansion bomb -----------------------------------------------------------
 { printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ngate g0 a,b { cx a,b; }\n'
@@ -56,6 +42,13 @@ if expect 1 "$B" "$T/b.h5" -o "$T/r.h5" -t line:3 --max-memory 64M --progress=no
   fi
 fi
 
+# a 100-byte file declaring 2^24 qubits and clbits: the depth levels of its
+# statistics alone (16 bytes a wire) would be 512 MiB; within 64M it fails
+# before taking them
+printf 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[16777216];\ncreg c[16777216];\nh q[0];\n' > "$T/wide.qasm"
+expect 1 "$B" "$T/wide.qasm" -t line:3 -o "$T/wide.out.qasm" --max-memory 64M &&
+  has "wide.qasm: statistics: the circuit needs more than its memory budget of 64 MiB" \
+      "2^24 qubits from 100 bytes: its statistics' scratch weighed against the budget (exit 1)"
 for v in 0 12X -5 1.5G ''; do
   expect 2 "$B" "$T/good1.qasm" -t line:3 -o "$T/x.qasm" --max-memory "$v" &&
     has "--max-memory: expected a byte count" "--max-memory '$v' refused (exit 2)"
@@ -102,5 +95,4 @@ expect 2 "$B" info "$S" &&
   has "regress_values_unwritten.h5: template 0 ('big'): /sweep/values/0: its chunk at element 0 was never written" \
       "a sweep's values claiming 2^28 unstored rows: refused, naming the file and the template"
 
-[ "$fails" -eq 0 ] && echo "all limits checks passed" || echo "$fails check(s) failed"
-[ "$fails" -eq 0 ]
+finish "limits checks"

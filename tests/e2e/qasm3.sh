@@ -8,23 +8,7 @@
 # Run by `make check` (QTR_BUILDDIR from AM_TESTS_ENVIRONMENT) or by hand:
 # QTR_BUILDDIR=/path/to/build tests/e2e/qasm3.sh. One line per case; exit 1
 # if any failed.
-set -u
-B=${QTR_BUILDDIR:-.}/qtranspile
-DATA=${QTR_SRCDIR:-$(dirname "$0")/../..}/tests/data
-[ -x "$B" ] || { echo "FAIL: $B not built"; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/qtr_qasm3.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok()  { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# expect CODE CMD...: run, check the exit status (stderr kept in $T/err)
-expect() {
-  local want=$1; shift
-  "$@" >"$T/out" 2>"$T/err"; local got=$?
-  if [ "$got" -ne "$want" ]; then bad "exit $got (want $want): $*"; sed 's/^/  | /' "$T/err" | head -10; return 1; fi
-  return 0
-}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+. "$(dirname "$0")/common.sh" qasm3
 
 # ---- convert between the versions -------------------------------------------------
 for f in adder qec teleport tof_3; do
@@ -127,5 +111,4 @@ expect 0 "$B" unpack "$T/cols.h5" --format qasm3 -o "$T/un" && head -1 "$T/un/to
   cmp -s "$T/un/tof_3.qasm" "$T/tof_3.v3.qasm" && ok "unpack --format qasm3 writes the same OpenQASM 3" ||
   bad "unpack --format qasm3: $(head -3 "$T/un/tof_3.qasm" 2>&1)"
 
-[ "$fails" -eq 0 ] && echo "all OpenQASM 3 command-line cases passed" || echo "$fails failed"
-exit $((fails > 0))
+finish "OpenQASM 3 command-line cases"

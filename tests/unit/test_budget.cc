@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -171,4 +172,27 @@ TEST(Budget, SabreScratchWithinTheBudget)
         qtr_circuit_free(c);
     }
     qtr_target_free(t);
+}
+
+// The statistics' depth levels (two words per qubit and clbit, plain malloc
+// scratch) are weighed against the circuit's budget before they are taken:
+// a register of 2^22 qubits and one gate fails within a 1 MiB budget, and
+// is counted without one.
+TEST(Budget, StatisticsScratchWithinTheBudget)
+{
+    const char *text = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[4194304];\nh q[7];\n";
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_circuit *c = nullptr;
+    ASSERT_EQ(qtr_qasm_read_mem(text, strlen(text), "w.qasm", &c, &ctx), QTR_OK);
+    qtr_stats_acc *a = qtr_stats_acc_new();
+    ASSERT_NE(a, nullptr);
+    c->alloc.limit = (size_t)1 << 20;
+    EXPECT_EQ(qtr_stats_acc_add(a, c, 0, &ctx), QTR_EMEMORY);
+    EXPECT_THAT(std::string(ctx.msg), HasSubstr("statistics: the circuit needs more than its memory budget"));
+    c->alloc.limit = 0;
+    EXPECT_EQ(qtr_stats_acc_add(a, c, 0, &ctx), QTR_OK) << ctx.msg;
+    EXPECT_EQ(qtr_stats_acc_result(a)->size, 1u);
+    qtr_stats_acc_free(a);
+    qtr_circuit_free(c);
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "qasm_internal.h"
+#include "qasm_test.h"
 #include "qtr.h"
 #include "qtr_io.h"
 #include "random_circuit.h"
@@ -33,46 +34,12 @@ namespace {
 const double kPi = 3.14159265358979323846;
 const std::string H = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\n";
 
-// Owning handle for a circuit.
-struct Circ {
-    qtr_circuit *c = nullptr;
-    Circ() = default;
-    explicit Circ(qtr_circuit *x) : c(x) {}
-    ~Circ() { qtr_circuit_free(c); }
-    Circ(const Circ &) = delete;
-    Circ &operator=(const Circ &) = delete;
-    qtr_circuit *operator->() const { return c; }
-};
+using qasm_test::Circ;
+using qasm_test::listing;
+using qasm_test::Result;
 
-struct Result {
-    qtr_status st;
-    std::string msg;
-    Circ circ;
-};
-
-// Read @p text (display name "t.qasm"), in strict mode when @p strict.
-Result *read_mode(const std::string &text, bool strict)
-{
-    auto *r = new Result;
-    qtr_ctx ctx;
-    qtr_ctx_init(&ctx, 0);
-    qtr_qasm_reader *rd = nullptr;
-    r->st = qtr_qasm_reader_open_mem(&rd, text.data(), text.size(), "t.qasm", &ctx);
-    if (!r->st) {
-        qtr_qasm_reader_set_strict(rd, strict);
-        qtr_circuit *c = qtr_circuit_new(0);
-        int eof = 0;
-        r->st = qtr_qasm_reader_next(rd, c, 0, &eof, &ctx);
-        if (r->st) qtr_circuit_free(c);
-        else r->circ.c = c;
-    }
-    qtr_qasm_reader_free(rd);
-    r->msg = ctx.msg;
-    return r;
-}
-
-Result *read_text(const std::string &text) { return read_mode(text, false); }
-Result *read_strict(const std::string &text) { return read_mode(text, true); }
+Result *read_text(const std::string &text) { return qasm_test::read_stream(text, false).release(); }
+Result *read_strict(const std::string &text) { return qasm_test::read_stream(text, true).release(); }
 
 // Operands of instruction i, as a vector.
 std::vector<uint32_t> operands(const qtr_circuit *c, size_t i)
@@ -82,83 +49,15 @@ std::vector<uint32_t> operands(const qtr_circuit *c, size_t i)
     return std::vector<uint32_t>(q, q + in->nargs);
 }
 
-// One line per instruction: "name(p,..) a,b" / "measure q->c" / "if(k==v) ...".
-std::string listing(const qtr_circuit *c)
-{
-    std::string s;
-    char buf[64];
-    for (size_t i = 0; i < c->ninst; i++) {
-        const qtr_inst *in = &c->inst[i];
-        uint32_t creg;
-        uint64_t val;
-        qtr_cond k;
-        if (qtr_inst_condition(c, in, &creg, &val) == 1) {
-            snprintf(buf, sizeof buf, "if(%u==%llu) ", creg, (unsigned long long)val);
-            s += buf;
-        } else if (qtr_inst_cond(c, in, &k)) {   // wider values in hex words, or one bit
-            snprintf(buf, sizeof buf, "if(%s%u==", k.on_bit ? "bit " : "", k.index);
-            s += buf;
-            for (uint32_t w = k.nwords; w-- > 0;) {
-                snprintf(buf, sizeof buf, w + 1 == k.nwords ? "%x" : "%08x", k.words[w]);
-                s += buf;
-            }
-            s += ") ";
-        }
-        const qtr_gate_info *g = qtr_gate((qtr_op)in->op);
-        const double *p = qtr_inst_params(c, in);
-        unsigned np = g->nparams;
-        if (in->op == QTR_OP_OPAQUE) {   // "opaque:name(p) q;"
-            const qtr_opaque *o = qtr_inst_opaque(c, in, &p);
-            s += std::string("opaque:") + o->name;
-            np = o->nparams;
-        } else {
-            s += g->name;
-        }
-        if (np) {
-            s += "(";
-            for (unsigned k = 0; k < np; k++) {
-                snprintf(buf, sizeof buf, "%s%.10g", k ? "," : "", p[k]);
-                s += buf;
-            }
-            s += ")";
-        }
-        std::vector<uint32_t> q = operands(c, i);
-        for (size_t k = 0; k < q.size(); k++) {
-            if (in->op == QTR_OP_MEASURE && k == 1)
-                snprintf(buf, sizeof buf, "->%u", q[k]);
-            else
-                snprintf(buf, sizeof buf, "%s%u", k ? "," : " ", q[k]);
-            s += buf;
-        }
-        s += ";";
-    }
-    return s;
-}
-
 // Expect reading @p text to fail with @p st, a message starting with
 // "t.qasm:LINE:COL:" and containing @p reason.
 void expect_error(const std::string &text, qtr_status st, const std::string &where,
                   const std::string &reason, bool strict = false)
 {
-    std::unique_ptr<Result> r(strict ? read_strict(text) : read_text(text));
-    EXPECT_EQ(r->st, st) << r->msg << "\n--- program:\n" << text.substr(0, 300);
-    EXPECT_THAT(r->msg, StartsWith("t.qasm:" + where + ": ")) << text.substr(0, 300);
-    EXPECT_THAT(r->msg, HasSubstr(reason));
-    EXPECT_EQ(r->circ.c, nullptr);
+    qasm_test::expect_failed(*qasm_test::read_stream(text, strict), text, st, where, reason);
 }
 
-std::string write_mem(const qtr_circuit *c)
-{
-    qtr_ctx ctx;
-    qtr_ctx_init(&ctx, 0);
-    char *out = nullptr;
-    size_t len = 0;
-    qtr_status st = qtr_qasm_write_mem(c, &out, &len, &ctx);
-    EXPECT_EQ(st, QTR_OK) << ctx.msg;
-    std::string s = out ? std::string(out, len) : std::string();
-    free(out);
-    return s;
-}
+std::string write_mem(const qtr_circuit *c) { return qasm_test::write_text(c); }
 
 std::string temp_path(const char *tag)
 {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "qasm_test.h"
 #include "qtr.h"
 #include "qtr_io.h"
 #include "random_circuit.h"
@@ -31,82 +32,14 @@ namespace {
 
 const std::string H3 = "OPENQASM 3.0;\ninclude \"stdgates.inc\";\n";
 
-struct Circ {
-    qtr_circuit *c = nullptr;
-    Circ() = default;
-    explicit Circ(qtr_circuit *x) : c(x) {}
-    ~Circ() { qtr_circuit_free(c); }
-    Circ(const Circ &) = delete;
-    Circ &operator=(const Circ &) = delete;
-};
+using qasm_test::Circ;
 
-struct Read {
-    qtr_status st;
-    std::string msg;
-    Circ circ;
-};
-
-std::unique_ptr<Read> read_text(const std::string &text)
+std::unique_ptr<qasm_test::Result> read_text(const std::string &text)
 {
-    std::unique_ptr<Read> r(new Read);
-    qtr_ctx ctx;
-    qtr_ctx_init(&ctx, 0);
-    qtr_circuit *c = nullptr;
-    r->st = qtr_qasm_read_mem(text.data(), text.size(), "t.qasm", &c, &ctx);
-    r->msg = ctx.msg;
-    r->circ.c = c;
-    return r;
+    return qasm_test::read_whole(text);
 }
 
-// One line per instruction: "name(p,..) a,b;" / "measure q->c;" / "if(k==v) ...".
-std::string listing(const qtr_circuit *c)
-{
-    std::string s;
-    char buf[64];
-    for (size_t i = 0; i < c->ninst; i++) {
-        const qtr_inst *in = &c->inst[i];
-        uint32_t creg = 0;
-        uint64_t val = 0;
-        qtr_cond k;
-        int form = qtr_inst_condition(c, in, &creg, &val);
-        if (form == 1) {
-            snprintf(buf, sizeof buf, "if(%u==%llu) ", creg, (unsigned long long)val);
-            s += buf;
-        } else if (form == 2 && qtr_inst_cond(c, in, &k) && k.on_bit) {
-            snprintf(buf, sizeof buf, "if(bit%u==%u) ", k.index, k.words[0]);
-            s += buf;
-        } else if (form == 2) {   // wider than 64 bits: the words in hex, most significant first
-            snprintf(buf, sizeof buf, "if(%u==0x", k.index);
-            s += buf;
-            for (uint32_t w = k.nwords; w-- > 0;) {
-                snprintf(buf, sizeof buf, "%08x", k.words[w]);
-                s += buf;
-            }
-            s += ") ";
-        }
-        const qtr_gate_info *g = qtr_gate((qtr_op)in->op);
-        s += g->name;
-        if (g->nparams) {
-            const double *p = qtr_inst_params(c, in);
-            s += "(";
-            for (unsigned k = 0; k < g->nparams; k++) {
-                snprintf(buf, sizeof buf, "%s%.6g", k ? "," : "", p[k]);
-                s += buf;
-            }
-            s += ")";
-        }
-        const uint32_t *q = qtr_inst_operands(c, in);
-        for (uint32_t k = 0; k < in->nargs; k++) {
-            if (in->op == QTR_OP_MEASURE && k == 1)
-                snprintf(buf, sizeof buf, "->%u", q[k]);
-            else
-                snprintf(buf, sizeof buf, "%s%u", k ? "," : " ", q[k]);
-            s += buf;
-        }
-        s += ";";
-    }
-    return s;
-}
+std::string listing(const qtr_circuit *c) { return qasm_test::listing(c, 6); }
 
 std::string list_of(const std::string &text)
 {
@@ -118,11 +51,7 @@ std::string list_of(const std::string &text)
 void expect_error(const std::string &text, qtr_status st, const std::string &where,
                   const std::string &reason)
 {
-    auto r = read_text(text);
-    EXPECT_EQ(r->st, st) << r->msg << "\n--- program:\n" << text.substr(0, 400);
-    EXPECT_THAT(r->msg, StartsWith("t.qasm:" + where + ": ")) << text.substr(0, 400);
-    EXPECT_THAT(r->msg, HasSubstr(reason));
-    EXPECT_EQ(r->circ.c, nullptr);
+    qasm_test::expect_failed(*read_text(text), text, st, where, reason);
 }
 
 void expect_refused(const std::string &body, const std::string &where, const std::string &what)
@@ -132,14 +61,7 @@ void expect_refused(const std::string &body, const std::string &where, const std
 
 std::string write3(const qtr_circuit *c, unsigned flags = 0)
 {
-    qtr_ctx ctx;
-    qtr_ctx_init(&ctx, 0);
-    char *buf = nullptr;
-    size_t len = 0;
-    EXPECT_EQ(qtr_qasm_write_mem_format(c, 3, flags, &buf, &len, &ctx), QTR_OK) << ctx.msg;
-    std::string s(buf ? buf : "", len);
-    free(buf);
-    return s;
+    return qasm_test::write_text(c, 3, flags);
 }
 
 typedef std::complex<double> cd;
@@ -419,6 +341,38 @@ TEST(Qasm3Read, MeasureResetBarrier)
               "measure 1->2;reset 0;reset 1;reset 1;barrier 0,1;barrier 1;");
 }
 
+// Slices and negative indices: ends inclusive, a step, omitted bounds mean
+// the register's ends, negative indices count from the end.
+TEST(Qasm3Read, SlicesAndNegativeIndices)
+{
+    const std::string q = H3 + "qubit[5] q;\nqubit[3] r;\nbit[5] c;\n";
+    EXPECT_EQ(list_of(q + "x q[1:3];\nh q[0:2:4];\nz q[3:];\ns q[:1];\nt q[-1];\n"
+                          "sx q[4:-2:0];\ny q[-2:];\n"),
+              "x 1;x 2;x 3;h 0;h 2;h 4;z 3;z 4;s 0;s 1;t 4;sx 4;sx 2;sx 0;y 3;y 4;");
+    // a slice broadcasts against a register of its size and with single bits
+    EXPECT_EQ(list_of(q + "cx q[0:2], r;\ncx q[-1], q[0:1];\nswap q[0:1], q[3:4];\n"),
+              "cx 0,5;cx 1,6;cx 2,7;cx 4,0;cx 4,1;swap 0,3;swap 1,4;");
+    EXPECT_EQ(list_of(q + "c[1:2] = measure q[3:4];\nmeasure q[0:1] -> c[3:];\n"
+                          "reset q[1:2:];\nbarrier q[4], q[2:4], r[0];\n"),
+              "measure 3->1;measure 4->2;measure 0->3;measure 1->4;reset 1;reset 3;"
+              "barrier 4,2,3,5;");
+    // a step beyond the register selects its start alone; the same bit twice
+    // in one instance is found whatever names it
+    EXPECT_EQ(list_of(q + "x q[1:7:4];\n"), "x 1;");
+    expect_error(q + "cx q[0:1], q[0:2:2];\n", QTR_EPARSE, "6:1", "same qubit twice");
+    expect_error(q + "ccx q[0:1], q[2:3], q[4:-3:1];\n", QTR_EPARSE, "6:1", "same qubit twice");
+    expect_error(q + "cx q[0:1], r;\n", QTR_EPARSE, "6:12",
+                 "registers of sizes 3 and 2 in one statement: broadcast needs equal sizes");
+    expect_error(q + "x q[5];\n", QTR_EQUBIT, "6:5", "index 5 out of range for register 'q' of size 5");
+    expect_error(q + "x q[-6];\n", QTR_EQUBIT, "6:5", "index -6 out of range for register 'q' of size 5");
+    expect_error(q + "x q[1:9];\n", QTR_EQUBIT, "6:7", "index 9 out of range for register 'q'");
+    expect_error(q + "x q[0:0:4];\n", QTR_EPARSE, "6:7", "a range of register 'q' with step 0");
+    expect_error(q + "x q[3:1];\n", QTR_EPARSE, "6:7", "the range selects no bit of register 'q'");
+    expect_error(q + "x q[0:1:2:3];\n", QTR_EPARSE, "6:10", "at most three parts");
+    expect_error(q + "x q[];\n", QTR_EPARSE, "6:5", "expected an integer index");
+    expect_error(q + "c[0:1] = measure q[0:2];\n", QTR_EPARSE, "6:1", "measure of 3 qubits into 2 bits");
+}
+
 TEST(Qasm3Read, IfOnARegister)
 {
     EXPECT_EQ(list_of(H3 + "qubit[2] q;\nbit[2] c;\nbit b;\n"
@@ -438,8 +392,8 @@ TEST(Qasm3Read, IfOnOneBitAndElse)
                            "if (!c[1]) z q[0];\nelse y q[0];\n"
                            "if (c[1] == 0) s q[0];\nif (c[1] != 0) t q[0];\n"
                            "if (c[0] != 1) { sx q[1]; }\n"),
-              "if(bit0==1) x 1;if(bit0==0) h 1;if(bit0==0) cx 0,1;if(bit1==0) z 0;"
-              "if(bit1==1) y 0;if(bit1==0) s 0;if(bit1==1) t 0;if(bit0==0) sx 1;");
+              "if(bit 0==1) x 1;if(bit 0==0) h 1;if(bit 0==0) cx 0,1;if(bit 1==0) z 0;"
+              "if(bit 1==1) y 0;if(bit 1==0) s 0;if(bit 1==1) t 0;if(bit 0==0) sx 1;");
     // a one-bit register: its value, negated by else and by !=
     EXPECT_EQ(list_of(H3 + "qubit q;\nbit[2] c;\nbit b;\n"
                            "if (b == 1) x q; else h q;\nif (b != 1) z q;\nif (!b) s q;\n"),
@@ -453,7 +407,7 @@ TEST(Qasm3Read, IfOnARegisterWiderThan64Bits)
                            "if (w == 590295810358705651713) x q;\n"
                            "if (w == 1180591620717411303423) { h q; }\n"
                            "if (w == 5) z q;\n"),
-              "if(0==0x000000200000000000000001) x 0;if(0==0x0000003fffffffffffffffff) h 0;"
+              "if(0==200000000000000001) x 0;if(0==3fffffffffffffffff) h 0;"
               "if(0==5) z 0;");
     expect_error(H3 + "qubit q;\nbit[70] w;\nif (w == 1180591620717411303424) x q;\n",
                  QTR_EPARSE, "5:10", "register 'w' of 70 bits never equals 1180591620717411303424");
@@ -475,11 +429,11 @@ TEST(Qasm3Read, NegatedRegisterConditions)
     // gate is undone gate by gate; barriers need no undoing
     EXPECT_EQ(list_of(H3 + "gate d a, b { cx a, b; cx b, a; }\n" + q +
                       "if (w != 590295810358705651713) { d q[0], q[1]; barrier q; }\n"),
-              "cx 0,1;cx 1,0;barrier 0,1;if(1==0x000000200000000000000001) cx 1,0;"
-              "if(1==0x000000200000000000000001) cx 0,1;");
+              "cx 0,1;cx 1,0;barrier 0,1;if(1==200000000000000001) cx 1,0;"
+              "if(1==200000000000000001) cx 0,1;");
     EXPECT_EQ(list_of(H3 + q + "if (w == 590295810358705651713) x q[0]; else t q[1];\n"),
-              "if(1==0x000000200000000000000001) x 0;t 1;"
-              "if(1==0x000000200000000000000001) tdg 1;");
+              "if(1==200000000000000001) x 0;t 1;"
+              "if(1==200000000000000001) tdg 1;");
 }
 
 TEST(Qasm3Refused, NegatedRegisterConditions)
@@ -606,8 +560,10 @@ TEST(Qasm3Refused, RestOfTheLanguage)
     expect_refused(q + "#pragma foo\n", "5:1", "'#pragma'");
     expect_refused(q + "@bind x\nx q[0];\n", "5:1", "annotations");
     expect_refused("include \"mygates.inc\";\n", "3:9", "include \"mygates.inc\"");
-    expect_refused(q + "x q[0:1];\n", "5:6", "register slices");
     expect_refused(q + "x q[{0, 1}];\n", "5:5", "index sets");
+    expect_refused(q + "x q[0, 1];\n", "5:6", "several indices in one operand");
+    expect_refused(q + "x q[c];\n", "5:5", "an index that is not an integer literal");
+    expect_refused(q + "if (c[0:0] == 1) x q[0];\n", "5:5", "a condition on a slice of register 'c'");
     expect_refused(q + "if (c > 1) x q[0];\n", "5:7", "operator '>' in a condition");
     expect_refused(q + "if (c == 1) { if (c == 2) x q[0]; }\n", "5:15", "an if inside an if");
     expect_refused(q + "rz(1 ^ 2) q[0];\n", "5:6", "operator '^' in an expression ('^' is bitwise xor");
@@ -828,6 +784,25 @@ TEST(Qasm3Write, RoundTripEveryTableGateBitExact)
         EXPECT_TRUE(qtr_circuit_equal(r->circ.c, c.c)) << "seed " << seed;
         EXPECT_EQ(write3(r->circ.c), s);
     }
+}
+
+// Names OpenQASM 3 allows and OpenQASM 2 does not (the exporter's loose
+// bits "_bit0", capitals, non-ASCII letters) are kept in OpenQASM 3 output
+// and replaced in OpenQASM 2 output.
+TEST(Qasm3Write, NamesOnlyOpenQasm3Allows)
+{
+    auto r = read_text(H3 + "bit _bit0;\nbit[2] Cr;\nqubit _qubit0;\nqubit[2] θr;\n"
+                            "h _qubit0;\ncx θr[0], θr[1];\n_bit0 = measure _qubit0;\n"
+                            "Cr = measure θr;\n");
+    ASSERT_EQ(r->st, QTR_OK) << r->msg;
+    std::string v3 = write3(r->circ.c);
+    EXPECT_THAT(v3, HasSubstr("qubit[1] _qubit0;\nqubit[2] θr;\nbit[1] _bit0;\nbit[2] Cr;\n"));
+    EXPECT_THAT(v3, HasSubstr("Cr[1] = measure θr[1];"));
+    auto back = read_text(v3);
+    ASSERT_EQ(back->st, QTR_OK) << back->msg;
+    EXPECT_TRUE(qtr_circuit_equal(r->circ.c, back->circ.c)) << v3;
+    std::string v2 = qasm_test::write_text(r->circ.c, 2, 0);
+    EXPECT_THAT(v2, HasSubstr("qreg qreg0[1];\nqreg qreg1[2];\ncreg creg0[1];\ncreg creg1[2];\n"));
 }
 
 TEST(Qasm3Write, FormatOnlyBeforeWriting)

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "qasm_test.h"
 #include "qtr.h"
 #include "qtr_io.h"
 #include "sim.h"
@@ -22,19 +23,11 @@ namespace {
 
 const std::string H = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\n";
 
-struct Ctx : qtr_ctx {
-    Ctx() { qtr_ctx_init(this, 0); }
-    std::string msg() const { return qtr_ctx_message(this); }
-};
+using qasm_test::Circ;
+using Target = qasm_test::TargetHandle;
 
-struct Circ {
-    qtr_circuit *c = nullptr;
-    ~Circ() { qtr_circuit_free(c); }
-};
-
-struct Target {
-    qtr_target *t = nullptr;
-    ~Target() { qtr_target_free(t); }
+struct Ctx : qasm_test::Ctx {
+    std::string msg() const { return text(); }
 };
 
 qtr_status read(const std::string &text, Circ &out, Ctx &ctx)
@@ -42,16 +35,7 @@ qtr_status read(const std::string &text, Circ &out, Ctx &ctx)
     return qtr_qasm_read_mem(text.data(), text.size(), "t.qasm", &out.c, &ctx);
 }
 
-std::string write(const qtr_circuit *c)
-{
-    Ctx ctx;
-    char *s = nullptr;
-    size_t n = 0;
-    EXPECT_EQ(qtr_qasm_write_mem(c, &s, &n, &ctx), QTR_OK) << ctx.msg();
-    std::string r(s ? s : "", n);
-    free(s);
-    return r;
-}
+std::string write(const qtr_circuit *c) { return qasm_test::write_text(c); }
 
 // A random circuit on @p n qubits: table gates and the opaque gates
 // g1(θ) (1 qubit) and g2 (2 qubits), no measurements.

@@ -1,0 +1,18 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+bit _bit0;
+bit[2] cr;
+bit _bit3;
+qubit _qubit0;
+qubit _qubit1;
+qubit[2] qr;
+h _qubit0;
+cx _qubit0, qr[1];
+sx _qubit1;
+cz _qubit1, qr[0];
+reset qr[0];
+h qr[0];
+_bit0 = measure _qubit0;
+cr[0] = measure qr[0];
+cr[1] = measure qr[1];
+_bit3 = measure _qubit1;

@@ -1,0 +1,38 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+gate sxdg _gate_q_0 {
+  s _gate_q_0;
+  h _gate_q_0;
+  s _gate_q_0;
+}
+bit[5] c;
+qubit[5] q;
+x q[0];
+x q[2];
+h q[4];
+cp(pi/2) q[3], q[4];
+cp(pi/4) q[2], q[4];
+cp(pi/8) q[1], q[4];
+cp(pi/16) q[0], q[4];
+h q[3];
+cp(pi/2) q[2], q[3];
+cp(pi/4) q[1], q[3];
+cp(pi/8) q[0], q[3];
+h q[2];
+cp(pi/2) q[1], q[2];
+cp(pi/4) q[0], q[2];
+h q[1];
+cp(pi/2) q[0], q[1];
+h q[0];
+swap q[0], q[4];
+swap q[1], q[3];
+U(2*pi, 3*pi, -5*pi) q[2];
+tdg q[1];
+sxdg q[3];
+id q[0];
+barrier q[0], q[1], q[2], q[3], q[4];
+c[0] = measure q[0];
+c[1] = measure q[1];
+c[2] = measure q[2];
+c[3] = measure q[3];
+c[4] = measure q[4];

@@ -1,0 +1,13 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+qubit[5] q;
+qubit[2] r;
+bit[5] c;
+h q[0:2:4];
+cx q[3:], r;
+swap q[-1], q[0];
+rz(pi/3) q[4:-2:0];
+barrier q[1:3], r[0];
+c[0:1] = measure q[3:4];
+measure q[:2] -> c[2:];
+reset q[1:2:];
