@@ -631,7 +631,11 @@ qtr_status qtr_h5_flush(qtr_h5_file *f, qtr_ctx *ctx)
 {
     qtr_h5_quiet q = qtr_h5_quiet_begin();
     qtr_status st = QTR_OK;
+    /* on the disk before the commit point (parallel HDF5's flush syncs
+     * through MPI_File_sync itself) */
     if (H5Fflush(f->fid, H5F_SCOPE_GLOBAL) < 0) st = qtr_h5_fail(f, ctx, QTR_EIO, "%s: flush failed", f->path);
+    else if (qtr_h5_journal_sync(f->journal))
+        st = qtr_fail(ctx, QTR_EIO, "%s: flush failed: %s", f->path, strerror(errno));
     else if (qtr_h5_journal_commit(f->journal))
         st = qtr_fail(ctx, QTR_EIO, "%s: emptying its journal failed: %s", f->path, strerror(errno));
     qtr_h5_quiet_end(q);

@@ -21,6 +21,9 @@
 static const char MAGIC[8] = {'Q', 'T', 'R', 'J', 'R', 'N', 'L', '1'};
 /* A commit under way with no undo data (parallel HDF5: qtr_h5_journal_mark) */
 static const char MARK_MAGIC[8] = {'Q', 'T', 'R', 'J', 'M', 'A', 'R', 'K'};
+/* A commit under way whose ranks keep rank journals: the header, then the
+ * number of ranks (uint64) */
+static const char MARK2_MAGIC[8] = {'Q', 'T', 'R', 'J', 'M', 'R', 'K', '2'};
 
 typedef struct {
     char     magic[8];
@@ -40,6 +43,11 @@ struct qtr_h5_journal {
     uint64_t      committed;   /* file size at the last commit point */
     uint64_t      dev, ino;
     int           jempty;      /* nothing saved since the last commit */
+    /* Writes below the commit point, held until the journal records that
+     * guard them are on the disk (drain: one journal sync per flush, not
+     * one per write); reads see them. In arrival order. */
+    jrecord      *held;        size_t nheld, capheld;
+    char         *hbuf;        size_t nhbuf, caphbuf;
     int           err;         /* errno of the first failed call, or 0 */
     /* A write failed (a full disk): the file is abandoned at its last
      * commit point. Later writes are dropped rather than attempted, so
@@ -153,6 +161,69 @@ static int guard(qtr_h5_journal *j, uint64_t at, uint64_t len)
     return save(j, at, end - at);
 }
 
+/* Keep a write of [at, at+len) below the commit point until drain(). */
+static int hold(qtr_h5_journal *j, uint64_t at, const void *buf, size_t len)
+{
+    if (j->nheld == j->capheld) {
+        size_t cap = j->capheld ? 2 * j->capheld : 16;
+        jrecord *h = realloc(j->held, cap * sizeof *h);
+        if (!h) return -1;
+        j->held = h;
+        j->capheld = cap;
+    }
+    if (j->nhbuf + len > j->caphbuf) {
+        size_t cap = j->caphbuf ? j->caphbuf : 4096;
+        while (cap < j->nhbuf + len) cap *= 2;
+        char *b = realloc(j->hbuf, cap);
+        if (!b) return -1;
+        j->hbuf = b;
+        j->caphbuf = cap;
+    }
+    memcpy(j->hbuf + j->nhbuf, buf, len);
+    j->held[j->nheld++] = (jrecord){at, len};
+    j->nhbuf += len;
+    return 0;
+}
+
+/* The held writes' bytes over [at, at+len) of @p buf, read from the file. */
+static void overlay(const qtr_h5_journal *j, uint64_t at, size_t len, char *buf)
+{
+    size_t off = 0;
+    for (size_t k = 0; k < j->nheld; off += j->held[k].length, k++) {
+        uint64_t a = j->held[k].offset, b = a + j->held[k].length;
+        uint64_t lo = a > at ? a : at, hi = b < at + len ? b : at + len;
+        if (lo < hi) memcpy(buf + (lo - at), j->hbuf + off + (lo - a), (size_t)(hi - lo));
+    }
+}
+
+/* The journal's records on the disk, then the writes they guard into the
+ * file: a power loss never finds an overwrite whose old bytes are lost. */
+static int drain(qtr_h5_journal *j)
+{
+    if (!j->nheld) return 0;
+    if (j->jfd >= 0 && fdatasync(j->jfd)) return -1;
+    size_t off = 0;
+    for (size_t k = 0; k < j->nheld; off += j->held[k].length, k++)
+        if (pwrite_all(j->fd, j->hbuf + off, (size_t)j->held[k].length, (off_t)j->held[k].offset))
+            return -1;
+    j->nheld = j->nhbuf = 0;
+    return 0;
+}
+
+int qtr_h5_journal_sync(qtr_h5_journal *j)
+{
+    if (!j || j->fd < 0) return 0;
+    if (!j->dead && drain(j) && !j->err) {
+        j->err = errno ? errno : EIO;
+        j->dead = 1;
+    }
+    if (j->dead) {
+        errno = j->err;
+        return -1;
+    }
+    return fdatasync(j->fd);
+}
+
 int qtr_h5_journal_commit(qtr_h5_journal *j)
 {
     if (!j || !j->jpath) return 0;
@@ -200,6 +271,106 @@ void qtr_h5_journal_on_write(qtr_h5_journal *j, void (*fn)(void *), void *ud)
 
 /* ---- recovery ------------------------------------------------------------- */
 
+/* PATH.journal.RANK, malloc'ed. */
+static char *rank_journal_path(const char *path, uint64_t rank)
+{
+    size_t len = strlen(path) + 48;
+    char *p = malloc(len);
+    if (p) snprintf(p, len, "%s.journal.%llu", path, (unsigned long long)rank);
+    return p;
+}
+
+/* Remove the rank journals PATH.journal.0, .1, ... (up to the first absent). */
+static void remove_rank_journals(const char *path)
+{
+    for (uint64_t r = 0;; r++) {
+        char *p = rank_journal_path(path, r);
+        int gone = !p || (unlink(p) && errno == ENOENT);
+        free(p);
+        if (gone) break;
+    }
+}
+
+typedef struct {
+    qtr_h5_rjrecord r;
+    const char     *old;      /* its bytes, in the journal's buffer */
+} rjentry;
+
+/* Newest first: higher epoch, then later on its rank (writes of one epoch
+ * by different ranks do not overlap). */
+static int newest_first(const void *a, const void *b)
+{
+    const qtr_h5_rjrecord *x = &((const rjentry *)a)->r, *y = &((const rjentry *)b)->r;
+    if (x->epoch != y->epoch) return x->epoch > y->epoch ? -1 : 1;
+    return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+/* Undo a --writer=all commit cut short: the records of its @p nranks rank
+ * journals, newest epoch first, then the file cut to @p committed and
+ * synced. A rank journal missing, of another file or given up (its disk
+ * full) makes the file unrecoverable: refused with a message. */
+static qtr_status rank_recover(const char *path, const char *jp, int fd, const struct stat *fs,
+                               uint64_t committed, uint64_t nranks, int *rolled_back,
+                               qtr_ctx *ctx)
+{
+    qtr_status st = QTR_OK;
+    char **bufs = calloc(nranks ? nranks : 1, sizeof *bufs);
+    rjentry *e = NULL;
+    size_t ne = 0, cap = 0;
+    if (!bufs) return qtr_fail(ctx, QTR_ENOMEM, "%s", path);
+    for (uint64_t rank = 0; rank < nranks && !st; rank++) {
+        char *rp = rank_journal_path(path, rank);
+        int rfd = rp ? open(rp, O_RDONLY | O_CLOEXEC) : -1;
+        struct stat rs;
+        qtr_h5_rjheader h;
+        if (rfd < 0 || fstat(rfd, &rs) || (size_t)rs.st_size < sizeof h ||
+            pread_all(rfd, &h, sizeof h, 0) ||
+            memcmp(h.magic, QTR_H5_RANK_JOURNAL_MAGIC, sizeof h.magic) ||
+            h.dev != (uint64_t)fs->st_dev || h.ino != (uint64_t)fs->st_ino ||
+            h.committed != committed || !(bufs[rank] = malloc((size_t)rs.st_size)) ||
+            pread_all(rfd, bufs[rank], (size_t)rs.st_size, 0)) {
+            st = qtr_fail(ctx, QTR_EPARSE,
+                          "%s: a run with --writer=all was killed while committing a round, and "
+                          "rank %llu's undo journal %s is missing or incomplete (a full disk?), "
+                          "so this file may be torn and cannot be resumed. Remove it and %s and "
+                          "run again", path, (unsigned long long)rank, rp ? rp : "", jp);
+        }
+        for (size_t p = sizeof h; !st && p + sizeof(qtr_h5_rjrecord) <= (size_t)rs.st_size;) {
+            qtr_h5_rjrecord r;
+            memcpy(&r, bufs[rank] + p, sizeof r);
+            if (r.length > (size_t)rs.st_size - p - sizeof r) break;  /* cut short */
+            if (ne == cap) {
+                cap = cap ? 2 * cap : 64;
+                rjentry *g = realloc(e, cap * sizeof *e);
+                if (!g) {
+                    st = qtr_fail(ctx, QTR_ENOMEM, "%s: journal records", path);
+                    break;
+                }
+                e = g;
+            }
+            e[ne++] = (rjentry){r, bufs[rank] + p + sizeof r};
+            p += sizeof r + (size_t)r.length;
+        }
+        if (rfd >= 0) close(rfd);
+        free(rp);
+    }
+    if (!st) {
+        qsort(e, ne, sizeof *e, newest_first);
+        int bad = 0;
+        for (size_t k = 0; k < ne && !bad; k++)
+            bad = pwrite_all(fd, e[k].old, (size_t)e[k].r.length, (off_t)e[k].r.offset);
+        if (bad || ftruncate(fd, (off_t)committed) || fdatasync(fd))
+            st = qtr_fail(ctx, QTR_EIO, "%s: rolling back an interrupted commit failed: %s", path,
+                          strerror(errno));
+        else
+            *rolled_back = 1;
+    }
+    for (uint64_t rank = 0; rank < nranks; rank++) free(bufs[rank]);
+    free(bufs);
+    free(e);
+    return st;
+}
+
 qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *ctx)
 {
     *rolled_back = 0;
@@ -210,6 +381,7 @@ qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *c
     char *buf = NULL;
     if (jfd < 0) {
         if (errno != ENOENT) st = qtr_fail(ctx, QTR_EIO, "%s: cannot open: %s", jp, strerror(errno));
+        else remove_rank_journals(path);   /* left by a kill between commits */
         goto done;
     }
     struct stat js, fs;
@@ -229,6 +401,21 @@ qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *c
                       "resumed. Remove it and %s and run again (the default writer journals its "
                       "commits: a run killed at any point resumes)", path, jp);
         goto done;
+    }
+    /* a commit of --writer=all cut short: its ranks' journals undo it */
+    uint64_t nranks = 0;
+    if ((size_t)js.st_size >= sizeof h + sizeof nranks && fd >= 0 && !fstat(fd, &fs) &&
+        !pread_all(jfd, &h, sizeof h, 0) && !memcmp(h.magic, MARK2_MAGIC, sizeof MARK2_MAGIC) &&
+        h.dev == (uint64_t)fs.st_dev && h.ino == (uint64_t)fs.st_ino &&
+        !pread_all(jfd, &nranks, sizeof nranks, sizeof h) && nranks > 0 && nranks < (1u << 24)) {
+        if (flock(fd, LOCK_EX | LOCK_NB)) {
+            st = qtr_fail(ctx, QTR_EIO, "%s: another process holds this file; wait for it to "
+                                        "end, then run the command again", path);
+            goto done;
+        }
+        if ((st = rank_recover(path, jp, fd, &fs, h.committed, nranks, rolled_back, ctx)))
+            goto done;
+        goto drop;
     }
     /* no record (killed before the first one was whole), no file, or the
      * journal of another file that had this name: nothing to undo */
@@ -273,13 +460,14 @@ qtr_status qtr_h5_journal_recover(const char *path, int *rolled_back, qtr_ctx *c
         bad = pwrite_all(fd, buf + at[i] + sizeof r, (size_t)r.length, (off_t)r.offset);
     }
     free(at);
-    if (bad || ftruncate(fd, (off_t)h.committed)) {
+    if (bad || ftruncate(fd, (off_t)h.committed) || fdatasync(fd)) {
         st = qtr_fail(ctx, QTR_EIO, "%s: rolling back an interrupted commit failed: %s", path,
                       strerror(errno));
         goto done;
     }
     *rolled_back = nrec > 0;
 drop:
+    remove_rank_journals(path);
     if (unlink(jp) && errno != ENOENT)
         st = qtr_fail(ctx, QTR_EIO, "%s: cannot remove: %s", jp, strerror(errno));
 done:
@@ -300,13 +488,14 @@ int qtr_h5_journal_pending(const char *path)
     if (jfd >= 0 && !fstat(jfd, &sb))
         pending = (size_t)sb.st_size > sizeof(jheader) + sizeof(jrecord) ||
                   ((size_t)sb.st_size >= sizeof h && !pread_all(jfd, &h, sizeof h, 0) &&
-                   !memcmp(h.magic, MARK_MAGIC, sizeof MARK_MAGIC));
+                   (!memcmp(h.magic, MARK_MAGIC, sizeof MARK_MAGIC) ||
+                    !memcmp(h.magic, MARK2_MAGIC, sizeof MARK2_MAGIC)));
     if (jfd >= 0) close(jfd);
     free(jp);
     return pending;
 }
 
-int qtr_h5_journal_mark(const char *path, int on)
+int qtr_h5_journal_mark(const char *path, int on, int nranks)
 {
     char *jp = journal_path(path);
     if (!jp) return -1;
@@ -317,7 +506,8 @@ int qtr_h5_journal_mark(const char *path, int on)
         struct stat fs;
         jheader h;
         memset(&h, 0, sizeof h);
-        memcpy(h.magic, MARK_MAGIC, sizeof MARK_MAGIC);
+        memcpy(h.magic, MARK2_MAGIC, sizeof MARK2_MAGIC);
+        uint64_t n = (uint64_t)nranks;
         int fd = -1;
         rc = stat(path, &fs) ? -1 : 0;
         if (!rc) {
@@ -325,7 +515,9 @@ int qtr_h5_journal_mark(const char *path, int on)
             h.ino = (uint64_t)fs.st_ino;
             h.committed = (uint64_t)fs.st_size;
             fd = open(jp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-            rc = fd < 0 || pwrite_all(fd, &h, sizeof h, 0) ? -1 : 0;
+            rc = fd < 0 || pwrite_all(fd, &h, sizeof h, 0) || pwrite_all(fd, &n, sizeof n, sizeof h)
+                     ? -1
+                     : 0;
         }
         if (fd >= 0 && close(fd)) rc = -1;
     }
@@ -373,7 +565,9 @@ static H5FD_t *d_open(const char *name, unsigned flags, hid_t fapl, haddr_t maxa
 static herr_t d_close(H5FD_t *file)
 {
     jfile *f = (jfile *)file;
-    int rc = close(f->fd);
+    /* the close's own flush on the disk before the journal is removed */
+    int rc = f->j->jpath && !f->j->dead && qtr_h5_journal_sync(f->j) ? -1 : 0;
+    if (close(f->fd)) rc = -1;
     if (f->j->fd == f->fd) f->j->fd = -1;
     free(f);
     return rc ? -1 : 0;
@@ -429,7 +623,9 @@ static herr_t d_read(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, si
     (void)dxpl;
     jfile *f = (jfile *)file;
     if (addr == HADDR_UNDEF || addr + size > f->eoa) return -1;
-    return pread_all(f->fd, buf, size, (off_t)addr) ? -1 : 0;
+    if (pread_all(f->fd, buf, size, (off_t)addr)) return -1;
+    overlay(f->j, addr, size, buf);
+    return 0;
 }
 
 static herr_t d_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
@@ -440,8 +636,17 @@ static herr_t d_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, s
     jfile *f = (jfile *)file;
     if (addr == HADDR_UNDEF || addr + size > f->eoa) return -1;
     if (f->j->dead) return 0;
-    if (f->j->jpath && f->j->on_write) f->j->on_write(f->j->on_write_ud);
-    if (guard(f->j, addr, size) || pwrite_all(f->fd, buf, size, (off_t)addr)) return fail(f->j);
+    qtr_h5_journal *j = f->j;
+    if (j->jpath && j->on_write) j->on_write(j->on_write_ud);
+    /* the part below the commit point: its old bytes saved, the write held
+     * until drain(); the part beyond goes to the file now */
+    size_t below = j->jpath && addr < j->committed
+                       ? (size_t)((addr + size < j->committed ? addr + size : j->committed) - addr)
+                       : 0;
+    if (below && (guard(j, addr, below) || hold(j, addr, buf, below))) return fail(j);
+    if (size > below &&
+        pwrite_all(f->fd, (const char *)buf + below, size - below, (off_t)(addr + below)))
+        return fail(j);
     if (addr + size > f->eof) f->eof = addr + size;
     return 0;
 }
@@ -452,6 +657,7 @@ static herr_t d_truncate(H5FD_t *file, hid_t dxpl, hbool_t closing)
     (void)closing;
     jfile *f = (jfile *)file;
     if (f->eoa == f->eof || f->j->dead) return 0;
+    if (drain(f->j)) return fail(f->j);
     if ((f->eoa < f->eof && guard(f->j, f->eoa, f->eof - f->eoa)) || ftruncate(f->fd, (off_t)f->eoa))
         return fail(f->j);
     f->eof = f->eoa;
@@ -520,5 +726,7 @@ void qtr_h5_journal_free(qtr_h5_journal *j, int clean)
     if (j->jpath && !j->dead && (clean || j->jempty)) unlink(j->jpath);
     H5FDunregister(j->driver);
     free(j->jpath);
+    free(j->held);
+    free(j->hbuf);
     free(j);
 }

@@ -21,8 +21,12 @@
  * ignored: the file write it guards had not started.
  *
  * Protection covers a kill of the process (its completed writes are in the
- * kernel's page cache), not the loss of the machine's power: nothing here
- * calls fsync. */
+ * kernel's page cache) and the loss of the machine's power: writes below
+ * the commit point are held in memory (reads see them) until the flush's
+ * qtr_h5_journal_sync, which syncs the journal, then writes them, then
+ * syncs the file, before the commit point empties the journal: the old
+ * bytes are always on the disk before their overwrite can be. Recovery
+ * syncs the restored file before it removes the journal. */
 #ifndef QTR_H5_JOURNAL_H
 #define QTR_H5_JOURNAL_H
 
@@ -44,6 +48,11 @@ int qtr_h5_journal_use(qtr_h5_journal *j, hid_t fapl);
 /** Start protecting the open file @p path (its final name): the current
  *  file is the first commit point. 0 or -1 (errno set). */
 int qtr_h5_journal_start(qtr_h5_journal *j, const char *path);
+/** Push the data file's writes to the disk: the journal's records first,
+ *  then the writes below the commit point they guard (held until now),
+ *  then fdatasync of the file. 0 or -1 (errno set). Call after a flush,
+ *  before its commit point. */
+int qtr_h5_journal_sync(qtr_h5_journal *j);
 /** A commit point (call after a successful flush): empty the journal. */
 int qtr_h5_journal_commit(qtr_h5_journal *j);
 /** errno of the driver's last failed system call (ENOSPC: disk full), 0
@@ -64,9 +73,25 @@ int qtr_h5_journal_pending(const char *path);
 
 /** For a file written without this driver (parallel HDF5, whose MPI-IO
  *  driver cannot be wrapped): @p on, write PATH.journal as a mark that a
- *  commit is under way (no undo data: a kill leaves the file possibly torn,
- *  and qtr_h5_journal_recover then refuses it with a message that says
- *  so); off, remove the mark at the commit point. 0 or -1 (errno set). */
-int qtr_h5_journal_mark(const char *path, int on);
+ *  commit is under way, by @p nranks ranks that each keep the undo data of
+ *  their own writes in a rank journal (below); off, remove the mark at the
+ *  commit point. With the mark there, qtr_h5_journal_recover undoes the
+ *  rank journals' records, newest epoch first, or refuses the file when a
+ *  rank journal is missing or was given up (its disk full). 0 or -1
+ *  (errno set). */
+int qtr_h5_journal_mark(const char *path, int on, int nranks);
+
+/* Rank journals (mpi/mpiio_journal.h), PATH.journal.RANK, native byte
+ * order: a header {magic, st_dev, st_ino of the file, its size when the
+ * commit began}, then records {offset, length, epoch, order on the rank,
+ * the old bytes}. */
+#define QTR_H5_RANK_JOURNAL_MAGIC "QTRJRNR1"
+typedef struct {
+    char     magic[8];
+    uint64_t dev, ino, committed;
+} qtr_h5_rjheader;
+typedef struct {
+    uint64_t offset, length, epoch, seq;
+} qtr_h5_rjrecord;
 
 #endif

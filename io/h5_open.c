@@ -445,7 +445,7 @@ int qtr_h5_interrupted(const char *path) { return qtr_h5_journal_pending(path); 
 
 qtr_status qtr_h5_mark_commit(const char *path, int on, qtr_ctx *ctx)
 {
-    if (qtr_h5_journal_mark(path, on))
+    if (qtr_h5_journal_mark(path, on > 0, on))
         return qtr_fail(ctx, QTR_EIO, "%s: cannot %s its commit mark %s.journal: %s", path,
                         on ? "write" : "remove", path, strerror(errno));
     return QTR_OK;

@@ -50,9 +50,14 @@ static int unfilter(hid_t d, uint32_t mask, unsigned char **data, uint64_t *len,
             *len -= 4;
             continue;
         }
-        if ((id != H5Z_FILTER_DEFLATE && id != H5Z_FILTER_SHUFFLE) || !(o = malloc(want ? want : 1))) {
+        /* inflating makes the chunk's whole size; unshuffling keeps the stored one */
+        uint64_t osize = id == H5Z_FILTER_SHUFFLE ? *len : want;
+        if ((id != H5Z_FILTER_DEFLATE && id != H5Z_FILTER_SHUFFLE) || es == 0) {
             snprintf(why, wlen, "chunks stored through filter %d, which this reader does not undo",
                      (int)id);
+            rc = -1;
+        } else if (!(o = malloc(osize ? (size_t)osize : 1))) {
+            snprintf(why, wlen, "out of memory undoing a chunk's filters");
             rc = -1;
         } else if (id == H5Z_FILTER_DEFLATE) {
             if (uncompress(o, &olen, *data, (uLong)*len) != Z_OK) {
@@ -730,6 +735,21 @@ done:
     return st;
 }
 
+static qtr_status read_range(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_block *b,
+                             qtr_ctx *ctx);
+
+/* Row @p index as a defect of the block: its index could not be read. */
+static qtr_status unreadable_row(qtr_h5_block *b, uint64_t index, const char *why, qtr_ctx *ctx)
+{
+    if (QTR_GROW(&b->alloc, b->row, b->cap, b->n + 1))
+        return qtr_fail(ctx, QTR_ENOMEM, "block of %zu rows", b->n + 1);
+    memset(&b->row[b->n], 0, sizeof b->row[0]);
+    b->row[b->n].index = index;
+    row_defect(b, b->n++, QTR_EPARSE, "circuit %llu: its index cannot be read (%s)",
+               (unsigned long long)index, why);
+    return QTR_OK;
+}
+
 qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_block *b,
                             qtr_ctx *ctx)
 {
@@ -739,6 +759,28 @@ qtr_status qtr_h5_read_rows(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_blo
     if (!n) return QTR_OK;
     if (b->n && first <= b->row[b->n - 1].index)
         return qtr_fail(ctx, QTR_EINVAL, "%s: rows out of order", __func__);
+    qtr_status st = read_range(f, first, n, b, ctx);
+    if (st != QTR_EIO || n == 1) return st;
+    /* A damaged chunk of an index column: the rows it covers fail alone,
+     * each with its reason; the others are read one by one. */
+    for (size_t i = 0; i < n && (st == QTR_OK || st == QTR_EIO); i++) {
+        st = read_range(f, first + i, 1, b, ctx);
+        if (st == QTR_EIO) {
+            char why[sizeof ctx->msg];
+            const char *at = strstr(ctx->msg, " (");
+            snprintf(why, sizeof why, "%s", at ? at + 2 : ctx->msg);
+            size_t len = strlen(why);
+            if (at && len && why[len - 1] == ')') why[len - 1] = '\0';
+            st = unreadable_row(b, first + i, why, ctx);
+        }
+    }
+    return st;
+}
+
+/* qtr_h5_read_rows of rows [first, first+n), all or nothing. */
+static qtr_status read_range(qtr_h5_file *f, uint64_t first, size_t n, qtr_h5_block *b,
+                             qtr_ctx *ctx)
+{
     qtr_h5_quiet q = qtr_h5_quiet_begin();
     qtr_status st = QTR_OK;
     size_t k0 = b->n;

@@ -220,11 +220,13 @@ qtr_status qtr_h5_recover(const char *path, int *rolled_back, qtr_ctx *ctx);
 /** 1 if @p path has a commit cut short that qtr_h5_recover would undo (the
  *  file may read as torn until then). */
 int qtr_h5_interrupted(const char *path);
-/** Results written with parallel HDF5 (--writer=all) have no undo journal:
- *  one process (rank 0) marks PATH.journal before each commit (@p on) and
- *  removes the mark at its commit point (after every rank's flush), so a
- *  commit cut short makes qtr_h5_recover refuse the file with a message
- *  rather than resume a file that may be torn. */
+/** Results written with parallel HDF5 (--writer=all) have no undo journal
+ *  of their own: each rank keeps one of its writes (mpi/mpiio_journal.h),
+ *  and one process (rank 0) marks PATH.journal before each commit (@p on:
+ *  the number of ranks writing) and removes the mark at its commit point
+ *  (@p on 0, after every rank's flush). qtr_h5_recover then undoes a
+ *  commit cut short from the rank journals, or refuses the file with a
+ *  message when one is missing. */
 qtr_status qtr_h5_mark_commit(const char *path, int on, qtr_ctx *ctx);
 /** Tests: @p fn(@p ud) before each write to a protected file. */
 void qtr_h5_set_write_hook(qtr_h5_file *f, void (*fn)(void *), void *ud);

@@ -8,9 +8,10 @@
  *  - integer k: G repeated |k| times, inverted when k < 0;
  *  - other k: rotations scale their angle (Qiskit's power of a rotation),
  *    z/s/t/sdg/tdg become p(k*angle), a controlled table gate raises its
- *    target gate, and any other 1-qubit gate goes through its matrix raised
- *    on the principal branch; multi-qubit gates without such a form are
- *    refused;
+ *    target gate, and any other 1- or 2-qubit gate goes through its matrix
+ *    raised on the principal branch (2 qubits: eigenvectors by LAPACK's
+ *    complex Schur form, then the KAK synthesis of src/synth_kak.c into cx
+ *    and 1-qubit gates); gates of 3+ qubits without such a form are refused;
  *  - inverse: qtr_gate_inverse, or the inverse of the gate's definition;
  *  - controls: the table's controlled gate when there is one (x -> cx, ccx,
  *    c3x, c4x; z -> cz, ccz; rz -> crz; swap -> cswap; ...); else a 1-qubit
@@ -25,8 +26,10 @@
  * definition. */
 #include <complex.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lapacke.h>
 #include "common.h"
 #include "mat2.h"
 #include "pass.h"
@@ -257,6 +260,56 @@ static qtr_status by_definition(qtr_q3_sink *s, qtr_op op, const double *params,
 
 /* ---- powers -------------------------------------------------------------------------- */
 
+/* @p m (a 4x4 unitary) to the real power @p k on the principal branch
+ * (eigenphases in (-pi, pi], as for one qubit): Z diag(l^k) Z* from its
+ * complex Schur form m = Z T Z*, T diagonal for a unitary. @return 0, or -1
+ * when the eigensolver fails or T is not diagonal. */
+static int matrix4_power(const double m[32], double k, double out[32])
+{
+    cplx a[16], w[4], z[16], d[4];
+    for (int i = 0; i < 16; i++) a[i] = entry(m, i);
+    lapack_int sdim = 0;
+    if (LAPACKE_zgees(LAPACK_ROW_MAJOR, 'V', 'N', NULL, 4, a, 4, &sdim, w, z, 4)) return -1;
+    for (int i = 0; i < 4; i++)
+        for (int j = i + 1; j < 4; j++)
+            if (cabs(a[i * 4 + j]) > 1e-9) return -1;
+    for (int i = 0; i < 4; i++) d[i] = cexp(I * k * phase_of(w[i]));
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) {
+            cplx e = 0;
+            for (int l = 0; l < 4; l++) e += z[i * 4 + l] * d[l] * conj(z[j * 4 + l]);
+            set_entry(out, i * 4 + j, e);
+        }
+    return 0;
+}
+
+qtr_status qtr_q3_apply_matrix4(qtr_q3_sink *s, const double m[32], const uint32_t q[2],
+                                const uint32_t *ctrl, uint32_t nctrl)
+{
+    qtr_kak_basis kb;
+    qtr_kak_synthesis syn;
+    qtr_status st;
+    if ((st = qtr_kak_basis_init(&kb, QTR_OP_CX, s->ctx)) ||
+        (st = qtr_kak_synth(m, &kb, 1.0, &syn, s->ctx)))
+        return st;
+    for (int i = 0; i <= syn.n2q; i++) {
+        if (i && (st = qtr_q3_apply(s, QTR_OP_CX, NULL, q, ctrl, nctrl, 0, 1))) return st;
+        if ((st = qtr_q3_apply_matrix(s, syn.layer[i][0], q[0], ctrl, nctrl)) ||
+            (st = qtr_q3_apply_matrix(s, syn.layer[i][1], q[1], ctrl, nctrl)))
+            return st;
+    }
+    return syn.phase != 0 ? qtr_q3_gphase(s, syn.phase, ctrl, nctrl) : QTR_OK;
+}
+
+qtr_status qtr_q3_matrix4_power(qtr_q3_sink *s, const double m[32], double k, const char *what,
+                                double out[32])
+{
+    if (matrix4_power(m, k, out))
+        return qtr_fail(s->ctx, QTR_EUNSUPPORTED, "unsupported in this version: a non-integer "
+                        "power of %s (its eigenvalues were not found)", what);
+    return QTR_OK;
+}
+
 /* A non-integer power @p k of op(p). */
 static qtr_status fractional(qtr_q3_sink *s, qtr_op op, double *p, const uint32_t *q,
                              const uint32_t *ctrl, uint32_t nctrl, double k)
@@ -291,6 +344,15 @@ static qtr_status fractional(qtr_q3_sink *s, qtr_op op, double *p, const uint32_
             if ((st = join_controls(s, ctrl, nctrl, q, 1, all))) return st;
             qtr_q3_matrix_power(mat, k, mk);
             return qtr_q3_apply_matrix(s, mk, q[1], all, nctrl + 1);
+        }
+        if (qtr_gate(op)->nqubits == 2) {   /* its matrix raised, synthesised */
+            double m4[32], mk4[32];
+            char what[48];
+            snprintf(what, sizeof what, "'%s'", qtr_gate(op)->name);
+            if ((st = qtr_gate_matrix(op, p, m4)) ||
+                (st = qtr_q3_matrix4_power(s, m4, k, what, mk4)))
+                return st;
+            return qtr_q3_apply_matrix4(s, mk4, q, ctrl, nctrl);
         }
         if (qtr_gate(op)->nqubits != 1)
             return unsupported(s, "a non-integer power", op);

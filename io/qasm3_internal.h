@@ -51,6 +51,16 @@ qtr_status qtr_q3_apply(qtr_q3_sink *s, qtr_op op, const double *params, const u
  *  @p nctrl controls. */
 qtr_status qtr_q3_apply_matrix(qtr_q3_sink *s, const double m[8], uint32_t q, const uint32_t *ctrl,
                                uint32_t nctrl);
+/** Apply the 4x4 unitary @p m (operand k = bit k of the index, as
+ *  qtr_gate_matrix) on (q[0], q[1]) under @p nctrl controls: its KAK
+ *  synthesis into cx and 1-qubit gates, phase included. */
+qtr_status qtr_q3_apply_matrix4(qtr_q3_sink *s, const double m[32], const uint32_t q[2],
+                                const uint32_t *ctrl, uint32_t nctrl);
+/** The 4x4 unitary @p m to the real power @p k on the principal branch,
+ *  into @p out; QTR_EUNSUPPORTED naming @p what if its eigenvectors cannot
+ *  be found. */
+qtr_status qtr_q3_matrix4_power(qtr_q3_sink *s, const double m[32], double k, const char *what,
+                                double out[32]);
 /** gphase(@p a): the global phase, or a phase gate on the controls. */
 qtr_status qtr_q3_gphase(qtr_q3_sink *s, double a, const uint32_t *ctrl, uint32_t nctrl);
 /** @p m to the real power @p k on the principal branch (eigenphases in

@@ -347,34 +347,63 @@ static qtr_status placed(P *r, qtr_status st)
 static qtr_status apply_gate(P *r, uint32_t gi, const double *pv, const uint32_t *qv,
                              const uint32_t *ctrl, uint32_t nctrl, int inv, double pw);
 
-/* The 2x2 unitary of user gate @p gi (one qubit), global phase included. */
-static qtr_status user_matrix(P *r, uint32_t gi, const double *pv, double m[8])
+/* The unitary of user gate @p gi of one or two qubits (2x2 or 4x4,
+ * operand k = bit k), global phase included: its body simulated. */
+static qtr_status user_matrix(P *r, uint32_t gi, const double *pv, double *m)
 {
+    uint32_t nq = r->gates[gi].nqubits;
     qtr_circuit *save = r->c, *d = qtr_circuit_new(0);
     double *save_phase = r->sink.phase;
     cond3 save_cond = r->cond;
     if (!d) return nomem(r);
-    qtr_status st = qtr_circuit_add_qreg(d, "q", 1, r->ctx);
+    qtr_status st = qtr_circuit_add_qreg(d, "q", nq, r->ctx);
     if (st) {
         qtr_circuit_free(d);
         return relocate(r, st);
     }
-    uint32_t q0 = 0;
+    uint32_t qs[2] = {0, 1};
     r->c = d;
     r->sink.phase = &d->global_phase;
     r->cond.on = 0;
     size_t appended = r->appended;
-    st = apply_gate(r, gi, pv, &q0, NULL, 0, 0, 1);
+    st = apply_gate(r, gi, pv, qs, NULL, 0, 0, 1);
     r->appended = appended;
     r->c = save;
     r->sink.phase = save_phase;
     r->cond = save_cond;
     double *u = NULL;
     if (!st && (st = qtr_sim_unitary(d, &u, r->ctx))) st = relocate(r, st);
-    if (!st) memcpy(m, u, 8 * sizeof *m);
+    if (!st) memcpy(m, u, ((size_t)2 << (2 * nq)) * sizeof *m);
     free(u);
     qtr_circuit_free(d);
     return st;
+}
+
+/* A non-integer power @p pw of user gate @p gi (one or two qubits): its
+ * unitary raised on the principal branch, then applied. */
+static qtr_status user_power(P *r, uint32_t gi, const double *pv, const uint32_t *qv,
+                             const uint32_t *ctrl, uint32_t nctrl, double pw)
+{
+    const gate3 *g = &r->gates[gi];
+    if (any_sym(pv, g->nparams))
+        return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
+                       "unsupported in this version: a non-integer power of '%s' with an "
+                       "input parameter", gname(r, gi));
+    if (g->nqubits > 2)
+        return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
+                       "unsupported in this version: a non-integer power of the "
+                       "%u-qubit gate '%s'", g->nqubits, gname(r, gi));
+    double m[32], mk[32];
+    qtr_status st = user_matrix(r, gi, pv, m);
+    if (st) return st;
+    if (g->nqubits == 1) {
+        qtr_q3_matrix_power(m, pw, mk);
+        return placed(r, qtr_q3_apply_matrix(&r->sink, mk, qv[0], ctrl, nctrl));
+    }
+    char what[80];
+    snprintf(what, sizeof what, "'%.60s'", gname(r, gi));
+    if ((st = qtr_q3_matrix4_power(&r->sink, m, pw, what, mk))) return placed(r, st);
+    return placed(r, qtr_q3_apply_matrix4(&r->sink, mk, qv, ctrl, nctrl));
 }
 
 /* Evaluate the modifiers of call @p cl (with formal values @p fp): *inv
@@ -451,20 +480,7 @@ static qtr_status apply_gate(P *r, uint32_t gi, const double *pv, const uint32_t
     if (g->kind == G_TABLE)
         return placed(r, qtr_q3_apply(&r->sink, (qtr_op)g->op, pv, qv, ctrl, nctrl, inv, pw));
     if (pw != 1) {
-        if (pw != floor(pw)) {
-            if (any_sym(pv, g->nparams))
-                return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
-                               "unsupported in this version: a non-integer power of '%s' with an "
-                               "input parameter", gname(r, gi));
-            if (g->nqubits != 1)
-                return fail_at(r, QTR_EUNSUPPORTED, r->stmt_line, r->stmt_col,
-                               "unsupported in this version: a non-integer power of the "
-                               "%u-qubit gate '%s'", g->nqubits, gname(r, gi));
-            double m[8], mk[8];
-            if ((st = user_matrix(r, gi, pv, m))) return st;
-            qtr_q3_matrix_power(m, inv ? -pw : pw, mk);
-            return placed(r, qtr_q3_apply_matrix(&r->sink, mk, qv[0], ctrl, nctrl));
-        }
+        if (pw != floor(pw)) return user_power(r, gi, pv, qv, ctrl, nctrl, inv ? -pw : pw);
         if (pw < 0) inv = !inv;
         for (double k = fabs(pw); k > 0 && !st; k--) {
             if (QTR_UNLIKELY(!r->budget)) return budget_spent(r);
@@ -1556,7 +1572,9 @@ qtr_status qtr_qasm3_new(qtr_qasm3 **out, qtr_qasm_lex *L, const char *name, qtr
     u.nparams = 3;
     u.nqubits = 1;
     r->stmt_line = 1;
-    if (add_gate(r, "U", 1, 0, 0, &u)) {
+    /* operand scratch exists from the start: statements of no operands
+     * ("barrier;", "gphase(x);") still index it */
+    if (add_gate(r, "U", 1, 0, 0, &u) || QTR_GROW(&r->alloc, r->args, r->capargs, 8)) {
         qtr_qasm3_free(r);
         return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", name);
     }

@@ -1476,7 +1476,10 @@ static qtr_status reader_new(R **out, const char *name, qtr_ctx *ctx)
     cx.nqubits = 2;
     u.expanded = cx.expanded = 1;
     u.opaque_use = cx.opaque_use = -1;
-    if (add_gate(r, "U", 1, 0, 0, &u) || add_gate(r, "CX", 2, 0, 0, &cx)) {
+    /* operand scratch exists from the start: the shared operand helpers
+     * (qasm_operand.c) are handed args + a0 whatever the count */
+    if (add_gate(r, "U", 1, 0, 0, &u) || add_gate(r, "CX", 2, 0, 0, &cx) ||
+        QTR_GROW(&r->alloc, r->args, r->capargs, 8)) {
         qtr_qasm_reader_free(r);
         return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory", name);
     }

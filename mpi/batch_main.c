@@ -18,6 +18,7 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 #include "comm.h"
 #include "h5_store.h"
 #include "killpoint.h"
+#include "mpiio_journal.h"
 #include "partition.h"
 #include "progress.h"
 #include "qtr_io.h"
@@ -157,6 +159,7 @@ typedef struct {
     uint64_t    *win_start, *win_count;
     int          rolled_back;     /* rank 0: an interrupted commit was undone */
     int          close_mark;      /* rank 0: marked the timing and close as a commit */
+    int          journaled;       /* --writer=all: the close is under the rank journals */
     qtr_sweep_run *sweep;         /* a sweep (sweep_run.h): rows are made, not read; else NULL */
 } run_state;
 
@@ -246,6 +249,21 @@ static int scan_done(run_state *s, qtr_h5_file *f, qtr_ctx *ctx)
     return 0;
 }
 
+/* Make the rename of @p path durable: sync the directory that holds it
+ * (its header was synced by the flush before). 0 or -1 (errno set). */
+static int sync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir) return -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = fd < 0 ? -1 : fsync(fd);
+    /* file systems that cannot sync a directory keep the rename anyway */
+    if (rc && (errno == EINVAL || errno == EROFS)) rc = 0;
+    if (fd >= 0) close(fd);
+    free(dir);
+    return rc;
+}
+
 /* Create the results for this run: under a temporary name (RESULTS.part),
  * header and index written and flushed, then renamed into place. So the
  * file at RESULTS is always a complete results header: a kill before the
@@ -272,7 +290,7 @@ static int create_output(run_state *s, const qtr_h5_run *run, qtr_ctx *ctx)
     if (!failed && mine && qtr_h5_flush(s->out, ctx)) failed = 1;
     if (any_failed(c, failed, ctx)) goto done;
     if (mine) qtr_killpoint("header");
-    if (c->rank == 0 && rename(tmp, s->o->output))
+    if (c->rank == 0 && (rename(tmp, s->o->output) || sync_parent(s->o->output)))
         failed = qtr_fail(ctx, QTR_EIO, "%s: cannot rename to %s: %s", tmp, s->o->output,
                           strerror(errno)) != QTR_OK;
     if (!failed && mine && qtr_h5_set_path(s->out, s->o->output, ctx)) failed = 1;
@@ -464,10 +482,23 @@ static int read_rows(coord *k, uint64_t first, size_t n, qtr_h5_block *b, qtr_ct
 }
 
 /* The cost columns of rows [first, first+n) (qtr_h5_read_costs), for a
- * sweep from its templates. */
+ * sweep from its templates. They only guide scheduling: where a damaged
+ * chunk of the index hides them, the rows it covers are read one by one,
+ * and one still unreadable is scheduled at cost 0; reading the row itself
+ * then fails that row alone, with its name. */
 static int read_costs(coord *k, uint64_t first, size_t n, qtr_ctx *ctx)
 {
-    if (!k->s->sweep) return qtr_h5_read_costs(k->in, first, n, k->fcost, k->ninst, k->nq, ctx) ? -1 : 0;
+    if (!k->s->sweep) {
+        if (!qtr_h5_read_costs(k->in, first, n, k->fcost, k->ninst, k->nq, ctx)) return 0;
+        for (size_t i = 0; i < n; i++)
+            if (qtr_h5_read_costs(k->in, first + i, 1, &k->fcost[i], &k->ninst[i], &k->nq[i], ctx)) {
+                k->fcost[i] = 0;
+                k->ninst[i] = 0;
+                k->nq[i] = 0;
+            }
+        ctx->msg[0] = '\0';   /* the failures above are left to the rows */
+        return 0;
+    }
     for (size_t i = 0; i < n; i++)
         qtr_sweep_run_row_cost(k->s->sweep, first + i, &k->fcost[i], &k->ninst[i], &k->nq[i]);
     return 0;
@@ -1038,13 +1069,20 @@ static int run_rounds(run_state *s, qtr_ctx *ctx)
     free(cnt);
     /* run figures, outside the compared data; the same values on every rank */
     double wall = now() - t_start;
+    /* parallel HDF5 rewrites metadata for them: the timing and the close
+     * are a commit like a round's (rank journals, then rank 0's mark),
+     * unless a round's commit was cut short and left its mark and journals */
+    int fresh = s->out && c->parallel_io && (c->rank != 0 || !qtr_h5_interrupted(s->o->output));
+    if (s->out && c->parallel_io) {
+        int left = !fresh;
+        if (qtr_comm_max_int(c, &left)) left = 1;
+        fresh = !left && !qtr_mpiio_journal_begin(s->o->output, c->rank);
+        int bad = !fresh;
+        if (qtr_comm_max_int(c, &bad) || bad) fresh = 0;
+    }
     qtr_comm_bcast(c, &wall, sizeof wall, 0);
-    /* parallel HDF5 rewrites metadata for them with no undo journal: rank 0
-     * marks the timing and the close as a commit (qtr_h5_mark_commit),
-     * unless a round's commit was cut short and left its mark */
-    if (s->out && c->parallel_io && c->rank == 0)
-        s->close_mark = !qtr_h5_interrupted(s->o->output) &&
-                        !qtr_h5_mark_commit(s->o->output, 1, ctx);
+    if (fresh && c->rank == 0) s->close_mark = !qtr_h5_mark_commit(s->o->output, c->size, ctx);
+    s->journaled = fresh;
     if (s->out && (c->parallel_io || c->rank == 0) &&
         !qtr_h5_set_timing(s->out, c->size, nthreads, wall, ctx))
         qtr_killpoint("timing");
@@ -1188,11 +1226,15 @@ done:
         } else {
             qtr_killpoint("close");
         }
-        /* every rank's close done: the commit point of the timing */
-        if (c->parallel_io && !qtr_comm_max_int(c, &bad) && !bad && s.close_mark &&
-            qtr_h5_mark_commit(o->output, 0, &cctx)) {
-            say(c, "%s", cctx.msg);
-            rc = QTR_EXIT_USAGE;
+        /* every rank's close done: the commit point of the timing; once the
+         * mark is gone (a collective later), the rank journals go too */
+        if (c->parallel_io && !qtr_comm_max_int(c, &bad) && !bad) {
+            int left = s.close_mark && qtr_h5_mark_commit(o->output, 0, &cctx);
+            if (left) {
+                say(c, "%s", cctx.msg);
+                rc = QTR_EXIT_USAGE;
+            }
+            if (!qtr_comm_max_int(c, &left) && !left && s.journaled) qtr_mpiio_journal_finish();
         }
     }
     qtr_ctx cctx;

@@ -4,10 +4,12 @@
  * Invariant after a successful commit: every row of the round has its data
  * and, last, its status on disk; the pools end at r->base (rank 0). */
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "killpoint.h"
+#include "mpiio_journal.h"
 #include "rounds.h"
 #include "worker.h" /* qtr_thread_cpu */
 
@@ -495,10 +497,18 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     if (c->parallel_io) {
         /* every rank writes its own rows; each step is collective, so a
          * failure anywhere stops everyone at the same step. Parallel HDF5
-         * has no undo journal: rank 0 marks the commit under way first
-         * (qtr_h5_mark_commit), and removes the mark once every rank's
-         * flush of the status is done */
-        step = c->rank == 0 && qtr_h5_mark_commit(qtr_h5_path(r->out), 1, ctx) ? -1 : 0;
+         * has no undo journal of its own: every rank starts its rank
+         * journal (mpiio_journal.h), then rank 0 marks the commit under
+         * way (qtr_h5_mark_commit), and removes the mark once every rank's
+         * flush of the status is done; a kill in between is undone by
+         * --resume from the rank journals */
+        const char *path = qtr_h5_path(r->out);
+        step = qtr_mpiio_journal_begin(path, c->rank)
+                   ? qtr_fail(ctx, QTR_EIO, "%s: cannot start rank %d's undo journal: %s", path,
+                              c->rank, strerror(errno))
+                   : 0;
+        if (all_ok(c, step, ctx, "starting a commit's journals")) goto done;
+        step = c->rank == 0 && qtr_h5_mark_commit(path, c->size, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "marking a commit")) goto done;
         step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "extending the results")) goto done;
@@ -517,9 +527,13 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
         qtr_killpoint("status");
         feed(r);
         step = flush(r, ctx);
+        if (!step && qtr_mpiio_journal_failed())
+            step = qtr_fail(ctx, QTR_EIO, "%s.journal.%d: %s", path, c->rank,
+                            strerror(qtr_mpiio_journal_failed()));
         if (all_ok(c, step, ctx, "flushing status")) goto done;
-        step = c->rank == 0 && qtr_h5_mark_commit(qtr_h5_path(r->out), 0, ctx) ? -1 : 0;
+        step = c->rank == 0 && qtr_h5_mark_commit(path, 0, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "ending a commit")) goto done;
+        qtr_mpiio_journal_end();   /* after the mark is gone on every rank's view */
         charge(r, QTR_COMMIT_STATUS, &m);
         rc = 0;
         goto agree_stop;

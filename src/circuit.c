@@ -570,14 +570,25 @@ qtr_status qtr_circuit_remap_qubits(qtr_circuit *c, const uint32_t *map, uint32_
     if (new_nqubits < c->nqubits)
         return qtr_fail(ctx, QTR_EINVAL, "remap to %u qubits, circuit has %u", new_nqubits,
                         c->nqubits);
+    /* distinct targets, in one pass: a program on physical qubit $16000000
+     * has that many (a pairwise check took hours) */
+    uint32_t *owner = malloc((new_nqubits ? new_nqubits : 1) * sizeof *owner);
+    if (!owner) return qtr_fail(ctx, QTR_ENOMEM, "remap: out of memory");
+    memset(owner, 0xff, (size_t)new_nqubits * sizeof *owner);
     for (uint32_t v = 0; v < c->nqubits; v++) {
-        if (map[v] >= new_nqubits)
+        if (map[v] >= new_nqubits) {
+            free(owner);
             return qtr_fail(ctx, QTR_EINVAL, "remap: qubit %u to %u, outside 0..%u", v, map[v],
                             new_nqubits - 1);
-        for (uint32_t w = 0; w < v; w++)
-            if (map[w] == map[v])
-                return qtr_fail(ctx, QTR_EINVAL, "remap: qubits %u and %u both to %u", w, v, map[v]);
+        }
+        if (owner[map[v]] != UINT32_MAX) {
+            uint32_t w = owner[map[v]];
+            free(owner);
+            return qtr_fail(ctx, QTR_EINVAL, "remap: qubits %u and %u both to %u", w, v, map[v]);
+        }
+        owner[map[v]] = v;
     }
+    free(owner);
     /* the new register first, so a failure leaves the circuit unchanged */
     qtr_reg *regs = NULL;
     size_t cap = 0;

@@ -378,6 +378,8 @@ typedef struct {
     int      basic;      /* 1: Qiskit's "basic" heuristic (level 0); 0: lookahead + decay */
     uint32_t trials;     /* seeded trials (0 means 1), best by (swaps, trial index) */
     uint64_t seed;
+    double   absorb;     /* 0 or 1: off; < 1: favour swaps that 2q block resynthesis can
+                            merge with the gate before them (qtr_sabre_heur.absorb) */
 } qtr_route_opts;
 
 /** Insert swaps so every 2q gate of @p c, already on physical qubits
@@ -415,6 +417,7 @@ typedef struct {
                                 or parts as long as the DAG: whole trials) */
     uint32_t chunk_per_qubit;
     uint32_t chunk_trials;
+    double   absorb;         /* as in qtr_route_opts */
 } qtr_sabre_layout_opts;
 
 /** Choose a layout for the virtual circuit @p c with SABRE and route it:

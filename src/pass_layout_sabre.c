@@ -277,7 +277,7 @@ static qtr_status layout_trial(shared *sh, qtr_sabre_state *s, qtr_sabre_state *
     uint64_t index = (uint64_t)i * sh->swap_trials;
     if (!st && sh->rank_prefix) {
         st = qtr_sabre_trial(sp, h, 0, lay, swap_seed(sh->seed, i, 0), 0, NULL, index, &r);
-        if (!st) *key = r.nswaps << KEY_BITS | index;
+        if (!st) *key = r.cost << KEY_BITS | index;
     } else if (!st) {
         st = qtr_sabre_trial(s, h, 0, lay, swap_seed(sh->seed, i, 0), 1, NULL, index, &r);
     }
@@ -287,7 +287,7 @@ static qtr_status layout_trial(shared *sh, qtr_sabre_state *s, qtr_sabre_state *
         goto done;
     }
     if (!sh->rank_prefix) {
-        r.key = *key = r.nswaps << KEY_BITS | index;
+        r.key = *key = r.cost << KEY_BITS | index;
         offer(sh, &r);
     }
 done:
@@ -313,7 +313,7 @@ static qtr_status swap_trial(shared *sh, qtr_sabre_state *s, uint32_t i, uint32_
         st = qtr_fail(lctx, st, "SABRE swap trial %u.%u: %s", i, j,
                       st == QTR_ENOMEM ? "out of memory" : "routing failed");
     } else if (!r.aborted) {
-        r.key = r.nswaps << KEY_BITS | index;
+        r.key = r.cost << KEY_BITS | index;
         offer(sh, &r);
     }
     qtr_sabre_result_fini(&r);
@@ -334,6 +334,7 @@ static qtr_status append_part(qtr_sabre_result *total, const qtr_sabre_result *r
     total->norder += r->norder;
     if (r->nswaps) memcpy(total->swaps + total->nswaps, r->swaps, r->nswaps * sizeof *r->swaps);
     total->nswaps += r->nswaps;
+    total->cost += r->cost;
     memcpy(total->layout1, r->layout1, (size_t)r->n * sizeof *r->layout1);
     return QTR_OK;
 }
@@ -375,7 +376,7 @@ static qtr_status chunked_trial(shared *sh, uint32_t i, const uint32_t *lay, qtr
             if (c) seed = qtr_seed_for(seed, c);
             st = qtr_sabre_trial(s, &sh->h[i & 1], 0, total.layout1, seed, 1, &cbound, t, &r);
             if (st || r.aborted) continue;
-            uint64_t key = r.nswaps << KEY_BITS | t;
+            uint64_t key = r.cost << KEY_BITS | t;
             if (key < cbound) {
                 cbound = key;
                 qtr_sabre_result x = part;
@@ -397,10 +398,10 @@ static qtr_status chunked_trial(shared *sh, uint32_t i, const uint32_t *lay, qtr
         uint64_t bnd;
 #pragma omp atomic read
         bnd = sh->bound;
-        if ((total.nswaps << KEY_BITS | index) > bnd) goto done;   /* cannot win */
+        if ((total.cost << KEY_BITS | index) > bnd) goto done;   /* cannot win */
     }
     if (!st) {
-        total.key = total.nswaps << KEY_BITS | index;
+        total.key = total.cost << KEY_BITS | index;
         offer(sh, &total);
     }
 done:
@@ -561,7 +562,8 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
      * the extended set and 396 under Qiskit's layer (1368 cz against 1602;
      * 1317-1431 over seeds 0-4), feynman/tof_10 with 28 against 37, while
      * clifford_100 and qft_N100 keep their Qiskit-layer winners. The winner
-     * is still the fewest swaps over all trials. */
+     * is still the fewest swaps (or their cost, with o->absorb) over all
+     * trials. */
     qtr_sabre_heur h[2];
     qtr_sabre_heur_decay(&h[0], n);
     if (d.nnodes <= QTR_SABRE_EXT_NODES) {
@@ -570,6 +572,7 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
         h[1] = h[0];
         h[1].look_weight *= 4;
     }
+    if (o->absorb > 0.0) h[0].absorb = h[1].absorb = o->absorb;
     shared sh = {&d,    prefix ? &dp : NULL, prefix && o->rank_on_prefix, &rt, &g, h, dense,
                  vcomp, comp, nv, n, o->layout_trials, swap_trials, o->iterations, o->seed,
                  UINT64_MAX, UINT64_MAX, &best, cached, NULL, NULL, 0, 0, {-1, -1}, QTR_OK,

@@ -52,6 +52,7 @@ void qtr_sabre_heur_basic(qtr_sabre_heur *h, uint32_t n)
     h->basic_weight = 1.0;
     h->basic_scaled = 1;
     h->attempt_limit = 10 * (n ? n : 1);
+    h->absorb = 1.0;
 }
 
 void qtr_sabre_heur_decay(qtr_sabre_heur *h, uint32_t n)
@@ -63,6 +64,7 @@ void qtr_sabre_heur_decay(qtr_sabre_heur *h, uint32_t n)
     h->decay_inc = 0.001;
     h->decay_reset = 5;
     h->attempt_limit = 10 * (n ? n : 1);
+    h->absorb = 1.0;
 }
 
 void qtr_sabre_heur_extended(qtr_sabre_heur *h, uint32_t n)
@@ -138,6 +140,7 @@ struct qtr_sabre_state {
     uint32_t (*cand)[2];         /* tied best candidates */
     size_t    capcand;
     uint32_t *path;              /* release-valve path, n entries */
+    uint32_t *last_op, op_tag;   /* per physical qubit: tag of its last 2q gate or swap (0 none) */
     /* the extended set (h->ext_size > 0): gates as virtual pairs, threaded
      * into one list per virtual qubit (entry 2i + side is gate i's end on
      * that side); several gates may share a qubit */
@@ -206,6 +209,7 @@ void qtr_sabre_state_free(qtr_sabre_state *s)
     free(s->cur);
     free(s->cand);
     free(s->path);
+    free(s->last_op);
     free(s->ext_q);
     free(s->ext_node);
     free(s->ext_prev);
@@ -252,6 +256,7 @@ qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *
     s->queue = malloc(nn * sizeof *s->queue);
     s->stack = malloc(nn * sizeof *s->stack);
     s->path = malloc(n * sizeof *s->path);
+    s->last_op = malloc(n * sizeof *s->last_op);
     s->ext_head = malloc(n * sizeof *s->ext_head);
     size_t ne = rt->adj_off[rt->n] ? rt->adj_off[rt->n] : 1;
     s->mv_front = malloc(ne * sizeof *s->mv_front);
@@ -269,7 +274,7 @@ qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *
     if (!s->mv_front || !s->mv_look || !s->sw_front || !s->sw_look || !s->nfront ||
         !s->cand_list || !s->cand_pos || !s->cand_score || !s->dirty || !s->in_ext || !s->dlist || !s->ext_head || !s->v2p || !s->p2v || !s->pred || !s->pred2 || !s->nst || !s->slot || !s->front.node ||
         !s->front.other || !s->front.list || !s->look.node || !s->look.other || !s->look.list ||
-        !s->decay || !s->bumped || !s->queue || !s->stack || !s->path) {
+        !s->decay || !s->bumped || !s->queue || !s->stack || !s->path || !s->last_op) {
         qtr_sabre_state_free(s);
         return NULL;
     }
@@ -637,6 +642,28 @@ static qtr_status record_node(qtr_sabre_result *r, uint32_t k, uint64_t nswaps)
     return QTR_OK;
 }
 
+/* A 2q gate on physical (a, b): the last on both. */
+static inline void mark_pair(qtr_sabre_state *s, uint32_t a, uint32_t b)
+{
+    s->last_op[a] = s->last_op[b] = ++s->op_tag;
+}
+
+/* A swap on (a, b): it ends whatever a later swap could merge with (a
+ * second swap there would only undo it). */
+static inline void mark_swap(qtr_sabre_state *s, uint32_t a, uint32_t b)
+{
+    s->last_op[a] = 0;
+    s->last_op[b] = 0;
+}
+
+/* Does a swap on (a, b) follow a 2q gate on the same pair, nothing 2-qubit
+ * on either qubit since? Then 2q block resynthesis merges them: a swap after
+ * a cx costs 1 more cx instead of 3, after a 3-cx block none. */
+static inline int absorbable(const qtr_sabre_state *s, uint32_t a, uint32_t b)
+{
+    return s->last_op[a] == s->last_op[b] && s->last_op[a];
+}
+
 /* Route the ready nodes in queue[0..n) and everything that becomes ready and
  * routable after them; the rest enters the front layer. The swaps in cur[]
  * precede the first routed node. */
@@ -661,6 +688,7 @@ static qtr_status route_ready(qtr_sabre_state *s, int look, uint32_t n, uint32_t
                 layer_insert(s, &s->front, k, a, b);
                 continue;
             }
+            mark_pair(s, a, b);
         }
         if (record && record_node(r, k, r->nswaps)) return QTR_ENOMEM;
         if (look) mark_left(s, k);
@@ -853,8 +881,8 @@ static inline int push_cand(qtr_sabre_state *s, size_t *nc, uint32_t a, uint32_t
  * and ties are computed as in the general case. */
 static QTR_ALWAYS_INLINE qtr_status direct_scan(qtr_sabre_state *s, const int use_decay,
                                                 const int use_look, const int use_ext, double wf,
-                                                double wl, double base, uint32_t *sa,
-                                                uint32_t *sb)
+                                                double wl, double base, double absorb,
+                                                uint32_t *sa, uint32_t *sb)
 {
     const layer *F = &s->front, *L = &s->look;
     const uint32_t *off = s->rt->adj_off, *adj = s->rt->adj;
@@ -887,6 +915,7 @@ static QTR_ALWAYS_INLINE qtr_status direct_scan(qtr_sabre_state *s, const int us
                 if (use_decay) {
                     double dq = decay[q];
                     score = (base + wf * df + wl * dl) * (dp > dq ? dp : dq);
+                    if (absorbable(s, p, q)) score *= absorb;
                 } else {
                     score = wf * df + wl * dl;
                 }
@@ -925,8 +954,8 @@ static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int
     const int use_look = wl != 0.0 && look, use_ext = wl != 0.0 && ext;
     double base = wf * (double)F->sum + wl * (double)(ext ? s->ext_sum : L->sum);
     if (h->decay && use_look && !use_ext)
-        return direct_scan(s, 1, 1, 0, wf, wl, base, sa, sb);
-    return direct_scan(s, h->decay, use_look, use_ext, wf, wl, base, sa, sb);
+        return direct_scan(s, 1, 1, 0, wf, wl, base, h->absorb, sa, sb);
+    return direct_scan(s, h->decay, use_look, use_ext, wf, wl, base, h->absorb, sa, sb);
 }
 
 /* Score every coupling edge touching an active front qubit and pick
@@ -966,6 +995,7 @@ static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int l
             uint32_t x = list[i];
             double dp = decay[ends[x][0]], dq = decay[ends[x][1]];
             double sc = (base + wf * swf[x] + wl * swl[x]) * (dp > dq ? dp : dq);
+            if (absorbable(s, ends[x][0], ends[x][1])) sc *= h->absorb;
             score[i] = sc;
             best = sc < best ? sc : best;
         }
@@ -977,6 +1007,7 @@ static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int l
             if (use_decay) {
                 double dp = decay[ends[x][0]], dq = decay[ends[x][1]];
                 sc = (base + wf * df + wl * dl) * (dp > dq ? dp : dq);
+                if (absorbable(s, ends[x][0], ends[x][1])) sc *= h->absorb;
             } else {
                 sc = wf * df + wl * dl;
             }
@@ -1077,6 +1108,7 @@ static qtr_status release_valve(qtr_sabre_state *s, int look, uint32_t *ncur, ui
         }
         if (push_cur(s, (*ncur)++, x, y)) return QTR_ENOMEM;
         apply_swap(s, look, x, y, QTR_NONE);
+        mark_swap(s, x, y);
     }
     QTR_ASSERT(routable_on(s, s->v2p[s->d->q[best][0]]) == best);
     out[0] = best;
@@ -1117,6 +1149,8 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
         s->decay[p] = 1.0;
     }
     s->nbumped = 0;
+    memset(s->last_op, 0, n * sizeof *s->last_op);
+    s->op_tag = 0;
     s->front.len = s->look.len = 0;
     s->front.sum = s->look.sum = 0;
     s->ext_len = 0;
@@ -1133,7 +1167,7 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
         memset(s->nfront, 0, nu);
         memset(s->dirty, 0, n);
     }
-    res->nswaps = 0;
+    res->nswaps = res->cost = 0;
     res->norder = 0;
     res->aborted = 0;
     uint32_t nready = 0;
@@ -1146,13 +1180,18 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
     if (ext && (st = ext_build(s, h->ext_size))) return st;
 
     uint32_t routable[2], nroutable, since_reset = 0;
+    /* cost: a swap counts 1, or with absorption 3, 1 if absorbable */
+    const uint64_t unit = h->absorb < 1.0 ? 3 : 1;
     while (s->front.len) {
         uint32_t ncur = 0;
+        uint64_t ccur = 0;
         nroutable = 0;
         while (nroutable == 0 && ncur <= h->attempt_limit) {
             uint32_t a, b, x;
             if ((st = choose_swap(s, h, look, &a, &b, &x))) return st;
+            ccur += absorbable(s, a, b) ? 1 : unit;
             apply_swap(s, look, a, b, x);
+            mark_swap(s, a, b);
             if (push_cur(s, ncur++, a, b)) return QTR_ENOMEM;
             uint32_t k;
             if ((k = routable_on(s, b)) != QTR_NONE) routable[nroutable++] = k;
@@ -1171,14 +1210,17 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
                 uint64_t bnd;
 #pragma omp atomic read
                 bnd = *bound;
-                if (trial_key(res->nswaps + ncur + front_swaps_left(&s->front), index) > bnd) {
+                if (trial_key(res->cost + ccur + front_swaps_left(&s->front), index) > bnd) {
                     res->aborted = 1;
                     return QTR_OK;
                 }
             }
         }
-        if (nroutable == 0 && (st = release_valve(s, look, &ncur, routable, &nroutable)))
-            return st;
+        if (nroutable == 0) {
+            if ((st = release_valve(s, look, &ncur, routable, &nroutable))) return st;
+            ccur = (uint64_t)ncur * unit;
+        }
+        res->cost += ccur;
         for (uint32_t i = 0; i < nroutable; i++) {
             layer_remove(s, &s->front, routable[i]);
             s->queue[i] = routable[i];
@@ -1219,7 +1261,7 @@ qtr_status qtr_sabre_swap_map(const qtr_sabre_dag *d, const qtr_rtarget *rt,
         qtr_status st = s ? qtr_sabre_result_init(&r, rt->n) : QTR_ENOMEM;
         if (!st) {
             st = qtr_sabre_trial(s, h, 0, start, qtr_seed_for(seed, t), 1, bound, index0 + t, &r);
-            uint64_t key = trial_key(r.nswaps, index0 + t);
+            uint64_t key = trial_key(r.cost, index0 + t);
             if (!st && !r.aborted) {
 #pragma omp critical(qtr_sabre_best)
                 {
@@ -1413,6 +1455,7 @@ qtr_status qtr_pass_route_sabre(qtr_circuit *c, const qtr_target *t, const qtr_r
     qtr_sabre_heur h;
     if (o->basic) qtr_sabre_heur_basic(&h, n);
     else qtr_sabre_heur_decay(&h, n);
+    if (o->absorb > 0.0) h.absorb = o->absorb;
     uint32_t trials = o->trials ? o->trials : 1;
     uint32_t threads = qtr_sabre_threads(trials, d.nnodes >= QTR_SABRE_PAR_NODES);
     if (qtr_sabre_budget_fits(&c->alloc, qtr_sabre_scratch_bytes(&d, &rt, &best, threads))) {

@@ -121,6 +121,9 @@ typedef struct {
     double   decay_inc;      /* added per swap to both qubits' decay */
     uint32_t decay_reset;    /* swaps between decay resets */
     uint32_t attempt_limit;  /* swaps without progress before the release valve */
+    double   absorb;         /* score factor (< 1 favours) for a swap on the pair whose 2q
+                                gate was the last on both its qubits: 2q block resynthesis
+                                merges the two (1.0 = off; < 1 also ranks trials by cost) */
 } qtr_sabre_heur;
 
 /** Qiskit's "basic" (L0 SabreSwap) and "decay" (L1-3, SabreLayout; 2.5+:
@@ -137,7 +140,10 @@ typedef struct {
     uint32_t  n;                    /* layout width (physical qubits) */
     uint32_t *layout0, *layout1;    /* v2p at the start and at the end */
     uint64_t  nswaps;
-    uint64_t  key;                  /* swaps << 20 | trial index (set by swap_map) */
+    uint64_t  cost;                 /* what trials are ranked by: nswaps, or with the heuristic's
+                                       absorb < 1, the CX-class gates the swaps cost at most after
+                                       2q block resynthesis (3 each, 1 if absorbable) */
+    uint64_t  key;                  /* cost << 20 | trial index (set by swap_map) */
     int       aborted;              /* stopped early: could not beat the bound */
     uint32_t *order;  size_t norder, caporder;     /* nodes in the order routed */
     uint32_t *swap_end;             /* swaps before order[k]: [swap_end[k-1], swap_end[k]) */

@@ -301,6 +301,17 @@ else
   echo "skipped: h5py examples (python3-h5py not installed)"
 fi
 
+# ---- a damaged chunk of the index: its rows fail alone, the batch goes on ------
+# (a fuzz finding: a shuffled index chunk longer than the chunk)
+D="$SRC/tests/fuzz/corpus/h5_batch/regress_shuffle_longer_than_chunk.h5"
+if expect 1 "$B" "$D" -o "$T/dmg.h5" -t all:20 -O 1 --progress=none &&
+   "$B" info "$T/dmg.h5" >"$T/info" 2>&1 && grep -q "3 failed, 0 pending" "$T/info" &&
+   [ "$(grep -c 'its index cannot be read' "$T/info")" -eq 3 ]; then
+  ok "a damaged index chunk fails its rows alone (exit 1, each with its reason)"
+else
+  bad "a damaged index chunk"; sed 's/^/  | /' "$T/info" | head
+fi
+
 # ---- usage errors ---------------------------------------------------------------
 expect 2 "$B" "$T/text.h5" -o "$T/x.h5" && grep -q "needs -t TARGET" "$T/err" && ok "missing -t is a usage error"
 expect 2 "$B" "$T/text.h5" -o "$T/text.h5" -t all:5 && grep -q "is the input batch" "$T/err" && ok "output = input refused"

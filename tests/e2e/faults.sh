@@ -3,7 +3,7 @@
 # (doc/reliability.md); each case ends with --resume and a comparison
 # (h5diff, /timing excluded) with an uninterrupted run:
 #   * SIGKILL at random instants: one process; every process of
-#     `mpirun -n 2`;
+#     `mpirun -n 2`, rank 0 writing or (parallel HDF5) every rank;
 #   * one rank of `mpirun -n 2` dies (SIGKILL): the job ends (no hang) with
 #     mpirun's message;
 #   * only mpirun is killed: its ranks live on a few seconds, holding the
@@ -32,6 +32,8 @@ trap cleanup EXIT
 . "$(dirname "$0")/kill_common.sh"
 have_mpi=0
 if "$B" info --build | grep -q "^mpi: yes" && command -v mpirun >/dev/null; then have_mpi=1; fi
+have_par=0
+[ $have_mpi = 1 ] && "$B" info --build | grep -q "^hdf5: parallel" && have_par=1
 
 # ---- 600 circuits: 60 random programs, 10 times over ----------------------------
 random_circuits "$T/q" f 9191 10
@@ -40,11 +42,14 @@ for r in 0 1 2 3 4 5 6 7 8 9; do ls "$T"/q/f*.qasm; done >"$T/list"
 OPTS=(-t all:5 -O 1 --round 16 --progress=none)
 "$B" "$T/in.h5" -o "$T/ref.h5" "${OPTS[@]}" 2>"$T/err" || { echo "FAIL: reference run: $(cat "$T/err")"; exit 1; }
 
+# writer SHAPE: the options of a shape's writer (2all: every rank writes)
+writer() { [ "$1" = 2all ] && echo --writer=all; }
+
 # resumed_same LABEL SHAPE OUT: --resume (1 process, or mpirun -n 2), compare
 resumed_same() {
   local label=$1 shape=$2 out=$3 rc
   if [ "$shape" = 1 ]; then "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" --resume >"$T/rout" 2>&1
-  else $NOLEAK mpirun -n 2 "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" --resume >"$T/rout" 2>&1; fi
+  else $NOLEAK mpirun -n 2 "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" $(writer "$shape") --resume >"$T/rout" 2>&1; fi
   rc=$?
   if [ $rc -ne 0 ]; then bad "$label: --resume exit $rc"; sed 's/^/  | /' "$T/rout" | head -6; return 1; fi
   if h5diff --exclude-path /timing "$T/ref.h5" "$out" >"$T/diff" 2>&1; then return 0; fi
@@ -110,8 +115,9 @@ export QTR_BATCH_ROUND_DELAY_MS=40
 s0=$(date +%s%N)
 "$B" "$T/in.h5" -o "$T/len.h5" "${OPTS[@]}" 2>/dev/null
 span=$(( ($(date +%s%N) - s0) / 1000000 ))
-for shape in 1 2; do
+for shape in 1 2 2all; do
   [ "$shape" = 2 ] && [ $have_mpi = 0 ] && { echo "skipped: random kills under mpirun (no MPI)"; continue; }
+  [ "$shape" = 2all ] && [ $have_par = 0 ] && { echo "skipped: random kills with --writer=all (no parallel HDF5)"; continue; }
   before=$fails killed=0
   for i in $(seq 1 $tries); do
     out="$T/rand$shape.h5"; rm -f "$out" "$out".*
@@ -124,7 +130,7 @@ for shape in 1 2; do
     else
       # rounds twice as long: two ranks share the rows. The instant counts
       # from when both ranks exist, so that the kill reaches every process
-      QTR_BATCH_ROUND_DELAY_MS=80 $NOLEAK mpirun -n 2 -x QTR_BATCH_ROUND_DELAY_MS "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >/dev/null 2>&1 & pid=$!
+      QTR_BATCH_ROUND_DELAY_MS=80 $NOLEAK mpirun -n 2 -x QTR_BATCH_ROUND_DELAY_MS "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" $(writer "$shape") >/dev/null 2>&1 & pid=$!
       ranks=$(children $pid 2 60 2>/dev/null) || { bad "random kill: mpirun started no 2 ranks in 60 s"; kill_ours $ranks; kill -KILL $pid; wait $pid; continue; }
       sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
       live=$(ours $ranks)
@@ -134,7 +140,7 @@ for shape in 1 2; do
     fi
     resumed_same "random kill ($shape process(es), ${ms} ms)" "$shape" "$out"
   done
-  [ $fails -eq $before ] && ok "$shape process(es): $tries kills at random instants ($killed while running), all resumed identical"
+  [ $fails -eq $before ] && ok "$shape process(es)$([ $shape = 2all ] && echo ", --writer=all"): $tries kills at random instants ($killed while running), all resumed identical"
 done
 unset QTR_BATCH_ROUND_DELAY_MS
 

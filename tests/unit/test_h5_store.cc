@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 #include <vector>
+#include <sys/stat.h>
 
 #include "h5_store.h"
 #include "qtr.h"
@@ -240,15 +241,26 @@ TEST(H5Store, QasmTextRoundTrip)
     remove(path.c_str());
 }
 
+namespace {
+// A results file of @p n rows (run: in.h5, line:5, level 1, seed 42), open.
+qtr_h5_file *create_results(const std::string &path, uint64_t n)
+{
+    Ctx ctx;
+    qtr_h5_run run = {"in.h5", "line:5", "", 1, 42};
+    qtr_h5_file *f = nullptr;
+    EXPECT_EQ(qtr_h5_create(path.c_str(), -1, QTR_H5_RESULTS, QTR_H5_COLUMNS, n, &run, &f, &ctx),
+              QTR_OK)
+        << ctx.msg();
+    return f;
+}
+}  // namespace
+
 TEST(H5Store, ResultsKeepStatusMessagesStatsAndLayouts)
 {
     std::string path = tmp_path("res.h5");
     Ctx ctx;
-    qtr_h5_run run = {"in.h5", "line:5", "", 1, 42};
-    qtr_h5_file *f = nullptr;
-    ASSERT_EQ(qtr_h5_create(path.c_str(), -1, QTR_H5_RESULTS, QTR_H5_COLUMNS, 4, &run, &f, &ctx),
-              QTR_OK)
-        << ctx.msg();
+    qtr_h5_file *f = create_results(path, 4);
+    ASSERT_NE(f, nullptr);
     qtr_h5_block b;
     qtr_h5_block_init(&b);
     Circuit c = sample_circuit(2);
@@ -974,5 +986,89 @@ TEST(H5StoreHostile, BadHeapReferenceFailsItsRowAlone)
               texts[kept]);
     qtr_h5_block_fini(&b);
     EXPECT_EQ(qtr_h5_close(f, &ctx), QTR_OK);
+    remove(path.c_str());
+}
+
+namespace {
+// The bytes of @p path's first @p n bytes.
+std::string file_prefix(const std::string &path, size_t n)
+{
+    std::string s(n, '\0');
+    FILE *fp = fopen(path.c_str(), "rb");
+    size_t got = fp ? fread(&s[0], 1, n, fp) : 0;
+    if (fp) fclose(fp);
+    s.resize(got);
+    return s;
+}
+struct Watch {
+    std::string path, committed;   // the file as its last commit point left it
+    int writes = 0, changed = 0;
+};
+void check_unchanged(void *ud)
+{
+    Watch *w = static_cast<Watch *>(ud);
+    w->writes++;
+    if (file_prefix(w->path, w->committed.size()) != w->committed) w->changed++;
+}
+}  // namespace
+
+// A protected results file (serial driver, undo journal) is never changed
+// below its last commit point until the next flush's sync: the writes there
+// (status, index columns, HDF5's metadata) are held, reads see them, and
+// they reach the file only once the journal that can undo them is on the
+// disk. Checked before every write of two rounds; the rounds read back.
+TEST(H5Store, WritesBelowTheCommitPointWaitForTheFlush)
+{
+    std::string path = tmp_path("held.h5");
+    Ctx ctx;
+    qtr_h5_file *f = create_results(path, 6);
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(qtr_h5_flush(f, &ctx), QTR_OK) << ctx.msg();
+    ASSERT_EQ(qtr_h5_set_path(f, path.c_str(), &ctx), QTR_OK) << ctx.msg();
+    Watch w;
+    w.path = path;
+    qtr_h5_set_write_hook(f, check_unchanged, &w);
+    qtr_h5_block b;
+    qtr_h5_block_init(&b);
+    uint32_t lay[5] = {0, 1, 2, 3, 4};
+    qtr_result r;
+    memset(&r, 0, sizeof r);
+    r.nvirtual = 5;
+    r.initial_layout = r.output_permutation = lay;
+    uint64_t base[QTR_H5_NFILEPOOLS] = {0}, end[QTR_H5_NFILEPOOLS];
+    for (uint64_t round = 0; round < 2; round++) {
+        struct stat sb;
+        ASSERT_EQ(stat(path.c_str(), &sb), 0);
+        w.committed = file_prefix(path, (size_t)sb.st_size);
+        qtr_h5_block_clear(&b);
+        for (uint64_t row = 3 * round; row < 3 * round + 3; row++) {
+            Circuit c = sample_circuit((uint32_t)row);
+            ASSERT_EQ(qtr_h5_block_add_result(&b, row, "r", QTR_H5_OK, c.get(), &r, QTR_OK,
+                                              nullptr, 0.5, &ctx),
+                      QTR_OK)
+                << ctx.msg();
+        }
+        qtr_h5_block_place(&b, base, end);
+        memcpy(base, end, sizeof base);
+        ASSERT_EQ(qtr_h5_grow(f, end, &ctx), QTR_OK) << ctx.msg();
+        ASSERT_EQ(qtr_h5_write_block(f, &b, -1, &ctx), QTR_OK) << ctx.msg();
+        ASSERT_EQ(qtr_h5_flush(f, &ctx), QTR_OK) << ctx.msg();
+        ASSERT_EQ(stat(path.c_str(), &sb), 0);
+        w.committed = file_prefix(path, (size_t)sb.st_size);
+        ASSERT_EQ(qtr_h5_write_status(f, &b, -1, &ctx), QTR_OK) << ctx.msg();
+        uint8_t st[6];   // read through the held writes
+        ASSERT_EQ(qtr_h5_read_status(f, 0, 6, st, &ctx), QTR_OK) << ctx.msg();
+        for (int i = 0; i < 6; i++) EXPECT_EQ(st[i], i < 3 * (int)round + 3 ? QTR_H5_OK : QTR_H5_PENDING);
+        ASSERT_EQ(qtr_h5_flush(f, &ctx), QTR_OK) << ctx.msg();
+    }
+    EXPECT_GT(w.writes, 0);
+    EXPECT_EQ(w.changed, 0) << "writes found the file changed below its last commit point";
+    qtr_h5_block_fini(&b);
+    ASSERT_EQ(qtr_h5_close(f, &ctx), QTR_OK) << ctx.msg();
+    ASSERT_EQ(qtr_h5_open(path.c_str(), &f, &ctx), QTR_OK) << ctx.msg();
+    uint8_t st[6];
+    ASSERT_EQ(qtr_h5_read_status(f, 0, 6, st, &ctx), QTR_OK);
+    for (int i = 0; i < 6; i++) EXPECT_EQ(st[i], QTR_H5_OK);
+    qtr_h5_close(f, &ctx);
     remove(path.c_str());
 }

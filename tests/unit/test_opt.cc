@@ -1542,7 +1542,7 @@ TEST(OptPipeline, RoutedRandomCircuitsStayEquivalentAndConform)
     qtr_target *t = nullptr;
     ASSERT_EQ(qtr_target_load("line:5", &t, &ctx), QTR_OK) << ctx.msg;
     ASSERT_EQ(qtr_target_set_basis(t, "cx,rz,sx,x", &ctx), QTR_OK);
-    size_t plain = 0, optimised = 0;
+    size_t plain = 0, optimised = 0, plain2q = 0, optimised2q = 0;
     for (uint64_t seed = 0; seed < 30; seed++) {
         for (int level = 1; level <= 3; level++) {
             Circ in = random_circ(4, 30, ops, 90000 + seed);
@@ -1561,11 +1561,20 @@ TEST(OptPipeline, RoutedRandomCircuitsStayEquivalentAndConform)
                 << "level " << level << " seed " << seed << ": " << ctx.msg;
             plain += base.size();
             optimised += out.size();
+            plain2q += base.count(QTR_OP_CX);
+            optimised2q += out.count(QTR_OP_CX);
             qtr_result_free(&r0);
             qtr_result_free(&r);
         }
     }
-    EXPECT_LT(optimised * 10, plain * 8); // at least 20% fewer gates than level 0
+    printf("levels 1-3 against level 0: %zu / %zu gates, %zu / %zu cx\n", optimised, plain,
+           optimised2q, plain2q);
+    // at least 30% fewer cx and 15% fewer gates than level 0 (levels 2-3
+    // route swaps where block resynthesis merges them with a cx: 1 cx saved
+    // for a few more 1q gates; 9,928 gates and 3,014 cx before that, 10,855
+    // and 2,981 with it)
+    EXPECT_LT(optimised2q * 10, plain2q * 7);
+    EXPECT_LT(optimised * 100, plain * 85);
     qtr_target_free(t);
 }
 

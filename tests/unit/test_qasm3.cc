@@ -322,6 +322,23 @@ TEST(Qasm3Modifiers, InverseAndPowerExact)
     // pow of a controlled gate raises its target gate
     expect_unitary(H3 + "qubit[2] q;\npow(0.5) @ cx q[0], q[1];\n",
                    controlled(gate_unitary(QTR_OP_SX, nullptr), 1, 1));
+    // two-qubit gates: the matrix raised on the principal branch, then
+    // synthesised (cx and 1-qubit gates), global phase included. swap's
+    // eigenvalues are 1, 1, 1, -1: its square root is i on the singlet.
+    const cd i(0, 1), a = (1.0 + i) / 2.0, b = (1.0 - i) / 2.0;
+    std::vector<cd> sqrt_swap = {1, 0, 0, 0, 0, a, b, 0, 0, b, a, 0, 0, 0, 0, 1};
+    expect_unitary(H3 + "qubit[2] q;\npow(0.5) @ swap q[0], q[1];\n", sqrt_swap);
+    expect_unitary(H3 + "qubit[2] q;\npow(0.25) @ swap q[0], q[1];\npow(0.75) @ swap q[1], q[0];\n",
+                   gate_unitary(QTR_OP_SWAP, nullptr));
+    expect_unitary(H3 + "qubit[3] q;\nctrl @ pow(0.5) @ swap q[0], q[1], q[2];\n",
+                   controlled(sqrt_swap, 2, 1));
+    expect_unitary(H3 + "gate iswap a, b { s a; s b; h a; cx a, b; cx b, a; h b; }\nqubit[2] q;\n"
+                        "pow(1.5) @ iswap q[0], q[1];\npow(-1.0/2) @ iswap q[0], q[1];\n",
+                   gate_unitary(QTR_OP_ISWAP, nullptr));
+    expect_unitary(H3 + "gate g a, b { cx a, b; h b; t a; }\nqubit[2] q;\n"
+                        "pow(0.3) @ g q[1], q[0];\npow(0.7) @ g q[1], q[0];\ng q[1], q[0];\n"
+                        "inv @ pow(2) @ g q[1], q[0];\n",
+                   controlled(gate_unitary(QTR_OP_ID, nullptr), 1, 1));
     // integer powers repeat; a one-qubit user gate takes real powers
     expect_unitary(H3 + "gate g a { h a; }\nqubit q;\npow(0.5) @ g q;\npow(0.5) @ g q;\n",
                    gate_unitary(QTR_OP_H, nullptr));
@@ -581,10 +598,11 @@ TEST(Qasm3Refused, RestOfTheLanguage)
 
 TEST(Qasm3Refused, ModifierLimits)
 {
-    expect_refused("qubit[2] q;\npow(0.5) @ swap q[0], q[1];\n", "4:1",
-                   "a non-integer power of 'swap'");
-    expect_refused("gate g a, b { cx a, b; }\nqubit[2] q;\npow(0.5) @ g q[0], q[1];\n", "5:1",
-                   "a non-integer power of the 2-qubit gate 'g'");
+    // two qubits are raised through their matrix; three are not
+    expect_refused("gate g a, b, c { ccx a, b, c; h c; }\nqubit[3] q;\npow(0.5) @ g q[0], q[1], q[2];\n",
+                   "5:1", "a non-integer power of the 3-qubit gate 'g'");
+    expect_refused("gate rccx a, b, c { }\nqubit[3] q;\npow(0.5) @ rccx q[0], q[1], q[2];\n",
+                   "5:1", "a non-integer power of 'rccx'");
 }
 
 TEST(Qasm3Errors, PlacesAndReasons)

@@ -74,14 +74,14 @@ void widen(qtr_circuit *c, uint32_t N)
 // Route `in` laid out trivially on t; check conformity, per-wire equality and
 // (when small) simulation. Returns the swaps inserted.
 uint64_t route_and_check(const qtr_circuit *in, const qtr_target *t, int basic, uint32_t trials,
-                         uint64_t seed, bool simulate)
+                         uint64_t seed, bool simulate, double absorb = 0.0)
 {
     Ctx ctx;
     qtr_circuit *out = clone(in);
     widen(out, t->nqubits);
     std::vector<uint32_t> perm(t->nqubits), init(in->nqubits), fin(in->nqubits);
     uint64_t nswaps = 0;
-    qtr_route_opts o = {basic, trials, seed};
+    qtr_route_opts o = {basic, trials, seed, absorb};
     EXPECT_EQ(qtr_pass_route_sabre(out, t, &o, perm.data(), &nswaps, &ctx), QTR_OK) << ctx.msg();
     EXPECT_EQ(qtr_circuit_check(out, &ctx), QTR_OK) << ctx.msg();
     EXPECT_TRUE(conforms(out, t));
@@ -285,6 +285,71 @@ TEST(SabreTrial, ReverseTrialEndsOnAPermutationOfTheStart)
     qtr_target_free(t);
 }
 
+// One trial of `c` (3 qubits) on the line 0-1-2 from the trivial layout:
+// the swap it inserts (lower qubit first) and its cost.
+void one_swap_trial(const qtr_circuit *c, double absorb, uint64_t seed, uint32_t *pair,
+                    uint64_t *cost)
+{
+    Ctx ctx;
+    qtr_target *t = line(3);
+    qtr_rtarget rt;
+    qtr_sabre_dag d;
+    ASSERT_EQ(qtr_rtarget_init(&rt, t, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_sabre_dag_build(&d, c, &ctx), QTR_OK);
+    qtr_sabre_heur h;
+    qtr_sabre_heur_decay(&h, 3);
+    h.absorb = absorb;
+    qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
+    ASSERT_NE(s, nullptr);
+    qtr_sabre_result r;
+    ASSERT_EQ(qtr_sabre_result_init(&r, 3), QTR_OK);
+    const uint32_t start[3] = {0, 1, 2};
+    ASSERT_EQ(qtr_sabre_trial(s, &h, 0, start, seed, 1, nullptr, 0, &r), QTR_OK);
+    ASSERT_EQ(r.nswaps, 1u);
+    pair[0] = std::min(r.swaps[0][0], r.swaps[0][1]);
+    pair[1] = std::max(r.swaps[0][0], r.swaps[0][1]);
+    *cost = r.cost;
+    qtr_sabre_result_fini(&r);
+    qtr_sabre_state_free(s);
+    qtr_sabre_dag_fini(&d);
+    qtr_rtarget_fini(&rt);
+    qtr_target_free(t);
+}
+
+// cx(0,1) then cx(0,2) on the line 0-1-2: a swap on (0,1) or on (1,2)
+// brings 0 and 2 together, with the same score. With absorb < 1 the trial
+// takes (0,1), which 2q block resynthesis merges with cx(0,1) (1 more cx,
+// not 3), and counts it 1 in its cost; without, the random tie-break takes
+// either and the cost is the swap count. cx(0,2) alone has no gate to merge
+// with: cost 3 with absorb.
+TEST(SabreTrial, AbsorbPicksTheSwapAfterAGateOnThePair)
+{
+    Ctx ctx;
+    qtr_circuit *c = qtr_circuit_new(0), *lone = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 3, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_qreg(lone, "q", 3, &ctx), QTR_OK);
+    add(c, QTR_OP_CX, {0, 1});
+    add(c, QTR_OP_CX, {0, 2});
+    add(lone, QTR_OP_CX, {0, 2});
+    int other_pair = 0;
+    for (uint64_t seed = 0; seed < 16; seed++) {
+        uint32_t pair[2];
+        uint64_t cost;
+        one_swap_trial(c, 0.9, seed, pair, &cost);
+        EXPECT_EQ(pair[0], 0u) << "seed " << seed;
+        EXPECT_EQ(pair[1], 1u) << "seed " << seed;
+        EXPECT_EQ(cost, 1u);
+        one_swap_trial(c, 1.0, seed, pair, &cost);
+        EXPECT_EQ(cost, 1u);
+        other_pair += pair[0] == 1;
+        one_swap_trial(lone, 0.9, seed, pair, &cost);
+        EXPECT_EQ(cost, 3u);
+    }
+    EXPECT_GT(other_pair, 0);
+    qtr_circuit_free(c);
+    qtr_circuit_free(lone);
+}
+
 // Qiskit 2.2's extended-set lookahead: forwards and backwards, with and
 // without the release valve, one state reused across heuristics (the set's
 // lists must be reset between trials), every trial a valid routing; and on
@@ -410,6 +475,23 @@ TEST(RouteSabre, SameSeedSameOutput)
         qtr_circuit_free(b);
     }
     qtr_target_free(t);
+}
+
+// Favouring mergeable swaps (levels 2-3) changes which swaps, never whether
+// the result is a routing: conforming, equal per wire, equivalent.
+TEST(RouteSabre, AbsorbingRoutesStayEquivalent)
+{
+    qtr_target *g = grid(3, 3), *hh = heavy_hex27();
+    for (uint64_t seed = 0; seed < 12; seed++) {
+        qtr_circuit *small = random_circuit(9, 80, 300 + seed);
+        qtr_circuit *large = random_circuit(20, 500, 400 + seed);
+        route_and_check(small, g, 0, 4, seed, true, 0.9);
+        route_and_check(large, hh, 0, 4, seed, false, 0.9);
+        qtr_circuit_free(small);
+        qtr_circuit_free(large);
+    }
+    qtr_target_free(g);
+    qtr_target_free(hh);
 }
 
 // More trials can only help: the best of 8 is never worse than trial 0 alone.
