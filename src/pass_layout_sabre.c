@@ -662,9 +662,13 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
             if (lst) record_error(&sh, ntotal + k, lst, &lctx);
         }
     }
+    /* the finalists' trials taken in turn (trial j of each, then j + 1):
+     * the best of them is found sooner, so the others stop earlier (QAOA
+     * N100 -O 2: 2.2% fewer instructions here). The bound is exact, so the
+     * winner does not depend on the order. */
 #pragma omp parallel for schedule(dynamic, 1) if (par)
     for (uint32_t k = 0; k < npairs; k++) {
-        uint32_t i = (uint32_t)rank[k / per][1], j = j0 + k % per;
+        uint32_t i = (uint32_t)rank[k % nfinal][1], j = j0 + k / nfinal;
         qtr_ctx lctx;
         qtr_ctx_init(&lctx, 0);
         qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
