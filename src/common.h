@@ -11,9 +11,11 @@
 #if defined(__GNUC__)
 #define QTR_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define QTR_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define QTR_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define QTR_LIKELY(x)   (x)
 #define QTR_UNLIKELY(x) (x)
+#define QTR_ALWAYS_INLINE inline
 #endif
 
 /* Internal invariants: on unless NDEBUG. User input is validated with

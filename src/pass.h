@@ -414,6 +414,14 @@ typedef struct {
     int      rank_on_prefix; /* with prefix_nodes: rank the layouts by one
                                 trial on the prefix too; the finalists then
                                 get all swap_trials on the whole circuit */
+    uint32_t chunk_nodes;    /* route each finalist in parts of at least
+                                this many routing-DAG nodes (and at least
+                                chunk_per_qubit per interacting qubit),
+                                keeping the best of chunk_trials trials per
+                                part instead of swap_trials whole ones (0,
+                                or parts as long as the DAG: whole trials) */
+    uint32_t chunk_per_qubit;
+    uint32_t chunk_trials;
     double   absorb;         /* as in qtr_route_opts */
 } qtr_sabre_layout_opts;
 

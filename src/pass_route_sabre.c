@@ -163,7 +163,8 @@ struct qtr_sabre_state {
      * sw_look[x] are their sums over the two entries of undirected edge x:
      * the deltas of swapping its ends. A swap on p, or on a partner of p's
      * qubit, or a gate of p entering or leaving a layer, marks p dirty
-     * (dirty[] / dlist); choose_swap refreshes the dirty qubits' entries
+     * (dirty[] / dlist), for the front's entries (DIRTY_FRONT), the
+     * lookahead's (DIRTY_LOOK) or both; choose_swap refreshes what is dirty
      * first. The candidates (edges with an end in the front) are listed in
      * cand_list; cand_pos[x] is x's place there (QTR_NONE: not listed),
      * nfront[x] its ends in the front. */
@@ -338,12 +339,14 @@ static void decay_reset(qtr_sabre_state *s)
 
 /* ---- the score cache and the candidate edges ------------------------------ */
 
-static inline void mark_dirty(qtr_sabre_state *s, uint32_t p)
+/* What of a qubit's cache entries is stale: a partner of its qubit moved
+ * in one layer only, or the qubit itself moved (both). */
+enum { DIRTY_FRONT = 1, DIRTY_LOOK = 2, DIRTY_BOTH = 3 };
+
+static inline void mark_dirty(qtr_sabre_state *s, uint32_t p, uint8_t what)
 {
-    if (!s->dirty[p]) {
-        s->dirty[p] = 1;
-        s->dlist[s->ndirty++] = p;
-    }
+    if (!s->dirty[p]) s->dlist[s->ndirty++] = p;
+    s->dirty[p] |= what;
 }
 
 /* Physical qubit p gained (@p add = 1) or lost (0) a front gate: its edges
@@ -368,20 +371,27 @@ static void front_change(qtr_sabre_state *s, uint32_t p, int add)
 
 /* A gate on a and b entered (@p add = 1) or left layer L: the cache's
  * entries of both qubits change, and for the front, the candidates. */
-static void layer_changed(qtr_sabre_state *s, const layer *L, uint32_t a, uint32_t b, int add)
+static void layer_changed_cached(qtr_sabre_state *s, const layer *L, uint32_t a, uint32_t b,
+                                 int add)
 {
-    if (!s->cached) return;
-    mark_dirty(s, a);
-    mark_dirty(s, b);
+    uint8_t what = L == &s->front ? DIRTY_FRONT : DIRTY_LOOK;
+    mark_dirty(s, a, what);
+    mark_dirty(s, b, what);
     if (L == &s->front) {
         front_change(s, a, add);
         front_change(s, b, add);
     }
 }
 
+static inline void layer_changed(qtr_sabre_state *s, const layer *L, uint32_t a, uint32_t b,
+                                 int add)
+{
+    if (s->cached) layer_changed_cached(s, L, a, b, add);
+}
+
 /* ---- layers ------------------------------------------------------------- */
 
-static void layer_insert(qtr_sabre_state *s, layer *L, uint32_t k, uint32_t a, uint32_t b)
+static inline void layer_insert(qtr_sabre_state *s, layer *L, uint32_t k, uint32_t a, uint32_t b)
 {
     QTR_ASSERT(L->node[a] == QTR_NONE && L->node[b] == QTR_NONE);
     L->node[a] = L->node[b] = k;
@@ -393,7 +403,7 @@ static void layer_insert(qtr_sabre_state *s, layer *L, uint32_t k, uint32_t a, u
     L->sum += dist(s, a, b);
 }
 
-static void layer_remove(qtr_sabre_state *s, layer *L, uint32_t k)
+static inline void layer_remove(qtr_sabre_state *s, layer *L, uint32_t k)
 {
     uint32_t a = s->v2p[s->d->q[k][0]], b = s->v2p[s->d->q[k][1]];
     QTR_ASSERT(L->node[a] == k && L->node[b] == k);
@@ -471,21 +481,38 @@ static inline int32_t ext_delta(const uint16_t *dist, size_t n, const uint32_t *
  * entries' distances. */
 static void moves_stale_swap(qtr_sabre_state *s, uint32_t a, uint32_t b)
 {
-    mark_dirty(s, a);
-    mark_dirty(s, b);
-    if (s->front.node[a] != QTR_NONE) mark_dirty(s, s->front.other[a]);
-    if (s->front.node[b] != QTR_NONE) mark_dirty(s, s->front.other[b]);
+    mark_dirty(s, a, DIRTY_BOTH);
+    mark_dirty(s, b, DIRTY_BOTH);
+    if (s->front.node[a] != QTR_NONE) mark_dirty(s, s->front.other[a], DIRTY_FRONT);
+    if (s->front.node[b] != QTR_NONE) mark_dirty(s, s->front.other[b], DIRTY_FRONT);
     if (s->mv_kind == 1) {
-        if (s->look.node[a] != QTR_NONE) mark_dirty(s, s->look.other[a]);
-        if (s->look.node[b] != QTR_NONE) mark_dirty(s, s->look.other[b]);
+        if (s->look.node[a] != QTR_NONE) mark_dirty(s, s->look.other[a], DIRTY_LOOK);
+        if (s->look.node[b] != QTR_NONE) mark_dirty(s, s->look.other[b], DIRTY_LOOK);
     } else if (s->mv_kind == 2) {
         for (int side = 0; side < 2; side++)
             for (uint32_t e = s->ext_head[s->p2v[side ? b : a]]; e != QTR_NONE; e = s->ext_next[e])
-                mark_dirty(s, s->v2p[s->ext_q[e >> 1][!(e & 1)]]);
+                mark_dirty(s, s->v2p[s->ext_q[e >> 1][!(e & 1)]], DIRTY_LOOK);
     }
 }
 
-/* Refresh the entries of p (see qtr_sabre_state) and the sums of its
+/* p's entries of one layer (front or next layer: at most one gate of p's
+ * qubit), whose partner is on @p c (QTR_NONE: no gate), and their edges'
+ * sums. */
+static inline void refresh_layer(qtr_sabre_state *s, uint32_t p, uint32_t c, int32_t *mv,
+                                 int32_t *sw)
+{
+    const qtr_rtarget *rt = s->rt;
+    const size_t n = s->n;
+    const uint16_t *dist = rt->dist, *dp = dist + (size_t)p * n;
+    for (uint32_t e = rt->adj_off[p]; e < rt->adj_off[p + 1]; e++) {
+        uint32_t q = rt->adj[e];
+        int32_t v = c == QTR_NONE || c == q ? 0 : (int32_t)dist[q * n + c] - (int32_t)dp[c];
+        sw[rt->edge[e]] += v - mv[e];
+        mv[e] = v;
+    }
+}
+
+/* Refresh the stale entries of p (see qtr_sabre_state) and the sums of its
  * edges. The front and layer entries leave out the gate on (p, q) itself,
  * the extended set's every gate of p's qubit with the qubit on q, as
  * layer_delta and ext_delta do. */
@@ -494,38 +521,41 @@ static void moves_refresh(qtr_sabre_state *s, uint32_t p)
     const qtr_rtarget *rt = s->rt;
     const uint16_t *dist = rt->dist, *dp = dist + (size_t)p * s->n;
     const size_t n = s->n;
-    uint32_t fc = s->front.node[p] != QTR_NONE ? s->front.other[p] : QTR_NONE;
-    uint32_t lc = s->mv_kind == 1 && s->look.node[p] != QTR_NONE ? s->look.other[p] : QTR_NONE;
+    const uint32_t *adj = rt->adj, *edge = rt->edge, e0 = rt->adj_off[p], e1 = rt->adj_off[p + 1];
+    uint8_t what = s->dirty[p];
+    s->dirty[p] = 0;
+    if (what & DIRTY_FRONT)
+        refresh_layer(s, p, s->front.node[p] != QTR_NONE ? s->front.other[p] : QTR_NONE,
+                      s->mv_front, s->sw_front);
+    if (!(what & DIRTY_LOOK) || s->mv_kind == 0) return;
+    if (s->mv_kind == 1) {
+        refresh_layer(s, p, s->look.node[p] != QTR_NONE ? s->look.other[p] : QTR_NONE,
+                      s->mv_look, s->sw_look);
+        return;
+    }
     /* the extended set's partners of p's qubit, by position (the partner
      * on q is the one left out): gathered once for all of p's entries */
     uint32_t part[8], npart = 0, many = 0;
-    if (s->mv_kind == 2)
-        for (uint32_t y = s->ext_head[s->p2v[p]]; y != QTR_NONE && !many; y = s->ext_next[y]) {
-            if (npart == 8) many = 1;
-            else part[npart++] = s->v2p[s->ext_q[y >> 1][!(y & 1)]];
-        }
-    for (uint32_t e = rt->adj_off[p]; e < rt->adj_off[p + 1]; e++) {
-        uint32_t q = rt->adj[e], x = rt->edge[e];
+    for (uint32_t y = s->ext_head[s->p2v[p]]; y != QTR_NONE && !many; y = s->ext_next[y]) {
+        if (npart == 8) many = 1;
+        else part[npart++] = s->v2p[s->ext_q[y >> 1][!(y & 1)]];
+    }
+    for (uint32_t e = e0; e < e1; e++) {
+        uint32_t q = adj[e];
         const uint16_t *dq = dist + (size_t)q * n;
-        int32_t f = fc == QTR_NONE || fc == q ? 0 : (int32_t)dq[fc] - (int32_t)dp[fc];
-        s->sw_front[x] += f - s->mv_front[e];
-        s->mv_front[e] = f;
         int32_t l = 0;
-        if (s->mv_kind == 1) {
-            l = lc == QTR_NONE || lc == q ? 0 : (int32_t)dq[lc] - (int32_t)dp[lc];
-        } else if (s->mv_kind == 2 && !many) {
+        if (!many) {
             for (uint32_t i = 0; i < npart; i++)
                 if (part[i] != q) l += (int32_t)dq[part[i]] - (int32_t)dp[part[i]];
-        } else if (s->mv_kind == 2) {
+        } else {
             for (uint32_t y = s->ext_head[s->p2v[p]]; y != QTR_NONE; y = s->ext_next[y]) {
                 uint32_t c = s->v2p[s->ext_q[y >> 1][!(y & 1)]];
                 if (c != q) l += (int32_t)dq[c] - (int32_t)dp[c];
             }
         }
-        s->sw_look[x] += l - s->mv_look[e];
+        s->sw_look[edge[e]] += l - s->mv_look[e];
         s->mv_look[e] = l;
     }
-    s->dirty[p] = 0;
 }
 
 /* Swap physical qubits a and b (coupling edge @p x). With @p x !=
@@ -578,10 +608,11 @@ static void mark_left(qtr_sabre_state *s, uint32_t k)
     }
 }
 
-static qtr_status record_node(qtr_sabre_result *r, uint32_t k, uint64_t nswaps)
+qtr_status qtr_sabre_result_reserve(qtr_sabre_result *r, size_t norder, size_t nswaps)
 {
-    if (r->norder == r->caporder) {
+    if (norder > r->caporder) {
         size_t cap = r->caporder ? 2 * r->caporder : 1024;
+        while (cap < norder) cap *= 2;
         uint32_t *o = realloc(r->order, cap * sizeof *o);
         if (!o) return QTR_ENOMEM;
         r->order = o;
@@ -590,6 +621,22 @@ static qtr_status record_node(qtr_sabre_result *r, uint32_t k, uint64_t nswaps)
         r->swap_end = e;
         r->caporder = cap;
     }
+    if (nswaps > UINT32_MAX) return QTR_ELIMIT;
+    if (nswaps > r->capswaps) {
+        size_t cap = r->capswaps ? 2 * r->capswaps : 1024;
+        while (cap < nswaps) cap *= 2;
+        uint32_t(*w)[2] = realloc(r->swaps, cap * sizeof *w);
+        if (!w) return QTR_ENOMEM;
+        r->swaps = w;
+        r->capswaps = cap;
+    }
+    return QTR_OK;
+}
+
+static qtr_status record_node(qtr_sabre_result *r, uint32_t k, uint64_t nswaps)
+{
+    if (r->norder == r->caporder && qtr_sabre_result_reserve(r, r->norder + 1, 0))
+        return QTR_ENOMEM;
     r->order[r->norder] = k;
     r->swap_end[r->norder++] = (uint32_t)nswaps;
     return QTR_OK;
@@ -625,15 +672,8 @@ static qtr_status route_ready(qtr_sabre_state *s, int look, uint32_t n, uint32_t
 {
     const qtr_sabre_dag *d = s->d;
     if (record && ncur) {
-        if (r->nswaps + ncur > UINT32_MAX) return QTR_ELIMIT;
-        if (r->nswaps + ncur > r->capswaps) {
-            size_t cap = r->capswaps ? 2 * r->capswaps : 1024;
-            while (cap < r->nswaps + ncur) cap *= 2;
-            uint32_t(*w)[2] = realloc(r->swaps, cap * sizeof *w);
-            if (!w) return QTR_ENOMEM;
-            r->swaps = w;
-            r->capswaps = cap;
-        }
+        qtr_status st = qtr_sabre_result_reserve(r, 0, r->nswaps + ncur);
+        if (st) return st;
         memcpy(r->swaps + r->nswaps, s->cur, ncur * sizeof *s->cur);
     }
     r->nswaps += ncur;
@@ -732,8 +772,8 @@ static qtr_status ext_build(qtr_sabre_state *s, uint32_t limit)
                 s->ext_sum += dist(s, s->v2p[va], s->v2p[vb]);
                 if (s->cached) {
                     if (s->in_ext[y] != 1) {
-                        mark_dirty(s, s->v2p[va]);
-                        mark_dirty(s, s->v2p[vb]);
+                        mark_dirty(s, s->v2p[va], DIRTY_LOOK);
+                        mark_dirty(s, s->v2p[vb], DIRTY_LOOK);
                     }
                     s->in_ext[y] = 2;
                 }
@@ -745,8 +785,8 @@ static qtr_status ext_build(qtr_sabre_state *s, uint32_t limit)
     for (uint32_t i = 0; i < nold && s->cached; i++) {   /* old gates still marked 1 left */
         uint32_t y = s->ext_prev[i];
         if (s->in_ext[y] == 1) {
-            mark_dirty(s, s->v2p[d->q[y][0]]);
-            mark_dirty(s, s->v2p[d->q[y][1]]);
+            mark_dirty(s, s->v2p[d->q[y][0]], DIRTY_LOOK);
+            mark_dirty(s, s->v2p[d->q[y][1]], DIRTY_LOOK);
         }
         s->in_ext[y] = 0;
     }
@@ -835,12 +875,14 @@ static inline int push_cand(qtr_sabre_state *s, size_t *nc, uint32_t a, uint32_t
     return 0;
 }
 
-/* choose_swap without the cache, for narrow circuits whose front holds a
- * few gates: walk the front layer, score each coupling edge next to it
- * (once per pair) from the layers themselves. The same scores, in the
- * order the ties are put back in on the cached path. */
-static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int look,
-                                uint32_t *sa, uint32_t *sb)
+/* The scan of choose_direct for one set of switches; inlined with
+ * constant switches for the common case (levels 1-3 on long circuits:
+ * decay and the next layer), so its loop carries no tests of them. Scores
+ * and ties are computed as in the general case. */
+static QTR_ALWAYS_INLINE qtr_status direct_scan(qtr_sabre_state *s, const int use_decay,
+                                                const int use_look, const int use_ext, double wf,
+                                                double wl, double base, double absorb,
+                                                uint32_t *sa, uint32_t *sb)
 {
     const layer *F = &s->front, *L = &s->look;
     const uint32_t *off = s->rt->adj_off, *adj = s->rt->adj;
@@ -849,18 +891,10 @@ static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int
     const double *decay = s->decay;
     const uint16_t *dist = s->rt->dist;
     const size_t n = s->n;
-    const int use_decay = h->decay;
     const uint32_t *p2v = s->p2v, *ext_head = s->ext_head, *ext_next = s->ext_next;
     const uint32_t(*ext_q)[2] = (const uint32_t(*)[2])s->ext_q;
-    const int ext = h->ext_size != 0;
-    double wf = h->basic_weight, wl = look || ext ? h->look_weight : 0.0;
-    if (h->basic_scaled) wf = F->len ? wf / F->len : 0.0;
-    if (look && h->look_scaled) wl = L->len ? wl / L->len : 0.0;
-    if (ext && h->look_scaled) wl = s->ext_len ? wl / s->ext_len : 0.0;
-    const int use_look = wl != 0.0 && look, use_ext = wl != 0.0 && ext;
     const double eps = 1e-10;
     double best = 1.0 / 0.0;
-    double base = wf * (double)F->sum + wl * (double)(ext ? s->ext_sum : L->sum);
     size_t nc = 0;
     uint64_t scored = 0;
     for (uint32_t i = 0; i < F->len; i++) {
@@ -881,7 +915,7 @@ static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int
                 if (use_decay) {
                     double dq = decay[q];
                     score = (base + wf * df + wl * dl) * (dp > dq ? dp : dq);
-                    if (absorbable(s, p, q)) score *= h->absorb;
+                    if (absorbable(s, p, q)) score *= absorb;
                 } else {
                     score = wf * df + wl * dl;
                 }
@@ -902,6 +936,26 @@ static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int
     *sa = s->cand[pick][0];
     *sb = s->cand[pick][1];
     return QTR_OK;
+}
+
+/* choose_swap without the cache, for narrow circuits whose front holds a
+ * few gates: walk the front layer, score each coupling edge next to it
+ * (once per pair) from the layers themselves. The same scores, in the
+ * order the ties are put back in on the cached path. */
+static qtr_status choose_direct(qtr_sabre_state *s, const qtr_sabre_heur *h, int look,
+                                uint32_t *sa, uint32_t *sb)
+{
+    const layer *F = &s->front, *L = &s->look;
+    const int ext = h->ext_size != 0;
+    double wf = h->basic_weight, wl = look || ext ? h->look_weight : 0.0;
+    if (h->basic_scaled) wf = F->len ? wf / F->len : 0.0;
+    if (look && h->look_scaled) wl = L->len ? wl / L->len : 0.0;
+    if (ext && h->look_scaled) wl = s->ext_len ? wl / s->ext_len : 0.0;
+    const int use_look = wl != 0.0 && look, use_ext = wl != 0.0 && ext;
+    double base = wf * (double)F->sum + wl * (double)(ext ? s->ext_sum : L->sum);
+    if (h->decay && use_look && !use_ext)
+        return direct_scan(s, 1, 1, 0, wf, wl, base, h->absorb, sa, sb);
+    return direct_scan(s, h->decay, use_look, use_ext, wf, wl, base, h->absorb, sa, sb);
 }
 
 /* Score every coupling edge touching an active front qubit and pick
@@ -936,19 +990,30 @@ static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int l
     uint32_t ncand = s->ncand_edges;
     /* two passes, the scores and their minimum, then the ties: no
      * data-dependent branch in the first, a rarely taken one in the second */
-    for (uint32_t i = 0; i < ncand; i++) {
-        uint32_t x = list[i];
-        int32_t df = swf[x], dl = use_l ? swl[x] : 0;
-        double sc;
-        if (use_decay) {
+    if (use_decay && use_l) {   /* levels 1-3: the common case, without branches */
+        for (uint32_t i = 0; i < ncand; i++) {
+            uint32_t x = list[i];
             double dp = decay[ends[x][0]], dq = decay[ends[x][1]];
-            sc = (base + wf * df + wl * dl) * (dp > dq ? dp : dq);
+            double sc = (base + wf * swf[x] + wl * swl[x]) * (dp > dq ? dp : dq);
             if (absorbable(s, ends[x][0], ends[x][1])) sc *= h->absorb;
-        } else {
-            sc = wf * df + wl * dl;
+            score[i] = sc;
+            best = sc < best ? sc : best;
         }
-        score[i] = sc;
-        best = sc < best ? sc : best;
+    } else {
+        for (uint32_t i = 0; i < ncand; i++) {
+            uint32_t x = list[i];
+            int32_t df = swf[x], dl = use_l ? swl[x] : 0;
+            double sc;
+            if (use_decay) {
+                double dp = decay[ends[x][0]], dq = decay[ends[x][1]];
+                sc = (base + wf * df + wl * dl) * (dp > dq ? dp : dq);
+                if (absorbable(s, ends[x][0], ends[x][1])) sc *= h->absorb;
+            } else {
+                sc = wf * df + wl * dl;
+            }
+            score[i] = sc;
+            best = sc < best ? sc : best;
+        }
     }
     size_t nc = 0;
     for (uint32_t i = 0; i < ncand; i++) {

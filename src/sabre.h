@@ -152,6 +152,9 @@ typedef struct {
 
 qtr_status qtr_sabre_result_init(qtr_sabre_result *r, uint32_t n);
 void qtr_sabre_result_fini(qtr_sabre_result *r);
+/** Room for @p norder routed nodes and @p nswaps swaps in @p r's recorded
+ *  lists. @return QTR_OK, QTR_ENOMEM, QTR_ELIMIT (more than 2^32 swaps). */
+qtr_status qtr_sabre_result_reserve(qtr_sabre_result *r, size_t norder, size_t nswaps);
 
 /** Per-thread scratch for trials on one DAG and target. */
 typedef struct qtr_sabre_state qtr_sabre_state;

@@ -6,15 +6,17 @@
 # Circuits where Qiskit's 2q count is 0 are left out of the 2q ratios (a
 # ratio of zeros means nothing); they still count in the totals.
 #
-# usage: tests/bench/device.sh [-O level] [-r repeat] [-f regex]   (from the build directory)
+# usage: tests/bench/device.sh [-O level] [-r repeat] [-f regex] [-c]   (from the build directory)
+#   -c  our seconds are CPU seconds of the process (all threads), not wall time:
+#       steadier on a busy machine; Qiskit's column stays its published wall time
 #   QTR_BENCH_DIR  benchmark directory (default /work/shared/bench)
 #   QTR_BUILDDIR   build directory holding tests/bench/device_bench (default .)
 set -u
-level=2 repeat=1 filter=.
-while getopts "O:r:f:" o; do
+level=2 repeat=1 filter=. cpu=
+while getopts "O:r:f:c" o; do
   case $o in
-    O) level=$OPTARG ;; r) repeat=$OPTARG ;; f) filter=$OPTARG ;;
-    *) echo "usage: $0 [-O level] [-r repeat] [-f regex]" >&2; exit 2 ;;
+    O) level=$OPTARG ;; r) repeat=$OPTARG ;; f) filter=$OPTARG ;; c) cpu=-c ;;
+    *) echo "usage: $0 [-O level] [-r repeat] [-f regex] [-c]" >&2; exit 2 ;;
   esac
 done
 D=${QTR_BENCH_DIR:-/work/shared/bench}
@@ -27,7 +29,7 @@ CSV=$D/reference/device_torino_O2.csv
 T=$(mktemp "${TMPDIR:-/tmp}/qtr-device.XXXXXX") || exit 1
 trap 'rm -f "$T"' EXIT
 tail -n +2 "$CSV" | grep -E -- "$filter" | while IFS=, read -r circ nq q2 qd2 qs rest; do
-  line=$(cd "$D/circuits" && "$BIN" -O "$level" -r "$repeat" torino "$circ" 2>&1 | tail -n 1)
+  line=$(cd "$D/circuits" && "$BIN" -O "$level" -r "$repeat" $cpu torino "$circ" 2>&1 | tail -n 1)
   case $line in
     "$circ "*) echo "$circ $nq $q2 $qd2 $qs $line" ;;
     *) echo "$circ $nq $q2 $qd2 $qs $circ ERROR $line" ;;

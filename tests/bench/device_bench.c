@@ -2,9 +2,10 @@
  * one line per file: 2q gate count, 2q depth, swaps inserted, seconds spent
  * in qtr_transpile (best of --repeat runs), and the layout and routing
  * stages' share. Driven by tests/bench/device.sh; run on demand, never by
- * make check.
+ * make check. With -c the seconds are the process's CPU time (all
+ * threads), which a busy machine inflates far less than wall time.
  *
- * usage: device_bench_bin [-O level] [-s seed] [-r repeat] TARGET FILE...
+ * usage: device_bench_bin [-O level] [-s seed] [-r repeat] [-c] TARGET FILE...
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +15,12 @@
 #include "qtr.h"
 #include "qtr_io.h"
 
+static int cpu_time;   /* -c */
+
 static double now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(cpu_time ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -26,17 +29,20 @@ int main(int argc, char **argv)
     qtr_options o;
     qtr_options_default(&o);
     int repeat = 1, opt;
-    while ((opt = getopt(argc, argv, "O:s:r:")) != -1) {
+    while ((opt = getopt(argc, argv, "O:s:r:c")) != -1) {
         if (opt == 'O') o.opt_level = atoi(optarg);
         else if (opt == 's') o.seed = strtoull(optarg, NULL, 10);
         else if (opt == 'r') repeat = atoi(optarg) > 0 ? atoi(optarg) : 1;
+        else if (opt == 'c') cpu_time = 1;
         else {
-            fprintf(stderr, "usage: device_bench [-O level] [-s seed] [-r repeat] TARGET FILE...\n");
+            fprintf(stderr,
+                    "usage: device_bench [-O level] [-s seed] [-r repeat] [-c] TARGET FILE...\n");
             return 2;
         }
     }
     if (argc - optind < 2) {
-        fprintf(stderr, "usage: device_bench [-O level] [-s seed] [-r repeat] TARGET FILE...\n");
+        fprintf(stderr,
+                "usage: device_bench [-O level] [-s seed] [-r repeat] [-c] TARGET FILE...\n");
         return 2;
     }
     qtr_ctx ctx;

@@ -55,9 +55,9 @@ int main(void)
         for (uint64_t seed = 0; seed < 3; seed++) {
             uint32_t n = t[k]->nqubits - 3, init[32], fin[32], perm[32];
             uint64_t nsw;
-            qtr_circuit *c = NULL, *d = NULL;
+            qtr_circuit *c = NULL, *d = NULL, *e = NULL;
             if (qtr_random_circuit(n, 1500, ops, 5, seed, &c, &ctx) ||
-                qtr_circuit_clone(c, &d, &ctx))
+                qtr_circuit_clone(c, &d, &ctx) || qtr_circuit_clone(c, &e, &ctx))
                 return die("circuit", &ctx);
             /* big enough that the trials really run in parallel */
             qtr_sabre_dag dag;
@@ -68,7 +68,7 @@ int main(void)
                 return 1;
             }
             qtr_sabre_dag_fini(&dag);
-            qtr_sabre_layout_opts lo = {2, 6, 6, seed, 3, 0, 0};
+            qtr_sabre_layout_opts lo = {2, 6, 6, seed, 3, 0, 0, 0, 0, 0};
             if (qtr_pass_layout_sabre(c, t[k], &lo, init, fin, &nsw, &ctx))
                 return die("layout", &ctx);
             printf("# %s seed %llu layout: %llu swaps\n", t[k]->name, (unsigned long long)seed,
@@ -85,8 +85,18 @@ int main(void)
             printf("# %s seed %llu routing: %llu swaps\n", t[k]->name, (unsigned long long)seed,
                    (unsigned long long)nsw);
             dump(d);
+            /* finalists routed in parts of 200 nodes, 3 trials each */
+            qtr_sabre_layout_opts lc = {2, 6, 6, seed, 3, 0, 0, 200, 0, 3};
+            if (qtr_pass_layout_sabre(e, t[k], &lc, init, fin, &nsw, &ctx))
+                return die("layout in parts", &ctx);
+            printf("# %s seed %llu layout in parts: %llu swaps\n", t[k]->name,
+                   (unsigned long long)seed, (unsigned long long)nsw);
+            for (uint32_t v = 0; v < n; v++) printf("%u>%u ", init[v], fin[v]);
+            putchar('\n');
+            dump(e);
             qtr_circuit_free(c);
             qtr_circuit_free(d);
+            qtr_circuit_free(e);
         }
     qtr_target_free(t[0]);
     qtr_target_free(t[1]);

@@ -76,13 +76,15 @@ bool injective(const std::vector<uint32_t> &m, uint32_t N)
 uint64_t layout_and_check(const qtr_circuit *in, const qtr_target *t, uint32_t iters,
                           uint32_t ltrials, uint32_t strials, uint64_t seed, bool simulate,
                           std::vector<uint32_t> *init_out = nullptr, uint32_t finalists = 0,
-                          uint32_t prefix = 0, int rank_on_prefix = 0)
+                          uint32_t prefix = 0, int rank_on_prefix = 0, uint32_t chunk = 0,
+                          uint32_t chunk_trials = 0)
 {
     Ctx ctx;
     qtr_circuit *out = clone(in);
     std::vector<uint32_t> init(in->nqubits), fin(in->nqubits);
     uint64_t nswaps = 0;
-    qtr_sabre_layout_opts o = {iters, ltrials, strials, seed, finalists, prefix, rank_on_prefix};
+    qtr_sabre_layout_opts o = {iters,  ltrials,        strials, seed, finalists, prefix,
+                               rank_on_prefix, chunk, 0, chunk_trials};
     EXPECT_EQ(qtr_pass_layout_sabre(out, t, &o, init.data(), fin.data(), &nswaps, &ctx), QTR_OK)
         << ctx.msg();
     EXPECT_EQ(out->nqubits, t->nqubits);
@@ -197,7 +199,7 @@ TEST(SabreLayout, SameSeedSameOutput)
 {
     qtr_target *t = heavy_hex27();
     qtr_circuit *in = random_circuit(15, 400, 9);
-    qtr_sabre_layout_opts o = {2, 6, 4, 77, 3, 0, 0};
+    qtr_sabre_layout_opts o = {2, 6, 4, 77, 3, 0, 0, 0, 0, 0};
     expect_same_layout(in, t, o, o);
     qtr_circuit_free(in);
     qtr_target_free(t);
@@ -220,9 +222,10 @@ TEST(SabreLayout, PrefixRefinementConformsAndIsEquivalent)
     for (qtr_target *t : ts) qtr_target_free(t);
 }
 
-// A prefix as long as the DAG (or longer) is the whole circuit: same result
-// as no prefix at all, routing and layouts alike.
-TEST(SabreLayout, PrefixCoveringTheCircuitChangesNothing)
+// A prefix as long as the DAG (or longer) is the whole circuit, and parts so
+// long that the circuit would make one part (from three quarters of it up)
+// are not used: same result as neither, routing and layouts alike.
+TEST(SabreLayout, PrefixOrPartsCoveringTheCircuitChangeNothing)
 {
     Ctx ctx;
     qtr_target *t = heavy_hex27();
@@ -232,11 +235,37 @@ TEST(SabreLayout, PrefixCoveringTheCircuitChangesNothing)
     uint32_t nn = d.nnodes;
     qtr_sabre_dag_fini(&d);
     ASSERT_GT(nn, 20u);
-    qtr_sabre_layout_opts whole = {2, 4, 3, 7, 2, 0, 0};
-    qtr_sabre_layout_opts covering = {2, 4, 3, 7, 2, nn, 1};
+    qtr_sabre_layout_opts whole = {2, 4, 3, 7, 2, 0, 0, 0, 0, 0};
+    qtr_sabre_layout_opts covering = {2, 4, 3, 7, 2, nn, 1, 0, 0, 0};
     expect_same_layout(in, t, whole, covering);
+    qtr_sabre_layout_opts parts = {2, 4, 3, 7, 2, 0, 0, nn, 0, 2};
+    expect_same_layout(in, t, whole, parts);
+    qtr_sabre_layout_opts per_qubit = {2, 4, 3, 7, 2, 0, 0, 1, nn, 2};   /* nn per qubit */
+    expect_same_layout(in, t, whole, per_qubit);
+    qtr_sabre_layout_opts most = {2, 4, 3, 7, 2, 0, 0, nn * 3 / 4 + 1, 0, 2};
+    expect_same_layout(in, t, whole, most);
     qtr_circuit_free(in);
     qtr_target_free(t);
+}
+
+// Finalists routed in parts (chunk_nodes), each part the best of a few
+// trials from where the previous part's best ended: still a conforming,
+// equivalent routing of the whole circuit, for parts of one node up to
+// longer than the circuit, with and without ranking on a prefix.
+TEST(SabreLayout, ChunkedFinalistsConformAndAreEquivalent)
+{
+    std::vector<qtr_target *> ts = {line(8), grid(3, 4), heavy_hex27()};
+    for (qtr_target *t : ts)
+        for (uint64_t seed = 0; seed < 24; seed++) {
+            uint32_t nq = 2 + (uint32_t)(seed % 7);
+            qtr_circuit *in = random_circuit(nq, 20 + 5 * (seed % 13), seed + 3000);
+            uint32_t chunk = 1 + (uint32_t)(seed % 11) * (seed % 4 == 3 ? 20 : 1);
+            uint32_t prefix = seed % 3 == 0 ? 4 + (uint32_t)(seed % 5) : 0;
+            layout_and_check(in, t, 2, 3, 3, seed, true, nullptr, 1 + (uint32_t)(seed % 3),
+                             prefix, (int)(seed & 1), chunk, 1 + (uint32_t)(seed % 3));
+            qtr_circuit_free(in);
+        }
+    for (qtr_target *t : ts) qtr_target_free(t);
 }
 
 // A scrambled chain repeated many times: the first repetition (the prefix)
@@ -258,7 +287,7 @@ TEST(SabreLayout, CircuitWiderThanTargetIsATargetError)
     qtr_circuit *c = random_circuit(4, 10, 1);
     std::vector<uint32_t> i(4), f(4);
     uint64_t s;
-    qtr_sabre_layout_opts o = {1, 1, 1, 0, 0, 0, 0};
+    qtr_sabre_layout_opts o = {1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
     EXPECT_EQ(qtr_pass_layout_sabre(c, t, &o, i.data(), f.data(), &s, &ctx), QTR_ETARGET);
     EXPECT_THAT(ctx.msg(), HasSubstr("only 3"));
     qtr_circuit_free(c);
@@ -297,7 +326,7 @@ TEST(SabreLayout, PartsAreSpreadOverComponentsAndTooLargePartsFail)
     add(c, QTR_OP_CX, {2, 3});
     std::vector<uint32_t> i(4), f(4);
     uint64_t s;
-    qtr_sabre_layout_opts o = {1, 2, 2, 0, 0, 0, 0};
+    qtr_sabre_layout_opts o = {1, 2, 2, 0, 0, 0, 0, 0, 0, 0};
     qtr_circuit *d = clone(c);
     ASSERT_EQ(qtr_pass_layout_sabre(d, t, &o, i.data(), f.data(), &s, &ctx), QTR_OK) << ctx.msg();
     EXPECT_TRUE(conforms(d, t));
