@@ -355,7 +355,7 @@ static qtr_status rank_recover(const char *path, const char *jp, int fd, const s
         free(rp);
     }
     if (!st) {
-        qsort(e, ne, sizeof *e, newest_first);
+        if (ne) qsort(e, ne, sizeof *e, newest_first);   /* e is NULL when no record */
         int bad = 0;
         for (size_t k = 0; k < ne && !bad; k++)
             bad = pwrite_all(fd, e[k].old, (size_t)e[k].r.length, (off_t)e[k].r.offset);

@@ -382,7 +382,9 @@ static qtr_status append_opaque(R *r, const qasm_gate *g, size_t pbase, size_t q
     uint32_t k;
     qtr_status st = qtr_circuit_declare_opaque(r->c, gate_name(r, g), g->nqubits, g->nparams, &k,
                                                r->ctx);
-    if (!st) st = qtr_circuit_append_opaque(r->c, k, r->qbuf + qbase, r->pvals + pbase, r->ctx);
+    /* pvals is still NULL when no gate so far has taken a parameter. */
+    const double *pv = g->nparams ? r->pvals + pbase : NULL;
+    if (!st) st = qtr_circuit_append_opaque(r->c, k, r->qbuf + qbase, pv, r->ctx);
     if (QTR_UNLIKELY(st)) return relocate(r, st);
     r->appended++;
     return QTR_OK;

@@ -257,8 +257,6 @@ static qtr_status declare(W *w, wbits *b, int quantum, const char *name, uint32_
     return QTR_OK;
 }
 
-/* Declare the circuit's new registers of one kind, then a fallback register
- * for bits no register covers. */
 /* Fill the ready spellings of the mapped bits that fit in WTEXT bytes. */
 static void spell_bits(wbits *b)
 {
@@ -267,12 +265,15 @@ static void spell_bits(wbits *b)
         if (m->reg == UINT32_MAX) continue;
         const wname *nm = &b->names[m->reg];
         char tmp[WTEXT + 32];
-        int n = nm->len < WTEXT ? snprintf(tmp, sizeof tmp, "%s[%u]", nm->name, m->idx) : WTEXT;
+        /* a long name does not fit: len 0 spells it from the name each time */
+        int n = nm->len < WTEXT ? snprintf(tmp, sizeof tmp, "%s[%u]", nm->name, m->idx) : WTEXT + 1;
         m->len = n > 0 && n <= WTEXT ? (uint8_t)n : 0;
         if (m->len) memcpy(m->text, tmp, (size_t)n);
     }
 }
 
+/* Declare the circuit's new registers of one kind, then a fallback register
+ * for bits no register covers. */
 static qtr_status sync_bits(W *w, wbits *b, int quantum, const qtr_circuit *c, qtr_ctx *ctx)
 {
     const qtr_reg *regs = quantum ? c->qregs : c->cregs;

@@ -100,7 +100,10 @@ one() {
   [ "$shape" = 2all ] && [ -e "$out.journal" ] && marked=$((marked + 1))   # killed inside a commit
   launch "$shape" "$T/in.h5" -o "$out" "${OPTS[@]}" --resume >"$T/rout" 2>&1
   rc=$?
-  if [ $rc -ne 1 ]; then
+  if grep -q -E "runtime error|Sanitizer" "$T/kout" "$T/rout"; then
+    # a sanitizer's report (UBSan exits 1, the status of a batch with a failed row)
+    bad "$shape $start $ev:$n: sanitizer report"; grep -h -A3 -E "runtime error|Sanitizer" "$T/kout" "$T/rout" | head -8 | sed 's/^/  | /'
+  elif [ $rc -ne 1 ]; then
     bad "$shape $start $ev:$n: --resume exit $rc"; sed 's/^/  | /' "$T/rout" | head -8
   elif ! h5diff --exclude-path /timing "$T/ref.h5" "$out" >"$T/diff" 2>&1; then
     bad "$shape $start $ev:$n: resumed results differ"; head -8 "$T/diff" | sed 's/^/  | /'

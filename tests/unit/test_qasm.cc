@@ -1023,6 +1023,32 @@ TEST(QasmWrite, UnusableRegisterNamesAreReplaced)
     EXPECT_EQ(r->st, QTR_OK) << r->msg;
 }
 
+// The writer keeps a ready spelling "name[i]" for bits whose spelling fits
+// its 16-byte block; longer ones are spelled from the name. Names of every
+// length across that boundary, in both versions, read back as written.
+TEST(QasmWrite, RegisterNamesOfEveryLengthRoundTrip)
+{
+    for (int version = 2; version <= 3; version++)
+        for (size_t len = 1; len <= 40; len++) {
+            std::string name = "a" + std::string(len - 1, 'b');
+            std::string text = version == 2 ? "OPENQASM 2.0;\ninclude \"qelib1.inc\";\n"
+                                            : "OPENQASM 3.0;\ninclude \"stdgates.inc\";\n";
+            text += "qreg " + name + "[12];\ncreg c" + name + "[12];\n";
+            text += "cx " + name + "[0]," + name + "[11];\nbarrier " + name + ";\n";
+            text += "measure " + name + "[3] -> c" + name + "[10];\n";
+            std::unique_ptr<Result> r(read_text(text));
+            ASSERT_EQ(r->st, QTR_OK) << r->msg;
+            std::string out = version == 2 ? write_mem(r->circ.c) : qasm_test::write_text(r->circ.c, 3);
+            EXPECT_NE(out.find(name + "[0]"), std::string::npos) << out;
+            EXPECT_EQ(out.find('\0'), std::string::npos) << "length " << len;
+            std::unique_ptr<Result> back(read_text(out));
+            ASSERT_EQ(back->st, QTR_OK) << back->msg << "\n" << out;
+            ASSERT_EQ(back->circ.c->ninst, r->circ.c->ninst);
+            for (size_t i = 0; i < r->circ.c->ninst; i++)
+                EXPECT_EQ(operands(back->circ.c, i), operands(r->circ.c, i)) << "length " << len << ", " << i;
+        }
+}
+
 TEST(QasmWrite, CommentsAreSanitised)
 {
     qtr_ctx ctx;

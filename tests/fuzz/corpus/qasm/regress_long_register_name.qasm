@@ -1,0 +1,4 @@
+OPENQASM 3.0;
+qreg m;
+qreg qIIIIIIIIIIIIIIIIIIIIIIIIIIIIIII;barrier ;
+ 
