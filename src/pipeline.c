@@ -18,6 +18,8 @@
  *   best of seeds at L2/L3, small circuits laid out by SABRE: layout to
  *                optimisation run again with other seeds, the output with
  *                the fewest 2q gates kept (beyond Qiskit; run_best_of_seeds);
+ *                at L3 also runs whose ccx gates are unrolled with other
+ *                operand roles (role variants, from the circuit before init);
  *                then quick reruns (a smaller layout search) for mid-sized
  *                circuits, then routing to optimisation run again from the
  *                kept layout with other routing seeds (reroutes), same rule.
@@ -376,7 +378,19 @@ static qtr_status run_from_layout(qtr_circuit *c, const qtr_target *t, const qtr
  * reroutes. Device benchmark, level 2: 2q geometric mean 0.817 -> 0.807
  * with B = 8000 (tests/bench/README.md, "reroutes and swap absorption");
  * with swap absorption, B = 8000 gave 0.791, 2000 0.792 and none 0.795, at
- * two threads 13-16 s, about 12 s and 11.6 s (budget 11.4 s), so B = 2000. */
+ * two threads 13-16 s, about 12 s and 11.6 s (budget 11.4 s), so B = 2000.
+ *
+ * Role variants (level 3, circuits with ccx): whole runs as the reruns, but
+ * from the circuit before init, its ccx unrolled by qtr_pass_unroll3q_roles
+ * with roles seed k (run k uses seed + k): which pair of each ccx's operands
+ * gets the two cx that end its ccz form, and in which order the other two
+ * alternate, decides where routing must bring them together, and no router
+ * sees that choice. min(32, budget / n) of them; a variant whose init
+ * elided other swaps than the first run's is skipped (its output
+ * permutation would differ). Device benchmark, level 3 (with the finalists
+ * in parts): 2q geometric mean 0.757 -> 0.746 for budget 8000 -> 64000
+ * (up to 8 and 32 runs), CPU time 55.7 -> 108.4 s; without variants 0.767
+ * (tests/bench/README.md, "fourth round"). */
 static const uint32_t reseed_budget_2q[4] = {0, 0, 400, 8000};
 static const uint32_t quick_budget_2q_qubits[4] = {0, 0, 0, 120000};
 static const uint32_t reroute_budget_2q[4] = {0, 0, 2000, 80000};
