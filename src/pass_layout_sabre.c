@@ -17,8 +17,9 @@
  * thousand swap-inserting steps the placement has been permuted past
  * anything the start decided, so routing a 650,000-gate circuit forwards and
  * backwards to refine its start mostly repeats work whose outcome the start
- * no longer influences. The final swap trials always route the whole
- * circuit.
+ * no longer influences. How many steps that takes grows with the number of
+ * qubits to place (opts prefix_per_qubit). The final swap trials always
+ * route the whole circuit.
  *
  * Finalists in parts (opts chunk_nodes): instead of swap_trials whole
  * routings, a finalist's routing is built part by part: the DAG is cut
@@ -518,8 +519,14 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     qtr_status st = qtr_rtarget_init(&rt, t, ctx);
     if (st) return st;
     if ((st = qtr_igraph_build(&g, c, ctx)) || (st = qtr_sabre_dag_build(&d, c, ctx))) goto done;
-    int prefix = o->prefix_nodes && o->prefix_nodes < d.nnodes;
-    if (prefix && (st = dag_range(&d, 0, o->prefix_nodes, &dp, ctx))) goto done;
+    uint32_t pn = o->prefix_nodes;
+    if (pn && o->prefix_per_qubit) {
+        uint64_t w = (uint64_t)o->prefix_per_qubit * g.ninteracting;
+        if (w < o->prefix_min) w = o->prefix_min;
+        if (w < pn) pn = (uint32_t)w;
+    }
+    int prefix = pn && pn < d.nnodes;
+    if (prefix && (st = dag_range(&d, 0, pn, &dp, ctx))) goto done;
 
     /* the component that takes the interacting qubits: the largest; when
      * they do not fit there, the circuit's own connected parts are spread
@@ -662,9 +669,13 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
             if (lst) record_error(&sh, ntotal + k, lst, &lctx);
         }
     }
+    /* the finalists' trials taken in turn (trial j of each, then j + 1):
+     * the best of them is found sooner, so the others stop earlier (QAOA
+     * N100 -O 2: 2.2% fewer instructions here). The bound is exact, so the
+     * winner does not depend on the order. */
 #pragma omp parallel for schedule(dynamic, 1) if (par)
     for (uint32_t k = 0; k < npairs; k++) {
-        uint32_t i = (uint32_t)rank[k / per][1], j = j0 + k % per;
+        uint32_t i = (uint32_t)rank[k % nfinal][1], j = j0 + k / nfinal;
         qtr_ctx lctx;
         qtr_ctx_init(&lctx, 0);
         qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
