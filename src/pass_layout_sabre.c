@@ -30,10 +30,9 @@
  * each stretch instead of the best sum (hwb12 on torino, level 2: 545,899
  * -> 525,947 cz at about half the time). A part boundary is a barrier:
  * the lookahead does not see past it and no gate of the next part is routed
- * before the part is done, which costs wide circuits more; chunk_per_qubit
- * can ask for parts of at least that many nodes per interacting qubit (the
- * pipeline's levels use 0: on the device benchmark parts of 400 nodes cost
- * the 100-qubit circuits no more than longer ones, at less time).
+ * before the part is done, which costs wide circuits more (in swaps and
+ * even more in depth), hence parts of at least chunk_per_qubit nodes per
+ * interacting qubit.
  *
  * Targets with several connected components: the circuit's interacting
  * qubits are placed in the largest component when they fit there; otherwise
