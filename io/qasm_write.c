@@ -32,9 +32,11 @@
 
 /* Where a flat bit goes: register (index into names[]) and index in it,
  * and, when it fits, its spelling "q[12]" ready to copy as one 16-byte
- * block (len 0: spell it from the parts). Every operand of every line goes
- * through here. */
+ * block (len 0: spell it from the parts; WLAZY: not spelled yet, done at
+ * its first use, so a huge register costs nothing for bits never written).
+ * Every operand of every line goes through here. */
 #define WTEXT 16
+#define WLAZY 0xFF
 typedef struct {
     uint32_t reg, idx;
     uint8_t len;
@@ -257,19 +259,24 @@ static qtr_status declare(W *w, wbits *b, int quantum, const char *name, uint32_
     return QTR_OK;
 }
 
-/* Fill the ready spellings of the mapped bits that fit in WTEXT bytes. */
+/* Mark the mapped bits to be spelled at their first use. */
 static void spell_bits(wbits *b)
 {
-    for (size_t i = 0; i < b->nmap; i++) {
-        wbit *m = &b->map[i];
-        if (m->reg == UINT32_MAX) continue;
-        const wname *nm = &b->names[m->reg];
-        char tmp[WTEXT + 32];
-        /* a long name does not fit: len 0 spells it from the name each time */
-        int n = nm->len < WTEXT ? snprintf(tmp, sizeof tmp, "%s[%u]", nm->name, m->idx) : WTEXT + 1;
-        m->len = n > 0 && n <= WTEXT ? (uint8_t)n : 0;
-        if (m->len) memcpy(m->text, tmp, (size_t)n);
-    }
+    for (size_t i = 0; i < b->nmap; i++)
+        if (b->map[i].reg != UINT32_MAX) b->map[i].len = WLAZY;
+}
+
+/* The ready spelling of bit @p m, made at its first use; its length, 0 when
+ * it does not fit in WTEXT bytes (a long name is spelled from its parts). */
+static inline uint8_t spelling(const wbits *b, wbit *m)
+{
+    if (QTR_LIKELY(m->len != WLAZY)) return m->len;
+    const wname *nm = &b->names[m->reg];
+    char tmp[WTEXT + 32];
+    int n = nm->len < WTEXT ? snprintf(tmp, sizeof tmp, "%s[%u]", nm->name, m->idx) : WTEXT + 1;
+    m->len = n > 0 && n <= WTEXT ? (uint8_t)n : 0;
+    if (m->len) memcpy(m->text, tmp, (size_t)n);
+    return m->len;
 }
 
 /* Declare the circuit's new registers of one kind, then a fallback register
@@ -280,6 +287,8 @@ static qtr_status sync_bits(W *w, wbits *b, int quantum, const qtr_circuit *c, q
     size_t nregs = quantum ? c->nqregs : c->ncregs;
     uint32_t nbits = quantum ? c->nqubits : c->nclbits;
     qtr_status st;
+    /* a streamed circuit's later chunks: nothing new to declare or map */
+    if (nbits <= b->nmap && b->nregs_done >= nregs) return QTR_OK;
     if (QTR_GROW(&w->alloc, b->map, b->capmap, nbits))
         return qtr_fail(ctx, QTR_ENOMEM, "%s: out of memory for the bit map", w->path);
     if (quantum && w->physical) {   /* "$n": nothing to declare */
@@ -540,10 +549,10 @@ static inline char *put_uint(char *d, uint64_t v)
     return d;
 }
 
-static inline char *put_operand(char *d, const wbits *b, uint32_t bit)
+static inline char *put_operand(char *d, wbits *b, uint32_t bit)
 {
-    const wbit *m = &b->map[bit];
-    if (QTR_LIKELY(m->len)) {
+    wbit *m = &b->map[bit];
+    if (QTR_LIKELY(spelling(b, m))) {
         memcpy(d, m->text, WTEXT);   /* the caller's bound leaves room for the block */
         return d + m->len;
     }
@@ -734,7 +743,8 @@ static inline int fast_line(W *w, const qtr_circuit *c, const qtr_inst *in)
 {
     uint32_t a = in->q[0], b = in->q[1];
     int two = in->nargs == 2;
-    if (a >= c->nqubits || !w->q.map[a].len || (two && (b >= c->nqubits || !w->q.map[b].len)))
+    if (a >= c->nqubits || !spelling(&w->q, &w->q.map[a]) ||
+        (two && (b >= c->nqubits || !spelling(&w->q, &w->q.map[b]))))
         return 0;
     room(w, 3 * WTEXT + 5);
     char *d = w->buf + w->n;
