@@ -199,6 +199,12 @@ qtr_status qtr_pass_star_ladder(qtr_circuit *c, const qtr_target *t, qtr_ctx *ct
 /** Unroll every gate on 3+ qubits into 1q and cx gates (ccx: 6 cx + 9 1q);
  *  gates on ≤ 2 qubits, and 3+q gates native on @p t (may be NULL), stay. */
 qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** qtr_pass_unroll3q, with each ccx's (controls, target) given a ccz form
+ *  whose operand roles (which pair's two cx come last, in which order)
+ *  @p roles_seed picks (0: Qiskit's form, as qtr_pass_unroll3q). The same
+ *  unitary for every seed; routing may need fewer swaps for some. */
+qtr_status qtr_pass_unroll3q_roles(qtr_circuit *c, const qtr_target *t, uint64_t roles_seed,
+                                   qtr_ctx *ctx);
 /** Rewrite every gate outside t->basis into basis gates (equivalence rules +
  *  cheapest-derivation search; a 1q gate is synthesised from its matrix in
  *  the best Euler basis instead when that is shorter). No-op when @p t is
@@ -371,6 +377,10 @@ uint32_t qtr_pipeline_quick_reruns(const qtr_circuit *c, int level);
  *  kept layout, other routing seeds) circuit @p c as it stands after init
  *  gets after its SABRE-laid-out runs (0: none; pipeline.c). */
 uint32_t qtr_pipeline_reroutes(const qtr_circuit *c, int level);
+/** Level 3: how many runs with ccx role variants (each ccx unrolled with
+ *  other operand roles, qtr_pass_unroll3q_roles) circuit @p c as it stands
+ *  after init gets when its input has ccx gates (0: none; pipeline.c). */
+uint32_t qtr_pipeline_role_variants(const qtr_circuit *c, int level);
 
 /* ---- layout and routing (src/layout.c, src/pass_layout_sabre.c,
  *      src/pass_layout_vf2.c, src/pass_route_sabre.c, src/pass_vf2post.c) --

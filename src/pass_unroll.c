@@ -49,7 +49,39 @@ static inline uint64_t triple_hash(uint32_t lo, uint32_t hi, uint32_t t)
  * repeated (controls, target) alternately mirrored. Leaves the circuit
  * unchanged when no ccx repeats (the generic rewrite then gives the same
  * result). Conditioned ccx are left to the generic rewrite. */
-static qtr_status expand_ccx(qtr_circuit *c, size_t from, qtr_ctx *ctx)
+static const uint8_t role_perms[6][3] = {{0, 1, 2}, {1, 0, 2}, {0, 2, 1},
+                                         {2, 0, 1}, {1, 2, 0}, {2, 1, 0}};
+
+/* Gate j of ccx(q[0], q[1], q[2]) in the form @p roles (0: Qiskit's; r > 0:
+ * h on the target, the ccz form on the operands permuted by role_perms[r],
+ * h on the target), mirrored when @p m. */
+static qtr_inst ccx_gate(const uint32_t *q, int roles, int m, int j)
+{
+    static const uint8_t ccz_rows[13] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14};
+    int jj = m ? 14 - j : j;
+    const uint8_t *g;
+    uint32_t a, b;
+    if (!roles) {
+        g = ccx_form[jj];
+        a = q[g[1]];
+        b = q[g[2]];
+    } else if (jj == 0 || jj == 14) {
+        g = ccx_form[0];
+        a = q[2];
+        b = 0;
+    } else {
+        g = ccx_form[ccz_rows[jj - 1]];
+        a = q[role_perms[roles][g[1]]];
+        b = q[role_perms[roles][g[2]]];
+    }
+    uint8_t op = g[0];
+    if (m && op == QTR_OP_T) op = QTR_OP_TDG;
+    else if (m && op == QTR_OP_TDG) op = QTR_OP_T;
+    int two = op == QTR_OP_CX;
+    return (qtr_inst){op, 0, (uint16_t)(two ? 2 : 1), {a, two ? b : 0}, 0};
+}
+
+static qtr_status expand_ccx(qtr_circuit *c, size_t from, uint64_t roles_seed, qtr_ctx *ctx)
 {
     size_t nccx = 0;
     for (size_t i = from; i < c->ninst; i++) nccx += plain_ccx(&c->inst[i]);
@@ -58,11 +90,12 @@ static qtr_status expand_ccx(qtr_circuit *c, size_t from, qtr_ctx *ctx)
     while (cap < 2 * nccx) cap *= 2;
     uint32_t (*keys)[3] = malloc(cap * sizeof *keys);
     uint8_t *used = calloc(cap, 1);     /* 0 empty, 1 next is standard, 2 next is mirrored */
-    uint8_t *mirror = malloc(nccx);
-    if (!keys || !used || !mirror) {
+    uint8_t *mirror = malloc(nccx), *roles = calloc(nccx, 1);
+    if (!keys || !used || !mirror || !roles) {
         free(keys);
         free(used);
         free(mirror);
+        free(roles);
         return qtr_fail(ctx, QTR_ENOMEM, "unrolling %zu ccx gates", nccx);
     }
     size_t k = 0, nmirror = 0;
@@ -81,13 +114,20 @@ static qtr_status expand_ccx(qtr_circuit *c, size_t from, qtr_ctx *ctx)
             used[h] = 1;
         }
         mirror[k] = used[h] == 2;
-        nmirror += mirror[k++];
+        if (roles_seed) {
+            uint64_t r = triple_hash(lo, hi, q[2]) ^ (roles_seed * 0xd6e8feb86659fd93ull);
+            r = (r ^ (r >> 32)) * 0xd6e8feb86659fd93ull;
+            roles[k] = (uint8_t)((r >> 32) % 6);
+        }
+        nmirror += mirror[k] || roles[k];
+        k++;
         used[h] = used[h] == 1 ? 2 : 1;
     }
     free(keys);
     free(used);
     if (!nmirror) {
         free(mirror);
+        free(roles);
         return QTR_OK;
     }
     size_t total = c->ninst + 14 * nccx;
@@ -105,18 +145,12 @@ static qtr_status expand_ccx(qtr_circuit *c, size_t from, qtr_ctx *ctx)
             continue;
         }
         const uint32_t *q = qtr_inst_operands(c, in);
-        int m = mirror[k++];
-        for (int j = 0; j < 15; j++) {
-            const uint8_t *g = ccx_form[m ? 14 - j : j];
-            uint8_t op = g[0];
-            if (m && op == QTR_OP_T) op = QTR_OP_TDG;
-            else if (m && op == QTR_OP_TDG) op = QTR_OP_T;
-            int two = op == QTR_OP_CX;
-            out[w++] = (qtr_inst){op, 0, (uint16_t)(two ? 2 : 1), {q[g[1]], two ? q[g[2]] : 0}, 0};
-        }
+        for (int j = 0; j < 15; j++) out[w++] = ccx_gate(q, roles[k], mirror[k], j);
+        k++;
     }
     QTR_ASSERT(w == total);
     free(mirror);
+    free(roles);
     qtr_realloc(&c->alloc, c->inst, c->capinst * sizeof *c->inst, 0);
     c->inst = out;
     c->ninst = c->capinst = total;
@@ -145,6 +179,12 @@ static qtr_status unroll_plan(const qtr_target *t, qtr_basis_plan **out, qtr_ctx
 
 qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
 {
+    return qtr_pass_unroll3q_roles(c, t, 0, ctx);
+}
+
+qtr_status qtr_pass_unroll3q_roles(qtr_circuit *c, const qtr_target *t, uint64_t roles_seed,
+                                   qtr_ctx *ctx)
+{
     if (!c) return qtr_fail(ctx, QTR_EINVAL, "qtr_pass_unroll3q: NULL circuit");
     uint8_t leaves[QTR_OP_COUNT], keep[QTR_OP_COUNT];
     unroll_sets(t, leaves, keep);
@@ -152,7 +192,7 @@ qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx)
     while (i < c->ninst && c->inst[i].op < QTR_OP_COUNT && keep[c->inst[i].op]) i++;
     if (i == c->ninst) return QTR_OK;
     qtr_status st;
-    if (!keep[QTR_OP_CCX] && (st = expand_ccx(c, i, ctx))) return st;
+    if (!keep[QTR_OP_CCX] && (st = expand_ccx(c, i, roles_seed, ctx))) return st;
     const qtr_basis_plan *p = NULL;
     qtr_basis_plan *own = NULL;
     /* kept by the target when there is one */

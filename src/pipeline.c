@@ -18,6 +18,8 @@
  *   best of seeds at L2/L3, small circuits laid out by SABRE: layout to
  *                optimisation run again with other seeds, the output with
  *                the fewest 2q gates kept (beyond Qiskit; run_best_of_seeds);
+ *                at L3 also runs whose ccx gates are unrolled with other
+ *                operand roles (role variants, from the circuit before init);
  *                then quick reruns (a smaller layout search) for mid-sized
  *                circuits, then routing to optimisation run again from the
  *                kept layout with other routing seeds (reroutes), same rule.
@@ -115,7 +117,7 @@ static const level_routing levels[4] = {
     {0, {5000000, 10000, 0}, 2, 20, 20, 4, PREFIX_NODES, 1, {50000, 50000, 2500}, {0, 0, 0}, 0,
      20, 400, 20, 4},
     {0, {30000000, 100000, 0}, 4, 20, 20, 8, PREFIX_NODES, 0, {30000000, 30000000, 250000},
-     {300000, 300000, 2500}, 0, 20, 0, 0, 0},
+     {300000, 300000, 2500}, 0, 20, 1000, 50, 2},
 };
 
 void qtr_result_free(qtr_result *r)
@@ -378,15 +380,29 @@ static qtr_status run_from_layout(qtr_circuit *c, const qtr_target *t, const qtr
  * reroutes. Device benchmark, level 2: 2q geometric mean 0.817 -> 0.807
  * with B = 8000 (tests/bench/README.md, "reroutes and swap absorption");
  * with swap absorption, B = 8000 gave 0.791, 2000 0.792 and none 0.795, at
- * two threads 13-16 s, about 12 s and 11.6 s (budget 11.4 s), so B = 2000. */
+ * two threads 13-16 s, about 12 s and 11.6 s (budget 11.4 s), so B = 2000.
+ *
+ * Role variants (level 3, circuits with ccx): whole runs as the reruns, but
+ * from the circuit before init, its ccx unrolled by qtr_pass_unroll3q_roles
+ * with roles seed k (run k uses seed + k): which pair of each ccx's operands
+ * gets the two cx that end its ccz form, and in which order the other two
+ * alternate, decides where routing must bring them together, and no router
+ * sees that choice. min(32, budget / n) of them; a variant whose init
+ * elided other swaps than the first run's is skipped (its output
+ * permutation would differ). Device benchmark, level 3 (with the finalists
+ * in parts): 2q geometric mean 0.757 -> 0.746 for budget 8000 -> 64000
+ * (up to 8 and 32 runs), CPU time 55.7 -> 108.4 s; without variants 0.767
+ * (tests/bench/README.md, "fourth round"). */
 static const uint32_t reseed_budget_2q[4] = {0, 0, 400, 8000};
 static const uint32_t quick_budget_2q_qubits[4] = {0, 0, 0, 120000};
 static const uint32_t reroute_budget_2q[4] = {0, 0, 2000, 80000};
 static const uint32_t reroute_trials[4] = {0, 0, 5, 10};
+static const uint32_t variant_budget_2q[4] = {0, 0, 0, 64000};
 #define RESEED_MAX_RUNS 8
 #define QUICK_MAX_RUNS 4
 #define QUICK_TRIALS 4
 #define REROUTE_MAX 16
+#define VARIANT_MAX_RUNS 32
 
 static uint64_t count_2q(const qtr_circuit *c)
 {
@@ -417,6 +433,11 @@ static uint32_t extra_runs(uint64_t cost, uint32_t budget, uint32_t cap)
 uint32_t qtr_pipeline_quick_reruns(const qtr_circuit *c, int level)
 {
     return extra_runs(count_2q(c) * c->nqubits, quick_budget_2q_qubits[level], QUICK_MAX_RUNS);
+}
+
+uint32_t qtr_pipeline_role_variants(const qtr_circuit *c, int level)
+{
+    return extra_runs(count_2q(c), variant_budget_2q[level], VARIANT_MAX_RUNS);
 }
 
 uint32_t qtr_pipeline_reroutes(const qtr_circuit *c, int level)
@@ -477,15 +498,42 @@ static qtr_status try_candidate(qtr_circuit *c, const qtr_circuit *base, const q
     return st;
 }
 
+/* A role variant's post-init circuit: @p pre unrolled with roles seed @p k and
+ * cleaned up as the first run's was; *out NULL when its elided swaps differ
+ * from @p elided (its output permutation would need another composition). */
+static qtr_status role_variant(const qtr_circuit *pre, const qtr_target *t, int level,
+                               uint64_t k, const uint32_t *elided, qtr_circuit **out,
+                               qtr_ctx *ctx)
+{
+    uint32_t n = pre->nqubits;
+    uint32_t *el = malloc((n ? n : 1) * sizeof *el);
+    qtr_circuit *d = NULL;
+    *out = NULL;
+    qtr_status st = !el ? qtr_fail(ctx, QTR_ENOMEM, "elided permutation of %u qubits", n)
+                        : qtr_circuit_clone(pre, &d, ctx);
+    if (!st) st = qtr_pass_unroll3q_roles(d, t, k, ctx);
+    if (!st) st = qtr_optimize_init(d, t, level, el, ctx);
+    if (!st && !memcmp(el, elided, n * sizeof *el)) {
+        *out = d;
+        d = NULL;
+    }
+    qtr_circuit_free(d);
+    free(el);
+    return st;
+}
+
 static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const qtr_options *o,
-                                    double approx, qtr_result *r, qtr_ctx *ctx)
+                                    double approx, const qtr_circuit *pre, const uint32_t *elided,
+                                    qtr_result *r, qtr_ctx *ctx)
 {
     uint32_t runs = qtr_pipeline_reseed_runs(c, o->opt_level);
     uint32_t quick = qtr_pipeline_quick_reruns(c, o->opt_level);
     uint32_t reroutes = qtr_pipeline_reroutes(c, o->opt_level);
+    uint32_t variants = pre ? qtr_pipeline_role_variants(c, o->opt_level) : 0;
     qtr_circuit *base = NULL;
     int seeded = 0;
-    qtr_status st = runs > 1 || quick || reroutes ? qtr_circuit_clone(c, &base, ctx) : QTR_OK;
+    qtr_status st = runs > 1 || quick || reroutes || variants ? qtr_circuit_clone(c, &base, ctx)
+                                                               : QTR_OK;
     if (!st) st = run_from_layout(c, t, o, approx, 0, r, &seeded, ctx);
     if (st || !base || !seeded) {
         qtr_circuit_free(base);
@@ -499,6 +547,15 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
         ok.seed = o->seed + k;
         st = try_candidate(c, base, t, &ok, 0, approx, r, &best, &other_peak, ctx);
     }
+    size_t variant_peak = 0;
+    for (uint32_t k = 0; k < variants && !st; k++) {
+        qtr_circuit *vb = NULL;
+        ok.seed = o->seed + k;
+        st = role_variant(pre, t, o->opt_level, k + 1, elided, &vb, ctx);
+        if (!st && vb) st = try_candidate(c, vb, t, &ok, 0, approx, r, &best, &other_peak, ctx);
+        if (vb && vb->alloc.peak > variant_peak) variant_peak = vb->alloc.peak;
+        qtr_circuit_free(vb);
+    }
     ok.layout_trials = ok.swap_trials = QUICK_TRIALS;
     for (uint32_t k = 0; k < quick && !st; k++) {
         ok.seed = o->seed + RESEED_MAX_RUNS + k;
@@ -511,13 +568,24 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
         st = try_candidate(c, base, t, &ok, 1, approx, r, &best, &other_peak, ctx);
     }
     if (st == QTR_ENOMEM) st = QTR_OK;   /* a candidate over budget: keep the best so far */
-    /* the post-init copy and one candidate lived beside the kept circuit */
-    c->alloc.peak += base->alloc.peak + other_peak;
+    /* the post-init copy and one candidate (with its variant's post-init
+     * copy) lived beside the kept circuit */
+    c->alloc.peak += base->alloc.peak + other_peak + variant_peak;
     qtr_circuit_free(base);
     return st;
 }
 
 /* ---- the driver ------------------------------------------------------------ */
+
+/* Level 3 keeps the circuit before unrolling for ccx role variants when it
+ * has ccx gates and, unrolled (6 cx each), could fit the variants' budget
+ * (init's clean-up removes some; twice the budget leaves room for that). */
+static int wants_role_variants(const qtr_circuit *c, int level)
+{
+    uint64_t nccx = 0;
+    for (size_t i = 0; i < c->ninst; i++) nccx += c->inst[i].op == QTR_OP_CCX;
+    return nccx && count_2q(c) + 6 * nccx <= 2 * (uint64_t)variant_budget_2q[level];
+}
 
 qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options *o,
                          qtr_result *r, qtr_ctx *ctx)
@@ -538,6 +606,7 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     if (st) return st;
 
     uint32_t n = c->nqubits, *elided = NULL;
+    qtr_circuit *pre = NULL;   /* level 3, before unrolling: for ccx role variants */
     r->nvirtual = n;
     r->nphysical = t->nqubits;
     r->initial_layout = malloc((n ? n : 1) * sizeof *r->initial_layout);
@@ -553,6 +622,12 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
      * torino: 2q geometric mean 1.035 -> 1.018 at level 1, 0.864 -> 0.848
      * at level 2) */
     if (o->opt_level >= 1 && (st = qtr_pass_rtof_pairs(c, t, ctx))) goto fail;
+    /* the circuit before unrolling, for runs with ccx role variants (a copy
+     * over the memory budget only means no variants) */
+    if (wants_role_variants(c, o->opt_level) &&
+        (st = qtr_circuit_clone(c, &pre, ctx)) && !(st == QTR_ENOMEM && c->alloc.limit))
+        goto fail;
+    st = QTR_OK;
     if ((st = stage_init(c, t, ctx))) goto fail;
     /* levels 1-3: init clean-up on the virtual circuit; swaps it elides
      * become a permutation composed into the output permutation below */
@@ -565,7 +640,8 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
         if ((st = qtr_optimize_init(c, t, o->opt_level, elided, ctx))) goto fail;
     }
     r->seconds[QTR_STAGE_INIT] = now() - t0;
-    if ((st = run_best_of_seeds(c, t, o, approx, r, ctx))) goto fail;
+    if ((st = run_best_of_seeds(c, t, o, approx, elided ? pre : NULL, elided, r, ctx))) goto fail;
+    if (pre) c->alloc.peak += pre->alloc.peak;   /* it lived beside the runs */
     if (elided) { /* v's state sits on virtual wire elided[v], which ends where routing says */
         uint32_t *routed = r->output_permutation;
         uint32_t *final = malloc((n ? n : 1) * sizeof *final);
@@ -590,11 +666,13 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     if ((st = qtr_circuit_stats(c, &r->out, ctx))) goto fail;
     r->peak_bytes = c->alloc.peak;
     free(elided);
+    qtr_circuit_free(pre);
     if (r == &local) qtr_result_free(r);
     return QTR_OK;
 fail:
     if (st == QTR_ENOMEM && c->alloc.over) st = qtr_fail_budget(ctx, "transpiling", c->alloc.limit);
     free(elided);
+    qtr_circuit_free(pre);
     qtr_result_free(r);
     return st;
 }

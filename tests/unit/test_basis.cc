@@ -2,6 +2,7 @@
 // the 3+q unroller (src/pass_unroll.c) and the direction pass
 // (src/pass_direction.c). Every equivalence rule and every translation is
 // checked by simulation against the gate matrices, global phase included.
+#include <set>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -624,6 +625,39 @@ TEST(Unroll3q, EveryBigGateBecomesOneAndTwoQubitGates)
     size_t nccx = 0;
     for (size_t i = 0; i < c->ninst; i++) nccx += c->inst[i].op == QTR_OP_CCX;
     EXPECT_EQ(nccx, 2u);  // cswap = cx · ccx · cx, with the native ccx
+}
+
+// ccx role variants (level 3's candidates): every seed gives the same unitary,
+// 6 cx per ccx, and the seeds do not all give the same cx pairs
+TEST(Unroll3q, CcxRoleVariantsKeepTheUnitary)
+{
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 22);
+    const uint32_t ops[][3] = {{0, 1, 2}, {2, 3, 1}, {0, 1, 2}, {3, 0, 1}, {1, 2, 3}, {2, 3, 1}};
+    CircuitPtr base(new_circuit(4));
+    for (const auto &q : ops) {
+        uint32_t h = q[2];
+        double th = 0.1 + q[0];
+        ASSERT_EQ(qtr_circuit_append(base, QTR_OP_RX, &h, 1, &th, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_append(base, QTR_OP_CCX, q, 3, nullptr, &ctx), QTR_OK);
+    }
+    std::set<std::vector<uint32_t>> pair_sequences;
+    for (uint64_t seed = 0; seed < 24; seed++) {
+        CircuitPtr c(clone(base));
+        ASSERT_EQ(qtr_pass_unroll3q_roles(c, nullptr, seed, &ctx), QTR_OK) << ctx.msg;
+        std::vector<uint32_t> pairs;
+        for (size_t i = 0; i < c->ninst; i++) {
+            ASSERT_LE(c->inst[i].nargs, 2u);
+            if (c->inst[i].nargs != 2) continue;
+            ASSERT_EQ(c->inst[i].op, QTR_OP_CX);
+            const uint32_t *q = qtr_inst_operands(c, &c->inst[i]);
+            pairs.push_back(q[0] * 4 + q[1]);
+        }
+        EXPECT_EQ(pairs.size(), 6 * (sizeof ops / sizeof ops[0])) << "seed " << seed;
+        EXPECT_TRUE(same_unitary(base, c)) << "seed " << seed;
+        pair_sequences.insert(pairs);
+    }
+    EXPECT_GE(pair_sequences.size(), 10u);
 }
 
 }  // namespace

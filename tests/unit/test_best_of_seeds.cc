@@ -49,11 +49,19 @@ uint64_t count_2q(const qtr_circuit *c)
     return n;
 }
 
-// Circuits that took the SABRE path with whole reruns (reseeded), and with
-// reroutes but no rerun (rerouted_only).
+// Circuits that took the SABRE path with whole reruns (reseeded), with
+// reroutes but no rerun (rerouted_only), and with ccx role variants among
+// their runs (level 3, circuits with ccx: with_variants).
 struct Paths {
-    uint64_t circuits = 0, reseeded = 0, rerouted_only = 0;
+    uint64_t circuits = 0, reseeded = 0, rerouted_only = 0, with_variants = 0;
 };
+
+bool has_ccx(const qtr_circuit *c)
+{
+    for (size_t i = 0; i < c->ninst; i++)
+        if (c->inst[i].op == QTR_OP_CCX) return true;
+    return false;
+}
 
 // Transpile `seeds` random circuits at `level`; each output is checked, and
 // a second transpile of the same input must give the same circuit and layouts.
@@ -98,6 +106,7 @@ Paths random_runs(const std::vector<qtr_op> &ops, const char *spec, uint32_t nqu
         p.reseeded += r.swaps > 0 && qtr_pipeline_reseed_runs(in, level) > 1;
         p.rerouted_only += r.swaps > 0 && qtr_pipeline_reseed_runs(in, level) == 1 &&
                            qtr_pipeline_reroutes(in, level) > 0;
+        p.with_variants += r.swaps > 0 && has_ccx(in) && qtr_pipeline_role_variants(in, level) > 0;
         qtr_result_free(&r);
         qtr_result_free(&r2);
         qtr_circuit_free(in);
@@ -117,7 +126,12 @@ void expect_reseeded(const Paths &p)
 // grid:2x3 and line:7 have no layout for most random interaction graphs of
 // 6 and 7 qubits, so SABRE lays them out and the seeds compete.
 TEST(BestOfSeeds, RandomCliffordTLevel2) { expect_reseeded(random_runs(kCliffordT, "grid:2x3", 6, 40, 2, 80)); }
-TEST(BestOfSeeds, RandomCliffordTLevel3) { expect_reseeded(random_runs(kCliffordT, "grid:2x3", 6, 40, 3, 40)); }
+TEST(BestOfSeeds, RandomCliffordTLevel3)
+{
+    Paths p = random_runs(kCliffordT, "grid:2x3", 6, 40, 3, 40);
+    expect_reseeded(p);
+    EXPECT_GT(p.with_variants, p.circuits / 2) << "too few circuits ran ccx role variants";
+}
 TEST(BestOfSeeds, RandomCxRzHLevel2) { expect_reseeded(random_runs(kCxRzH, "line:7", 7, 50, 2, 80)); }
 TEST(BestOfSeeds, RandomCxRzHLevel3) { expect_reseeded(random_runs(kCxRzH, "heavy-hex:3", 7, 50, 3, 30)); }
 
