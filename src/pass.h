@@ -377,7 +377,7 @@ uint32_t qtr_pipeline_quick_reruns(const qtr_circuit *c, int level);
  *  kept layout, other routing seeds) circuit @p c as it stands after init
  *  gets after its SABRE-laid-out runs (0: none; pipeline.c). */
 uint32_t qtr_pipeline_reroutes(const qtr_circuit *c, int level);
-/** Level 3: how many runs with ccx role variants (each ccx unrolled with
+/** Levels 2-3: how many runs with ccx role variants (each ccx unrolled with
  *  other operand roles, qtr_pass_unroll3q_roles) circuit @p c as it stands
  *  after init gets when its input has ccx gates (0: none; pipeline.c). */
 uint32_t qtr_pipeline_role_variants(const qtr_circuit *c, int level);

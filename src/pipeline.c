@@ -18,7 +18,7 @@
  *   best of seeds at L2/L3, small circuits laid out by SABRE: layout to
  *                optimisation run again with other seeds, the output with
  *                the fewest 2q gates kept (beyond Qiskit; run_best_of_seeds);
- *                at L3 also runs whose ccx gates are unrolled with other
+ *                at L2/L3 also runs whose ccx gates are unrolled with other
  *                operand roles (role variants, from the circuit before init);
  *                then quick reruns (a smaller layout search) for mid-sized
  *                circuits, then routing to optimisation run again from the
@@ -117,7 +117,7 @@ static const level_routing levels[4] = {
     {0, {5000000, 10000, 0}, 2, 20, 20, 4, PREFIX_NODES, 1, {50000, 50000, 2500}, {0, 0, 0}, 0,
      20, 400, 20, 4},
     {0, {30000000, 100000, 0}, 4, 20, 20, 8, PREFIX_NODES, 0, {30000000, 30000000, 250000},
-     {300000, 300000, 2500}, 0, 20, 1000, 50, 2},
+     {300000, 300000, 2500}, 0, 20, 400, 0, 2},
 };
 
 void qtr_result_free(qtr_result *r)
@@ -382,27 +382,29 @@ static qtr_status run_from_layout(qtr_circuit *c, const qtr_target *t, const qtr
  * with swap absorption, B = 8000 gave 0.791, 2000 0.792 and none 0.795, at
  * two threads 13-16 s, about 12 s and 11.6 s (budget 11.4 s), so B = 2000.
  *
- * Role variants (level 3, circuits with ccx): whole runs as the reruns, but
+ * Role variants (levels 2-3, circuits with ccx): whole runs as the reruns, but
  * from the circuit before init, its ccx unrolled by qtr_pass_unroll3q_roles
  * with roles seed k (run k uses seed + k): which pair of each ccx's operands
  * gets the two cx that end its ccz form, and in which order the other two
  * alternate, decides where routing must bring them together, and no router
- * sees that choice. min(32, budget / n) of them; a variant whose init
+ * sees that choice. min(cap, budget / n) of them; a variant whose init
  * elided other swaps than the first run's is skipped (its output
  * permutation would differ). Device benchmark, level 3 (with the finalists
- * in parts): 2q geometric mean 0.757 -> 0.746 for budget 8000 -> 64000
- * (up to 8 and 32 runs), CPU time 55.7 -> 108.4 s; without variants 0.767
- * (tests/bench/README.md, "fourth round"). */
+ * in parts of 1000 nodes): 2q geometric mean 0.757 -> 0.746 for budget
+ * 8000 -> 64000 (up to 8 and 32 runs), CPU time 55.7 -> 108.4 s; without
+ * variants 0.774; level 2: 0.790 -> 0.771 with budget 800 (up to 8), CPU
+ * time 7.58 -> 7.70 s (1600, up to 32: 0.764, 11.1 s). tests/bench/README.md,
+ * "fourth round". */
 static const uint32_t reseed_budget_2q[4] = {0, 0, 400, 8000};
 static const uint32_t quick_budget_2q_qubits[4] = {0, 0, 0, 120000};
 static const uint32_t reroute_budget_2q[4] = {0, 0, 2000, 80000};
 static const uint32_t reroute_trials[4] = {0, 0, 5, 10};
-static const uint32_t variant_budget_2q[4] = {0, 0, 0, 64000};
+static const uint32_t variant_budget_2q[4] = {0, 0, 800, 64000};
+static const uint32_t variant_max_runs[4] = {0, 0, 8, 32};
 #define RESEED_MAX_RUNS 8
 #define QUICK_MAX_RUNS 4
 #define QUICK_TRIALS 4
 #define REROUTE_MAX 16
-#define VARIANT_MAX_RUNS 32
 
 static uint64_t count_2q(const qtr_circuit *c)
 {
@@ -437,7 +439,7 @@ uint32_t qtr_pipeline_quick_reruns(const qtr_circuit *c, int level)
 
 uint32_t qtr_pipeline_role_variants(const qtr_circuit *c, int level)
 {
-    return extra_runs(count_2q(c), variant_budget_2q[level], VARIANT_MAX_RUNS);
+    return extra_runs(count_2q(c), variant_budget_2q[level], variant_max_runs[level]);
 }
 
 uint32_t qtr_pipeline_reroutes(const qtr_circuit *c, int level)
@@ -577,7 +579,7 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
 
 /* ---- the driver ------------------------------------------------------------ */
 
-/* Level 3 keeps the circuit before unrolling for ccx role variants when it
+/* Levels 2-3 keep the circuit before unrolling for ccx role variants when it
  * has ccx gates and, unrolled (6 cx each), could fit the variants' budget
  * (init's clean-up removes some; twice the budget leaves room for that). */
 static int wants_role_variants(const qtr_circuit *c, int level)
@@ -606,7 +608,7 @@ qtr_status qtr_transpile(qtr_circuit *c, const qtr_target *t, const qtr_options 
     if (st) return st;
 
     uint32_t n = c->nqubits, *elided = NULL;
-    qtr_circuit *pre = NULL;   /* level 3, before unrolling: for ccx role variants */
+    qtr_circuit *pre = NULL;   /* levels 2-3, before unrolling: for ccx role variants */
     r->nvirtual = n;
     r->nphysical = t->nqubits;
     r->initial_layout = malloc((n ? n : 1) * sizeof *r->initial_layout);
