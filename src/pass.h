@@ -433,10 +433,6 @@ typedef struct {
     uint32_t chunk_per_qubit;
     uint32_t chunk_trials;
     double   absorb;         /* as in qtr_route_opts */
-    uint32_t prefix_per_qubit; /* nonzero: the prefix is this many nodes per
-                                  interacting qubit, at least prefix_min and
-                                  at most prefix_nodes */
-    uint32_t prefix_min;
 } qtr_sabre_layout_opts;
 
 /** Choose a layout for the virtual circuit @p c with SABRE and route it:

@@ -17,9 +17,8 @@
  * thousand swap-inserting steps the placement has been permuted past
  * anything the start decided, so routing a 650,000-gate circuit forwards and
  * backwards to refine its start mostly repeats work whose outcome the start
- * no longer influences. How many steps that takes grows with the number of
- * qubits to place (opts prefix_per_qubit). The final swap trials always
- * route the whole circuit.
+ * no longer influences. The final swap trials always route the whole
+ * circuit.
  *
  * Finalists in parts (opts chunk_nodes): instead of swap_trials whole
  * routings, a finalist's routing is built part by part: the DAG is cut
@@ -31,10 +30,9 @@
  * each stretch instead of the best sum (hwb12 on torino, level 2: 545,899
  * -> 525,947 cz at about half the time). A part boundary is a barrier:
  * the lookahead does not see past it and no gate of the next part is routed
- * before the part is done, which costs wide circuits more; chunk_per_qubit
- * can ask for parts of at least that many nodes per interacting qubit (the
- * pipeline's levels use 0: on the device benchmark parts of 400 nodes cost
- * the 100-qubit circuits no more than longer ones, at less time).
+ * before the part is done, which costs wide circuits more (in swaps and
+ * even more in depth), hence parts of at least chunk_per_qubit nodes per
+ * interacting qubit.
  *
  * Targets with several connected components: the circuit's interacting
  * qubits are placed in the largest component when they fit there; otherwise
@@ -519,14 +517,8 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     qtr_status st = qtr_rtarget_init(&rt, t, ctx);
     if (st) return st;
     if ((st = qtr_igraph_build(&g, c, ctx)) || (st = qtr_sabre_dag_build(&d, c, ctx))) goto done;
-    uint32_t pn = o->prefix_nodes;
-    if (pn && o->prefix_per_qubit) {
-        uint64_t w = (uint64_t)o->prefix_per_qubit * g.ninteracting;
-        if (w < o->prefix_min) w = o->prefix_min;
-        if (w < pn) pn = (uint32_t)w;
-    }
-    int prefix = pn && pn < d.nnodes;
-    if (prefix && (st = dag_range(&d, 0, pn, &dp, ctx))) goto done;
+    int prefix = o->prefix_nodes && o->prefix_nodes < d.nnodes;
+    if (prefix && (st = dag_range(&d, 0, o->prefix_nodes, &dp, ctx))) goto done;
 
     /* the component that takes the interacting qubits: the largest; when
      * they do not fit there, the circuit's own connected parts are spread

@@ -74,14 +74,6 @@ void qtr_options_default(qtr_options *o)
  * 22.0 -> 16.0 s, 0.958 both; prefixes of 2,000 and 10,000 nodes gave the
  * same geometric means within 0.001.
  *
- * Level 1 refines on a prefix of 50 nodes per interacting qubit, at least
- * PREFIX_MIN_NODES and at most PREFIX_NODES: a narrow circuit's start is
- * permuted away sooner. Device benchmark, level 1, seed 0: 2q geometric
- * mean 1.01413 -> 1.01385; the six circuits it changes (hwb8-12,
- * gf2^32_mult), seeds 0-4: 2q geometric mean -0.17%, CPU time -11%. At
- * level 2 the same rule gave 0.78963 -> 0.79001 (seed 0) and +0.02% over
- * seeds 0-4 on those six: left off there.
- *
  * Levels 1 and 2 route their finalists in parts of max(1000, 50 x
  * interacting qubits) DAG nodes when that makes two parts or more, the best
  * of 5 trials per part (the swap trials / chunk_div, so --swap-trials still
@@ -92,15 +84,16 @@ void qtr_options_default(qtr_options *o)
  * 525,947 cz); level 1's 1.018 -> 1.016 at the same time. Only hwb8-12
  * change; shorter circuits (the QAOA of the benchmark: 588 nodes) are
  * routed as before.
- * Parts of 400 nodes whatever the width (was max(1000, 50 x interacting
- * qubits)): device benchmark level 2 0.7897 -> 0.7896, level 1 1.0157 ->
- * 1.0141, level 2 CPU time about 12% less (clifford_100 0.95 -> 0.61 s,
- * hwb12 525,947 -> 514,828 cz; gf2^16_mult 4,572 -> 4,841 and
- * mod_adder_1024 2,875 -> 2,982 lose to the part boundaries). Parts of
- * 200-800 nodes gave 0.7896-0.7910 (tests/bench/README.md, issue 21,
- * fourth session). Circuits of fewer than 600 nodes make one part. */
+ * Parts of max(400, 50 x interacting qubits) nodes at level 1 and
+ * max(400, 20 x ...) at level 2 (were max(1000, 50 x ...)): device
+ * benchmark (seed 0) 2q geometric mean / 2q depth, level 1 1.01571 /
+ * 1.00771 -> 1.01492 / 1.00699, level 2 0.78971 / 0.78350 -> 0.78873 /
+ * 0.78158. Parts of 400 nodes whatever the width were faster on the
+ * 100-qubit circuits but gave a deeper routing there (the part boundary
+ * is a barrier): level 2 0.78963 / 0.78673, gf2^32_mult's 2q depth 3,465
+ * -> 4,379 (tests/bench/README.md, issue 21, fourth session). Circuits of
+ * fewer than 600 nodes make one part. */
 #define PREFIX_NODES 5000
-#define PREFIX_MIN_NODES 2000
 typedef struct {
     int            trivial_first;  /* keep the trivial layout when it needs no swaps */
     qtr_vf2_limits vf2;            /* call_limit 0: no VF2Layout */
@@ -115,19 +108,16 @@ typedef struct {
     uint32_t       chunk_nodes, chunk_per_qubit;   /* finalists routed in parts
                                                       (qtr_sabre_layout_opts) */
     uint32_t       chunk_div;      /* trials per part: the swap trials / this (at least 1) */
-    uint32_t       prefix_per_qubit; /* the prefix: this many nodes per interacting qubit, at
-                                        least PREFIX_MIN_NODES, at most prefix_nodes (0: all
-                                        prefix_nodes) */
 } level_routing;
 
 static const level_routing levels[4] = {
-    {1, {0, 0, 0}, 0, 0, 0, 0, 0, 0, {0, 0, 0}, {0, 0, 0}, 1, 5, 0, 0, 0, 0},
+    {1, {0, 0, 0}, 0, 0, 0, 0, 0, 0, {0, 0, 0}, {0, 0, 0}, 1, 5, 0, 0, 0},
     {1, {50000, 1000, 0}, 2, 5, 5, 1, PREFIX_NODES, 1, {50000, 50000, 2500}, {0, 0, 0}, 0, 5,
-     400, 0, 1, 50},
+     400, 50, 1},
     {0, {5000000, 10000, 0}, 2, 20, 20, 4, PREFIX_NODES, 1, {50000, 50000, 2500}, {0, 0, 0}, 0,
-     20, 400, 0, 4, 0},
+     20, 400, 20, 4},
     {0, {30000000, 100000, 0}, 4, 20, 20, 8, PREFIX_NODES, 0, {30000000, 30000000, 250000},
-     {300000, 300000, 2500}, 0, 20, 400, 0, 2, 0},
+     {300000, 300000, 2500}, 0, 20, 400, 0, 2},
 };
 
 void qtr_result_free(qtr_result *r)
@@ -215,8 +205,6 @@ static qtr_status stage_layout(qtr_circuit *c, const qtr_target *t, const qtr_op
             .chunk_per_qubit = L->chunk_per_qubit,
             .chunk_trials = chunk_trials,
             .absorb = swap_absorb(c, o->opt_level),
-            .prefix_per_qubit = L->prefix_per_qubit,
-            .prefix_min = PREFIX_MIN_NODES,
         };
         if ((st = qtr_pass_layout_sabre(c, t, &so, layout, r->output_permutation, &r->swaps,
                                         ctx)))
