@@ -5,17 +5,9 @@
 # SLURM_STEP_NUM_TASKS in every task) is refused with exit 2 before any file
 # is touched: each task would write the whole batch into the same results
 # file. One task, or the ranks of one MPI job, run as usual.
-set -u
-B=${QTR_BUILDDIR:-.}/qtranspile
-SRC=${QTR_SRCDIR:-$(dirname "$0")/../..}
-[ -x "$B" ] || { echo "FAIL: $B not built"; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/qtr_step.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok()  { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/../e2e/common.sh" step
 
-"$B" pack "$SRC"/tests/data/*.qasm -o "$T/b.h5" 2>"$T/err" || { bad "pack: $(cat "$T/err")"; exit 1; }
+"$B" pack "$DATA"/*.qasm -o "$T/b.h5" 2>"$T/err" || { bad "pack: $(cat "$T/err")"; exit 1; }
 
 SLURM_STEP_NUM_TASKS=2 "$B" "$T/b.h5" -o "$T/r.h5" -t line:12 -O 1 --progress=none >/dev/null 2>"$T/err"
 rc=$?
