@@ -11,7 +11,9 @@
  * below are this project's.
  *
  * Regions. A scan from a Clifford record takes every later Clifford record
- * (x y z h s sdg sx sxdg cx cy cz swap id, unconditioned) whose qubits no
+ * (x y z h s sdg sx sxdg cx cy cz swap id, and rz p u1 rx ry by multiples
+ * of π/2, as phase folding leaves merged t gates; unconditioned) whose
+ * qubits no
  * gate outside the region has touched since the scan began; any other
  * record closes its qubits. The region is convex, so it can be moved whole
  * to its first record. Scans end when every qubit of the region is closed
@@ -46,6 +48,7 @@
  * Owns while it runs: tableaus, the region's qubit list and gate list
  * (scratch from the circuit's allocator). On failure (QTR_ENOMEM) the
  * circuit is unchanged. Emits only h, s, sdg, x, y, z, cx and cz. */
+#include <math.h>
 #include <string.h>
 
 #include "opt_internal.h"
@@ -338,6 +341,23 @@ static void g_apply(sim_t *s, qtr_op op, uint32_t a, uint32_t b)
     }
 }
 
+/* R_axis(k π/2) on local qubit q: R_Z(k π/2) = e^{-ikπ/4} S^k, R_X = h R_Z h,
+ * R_Y = s R_X sdg (in time order sdg, h, R_Z, h, s) */
+static void g_quarter(sim_t *s, uint32_t q, int axis, int k)
+{
+    if (axis == OPT_T_Y) g_s(s, q, 1);
+    if (axis != OPT_T_Z) g_h(s, q);
+    switch (k & 3) {
+    case 1: g_s(s, q, 0); break;
+    case 2: g_pauli(s, q, 0, 1); break;
+    case 3: g_s(s, q, 1); break;
+    default: break;
+    }
+    if (s->a) s->a->m = (s->a->m - k) & 7;
+    if (axis != OPT_T_Z) g_h(s, q);
+    if (axis == OPT_T_Y) g_s(s, q, 0);
+}
+
 /* ---- greedy synthesis ---------------------------------------------------- */
 
 typedef struct {
@@ -501,9 +521,28 @@ typedef struct {
     size_t captmp;
 } plan_t;
 
-static int is_clifford_record(const qtr_inst *in)
+/* A numeric rz, p, u1, rx or ry by a multiple of π/2 (within
+ * OPT_ANGLE_EPS): e^{i·phase} R_axis(k π/2), axis OPT_T_Z, _X or _Y. */
+static int quarter_turn(const qtr_circuit *c, const qtr_inst *in, int *axis, int *k, double *phase)
 {
-    return opt_is_plain_gate(in) && !(in->flags & QTR_IF_EXT) && clifford_op((qtr_op)in->op);
+    qtr_op op = (qtr_op)in->op;
+    if (op != QTR_OP_RZ && op != QTR_OP_P && op != QTR_OP_U1 && op != QTR_OP_RX && op != QTR_OP_RY)
+        return 0;
+    double a, turns;
+    *axis = opt_rotation(op, qtr_inst_params(c, in), &a, phase);
+    if (!isfinite(a) || !isfinite(*phase) || fabs(a) > 1e6) return 0;
+    turns = nearbyint(a / (QTR_PI / 2));
+    if (fabs(a - turns * (QTR_PI / 2)) > OPT_ANGLE_EPS) return 0;
+    *k = (int)turns;
+    return 1;
+}
+
+static int is_clifford_record(const qtr_circuit *c, const qtr_inst *in)
+{
+    int axis, k;
+    double phase;
+    if (!opt_is_plain_gate(in) || (in->flags & QTR_IF_EXT)) return 0;
+    return clifford_op((qtr_op)in->op) || quarter_turn(c, in, &axis, &k, &phase);
 }
 
 static void reset_scan(plan_t *p, uint32_t ntouched)
@@ -526,7 +565,7 @@ static size_t scan_region(plan_t *p, size_t s0, uint32_t *width, int *cost, uint
         if (p->moved[i] || in->op == QTR_OP_NOP) continue;
         const uint32_t *q = qtr_inst_operands(c, in);
         uint32_t nq = in->op == QTR_OP_MEASURE ? 1 : in->nargs;
-        int joins = is_clifford_record(in);
+        int joins = is_clifford_record(c, in);
         uint32_t fresh = 0;
         for (uint32_t a = 0; a < nq && joins; a++) {
             joins &= p->state[q[a]] != 2;
@@ -598,10 +637,18 @@ static int try_region(plan_t *p, size_t m, uint32_t k, int cost)
     memset(p->ref_a, 0, p->t.w * sizeof *p->ref_a);
     amp_t a = {p->ref_a, 0, 0}, b = {p->ref_b, 0, 0};
     sim_t s = {&p->t, &a, p->d, &p->el};
+    double extra = 0; /* phases of the quarter turns: e^{i·phase} R(k π/2) */
     for (size_t i = 0; i < m; i++) {
         const qtr_inst *in = &c->inst[p->members[i]];
         const uint32_t *q = qtr_inst_operands(c, in);
-        g_apply(&s, (qtr_op)in->op, p->local[q[0]], in->nargs > 1 ? p->local[q[1]] : 0);
+        int axis, turns;
+        double ph;
+        if (quarter_turn(c, in, &axis, &turns, &ph)) {
+            g_quarter(&s, p->local[q[0]], axis, turns);
+            extra += ph;
+        } else {
+            g_apply(&s, (qtr_op)in->op, p->local[q[0]], in->nargs > 1 ? p->local[q[1]] : 0);
+        }
     }
     size_t w2 = (size_t)2 * p->t.n * p->t.w;
     memcpy(p->u.x, p->t.x, w2 * sizeof *p->u.x);
@@ -634,7 +681,7 @@ static int try_region(plan_t *p, size_t m, uint32_t k, int cost)
     }
     if (ok && !reserve_gates(p, y.nout)) ok = -1;
     if (ok == 1) {
-        opt_add_phase(c, (double)((a.m - b.m - 2 * shift) & 7) * (3.14159265358979323846 / 4));
+        opt_add_phase(c, (double)((a.m - b.m - 2 * shift) & 7) * (QTR_PI / 4) + extra);
         p->gstart[2 * p->nreplaced] = p->ngates;
         p->gstart[2 * p->nreplaced + 1] = y.nout;
         for (size_t i = 0; i < y.nout; i++)
@@ -723,7 +770,7 @@ qtr_status qtr_pass_clifford_resynth(qtr_circuit *c, const qtr_target *t, qtr_ct
     (void)t;
     if (!c) return qtr_fail(ctx, QTR_EINVAL, "clifford_resynth: NULL circuit");
     size_t n2q = 0, n0 = c->ninst;
-    for (size_t i = 0; i < n0; i++) n2q += is_clifford_record(&c->inst[i]) && c->inst[i].nargs == 2;
+    for (size_t i = 0; i < n0; i++) n2q += is_clifford_record(c, &c->inst[i]) && c->inst[i].nargs == 2;
     if (n2q < MIN_COST || c->nqubits < MIN_WIDTH) return QTR_OK;
     uint32_t nq = c->nqubits, width = nq < MAX_WIDTH ? nq : MAX_WIDTH, w = (width + 63) / 64;
     plan_t p = {.c = c, .n0 = n0};
@@ -754,7 +801,7 @@ qtr_status qtr_pass_clifford_resynth(qtr_circuit *c, const qtr_target *t, qtr_ct
     }
     double phase0 = c->global_phase;
     for (size_t s0 = 0; s0 < n0; s0++) {
-        if (p.tried[s0] || p.moved[s0] || !is_clifford_record(&c->inst[s0])) continue;
+        if (p.tried[s0] || p.moved[s0] || !is_clifford_record(c, &c->inst[s0])) continue;
         uint32_t k, ntouched;
         int cost;
         size_t m = scan_region(&p, s0, &k, &cost, &ntouched);

@@ -592,6 +592,43 @@ TEST(CliffordResynth, RandomCliffordTCircuitsStayEquivalent)
     clifford_random(all_gates(), 300, 90000, 3, 5, 10, 60);
 }
 
+TEST(CliffordResynth, QuarterTurnRotationsJoinRegions)
+{
+    // rz, p, u1, rx, ry by k π/2 (k in -5..5, as phase folding leaves merged
+    // t gates) among random Clifford gates: Clifford regions, phase exact
+    const qtr_op rot[] = {QTR_OP_RZ, QTR_OP_P, QTR_OP_U1, QTR_OP_RX, QTR_OP_RY};
+    size_t fewer = 0;
+    for (uint64_t seed = 0; seed < 600; seed++) {
+        uint32_t nq = 3 + (uint32_t)(seed % 4);
+        Circ in(nq);
+        for (uint64_t i = 0; i < 80; i++) {
+            uint64_t r = qtr_seed_for(seed, i);
+            uint32_t a = (uint32_t)(r % nq), b = (a + 1 + (uint32_t)((r >> 8) % (nq - 1))) % nq;
+            switch ((r >> 16) % 4) {
+            case 0: in.g(QTR_OP_CX, {a, b}); break;
+            case 1: in.g(QTR_OP_H, {a}); break;
+            default: {
+                double k = (double)((int)((r >> 24) % 11) - 5);
+                in.g(rot[(r >> 32) % 5], {a}, {k * kPi / 2});
+            }
+            }
+        }
+        Circ out = run(qtr_pass_clifford_resynth, in);
+        EXPECT_TRUE(equivalent(in.c, out.c)) << "seed " << seed;
+        fewer += cost_2q(out) < cost_2q(in);
+        if (HasFailure()) return;
+    }
+    EXPECT_GT(fewer, 400u);
+    // pi/2 + 1e-9 is no Clifford: the region stops there
+    Circ in(3);
+    for (int r = 0; r < 4; r++) in.g(QTR_OP_CX, {0, 1}).g(QTR_OP_CX, {1, 2}).g(QTR_OP_CX, {2, 0});
+    in.g(QTR_OP_RZ, {0}, {kPi / 2 + 1e-9});
+    for (int r = 0; r < 4; r++) in.g(QTR_OP_CX, {0, 1}).g(QTR_OP_CX, {1, 2}).g(QTR_OP_CX, {2, 0});
+    Circ out = run(qtr_pass_clifford_resynth, in);
+    EXPECT_TRUE(equivalent(in.c, out.c));
+    EXPECT_EQ(out.count(QTR_OP_RZ), 1u);
+}
+
 TEST(CliffordResynth, WideRegions)
 {
     // 12-14 qubits: several greedy steps per region, long h sequences for
