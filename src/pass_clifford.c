@@ -13,13 +13,12 @@
  * Regions. A scan from a Clifford record takes every later Clifford record
  * (x y z h s sdg sx sxdg cx cy cz swap id, and rz p u1 rx ry by multiples
  * of π/2, as phase folding leaves merged t gates; unconditioned) whose
- * qubits no
- * gate outside the region has touched since the scan began; any other
- * record closes its qubits. The region is convex, so it can be moved whole
- * to its first record. Scans end when every qubit of the region is closed
- * (what joins later on other qubits would be a region of its own) or
- * nothing joined for a while; a record of a region that was replaced is skipped by
- * later scans (it sits at that region's start now).
+ * qubits no gate outside the region has touched since the scan began; any
+ * other record closes its qubits. The region is convex, so it can be moved
+ * whole to its first record. Scans end when every qubit of the region is
+ * closed (what joins later on other qubits would be a region of its own)
+ * or nothing joined for a while; a record of a region that was replaced is
+ * skipped by later scans (it sits at that region's start now).
  *
  * Synthesis. The region's unitary U is held as a tableau: the images
  * U X_j U† and U Z_j U† as bit rows with signs. Gates are appended to U
