@@ -639,6 +639,47 @@ static size_t scan_region(plan_t *p, size_t s0, uint32_t *width, int *cost, uint
     return m;
 }
 
+/* The gates that undo @p out (its reduction steps) in reverse: the
+ * circuit the tableau stands for. */
+static void invert_in_place(gate_t *out, size_t n)
+{
+    for (size_t i = 0; i < n / 2; i++) {
+        gate_t g = out[i];
+        out[i] = out[n - 1 - i];
+        out[n - 1 - i] = g;
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i].op = out[i].op == QTR_OP_S ? QTR_OP_SDG : out[i].op == QTR_OP_SDG ? QTR_OP_S : out[i].op;
+}
+
+static void tab_copy(tab_t *dst, const tab_t *src)
+{
+    size_t words = (size_t)2 * src->n * src->w;
+    memcpy(dst->x, src->x, words * sizeof *dst->x);
+    memcpy(dst->z, src->z, words * sizeof *dst->z);
+    memcpy(dst->r, src->r, 2 * (size_t)src->n);
+}
+
+/* Simulate @p out (local qubits) into p->u from |0...0>; when it is the
+ * Clifford of p->t, whose amplitude @p a holds, *phase = what must be added
+ * to the circuit's phase for it to replace the original exactly; 0 when
+ * the tableaus differ (a bug: the caller keeps the original). */
+static int replacement_phase(plan_t *p, const gate_t *out, size_t nout, const amp_t *a,
+                             double *phase)
+{
+    amp_t b = {p->ref_b, 0, 0};
+    tab_identity(&p->u);
+    memset(p->ref_b, 0, p->u.w * sizeof *p->ref_b);
+    sim_t e = {&p->u, &b, p->d, &p->el};
+    for (size_t i = 0; i < nout; i++) g_apply(&e, (qtr_op)out[i].op, out[i].a, out[i].b);
+    if (!tab_equal(&p->t, &p->u)) return 0;
+    for (uint32_t i = 0; i < p->u.w; i++) p->d[i] = a->ref[i] ^ p->ref_b[i];
+    int shift = amp_shift(&p->u, p->ref_b, p->d, &p->el);
+    if (shift < 0 || a->e != b.e) return 0;
+    *phase = (double)((a->m - b.m - 2 * shift) & 7) * (QTR_PI / 4);
+    return 1;
+}
+
 static void tab_size(tab_t *t, uint32_t n)
 {
     t->n = n;
@@ -676,7 +717,7 @@ static int try_region(plan_t *p, size_t m, uint32_t k, int cost)
     tab_size(&p->u, k);
     tab_identity(&p->t);
     memset(p->ref_a, 0, p->t.w * sizeof *p->ref_a);
-    amp_t a = {p->ref_a, 0, 0}, b = {p->ref_b, 0, 0};
+    amp_t a = {p->ref_a, 0, 0};
     sim_t s = {&p->t, &a, p->d, &p->el};
     double extra = 0;
     for (size_t i = 0; i < m; i++) {
@@ -684,38 +725,18 @@ static int try_region(plan_t *p, size_t m, uint32_t k, int cost)
         const uint32_t *q = qtr_inst_operands(c, in);
         apply_record(&s, c, in, p->local[q[0]], in->nargs > 1 ? p->local[q[1]] : 0, &extra);
     }
-    size_t w2 = (size_t)2 * p->t.n * p->t.w;
-    memcpy(p->u.x, p->t.x, w2 * sizeof *p->u.x);
-    memcpy(p->u.z, p->t.z, w2 * sizeof *p->u.z);
-    memcpy(p->u.r, p->t.r, 2 * (size_t)k);
+    tab_copy(&p->u, &p->t);
     size_t cap = (size_t)6 * k * k + 16 * (size_t)k;
     gate_t *out = opt_scratch(c, cap, sizeof *out);
     if (!out) return -1;
     synth_t y = {{&p->u, NULL, NULL, NULL}, out, 0, cap, p->live, 0};
+    double phase = 0;
     int ok = synthesise(&y, p->cols) && count_2q(out, y.nout) < cost;
-    if (ok) { /* the replacement: the inverses in reverse */
-        for (size_t i = 0; i < y.nout / 2; i++) {
-            gate_t g = out[i];
-            out[i] = out[y.nout - 1 - i];
-            out[y.nout - 1 - i] = g;
-        }
-        for (size_t i = 0; i < y.nout; i++)
-            out[i].op = out[i].op == QTR_OP_S ? QTR_OP_SDG : out[i].op == QTR_OP_SDG ? QTR_OP_S : out[i].op;
-        tab_identity(&p->u);
-        memset(p->ref_b, 0, p->u.w * sizeof *p->ref_b);
-        sim_t e = {&p->u, &b, p->d, &p->el};
-        for (size_t i = 0; i < y.nout; i++) g_apply(&e, (qtr_op)out[i].op, out[i].a, out[i].b);
-        ok = tab_equal(&p->t, &p->u);
-    }
-    int shift = -1;
-    if (ok) {
-        for (uint32_t i = 0; i < p->u.w; i++) p->d[i] = p->ref_a[i] ^ p->ref_b[i];
-        shift = amp_shift(&p->u, p->ref_b, p->d, &p->el);
-        ok = shift >= 0 && a.e == b.e; /* else a bug: keep the region */
-    }
+    if (ok) invert_in_place(out, y.nout);
+    ok = ok && replacement_phase(p, out, y.nout, &a, &phase);
     if (ok && !reserve_gates(p, y.nout)) ok = -1;
     if (ok == 1) {
-        opt_add_phase(c, (double)((a.m - b.m - 2 * shift) & 7) * (QTR_PI / 4) + extra);
+        opt_add_phase(c, phase + extra);
         p->gstart[2 * p->nreplaced] = p->ngates;
         p->gstart[2 * p->nreplaced + 1] = y.nout;
         for (size_t i = 0; i < y.nout; i++)
@@ -1079,7 +1100,7 @@ qtr_status qtr_pass_clifford_device(qtr_circuit *c, const qtr_target *t, uint32_
     /* the circuit's tableau and amplitude; virtual qubit v is local v */
     tab_identity(&p.t);
     memset(p.ref_a, 0, w * sizeof *p.ref_a);
-    amp_t a = {p.ref_a, 0, 0}, b = {p.ref_b, 0, 0};
+    amp_t a = {p.ref_a, 0, 0};
     sim_t s = {&p.t, &a, p.d, &p.el};
     double extra = 0;
     for (size_t i = 0; i < c->ninst; i++) {
@@ -1088,28 +1109,13 @@ qtr_status qtr_pass_clifford_device(qtr_circuit *c, const qtr_target *t, uint32_
         const uint32_t *q = qtr_inst_operands(c, in);
         apply_record(&s, c, in, q[0], in->nargs > 1 ? q[1] : 0, &extra);
     }
-    size_t w2 = (size_t)2 * n * p.t.w;
-    memcpy(p.u.x, p.t.x, w2 * sizeof *p.u.x);
-    memcpy(p.u.z, p.t.z, w2 * sizeof *p.u.z);
-    memcpy(p.u.r, p.t.r, 2 * (size_t)n);
+    tab_copy(&p.u, &p.t);
     synth_t y = {{&p.u, NULL, NULL, NULL}, out, 0, cap, NULL, 0};
     d.y = &y;
+    double phase;
     if (!dev_synthesise(&d, 0)) goto done;
-    for (size_t i = 0; i < y.nout / 2; i++) {
-        gate_t g = out[i];
-        out[i] = out[y.nout - 1 - i];
-        out[y.nout - 1 - i] = g;
-    }
-    for (size_t i = 0; i < y.nout; i++)
-        out[i].op = out[i].op == QTR_OP_S ? QTR_OP_SDG : out[i].op == QTR_OP_SDG ? QTR_OP_S : out[i].op;
-    tab_identity(&p.u);
-    memset(p.ref_b, 0, w * sizeof *p.ref_b);
-    sim_t e = {&p.u, &b, p.d, &p.el};
-    for (size_t i = 0; i < y.nout; i++) g_apply(&e, (qtr_op)out[i].op, out[i].a, out[i].b);
-    if (!tab_equal(&p.t, &p.u)) goto done; /* a bug: leave the circuit */
-    for (uint32_t i = 0; i < w; i++) p.d[i] = p.ref_a[i] ^ p.ref_b[i];
-    int shift = amp_shift(&p.u, p.ref_b, p.d, &p.el);
-    if (shift < 0 || a.e != b.e) goto done;
+    invert_in_place(out, y.nout);
+    if (!replacement_phase(&p, out, y.nout, &a, &phase)) goto done;
     /* replace the records (the pools keep what they held; nothing refers to it) */
     if (QTR_GROW(&c->alloc, c->inst, c->capinst, y.nout ? y.nout : 1)) {
         st = qtr_fail(ctx, QTR_ENOMEM, "clifford_device: %zu records", y.nout);
@@ -1120,7 +1126,7 @@ qtr_status qtr_pass_clifford_device(qtr_circuit *c, const qtr_target *t, uint32_
         c->inst[i] = (qtr_inst){out[i].op, 0, (uint16_t)(two ? 2 : 1), {out[i].a, two ? out[i].b : 0}, 0};
     }
     c->ninst = y.nout;
-    opt_add_phase(c, (double)((a.m - b.m - 2 * shift) & 7) * (QTR_PI / 4) + extra);
+    opt_add_phase(c, phase + extra);
     for (uint32_t v = 0; v < n; v++) layout[v] = order[v];
     *done = 1;
 done:
