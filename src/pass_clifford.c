@@ -44,6 +44,20 @@
  * amplitudes, brought to one basis state the same way, differ by the phase
  * the new circuit needs.
  *
+ * On the device (qtr_pass_clifford_device): a circuit that is one Clifford
+ * is put on a connected set of the target's qubits (a BFS prefix) and its
+ * tableau eliminated along the coupling graph, after the architecture-aware
+ * synthesis of Winderl, Huang, Meijer-van de Griend, Yeung (2023) and the
+ * Steiner-tree CNOT synthesis of Kissinger, Meijer-van de Griend (2019),
+ * with BFS trees as Steiner trees: the pivot is a leaf of a BFS tree of the
+ * qubits left (the rest stays connected); the Z image's support is made Z
+ * by 1q Cliffords and folded into the pivot along the tree (cx(child,
+ * parent) clears a child whose parent holds Z; a parent holding nothing
+ * gets it first by cx(parent, child)); then the X image's support, without
+ * the pivot, is made X and folded the same way into a neighbour of the
+ * pivot, and cx(pivot, neighbour) clears it, which keeps Z on the pivot.
+ * Every 2q gate is on a coupled pair, so the result needs no routing.
+ *
  * Owns while it runs: tableaus, the region's qubit list and gate list
  * (scratch from the circuit's allocator). On failure (QTR_ENOMEM) the
  * circuit is unchanged. Emits only h, s, sdg, x, y, z, cx and cz. */
