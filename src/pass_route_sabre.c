@@ -135,6 +135,8 @@ struct qtr_sabre_state {
     double   *decay;             /* per qubit, 1.0 unless bumped since the last reset */
     uint32_t *bumped, nbumped;   /* the qubits bumped: a reset touches only them */
     uint32_t *queue, *stack;     /* nnodes each */
+    uint32_t *parked, nparked;   /* ready nodes that share a qubit with a front gate (they
+                                    commute with it: qtr_sabre_dag_commute); nnodes */
     uint32_t (*cur)[2];          /* swaps since the last progress */
     size_t    capcur;
     uint32_t (*cand)[2];         /* tied best candidates */
@@ -206,6 +208,7 @@ void qtr_sabre_state_free(qtr_sabre_state *s)
     free(s->bumped);
     free(s->queue);
     free(s->stack);
+    free(s->parked);
     free(s->cur);
     free(s->cand);
     free(s->path);
@@ -255,6 +258,7 @@ qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *
     s->bumped = malloc(n * sizeof *s->bumped);
     s->queue = malloc(nn * sizeof *s->queue);
     s->stack = malloc(nn * sizeof *s->stack);
+    s->parked = malloc(nn * sizeof *s->parked);
     s->path = malloc(n * sizeof *s->path);
     s->last_op = malloc(n * sizeof *s->last_op);
     s->ext_head = malloc(n * sizeof *s->ext_head);
@@ -274,7 +278,7 @@ qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *
     if (!s->mv_front || !s->mv_look || !s->sw_front || !s->sw_look || !s->nfront ||
         !s->cand_list || !s->cand_pos || !s->cand_score || !s->dirty || !s->in_ext || !s->dlist || !s->ext_head || !s->v2p || !s->p2v || !s->pred || !s->pred2 || !s->nst || !s->slot || !s->front.node ||
         !s->front.other || !s->front.list || !s->look.node || !s->look.other || !s->look.list ||
-        !s->decay || !s->bumped || !s->queue || !s->stack || !s->path || !s->last_op) {
+        !s->decay || !s->bumped || !s->queue || !s->stack || !s->parked || !s->path || !s->last_op) {
         qtr_sabre_state_free(s);
         return NULL;
     }
@@ -598,8 +602,12 @@ static void mark_left(qtr_sabre_state *s, uint32_t k)
             uint32_t y = s->sa[e];
             if (--s->pred2[y]) continue;
             if (s->d->q[y][0] != QTR_NONE) {
+                uint32_t a = s->v2p[s->d->q[y][0]], b = s->v2p[s->d->q[y][1]];
+                /* a qubit may have several waiting gates (they commute):
+                 * the layer shows the first */
+                if (s->look.node[a] != QTR_NONE || s->look.node[b] != QTR_NONE) continue;
                 s->nst[y] = NS_LOOK;
-                layer_insert(s, &s->look, y, s->v2p[s->d->q[y][0]], s->v2p[s->d->q[y][1]]);
+                layer_insert(s, &s->look, y, a, b);
             } else {
                 s->nst[y] = NS_LEFT;
                 s->stack[top++] = y;
@@ -664,9 +672,26 @@ static inline int absorbable(const qtr_sabre_state *s, uint32_t a, uint32_t b)
     return s->last_op[a] == s->last_op[b] && s->last_op[a];
 }
 
+/* May ready node k, on physical a and b at distance dk > 1, take the front's
+ * place on them? When they are free, or (while @p evict lasts) when every
+ * front gate holding one of them is farther apart: of the gates that
+ * commute on a qubit, the nearest is the one to route first. */
+static inline int takes_place(const qtr_sabre_state *s, uint32_t a, uint32_t b, uint32_t dk,
+                              uint32_t evict)
+{
+    const layer *F = &s->front;
+    if (F->node[a] == QTR_NONE && F->node[b] == QTR_NONE) return 1;
+    if (!evict) return 0;
+    if (F->node[a] != QTR_NONE && dist(s, a, F->other[a]) <= dk) return 0;
+    if (F->node[b] != QTR_NONE && dist(s, b, F->other[b]) <= dk) return 0;
+    return 1;
+}
+
 /* Route the ready nodes in queue[0..n) and everything that becomes ready and
- * routable after them; the rest enters the front layer. The swaps in cur[]
- * precede the first routed node. */
+ * routable after them; the rest enters the front layer, or, when a front
+ * gate holds one of its qubits already (ready gates on one qubit commute),
+ * waits in parked[] until it is routable or its qubits are free in the
+ * front. The swaps in cur[] precede the first routed node. */
 static qtr_status route_ready(qtr_sabre_state *s, int look, uint32_t n, uint32_t ncur,
                               int record, qtr_sabre_result *r)
 {
@@ -677,25 +702,86 @@ static qtr_status route_ready(qtr_sabre_state *s, int look, uint32_t n, uint32_t
         memcpy(r->swaps + r->nswaps, s->cur, ncur * sizeof *s->cur);
     }
     r->nswaps += ncur;
-    uint32_t head = 0, tail = n;
-    while (head < tail) {
-        uint32_t k = s->queue[head++];
-        if (d->q[k][0] != QTR_NONE) {
-            uint32_t a = s->v2p[d->q[k][0]], b = s->v2p[d->q[k][1]];
-            if (dist(s, a, b) != 1) {
-                /* out of the lookahead first: slot[] is shared by the layers */
-                if (look) mark_left(s, k);
-                layer_insert(s, &s->front, k, a, b);
-                continue;
+    uint32_t head = 0, tail = n, evict = s->n;   /* evictions left: a bound, not a tuning */
+    for (;;) {
+        while (head < tail) {
+            uint32_t k = s->queue[head++];
+            if (d->q[k][0] != QTR_NONE) {
+                uint32_t a = s->v2p[d->q[k][0]], b = s->v2p[d->q[k][1]], dk = dist(s, a, b);
+                if (dk != 1) {
+                    if (!takes_place(s, a, b, dk, evict)) {
+                        s->parked[s->nparked++] = k;
+                        continue;
+                    }
+                    for (int side = 0; side < 2; side++) {
+                        uint32_t f = s->front.node[side ? b : a];
+                        if (f == QTR_NONE) continue;
+                        layer_remove(s, &s->front, f);
+                        s->parked[s->nparked++] = f;
+                        evict -= evict > 0;
+                    }
+                    /* out of the lookahead first: slot[] is shared by the layers */
+                    if (look) mark_left(s, k);
+                    layer_insert(s, &s->front, k, a, b);
+                    continue;
+                }
+                mark_pair(s, a, b);
             }
-            mark_pair(s, a, b);
+            if (record && record_node(r, k, r->nswaps)) return QTR_ENOMEM;
+            if (look) mark_left(s, k);
+            for (uint32_t e = s->so[k]; e < s->so[k + 1]; e++) {
+                uint32_t y = s->sa[e];
+                if (--s->pred[y] == 0) s->queue[tail++] = y;
+            }
         }
-        if (record && record_node(r, k, r->nswaps)) return QTR_ENOMEM;
-        if (look) mark_left(s, k);
-        for (uint32_t e = s->so[k]; e < s->so[k + 1]; e++) {
-            uint32_t y = s->sa[e];
-            if (--s->pred[y] == 0) s->queue[tail++] = y;
+        /* the parked gates that became routable or found their qubits free */
+        uint32_t m = 0;
+        head = tail = 0;
+        for (uint32_t i = 0; i < s->nparked; i++) {
+            uint32_t k = s->parked[i], a = s->v2p[d->q[k][0]], b = s->v2p[d->q[k][1]];
+            uint32_t dk = dist(s, a, b);
+            if (dk == 1 || takes_place(s, a, b, dk, evict))
+                s->queue[tail++] = k;
+            else
+                s->parked[m++] = k;
         }
+        s->nparked = m;
+        if (!tail) return QTR_OK;
+    }
+}
+
+/* Add DAG node y's gate to the extended set. */
+static qtr_status ext_add(qtr_sabre_state *s, uint32_t y)
+{
+    const qtr_sabre_dag *d = s->d;
+    if (s->ext_len == s->capext) {
+        size_t cap = s->capext ? 2 * s->capext : 64;
+        uint32_t(*q)[2] = realloc(s->ext_q, cap * sizeof *q);
+        if (q) s->ext_q = q;
+        uint32_t *nx = q ? realloc(s->ext_next, 2 * cap * sizeof *nx) : NULL;
+        if (nx) s->ext_next = nx;
+        uint32_t *no = nx ? realloc(s->ext_node, cap * sizeof *no) : NULL;
+        if (no) s->ext_node = no;
+        uint32_t *pr = no ? realloc(s->ext_prev, cap * sizeof *pr) : NULL;
+        if (!pr) return QTR_ENOMEM;
+        s->ext_prev = pr;
+        s->capext = cap;
+    }
+    uint32_t g = s->ext_len++, va = d->q[y][0], vb = d->q[y][1];
+    s->ext_q[g][0] = va;
+    s->ext_q[g][1] = vb;
+    s->ext_next[2 * g] = s->ext_head[va];
+    s->ext_head[va] = 2 * g;
+    s->ext_next[2 * g + 1] = s->ext_head[vb];
+    s->ext_head[vb] = 2 * g + 1;
+    s->ext_node[g] = y;
+    s->ext_sum += dist(s, s->v2p[va], s->v2p[vb]);
+    if (s->cached) {
+        if (s->in_ext[y] != 1) {
+            mark_dirty(s, s->v2p[va], DIRTY_LOOK);
+            mark_dirty(s, s->v2p[vb], DIRTY_LOOK);
+        }
+        s->in_ext[y] = 2;
     }
     return QTR_OK;
 }
@@ -722,6 +808,11 @@ static qtr_status ext_build(qtr_sabre_state *s, uint32_t limit)
     uint32_t nvisit = s->front.len, ndec = 0;
     memcpy(s->queue, s->front.list, nvisit * sizeof *s->queue);
     qtr_status st = QTR_OK;
+    /* parked gates are ready: the nearest future after the front */
+    for (uint32_t i = 0; i < s->nparked && !st; i++) {
+        if (s->ext_len < limit) st = ext_add(s, s->parked[i]);
+        s->queue[nvisit++] = s->parked[i];
+    }
     for (uint32_t i = 0; i < nvisit && s->ext_len < limit && !st; i++) {
         uint32_t nnow = 1;
         s->stack[0] = s->queue[i];
@@ -745,38 +836,7 @@ static qtr_status ext_build(qtr_sabre_state *s, uint32_t limit)
                     s->stack[nnow++] = y;
                     continue;
                 }
-                if (s->ext_len == s->capext) {
-                    size_t cap = s->capext ? 2 * s->capext : 64;
-                    uint32_t(*q)[2] = realloc(s->ext_q, cap * sizeof *q);
-                    if (q) s->ext_q = q;
-                    uint32_t *nx = q ? realloc(s->ext_next, 2 * cap * sizeof *nx) : NULL;
-                    if (nx) s->ext_next = nx;
-                    uint32_t *no = nx ? realloc(s->ext_node, cap * sizeof *no) : NULL;
-                    if (no) s->ext_node = no;
-                    uint32_t *pr = no ? realloc(s->ext_prev, cap * sizeof *pr) : NULL;
-                    if (!pr) {
-                        st = QTR_ENOMEM;
-                        break;
-                    }
-                    s->ext_prev = pr;
-                    s->capext = cap;
-                }
-                uint32_t g = s->ext_len++, va = d->q[y][0], vb = d->q[y][1];
-                s->ext_q[g][0] = va;
-                s->ext_q[g][1] = vb;
-                s->ext_next[2 * g] = s->ext_head[va];
-                s->ext_head[va] = 2 * g;
-                s->ext_next[2 * g + 1] = s->ext_head[vb];
-                s->ext_head[vb] = 2 * g + 1;
-                s->ext_node[g] = y;
-                s->ext_sum += dist(s, s->v2p[va], s->v2p[vb]);
-                if (s->cached) {
-                    if (s->in_ext[y] != 1) {
-                        mark_dirty(s, s->v2p[va], DIRTY_LOOK);
-                        mark_dirty(s, s->v2p[vb], DIRTY_LOOK);
-                    }
-                    s->in_ext[y] = 2;
-                }
+                if ((st = ext_add(s, y))) break;
                 s->queue[nvisit++] = y;
             }
         }
@@ -1149,6 +1209,7 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
         s->decay[p] = 1.0;
     }
     s->nbumped = 0;
+    s->nparked = 0;
     memset(s->last_op, 0, n * sizeof *s->last_op);
     s->op_tag = 0;
     s->front.len = s->look.len = 0;
@@ -1324,11 +1385,11 @@ size_t qtr_sabre_scratch_bytes(const qtr_sabre_dag *d, const qtr_rtarget *rt,
     size_t rtb = n * n * sizeof *rt->dist + n * sizeof *rt->comp +
                  rt->ncomp * sizeof *rt->comp_size + nent * 4 * sizeof(uint32_t);
     /* qtr_sabre_state_new: 10 n-sized uint32 arrays, a double and a byte per
-     * qubit, 5 nnodes-sized uint32 arrays and two bytes per node, the score
+     * qubit, 6 nnodes-sized uint32 arrays and two bytes per node, the score
      * cache's two int32 per coupling entry and four words and a byte per
      * edge (the extended set's own lists stay near its 20 gates) */
     size_t state = sizeof(qtr_sabre_state) + n * (10 * sizeof(uint32_t) + sizeof(double) + 1) +
-                   nn * (5 * sizeof(uint32_t) + 2) + nent * 2 * sizeof(int32_t) +
+                   nn * (6 * sizeof(uint32_t) + 2) + nent * 2 * sizeof(int32_t) +
                    nu * (4 * sizeof(uint32_t) + 1);
     size_t result = 2 * n * sizeof(uint32_t) +
                     best->caporder * 2 * sizeof(uint32_t) + best->capswaps * sizeof *best->swaps;
@@ -1418,6 +1479,40 @@ qtr_status qtr_sabre_rebuild(qtr_circuit *c, const qtr_sabre_dag *d, const qtr_s
  * The routing pass
  * ====================================================================== */
 
+/* Keep in @p d whichever of the strict DAG and the commutation DAG
+ * (qtr_sabre_dag_commute) one trial from @p start routes cheaper, the same
+ * seed for both: SABRE turns commutation into far fewer swaps on some
+ * circuits and more on others (pass_layout_sabre.c: pick_dag, which
+ * compares them on its own start). */
+static qtr_status pick_dag(qtr_sabre_dag *d, const qtr_circuit *c, const qtr_rtarget *rt,
+                           const qtr_sabre_heur *h, const uint32_t *start, uint64_t seed,
+                           qtr_ctx *ctx)
+{
+    if (d->nnodes > QTR_SABRE_COMMUTE_NODES) return QTR_OK;
+    qtr_sabre_dag dc;
+    int made = qtr_sabre_dag_commute(&dc, d, c);
+    if (made <= 0)
+        return made ? qtr_fail(ctx, QTR_ENOMEM, "routing: commutation DAG") : QTR_OK;
+    qtr_sabre_result r;
+    qtr_status st = qtr_sabre_result_init(&r, rt->n);
+    uint64_t cost[2] = {0, 0};
+    for (int k = 0; k < 2 && !st; k++) {
+        qtr_sabre_state *s = qtr_sabre_state_new(k ? &dc : d, rt);
+        st = s ? qtr_sabre_trial(s, h, 0, start, qtr_seed_for(seed, 0), 0, NULL, 0, &r)
+               : QTR_ENOMEM;
+        cost[k] = r.cost;
+        qtr_sabre_state_free(s);
+    }
+    if (!st && cost[1] < cost[0]) {
+        qtr_sabre_dag t = *d;
+        *d = dc;
+        dc = t;
+    }
+    qtr_sabre_dag_fini(&dc);
+    qtr_sabre_result_fini(&r);
+    return st ? qtr_fail(ctx, st, "routing: commutation probe") : QTR_OK;
+}
+
 qtr_status qtr_pass_route_sabre(qtr_circuit *c, const qtr_target *t, const qtr_route_opts *o,
                                 uint32_t *perm, uint64_t *nswaps, qtr_ctx *ctx)
 {
@@ -1462,6 +1557,7 @@ qtr_status qtr_pass_route_sabre(qtr_circuit *c, const qtr_target *t, const qtr_r
         st = qtr_fail_budget(ctx, "routing", c->alloc.limit);
         goto done;
     }
+    if ((st = pick_dag(&d, c, &rt, &h, start, o->seed, ctx))) goto done;
     if ((st = qtr_sabre_swap_map(&d, &rt, &h, start, o->seed, trials, 1, NULL, 0, NULL, &best,
                                  ctx)))
         goto done;

@@ -41,6 +41,11 @@ extern "C" {
  * QTR_SABRE_CACHE_SWAPS or more swaps per routed step. Results do not
  * depend on it. */
 #define QTR_SABRE_CACHE_QUBITS 32
+/* Routing compares the commutation DAG (qtr_sabre_dag_commute) with the
+ * strict one on DAGs of at most this many nodes; longer ones keep the
+ * strict DAG: whole probe routings of those would cost more than a layout
+ * search does on its prefix. */
+#define QTR_SABRE_COMMUTE_NODES 20000
 #define QTR_SABRE_CACHE_CANDS 20
 #define QTR_SABRE_CACHE_SWAPS 3
 
@@ -106,6 +111,19 @@ typedef struct {
  *  QTR_EUNSUPPORTED (a gate on 3+ qubits: unroll first). */
 qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *ctx);
 void qtr_sabre_dag_fini(qtr_sabre_dag *d);
+/** CSR from an edge list (src/sabre_dag.c): (*off)[k]..(*off)[k+1] of *adj
+ *  list the other end of every edge whose end @p key (0 or 1) is k, in edge
+ *  order. @return 0, or -1 when out of memory. */
+int qtr_sabre_csr(uint32_t n, const uint32_t (*e)[2], size_t ne, int key, uint32_t **off,
+                  uint32_t **adj);
+/** @p d (built from @p c) with its order relaxed where gates commute
+ *  (src/sabre_commute.c): a node waits only for the nodes it does not
+ *  commute with, so two ready nodes may share a qubit (they commute); 1q
+ *  gates after a node's last 2q gate may become a node of their own (q =
+ *  {QTR_NONE, QTR_NONE}). @return 1 with @p out built (qtr_sabre_dag_fini
+ *  frees it), 0 when nothing in @p d commutes (@p out zeroed), -1 when out
+ *  of memory. */
+int qtr_sabre_dag_commute(qtr_sabre_dag *out, const qtr_sabre_dag *d, const qtr_circuit *c);
 
 /* ---- one routing trial (src/pass_route_sabre.c) ------------------------ */
 

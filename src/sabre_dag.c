@@ -46,9 +46,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-/* CSR from an edge list: out_off[k]..out_off[k+1] lists the other end of
- * every edge whose key end is k, in edge order (stable, so deterministic). */
-static int csr(uint32_t n, const uint32_t (*e)[2], size_t ne, int key, uint32_t **off_out,
+int qtr_sabre_csr(uint32_t n, const uint32_t (*e)[2], size_t ne, int key, uint32_t **off_out,
                uint32_t **adj_out)
 {
     uint32_t *off = calloc((size_t)n + 1, sizeof *off);
@@ -203,8 +201,8 @@ qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *
         st = qtr_fail(ctx, QTR_ELIMIT, "routing: too many DAG edges");
         goto done;
     }
-    if (csr(nn, (const uint32_t(*)[2])edges, nedges, 0, &d->succ_off, &d->succ) ||
-        csr(nn, (const uint32_t(*)[2])edges, nedges, 1, &d->pred_off, &d->pred))
+    if (qtr_sabre_csr(nn, (const uint32_t(*)[2])edges, nedges, 0, &d->succ_off, &d->succ) ||
+        qtr_sabre_csr(nn, (const uint32_t(*)[2])edges, nedges, 1, &d->pred_off, &d->pred))
         goto nomem;
 
     /* instructions per node, stable in circuit order */

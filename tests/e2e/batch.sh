@@ -114,13 +114,15 @@ expect 0 env OMP_NUM_THREADS=2 "$B" "$T/routed.h5" -o "$T/ro2.h5" -t line:10 -O 
 same "$T/ro1.h5" "$T/ro2.h5" "routed circuits: 2 threads == 1 thread (statistics included)"
 # the single-circuit form's trial and approximation options: recorded in
 # the results file, in effect (one layout and one swap trial route these
-# circuits with more cx than the level's 5 x 5), checked on --resume
+# circuits otherwise than the level's 5 x 5; usually with more cx, but not
+# for every seed since routing may reorder commuting gates), checked on
+# --resume
 expect 0 "$B" "$T/routed.h5" -o "$T/ro3.h5" -t line:10 -O 1 --layout-trials 1 --swap-trials 1 --progress=none
 "$B" info "$T/ro3.h5" | grep -q "layout trials 1, swap trials 1" && ok "batch records --layout-trials and --swap-trials" || bad "info: $("$B" info "$T/ro3.h5" | grep run)"
 expect 0 "$B" unpack "$T/ro1.h5" -o "$T/uro1" >/dev/null
 expect 0 "$B" unpack "$T/ro3.h5" -o "$T/uro3" >/dev/null
 n1=$(grep -c '^cx' "$T/uro1/routed.qasm"); n3=$(grep -c '^cx' "$T/uro3/routed.qasm")
-[ "$n3" -gt "$n1" ] && ok "one layout and one swap trial: $n3 cx against the level's $n1" || bad "trials had no effect: $n3 cx against $n1"
+[ "$n3" -ne "$n1" ] && ok "one layout and one swap trial: $n3 cx against the level's $n1" || bad "trials had no effect: $n3 cx against $n1"
 expect 2 "$B" "$T/routed.h5" -o "$T/ro3.h5" -t line:10 -O 1 --layout-trials 1 --swap-trials 2 --progress=none --resume
 grep -q "holds results of another run.*--layout-trials 1 --swap-trials 1" "$T/err" && ok "--resume with other --swap-trials is refused" || bad "resume trials mismatch: $(cat "$T/err")"
 expect 2 "$B" "$T/routed.h5" -o "$T/ro4.h5" -t line:10 --swap-trials 0

@@ -1,13 +1,16 @@
 // route_check.h -- helpers shared by the layout and routing tests: small
 // targets built edge by edge, and the two checks every routed circuit must
-// pass (conformity to the coupling map; same instructions per wire, in order,
-// once the layout's and swaps' renaming is undone).
+// pass (conformity to the coupling map; the same instructions on each wire
+// once the layout's and swaps' renaming is undone; the order, which routing
+// may change where gates commute, is checked by simulation).
 #ifndef QTR_TEST_ROUTE_CHECK_H
 #define QTR_TEST_ROUTE_CHECK_H
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -127,8 +130,8 @@ inline void add_to_wires(std::vector<std::vector<std::string>> &w, const qtr_cir
 
 // `out` (physical) is `in` (virtual, no swap gates of its own) with swaps
 // inserted and commuting instructions reordered: undoing the initial layout
-// and every swap gives, wire by wire, the same instructions in the same
-// order, and the swaps leave virtual qubit v on final[v].
+// and every swap gives, wire by wire, the same instructions (in an order
+// that simulation checks), and the swaps leave virtual qubit v on final[v].
 inline ::testing::AssertionResult same_per_wire(const qtr_circuit *in, const qtr_circuit *out,
                                                 const uint32_t *initial, const uint32_t *final)
 {
@@ -155,6 +158,13 @@ inline ::testing::AssertionResult same_per_wire(const qtr_circuit *in, const qtr
         }
         add_to_wires(wb, out, x, p2v, N);
     }
+    // routing may reorder gates that commute (qtr_sabre_dag_commute): the
+    // wires must carry the same instructions; their order is checked by
+    // simulation where the circuit is small enough
+    for (size_t w = 0; w < wa.size(); w++) {
+        std::sort(wa[w].begin(), wa[w].end());
+        std::sort(wb[w].begin(), wb[w].end());
+    }
     for (size_t w = 0; w < wa.size(); w++)
         if (wa[w] != wb[w]) {
             size_t k = 0;
@@ -169,6 +179,54 @@ inline ::testing::AssertionResult same_per_wire(const qtr_circuit *in, const qtr
             return ::testing::AssertionFailure() << "virtual " << p2v[p] << " ends on " << p
                                                  << ", reported " << final[p2v[p]];
     return ::testing::AssertionSuccess();
+}
+
+// QAOA-like circuits: layers of commuting 2q terms (cx-rz-cx blocks, rzz,
+// cp, cz, crz) under mixers, with non-commuting gates (h, u, cx, cy) mixed
+// in. Routing reorders the commuting terms; simulation checks the result.
+inline qtr_circuit *commuting_layers(uint32_t nq, uint32_t layers, uint64_t seed)
+{
+    qtr_ctx ctx, rng;
+    qtr_ctx_init(&ctx, 0);
+    qtr_ctx_init(&rng, seed);
+    qtr_circuit *c = qtr_circuit_new(0);
+    EXPECT_EQ(qtr_circuit_add_qreg(c, "q", nq, &ctx), QTR_OK);
+    auto add = [&](qtr_op op, std::initializer_list<uint32_t> q, double p = 0.25) {
+        double ps[4] = {p, p, p, p};
+        EXPECT_EQ(qtr_circuit_append(c, op, q.begin(), (uint32_t)q.size(), ps, &ctx), QTR_OK);
+    };
+    auto pick = [&](uint32_t m) { return (uint32_t)(qtr_rng_next(&rng) % m); };
+    auto angle = [&]() { return 0.1 + (double)pick(1000) / 200.0; };
+    for (uint32_t v = 0; v < nq; v++) add(QTR_OP_H, {v});
+    for (uint32_t l = 0; l < layers; l++) {
+        uint32_t terms = nq + pick(nq);
+        for (uint32_t k = 0; k < terms; k++) {
+            uint32_t a = pick(nq), b = pick(nq - 1);
+            if (b >= a) b++;
+            switch (pick(8)) {
+            case 0: add(QTR_OP_RZZ, {a, b}, angle()); break;
+            case 1: add(QTR_OP_CP, {a, b}, angle()); break;
+            case 2: add(QTR_OP_CZ, {a, b}); break;
+            case 3: add(QTR_OP_CRZ, {a, b}, angle()); break;
+            case 4: add(QTR_OP_RZ, {a}, angle()); break;
+            case 5: add(QTR_OP_CX, {a, b}); break;   // X on b: orders b's terms
+            default:
+                add(QTR_OP_CX, {a, b});
+                add(QTR_OP_RZ, {b}, angle());
+                add(QTR_OP_CX, {a, b});
+            }
+        }
+        for (uint32_t v = 0; v < nq; v++) {
+            switch (pick(6)) {
+            case 0: add(QTR_OP_U, {v}, angle()); break;
+            case 1: add(QTR_OP_H, {v}); break;
+            case 2: break;   // no mixer: the layers run together on v
+            default: add(QTR_OP_RX, {v}, angle());
+            }
+        }
+        if (pick(2)) add(QTR_OP_CY, {1 + pick(nq - 1), 0});
+    }
+    return c;
 }
 
 }  // namespace route_test

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "qtr.h"
@@ -196,6 +197,66 @@ TEST(RouteSabre, NoSwapAfterAFinalMeasurement)
         qtr_circuit_free(in);
     }
     qtr_target_free(t);
+}
+
+// Gates that commute wait only for what they do not commute with: a QAOA
+// layer's RZZ blocks (cx-rz-cx, cz) are all ready at once, and the mixer
+// folded after the last block of its qubit leaves that block as a node of
+// its own that waits for every block on the qubit.
+TEST(SabreDag, CommutingBlocksWaitOnlyForWhatTheyDoNotCommuteWith)
+{
+    Ctx ctx;
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 4, &ctx), QTR_OK);
+    add(c, QTR_OP_CX, {0, 1});   // A: cx-rz-cx, diagonal
+    add(c, QTR_OP_RZ, {1});
+    add(c, QTR_OP_CX, {0, 1});
+    add(c, QTR_OP_CX, {0, 2});   // B: diagonal, shares qubit 0 with A
+    add(c, QTR_OP_RZ, {2});
+    add(c, QTR_OP_CX, {0, 2});
+    add(c, QTR_OP_CZ, {1, 2});   // C: diagonal, shares 1 with A and 2 with B
+    add(c, QTR_OP_RX, {0});      // the mixer on 0: after A and B
+    add(c, QTR_OP_CX, {0, 3});   // D: after the mixer
+    qtr_sabre_dag strict, d;
+    ASSERT_EQ(qtr_sabre_dag_build(&strict, c, &ctx), QTR_OK);
+    EXPECT_EQ(strict.nnodes, 4u);   // the strict DAG: A, B with the mixer, C, D
+    ASSERT_EQ(qtr_sabre_dag_commute(&d, &strict, c), 1);
+    ASSERT_EQ(d.nnodes, 5u);      // A, B, the mixer, C, D
+    EXPECT_EQ(d.ninst, 9u);
+    EXPECT_EQ(d.inst_off[5], 9u);
+    auto npred = [&](uint32_t k) { return d.pred_off[k + 1] - d.pred_off[k]; };
+    EXPECT_EQ(d.inst_off[2] - d.inst_off[1], 3u);   // B without the mixer
+    EXPECT_EQ(d.q[2][0], QTR_NONE);                 // the mixer alone
+    ASSERT_EQ(d.inst_off[3] - d.inst_off[2], 1u);
+    EXPECT_EQ(d.inst[d.inst_off[2]], 7u);
+    EXPECT_EQ(npred(0), 0u);
+    EXPECT_EQ(npred(1), 0u);   // B commutes with A
+    EXPECT_EQ(npred(3), 0u);   // C commutes with A and B
+    EXPECT_EQ(npred(2), 2u);   // the mixer waits for A and B
+    ASSERT_EQ(npred(4), 1u);   // D waits for the mixer only
+    EXPECT_EQ(d.pred[d.pred_off[4]], 2u);
+    qtr_sabre_dag_fini(&d);
+    qtr_sabre_dag_fini(&strict);
+    qtr_circuit_free(c);
+}
+
+// Nothing commutes (swap and iswap move Z and X to the other qubit, so
+// they are of neither kind on either): no second DAG.
+TEST(SabreDag, NoCommutationDagWhenNothingCommutes)
+{
+    Ctx ctx;
+    qtr_circuit *c = qtr_circuit_new(0);
+    ASSERT_EQ(qtr_circuit_add_qreg(c, "q", 3, &ctx), QTR_OK);
+    add(c, QTR_OP_SWAP, {0, 1});
+    add(c, QTR_OP_H, {0});
+    add(c, QTR_OP_ISWAP, {1, 2});
+    add(c, QTR_OP_SWAP, {2, 0});
+    qtr_sabre_dag d, dc;
+    ASSERT_EQ(qtr_sabre_dag_build(&d, c, &ctx), QTR_OK);
+    EXPECT_EQ(qtr_sabre_dag_commute(&dc, &d, c), 0);
+    EXPECT_EQ(dc.nnodes, 0u);
+    qtr_sabre_dag_fini(&d);
+    qtr_circuit_free(c);
 }
 
 TEST(SabreDag, RejectsGatesOnThreeQubits)
@@ -427,6 +488,125 @@ TEST(RouteSabre, ConformsAndIsEquivalentOnRandomCircuits)
         }
     EXPECT_EQ(checked, 240);
     for (qtr_target *t : ts) qtr_target_free(t);
+}
+
+// Trials on the commutation DAG (qtr_sabre_dag_commute) from a shuffled
+// start, under each lookahead, the release valve alone, backwards, and with
+// swap absorption: every result conforms and simulates equal to the input.
+TEST(SabreTrial, CommutingLayersRouteEquivalently)
+{
+    std::vector<qtr_target *> ts = {line(8), grid(3, 3), ring(9)};   // simulated whole
+    int made = 0;
+    for (qtr_target *t : ts)
+        for (uint64_t seed = 0; seed < 20; seed++) {
+            Ctx ctx;
+            uint32_t nq = 4 + (uint32_t)(seed % 5);   // 4..8
+            qtr_circuit *in = commuting_layers(nq, 1 + (uint32_t)(seed % 3), seed);
+            qtr_circuit *wide = clone(in);
+            widen(wide, t->nqubits);
+            qtr_rtarget rt;
+            qtr_sabre_dag strict, d;
+            ASSERT_EQ(qtr_rtarget_init(&rt, t, &ctx), QTR_OK);
+            ASSERT_EQ(qtr_sabre_dag_build(&strict, wide, &ctx), QTR_OK);
+            int r = qtr_sabre_dag_commute(&d, &strict, wide);
+            ASSERT_GE(r, 0);
+            made += r;
+            if (r == 0) {   // nothing commutes: the strict DAG stands in
+                d = strict;
+                memset(&strict, 0, sizeof strict);
+            }
+            qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
+            ASSERT_NE(s, nullptr);
+            std::vector<uint32_t> start(t->nqubits);
+            for (uint32_t p = 0; p < t->nqubits; p++)
+                start[p] = (p * 7 + (uint32_t)seed) % t->nqubits;   // 7: prime to 8 and 9
+            for (int k = 0; k < 5; k++) {
+                qtr_sabre_heur h;
+                if (k == 1) qtr_sabre_heur_extended(&h, t->nqubits);
+                else qtr_sabre_heur_decay(&h, t->nqubits);
+                if (k == 2) h.attempt_limit = 0;   // release valve at every step
+                if (k == 4) h.absorb = 0.9;
+                int reverse = k == 3;
+                qtr_sabre_result res;
+                ASSERT_EQ(qtr_sabre_result_init(&res, t->nqubits), QTR_OK);
+                ASSERT_EQ(qtr_sabre_trial(s, &h, reverse, start.data(), seed + k, 1, nullptr, 0,
+                                          &res),
+                          QTR_OK);
+                EXPECT_FALSE(res.aborted);
+                EXPECT_EQ(res.norder, d.nnodes);
+                if (!reverse) {
+                    qtr_circuit *out = clone(wide);
+                    ASSERT_EQ(qtr_sabre_rebuild(out, &d, &res, &ctx), QTR_OK);
+                    EXPECT_TRUE(conforms(out, t));
+                    EXPECT_TRUE(same_per_wire(in, out, res.layout0, res.layout1))
+                        << "seed " << seed << " k " << k;
+                    EXPECT_EQ(qtr_sim_equivalent(in, out, res.layout0, res.layout1, 1e-6, &ctx),
+                              QTR_OK)
+                        << "seed " << seed << " k " << k << ": " << ctx.msg();
+                    qtr_circuit_free(out);
+                }
+                qtr_sabre_result_fini(&res);
+            }
+            qtr_sabre_state_free(s);
+            qtr_sabre_dag_fini(&d);
+            qtr_sabre_dag_fini(&strict);
+            qtr_rtarget_fini(&rt);
+            qtr_circuit_free(wide);
+            qtr_circuit_free(in);
+        }
+    EXPECT_GE(made, 55);
+    for (qtr_target *t : ts) qtr_target_free(t);
+}
+
+// Commutation lets the router take whichever commuting term is nearest: on a
+// line, a star of commuting terms around qubit 0 needs fewer swaps than the
+// same star with an h between the terms, which fixes their order.
+TEST(SabreTrial, CommutingTermsNeedFewerSwapsThanTheirOrder)
+{
+    qtr_target *t = line(8);
+    qtr_circuit *diag = qtr_circuit_new(0), *ordered = qtr_circuit_new(0);
+    Ctx ctx;
+    ASSERT_EQ(qtr_circuit_add_qreg(diag, "q", 8, &ctx), QTR_OK);
+    ASSERT_EQ(qtr_circuit_add_qreg(ordered, "q", 8, &ctx), QTR_OK);
+    const uint32_t far_near[] = {7, 1, 6, 2, 5, 3, 4};
+    for (int rep = 0; rep < 3; rep++)
+        for (uint32_t b : far_near) {
+            add(diag, QTR_OP_RZZ, {0, b}, 0.3 + rep);
+            add(ordered, QTR_OP_RZZ, {0, b}, 0.3 + rep);
+            add(ordered, QTR_OP_H, {0});
+        }
+    qtr_rtarget rt;
+    ASSERT_EQ(qtr_rtarget_init(&rt, t, &ctx), QTR_OK);
+    std::vector<uint32_t> start(8);
+    for (uint32_t p = 0; p < 8; p++) start[p] = p;
+    uint64_t swaps[2];
+    for (int k = 0; k < 2; k++) {
+        qtr_circuit *c = k ? ordered : diag;
+        qtr_sabre_dag strict, d;
+        ASSERT_EQ(qtr_sabre_dag_build(&strict, c, &ctx), QTR_OK);
+        EXPECT_EQ(qtr_sabre_dag_commute(&d, &strict, c), 1);   // ordered: h's kinds differ
+        qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
+        qtr_sabre_heur h;
+        qtr_sabre_heur_decay(&h, 8);
+        qtr_sabre_result res;
+        ASSERT_EQ(qtr_sabre_result_init(&res, 8), QTR_OK);
+        ASSERT_EQ(qtr_sabre_trial(s, &h, 0, start.data(), 1, 1, nullptr, 0, &res), QTR_OK);
+        swaps[k] = res.nswaps;
+        qtr_circuit *out = clone(c);
+        ASSERT_EQ(qtr_sabre_rebuild(out, &d, &res, &ctx), QTR_OK);
+        EXPECT_EQ(qtr_sim_equivalent(c, out, res.layout0, res.layout1, 1e-6, &ctx), QTR_OK)
+            << ctx.msg();
+        qtr_circuit_free(out);
+        qtr_sabre_result_fini(&res);
+        qtr_sabre_state_free(s);
+        qtr_sabre_dag_fini(&d);
+        qtr_sabre_dag_fini(&strict);
+    }
+    EXPECT_LT(swaps[0], swaps[1]);
+    qtr_rtarget_fini(&rt);
+    qtr_circuit_free(diag);
+    qtr_circuit_free(ordered);
+    qtr_target_free(t);
 }
 
 TEST(RouteSabre, LargerCircuitsConformPerWire)
