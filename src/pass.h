@@ -208,7 +208,7 @@ qtr_status qtr_pass_clifford_resynth(qtr_circuit *c, const qtr_target *t, qtr_ct
  *  @p t's coupling graph: every 2q gate of the result is on a pair that
  *  @p layout (filled, n entries: a connected set of physical qubits) puts
  *  on a coupling edge, so it needs no routing. The circuit stays virtual;
- *  *done 0 (circuit unchanged) when it does not apply; src/pass_clifford.c.
+ *  *done 0 (circuit unchanged) when it does not apply; src/pass_clifford_device.c.
  *  @return QTR_OK, QTR_EINVAL, QTR_ENOMEM (circuit unchanged). */
 qtr_status qtr_pass_clifford_device(qtr_circuit *c, const qtr_target *t, uint32_t *layout,
                                     int *done, qtr_ctx *ctx);
