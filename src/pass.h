@@ -196,6 +196,13 @@ qtr_status qtr_pass_phase_fold(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx
  *  targets: no change); src/pass_star_ladder.c. @return QTR_OK, QTR_EINVAL (NULL
  *  circuit), QTR_ENOMEM (circuit unchanged). */
 qtr_status qtr_pass_star_ladder(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** Clifford regions (convex sets of unconditioned x y z h s sdg sx sxdg cx
+ *  cy cz swap id on 3 to 256 qubits) resynthesised from their tableau by a
+ *  greedy elimination (Bravyi et al. 2021), replaced where that needs fewer
+ *  2q gates (swap counted 3); src/pass_clifford.c. Global phase kept exact.
+ *  @p t is not used. @return QTR_OK, QTR_EINVAL (NULL circuit), QTR_ENOMEM
+ *  (circuit unchanged). */
+qtr_status qtr_pass_clifford_resynth(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
 /** Unroll every gate on 3+ qubits into 1q and cx gates (ccx: 6 cx + 9 1q);
  *  gates on ≤ 2 qubits, and 3+q gates native on @p t (may be NULL), stay. */
 qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);

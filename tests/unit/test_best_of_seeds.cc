@@ -152,3 +152,15 @@ TEST(BestOfSeeds, ReroutesOnlyCliffordTLevel2)
     Paths p = random_runs(kCliffordT, "grid:2x3", 6, 900, 2, 6);
     EXPECT_GT(p.rerouted_only, p.circuits / 2) << "too few circuits took the reroute-only path";
 }
+
+// Dense Clifford circuits: init resynthesises them from their tableau
+// (src/pass_clifford.c) before layout; the whole pipeline must stay
+// equivalent, conform and repeat.
+TEST(BestOfSeeds, RandomCliffordRegionsLevels2And3)
+{
+    const std::vector<qtr_op> clifford = {QTR_OP_CX, QTR_OP_CX, QTR_OP_CZ, QTR_OP_SWAP,
+                                          QTR_OP_H,  QTR_OP_S,  QTR_OP_SDG, QTR_OP_SX,
+                                          QTR_OP_X,  QTR_OP_Y,  QTR_OP_Z};
+    random_runs(clifford, "grid:2x3", 6, 80, 2, 40);
+    random_runs(clifford, "line:7", 7, 120, 3, 15);
+}

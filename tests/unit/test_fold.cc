@@ -270,24 +270,33 @@ TEST(PhaseFold, WallsBlock)
 // Both: out of memory leaves the circuit unchanged
 // =============================================================================
 
+namespace {
+
+// Each allocation of `pass` on `base` in turn fails: the pass reports
+// QTR_ENOMEM and leaves the circuit as it was, without a leak.
+void expect_oom_unchanged(Pass pass, const Circ &base)
+{
+    for (uint64_t k = 1;; k++) {
+        ASSERT_LT(k, 200u);
+        Circ c(base);
+        c.c->alloc.fail_at = c.c->alloc.calls + k;
+        size_t cur = c.c->alloc.cur;
+        qtr_ctx ctx = mkctx();
+        qtr_status st = pass(c.c, nullptr, &ctx);
+        if (st == QTR_OK) break;
+        EXPECT_EQ(st, QTR_ENOMEM);
+        EXPECT_TRUE(qtr_circuit_equal(c.c, base.c)) << "failing call " << k;
+        EXPECT_EQ(c.c->alloc.cur, cur) << "leak at failing call " << k;
+    }
+}
+
+}  // namespace
+
 TEST(FoldPasses, OutOfMemoryLeavesCircuitUnchanged)
 {
     Circ base(3);
     base.g(QTR_OP_CCX, {0, 1, 2}).g(QTR_OP_T, {0}).g(QTR_OP_CCX, {0, 1, 2}).g(QTR_OP_T, {0});
-    for (Pass pass : {qtr_pass_rtof_pairs, qtr_pass_phase_fold}) {
-        for (uint64_t k = 1;; k++) {
-            ASSERT_LT(k, 100u);
-            Circ c(base);
-            c.c->alloc.fail_at = c.c->alloc.calls + k;
-            size_t cur = c.c->alloc.cur;
-            qtr_ctx ctx = mkctx();
-            qtr_status st = pass(c.c, nullptr, &ctx);
-            if (st == QTR_OK) break;
-            EXPECT_EQ(st, QTR_ENOMEM);
-            EXPECT_TRUE(qtr_circuit_equal(c.c, base.c)) << "failing call " << k;
-            EXPECT_EQ(c.c->alloc.cur, cur) << "leak at failing call " << k;
-        }
-    }
+    for (Pass pass : {qtr_pass_rtof_pairs, qtr_pass_phase_fold}) expect_oom_unchanged(pass, base);
 }
 
 // =============================================================================
@@ -518,4 +527,122 @@ TEST(PhaseFold, SymbolicAnglesStayAndDoNotBlock)
     }
     EXPECT_EQ(sym, 2u);
     EXPECT_EQ(num, 1u);
+}
+
+// =============================================================================
+// Clifford resynthesis (src/pass_clifford.c)
+// =============================================================================
+
+namespace {
+
+const std::vector<qtr_op> kClifford = {QTR_OP_CX,   QTR_OP_CX, QTR_OP_CZ,   QTR_OP_CY, QTR_OP_SWAP,
+                                       QTR_OP_H,    QTR_OP_H,  QTR_OP_S,    QTR_OP_SDG, QTR_OP_SX,
+                                       QTR_OP_SXDG, QTR_OP_X,  QTR_OP_Y,    QTR_OP_Z,  QTR_OP_ID};
+
+// 2q gates as translation counts them (swap: 3)
+size_t cost_2q(const Circ &c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c.c->ninst; i++) {
+        const qtr_inst *in = &c.c->inst[i];
+        if (in->op == QTR_OP_BARRIER || in->op == QTR_OP_MEASURE) continue;
+        n += in->op == QTR_OP_SWAP ? 3 : in->nargs == 2;
+    }
+    return n;
+}
+
+// `count` seeds of random circuits on lo..hi qubits with ng0..ng0+span
+// gates from ops: equivalent by simulation (global phase included), never
+// more 2q gates; returns how many got fewer.
+size_t clifford_random(const std::vector<qtr_op> &ops, int count, uint64_t seed0, uint32_t lo,
+                       uint32_t hi, size_t ng0, size_t span)
+{
+    size_t fewer = 0;
+    for (int k = 0; k < count; k++) {
+        uint64_t seed = seed0 + (uint64_t)k;
+        uint32_t nq = lo + (uint32_t)(seed % (hi - lo + 1));
+        size_t ng = ng0 + (size_t)(qtr_seed_for(seed, 1) % (span + 1));
+        Circ in = random_circ(nq, ng, ops, seed);
+        Circ out = run(qtr_pass_clifford_resynth, in);
+        EXPECT_TRUE(equivalent(in.c, out.c)) << "seed " << seed << ", " << nq << " qubits";
+        EXPECT_LE(cost_2q(out), cost_2q(in)) << "seed " << seed;
+        fewer += cost_2q(out) < cost_2q(in);
+        if (::testing::Test::HasFailure()) return fewer;
+    }
+    return fewer;
+}
+
+}  // namespace
+
+TEST(CliffordResynth, RandomCliffordCircuitsStayEquivalent)
+{
+    // 3-7 qubits, 20-220 gates: most have more 2q gates than a greedy
+    // synthesis of their tableau needs
+    size_t fewer = clifford_random(kClifford, 3000, 1000, 3, 7, 20, 200);
+    EXPECT_GT(fewer, 2000u);
+}
+
+TEST(CliffordResynth, RandomCliffordTCircuitsStayEquivalent)
+{
+    std::vector<qtr_op> ops = kClifford;
+    for (qtr_op op : {QTR_OP_T, QTR_OP_TDG, QTR_OP_RZ, QTR_OP_CCX, QTR_OP_RX}) ops.push_back(op);
+    size_t fewer = clifford_random(ops, 1500, 50000, 3, 7, 20, 150);
+    EXPECT_GT(fewer, 100u);
+    // every table gate: the pass must leave what it does not know alone
+    clifford_random(all_gates(), 300, 90000, 3, 5, 10, 60);
+}
+
+TEST(CliffordResynth, WideRegions)
+{
+    // 12-14 qubits: several greedy steps per region, long h sequences for
+    // the tracked amplitude
+    size_t fewer = clifford_random(kClifford, 12, 7000, 12, 14, 300, 300);
+    EXPECT_EQ(fewer, 12u);
+}
+
+TEST(CliffordResynth, ShrinksLongRegionsAndKeepsWalls)
+{
+    // a 6-qubit Clifford of 400 random gates needs at most a few dozen cx
+    Circ in = random_circ(6, 400, kClifford, 42);
+    Circ out = run(qtr_pass_clifford_resynth, in);
+    EXPECT_TRUE(equivalent(in.c, out.c));
+    EXPECT_LT(cost_2q(out), 40u) << "from " << cost_2q(in);
+
+    // a block and its inverse vanish, unless a barrier stands between them
+    auto block = [](Circ &c, bool inverse) {
+        if (!inverse) c.g(QTR_OP_CX, {0, 1}).g(QTR_OP_CX, {1, 2}).g(QTR_OP_CX, {2, 3}).g(QTR_OP_H, {3});
+        else c.g(QTR_OP_H, {3}).g(QTR_OP_CX, {2, 3}).g(QTR_OP_CX, {1, 2}).g(QTR_OP_CX, {0, 1});
+    };
+    Circ whole(4), walled(4);
+    block(whole, false);
+    block(whole, true);
+    block(walled, false);
+    walled.g(QTR_OP_BARRIER, {0, 1, 2, 3});
+    block(walled, true);
+    Circ a = run(qtr_pass_clifford_resynth, whole), b = run(qtr_pass_clifford_resynth, walled);
+    EXPECT_TRUE(equivalent(whole.c, a.c));
+    EXPECT_TRUE(equivalent(walled.c, b.c));
+    EXPECT_EQ(cost_2q(a), 0u);
+    EXPECT_EQ(cost_2q(b), 6u);
+    EXPECT_EQ(b.count(QTR_OP_BARRIER), 1u);
+}
+
+TEST(CliffordResynth, NonCliffordGateSplitsRegionsCorrectly)
+{
+    // t on qubit 1 between two Clifford stretches: the stretch after it on
+    // qubits 0 and 2 may join the region before it, the one on 1 may not
+    Circ in(3);
+    for (int r = 0; r < 3; r++)
+        in.g(QTR_OP_CX, {0, 1}).g(QTR_OP_CX, {1, 2}).g(QTR_OP_CX, {0, 2}).g(QTR_OP_H, {0});
+    in.g(QTR_OP_T, {1});
+    for (int r = 0; r < 3; r++) in.g(QTR_OP_CX, {0, 2}).g(QTR_OP_S, {2}).g(QTR_OP_CX, {2, 0});
+    in.g(QTR_OP_CX, {1, 0});
+    Circ out = run(qtr_pass_clifford_resynth, in);
+    EXPECT_TRUE(equivalent(in.c, out.c));
+    EXPECT_EQ(out.count(QTR_OP_T), 1u);
+}
+
+TEST(CliffordResynth, OutOfMemoryLeavesCircuitUnchanged)
+{
+    expect_oom_unchanged(qtr_pass_clifford_resynth, random_circ(5, 120, kClifford, 3));
 }
