@@ -137,6 +137,9 @@ struct qtr_sabre_state {
     uint32_t *queue, *stack;     /* nnodes each */
     uint32_t *parked, nparked;   /* ready nodes that share a qubit with a front gate (they
                                     commute with it: qtr_sabre_dag_commute); nnodes */
+    uint8_t  *touched;           /* per physical qubit: moved, or its front gate moved or
+                                    left, since parked[] was last looked at */
+    uint32_t *tlist, ntouched;   /* those qubits (each once) */
     uint32_t (*cur)[2];          /* swaps since the last progress */
     size_t    capcur;
     uint32_t (*cand)[2];         /* tied best candidates */
@@ -209,6 +212,8 @@ void qtr_sabre_state_free(qtr_sabre_state *s)
     free(s->queue);
     free(s->stack);
     free(s->parked);
+    free(s->touched);
+    free(s->tlist);
     free(s->cur);
     free(s->cand);
     free(s->path);
@@ -259,6 +264,8 @@ qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *
     s->queue = malloc(nn * sizeof *s->queue);
     s->stack = malloc(nn * sizeof *s->stack);
     s->parked = malloc(nn * sizeof *s->parked);
+    s->touched = calloc(n, 1);
+    s->tlist = malloc(n * sizeof *s->tlist);
     s->path = malloc(n * sizeof *s->path);
     s->last_op = malloc(n * sizeof *s->last_op);
     s->ext_head = malloc(n * sizeof *s->ext_head);
@@ -278,7 +285,7 @@ qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *
     if (!s->mv_front || !s->mv_look || !s->sw_front || !s->sw_look || !s->nfront ||
         !s->cand_list || !s->cand_pos || !s->cand_score || !s->dirty || !s->in_ext || !s->dlist || !s->ext_head || !s->v2p || !s->p2v || !s->pred || !s->pred2 || !s->nst || !s->slot || !s->front.node ||
         !s->front.other || !s->front.list || !s->look.node || !s->look.other || !s->look.list ||
-        !s->decay || !s->bumped || !s->queue || !s->stack || !s->parked || !s->path || !s->last_op) {
+        !s->decay || !s->bumped || !s->queue || !s->stack || !s->parked || !s->touched || !s->tlist || !s->path || !s->last_op) {
         qtr_sabre_state_free(s);
         return NULL;
     }
@@ -353,6 +360,16 @@ static inline void mark_dirty(qtr_sabre_state *s, uint32_t p, uint8_t what)
     s->dirty[p] |= what;
 }
 
+/* What a parked gate on p may wait for changed (route_ready looks only at
+ * parked gates on touched qubits). */
+static inline void touch(qtr_sabre_state *s, uint32_t p)
+{
+    if (!s->touched[p]) {
+        s->touched[p] = 1;
+        s->tlist[s->ntouched++] = p;
+    }
+}
+
 /* Physical qubit p gained (@p add = 1) or lost (0) a front gate: its edges
  * enter or leave the candidates. */
 static void front_change(qtr_sabre_state *s, uint32_t p, int add)
@@ -411,6 +428,10 @@ static inline void layer_remove(qtr_sabre_state *s, layer *L, uint32_t k)
 {
     uint32_t a = s->v2p[s->d->q[k][0]], b = s->v2p[s->d->q[k][1]];
     QTR_ASSERT(L->node[a] == k && L->node[b] == k);
+    if (L == &s->front && s->nparked) {
+        touch(s, a);
+        touch(s, b);
+    }
     L->sum -= dist(s, a, b);
     L->node[a] = L->node[b] = QTR_NONE;
     layer_changed(s, L, a, b, 0);
@@ -570,6 +591,12 @@ static void apply_swap(qtr_sabre_state *s, int look, uint32_t a, uint32_t b, uin
     const int32_t *df = x != QTR_NONE ? &s->sw_front[x] : NULL;
     const int32_t *dl = x != QTR_NONE ? &s->sw_look[x] : NULL;
     if (s->cached) moves_stale_swap(s, a, b);
+    if (s->nparked) {   /* the qubits moved, and the front gates on them */
+        touch(s, a);
+        touch(s, b);
+        if (s->front.node[a] != QTR_NONE) touch(s, s->front.other[a]);
+        if (s->front.node[b] != QTR_NONE) touch(s, s->front.other[b]);
+    }
     if (s->ext_len)
         s->ext_sum += dl ? *dl
                          : ext_delta(s->rt->dist, s->n, s->ext_head, s->ext_next,
@@ -734,18 +761,25 @@ static qtr_status route_ready(qtr_sabre_state *s, int look, uint32_t n, uint32_t
                 if (--s->pred[y] == 0) s->queue[tail++] = y;
             }
         }
-        /* the parked gates that became routable or found their qubits free */
+        /* the parked gates that became routable or may take a place in the
+         * front: only those on touched qubits can (a gate entering the
+         * front takes places, never gives one) */
         uint32_t m = 0;
         head = tail = 0;
         for (uint32_t i = 0; i < s->nparked; i++) {
             uint32_t k = s->parked[i], a = s->v2p[d->q[k][0]], b = s->v2p[d->q[k][1]];
-            uint32_t dk = dist(s, a, b);
-            if (dk == 1 || takes_place(s, a, b, dk, evict))
-                s->queue[tail++] = k;
-            else
-                s->parked[m++] = k;
+            if (s->touched[a] | s->touched[b]) {
+                uint32_t dk = dist(s, a, b);
+                if (dk == 1 || takes_place(s, a, b, dk, evict)) {
+                    s->queue[tail++] = k;
+                    continue;
+                }
+            }
+            s->parked[m++] = k;
         }
         s->nparked = m;
+        for (uint32_t i = 0; i < s->ntouched; i++) s->touched[s->tlist[i]] = 0;
+        s->ntouched = 0;
         if (!tail) return QTR_OK;
     }
 }
@@ -808,9 +842,10 @@ static qtr_status ext_build(qtr_sabre_state *s, uint32_t limit)
     uint32_t nvisit = s->front.len, ndec = 0;
     memcpy(s->queue, s->front.list, nvisit * sizeof *s->queue);
     qtr_status st = QTR_OK;
-    /* parked gates are ready: the nearest future after the front */
-    for (uint32_t i = 0; i < s->nparked && !st; i++) {
-        if (s->ext_len < limit) st = ext_add(s, s->parked[i]);
+    /* parked gates are ready: the nearest future after the front (once
+     * they fill the set, nothing more is visited) */
+    for (uint32_t i = 0; i < s->nparked && s->ext_len < limit && !st; i++) {
+        st = ext_add(s, s->parked[i]);
         s->queue[nvisit++] = s->parked[i];
     }
     for (uint32_t i = 0; i < nvisit && s->ext_len < limit && !st; i++) {
@@ -1210,6 +1245,8 @@ qtr_status qtr_sabre_trial(qtr_sabre_state *s, const qtr_sabre_heur *h, int reve
     }
     s->nbumped = 0;
     s->nparked = 0;
+    for (uint32_t i = 0; i < s->ntouched; i++) s->touched[s->tlist[i]] = 0;
+    s->ntouched = 0;
     memset(s->last_op, 0, n * sizeof *s->last_op);
     s->op_tag = 0;
     s->front.len = s->look.len = 0;

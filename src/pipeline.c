@@ -165,6 +165,28 @@ static double swap_absorb(const qtr_circuit *c, int level)
     return level >= 2 && count_2q(c) <= ABSORB_MAX_2Q ? SWAP_ABSORB : 0.0;
 }
 
+/* Level 2 gives large circuits fewer layout and swap trials: the level's
+ * count times W / (2q gates x qubits) above W = trial_work[level] (never
+ * below TRIALS_MIN), where --layout-trials / --swap-trials are not given.
+ * Since routing takes commutation into account, QAOA N100 keeps most of its
+ * gain with a tenth of the trials, and the time of level 2 is spent on the
+ * largest circuits. Device benchmark (torino, one thread; tests/bench/
+ * README.md, issue 21, fifth session): 2q geometric mean 0.761 -> 0.764,
+ * CPU 8.47 -> 6.05 s; QAOA N100 mean 2q over seeds 0-9 5916 -> 6027 at
+ * 0.356 -> 0.215 CPU s per run (square_heisenberg_N100 1248 -> 1413,
+ * mod_adder_1024 2825 -> 3036, gf2^32_mult 18501 -> 19693 cz; W = 10000
+ * gave 0.768, a floor of 4 or 6 0.766). */
+static const uint64_t trial_work[4] = {0, 0, 30000, 0};
+#define TRIALS_MIN 8
+
+static uint32_t scaled_trials(uint32_t trials, uint64_t work, int level)
+{
+    uint64_t w = trial_work[level];
+    if (!w || work <= w || trials <= TRIALS_MIN) return trials;
+    uint64_t t = (trials * w + work / 2) / work;
+    return t < TRIALS_MIN ? TRIALS_MIN : (uint32_t)t;
+}
+
 /* Layout: choose where each virtual qubit starts (r->initial_layout) and
  * put the circuit on the target's physical qubits. A SABRE layout routes the
  * circuit at the same time (*routed = 1, r->output_permutation set). */
@@ -193,9 +215,13 @@ static qtr_status stage_layout(qtr_circuit *c, const qtr_target *t, const qtr_op
         uint32_t chunk_trials = !L->chunk_div                ? 0
                                 : swap_trials < L->chunk_div ? 1
                                                              : swap_trials / L->chunk_div;
+        /* the parts' trials (long circuits) stay the level's */
+        uint64_t work = count_2q(c) * c->nqubits;
+        if (!o->swap_trials) swap_trials = scaled_trials(swap_trials, work, o->opt_level);
         qtr_sabre_layout_opts so = {
             .iterations = L->iterations,
-            .layout_trials = o->layout_trials ? o->layout_trials : L->layout_trials,
+            .layout_trials = o->layout_trials ? o->layout_trials
+                                              : scaled_trials(L->layout_trials, work, o->opt_level),
             .swap_trials = swap_trials,
             .seed = o->seed,
             .finalists = L->finalists,
