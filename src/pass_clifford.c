@@ -78,6 +78,10 @@
  * -> 15 cx), ham15-low 684 -> 703, hwb6 179 -> 181; with the 1.5 rule only
  * hwb8-12 change, all for the better (tests/bench/README.md). */
 #define IDLE_RECORDS 4096 /* a scan ends after this many records without a joiner */
+/* Most records in one region (and in a circuit the device synthesis
+ * takes): the phase tracking costs up to width^3 / 64 per h, so a region
+ * of 50,000 records on 100 qubits takes about half a second. */
+#define MAX_MEMBERS 50000
 
 typedef struct {
     uint32_t n, w;   /* qubits, 64-bit words per row */
@@ -614,7 +618,8 @@ static size_t scan_region(plan_t *p, size_t s0, uint32_t *width, int *cost, uint
     uint32_t k = 0, nclosed = 0, nt = 0, open = 0;
     size_t m = 0, idle = 0;
     *cost = 0;
-    for (size_t i = s0; i < p->n0 && nclosed < c->nqubits && idle < IDLE_RECORDS && (open || !m);
+    for (size_t i = s0; i < p->n0 && nclosed < c->nqubits && idle < IDLE_RECORDS && (open || !m) &&
+                        m < MAX_MEMBERS;
          i++) {
         const qtr_inst *in = &c->inst[i];
         if (p->moved[i] || in->op == QTR_OP_NOP) continue;
@@ -1054,7 +1059,8 @@ qtr_status qtr_pass_clifford_device(qtr_circuit *c, const qtr_target *t, uint32_
     *done = 0;
     if (!c || !t) return qtr_fail(ctx, QTR_EINVAL, "clifford_device: NULL circuit or target");
     uint32_t n = c->nqubits, N = t->nqubits;
-    if (n < MIN_WIDTH || n > MAX_WIDTH || n > N || !t->adj_off || qtr_target_all_to_all(t))
+    if (n < MIN_WIDTH || n > MAX_WIDTH || n > N || !t->adj_off || qtr_target_all_to_all(t) ||
+        c->ninst > MAX_MEMBERS)
         return QTR_OK;
     size_t n2q = 0;
     for (size_t i = 0; i < c->ninst; i++) {
