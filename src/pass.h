@@ -453,6 +453,9 @@ typedef struct {
     uint32_t chunk_per_qubit;
     uint32_t chunk_trials;
     double   absorb;         /* as in qtr_route_opts */
+    uint32_t probe_trials;   /* trials per DAG that choose between the strict
+                                and the commutation routing DAG, 1 or 2
+                                (pass_layout_sabre.c: pick_dag); 0: 2 */
 } qtr_sabre_layout_opts;
 
 /** Choose a layout for the virtual circuit @p c with SABRE and route it:

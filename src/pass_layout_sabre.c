@@ -502,8 +502,9 @@ done:
 static qtr_status pick_dag(qtr_sabre_dag *d, const qtr_circuit *c, const qtr_rtarget *rt,
                            const qtr_igraph *g, const uint32_t *dense, uint32_t comp,
                            const uint32_t *vcomp, const qtr_sabre_heur *h, uint64_t seed,
-                           qtr_ctx *ctx)
+                           uint32_t ntrials, qtr_ctx *ctx)
 {
+    if (!ntrials || ntrials > PROBE_TRIALS) ntrials = PROBE_TRIALS;
     if (d->nnodes > QTR_SABRE_COMMUTE_NODES) return QTR_OK;
     qtr_sabre_dag dc;
     int made = qtr_sabre_dag_commute(&dc, d, c);
@@ -528,12 +529,12 @@ static qtr_status pick_dag(qtr_sabre_dag *d, const qtr_circuit *c, const qtr_rta
         !qtr_sabre_layout_feasible(d, rt, lay))
         goto done;   /* no start to compare on: keep the strict DAG */
     uint64_t tseed[PROBE_TRIALS];
-    for (uint32_t j = 0; j < PROBE_TRIALS; j++) tseed[j] = qtr_rng_next(&rng);
+    for (uint32_t j = 0; j < PROBE_TRIALS; j++) tseed[j] = qtr_rng_next(&rng);   /* all drawn */
     for (int k = 0; k < 2 && !st; k++) {
         const qtr_sabre_dag *x = k ? &dc : d;
         qtr_sabre_state *s = qtr_sabre_state_new(x, rt);
         cost[k] = 0;
-        for (uint32_t j = 0; j < PROBE_TRIALS && !st; j++) {
+        for (uint32_t j = 0; j < ntrials && !st; j++) {
             const uint32_t *from = lay;
             if (j % 2 == 1 && s) {   /* odd trials: refined once first */
                 st = qtr_sabre_trial(s, h, 0, lay, tseed[j] ^ 1, 0, NULL, 0, &r);
@@ -628,7 +629,8 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     qtr_sabre_heur probe;
     qtr_sabre_heur_decay(&probe, n);
     if (o->absorb > 0.0) probe.absorb = o->absorb;
-    if ((st = pick_dag(&d, c, &rt, &g, dense, comp, vcomp, &probe, o->seed, ctx))) goto done;
+    if ((st = pick_dag(&d, c, &rt, &g, dense, comp, vcomp, &probe, o->seed, o->probe_trials, ctx)))
+        goto done;
     int prefix = o->prefix_nodes && o->prefix_nodes < d.nnodes;
     if (prefix && (st = dag_range(&d, 0, o->prefix_nodes, &dp, ctx))) goto done;
 

@@ -231,6 +231,7 @@ static qtr_status stage_layout(qtr_circuit *c, const qtr_target *t, const qtr_op
             .chunk_per_qubit = L->chunk_per_qubit,
             .chunk_trials = chunk_trials,
             .absorb = swap_absorb(c, o->opt_level),
+            .probe_trials = o->opt_level == 1 ? 1 : 0,   /* level 1: a cheaper probe */
         };
         if ((st = qtr_pass_layout_sabre(c, t, &so, layout, r->output_permutation, &r->swaps,
                                         ctx)))
