@@ -203,6 +203,15 @@ qtr_status qtr_pass_star_ladder(qtr_circuit *c, const qtr_target *t, qtr_ctx *ct
  *  @p t is not used. @return QTR_OK, QTR_EINVAL (NULL circuit), QTR_ENOMEM
  *  (circuit unchanged). */
 qtr_status qtr_pass_clifford_resynth(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
+/** A circuit that is one Clifford (only the gates qtr_pass_clifford_resynth
+ *  reads, at least 2 2q gates per qubit, 3 to 256 qubits) synthesised along
+ *  @p t's coupling graph: every 2q gate of the result is on a pair that
+ *  @p layout (filled, n entries: a connected set of physical qubits) puts
+ *  on a coupling edge, so it needs no routing. The circuit stays virtual;
+ *  *done 0 (circuit unchanged) when it does not apply; src/pass_clifford.c.
+ *  @return QTR_OK, QTR_EINVAL, QTR_ENOMEM (circuit unchanged). */
+qtr_status qtr_pass_clifford_device(qtr_circuit *c, const qtr_target *t, uint32_t *layout,
+                                    int *done, qtr_ctx *ctx);
 /** Unroll every gate on 3+ qubits into 1q and cx gates (ccx: 6 cx + 9 1q);
  *  gates on ≤ 2 qubits, and 3+q gates native on @p t (may be NULL), stay. */
 qtr_status qtr_pass_unroll3q(qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx);
@@ -384,6 +393,10 @@ uint32_t qtr_pipeline_quick_reruns(const qtr_circuit *c, int level);
  *  kept layout, other routing seeds) circuit @p c as it stands after init
  *  gets after its SABRE-laid-out runs (0: none; pipeline.c). */
 uint32_t qtr_pipeline_reroutes(const qtr_circuit *c, int level);
+/** 1 when levels 2-3 try qtr_pass_clifford_device on post-init circuit
+ *  @p c for @p t (3+ qubits, at least 2 2q gates per qubit, a coupled
+ *  target; the pass itself checks that c is one Clifford). */
+int qtr_pipeline_clifford_device(const qtr_circuit *c, const qtr_target *t);
 /** Levels 2-3: how many runs with ccx role variants (each ccx unrolled with
  *  other operand roles, qtr_pass_unroll3q_roles) circuit @p c as it stands
  *  after init gets when its input has ccx gates (0: none; pipeline.c). */

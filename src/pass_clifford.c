@@ -11,13 +11,14 @@
  * below are this project's.
  *
  * Regions. A scan from a Clifford record takes every later Clifford record
- * (x y z h s sdg sx sxdg cx cy cz swap id, unconditioned) whose qubits no
- * gate outside the region has touched since the scan began; any other
- * record closes its qubits. The region is convex, so it can be moved whole
- * to its first record. Scans end when every qubit of the region is closed
- * (what joins later on other qubits would be a region of its own) or
- * nothing joined for a while; a record of a region that was replaced is skipped by
- * later scans (it sits at that region's start now).
+ * (x y z h s sdg sx sxdg cx cy cz swap id, and rz p u1 rx ry by multiples
+ * of π/2, as phase folding leaves merged t gates; unconditioned) whose
+ * qubits no gate outside the region has touched since the scan began; any
+ * other record closes its qubits. The region is convex, so it can be moved
+ * whole to its first record. Scans end when every qubit of the region is
+ * closed (what joins later on other qubits would be a region of its own)
+ * or nothing joined for a while; a record of a region that was replaced is
+ * skipped by later scans (it sits at that region's start now).
  *
  * Synthesis. The region's unitary U is held as a tableau: the images
  * U X_j U† and U Z_j U† as bit rows with signs. Gates are appended to U
@@ -43,9 +44,24 @@
  * amplitudes, brought to one basis state the same way, differ by the phase
  * the new circuit needs.
  *
+ * On the device (qtr_pass_clifford_device): a circuit that is one Clifford
+ * is put on a connected set of the target's qubits (a BFS prefix) and its
+ * tableau eliminated along the coupling graph, after the architecture-aware
+ * synthesis of Winderl, Huang, Meijer-van de Griend, Yeung (2023) and the
+ * Steiner-tree CNOT synthesis of Kissinger, Meijer-van de Griend (2019),
+ * with BFS trees as Steiner trees: the pivot is a leaf of a BFS tree of the
+ * qubits left (the rest stays connected); the Z image's support is made Z
+ * by 1q Cliffords and folded into the pivot along the tree (cx(child,
+ * parent) clears a child whose parent holds Z; a parent holding nothing
+ * gets it first by cx(parent, child)); then the X image's support, without
+ * the pivot, is made X and folded the same way into a neighbour of the
+ * pivot, and cx(pivot, neighbour) clears it, which keeps Z on the pivot.
+ * Every 2q gate is on a coupled pair, so the result needs no routing.
+ *
  * Owns while it runs: tableaus, the region's qubit list and gate list
  * (scratch from the circuit's allocator). On failure (QTR_ENOMEM) the
  * circuit is unchanged. Emits only h, s, sdg, x, y, z, cx and cz. */
+#include <math.h>
 #include <string.h>
 
 #include "opt_internal.h"
@@ -338,6 +354,23 @@ static void g_apply(sim_t *s, qtr_op op, uint32_t a, uint32_t b)
     }
 }
 
+/* R_axis(k π/2) on local qubit q: R_Z(k π/2) = e^{-ikπ/4} S^k, R_X = h R_Z h,
+ * R_Y = s R_X sdg (in time order sdg, h, R_Z, h, s) */
+static void g_quarter(sim_t *s, uint32_t q, int axis, int k)
+{
+    if (axis == OPT_T_Y) g_s(s, q, 1);
+    if (axis != OPT_T_Z) g_h(s, q);
+    switch (k & 3) {
+    case 1: g_s(s, q, 0); break;
+    case 2: g_pauli(s, q, 0, 1); break;
+    case 3: g_s(s, q, 1); break;
+    default: break;
+    }
+    if (s->a) s->a->m = (s->a->m - k) & 7;
+    if (axis != OPT_T_Z) g_h(s, q);
+    if (axis == OPT_T_Y) g_s(s, q, 0);
+}
+
 /* ---- greedy synthesis ---------------------------------------------------- */
 
 typedef struct {
@@ -501,9 +534,70 @@ typedef struct {
     size_t captmp;
 } plan_t;
 
-static int is_clifford_record(const qtr_inst *in)
+/* A numeric rz, p, u1, rx or ry by a multiple of π/2 (within
+ * OPT_ANGLE_EPS): e^{i·phase} R_axis(k π/2), axis OPT_T_Z, _X or _Y. */
+static int quarters(double a, int *k);
+
+static int quarter_turn(const qtr_circuit *c, const qtr_inst *in, int *axis, int *k, double *phase)
 {
-    return opt_is_plain_gate(in) && !(in->flags & QTR_IF_EXT) && clifford_op((qtr_op)in->op);
+    qtr_op op = (qtr_op)in->op;
+    if (op != QTR_OP_RZ && op != QTR_OP_P && op != QTR_OP_U1 && op != QTR_OP_RX && op != QTR_OP_RY)
+        return 0;
+    double a;
+    *axis = opt_rotation(op, qtr_inst_params(c, in), &a, phase);
+    return isfinite(*phase) && quarters(a, k);
+}
+
+/* @p a as a whole number of quarter turns (within OPT_ANGLE_EPS) */
+static int quarters(double a, int *k)
+{
+    if (!isfinite(a) || fabs(a) > 1e6) return 0;
+    double turns = nearbyint(a / (QTR_PI / 2));
+    *k = (int)turns;
+    return fabs(a - turns * (QTR_PI / 2)) <= OPT_ANGLE_EPS;
+}
+
+/* u, u3, u2 with every angle a multiple of π/2: u(θ, φ, λ) =
+ * e^{i(φ+λ)/2} R_Z(φ) R_Y(θ) R_Z(λ); k[] the turns of λ, θ, φ */
+static int clifford_u(const qtr_circuit *c, const qtr_inst *in, int k[3], double *phase)
+{
+    qtr_op op = (qtr_op)in->op;
+    if (op != QTR_OP_U && op != QTR_OP_U3 && op != QTR_OP_U2) return 0;
+    const double *pr = qtr_inst_params(c, in);
+    double th = op == QTR_OP_U2 ? QTR_PI / 2 : pr[0], ph = pr[op == QTR_OP_U2 ? 0 : 1],
+           la = pr[op == QTR_OP_U2 ? 1 : 2];
+    if (!quarters(la, &k[0]) || !quarters(th, &k[1]) || !quarters(ph, &k[2])) return 0;
+    *phase = 0.5 * (ph + la);
+    return 1;
+}
+
+static int is_clifford_record(const qtr_circuit *c, const qtr_inst *in)
+{
+    int axis, k[3];
+    double phase;
+    if (!opt_is_plain_gate(in) || (in->flags & QTR_IF_EXT)) return 0;
+    return clifford_op((qtr_op)in->op) || quarter_turn(c, in, &axis, k, &phase) ||
+           clifford_u(c, in, k, &phase);
+}
+
+/* Record @p in of a region on local qubits a (, b); *extra collects the
+ * phases the tableau does not see (quarter turns, u). */
+static void apply_record(sim_t *s, const qtr_circuit *c, const qtr_inst *in, uint32_t a,
+                         uint32_t b, double *extra)
+{
+    int axis, k[3];
+    double ph;
+    if (quarter_turn(c, in, &axis, k, &ph)) {
+        g_quarter(s, a, axis, k[0]);
+        *extra += ph;
+    } else if (clifford_u(c, in, k, &ph)) {
+        g_quarter(s, a, OPT_T_Z, k[0]);
+        g_quarter(s, a, OPT_T_Y, k[1]);
+        g_quarter(s, a, OPT_T_Z, k[2]);
+        *extra += ph;
+    } else {
+        g_apply(s, (qtr_op)in->op, a, b);
+    }
 }
 
 static void reset_scan(plan_t *p, uint32_t ntouched)
@@ -526,7 +620,7 @@ static size_t scan_region(plan_t *p, size_t s0, uint32_t *width, int *cost, uint
         if (p->moved[i] || in->op == QTR_OP_NOP) continue;
         const uint32_t *q = qtr_inst_operands(c, in);
         uint32_t nq = in->op == QTR_OP_MEASURE ? 1 : in->nargs;
-        int joins = is_clifford_record(in);
+        int joins = is_clifford_record(c, in);
         uint32_t fresh = 0;
         for (uint32_t a = 0; a < nq && joins; a++) {
             joins &= p->state[q[a]] != 2;
@@ -557,6 +651,47 @@ static size_t scan_region(plan_t *p, size_t s0, uint32_t *width, int *cost, uint
     *width = k;
     *ntouched = nt;
     return m;
+}
+
+/* The gates that undo @p out (its reduction steps) in reverse: the
+ * circuit the tableau stands for. */
+static void invert_in_place(gate_t *out, size_t n)
+{
+    for (size_t i = 0; i < n / 2; i++) {
+        gate_t g = out[i];
+        out[i] = out[n - 1 - i];
+        out[n - 1 - i] = g;
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i].op = out[i].op == QTR_OP_S ? QTR_OP_SDG : out[i].op == QTR_OP_SDG ? QTR_OP_S : out[i].op;
+}
+
+static void tab_copy(tab_t *dst, const tab_t *src)
+{
+    size_t words = (size_t)2 * src->n * src->w;
+    memcpy(dst->x, src->x, words * sizeof *dst->x);
+    memcpy(dst->z, src->z, words * sizeof *dst->z);
+    memcpy(dst->r, src->r, 2 * (size_t)src->n);
+}
+
+/* Simulate @p out (local qubits) into p->u from |0...0>; when it is the
+ * Clifford of p->t, whose amplitude @p a holds, *phase = what must be added
+ * to the circuit's phase for it to replace the original exactly; 0 when
+ * the tableaus differ (a bug: the caller keeps the original). */
+static int replacement_phase(plan_t *p, const gate_t *out, size_t nout, const amp_t *a,
+                             double *phase)
+{
+    amp_t b = {p->ref_b, 0, 0};
+    tab_identity(&p->u);
+    memset(p->ref_b, 0, p->u.w * sizeof *p->ref_b);
+    sim_t e = {&p->u, &b, p->d, &p->el};
+    for (size_t i = 0; i < nout; i++) g_apply(&e, (qtr_op)out[i].op, out[i].a, out[i].b);
+    if (!tab_equal(&p->t, &p->u)) return 0;
+    for (uint32_t i = 0; i < p->u.w; i++) p->d[i] = a->ref[i] ^ p->ref_b[i];
+    int shift = amp_shift(&p->u, p->ref_b, p->d, &p->el);
+    if (shift < 0 || a->e != b.e) return 0;
+    *phase = (double)((a->m - b.m - 2 * shift) & 7) * (QTR_PI / 4);
+    return 1;
 }
 
 static void tab_size(tab_t *t, uint32_t n)
@@ -596,45 +731,26 @@ static int try_region(plan_t *p, size_t m, uint32_t k, int cost)
     tab_size(&p->u, k);
     tab_identity(&p->t);
     memset(p->ref_a, 0, p->t.w * sizeof *p->ref_a);
-    amp_t a = {p->ref_a, 0, 0}, b = {p->ref_b, 0, 0};
+    amp_t a = {p->ref_a, 0, 0};
     sim_t s = {&p->t, &a, p->d, &p->el};
+    double extra = 0;
     for (size_t i = 0; i < m; i++) {
         const qtr_inst *in = &c->inst[p->members[i]];
         const uint32_t *q = qtr_inst_operands(c, in);
-        g_apply(&s, (qtr_op)in->op, p->local[q[0]], in->nargs > 1 ? p->local[q[1]] : 0);
+        apply_record(&s, c, in, p->local[q[0]], in->nargs > 1 ? p->local[q[1]] : 0, &extra);
     }
-    size_t w2 = (size_t)2 * p->t.n * p->t.w;
-    memcpy(p->u.x, p->t.x, w2 * sizeof *p->u.x);
-    memcpy(p->u.z, p->t.z, w2 * sizeof *p->u.z);
-    memcpy(p->u.r, p->t.r, 2 * (size_t)k);
+    tab_copy(&p->u, &p->t);
     size_t cap = (size_t)6 * k * k + 16 * (size_t)k;
     gate_t *out = opt_scratch(c, cap, sizeof *out);
     if (!out) return -1;
     synth_t y = {{&p->u, NULL, NULL, NULL}, out, 0, cap, p->live, 0};
+    double phase = 0;
     int ok = synthesise(&y, p->cols) && count_2q(out, y.nout) < cost;
-    if (ok) { /* the replacement: the inverses in reverse */
-        for (size_t i = 0; i < y.nout / 2; i++) {
-            gate_t g = out[i];
-            out[i] = out[y.nout - 1 - i];
-            out[y.nout - 1 - i] = g;
-        }
-        for (size_t i = 0; i < y.nout; i++)
-            out[i].op = out[i].op == QTR_OP_S ? QTR_OP_SDG : out[i].op == QTR_OP_SDG ? QTR_OP_S : out[i].op;
-        tab_identity(&p->u);
-        memset(p->ref_b, 0, p->u.w * sizeof *p->ref_b);
-        sim_t e = {&p->u, &b, p->d, &p->el};
-        for (size_t i = 0; i < y.nout; i++) g_apply(&e, (qtr_op)out[i].op, out[i].a, out[i].b);
-        ok = tab_equal(&p->t, &p->u);
-    }
-    int shift = -1;
-    if (ok) {
-        for (uint32_t i = 0; i < p->u.w; i++) p->d[i] = p->ref_a[i] ^ p->ref_b[i];
-        shift = amp_shift(&p->u, p->ref_b, p->d, &p->el);
-        ok = shift >= 0 && a.e == b.e; /* else a bug: keep the region */
-    }
+    if (ok) invert_in_place(out, y.nout);
+    ok = ok && replacement_phase(p, out, y.nout, &a, &phase);
     if (ok && !reserve_gates(p, y.nout)) ok = -1;
     if (ok == 1) {
-        opt_add_phase(c, (double)((a.m - b.m - 2 * shift) & 7) * (3.14159265358979323846 / 4));
+        opt_add_phase(c, phase + extra);
         p->gstart[2 * p->nreplaced] = p->ngates;
         p->gstart[2 * p->nreplaced + 1] = y.nout;
         for (size_t i = 0; i < y.nout; i++)
@@ -723,7 +839,7 @@ qtr_status qtr_pass_clifford_resynth(qtr_circuit *c, const qtr_target *t, qtr_ct
     (void)t;
     if (!c) return qtr_fail(ctx, QTR_EINVAL, "clifford_resynth: NULL circuit");
     size_t n2q = 0, n0 = c->ninst;
-    for (size_t i = 0; i < n0; i++) n2q += is_clifford_record(&c->inst[i]) && c->inst[i].nargs == 2;
+    for (size_t i = 0; i < n0; i++) n2q += is_clifford_record(c, &c->inst[i]) && c->inst[i].nargs == 2;
     if (n2q < MIN_COST || c->nqubits < MIN_WIDTH) return QTR_OK;
     uint32_t nq = c->nqubits, width = nq < MAX_WIDTH ? nq : MAX_WIDTH, w = (width + 63) / 64;
     plan_t p = {.c = c, .n0 = n0};
@@ -754,7 +870,7 @@ qtr_status qtr_pass_clifford_resynth(qtr_circuit *c, const qtr_target *t, qtr_ct
     }
     double phase0 = c->global_phase;
     for (size_t s0 = 0; s0 < n0; s0++) {
-        if (p.tried[s0] || p.moved[s0] || !is_clifford_record(&c->inst[s0])) continue;
+        if (p.tried[s0] || p.moved[s0] || !is_clifford_record(c, &c->inst[s0])) continue;
         uint32_t k, ntouched;
         int cost;
         size_t m = scan_region(&p, s0, &k, &cost, &ntouched);
@@ -770,5 +886,282 @@ qtr_status qtr_pass_clifford_resynth(qtr_circuit *c, const qtr_target *t, qtr_ct
     if (p.nreplaced && (st = rewrite(&p, ctx))) c->global_phase = phase0;
 done:
     free_plan(&p, width);
+    return st;
+}
+
+/* ======================================================================
+ * On the device: a circuit that is one Clifford, synthesised along the
+ * coupling graph (no routing)
+ * ====================================================================== */
+
+/* Local qubits 0..n-1 sit on physical qubits order[0..n) (a BFS prefix, so
+ * connected); nb[] the induced neighbour lists (CSR in nb_off). */
+typedef struct {
+    synth_t *y;
+    uint32_t n, *nb_off, *nb;
+    uint8_t *alive;   /* not yet reduced */
+    uint32_t *parent, *queue, *depth;
+    uint8_t *mark;    /* in the Steiner tree */
+} dev_t;
+
+/* BFS over the alive qubits (except @p skip) from @p root: parent, depth,
+ * queue order; returns how many it reached. */
+static uint32_t dev_bfs(dev_t *d, uint32_t root, uint32_t skip)
+{
+    for (uint32_t v = 0; v < d->n; v++) d->parent[v] = UINT32_MAX;
+    uint32_t head = 0, tail = 0;
+    d->queue[tail++] = root;
+    d->parent[root] = root;
+    d->depth[root] = 0;
+    while (head < tail) {
+        uint32_t u = d->queue[head++];
+        for (uint32_t e = d->nb_off[u]; e < d->nb_off[u + 1]; e++) {
+            uint32_t v = d->nb[e];
+            if (!d->alive[v] || v == skip || d->parent[v] != UINT32_MAX) continue;
+            d->parent[v] = u;
+            d->depth[v] = d->depth[u] + 1;
+            d->queue[tail++] = v;
+        }
+    }
+    return tail;
+}
+
+/* Row @p row's Pauli to @p want (1 X, 2 Z) on qubit k by a 1q Clifford. */
+static void dev_local(synth_t *y, uint32_t row, uint32_t k, int want)
+{
+    int p = pauli_at(y->sim.t, row, k);
+    for (int i = 0; i < 6; i++)
+        if (conj_word(local_words[i], p) == want) {
+            for (const char *w = local_words[i]; *w; w++) emit(y, *w == 'h' ? QTR_OP_H : QTR_OP_S, k, 0);
+            return;
+        }
+}
+
+/* Clear row @p row on the tree of the BFS from @p root (d->queue order)
+ * except at the root, with cx along tree edges: @p want is the Pauli
+ * (1 X, 2 Z) every support column was made first. A Z moves to the parent
+ * with cx(child, parent) (after cx(parent, child) when the parent has
+ * none); an X with cx(parent, child) (after cx(child, parent)). */
+static void dev_fold(dev_t *d, uint32_t row, uint32_t root, uint32_t reached, int want)
+{
+    synth_t *y = d->y;
+    const tab_t *t = y->sim.t;
+    /* the Steiner tree: support columns and their paths to the root */
+    for (uint32_t i = 0; i < reached; i++) d->mark[d->queue[i]] = 0;
+    for (uint32_t i = reached; i-- > 0;) {
+        uint32_t u = d->queue[i];
+        if (u != root && pauli_at(t, row, u)) d->mark[u] = 1;
+        if (d->mark[u] && u != root) d->mark[d->parent[u]] = 1;
+    }
+    for (uint32_t i = 0; i < reached; i++) {
+        uint32_t u = d->queue[i];
+        if (d->mark[u] && u != root && pauli_at(t, row, u)) dev_local(y, row, u, want);
+    }
+    for (uint32_t i = reached; i-- > 1;) {
+        uint32_t u = d->queue[i], v = d->parent[u];
+        if (!d->mark[u] || !pauli_at(t, row, u)) continue;
+        int z = want == 2;
+        if (!pauli_at(t, row, v)) z ? emit(y, QTR_OP_CX, v, u) : emit(y, QTR_OP_CX, u, v);
+        else if (pauli_at(t, row, v) != want) dev_local(y, row, v, want);
+        z ? emit(y, QTR_OP_CX, u, v) : emit(y, QTR_OP_CX, v, u);
+    }
+}
+
+/* Reduce qubit j (a leaf of the alive set's BFS tree, so the rest stays
+ * connected): row n + j to Z_j, then row j to X_j with gates that keep Z_j. */
+static int dev_reduce(dev_t *d, uint32_t j)
+{
+    synth_t *y = d->y;
+    const tab_t *t = y->sim.t;
+    uint32_t n = d->n;
+    uint32_t reached = dev_bfs(d, j, UINT32_MAX);
+    if (pauli_at(t, n + j, j)) dev_local(y, n + j, j, 2);
+    dev_fold(d, n + j, j, reached, 2);
+    if (pauli_at(t, n + j, j) != 2) return 0;
+    if (pauli_at(t, j, j) == 3) emit(y, QTR_OP_S, j, 0); /* Y -> -X, Z stays */
+    uint32_t r = UINT32_MAX;
+    for (uint32_t e = d->nb_off[j]; e < d->nb_off[j + 1] && r == UINT32_MAX; e++)
+        if (d->alive[d->nb[e]]) r = d->nb[e];
+    if (r != UINT32_MAX) {
+        reached = dev_bfs(d, r, j);
+        dev_fold(d, j, r, reached, 1);
+        if (pauli_at(t, j, r)) {
+            if (pauli_at(t, j, r) != 1) dev_local(y, j, r, 1);
+            emit(y, QTR_OP_CX, j, r);
+        }
+    }
+    for (uint32_t k = 0; k < n; k++)
+        if (k != j && (pauli_at(t, j, k) || pauli_at(t, n + j, k))) return 0;
+    return pauli_at(t, j, j) == 1 && pauli_at(t, n + j, j) == 2;
+}
+
+/* Pivot: among leaves of the alive set's BFS tree from @p root, the one
+ * whose two rows have the least weight, then the deepest. */
+static uint32_t dev_pivot(dev_t *d, uint32_t root)
+{
+    const tab_t *t = d->y->sim.t;
+    uint32_t reached = dev_bfs(d, root, UINT32_MAX), best = root, n = d->n;
+    int best_w = -1;
+    for (uint32_t i = 0; i < reached; i++) d->mark[d->queue[i]] = 1;
+    for (uint32_t i = 1; i < reached; i++) d->mark[d->parent[d->queue[i]]] = 0;
+    for (uint32_t i = 0; i < reached; i++) {
+        uint32_t u = d->queue[i];
+        if (!d->mark[u] || (u == root && reached > 1)) continue;
+        int w = 0;
+        for (uint32_t k = 0; k < n; k++) w += d->alive[k] && (pauli_at(t, u, k) || pauli_at(t, n + u, k));
+        if (best_w < 0 || w < best_w || (w == best_w && d->depth[u] > d->depth[best])) best = u, best_w = w;
+    }
+    return best;
+}
+
+static int dev_synthesise(dev_t *d, uint32_t root)
+{
+    synth_t *y = d->y;
+    const tab_t *t = y->sim.t;
+    for (uint32_t v = 0; v < d->n; v++) d->alive[v] = 1;
+    for (uint32_t step = 0; step < d->n && !y->overflow; step++) {
+        uint32_t j = dev_pivot(d, root);
+        if (!dev_reduce(d, j)) return 0;
+        d->alive[j] = 0;
+        if (j == root)
+            for (uint32_t v = 0; v < d->n; v++)
+                if (d->alive[v]) root = v;
+    }
+    for (uint32_t j = 0; j < d->n; j++) {
+        int fx = t->r[d->n + j], fz = t->r[j];
+        if (fx || fz) emit(y, fx && fz ? QTR_OP_Y : fx ? QTR_OP_X : QTR_OP_Z, j, 0);
+    }
+    return !y->overflow;
+}
+
+/* The connected set: BFS from the qubit with the least distance sum. */
+static uint32_t device_root(const qtr_target *t)
+{
+    uint32_t N = t->nqubits, best = 0;
+    uint64_t best_sum = UINT64_MAX;
+    if (!t->dist) return 0;
+    for (uint32_t a = 0; a < N; a++) {
+        uint64_t sum = 0;
+        for (uint32_t b = 0; b < N; b++) sum += t->dist[(size_t)a * N + b];
+        if (sum < best_sum) best_sum = sum, best = a;
+    }
+    return best;
+}
+
+qtr_status qtr_pass_clifford_device(qtr_circuit *c, const qtr_target *t, uint32_t *layout,
+                                    int *done, qtr_ctx *ctx)
+{
+    *done = 0;
+    if (!c || !t) return qtr_fail(ctx, QTR_EINVAL, "clifford_device: NULL circuit or target");
+    uint32_t n = c->nqubits, N = t->nqubits;
+    if (n < MIN_WIDTH || n > MAX_WIDTH || n > N || !t->adj_off || qtr_target_all_to_all(t))
+        return QTR_OK;
+    size_t n2q = 0;
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        if (in->op == QTR_OP_NOP) continue;
+        if (!is_clifford_record(c, in)) return QTR_OK;
+        n2q += in->nargs == 2;
+    }
+    if (n2q < 2 * (size_t)n) return QTR_OK;
+    plan_t p = {.c = c, .n0 = 0};
+    uint32_t w = (n + 63) / 64;
+    uint32_t *order = opt_scratch(c, N, sizeof *order), *local = opt_scratch(c, N, sizeof *local);
+    uint32_t *par = opt_scratch(c, N, sizeof *par);
+    dev_t d = {.n = n};
+    d.nb_off = opt_scratch(c, n + 1, sizeof *d.nb_off);
+    d.nb = opt_scratch(c, t->adj_off[N] + 1, sizeof *d.nb);
+    d.alive = opt_scratch(c, n, 1);
+    d.parent = opt_scratch(c, n, sizeof *d.parent);
+    d.queue = opt_scratch(c, n, sizeof *d.queue);
+    d.depth = opt_scratch(c, n, sizeof *d.depth);
+    d.mark = opt_scratch(c, n, 1);
+    p.ref_a = opt_scratch(c, w, sizeof *p.ref_a);
+    p.ref_b = opt_scratch(c, w, sizeof *p.ref_b);
+    p.d = opt_scratch(c, w, sizeof *p.d);
+    p.el.rows = opt_scratch(c, n, 2 * (size_t)w * sizeof(uint64_t));
+    p.el.acc_x = opt_scratch(c, 3 * (size_t)w, sizeof(uint64_t));
+    p.el.acc_z = opt_scratch(c, w, sizeof(uint64_t));
+    size_t cap = (size_t)16 * n * n + 16 * (size_t)n;
+    gate_t *out = opt_scratch(c, cap, sizeof *out);
+    int tabs = alloc_tab(c, &p.t, n) & alloc_tab(c, &p.u, n);
+    qtr_status st = QTR_OK;
+    if (!tabs || !order || !local || !par || !d.nb_off || !d.nb || !d.alive || !d.parent ||
+        !d.queue || !d.depth || !d.mark || !p.ref_a || !p.ref_b || !p.d || !p.el.rows ||
+        !p.el.acc_x || !p.el.acc_z || !out) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "clifford_device: scratch for %u qubits", n);
+        goto done;
+    }
+    /* n connected physical qubits: a BFS prefix */
+    for (uint32_t a = 0; a < N; a++) par[a] = UINT32_MAX, local[a] = UINT32_MAX;
+    uint32_t head = 0, tail = 0, root = device_root(t);
+    order[tail++] = root;
+    par[root] = root;
+    while (head < tail && tail < n) {
+        uint32_t u = order[head++];
+        for (uint32_t e = t->adj_off[u]; e < t->adj_off[u + 1] && tail < n; e++)
+            if (par[t->adj[e]] == UINT32_MAX) par[t->adj[e]] = u, order[tail++] = t->adj[e];
+    }
+    if (tail < n) goto done;
+    for (uint32_t v = 0; v < n; v++) local[order[v]] = v;
+    uint32_t ne = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        d.nb_off[v] = ne;
+        for (uint32_t e = t->adj_off[order[v]]; e < t->adj_off[order[v] + 1]; e++)
+            if (local[t->adj[e]] != UINT32_MAX) d.nb[ne++] = local[t->adj[e]];
+    }
+    d.nb_off[n] = ne;
+    /* the circuit's tableau and amplitude; virtual qubit v is local v */
+    tab_identity(&p.t);
+    memset(p.ref_a, 0, w * sizeof *p.ref_a);
+    amp_t a = {p.ref_a, 0, 0};
+    sim_t s = {&p.t, &a, p.d, &p.el};
+    double extra = 0;
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        if (in->op == QTR_OP_NOP) continue;
+        const uint32_t *q = qtr_inst_operands(c, in);
+        apply_record(&s, c, in, q[0], in->nargs > 1 ? q[1] : 0, &extra);
+    }
+    tab_copy(&p.u, &p.t);
+    synth_t y = {{&p.u, NULL, NULL, NULL}, out, 0, cap, NULL, 0};
+    d.y = &y;
+    double phase;
+    if (!dev_synthesise(&d, 0)) goto done;
+    invert_in_place(out, y.nout);
+    if (!replacement_phase(&p, out, y.nout, &a, &phase)) goto done;
+    /* replace the records (the pools keep what they held; nothing refers to it) */
+    if (QTR_GROW(&c->alloc, c->inst, c->capinst, y.nout ? y.nout : 1)) {
+        st = qtr_fail(ctx, QTR_ENOMEM, "clifford_device: %zu records", y.nout);
+        goto done;
+    }
+    for (size_t i = 0; i < y.nout; i++) {
+        int two = qtr_gate((qtr_op)out[i].op)->nqubits == 2;
+        c->inst[i] = (qtr_inst){out[i].op, 0, (uint16_t)(two ? 2 : 1), {out[i].a, two ? out[i].b : 0}, 0};
+    }
+    c->ninst = y.nout;
+    opt_add_phase(c, phase + extra);
+    for (uint32_t v = 0; v < n; v++) layout[v] = order[v];
+    *done = 1;
+done:
+    free_tab(c, &p.t, n);
+    free_tab(c, &p.u, n);
+    opt_scratch_free(c, order, N, sizeof *order);
+    opt_scratch_free(c, local, N, sizeof *local);
+    opt_scratch_free(c, par, N, sizeof *par);
+    opt_scratch_free(c, d.nb_off, n + 1, sizeof *d.nb_off);
+    opt_scratch_free(c, d.nb, t->adj_off[N] + 1, sizeof *d.nb);
+    opt_scratch_free(c, d.alive, n, 1);
+    opt_scratch_free(c, d.parent, n, sizeof *d.parent);
+    opt_scratch_free(c, d.queue, n, sizeof *d.queue);
+    opt_scratch_free(c, d.depth, n, sizeof *d.depth);
+    opt_scratch_free(c, d.mark, n, 1);
+    opt_scratch_free(c, p.ref_a, w, sizeof *p.ref_a);
+    opt_scratch_free(c, p.ref_b, w, sizeof *p.ref_b);
+    opt_scratch_free(c, p.d, w, sizeof *p.d);
+    opt_scratch_free(c, p.el.rows, n, 2 * (size_t)w * sizeof(uint64_t));
+    opt_scratch_free(c, p.el.acc_x, 3 * (size_t)w, sizeof(uint64_t));
+    opt_scratch_free(c, p.el.acc_z, w, sizeof(uint64_t));
+    opt_scratch_free(c, out, cap, sizeof *out);
     return st;
 }

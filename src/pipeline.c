@@ -499,9 +499,9 @@ static void swap_results(qtr_circuit *c, qtr_circuit *d, qtr_result *r, qtr_resu
  * @p reroute from the kept output's initial layout), kept in c and r when it
  * beats *best. *other_peak: the largest peak of a copy that lived beside c. */
 static qtr_status try_candidate(qtr_circuit *c, const qtr_circuit *base, const qtr_target *t,
-                                const qtr_options *ok, int reroute, double approx,
-                                qtr_result *r, qtr_stats *best, size_t *other_peak,
-                                qtr_ctx *ctx)
+                                const qtr_options *ok, int reroute, const uint32_t *layout,
+                                double approx, qtr_result *r, qtr_stats *best,
+                                size_t *other_peak, qtr_ctx *ctx)
 {
     uint32_t n = r->nvirtual;
     qtr_result q = {.nvirtual = n, .nphysical = r->nphysical};
@@ -513,7 +513,8 @@ static qtr_status try_candidate(qtr_circuit *c, const qtr_circuit *base, const q
     qtr_status st = !q.initial_layout || !q.output_permutation
                         ? qtr_fail(ctx, QTR_ENOMEM, "layout of %u qubits", n)
                         : qtr_circuit_clone(base, &d, ctx);
-    if (!st && reroute) memcpy(q.initial_layout, r->initial_layout, n * sizeof *q.initial_layout);
+    if (!st && reroute)
+        memcpy(q.initial_layout, layout ? layout : r->initial_layout, n * sizeof *q.initial_layout);
     if (!st) st = run_from_layout(d, t, ok, approx, reroute, &q, &seeded, ctx);
     if (!st) st = qtr_circuit_stats(d, &sd, ctx);
     if (!st && better_output(&sd, best)) {
@@ -551,6 +552,33 @@ static qtr_status role_variant(const qtr_circuit *pre, const qtr_target *t, int 
     return st;
 }
 
+/* Levels 2-3: a circuit that is one Clifford also gets a candidate
+ * synthesised along the coupling graph (qtr_pass_clifford_device), which
+ * needs no routing, kept by the same rule as the reruns. */
+int qtr_pipeline_clifford_device(const qtr_circuit *c, const qtr_target *t)
+{
+    return c->nqubits >= 3 && !qtr_target_all_to_all(t) && count_2q(c) >= 2 * (uint64_t)c->nqubits;
+}
+
+static qtr_status try_clifford_device(qtr_circuit *c, const qtr_circuit *base,
+                                      const qtr_target *t, const qtr_options *o, double approx,
+                                      qtr_result *r, qtr_stats *best, size_t *other_peak,
+                                      qtr_ctx *ctx)
+{
+    uint32_t n = base->nqubits;
+    uint32_t *layout = malloc((n ? n : 1) * sizeof *layout);
+    qtr_circuit *d = NULL;
+    int done = 0;
+    qtr_status st = !layout ? qtr_fail(ctx, QTR_ENOMEM, "layout of %u qubits", n)
+                            : qtr_circuit_clone(base, &d, ctx);
+    if (!st) st = qtr_pass_clifford_device(d, t, layout, &done, ctx);
+    if (!st && done) st = try_candidate(c, d, t, o, 1, layout, approx, r, best, other_peak, ctx);
+    if (d && d->alloc.peak > *other_peak) *other_peak = d->alloc.peak;
+    qtr_circuit_free(d);
+    free(layout);
+    return st;
+}
+
 static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const qtr_options *o,
                                     double approx, const qtr_circuit *pre, const uint32_t *elided,
                                     qtr_result *r, qtr_ctx *ctx)
@@ -559,10 +587,12 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
     uint32_t quick = qtr_pipeline_quick_reruns(c, o->opt_level);
     uint32_t reroutes = qtr_pipeline_reroutes(c, o->opt_level);
     uint32_t variants = pre ? qtr_pipeline_role_variants(c, o->opt_level) : 0;
+    int clifford = o->opt_level >= 2 && qtr_pipeline_clifford_device(c, t);
     qtr_circuit *base = NULL;
     int seeded = 0;
-    qtr_status st = runs > 1 || quick || reroutes || variants ? qtr_circuit_clone(c, &base, ctx)
-                                                               : QTR_OK;
+    qtr_status st = runs > 1 || quick || reroutes || variants || clifford
+                        ? qtr_circuit_clone(c, &base, ctx)
+                        : QTR_OK;
     if (!st) st = run_from_layout(c, t, o, approx, 0, r, &seeded, ctx);
     if (st || !base || !seeded) {
         qtr_circuit_free(base);
@@ -574,28 +604,29 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
     qtr_options ok = *o;
     for (uint32_t k = 1; k < runs && !st; k++) {
         ok.seed = o->seed + k;
-        st = try_candidate(c, base, t, &ok, 0, approx, r, &best, &other_peak, ctx);
+        st = try_candidate(c, base, t, &ok, 0, NULL, approx, r, &best, &other_peak, ctx);
     }
     size_t variant_peak = 0;
     for (uint32_t k = 0; k < variants && !st; k++) {
         qtr_circuit *vb = NULL;
         ok.seed = o->seed + k;
         st = role_variant(pre, t, o->opt_level, k + 1, elided, &vb, ctx);
-        if (!st && vb) st = try_candidate(c, vb, t, &ok, 0, approx, r, &best, &other_peak, ctx);
+        if (!st && vb) st = try_candidate(c, vb, t, &ok, 0, NULL, approx, r, &best, &other_peak, ctx);
         if (vb && vb->alloc.peak > variant_peak) variant_peak = vb->alloc.peak;
         qtr_circuit_free(vb);
     }
     ok.layout_trials = ok.swap_trials = QUICK_TRIALS;
     for (uint32_t k = 0; k < quick && !st; k++) {
         ok.seed = o->seed + RESEED_MAX_RUNS + k;
-        st = try_candidate(c, base, t, &ok, 0, approx, r, &best, &other_peak, ctx);
+        st = try_candidate(c, base, t, &ok, 0, NULL, approx, r, &best, &other_peak, ctx);
     }
     ok.layout_trials = o->layout_trials;
     ok.swap_trials = reroute_trials[o->opt_level];
     for (uint32_t k = 0; k < reroutes && !st; k++) {
         ok.seed = o->seed + RESEED_MAX_RUNS + QUICK_MAX_RUNS + k;
-        st = try_candidate(c, base, t, &ok, 1, approx, r, &best, &other_peak, ctx);
+        st = try_candidate(c, base, t, &ok, 1, NULL, approx, r, &best, &other_peak, ctx);
     }
+    if (!st && clifford) st = try_clifford_device(c, base, t, o, approx, r, &best, &other_peak, ctx);
     if (st == QTR_ENOMEM) st = QTR_OK;   /* a candidate over budget: keep the best so far */
     /* the post-init copy and one candidate (with its variant's post-init
      * copy) lived beside the kept circuit */

@@ -274,7 +274,7 @@ namespace {
 
 // Each allocation of `pass` on `base` in turn fails: the pass reports
 // QTR_ENOMEM and leaves the circuit as it was, without a leak.
-void expect_oom_unchanged(Pass pass, const Circ &base)
+void expect_oom_unchanged(Pass pass, const Circ &base, const qtr_target *t = nullptr)
 {
     for (uint64_t k = 1;; k++) {
         ASSERT_LT(k, 200u);
@@ -282,7 +282,7 @@ void expect_oom_unchanged(Pass pass, const Circ &base)
         c.c->alloc.fail_at = c.c->alloc.calls + k;
         size_t cur = c.c->alloc.cur;
         qtr_ctx ctx = mkctx();
-        qtr_status st = pass(c.c, nullptr, &ctx);
+        qtr_status st = pass(c.c, t, &ctx);
         if (st == QTR_OK) break;
         EXPECT_EQ(st, QTR_ENOMEM);
         EXPECT_TRUE(qtr_circuit_equal(c.c, base.c)) << "failing call " << k;
@@ -481,18 +481,7 @@ TEST(StarLadder, OutOfMemoryLeavesCircuitUnchanged)
     Dev line("line:12");
     Circ base(9);
     star(base, 8, {0, 1, 2, 3, 4, 5, 6, 7}, true);
-    for (uint64_t k = 1;; k++) {
-        ASSERT_LT(k, 100u);
-        Circ c(base);
-        c.c->alloc.fail_at = c.c->alloc.calls + k;
-        size_t cur = c.c->alloc.cur;
-        qtr_ctx ctx = mkctx();
-        qtr_status st = qtr_pass_star_ladder(c.c, line.t, &ctx);
-        if (st == QTR_OK) break;
-        EXPECT_EQ(st, QTR_ENOMEM);
-        EXPECT_TRUE(qtr_circuit_equal(c.c, base.c)) << "failing call " << k;
-        EXPECT_EQ(c.c->alloc.cur, cur) << "leak at failing call " << k;
-    }
+    expect_oom_unchanged(qtr_pass_star_ladder, base, line.t);
 }
 
 // =============================================================================
@@ -574,12 +563,43 @@ size_t clifford_random(const std::vector<qtr_op> &ops, int count, uint64_t seed0
 
 }  // namespace
 
+namespace {
+
+// Random Clifford gates, with u and rz by multiples of π/2 among them.
+Circ random_clifford_u(uint32_t nq, size_t ng, uint64_t seed)
+{
+    Circ c = random_circ(nq, ng, kClifford, seed);
+    for (uint64_t i = 0; i < ng / 8; i++) {
+        uint64_t r = qtr_seed_for(seed, 1000 + i);
+        auto quarter = [&](int shift) { return (double)((int)((r >> shift) % 9) - 4) * kPi / 2; };
+        if (r & 1) c.g(QTR_OP_U, {(uint32_t)((r >> 1) % nq)}, {quarter(8), quarter(16), quarter(24)});
+        else c.g(QTR_OP_RZ, {(uint32_t)((r >> 1) % nq)}, {quarter(8)});
+    }
+    return c;
+}
+
+}  // namespace
+
 TEST(CliffordResynth, RandomCliffordCircuitsStayEquivalent)
 {
     // 3-7 qubits, 20-220 gates: most have more 2q gates than a greedy
     // synthesis of their tableau needs
     size_t fewer = clifford_random(kClifford, 3000, 1000, 3, 7, 20, 200);
     EXPECT_GT(fewer, 2000u);
+}
+
+TEST(CliffordResynth, CliffordUGatesJoinRegions)
+{
+    // u and rz by multiples of π/2, as 2q block resynthesis leaves them
+    size_t fewer = 0;
+    for (uint64_t seed = 0; seed < 500; seed++) {
+        Circ in = random_clifford_u(3 + (uint32_t)(seed % 5), 120, seed);
+        Circ out = run(qtr_pass_clifford_resynth, in);
+        EXPECT_TRUE(equivalent(in.c, out.c)) << "seed " << seed;
+        fewer += cost_2q(out) < cost_2q(in);
+        if (HasFailure()) return;
+    }
+    EXPECT_GT(fewer, 400u);
 }
 
 TEST(CliffordResynth, RandomCliffordTCircuitsStayEquivalent)
@@ -590,6 +610,43 @@ TEST(CliffordResynth, RandomCliffordTCircuitsStayEquivalent)
     EXPECT_GT(fewer, 100u);
     // every table gate: the pass must leave what it does not know alone
     clifford_random(all_gates(), 300, 90000, 3, 5, 10, 60);
+}
+
+TEST(CliffordResynth, QuarterTurnRotationsJoinRegions)
+{
+    // rz, p, u1, rx, ry by k π/2 (k in -5..5, as phase folding leaves merged
+    // t gates) among random Clifford gates: Clifford regions, phase exact
+    const qtr_op rot[] = {QTR_OP_RZ, QTR_OP_P, QTR_OP_U1, QTR_OP_RX, QTR_OP_RY};
+    size_t fewer = 0;
+    for (uint64_t seed = 0; seed < 600; seed++) {
+        uint32_t nq = 3 + (uint32_t)(seed % 4);
+        Circ in(nq);
+        for (uint64_t i = 0; i < 80; i++) {
+            uint64_t r = qtr_seed_for(seed, i);
+            uint32_t a = (uint32_t)(r % nq), b = (a + 1 + (uint32_t)((r >> 8) % (nq - 1))) % nq;
+            switch ((r >> 16) % 4) {
+            case 0: in.g(QTR_OP_CX, {a, b}); break;
+            case 1: in.g(QTR_OP_H, {a}); break;
+            default: {
+                double k = (double)((int)((r >> 24) % 11) - 5);
+                in.g(rot[(r >> 32) % 5], {a}, {k * kPi / 2});
+            }
+            }
+        }
+        Circ out = run(qtr_pass_clifford_resynth, in);
+        EXPECT_TRUE(equivalent(in.c, out.c)) << "seed " << seed;
+        fewer += cost_2q(out) < cost_2q(in);
+        if (HasFailure()) return;
+    }
+    EXPECT_GT(fewer, 400u);
+    // pi/2 + 1e-9 is no Clifford: the region stops there
+    Circ in(3);
+    for (int r = 0; r < 4; r++) in.g(QTR_OP_CX, {0, 1}).g(QTR_OP_CX, {1, 2}).g(QTR_OP_CX, {2, 0});
+    in.g(QTR_OP_RZ, {0}, {kPi / 2 + 1e-9});
+    for (int r = 0; r < 4; r++) in.g(QTR_OP_CX, {0, 1}).g(QTR_OP_CX, {1, 2}).g(QTR_OP_CX, {2, 0});
+    Circ out = run(qtr_pass_clifford_resynth, in);
+    EXPECT_TRUE(equivalent(in.c, out.c));
+    EXPECT_EQ(out.count(QTR_OP_RZ), 1u);
 }
 
 TEST(CliffordResynth, WideRegions)
@@ -645,4 +702,70 @@ TEST(CliffordResynth, NonCliffordGateSplitsRegionsCorrectly)
 TEST(CliffordResynth, OutOfMemoryLeavesCircuitUnchanged)
 {
     expect_oom_unchanged(qtr_pass_clifford_resynth, random_circ(5, 120, kClifford, 3));
+}
+
+// =============================================================================
+// Clifford synthesis on the device (qtr_pass_clifford_device)
+// =============================================================================
+
+
+TEST(CliffordDevice, RandomCliffordsNeedNoRouting)
+{
+    for (const char *spec : {"line:8", "grid:3x3", "heavy-hex:3"}) {
+        Dev dev(spec);
+        ASSERT_NE(dev.t, nullptr);
+        for (uint64_t seed = 0; seed < 150; seed++) {
+            uint32_t nq = 3 + (uint32_t)(seed % 6);
+            Circ in = random_clifford_u(nq, 40 + 10 * nq, seed);
+            Circ out(in);
+            std::vector<uint32_t> layout(nq, UINT32_MAX);
+            int done = 0;
+            qtr_ctx ctx = mkctx();
+            ASSERT_EQ(qtr_pass_clifford_device(out.c, dev.t, layout.data(), &done, &ctx), QTR_OK);
+            ASSERT_EQ(done, 1) << spec << " seed " << seed;
+            EXPECT_EQ(qtr_circuit_check(out.c, &ctx), QTR_OK) << ctx.msg;
+            std::set<uint32_t> used(layout.begin(), layout.end());
+            EXPECT_EQ(used.size(), nq);
+            for (size_t i = 0; i < out.c->ninst; i++) {
+                const qtr_inst *g = &out.c->inst[i];
+                if (g->nargs != 2) continue;
+                EXPECT_TRUE(qtr_target_connected(dev.t, layout[g->q[0]], layout[g->q[1]]))
+                    << spec << " seed " << seed << ": " << g->q[0] << "-" << g->q[1];
+            }
+            EXPECT_TRUE(equivalent(in.c, out.c)) << spec << " seed " << seed;
+            if (HasFailure()) return;
+        }
+    }
+}
+
+TEST(CliffordDevice, LeavesOtherCircuitsAlone)
+{
+    Dev dev("line:8");
+    Circ in = random_circ(5, 80, kClifford, 9);
+    in.g(QTR_OP_T, {2});
+    Circ out(in);
+    std::vector<uint32_t> layout(5);
+    int done = 1;
+    qtr_ctx ctx = mkctx();
+    ASSERT_EQ(qtr_pass_clifford_device(out.c, dev.t, layout.data(), &done, &ctx), QTR_OK);
+    EXPECT_EQ(done, 0);
+    EXPECT_TRUE(qtr_circuit_equal(in.c, out.c));
+    Dev all("all:8");   // nothing to route on an all-to-all device
+    Circ cl = random_circ(5, 80, kClifford, 9), cl2(cl);
+    ASSERT_EQ(qtr_pass_clifford_device(cl2.c, all.t, layout.data(), &done, &ctx), QTR_OK);
+    EXPECT_EQ(done, 0);
+}
+
+TEST(CliffordDevice, OutOfMemoryLeavesCircuitUnchanged)
+{
+    Dev dev("grid:3x3");
+    Circ base = random_clifford_u(6, 90, 5);
+    std::vector<uint32_t> layout(6);
+    expect_oom_unchanged(
+        [](qtr_circuit *c, const qtr_target *t, qtr_ctx *ctx) {
+            uint32_t l[6];
+            int done;
+            return qtr_pass_clifford_device(c, t, l, &done, ctx);
+        },
+        base, dev.t);
 }
