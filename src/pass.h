@@ -456,6 +456,10 @@ typedef struct {
     uint32_t probe_trials;   /* trials per DAG that choose between the strict
                                 and the commutation routing DAG, 1 or 2
                                 (pass_layout_sabre.c: pick_dag); 0: 2 */
+    uint32_t commute_layout_trials, commute_swap_trials;
+                             /* when the probe chooses the commutation DAG:
+                                at most this many layout / swap trials
+                                (0: layout_trials / swap_trials) */
 } qtr_sabre_layout_opts;
 
 /** Choose a layout for the virtual circuit @p c with SABRE and route it:

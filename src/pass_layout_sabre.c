@@ -502,8 +502,9 @@ done:
 static qtr_status pick_dag(qtr_sabre_dag *d, const qtr_circuit *c, const qtr_rtarget *rt,
                            const qtr_igraph *g, const uint32_t *dense, uint32_t comp,
                            const uint32_t *vcomp, const qtr_sabre_heur *h, uint64_t seed,
-                           uint32_t ntrials, qtr_ctx *ctx)
+                           uint32_t ntrials, int *commuted, qtr_ctx *ctx)
 {
+    *commuted = 0;
     if (!ntrials || ntrials > PROBE_TRIALS) ntrials = PROBE_TRIALS;
     if (d->nnodes > QTR_SABRE_COMMUTE_NODES) return QTR_OK;
     qtr_sabre_dag dc;
@@ -552,6 +553,7 @@ done:
         qtr_sabre_dag t = *d;
         *d = dc;
         dc = t;
+        *commuted = 1;
     }
     qtr_sabre_dag_fini(&dc);
     qtr_sabre_result_fini(&r);
@@ -629,8 +631,19 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     qtr_sabre_heur probe;
     qtr_sabre_heur_decay(&probe, n);
     if (o->absorb > 0.0) probe.absorb = o->absorb;
-    if ((st = pick_dag(&d, c, &rt, &g, dense, comp, vcomp, &probe, o->seed, o->probe_trials, ctx)))
+    int commuted;
+    if ((st = pick_dag(&d, c, &rt, &g, dense, comp, vcomp, &probe, o->seed, o->probe_trials,
+                       &commuted, ctx)))
         goto done;
+    /* fewer trials where the commutation DAG routes better (the buffers
+     * above keep their size) */
+    uint32_t nrandom = o->layout_trials;
+    if (commuted && o->commute_layout_trials && o->commute_layout_trials < nrandom) {
+        nrandom = o->commute_layout_trials;
+        ntotal = nrandom + 3;
+    }
+    if (commuted && o->commute_swap_trials && o->commute_swap_trials < swap_trials)
+        swap_trials = o->commute_swap_trials;
     int prefix = o->prefix_nodes && o->prefix_nodes < d.nnodes;
     if (prefix && (st = dag_range(&d, 0, o->prefix_nodes, &dp, ctx))) goto done;
 
@@ -656,7 +669,7 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     }
     if (o->absorb > 0.0) h[0].absorb = h[1].absorb = o->absorb;
     shared sh = {&d,    prefix ? &dp : NULL, prefix && o->rank_on_prefix, &rt, &g, h, dense,
-                 vcomp, comp, nv, n, o->layout_trials, swap_trials, o->iterations, o->seed,
+                 vcomp, comp, nv, n, nrandom, swap_trials, o->iterations, o->seed,
                  UINT64_MAX, UINT64_MAX, &best, cached, NULL, NULL, 0, 0, {-1, -1}, QTR_OK,
                  UINT32_MAX, ""};
 

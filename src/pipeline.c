@@ -184,11 +184,17 @@ static double swap_absorb(const qtr_circuit *c, int level)
  * its full trials; CPU 6.88 -> 8.07 s (measured one after the other under
  * CI load, tests/bench/README.md). */
 static const uint64_t trial_work[4] = {0, 0, 2000000, 0};
+/* Where the layout's probe chooses the commutation DAG (pass_layout_sabre.c:
+ * pick_dag), the rule applies from W = 30000 as first measured: that is
+ * where the fewer trials kept QAOA's gain, and the circuits that lost with
+ * them (gf2^32_mult, qft_N100, mod_adder_1024) route on the strict DAG.
+ * Measured in tests/bench/README.md (issue 21, fifth session, "the trials
+ * where the probe chose commutation"). */
+static const uint64_t commute_trial_work[4] = {0, 0, 30000, 0};
 #define TRIALS_MIN 8
 
-static uint32_t scaled_trials(uint32_t trials, uint64_t work, int level)
+static uint32_t scaled_by(uint32_t trials, uint64_t work, uint64_t w)
 {
-    uint64_t w = trial_work[level];
     if (!w || work <= w || trials <= TRIALS_MIN) return trials;
     uint64_t t = (trials * w + work / 2) / work;
     return t < TRIALS_MIN ? TRIALS_MIN : (uint32_t)t;
@@ -224,12 +230,16 @@ static qtr_status stage_layout(qtr_circuit *c, const qtr_target *t, const qtr_op
                                                              : swap_trials / L->chunk_div;
         /* the parts' trials (long circuits) stay the level's */
         uint64_t work = count_2q(c) * c->nqubits;
-        if (!o->swap_trials) swap_trials = scaled_trials(swap_trials, work, o->opt_level);
+        uint64_t w = trial_work[o->opt_level], wc = commute_trial_work[o->opt_level];
+        uint32_t layout_trials = o->layout_trials ? o->layout_trials
+                                                  : scaled_by(L->layout_trials, work, w);
+        if (!o->swap_trials) swap_trials = scaled_by(swap_trials, work, w);
         qtr_sabre_layout_opts so = {
             .iterations = L->iterations,
-            .layout_trials = o->layout_trials ? o->layout_trials
-                                              : scaled_trials(L->layout_trials, work, o->opt_level),
+            .layout_trials = layout_trials,
             .swap_trials = swap_trials,
+            .commute_layout_trials = o->layout_trials ? 0 : scaled_by(layout_trials, work, wc),
+            .commute_swap_trials = o->swap_trials ? 0 : scaled_by(swap_trials, work, wc),
             .seed = o->seed,
             .finalists = L->finalists,
             .prefix_nodes = L->prefix_nodes,

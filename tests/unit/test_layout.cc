@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <vector>
@@ -204,6 +205,53 @@ TEST(SabreLayout, CommutingLayersStayEquivalent)
             qtr_circuit_free(in);
         }
     for (qtr_target *t : ts) qtr_target_free(t);
+}
+
+// The commutation trial counts (commute_layout_trials, commute_swap_trials)
+// apply only where the probe chooses the commutation DAG: then the layout is
+// the one the smaller counts give, else the one the level's counts give.
+TEST(SabreLayout, CommutationTrialCountsApplyOnlyWhereTheProbeCommutes)
+{
+    Ctx ctx;
+    qtr_target *t = heavy_hex27();
+    auto run = [&](const qtr_circuit *in, qtr_sabre_layout_opts o) {
+        qtr_circuit *c = clone(in);
+        std::vector<uint32_t> init(c->nqubits), fin(t->nqubits);
+        uint64_t sw = 0;
+        EXPECT_EQ(qtr_pass_layout_sabre(c, t, &o, init.data(), fin.data(), &sw, &ctx), QTR_OK)
+            << ctx.msg();
+        return c;
+    };
+    qtr_sabre_layout_opts few = {2, 1, 1, 0, 0, 0, 0, 0, 0, 0};
+    qtr_sabre_layout_opts many = {2, 12, 6, 0, 0, 0, 0, 0, 0, 0};
+    int commuted = 0, strict = 0;
+    for (uint64_t seed = 0; seed < 12; seed++) {
+        few.seed = many.seed = seed;
+        qtr_sabre_layout_opts both = many;
+        both.commute_layout_trials = 1;
+        both.commute_swap_trials = 1;
+        qtr_circuit *in = commuting_layers(8, 3, seed + 900);
+        qtr_circuit *a = run(in, few), *b = run(in, both), *m = run(in, many);
+        int as_few = qtr_circuit_equal(a, b), as_many = qtr_circuit_equal(m, b);
+        EXPECT_TRUE(as_few || as_many) << "seed " << seed;
+        if (as_few && !as_many) commuted++;
+        if (as_many && !as_few) strict++;
+        qtr_circuit_free(a);
+        qtr_circuit_free(b);
+        qtr_circuit_free(m);
+        qtr_circuit_free(in);
+    }
+    EXPECT_GT(commuted, 0);   // the smaller counts took effect somewhere
+    // a circuit with nothing to commute: the counts change nothing
+    qtr_circuit *chain = scrambled_chain(3);
+    qtr_sabre_layout_opts both = many;
+    both.commute_layout_trials = 1;
+    both.commute_swap_trials = 1;
+    expect_same_layout(chain, t, many, both);
+    qtr_circuit_free(chain);
+    qtr_target_free(t);
+    std::printf("commutation counts used for %d of 12 circuits, the level's for %d\n", commuted,
+                strict);
 }
 
 TEST(SabreLayout, BeatsTheTrivialLayoutOnAScrambledLine)
