@@ -302,6 +302,25 @@ static unsigned offset_bytes(uint64_t size)
     return n;
 }
 
+/* An enumeration's member names, then their values, from *@p used on
+ * (after its base type) within @p len bytes; *@p used moves past them.
+ * HDF5 copies each name with strdup, so each must end inside the message. */
+static int check_enum_members(const unsigned char *b, uint64_t len, unsigned ver, uint64_t *used)
+{
+    unsigned nmemb = b[1] | (unsigned)b[2] << 8;
+    uint64_t pos = *used, base_size = le(b + 8 + 4, 4);
+    for (unsigned k = 0; k < nmemb; k++) {
+        const unsigned char *nul = pos < len ? memchr(b + pos, 0, len - pos) : NULL;
+        if (!nul) return -1;
+        uint64_t nlen = (uint64_t)(nul - (b + pos)) + 1;
+        pos += ver < 3 ? ALIGN8(nlen) : nlen;
+        if (pos > len) return -1;
+    }
+    if (base_size * nmemb > len - pos) return -1;
+    *used = pos + base_size * nmemb;
+    return 0;
+}
+
 /* Check the datatype encoded at @p b (at most @p len bytes) and set @p used
  * to its length. HDF5 divides by member sizes when it copies a compound type
  * and follows base types blindly, so every element size must be nonzero and
@@ -324,8 +343,8 @@ static int check_dtype(const unsigned char *b, uint64_t len, int nested, uint64_
     uint64_t pos = 8, sub;
     if (cls == 8 || cls == 9) {   /* enumeration, variable-length: a base type first */
         if (check_dtype(b + pos, len - pos, 1, &sub)) return -1;
-        *used = pos + sub;   /* an enumeration's names and values follow; HDF5 bounds them */
-        return 0;
+        *used = pos + sub;
+        return cls == 8 ? check_enum_members(b, len, ver, used) : 0;
     }
     if (cls == 10) {              /* array: dimensions, then the base type */
         unsigned nd = len > 8 ? b[8] : 0;
