@@ -104,6 +104,15 @@ static int read_chunk_at(qtr_h5_file *f, hid_t d, const qtr_h5_raw_dset *ds, con
     }
     if (nbytes > MAX_RAW_CHUNK || nbytes > f->raw.size)
         return snprintf(why, wlen, "a chunk of %llu bytes", (unsigned long long)nbytes), -1;
+    /* H5Dread_chunk copies as many bytes as the chunk's index record says,
+     * which a damaged file can make more than the storage size above */
+    unsigned fmask = 0;
+    haddr_t at = 0;
+    hsize_t rbytes = 0;
+    if (H5Dget_chunk_info_by_coord(d, off, &fmask, &at, &rbytes) < 0 || rbytes != nbytes) {
+        H5Eclear2(H5E_DEFAULT);
+        return snprintf(why, wlen, "a chunk whose index disagrees with its size"), -1;
+    }
     if (!(*buf = malloc((size_t)nbytes))) return snprintf(why, wlen, "out of memory"), -1;
     *len = nbytes;
     if (H5Dread_chunk(d, H5P_DEFAULT, off, &mask, *buf) < 0) {
