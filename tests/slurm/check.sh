@@ -152,6 +152,10 @@ job_summary() {
 show_log() {  # the end of a job's log, after a failure
   local log; log=$(job_field "$1" StdOut | head -n 1)
   [ -f "$log" ] && tail -n 15 "$log" | sed 's/^/  | /'
+  # what slurmd and slurmctld said about the job (a step that did not launch
+  # says why only there)
+  grep -h -E "(JobId=|StepId=|job |\\[)$1[^0-9]" "$T/cluster/log/slurmd.log" "$T/cluster/log/slurmctld.log" 2>/dev/null |
+    grep -v -E 'debug[0-9]?:' | tail -n 20 | sed 's/^/  slurm| /'
 }
 
 # cpus_count LIST: CPUs in a list such as 0-3,6
@@ -324,6 +328,10 @@ resubmit_case() {
   # the direct run meanwhile (the jobs mostly wait out their rounds' delay)
   for _ in $(seq 1 240); do [ -s "$W/probe" ] && break; sleep 0.5; done
   args=$(sed -n '1s/.* args=//p' "$W/probe" 2>/dev/null)
+  if [ -z "$args" ]; then  # no task started within 120 s
+    fail "$name: $(job_summary "$id1"): no task started within 120 s"
+    show_log "$id1"; scancel "$id1" 2>/dev/null; return
+  fi
   direct "$W" $args >/dev/null &
   local dpid=$!
   if [ "$how" = scancel ]; then

@@ -56,7 +56,7 @@ start() {
   mkdir -p "$D" && [ -z "$(ls -A "$D")" ] || die "$D must be a new or empty directory"
   D=$(cd "$D" && pwd)
   chmod 755 "$D"   # munged wants its socket directory reachable by all
-  mkdir -p "$D/munge" "$D/state" "$D/spool" "$D/log" && chmod 755 "$D/munge"
+  mkdir -p "$D/munge" "$D/state" "$D/spool" "$D/log" "$D/tmp" && chmod 755 "$D/munge" && chmod 1777 "$D/tmp"
 
   # munge: a fresh key (munged refuses a key others can read)
   dd if=/dev/urandom of="$D/munge/munge.key" bs=1024 count=1 status=none && chmod 400 "$D/munge/munge.key"
@@ -104,11 +104,17 @@ MpiDefault=none
 ReturnToService=2
 SchedulerType=sched/backfill
 MailProg=/bin/true
+TmpFS=$D/tmp
 MinJobAge=600
 KillWait=10
 $(echo "$node" | sed 's/ UpTime=.*//') NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
+  # PMIx's per-step directories (spmix_appdir_<uid>_<job>.<step>) in this
+  # cluster's own directory, not /tmp: job ids start at 1 in every test
+  # cluster, and a directory left in /tmp by an earlier cluster's signalled
+  # step makes the same step of a later one fail to launch.
+  echo "PMIxCliTmpDirBase=$D/tmp" >"$D/mpi.conf"
   export SLURM_CONF=$D/slurm.conf
 
   slurmctld -D -i >>"$D/log/slurmctld.out" 2>&1 &
