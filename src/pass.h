@@ -460,6 +460,10 @@ typedef struct {
                              /* when the probe chooses the commutation DAG:
                                 at most this many layout / swap trials
                                 (0: layout_trials / swap_trials) */
+    uint64_t give_up_cost;   /* 0, or: when the probe's cheapest routing's
+                                swaps cost at least this (qtr_sabre_result
+                                cost), give up: *nswaps = UINT64_MAX and the
+                                circuit is left as it was */
 } qtr_sabre_layout_opts;
 
 /** Choose a layout for the virtual circuit @p c with SABRE and route it:

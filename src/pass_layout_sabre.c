@@ -499,18 +499,23 @@ done:
  * QTR_SABRE_COMMUTE_NODES nodes keep the strict DAG. */
 #define PROBE_TRIALS 2
 
+/* With @p least (a give-up cost is set): *least = the cost of the kept DAG's
+ * cheapest probe trial, and where there is no commutation DAG to compare,
+ * the strict one is still routed once for it (UINT64_MAX: no start fits). */
 static qtr_status pick_dag(qtr_sabre_dag *d, const qtr_circuit *c, const qtr_rtarget *rt,
                            const qtr_igraph *g, const uint32_t *dense, uint32_t comp,
                            const uint32_t *vcomp, const qtr_sabre_heur *h, uint64_t seed,
-                           uint32_t ntrials, int *commuted, qtr_ctx *ctx)
+                           uint32_t ntrials, int *commuted, uint64_t *least, qtr_ctx *ctx)
 {
     *commuted = 0;
+    if (least) *least = UINT64_MAX;
     if (!ntrials || ntrials > PROBE_TRIALS) ntrials = PROBE_TRIALS;
-    if (d->nnodes > QTR_SABRE_COMMUTE_NODES) return QTR_OK;
     qtr_sabre_dag dc;
-    int made = qtr_sabre_dag_commute(&dc, d, c);
+    memset(&dc, 0, sizeof dc);
+    int made = d->nnodes > QTR_SABRE_COMMUTE_NODES ? 0 : qtr_sabre_dag_commute(&dc, d, c);
     if (made < 0) return qtr_fail(ctx, QTR_ENOMEM, "SABRE layout: commutation DAG");
-    if (!made) return QTR_OK;
+    if (!made && !least) return QTR_OK;
+    if (!made) ntrials = 1;   /* only the give-up check's routing */
     uint32_t n = rt->n;
     qtr_ctx rng;
     qtr_ctx_init(&rng, qtr_seed_for(seed, 0x0c033u));
@@ -520,7 +525,7 @@ static qtr_status pick_dag(qtr_sabre_dag *d, const qtr_circuit *c, const qtr_rta
     qtr_sabre_result r;
     memset(&r, 0, sizeof r);
     qtr_status st = QTR_OK;
-    uint64_t cost[2] = {UINT64_MAX, UINT64_MAX};
+    uint64_t cost[2] = {UINT64_MAX, UINT64_MAX}, low[2] = {UINT64_MAX, UINT64_MAX};
     if (!lay || !pool || !used || qtr_sabre_result_init(&r, n)) {
         st = qtr_fail(ctx, QTR_ENOMEM, "SABRE layout: commutation probe");
         goto done;
@@ -531,7 +536,7 @@ static qtr_status pick_dag(qtr_sabre_dag *d, const qtr_circuit *c, const qtr_rta
         goto done;   /* no start to compare on: keep the strict DAG */
     uint64_t tseed[PROBE_TRIALS];
     for (uint32_t j = 0; j < PROBE_TRIALS; j++) tseed[j] = qtr_rng_next(&rng);   /* all drawn */
-    for (int k = 0; k < 2 && !st; k++) {
+    for (int k = 0; k < 1 + made && !st; k++) {
         const qtr_sabre_dag *x = k ? &dc : d;
         qtr_sabre_state *s = qtr_sabre_state_new(x, rt);
         cost[k] = 0;
@@ -544,17 +549,19 @@ static qtr_status pick_dag(qtr_sabre_dag *d, const qtr_circuit *c, const qtr_rta
             }
             if (!st) st = s ? qtr_sabre_trial(s, h, 0, from, tseed[j], 0, NULL, 0, &r) : QTR_ENOMEM;
             cost[k] += r.cost;
+            if (r.cost < low[k]) low[k] = r.cost;
         }
         qtr_sabre_state_free(s);
     }
     if (st) st = qtr_fail(ctx, st, "SABRE layout: commutation probe");
 done:
-    if (!st && cost[1] < cost[0]) {
+    if (!st && made && cost[1] < cost[0]) {
         qtr_sabre_dag t = *d;
         *d = dc;
         dc = t;
         *commuted = 1;
     }
+    if (!st && least) *least = low[*commuted];
     qtr_sabre_dag_fini(&dc);
     qtr_sabre_result_fini(&r);
     free(lay);
@@ -632,9 +639,14 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     qtr_sabre_heur_decay(&probe, n);
     if (o->absorb > 0.0) probe.absorb = o->absorb;
     int commuted;
+    uint64_t least;
     if ((st = pick_dag(&d, c, &rt, &g, dense, comp, vcomp, &probe, o->seed, o->probe_trials,
-                       &commuted, ctx)))
+                       &commuted, o->give_up_cost ? &least : NULL, ctx)))
         goto done;
+    if (o->give_up_cost && least != UINT64_MAX && least >= o->give_up_cost) {
+        *nswaps = UINT64_MAX;   /* not worth routing: the circuit stays as it was */
+        goto done;
+    }
     /* fewer trials where the commutation DAG routes better (the buffers
      * above keep their size) */
     uint32_t nrandom = o->layout_trials;

@@ -22,6 +22,7 @@
  * circuit's instruction array in qtr_sabre_rebuild (through its allocator).
  * After qtr_pass_route_sabre every 2q gate sits on a coupling edge (either
  * direction; translation fixes directions). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -904,19 +905,14 @@ static int grow_cand(qtr_sabre_state *s)
     return 0;
 }
 
-static int cmp_tie(const void *x, const void *y)
-{
-    uint64_t a = ((const struct tie *)x)->key, b = ((const struct tie *)y)->key;
-    return a < b ? -1 : a > b;
-}
-
-/* Put the tied edges in cand[0..nc) as (scoring end, other end) in the
+/* Key the tied edges in cand[0..nc) as (scoring end, other end) by the
  * order the front-layer walk of Qiskit's SABRE (and of this file before the
  * score cache) meets them: by the front gate's place in the front list, its
  * side, then the coupling entry's place in the scoring end's row. An edge
  * between two front qubits is scored from its lower end. The random pick
- * among ties then picks what it always picked. */
-static void order_ties(qtr_sabre_state *s, size_t nc)
+ * of the tie of rank r in that order (tie_of_rank) then picks what it
+ * always picked. */
+static void key_ties(qtr_sabre_state *s, size_t nc)
 {
     const qtr_rtarget *rt = s->rt;
     const uint32_t *fnode = s->front.node;
@@ -931,16 +927,41 @@ static void order_ties(qtr_sabre_state *s, size_t nc)
         s->cand[i][0] = p;
         s->cand[i][1] = q;
     }
-    if (nc > 16) {
-        qsort(s->tie, nc, sizeof *s->tie, cmp_tie);
-        return;
+}
+
+/* The tie of rank @p r in key order (the keys are distinct, so it is one
+ * tie whatever the method): beyond 16 of them Hoare's selection, linear on
+ * average, where sorting them all (as before) cost QAOA N100 -O 2 about 3%
+ * of its instructions in qsort. */
+static const struct tie *tie_of_rank(struct tie *t, size_t nc, size_t r)
+{
+    if (nc <= 16) {   /* few: insertion sort is cheaper */
+        for (size_t i = 1; i < nc; i++)
+            for (size_t j = i; j > 0 && t[j].key < t[j - 1].key; j--) {
+                struct tie x = t[j];
+                t[j] = t[j - 1];
+                t[j - 1] = x;
+            }
+        return &t[r];
     }
-    for (size_t i = 1; i < nc; i++)
-        for (size_t j = i; j > 0 && s->tie[j].key < s->tie[j - 1].key; j--) {
-            struct tie t = s->tie[j];
-            s->tie[j] = s->tie[j - 1];
-            s->tie[j - 1] = t;
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)nc - 1, want = (ptrdiff_t)r;
+    while (lo < hi) {
+        uint64_t pivot = t[lo + (hi - lo) / 2].key;
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) {
+            while (t[i].key < pivot) i++;
+            while (t[j].key > pivot) j--;
+            if (i <= j) {
+                struct tie x = t[i];
+                t[i++] = t[j];
+                t[j--] = x;
+            }
         }
+        if (want <= j) hi = j;
+        else if (want >= i) lo = i;
+        else break;   /* between j and i: the pivot itself */
+    }
+    return &t[want];
 }
 
 /* layer_delta on raw arrays, for the direct scoring loop (keeps everything
@@ -1118,8 +1139,9 @@ static qtr_status choose_swap(qtr_sabre_state *s, const qtr_sabre_heur *h, int l
     }
     if (nc == 0) return QTR_EINVAL;   /* no coupling edge next to the front: cannot happen on a
                                          feasible layout */
-    order_ties(s, nc);
-    const struct tie *pick = &s->tie[nc == 1 ? 0 : qtr_rng_next(&s->rng) % nc];
+    key_ties(s, nc);
+    const struct tie *pick =
+        nc == 1 ? &s->tie[0] : tie_of_rank(s->tie, nc, (size_t)(qtr_rng_next(&s->rng) % nc));
     *sa = s->cand[pick->at][0];
     *sb = s->cand[pick->at][1];
     *sx = pick->edge;

@@ -202,9 +202,12 @@ static uint32_t scaled_by(uint32_t trials, uint64_t work, uint64_t w)
 
 /* Layout: choose where each virtual qubit starts (r->initial_layout) and
  * put the circuit on the target's physical qubits. A SABRE layout routes the
- * circuit at the same time (*routed = 1, r->output_permutation set). */
+ * circuit at the same time (*routed = 1, r->output_permutation set). With
+ * @p give_up, a SABRE layout whose probe routing's swaps cost at least that
+ * gives up: r->swaps = UINT64_MAX, the circuit unchanged. */
 static qtr_status stage_layout(qtr_circuit *c, const qtr_target *t, const qtr_options *o,
-                               int try_vf2, qtr_result *r, int *routed, qtr_ctx *ctx)
+                               int try_vf2, uint64_t give_up, qtr_result *r, int *routed,
+                               qtr_ctx *ctx)
 {
     uint32_t n = c->nqubits, N = t->nqubits;
     const level_routing *L = &levels[o->opt_level];
@@ -249,6 +252,7 @@ static qtr_status stage_layout(qtr_circuit *c, const qtr_target *t, const qtr_op
             .chunk_trials = chunk_trials,
             .absorb = swap_absorb(c, o->opt_level),
             .probe_trials = o->opt_level == 1 ? 1 : 0,   /* level 1: a cheaper probe */
+            .give_up_cost = give_up,
         };
         if ((st = qtr_pass_layout_sabre(c, t, &so, layout, r->output_permutation, &r->swaps,
                                         ctx)))
@@ -366,15 +370,20 @@ qtr_status qtr_transpile_chunk_level0(qtr_circuit *c, const qtr_target *t, qtr_c
  * @p given_layout: no layout stage; the circuit is put on r->initial_layout
  * (a SABRE layout of an earlier run) and routed from there with o->seed. */
 static qtr_status run_from_layout(qtr_circuit *c, const qtr_target *t, const qtr_options *o,
-                                  double approx, int given_layout, qtr_result *r, int *seeded,
-                                  qtr_ctx *ctx)
+                                  double approx, int given_layout, uint64_t give_up,
+                                  qtr_result *r, int *seeded, qtr_ctx *ctx)
 {
     double t1 = now();
     int routed = 0;   /* SABRE layout routed the circuit already */
     qtr_status st = given_layout
                         ? qtr_circuit_remap_qubits(c, r->initial_layout, t->nqubits, ctx)
-                        : stage_layout(c, t, o, !*seeded, r, &routed, ctx);
+                        : stage_layout(c, t, o, !*seeded, give_up, r, &routed, ctx);
     double t2 = now();
+    if (!st && routed && r->swaps == UINT64_MAX) {   /* gave up (give_up) */
+        r->seconds[QTR_STAGE_LAYOUT] += t2 - t1;
+        *seeded = 0;
+        return QTR_OK;
+    }
     if (!st) st = stage_routing(c, t, o, r, routed, ctx);
     double t3 = now();
     if (!st) st = stage_translation(c, t, ctx);
@@ -449,6 +458,15 @@ static const uint32_t variant_max_runs[4] = {0, 0, 8, 32};
 #define QUICK_MAX_RUNS 4
 #define QUICK_TRIALS 4
 #define REROUTE_MAX 16
+
+/* A circuit that is one Clifford gets its device synthesis (no routing)
+ * first; the SABRE run then gives up after its layout's probe when the
+ * probe's cheapest routing's swaps alone cost CLIFFORD_GIVE_UP times the
+ * synthesis's 2q gates (the full search finds some 10-30% fewer swaps than
+ * the probe, and optimisation keeps most of them). clifford_100 on torino,
+ * level 2: probe 56,467 against 2 x 11,219, output byte-identical, 7.03 G
+ * -> 2.0 G instructions (tests/bench/README.md, issue 21, sixth session). */
+#define CLIFFORD_GIVE_UP 2
 
 static uint64_t count_2q(const qtr_circuit *c)
 {
@@ -532,7 +550,7 @@ static qtr_status try_candidate(qtr_circuit *c, const qtr_circuit *base, const q
                         : qtr_circuit_clone(base, &d, ctx);
     if (!st && reroute)
         memcpy(q.initial_layout, layout ? layout : r->initial_layout, n * sizeof *q.initial_layout);
-    if (!st) st = run_from_layout(d, t, ok, approx, reroute, &q, &seeded, ctx);
+    if (!st) st = run_from_layout(d, t, ok, approx, reroute, 0, &q, &seeded, ctx);
     if (!st) st = qtr_circuit_stats(d, &sd, ctx);
     if (!st && better_output(&sd, best)) {
         swap_results(c, d, r, &q);
@@ -577,23 +595,33 @@ int qtr_pipeline_clifford_device(const qtr_circuit *c, const qtr_target *t)
     return c->nqubits >= 3 && !qtr_target_all_to_all(t) && count_2q(c) >= 2 * (uint64_t)c->nqubits;
 }
 
-static qtr_status try_clifford_device(qtr_circuit *c, const qtr_circuit *base,
-                                      const qtr_target *t, const qtr_options *o, double approx,
-                                      qtr_result *r, qtr_stats *best, size_t *other_peak,
-                                      qtr_ctx *ctx)
+/* The Clifford candidate (translated and optimised) of a copy of @p base in
+ * *out, its layouts in *q and statistics in *sd; *out NULL when @p base is
+ * not one Clifford, or the candidate did not fit the memory budget. */
+static qtr_status clifford_candidate(const qtr_circuit *base, const qtr_target *t,
+                                     const qtr_options *o, double approx, qtr_circuit **out,
+                                     qtr_result *q, qtr_stats *sd, qtr_ctx *ctx)
 {
     uint32_t n = base->nqubits;
-    uint32_t *layout = malloc((n ? n : 1) * sizeof *layout);
     qtr_circuit *d = NULL;
-    int done = 0;
-    qtr_status st = !layout ? qtr_fail(ctx, QTR_ENOMEM, "layout of %u qubits", n)
-                            : qtr_circuit_clone(base, &d, ctx);
-    if (!st) st = qtr_pass_clifford_device(d, t, layout, &done, ctx);
-    if (!st && done) st = try_candidate(c, d, t, o, 1, layout, approx, r, best, other_peak, ctx);
-    if (d && d->alloc.peak > *other_peak) *other_peak = d->alloc.peak;
+    int done = 0, seeded = 1;
+    *out = NULL;
+    q->nvirtual = n;
+    q->nphysical = t->nqubits;
+    q->initial_layout = malloc((n ? n : 1) * sizeof *q->initial_layout);
+    q->output_permutation = malloc((n ? n : 1) * sizeof *q->output_permutation);
+    qtr_status st = !q->initial_layout || !q->output_permutation
+                        ? qtr_fail(ctx, QTR_ENOMEM, "layout of %u qubits", n)
+                        : qtr_circuit_clone(base, &d, ctx);
+    if (!st) st = qtr_pass_clifford_device(d, t, q->initial_layout, &done, ctx);
+    if (!st && done) st = run_from_layout(d, t, o, approx, 1, 0, q, &seeded, ctx);
+    if (!st && done) st = qtr_circuit_stats(d, sd, ctx);
+    if (!st && done) {
+        *out = d;
+        d = NULL;
+    }
     qtr_circuit_free(d);
-    free(layout);
-    return st;
+    return st == QTR_ENOMEM ? QTR_OK : st;   /* over budget: no candidate */
 }
 
 static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const qtr_options *o,
@@ -605,18 +633,27 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
     uint32_t reroutes = qtr_pipeline_reroutes(c, o->opt_level);
     uint32_t variants = pre ? qtr_pipeline_role_variants(c, o->opt_level) : 0;
     int clifford = o->opt_level >= 2 && qtr_pipeline_clifford_device(c, t);
-    qtr_circuit *base = NULL;
+    qtr_circuit *base = NULL, *cd = NULL;   /* cd: the Clifford candidate */
+    qtr_result cq = {0};
+    qtr_stats best, cs;
     int seeded = 0;
+    size_t other_peak = 0;
     qtr_status st = runs > 1 || quick || reroutes || variants || clifford
                         ? qtr_circuit_clone(c, &base, ctx)
                         : QTR_OK;
-    if (!st) st = run_from_layout(c, t, o, approx, 0, r, &seeded, ctx);
-    if (st || !base || !seeded) {
-        qtr_circuit_free(base);
-        return st;
+    /* the Clifford candidate first: SABRE gives up when its probe routing's
+     * swaps alone cost CLIFFORD_GIVE_UP times the candidate's 2q gates */
+    if (!st && clifford) st = clifford_candidate(base, t, o, approx, &cd, &cq, &cs, ctx);
+    if (cd) other_peak = cd->alloc.peak;
+    uint64_t give_up = cd ? CLIFFORD_GIVE_UP * (cs.n2q ? cs.n2q : 1) : 0;
+    if (!st) st = run_from_layout(c, t, o, approx, 0, give_up, r, &seeded, ctx);
+    if (!st && cd && r->swaps == UINT64_MAX) {   /* gave up: the candidate is the output */
+        swap_results(c, cd, r, &cq);
+        for (int s = 0; s < QTR_STAGE_COUNT; s++) r->seconds[s] += cq.seconds[s];
+        c->alloc.peak += base->alloc.peak + cd->alloc.peak;   /* they lived beside it */
+        goto done;
     }
-    qtr_stats best;
-    size_t other_peak = 0;
+    if (st || !base || !seeded) goto done;
     st = qtr_circuit_stats(c, &best, ctx);
     qtr_options ok = *o;
     for (uint32_t k = 1; k < runs && !st; k++) {
@@ -643,11 +680,17 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
         ok.seed = o->seed + RESEED_MAX_RUNS + QUICK_MAX_RUNS + k;
         st = try_candidate(c, base, t, &ok, 1, NULL, approx, r, &best, &other_peak, ctx);
     }
-    if (!st && clifford) st = try_clifford_device(c, base, t, o, approx, r, &best, &other_peak, ctx);
+    if (!st && cd) {
+        if (better_output(&cs, &best)) swap_results(c, cd, r, &cq);
+        for (int s = 0; s < QTR_STAGE_COUNT; s++) r->seconds[s] += cq.seconds[s];
+    }
     if (st == QTR_ENOMEM) st = QTR_OK;   /* a candidate over budget: keep the best so far */
     /* the post-init copy and one candidate (with its variant's post-init
      * copy) lived beside the kept circuit */
     c->alloc.peak += base->alloc.peak + other_peak + variant_peak;
+done:
+    qtr_circuit_free(cd);
+    qtr_result_free(&cq);
     qtr_circuit_free(base);
     return st;
 }

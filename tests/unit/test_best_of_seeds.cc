@@ -164,3 +164,44 @@ TEST(BestOfSeeds, RandomCliffordRegionsLevels2And3)
     random_runs(clifford, "grid:2x3", 6, 80, 2, 40);
     random_runs(clifford, "line:7", 7, 120, 3, 15);
 }
+
+// Wide dense Cliffords on a line: the candidate synthesised along the
+// coupling graph (no swaps) beats any routing by far, so SABRE gives up
+// after its probe (pipeline.c, CLIFFORD_GIVE_UP: here the probe's swaps
+// cost 2.5-2.9 times the candidate's 2q gates); the output must still be
+// equivalent, conform and repeat, and be that candidate.
+TEST(BestOfSeeds, WideCliffordsKeepTheDeviceSynthesis)
+{
+    const std::vector<qtr_op> clifford = {QTR_OP_CX, QTR_OP_CX, QTR_OP_CZ, QTR_OP_H, QTR_OP_S,
+                                          QTR_OP_SX};
+    Target tg("line:16");
+    uint64_t kept = 0, n = scaled(3);
+    for (uint64_t seed = 0; seed < n; seed++) {
+        qtr_ctx ctx;
+        qtr_ctx_init(&ctx, seed);
+        qtr_circuit *in = nullptr, *out = nullptr, *again = nullptr;
+        ASSERT_EQ(qtr_random_circuit(16, 1000, clifford.data(), clifford.size(), seed, &in, &ctx),
+                  QTR_OK);
+        ASSERT_EQ(qtr_circuit_clone(in, &out, &ctx), QTR_OK);
+        ASSERT_EQ(qtr_circuit_clone(in, &again, &ctx), QTR_OK);
+        qtr_options o;
+        qtr_options_default(&o);
+        o.seed = seed;
+        qtr_result r, r2;
+        ASSERT_EQ(qtr_transpile(out, tg.t, &o, &r, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
+        ASSERT_EQ(qtr_transpile(again, tg.t, &o, &r2, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
+        EXPECT_EQ(qtr_target_check_circuit(tg.t, out, &ctx), QTR_OK) << qtr_ctx_message(&ctx);
+        EXPECT_EQ(qtr_sim_equivalent(in, out, r.initial_layout, r.output_permutation, 1e-6, &ctx),
+                  QTR_OK)
+            << "seed " << seed << ": " << qtr_ctx_message(&ctx);
+        EXPECT_EQ(r.out.n2q, count_2q(out)) << "seed " << seed;
+        EXPECT_TRUE(qtr_circuit_equal(out, again)) << "seed " << seed;
+        kept += r.swaps == 0;
+        qtr_result_free(&r);
+        qtr_result_free(&r2);
+        qtr_circuit_free(in);
+        qtr_circuit_free(out);
+        qtr_circuit_free(again);
+    }
+    EXPECT_EQ(kept, n) << "a routing beat the Clifford synthesis";
+}

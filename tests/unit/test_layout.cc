@@ -254,6 +254,46 @@ TEST(SabreLayout, CommutationTrialCountsApplyOnlyWhereTheProbeCommutes)
                 strict);
 }
 
+// give_up_cost: a probe routing that costs at least that leaves the circuit
+// as it was (*nswaps = UINT64_MAX); one that costs less, or no give-up
+// cost, routes as usual.
+TEST(SabreLayout, GivesUpOnlyWhenTheProbeCostsTheGiveUpCost)
+{
+    Ctx ctx;
+    qtr_target *t = heavy_hex27();
+    qtr_circuit *in = random_circuit(15, 400, 9);
+    qtr_sabre_layout_opts o = {2, 4, 4, 77, 2, 0, 0, 0, 0, 0};
+    qtr_sabre_layout_opts huge = o;
+    huge.give_up_cost = UINT64_MAX;
+    expect_same_layout(in, t, o, huge);
+    qtr_sabre_layout_opts tiny = o;
+    tiny.give_up_cost = 1;
+    qtr_circuit *c = clone(in);
+    std::vector<uint32_t> init(in->nqubits), fin(in->nqubits);
+    uint64_t sw = 0;
+    ASSERT_EQ(qtr_pass_layout_sabre(c, t, &tiny, init.data(), fin.data(), &sw, &ctx), QTR_OK)
+        << ctx.msg();
+    EXPECT_EQ(sw, UINT64_MAX);
+    EXPECT_TRUE(qtr_circuit_equal(c, in));
+    qtr_circuit_free(c);
+    qtr_circuit_free(in);
+    // one cx: the probe's dense start needs no swap, cost 0 < 1, so it is routed
+    qtr_circuit *pair = empty(3);
+    add(pair, QTR_OP_CX, {0, 2});
+    qtr_target *l = line(10);
+    c = clone(pair);
+    std::vector<uint32_t> i2(3), f2(3);
+    ASSERT_EQ(qtr_pass_layout_sabre(c, l, &tiny, i2.data(), f2.data(), &sw, &ctx), QTR_OK)
+        << ctx.msg();
+    EXPECT_EQ(sw, 0u);
+    EXPECT_EQ(c->nqubits, 10u);
+    EXPECT_TRUE(conforms(c, l));
+    qtr_circuit_free(c);
+    qtr_circuit_free(pair);
+    qtr_target_free(l);
+    qtr_target_free(t);
+}
+
 TEST(SabreLayout, BeatsTheTrivialLayoutOnAScrambledLine)
 {
     qtr_target *t = line(10);
