@@ -68,7 +68,8 @@ int main(void)
                 return 1;
             }
             qtr_sabre_dag_fini(&dag);
-            qtr_sabre_layout_opts lo = {2, 6, 6, seed, 3, 0, 0, 0, 0, 0};
+            qtr_sabre_layout_opts lo = {.iterations = 2, .layout_trials = 6, .swap_trials = 6,
+                                        .seed = seed, .finalists = 3};
             if (qtr_pass_layout_sabre(c, t[k], &lo, init, fin, &nsw, &ctx))
                 return die("layout", &ctx);
             printf("# %s seed %llu layout: %llu swaps\n", t[k]->name, (unsigned long long)seed,
@@ -78,7 +79,7 @@ int main(void)
             dump(c);
             uint32_t id[32];
             for (uint32_t v = 0; v < 32; v++) id[v] = v;
-            qtr_route_opts ro = {0, 12, seed};
+            qtr_route_opts ro = {.basic = 0, .trials = 12, .seed = seed};
             if (qtr_circuit_remap_qubits(d, id, t[k]->nqubits, &ctx) ||
                 qtr_pass_route_sabre(d, t[k], &ro, perm, &nsw, &ctx))
                 return die("route", &ctx);
@@ -86,7 +87,9 @@ int main(void)
                    (unsigned long long)nsw);
             dump(d);
             /* finalists routed in parts of 200 nodes, 3 trials each */
-            qtr_sabre_layout_opts lc = {2, 6, 6, seed, 3, 0, 0, 200, 0, 3};
+            qtr_sabre_layout_opts lc = {.iterations = 2, .layout_trials = 6, .swap_trials = 6,
+                                        .seed = seed, .finalists = 3, .chunk_nodes = 200,
+                                        .chunk_trials = 3};
             if (qtr_pass_layout_sabre(e, t[k], &lc, init, fin, &nsw, &ctx))
                 return die("layout in parts", &ctx);
             printf("# %s seed %llu layout in parts: %llu swaps\n", t[k]->name,

@@ -468,8 +468,8 @@ TEST(BasisTranslation, ConditionsAreKeptAndDirectivesPassThrough)
     EXPECT_EQ(c->inst[c->ninst - 1].op, QTR_OP_RESET);
     size_t nv5 = 0, nv3 = 0;
     for (size_t i = 1; i + 2 < c->ninst; i++) {
-        uint32_t creg;
-        uint64_t v;
+        uint32_t creg = UINT32_MAX;
+        uint64_t v = 0;   // set by qtr_inst_condition (asserted)
         ASSERT_TRUE(qtr_inst_condition(c, &c->inst[i], &creg, &v)) << i;
         EXPECT_EQ(creg, 0u);
         nv5 += v == 0x100000005ull;
