@@ -8,34 +8,17 @@
 #   launch (strace).
 # Needs the built qtranspile ($QTR_BUILDDIR) and h5diff (hdf5-tools).
 # Parts needing mpirun or strace are skipped, and said so, when absent.
-set -u
-B=${QTR_BUILDDIR:-.}/qtranspile
-SRC=${QTR_SRCDIR:-$(dirname "$0")/../..}
 command -v h5diff >/dev/null || { echo "SKIP: h5diff (Debian: hdf5-tools) not installed"; exit 77; }
-[ -x "$B" ] || { echo "FAIL: $B not built"; exit 1; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/qtr_batch.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok()   { echo "ok [${SECONDS}s]: $*"; }
-bad()  { echo "FAIL: $*"; fails=$((fails + 1)); }
-# expect CODE CMD...: run, check the exit status
-expect() {
-  local want=$1; shift
-  "$@" >"$T/out" 2>"$T/err"; local got=$?
-  if [ "$got" -ne "$want" ]; then bad "exit $got (want $want): $*"; sed 's/^/  | /' "$T/err" | head -20; return 1; fi
-  return 0
-}
+. "$(dirname "$0")/common.sh" batch
+ok() { echo "ok [${SECONDS}s]: $*"; }   # with the time: several cases kill runs mid-way
 same() {  # same A B: result datasets byte-identical (timings excluded)
   if h5diff --exclude-path /timing "$1" "$2" >"$T/diff" 2>&1; then ok "$3"; else bad "$3"; head -20 "$T/diff" | sed 's/^/  | /'; fi
 }
 status_line() { "$B" info "$1" | sed -n 's/^status: //p'; }
 
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 # waiting ranks yield the core: CI machines run more processes than cores
 export OMPI_MCA_mpi_yield_when_idle=1
-export OMP_NUM_THREADS=1
 # In sanitizer builds: LeakSanitizer reports blocks Open MPI's dlopen'ed
 # components keep (no symbols to suppress them by), and at exit it starts a
 # tracer task (clone without CLONE_THREAD) the process-creation check would
