@@ -302,20 +302,26 @@ static unsigned offset_bytes(uint64_t size)
     return n;
 }
 
+/* Move *@p pos past the member name there (padded to 8 bytes before
+ * datatype version 3). HDF5 copies names with strdup, so each must end
+ * inside the @p len bytes of the message. */
+static int skip_member_name(const unsigned char *b, uint64_t len, unsigned ver, uint64_t *pos)
+{
+    const unsigned char *nul = *pos < len ? memchr(b + *pos, 0, len - *pos) : NULL;
+    if (!nul) return -1;
+    uint64_t nlen = (uint64_t)(nul - (b + *pos)) + 1;
+    *pos += ver < 3 ? ALIGN8(nlen) : nlen;
+    return *pos > len ? -1 : 0;
+}
+
 /* An enumeration's member names, then their values, from *@p used on
- * (after its base type) within @p len bytes; *@p used moves past them.
- * HDF5 copies each name with strdup, so each must end inside the message. */
+ * (after its base type) within @p len bytes; *@p used moves past them. */
 static int check_enum_members(const unsigned char *b, uint64_t len, unsigned ver, uint64_t *used)
 {
     unsigned nmemb = b[1] | (unsigned)b[2] << 8;
     uint64_t pos = *used, base_size = le(b + 8 + 4, 4);
-    for (unsigned k = 0; k < nmemb; k++) {
-        const unsigned char *nul = pos < len ? memchr(b + pos, 0, len - pos) : NULL;
-        if (!nul) return -1;
-        uint64_t nlen = (uint64_t)(nul - (b + pos)) + 1;
-        pos += ver < 3 ? ALIGN8(nlen) : nlen;
-        if (pos > len) return -1;
-    }
+    for (unsigned k = 0; k < nmemb; k++)
+        if (skip_member_name(b, len, ver, &pos)) return -1;
     if (base_size * nmemb > len - pos) return -1;
     *used = pos + base_size * nmemb;
     return 0;
@@ -357,13 +363,9 @@ static int check_dtype(const unsigned char *b, uint64_t len, int nested, uint64_
     unsigned nmemb = b[1] | (unsigned)b[2] << 8;   /* compound */
     if (nmemb == 0) return -1;
     for (unsigned k = 0; k < nmemb; k++) {
-        const unsigned char *name = b + pos;
-        const unsigned char *nul = pos < len ? memchr(name, 0, len - pos) : NULL;
-        if (!nul) return -1;
-        uint64_t nlen = (uint64_t)(nul - name) + 1;
-        pos += ver < 3 ? ALIGN8(nlen) : nlen;
+        if (skip_member_name(b, len, ver, &pos)) return -1;
         unsigned ob = ver < 3 ? 4 : offset_bytes(size);
-        if (pos > len || ob > len - pos) return -1;
+        if (ob > len - pos) return -1;
         uint64_t off = le(b + pos, ob);
         pos += ob + (ver == 1 ? 28 : 0);   /* version 1: dimension fields */
         if (pos > len || check_dtype(b + pos, len - pos, 1, &sub)) return -1;

@@ -905,12 +905,17 @@ static int coordinate(void *ud, qtr_team *t)
     return QTR_TEAM_IDLE;
 }
 
-/* A run that stopped on an error: the error, and what is kept. */
+/* A run that stopped on an error: the error, and what is kept. The system's
+ * reason, when the error carries one, says whether space is what to free. */
 static void say_failed(const run_state *s, const qtr_ctx *ctx)
 {
+    int full = strstr(ctx->msg, strerror(ENOSPC)) != NULL;
+#ifdef EDQUOT
+    full = full || strstr(ctx->msg, strerror(EDQUOT)) != NULL;
+#endif
     say(NULL, "%s", ctx->msg);
     say(NULL, "%s keeps every row marked done; run the same command with --resume to do the "
-              "rest (once space is free, if the disk was full)", s->o->output);
+              "rest, once %s", s->o->output, full ? "space is free" : "the cause above is fixed");
 }
 
 /* The rounds of the run, pipelined: returns the exit status. */

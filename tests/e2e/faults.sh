@@ -226,7 +226,7 @@ if mount -t tmpfs -o size=256k tmpfs "$T/mnt" 2>/dev/null; then
     if [ "$shape" = 1 ]; then "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >"$T/fout" 2>&1
     else $NOLEAK mpirun -n 2 "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" >"$T/fout" 2>&1; fi
     rc=$?
-    if [ $rc -eq 2 ] && grep -q "No space left on device" "$T/fout" && grep -q "with --resume" "$T/fout"; then
+    if [ $rc -eq 2 ] && grep -q "No space left on device" "$T/fout" && grep -q "with --resume to do the rest, once space is free" "$T/fout"; then
       ok "$shape process(es), disk full: exit 2, $(grep -m1 'No space' "$T/fout" | sed 's/ (HDF5.*//')"
     else
       bad "$shape process(es), disk full: exit $rc: $(head -4 "$T/fout")"
