@@ -644,7 +644,6 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
     /* the Clifford candidate first: SABRE gives up when its probe routing's
      * swaps alone cost CLIFFORD_GIVE_UP times the candidate's 2q gates */
     if (!st && clifford) st = clifford_candidate(base, t, o, approx, &cd, &cq, &cs, ctx);
-    if (cd) other_peak = cd->alloc.peak;
     uint64_t give_up = cd ? CLIFFORD_GIVE_UP * (cs.n2q ? cs.n2q : 1) : 0;
     if (!st) st = run_from_layout(c, t, o, approx, 0, give_up, r, &seeded, ctx);
     if (!st && cd && r->swaps == UINT64_MAX) {   /* gave up: the candidate is the output */
@@ -685,9 +684,10 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
         for (int s = 0; s < QTR_STAGE_COUNT; s++) r->seconds[s] += cq.seconds[s];
     }
     if (st == QTR_ENOMEM) st = QTR_OK;   /* a candidate over budget: keep the best so far */
-    /* the post-init copy and one candidate (with its variant's post-init
-     * copy) lived beside the kept circuit */
-    c->alloc.peak += base->alloc.peak + other_peak + variant_peak;
+    /* the post-init copy, one candidate (with its variant's post-init
+     * copy) and the Clifford candidate (or, kept, the run it beat) lived
+     * beside the kept circuit */
+    c->alloc.peak += base->alloc.peak + other_peak + variant_peak + (cd ? cd->alloc.peak : 0);
 done:
     qtr_circuit_free(cd);
     qtr_result_free(&cq);
