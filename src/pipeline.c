@@ -530,6 +530,24 @@ static void swap_results(qtr_circuit *c, qtr_circuit *d, qtr_result *r, qtr_resu
     q->swaps = sw;
 }
 
+/* A candidate's result: layouts for @p n virtual on @p N physical qubits. */
+static qtr_status candidate_result(qtr_result *q, uint32_t n, uint32_t N, qtr_ctx *ctx)
+{
+    q->nvirtual = n;
+    q->nphysical = N;
+    q->initial_layout = malloc((n ? n : 1) * sizeof *q->initial_layout);
+    q->output_permutation = malloc((n ? n : 1) * sizeof *q->output_permutation);
+    return !q->initial_layout || !q->output_permutation
+               ? qtr_fail(ctx, QTR_ENOMEM, "layout of %u qubits", n)
+               : QTR_OK;
+}
+
+/* A candidate's stage seconds count in the kept result, kept or not. */
+static void add_stage_seconds(qtr_result *r, const qtr_result *q)
+{
+    for (int s = 0; s < QTR_STAGE_COUNT; s++) r->seconds[s] += q->seconds[s];
+}
+
 /* One candidate: a copy of base run with options @p ok (a whole run, or with
  * @p reroute from the kept output's initial layout), kept in c and r when it
  * beats *best. *other_peak: the largest peak of a copy that lived beside c. */
@@ -539,15 +557,12 @@ static qtr_status try_candidate(qtr_circuit *c, const qtr_circuit *base, const q
                                 size_t *other_peak, qtr_ctx *ctx)
 {
     uint32_t n = r->nvirtual;
-    qtr_result q = {.nvirtual = n, .nphysical = r->nphysical};
+    qtr_result q = {0};
     qtr_circuit *d = NULL;
     qtr_stats sd;
     int seeded = 1;   /* the first run's SABRE layout: VF2Layout found none */
-    q.initial_layout = malloc((n ? n : 1) * sizeof *q.initial_layout);
-    q.output_permutation = malloc((n ? n : 1) * sizeof *q.output_permutation);
-    qtr_status st = !q.initial_layout || !q.output_permutation
-                        ? qtr_fail(ctx, QTR_ENOMEM, "layout of %u qubits", n)
-                        : qtr_circuit_clone(base, &d, ctx);
+    qtr_status st = candidate_result(&q, n, r->nphysical, ctx);
+    if (!st) st = qtr_circuit_clone(base, &d, ctx);
     if (!st && reroute)
         memcpy(q.initial_layout, layout ? layout : r->initial_layout, n * sizeof *q.initial_layout);
     if (!st) st = run_from_layout(d, t, ok, approx, reroute, 0, &q, &seeded, ctx);
@@ -556,7 +571,7 @@ static qtr_status try_candidate(qtr_circuit *c, const qtr_circuit *base, const q
         swap_results(c, d, r, &q);
         *best = sd;
     }
-    for (int s = 0; s < QTR_STAGE_COUNT; s++) r->seconds[s] += q.seconds[s];
+    add_stage_seconds(r, &q);
     if (d && d->alloc.peak > *other_peak) *other_peak = d->alloc.peak;
     qtr_circuit_free(d);
     qtr_result_free(&q);
@@ -606,13 +621,8 @@ static qtr_status clifford_candidate(const qtr_circuit *base, const qtr_target *
     qtr_circuit *d = NULL;
     int done = 0, seeded = 1;
     *out = NULL;
-    q->nvirtual = n;
-    q->nphysical = t->nqubits;
-    q->initial_layout = malloc((n ? n : 1) * sizeof *q->initial_layout);
-    q->output_permutation = malloc((n ? n : 1) * sizeof *q->output_permutation);
-    qtr_status st = !q->initial_layout || !q->output_permutation
-                        ? qtr_fail(ctx, QTR_ENOMEM, "layout of %u qubits", n)
-                        : qtr_circuit_clone(base, &d, ctx);
+    qtr_status st = candidate_result(q, n, t->nqubits, ctx);
+    if (!st) st = qtr_circuit_clone(base, &d, ctx);
     if (!st) st = qtr_pass_clifford_device(d, t, q->initial_layout, &done, ctx);
     if (!st && done) st = run_from_layout(d, t, o, approx, 1, 0, q, &seeded, ctx);
     if (!st && done) st = qtr_circuit_stats(d, sd, ctx);
@@ -648,7 +658,7 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
     if (!st) st = run_from_layout(c, t, o, approx, 0, give_up, r, &seeded, ctx);
     if (!st && cd && r->swaps == UINT64_MAX) {   /* gave up: the candidate is the output */
         swap_results(c, cd, r, &cq);
-        for (int s = 0; s < QTR_STAGE_COUNT; s++) r->seconds[s] += cq.seconds[s];
+        add_stage_seconds(r, &cq);
         c->alloc.peak += base->alloc.peak + cd->alloc.peak;   /* they lived beside it */
         goto done;
     }
@@ -681,7 +691,7 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
     }
     if (!st && cd) {
         if (better_output(&cs, &best)) swap_results(c, cd, r, &cq);
-        for (int s = 0; s < QTR_STAGE_COUNT; s++) r->seconds[s] += cq.seconds[s];
+        add_stage_seconds(r, &cq);
     }
     if (st == QTR_ENOMEM) st = QTR_OK;   /* a candidate over budget: keep the best so far */
     /* the post-init copy, one candidate (with its variant's post-init
