@@ -550,7 +550,9 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     /* 3. write */
     if (c->parallel_io) {
         /* every rank writes its own rows; each step is collective, so a
-         * failure anywhere stops everyone at the same step. Parallel HDF5
+         * failure anywhere stops everyone at the same step (or, when the
+         * failed rank left the others inside HDF5's collective, ends the
+         * job: all_ok_collective). Parallel HDF5
          * has no undo journal of its own: every rank starts its rank
          * journal (mpiio_journal.h), then rank 0 marks the commit under
          * way (qtr_h5_mark_commit), and removes the mark once every rank's
