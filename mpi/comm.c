@@ -210,18 +210,34 @@ int qtr_comm_ibarrier_done(qtr_comm *c)
  * MPI call polls at full speed, and the coordinator that waits shares its
  * core with a worker: rank 0 spent 3.3 s of CPU (2 ranks x 1 thread, a
  * core each) waiting for another rank to compress its results. */
-static int wait_all(qtr_comm *c, int n, MPI_Request *req, MPI_Status *st)
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* As wait_all, but for at most @p seconds (<= 0: no limit): 1 when the
+ * requests are still pending then (they stay posted). */
+static int wait_all_within(qtr_comm *c, int n, MPI_Request *req, MPI_Status *st, double seconds)
 {
     long us = 50;
+    double until = seconds > 0 ? mono_now() + seconds : 0;
     for (;;) {
         int done = 0;
         if (MPI_Testall(n, req, &done, st ? st : MPI_STATUSES_IGNORE) != MPI_SUCCESS) return -1;
         if (done) return 0;
+        if (until > 0 && mono_now() >= until) return 1;
         if (c->waiting) c->waiting(c->waiting_ud);
         struct timespec ts = {0, us * 1000};
         nanosleep(&ts, NULL);
         if (us < 1000) us *= 2;
     }
+}
+
+static int wait_all(qtr_comm *c, int n, MPI_Request *req, MPI_Status *st)
+{
+    return wait_all_within(c, n, req, st, 0);
 }
 
 static int wait_one(qtr_comm *c, MPI_Request *req, MPI_Status *st)
@@ -259,6 +275,22 @@ int qtr_comm_max_int(qtr_comm *c, int *v)
 #endif
     (void)c;
     (void)v;
+    return 0;
+}
+
+int qtr_comm_max_int_within(qtr_comm *c, int *v, double seconds)
+{
+#ifdef QTR_HAVE_MPI
+    if (c->mpi && c->size > 1) {
+        MPI_Request rq;
+        if (MPI_Iallreduce(MPI_IN_PLACE, v, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &rq) != MPI_SUCCESS)
+            return -1;
+        return wait_all_within(c, 1, &rq, NULL, seconds);
+    }
+#endif
+    (void)c;
+    (void)v;
+    (void)seconds;
     return 0;
 }
 

@@ -54,6 +54,12 @@ int qtr_comm_ibarrier_done(qtr_comm *c);
 int qtr_comm_bcast(qtr_comm *c, void *buf, size_t bytes, int root);
 /** *v becomes the maximum over ranks. */
 int qtr_comm_max_int(qtr_comm *c, int *v);
+/** As qtr_comm_max_int, but waits at most @p seconds (<= 0: no limit) for
+ *  the other ranks: 1 when they have not all arrived by then. The
+ *  reduction is then still posted (and *v undefined): the caller can only
+ *  stop the job (qtr_comm_abort). For a rank that knows the others may be
+ *  held elsewhere, in a collective it left (rounds.c). */
+int qtr_comm_max_int_within(qtr_comm *c, int *v, double seconds);
 /** *v becomes the sum over ranks. */
 int qtr_comm_sum_u64(qtr_comm *c, uint64_t *v);
 

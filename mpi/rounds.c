@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "cli_opts.h" /* QTR_PROG, QTR_EXIT_USAGE */
 #include "killpoint.h"
 #include "mpiio_journal.h"
 #include "rounds.h"
@@ -384,6 +385,59 @@ static int all_ok(qtr_comm *c, int rc, qtr_ctx *ctx, const char *what)
     return bad ? -1 : 0;
 }
 
+/* How long a rank whose collective write step failed waits for the other
+ * ranks to agree before it ends the job (QTR_TEST_AGREE_WAIT overrides).
+ * By then the others are either already waiting in the agreement -- they
+ * finished the step, which cannot take them long after this rank left it
+ * (a whole commit's two dozen collective steps took 0.6-1.2 s on the
+ * bench) -- or held inside the collective this rank left, where they would
+ * stay until the job's time limit. 60 s leaves a slow parallel file
+ * system's flush ample time, and is nothing against a time limit. Ending
+ * the job early loses nothing: this commit has failed in any case (every
+ * rank stops after it), and --resume undoes it from the rank journals. */
+#define AGREE_WAIT_SECONDS 60.0
+
+/* all_ok after a --writer=all step that runs HDF5 collectives (HDF5 makes
+ * its MPI-IO calls on a communicator of its own). A rank whose step failed
+ * may have left such a collective early, or never entered it: the others
+ * then wait in it forever while this rank would wait for them here. So it
+ * waits only AGREE_WAIT_SECONDS, then says why and ends the job
+ * (MPI_Abort). Ranks whose step succeeded cannot tell slow from stuck:
+ * they wait as all_ok does, and the failed rank decides. */
+static int all_ok_collective(qtr_rounds *r, int rc, qtr_ctx *ctx, const char *what)
+{
+    qtr_comm *c = r->comm;
+    if (!rc) return all_ok(c, rc, ctx, what);
+    double wait = qtr_killpoint_agree_wait(AGREE_WAIT_SECONDS);
+    int bad = 1, got = qtr_comm_max_int_within(c, &bad, wait);
+    if (got == 0) return -1;  /* every rank is here: they all stop, with this rank's message */
+    if (got < 0) {
+        qtr_fail(ctx, QTR_EIO, "MPI failed while %s", what);
+        return -1;
+    }
+    fprintf(stderr, QTR_PROG ": rank %d: %s failed: %s\n", c->rank, what, ctx->msg);
+    fprintf(stderr,
+            QTR_PROG ": rank %d: the other ranks did not agree on that step within %g s: they are "
+            "presumably held inside the collective write this rank left, and would wait there "
+            "until the job's time limit; ending the whole job (MPI_Abort). Run the same command "
+            "with --resume: it undoes this unfinished commit from the rank journals "
+            "(%s.journal.RANK) and completes the batch\n",
+            c->rank, wait, qtr_h5_path(r->out));
+    fflush(stderr);
+    qtr_comm_abort(c, QTR_EXIT_USAGE);
+    return -1;  /* not reached: only a world of several ranks gets here */
+}
+
+/* QTR_TEST_FAIL: this rank's run of --writer=all commit step @p step
+ * fails here, HDF5 not called, as if its disk had failed. 1 if so. */
+static int injected(const char *step, const char *path, qtr_ctx *ctx)
+{
+    if (!qtr_killpoint_fail(step)) return 0;
+    qtr_fail(ctx, QTR_EIO, "%s: the %s step failed on purpose (QTR_TEST_FAIL; HDF5 not called)",
+             path, step);
+    return 1;
+}
+
 /* This rank's rows' precompressed chunks (@p rc, one entry per row of @p b)
  * as one table for the block, now that the rows are placed: chunk numbers
  * from each segment's start become the file's, sorted by pool, then chunk
@@ -496,7 +550,9 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
     /* 3. write */
     if (c->parallel_io) {
         /* every rank writes its own rows; each step is collective, so a
-         * failure anywhere stops everyone at the same step. Parallel HDF5
+         * failure anywhere stops everyone at the same step (or, when the
+         * failed rank left the others inside HDF5's collective, ends the
+         * job: all_ok_collective). Parallel HDF5
          * has no undo journal of its own: every rank starts its rank
          * journal (mpiio_journal.h), then rank 0 marks the commit under
          * way (qtr_h5_mark_commit), and removes the mark once every rank's
@@ -510,27 +566,29 @@ int qtr_rounds_commit(qtr_rounds *r, uint32_t seq, uint64_t first, size_t n,
         if (all_ok(c, step, ctx, "starting a commit's journals")) goto done;
         step = c->rank == 0 && qtr_h5_mark_commit(path, c->size, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "marking a commit")) goto done;
-        step = qtr_h5_grow(r->out, ext, ctx) ? -1 : 0;
-        if (all_ok(c, step, ctx, "extending the results")) goto done;
+        /* the steps below are HDF5 collectives: a rank that fails one
+         * agrees with a deadline (all_ok_collective) */
+        step = (injected("grow", path, ctx) || qtr_h5_grow(r->out, ext, ctx)) ? -1 : 0;
+        if (all_ok_collective(r, step, ctx, "extending the results")) goto done;
         qtr_killpoint("grow");
         feed(r);
-        step = qtr_h5_write_block(r->out, mine, c->dxpl, ctx) ? -1 : 0;
-        if (all_ok(c, step, ctx, "writing results")) goto done;
+        step = (injected("data", path, ctx) || qtr_h5_write_block(r->out, mine, c->dxpl, ctx)) ? -1 : 0;
+        if (all_ok_collective(r, step, ctx, "writing results")) goto done;
         qtr_killpoint("data");
         charge(r, QTR_COMMIT_WRITE, &m);
-        step = flush(r, ctx);
-        if (all_ok(c, step, ctx, "flushing results")) goto done;
+        step = injected("flush", path, ctx) ? -1 : flush(r, ctx);
+        if (all_ok_collective(r, step, ctx, "flushing results")) goto done;
         feed(r);
         charge(r, QTR_COMMIT_FLUSH, &m);
-        step = qtr_h5_write_status(r->out, mine, c->dxpl, ctx) ? -1 : 0;
-        if (all_ok(c, step, ctx, "writing status")) goto done;
+        step = (injected("status", path, ctx) || qtr_h5_write_status(r->out, mine, c->dxpl, ctx)) ? -1 : 0;
+        if (all_ok_collective(r, step, ctx, "writing status")) goto done;
         qtr_killpoint("status");
         feed(r);
-        step = flush(r, ctx);
+        step = injected("flush", path, ctx) ? -1 : flush(r, ctx);
         if (!step && qtr_mpiio_journal_failed())
             step = qtr_fail(ctx, QTR_EIO, "%s.journal.%d: %s", path, c->rank,
                             strerror(qtr_mpiio_journal_failed()));
-        if (all_ok(c, step, ctx, "flushing status")) goto done;
+        if (all_ok_collective(r, step, ctx, "flushing status")) goto done;
         step = c->rank == 0 && qtr_h5_mark_commit(path, 0, ctx) ? -1 : 0;
         if (all_ok(c, step, ctx, "ending a commit")) goto done;
         qtr_mpiio_journal_end();   /* after the mark is gone on every rank's view */

@@ -10,6 +10,11 @@
 #     file (a --resume meanwhile says another process holds it), then end;
 #   * a run holds the file (stopped in mid-batch): --resume says so, exit 2,
 #     and changes nothing;
+#   * --writer=all, one rank's collective write step fails (QTR_TEST_FAIL,
+#     HDF5 not called, the other rank left inside the collective): that
+#     rank ends the job after its deadline (QTR_TEST_AGREE_WAIT=3) with a
+#     message, instead of the hang until the time limit seen before (by
+#     hand: QTR_TEST_AGREE_WAIT=0 still ran after 30 s; not run here);
 # Nothing here races the batch: the runs that must be caught at a point
 # (a rank to kill, a rank holding the file) stop themselves there
 # (QTR_TEST_STOP=EVENT:N:RANK, SIGSTOP) and the test waits for that state;
@@ -195,6 +200,42 @@ if [ $have_mpi = 1 ]; then
   resumed_same "mpirun killed" 1 "$out" && ok "mpirun killed + --resume (once its ranks ended) == uninterrupted"
 else
   echo "skipped: one rank dies, mpirun killed (this build has no MPI, or mpirun is missing)"
+fi
+
+# ---- --writer=all: one rank's collective write fails -------------------------------
+# rank 1's data step of its second commit fails without calling HDF5, so
+# rank 0 waits inside HDF5's collective write for a rank that will not come;
+# rank 1 waits 3 s for the agreement, then must end the job (MPI_Abort).
+# The timeout fires only if it hangs (a run takes about 5 s)
+QTR_TEST_FAIL=write:1 "$B" "$T/in.h5" -o "$T/x.h5" "${OPTS[@]}" >"$T/wlog" 2>&1; rc=$?
+if [ $rc -eq 2 ] && grep -q "QTR_TEST_FAIL='write:1': expected EVENT:N\[:RANK\], N >= 1, EVENT one of grow data flush status" "$T/wlog"; then
+  ok "QTR_TEST_FAIL on a step it cannot fail is refused: $(cat "$T/wlog")"
+else
+  bad "QTR_TEST_FAIL=write:1: exit $rc: $(cat "$T/wlog")"
+fi
+QTR_TEST_AGREE_WAIT=soon "$B" "$T/in.h5" -o "$T/x.h5" "${OPTS[@]}" >"$T/wlog" 2>&1; rc=$?
+[ $rc -eq 2 ] && grep -q "QTR_TEST_AGREE_WAIT='soon': expected seconds" "$T/wlog" ||
+  bad "QTR_TEST_AGREE_WAIT=soon: exit $rc: $(cat "$T/wlog")"
+if [ $have_par = 1 ]; then
+  out="$T/wfail.h5"; rm -f "$out" "$out".*
+  s0=$SECONDS
+  QTR_TEST_FAIL=data:2:1 QTR_TEST_AGREE_WAIT=3 timeout -k 10 120 $NOLEAK mpirun -n 2 \
+    -x QTR_TEST_FAIL -x QTR_TEST_AGREE_WAIT "$B" "$T/in.h5" -o "$out" "${OPTS[@]}" --writer=all \
+    >"$T/wlog" 2>&1; rc=$?
+  if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    bad "a failed collective write: the job still ran after 120 s (timeout, exit $rc)"; tail -4 "$T/wlog" | sed 's/^/  | /'
+  elif [ $rc -ne 0 ] && grep -q "rank 1: writing results failed: .*QTR_TEST_FAIL" "$T/wlog" &&
+       grep -q "rank 1: the other ranks did not agree on that step within 3 s: .*held inside the collective write.*MPI_Abort.*--resume: it undoes this unfinished commit from the rank journals" "$T/wlog"; then
+    ok "--writer=all, rank 1's data write fails: the job ends after $((SECONDS - s0)) s, exit $rc, rank 1 says why"
+  else
+    bad "a failed collective write: exit $rc, message: $(head -4 "$T/wlog")"
+  fi
+  # the commit was left under way: --resume must undo it, not find it done
+  if "$B" info "$out" 2>&1 | grep -q "cut short"; then ok "a failed collective write leaves its commit to undo"
+  else bad "a failed collective write: info does not report an unfinished commit: $("$B" info "$out" 2>&1 | head -2)"; fi
+  resumed_same "a failed collective write" 2all "$out" && ok "a failed collective write + --resume == uninterrupted"
+else
+  echo "skipped: a failed collective write with --writer=all (no MPI or no parallel HDF5)"
 fi
 
 # ---- a run holding the file: another is refused, changing nothing ---------------
