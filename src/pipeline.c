@@ -29,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "common.h"
 #include "pass.h"
 #include "sabre.h"
@@ -548,36 +551,6 @@ static void add_stage_seconds(qtr_result *r, const qtr_result *q)
     for (int s = 0; s < QTR_STAGE_COUNT; s++) r->seconds[s] += q->seconds[s];
 }
 
-/* One candidate: a copy of base run with options @p ok (a whole run, or with
- * @p reroute from the kept output's initial layout), kept in c and r when it
- * beats *best. *other_peak: the largest peak of a copy that lived beside c. */
-static qtr_status try_candidate(qtr_circuit *c, const qtr_circuit *base, const qtr_target *t,
-                                const qtr_options *ok, int reroute, const uint32_t *layout,
-                                double approx, qtr_result *r, qtr_stats *best,
-                                size_t *other_peak, qtr_ctx *ctx)
-{
-    uint32_t n = r->nvirtual;
-    qtr_result q = {0};
-    qtr_circuit *d = NULL;
-    qtr_stats sd;
-    int seeded = 1;   /* the first run's SABRE layout: VF2Layout found none */
-    qtr_status st = candidate_result(&q, n, r->nphysical, ctx);
-    if (!st) st = qtr_circuit_clone(base, &d, ctx);
-    if (!st && reroute)
-        memcpy(q.initial_layout, layout ? layout : r->initial_layout, n * sizeof *q.initial_layout);
-    if (!st) st = run_from_layout(d, t, ok, approx, reroute, 0, &q, &seeded, ctx);
-    if (!st) st = qtr_circuit_stats(d, &sd, ctx);
-    if (!st && better_output(&sd, best)) {
-        swap_results(c, d, r, &q);
-        *best = sd;
-    }
-    add_stage_seconds(r, &q);
-    if (d && d->alloc.peak > *other_peak) *other_peak = d->alloc.peak;
-    qtr_circuit_free(d);
-    qtr_result_free(&q);
-    return st;
-}
-
 /* A role variant's post-init circuit: @p pre unrolled with roles seed @p k and
  * cleaned up as the first run's was; *out NULL when its elided swaps differ
  * from @p elided (its output permutation would need another composition). */
@@ -600,6 +573,175 @@ static qtr_status role_variant(const qtr_circuit *pre, const qtr_target *t, int 
     qtr_circuit_free(d);
     free(el);
     return st;
+}
+
+/* ---- candidates, one after another or on a team of threads ---------------- */
+
+/* What one candidate runs: a whole run with options o (from the post-init
+ * circuit, or from ccx role variant @p roles when that is not 0), or, with
+ * @p reroute, a routing of the kept output's initial layout. */
+typedef struct {
+    qtr_options o;
+    int         reroute;
+    uint64_t    roles;
+} cand_spec;
+
+/* What it made: its output d (NULL when a role variant had none), layouts,
+ * statistics, status and message, and the peaks of the copies it held. */
+typedef struct {
+    qtr_circuit *d;
+    qtr_result   q;
+    qtr_stats    s;
+    qtr_status   st;
+    qtr_ctx      ctx;
+    size_t       vpeak;   /* its role variant's post-init copy */
+} cand_out;
+
+/* The read-only inputs every candidate of a choice shares. */
+typedef struct {
+    const qtr_circuit *base, *pre;   /* post-init circuit; before unrolling (variants) */
+    const uint32_t    *elided;
+    const qtr_target  *t;
+    double             approx;
+    uint32_t           n, N;
+} cand_env;
+
+/* The kept output so far and what lived beside it. */
+typedef struct {
+    qtr_circuit *c;
+    qtr_result  *r;
+    qtr_stats   *best;
+    size_t       other_peak, variant_peak;
+} cand_keep;
+
+static void cand_out_free(cand_out *out)
+{
+    qtr_circuit_free(out->d);
+    qtr_result_free(&out->q);
+    out->d = NULL;
+}
+
+/* Run candidate @p sp into *out; a reroute starts from @p layout. */
+static void make_candidate(const cand_env *e, const cand_spec *sp, const uint32_t *layout,
+                           const qtr_ctx *parent, cand_out *out)
+{
+    qtr_circuit *vb = NULL, *d = NULL;
+    int seeded = 1;   /* the first run's SABRE layout: VF2Layout found none */
+    memset(out, 0, sizeof *out);
+    out->ctx = *parent;
+    out->ctx.msg[0] = '\0';
+    qtr_ctx *ctx = &out->ctx;
+    const qtr_circuit *from = e->base;
+    qtr_status st = QTR_OK;
+    if (sp->roles) {
+        st = role_variant(e->pre, e->t, sp->o.opt_level, sp->roles, e->elided, &vb, ctx);
+        if (!vb) {   /* none (its elided swaps differ), or a failure */
+            out->st = st;
+            return;
+        }
+        from = vb;
+        out->vpeak = vb->alloc.peak;
+    }
+    st = candidate_result(&out->q, e->n, e->N, ctx);
+    if (!st) st = qtr_circuit_clone(from, &d, ctx);
+    if (!st && sp->reroute) memcpy(out->q.initial_layout, layout, e->n * sizeof *layout);
+    if (!st) st = run_from_layout(d, e->t, &sp->o, e->approx, sp->reroute, 0, &out->q, &seeded, ctx);
+    if (!st) st = qtr_circuit_stats(d, &out->s, ctx);
+    if (vb && vb->alloc.peak > out->vpeak) out->vpeak = vb->alloc.peak;
+    qtr_circuit_free(vb);
+    out->d = d;
+    out->st = st;
+}
+
+/* Offer a made candidate: kept in k->c and k->r when it beats *k->best;
+ * its stage seconds count either way. Consumes *out; returns its status
+ * (the message copied into @p ctx). */
+static qtr_status offer_candidate(cand_keep *k, cand_out *out, qtr_ctx *ctx)
+{
+    qtr_status st = out->st;
+    if (st) {
+        memcpy(ctx->msg, out->ctx.msg, sizeof ctx->msg);
+    } else if (out->d && better_output(&out->s, k->best)) {
+        swap_results(k->c, out->d, k->r, &out->q);
+        *k->best = out->s;
+    }
+    if (out->d) add_stage_seconds(k->r, &out->q);
+    if (out->d && out->d->alloc.peak > k->other_peak) k->other_peak = out->d->alloc.peak;
+    if (out->vpeak > k->variant_peak) k->variant_peak = out->vpeak;
+    cand_out_free(out);
+    return st;
+}
+
+/* Threads for @p n candidates: the team OpenMP would give a region here
+ * (one inside a batch worker's), at most n; 1 under a memory budget, which
+ * counts one candidate at a time. */
+static uint32_t candidate_threads(uint32_t n, const qtr_circuit *c)
+{
+#ifdef _OPENMP
+    if (n > 1 && !c->alloc.limit && omp_get_active_level() < omp_get_max_active_levels()) {
+        int m = omp_get_max_threads();
+        return m < 2 ? 1 : (uint32_t)m < n ? (uint32_t)m : n;
+    }
+#endif
+    (void)n;
+    (void)c;
+    return 1;
+}
+
+/* Run @p n candidates and keep the best, exactly as one after another in
+ * order would: on a team they are made in parallel and offered in order
+ * (an ordered loop), a failure stops the offers after it, and a reroute
+ * made from the layout kept before the loop is made again, in turn, when
+ * an earlier offer changed that layout (level 3's VF2PostLayout can).
+ * Returns the threads used (*st: the first failure's status). */
+static uint32_t run_candidates(const cand_env *e, const cand_spec *spec, uint32_t n,
+                               cand_keep *k, qtr_status *st, qtr_ctx *ctx)
+{
+    uint32_t nthr = candidate_threads(n, k->c);
+    *st = QTR_OK;
+    if (nthr == 1) {
+        for (uint32_t i = 0; i < n && !*st; i++) {
+            cand_out out;
+            make_candidate(e, &spec[i], k->r->initial_layout, ctx, &out);
+            *st = offer_candidate(k, &out, ctx);
+        }
+        return 1;
+    }
+    uint32_t *start = malloc((e->n ? e->n : 1) * sizeof *start);
+    if (!start) {
+        *st = qtr_fail(ctx, QTR_ENOMEM, "layout of %u qubits", e->n);
+        return 1;
+    }
+    memcpy(start, k->r->initial_layout, e->n * sizeof *start);
+    qtr_ctx proto = *ctx;   /* the settings the threads copy (offers write ctx) */
+    int stop = 0;
+#pragma omp parallel for ordered schedule(dynamic, 1) num_threads(nthr)
+    for (uint32_t i = 0; i < n; i++) {
+        cand_out out;
+        int skip;
+#pragma omp atomic read
+        skip = stop;
+        if (!skip) make_candidate(e, &spec[i], start, &proto, &out);
+#pragma omp ordered
+        {
+            if (!skip && !stop) {
+                if (spec[i].reroute && memcmp(start, k->r->initial_layout, e->n * sizeof *start)) {
+                    cand_out_free(&out);
+                    make_candidate(e, &spec[i], k->r->initial_layout, &proto, &out);
+                }
+                qtr_status s1 = offer_candidate(k, &out, ctx);
+                if (s1) {
+                    *st = s1;
+#pragma omp atomic write
+                    stop = 1;
+                }
+            } else if (!skip) {
+                cand_out_free(&out);
+            }
+        }
+    }
+    free(start);
+    return nthr;
 }
 
 /* Levels 2-3: a circuit that is one Clifford also gets a candidate
@@ -647,7 +789,6 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
     qtr_result cq = {0};
     qtr_stats best, cs;
     int seeded = 0;
-    size_t other_peak = 0;
     qtr_status st = runs > 1 || quick || reroutes || variants || clifford
                         ? qtr_circuit_clone(c, &base, ctx)
                         : QTR_OK;
@@ -664,40 +805,48 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
     }
     if (st || !base || !seeded) goto done;
     st = qtr_circuit_stats(c, &best, ctx);
-    qtr_options ok = *o;
-    for (uint32_t k = 1; k < runs && !st; k++) {
-        ok.seed = o->seed + k;
-        st = try_candidate(c, base, t, &ok, 0, NULL, approx, r, &best, &other_peak, ctx);
+    /* the candidates after the first run: reseeds, role variants and quick
+     * reruns, then reroutes of the layout kept after them */
+    uint32_t nspec = runs - 1 + variants + quick, nthr = 1;
+    cand_spec *spec = st ? NULL : malloc(((size_t)nspec + reroutes + 1) * sizeof *spec);
+    if (!st && !spec) st = qtr_fail(ctx, QTR_ENOMEM, "%u candidates", nspec + reroutes);
+    uint32_t m = 0;
+    for (uint32_t k = 1; k < runs && spec; k++, m++) {
+        spec[m] = (cand_spec){*o, 0, 0};
+        spec[m].o.seed = o->seed + k;
     }
-    size_t variant_peak = 0;
-    for (uint32_t k = 0; k < variants && !st; k++) {
-        qtr_circuit *vb = NULL;
-        ok.seed = o->seed + k;
-        st = role_variant(pre, t, o->opt_level, k + 1, elided, &vb, ctx);
-        if (!st && vb) st = try_candidate(c, vb, t, &ok, 0, NULL, approx, r, &best, &other_peak, ctx);
-        if (vb && vb->alloc.peak > variant_peak) variant_peak = vb->alloc.peak;
-        qtr_circuit_free(vb);
+    for (uint32_t k = 0; k < variants && spec; k++, m++) {
+        spec[m] = (cand_spec){*o, 0, k + 1};
+        spec[m].o.seed = o->seed + k;
     }
-    ok.layout_trials = ok.swap_trials = QUICK_TRIALS;
-    for (uint32_t k = 0; k < quick && !st; k++) {
-        ok.seed = o->seed + RESEED_MAX_RUNS + k;
-        st = try_candidate(c, base, t, &ok, 0, NULL, approx, r, &best, &other_peak, ctx);
+    for (uint32_t k = 0; k < quick && spec; k++, m++) {
+        spec[m] = (cand_spec){*o, 0, 0};
+        spec[m].o.layout_trials = spec[m].o.swap_trials = QUICK_TRIALS;
+        spec[m].o.seed = o->seed + RESEED_MAX_RUNS + k;
     }
-    ok.layout_trials = o->layout_trials;
-    ok.swap_trials = reroute_trials[o->opt_level];
-    for (uint32_t k = 0; k < reroutes && !st; k++) {
-        ok.seed = o->seed + RESEED_MAX_RUNS + QUICK_MAX_RUNS + k;
-        st = try_candidate(c, base, t, &ok, 1, NULL, approx, r, &best, &other_peak, ctx);
+    for (uint32_t k = 0; k < reroutes && spec; k++, m++) {
+        spec[m] = (cand_spec){*o, 1, 0};
+        spec[m].o.swap_trials = reroute_trials[o->opt_level];
+        spec[m].o.seed = o->seed + RESEED_MAX_RUNS + QUICK_MAX_RUNS + k;
     }
+    cand_env env = {base, pre, elided, t, approx, r->nvirtual, r->nphysical};
+    cand_keep keep = {c, r, &best, 0, 0};
+    if (!st) nthr = run_candidates(&env, spec, nspec, &keep, &st, ctx);
+    if (!st) {
+        uint32_t n2 = run_candidates(&env, spec + nspec, reroutes, &keep, &st, ctx);
+        if (n2 > nthr) nthr = n2;
+    }
+    free(spec);
     if (!st && cd) {
         if (better_output(&cs, &best)) swap_results(c, cd, r, &cq);
         add_stage_seconds(r, &cq);
     }
     if (st == QTR_ENOMEM) st = QTR_OK;   /* a candidate over budget: keep the best so far */
-    /* the post-init copy, one candidate (with its variant's post-init
-     * copy) and the Clifford candidate (or, kept, the run it beat) lived
-     * beside the kept circuit */
-    c->alloc.peak += base->alloc.peak + other_peak + variant_peak + (cd ? cd->alloc.peak : 0);
+    /* the post-init copy, one candidate per thread (with its variant's
+     * post-init copy) and the Clifford candidate (or, kept, the run it
+     * beat) lived beside the kept circuit */
+    c->alloc.peak += base->alloc.peak + nthr * (keep.other_peak + keep.variant_peak) +
+                     (cd ? cd->alloc.peak : 0);
 done:
     qtr_circuit_free(cd);
     qtr_result_free(&cq);

@@ -13,6 +13,9 @@
 # runs the first 1000 rows to compare peak RSS per rank (memory is bounded by
 # a round, so 1000 and 10000 circuits should need the same).
 #
+# QTR_BENCH_PACK_ONLY=1: build and pack the inputs (mix.h5, mix1k.h5 in
+# $QTR_BENCH_DIR) and stop; tests/bench/batch_per_core.sh uses this.
+#
 # Circuits: $QTR_BENCH_CIRCUITS (default: ../shared/bench/circuits next to the
 # source tree), its feynman/ and device100/ subsets.
 set -u
@@ -74,6 +77,7 @@ mk_list 1000 > small.list
 "$B" pack --qasm $(cat small.list) -o mix1k.h5 2>/dev/null
 echo "batch: $N circuits ($(( (N + 999) / 1000 * nb )) benchmark rows), $(du -h mix.h5 | cut -f1); target $TARGET, -O $LEVEL"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -n "${QTR_BENCH_PACK_ONLY:-}" ] && exit 0
 
 # ---- runs -------------------------------------------------------------------------
 # run LABEL RANKS THREADS INPUT OUTPUT: wall s, CPU s, peak RSS per rank (KB)

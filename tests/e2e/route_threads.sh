@@ -26,3 +26,23 @@ for n in 2 3; do
   fi
 done
 echo "PASS: identical layout and routing for 1, 2 and 3 threads ($(wc -l < "$T/out1") lines)"
+
+DATA=${QTR_SRCDIR:-$(dirname "$0")/../..}/tests/data
+for f in adder tof_3; do
+  for L in 2 3; do
+    for n in 1 2 3; do
+      if ! OMP_NUM_THREADS=$n "$B/qtranspile" "$DATA/$f.qasm" -t torino -O $L \
+           -o "$T/$f.$L.$n" 2> "$T/err"; then
+        echo "FAIL: $f.qasm -O $L with $n threads exited with an error: $(cat "$T/err")"; exit 1
+      fi
+    done
+    for n in 2 3; do
+      if ! cmp -s "$T/$f.$L.1" "$T/$f.$L.$n"; then
+        echo "FAIL: $f.qasm -O $L: output with $n threads differs from 1 thread"
+        diff "$T/$f.$L.1" "$T/$f.$L.$n" | head -5
+        exit 1
+      fi
+    done
+  done
+done
+echo "PASS: identical transpiles of adder.qasm and tof_3.qasm at levels 2 and 3 for 1, 2 and 3 threads"
