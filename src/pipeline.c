@@ -411,12 +411,17 @@ static qtr_status run_from_layout(qtr_circuit *c, const qtr_target *t, const qtr
  * post-init circuit, with seeds seed+1, seed+2, ...; the output with the
  * fewest 2q gates (then the lowest 2q depth, then the earliest) is kept.
  * The runs share a budget of 2q gates routed per level: a circuit with n of
- * them after init runs min(8, budget / n) times (level 2: 8 runs up to 50,
- * 4 up to 100, 2 up to 200; level 3: 8 up to 1000, 4 up to 2000, 2 up to
- * 4000). Level 2's budget is what its time goal leaves (0.2 x Qiskit's time
- * on the device benchmark): 400 took its 2q geometric mean from 0.843 to
- * 0.817 for about 12% more instructions, 1600 to 0.807 for about 45% more.
- * Figures: tests/bench/README.md, "best of seeds".
+ * them after init runs min(cap, budget / n) times (level 2: 3 runs up to
+ * 133, 2 up to 200; level 3: 8 up to 1000, 4 up to 2000, 2 up to 4000).
+ * Level 2's budget is what its time goal leaves (0.2 x Qiskit's time on the
+ * device benchmark): 400 took its 2q geometric mean from 0.843 to 0.817 for
+ * about 12% more instructions, 1600 to 0.807 for about 45% more. Figures:
+ * tests/bench/README.md, "best of seeds". Level 2's cap of 3 (and of 4
+ * reroutes, below; both were 8 and 16): on small circuits each run is a
+ * whole layout search, so the caps set their cost: 150 random 2-12-qubit
+ * circuits of the batch bench's mix, 19,526 -> 19,827 cz (+1.5%) in 6.69
+ * -> 3.66 CPU s; device benchmark 0.730 -> 0.731, no circuit above 1.000x
+ * Qiskit (tests/bench/README.md, issue 21, seventh session).
  *
  * Quick reruns (level 3): whole runs as above, with QUICK_TRIALS layout
  * and swap trials instead of the level's 20 and 20 (about a fifth of a
@@ -432,8 +437,8 @@ static qtr_status run_from_layout(qtr_circuit *c, const qtr_target *t, const qtr
  * Which routing of a layout loses the fewest 2q gates to optimisation the
  * router cannot see either, and a reroute costs routing and optimisation,
  * not a layout search (most of a run's time on the larger circuits). The
- * circuit's 2q gates after init share a budget: min(16, budget / n)
- * reroutes. Device benchmark, level 2: 2q geometric mean 0.817 -> 0.807
+ * circuit's 2q gates after init share a budget: min(cap, budget / n)
+ * reroutes (cap: 4 at level 2, 16 at level 3). Device benchmark, level 2: 2q geometric mean 0.817 -> 0.807
  * with B = 8000 (tests/bench/README.md, "reroutes and swap absorption");
  * with swap absorption, B = 8000 gave 0.791, 2000 0.792 and none 0.795, at
  * two threads 13-16 s, about 12 s and 11.6 s (budget 11.4 s), so B = 2000.
@@ -457,10 +462,13 @@ static const uint32_t reroute_budget_2q[4] = {0, 0, 2000, 80000};
 static const uint32_t reroute_trials[4] = {0, 0, 5, 10};
 static const uint32_t variant_budget_2q[4] = {0, 0, 800, 64000};
 static const uint32_t variant_max_runs[4] = {0, 0, 8, 32};
+static const uint32_t reseed_max_runs[4] = {1, 1, 3, 8};
+static const uint32_t reroute_max[4] = {0, 0, 4, 16};
+/* the seeds of quick reruns and reroutes follow those of up to
+ * RESEED_MAX_RUNS runs and QUICK_MAX_RUNS quick reruns */
 #define RESEED_MAX_RUNS 8
 #define QUICK_MAX_RUNS 4
 #define QUICK_TRIALS 4
-#define REROUTE_MAX 16
 
 /* A circuit that is one Clifford gets its device synthesis (no routing)
  * first; the SABRE run then gives up after its layout's probe when the
@@ -488,7 +496,7 @@ static uint32_t runs_within(uint64_t n2q, uint32_t budget, uint32_t cap)
 
 uint32_t qtr_pipeline_reseed_runs(const qtr_circuit *c, int level)
 {
-    return runs_within(count_2q(c), reseed_budget_2q[level], RESEED_MAX_RUNS);
+    return runs_within(count_2q(c), reseed_budget_2q[level], reseed_max_runs[level]);
 }
 
 /* runs_within for a cost of @p cost, but 0 when it is over the budget or 0 */
@@ -509,7 +517,7 @@ uint32_t qtr_pipeline_role_variants(const qtr_circuit *c, int level)
 
 uint32_t qtr_pipeline_reroutes(const qtr_circuit *c, int level)
 {
-    return extra_runs(count_2q(c), reroute_budget_2q[level], REROUTE_MAX);
+    return extra_runs(count_2q(c), reroute_budget_2q[level], reroute_max[level]);
 }
 
 /* fewer 2q gates, then a lower 2q depth */
