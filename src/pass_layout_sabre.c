@@ -699,16 +699,24 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
         goto done;
     }
     /* phase 1: refine every starting layout and route it once */
-#pragma omp parallel for schedule(dynamic, 1) if (par)
-    for (uint32_t i = 0; i < ntotal; i++) {
-        qtr_ctx lctx;
-        qtr_ctx_init(&lctx, qtr_seed_for(o->seed, i));
-        qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
-        qtr_sabre_state *sp = prefix ? qtr_sabre_state_new(&dp, &rt) : NULL;
-        qtr_status lst = s && (sp || !prefix)
-                             ? layout_trial(&sh, s, sp, i, lays + (size_t)i * n, &keys[i], &lctx)
-                             : qtr_fail(&lctx, QTR_ENOMEM, "SABRE layout trial %u", i);
-        if (lst) record_error(&sh, i, lst, &lctx);
+    /* one state (and prefix state) per thread that takes a trial, renewed
+     * for each (at most nthreads, as the scratch above counts) */
+#pragma omp parallel if (par) num_threads(nthreads)
+    {
+        qtr_sabre_state *s = NULL, *sp = NULL;
+#pragma omp for schedule(dynamic, 1)
+        for (uint32_t i = 0; i < ntotal; i++) {
+            qtr_ctx lctx;
+            qtr_ctx_init(&lctx, qtr_seed_for(o->seed, i));
+            if (!s) s = qtr_sabre_state_new(&d, &rt);
+            if (prefix && !sp) sp = qtr_sabre_state_new(&dp, &rt);
+            if (s) qtr_sabre_state_renew(s);
+            if (sp) qtr_sabre_state_renew(sp);
+            qtr_status lst = s && (sp || !prefix)
+                                 ? layout_trial(&sh, s, sp, i, lays + (size_t)i * n, &keys[i], &lctx)
+                                 : qtr_fail(&lctx, QTR_ENOMEM, "SABRE layout trial %u", i);
+            if (lst) record_error(&sh, i, lst, &lctx);
+        }
         qtr_sabre_state_free(s);
         qtr_sabre_state_free(sp);
     }
@@ -771,16 +779,23 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
      * the best of them is found sooner, so the others stop earlier (QAOA
      * N100 -O 2: 2.2% fewer instructions here). The bound is exact, so the
      * winner does not depend on the order. */
-#pragma omp parallel for schedule(dynamic, 1) if (par)
-    for (uint32_t k = 0; k < npairs; k++) {
-        uint32_t i = (uint32_t)rank[k % nfinal][1], j = j0 + k / nfinal;
-        qtr_ctx lctx;
-        qtr_ctx_init(&lctx, 0);
-        qtr_sabre_state *s = qtr_sabre_state_new(&d, &rt);
-        if (s) qtr_sabre_state_set_cached(s, sh.cached[i]);
-        qtr_status lst = s ? swap_trial(&sh, s, i, j, lays + (size_t)i * n, &lctx)
-                           : qtr_fail(&lctx, QTR_ENOMEM, "SABRE swap trial %u.%u", i, j);
-        if (lst) record_error(&sh, ntotal + k, lst, &lctx);
+#pragma omp parallel if (par) num_threads(nthreads)
+    {
+        qtr_sabre_state *s = NULL;
+#pragma omp for schedule(dynamic, 1)
+        for (uint32_t k = 0; k < npairs; k++) {
+            uint32_t i = (uint32_t)rank[k % nfinal][1], j = j0 + k / nfinal;
+            qtr_ctx lctx;
+            qtr_ctx_init(&lctx, 0);
+            if (!s) s = qtr_sabre_state_new(&d, &rt);
+            if (s) {
+                qtr_sabre_state_renew(s);
+                qtr_sabre_state_set_cached(s, sh.cached[i]);
+            }
+            qtr_status lst = s ? swap_trial(&sh, s, i, j, lays + (size_t)i * n, &lctx)
+                               : qtr_fail(&lctx, QTR_ENOMEM, "SABRE swap trial %u.%u", i, j);
+            if (lst) record_error(&sh, ntotal + k, lst, &lctx);
+        }
         qtr_sabre_state_free(s);
     }
 report:

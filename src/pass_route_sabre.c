@@ -296,6 +296,12 @@ qtr_sabre_state *qtr_sabre_state_new(const qtr_sabre_dag *d, const qtr_rtarget *
 
 int qtr_sabre_state_cached(const qtr_sabre_state *s) { return s->cached; }
 
+void qtr_sabre_state_renew(qtr_sabre_state *s)
+{
+    s->cached = s->forced = 0;
+    s->n_cands = s->n_swaps = s->n_steps = 0;
+}
+
 void qtr_sabre_state_set_cached(qtr_sabre_state *s, int on)
 {
     s->cached = on;
