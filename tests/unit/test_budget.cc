@@ -196,3 +196,35 @@ TEST(Budget, StatisticsScratchWithinTheBudget)
     qtr_stats_acc_free(a);
     qtr_circuit_free(c);
 }
+
+// The depth levels are counted in the circuit's allocator while the
+// statistics use them, not only weighed: the peak of a circuit of 2^16
+// qubits and one gate rises by the levels' 16 bytes per qubit and clbit,
+// and cur is back where it was afterwards. Within a budget with room for
+// its records but not for the levels, the peak stays within the budget.
+TEST(Budget, StatisticsLevelsCountInThePeak)
+{
+    const char *text = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[65536];\ncreg m[8];\n"
+                       "h q[7];\nmeasure q[7] -> m[1];\n";
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_circuit *c = nullptr;
+    ASSERT_EQ(qtr_qasm_read_mem(text, strlen(text), "w.qasm", &c, &ctx), QTR_OK);
+    size_t cur = c->alloc.cur, levels = (65536 + 8) * 2 * sizeof(uint64_t);
+    c->alloc.peak = cur;
+    qtr_stats s;
+    ASSERT_EQ(qtr_circuit_stats(c, &s, &ctx), QTR_OK) << ctx.msg;
+    EXPECT_EQ(s.size, 2u);
+    EXPECT_EQ(c->alloc.peak, cur + levels) << "the levels are not counted in the peak";
+    EXPECT_EQ(c->alloc.cur, cur);
+
+    c->alloc.limit = cur + levels - 1;
+    c->alloc.peak = cur;
+    EXPECT_EQ(qtr_circuit_stats(c, &s, &ctx), QTR_EMEMORY);
+    EXPECT_THAT(std::string(ctx.msg), HasSubstr("statistics: the circuit needs more than its memory budget"));
+    EXPECT_LE(c->alloc.peak, c->alloc.limit);
+    c->alloc.limit = cur + levels;
+    EXPECT_EQ(qtr_circuit_stats(c, &s, &ctx), QTR_OK) << ctx.msg;
+    EXPECT_EQ(c->alloc.peak, c->alloc.limit);
+    qtr_circuit_free(c);
+}
