@@ -4,7 +4,10 @@
  * current placement already routed" check.
  *
  * Owns: the arrays of qtr_rtarget and qtr_igraph (plain malloc: pass
- * scratch, freed by their fini). Borrows: target and circuit, read only. */
+ * scratch, freed by their fini). Borrows: target and circuit, read only.
+ * Budget: qtr_igraph_build_in weighs the graph builder's bytes (one
+ * formula, igraph_high: a bound from the circuit's 2q count before, the
+ * real figure after) against the circuit's budget before it allocates. */
 #include <stdlib.h>
 #include <string.h>
 #include "common.h"
@@ -155,16 +158,69 @@ static int sort_pairs(uint64_t *p, size_t k, uint32_t n)
     return 0;
 }
 
-qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
+/* Bytes the graph's builder holds at once, for n qubits, np records that
+ * may be 2q gates (pairs, dpairs), k 2q gates (cnt; the sort's tmp) and u
+ * distinct pairs: the high water is the second sort_pairs, when every array
+ * is live: pairs, dpairs, off, count1q, deg, cnt, nbr, ecount, efwd, fill,
+ * and the sort's tmp and at. */
+static size_t igraph_high(size_t n, size_t np, size_t k, size_t u)
 {
-    memset(g, 0, sizeof *g);
-    uint32_t n = c->nqubits;
-    g->n = n;
+    return 2 * (np ? np : 1) * sizeof(uint64_t) + 2 * (n + 1) * sizeof(uint32_t) +
+           (n ? n : 1) * (sizeof(uint64_t) + sizeof(uint32_t)) +
+           2 * (k ? k : 1) * sizeof(uint64_t) +
+           (2 * u + 1) * (sizeof(uint32_t) + 2 * sizeof(uint64_t)) + (n + 1) * sizeof(size_t);
+}
+
+/* Records that may be 2q gates, as the builder counts them. */
+static size_t count_pairs(const qtr_circuit *c)
+{
     size_t npairs = 0;
     for (size_t i = 0; i < c->ninst; i++) {
         const qtr_inst *in = &c->inst[i];
         if (in->op != QTR_OP_BARRIER && in->op != QTR_OP_MEASURE && in->nargs == 2) npairs++;
     }
+    return npairs;
+}
+
+size_t qtr_igraph_build_bytes(const qtr_circuit *c)
+{
+    size_t np = count_pairs(c);
+    return igraph_high(c->nqubits, np, np, np);
+}
+
+static qtr_status igraph_build(qtr_igraph *g, const qtr_circuit *c, size_t *high, qtr_ctx *ctx);
+
+qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
+{
+    size_t high;
+    return igraph_build(g, c, &high, ctx);
+}
+
+qtr_status qtr_igraph_build_in(qtr_igraph *g, const qtr_circuit *c, qtr_alloc *a,
+                               const char *what, qtr_ctx *ctx)
+{
+    size_t bound = 0, high = 0;
+    if (a->limit) {
+        bound = qtr_igraph_build_bytes(c);
+        if (qtr_sabre_budget_fits(a, bound)) {
+            memset(g, 0, sizeof *g);
+            return qtr_fail_budget(ctx, what, a->limit);
+        }
+    }
+    qtr_status st = igraph_build(g, c, &high, ctx);
+    if (st) return st;
+    QTR_ASSERT(!a->limit || high <= bound);
+    qtr_sabre_charge_scratch(a, high);   /* while it was built */
+    qtr_sabre_release_scratch(a, high);
+    return QTR_OK;
+}
+
+static qtr_status igraph_build(qtr_igraph *g, const qtr_circuit *c, size_t *high, qtr_ctx *ctx)
+{
+    memset(g, 0, sizeof *g);
+    uint32_t n = c->nqubits;
+    g->n = n;
+    size_t npairs = count_pairs(c);
     uint64_t *pairs = malloc((npairs ? npairs : 1) * sizeof *pairs);
     uint64_t *dpairs = malloc((npairs ? npairs : 1) * sizeof *dpairs);   /* as written */
     g->off = calloc((size_t)n + 1, sizeof *g->off);
@@ -240,6 +296,7 @@ qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx)
         }
         g->efwd[lo]++;
     }
+    *high = igraph_high(n, npairs, k, u);
     free(fill);
     free(cnt);
     free(pairs);

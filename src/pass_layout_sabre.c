@@ -118,7 +118,7 @@ static int fill_layout(uint32_t *v2p, uint32_t n, const qtr_igraph *g, const qtr
  * under predecessors: edges from earlier nodes are dropped, and so are
  * edges to later ones. */
 static qtr_status dag_range(const qtr_sabre_dag *d, uint32_t a, uint32_t b, qtr_sabre_dag *p,
-                            qtr_ctx *ctx)
+                            qtr_alloc *acct, qtr_ctx *ctx)
 {
     uint32_t k = b - a;
     memset(p, 0, sizeof *p);
@@ -129,6 +129,13 @@ static qtr_status dag_range(const qtr_sabre_dag *d, uint32_t a, uint32_t b, qtr_
         for (uint32_t e = d->pred_off[x]; e < d->pred_off[x + 1]; e++) npred += d->pred[e] >= a;
         for (uint32_t e = d->succ_off[x]; e < d->succ_off[x + 1]; e++) nsucc += d->succ[e] < b;
     }
+    /* its arrays (part_dag_bytes without states) within the circuit's
+     * budget before they are taken; the caller counts them in its scratch */
+    if (qtr_sabre_budget_fits(acct, (size_t)(k ? k : 1) * sizeof *p->q +
+                                        2 * ((size_t)k + 1) * sizeof(uint32_t) +
+                                        ((npred ? npred : 1) + (nsucc ? nsucc : 1)) *
+                                            sizeof(uint32_t)))
+        return qtr_fail_budget(ctx, "layout", acct->limit);
     p->q = malloc((size_t)(k ? k : 1) * sizeof *p->q);
     p->pred_off = malloc(((size_t)k + 1) * sizeof *p->pred_off);
     p->pred = malloc((npred ? npred : 1) * sizeof *p->pred);
@@ -502,7 +509,7 @@ done:
 /* With @p least (a give-up cost is set): *least = the cost of the kept DAG's
  * cheapest probe trial, and where there is no commutation DAG to compare,
  * the strict one is still routed once for it (UINT64_MAX: no start fits). */
-static qtr_status pick_dag(qtr_sabre_dag *d, const qtr_circuit *c, const qtr_rtarget *rt,
+static qtr_status pick_dag(qtr_sabre_dag *d, qtr_circuit *c, const qtr_rtarget *rt,
                            const qtr_igraph *g, const uint32_t *dense, uint32_t comp,
                            const uint32_t *vcomp, const qtr_sabre_heur *h, uint64_t seed,
                            uint32_t ntrials, int *commuted, uint64_t *least, qtr_ctx *ctx)
@@ -512,7 +519,10 @@ static qtr_status pick_dag(qtr_sabre_dag *d, const qtr_circuit *c, const qtr_rta
     if (!ntrials || ntrials > PROBE_TRIALS) ntrials = PROBE_TRIALS;
     qtr_sabre_dag dc;
     memset(&dc, 0, sizeof dc);
-    int made = d->nnodes > QTR_SABRE_COMMUTE_NODES ? 0 : qtr_sabre_dag_commute(&dc, d, c);
+    /* counted in the circuit's allocator while it lives */
+    int made = d->nnodes > QTR_SABRE_COMMUTE_NODES ? 0
+                                                  : qtr_sabre_dag_commute_in(&dc, d, c, &c->alloc);
+    if (made == -2) return qtr_fail_budget(ctx, "layout", c->alloc.limit);
     if (made < 0) return qtr_fail(ctx, QTR_ENOMEM, "SABRE layout: commutation DAG");
     if (!made && !least) return QTR_OK;
     if (!made) ntrials = 1;   /* only the give-up check's routing */
@@ -601,7 +611,12 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     uint32_t *chunk_first = NULL, nchunks = 0;
     qtr_status st = qtr_rtarget_init(&rt, t, ctx);
     if (st) return st;
-    if ((st = qtr_igraph_build(&g, c, ctx)) || (st = qtr_sabre_dag_build(&d, c, ctx))) goto done;
+    /* the interaction graph and the DAG within the circuit's budget,
+     * weighed before they are built; the DAG is counted in the circuit's
+     * allocator while it lives, the graph with the trials' scratch below */
+    if ((st = qtr_igraph_build_in(&g, c, &c->alloc, "layout", ctx)) ||
+        (st = qtr_sabre_dag_build_in(&d, c, &c->alloc, "layout", ctx)))
+        goto done;
 
     /* the component that takes the interacting qubits: the largest; when
      * they do not fit there, the circuit's own connected parts are spread
@@ -635,6 +650,17 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     } else if ((st = qtr_layout_dense(&g, &rt, comp, dense, ctx))) {
         goto done;
     }
+    /* the probe's scratch (a trial state and a result beside the buffers
+     * above and the graph) within the budget before pick_dag takes it */
+    size_t gbytes = (size_t)g.off[g.n] * (sizeof *g.nbr + sizeof *g.ecount + sizeof *g.efwd) +
+                    (size_t)g.n * (sizeof *g.off + sizeof *g.count1q + sizeof *g.deg);
+    if (qtr_sabre_budget_fits(&c->alloc,
+                              (size_t)ntotal * (n * sizeof *lays + sizeof *keys + sizeof *rank + 1) +
+                                  2 * (size_t)n * sizeof *dense + gbytes +
+                                  qtr_sabre_scratch_bytes(&d, &rt, &best, 1))) {
+        st = qtr_fail_budget(ctx, "layout", c->alloc.limit);
+        goto done;
+    }
     qtr_sabre_heur probe;
     qtr_sabre_heur_decay(&probe, n);
     if (o->absorb > 0.0) probe.absorb = o->absorb;
@@ -657,7 +683,7 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
     if (commuted && o->commute_swap_trials && o->commute_swap_trials < swap_trials)
         swap_trials = o->commute_swap_trials;
     int prefix = o->prefix_nodes && o->prefix_nodes < d.nnodes;
-    if (prefix && (st = dag_range(&d, 0, o->prefix_nodes, &dp, ctx))) goto done;
+    if (prefix && (st = dag_range(&d, 0, o->prefix_nodes, &dp, &c->alloc, ctx))) goto done;
 
     /* Odd-numbered layout trials use another lookahead than Qiskit 2.5+'s
      * next layer at 0.5/n per gate: on DAGs of up to QTR_SABRE_EXT_NODES
@@ -687,9 +713,7 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
 
     int par = d.nnodes >= QTR_SABRE_PAR_NODES;
     size_t own = (size_t)ntotal * (n * sizeof *lays + sizeof *keys + sizeof *rank) +
-                 2 * (size_t)n * sizeof *dense +
-                 (size_t)g.off[g.n] * (sizeof *g.nbr + sizeof *g.ecount + sizeof *g.efwd) +
-                 (size_t)g.n * (sizeof *g.off + sizeof *g.count1q + sizeof *g.deg);
+                 2 * (size_t)n * sizeof *dense + gbytes;
     uint32_t nthreads = qtr_sabre_threads(ntotal, par);
     if (prefix) own += part_dag_bytes(&dp, nthreads);   /* and a state on it per thread */
     /* the trials' scratch within the circuit's budget before they take it
@@ -752,7 +776,8 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
         for (uint32_t k = 0; k < nchunks; k++) chunk_first[k] = k * cn;
         chunk_first[nchunks] = d.nnodes;
         for (uint32_t k = 0; k < nchunks; k++)
-            if ((st = dag_range(&d, chunk_first[k], chunk_first[k + 1], &chunks[k], ctx)))
+            if ((st = dag_range(&d, chunk_first[k], chunk_first[k + 1], &chunks[k], &c->alloc,
+                                ctx)))
                 goto done;
         for (uint32_t k = 0; k < nchunks; k++)   /* the parts, a state on the last per thread */
             own += part_dag_bytes(&chunks[k], k + 1 == nchunks ? nthreads : 0);

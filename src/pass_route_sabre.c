@@ -1442,10 +1442,7 @@ uint32_t qtr_sabre_threads(uint32_t ntrials, int par)
 size_t qtr_sabre_scratch_bytes(const qtr_sabre_dag *d, const qtr_rtarget *rt,
                                const qtr_sabre_result *best, uint32_t nthreads)
 {
-    size_t n = rt->n, nn = d->nnodes, ne = d->pred_off ? d->pred_off[nn] : 0;
-    size_t ni = d->inst_off ? d->inst_off[nn] : 0;
-    size_t dag = nn * (sizeof *d->q + 3 * sizeof(uint32_t)) + 2 * ne * sizeof(uint32_t) +
-                 (ni + d->ninitial + d->nfinal) * sizeof(uint32_t);
+    size_t n = rt->n, nn = d->nnodes;
     size_t nent = rt->adj_off[n], nu = rt->nedges;
     size_t rtb = n * n * sizeof *rt->dist + n * sizeof *rt->comp +
                  rt->ncomp * sizeof *rt->comp_size + nent * 4 * sizeof(uint32_t);
@@ -1458,7 +1455,7 @@ size_t qtr_sabre_scratch_bytes(const qtr_sabre_dag *d, const qtr_rtarget *rt,
                    nu * (4 * sizeof(uint32_t) + 1);
     size_t result = 2 * n * sizeof(uint32_t) +
                     best->caporder * 2 * sizeof(uint32_t) + best->capswaps * sizeof *best->swaps;
-    return dag + rtb + result + (size_t)nthreads * (state + result);
+    return rtb + result + (size_t)nthreads * (state + result);
 }
 
 /* ======================================================================
@@ -1549,13 +1546,14 @@ qtr_status qtr_sabre_rebuild(qtr_circuit *c, const qtr_sabre_dag *d, const qtr_s
  * seed for both: SABRE turns commutation into far fewer swaps on some
  * circuits and more on others (pass_layout_sabre.c: pick_dag, which
  * compares them on its own start). */
-static qtr_status pick_dag(qtr_sabre_dag *d, const qtr_circuit *c, const qtr_rtarget *rt,
+static qtr_status pick_dag(qtr_sabre_dag *d, qtr_circuit *c, const qtr_rtarget *rt,
                            const qtr_sabre_heur *h, const uint32_t *start, uint64_t seed,
                            qtr_ctx *ctx)
 {
     if (d->nnodes > QTR_SABRE_COMMUTE_NODES) return QTR_OK;
     qtr_sabre_dag dc;
-    int made = qtr_sabre_dag_commute(&dc, d, c);
+    int made = qtr_sabre_dag_commute_in(&dc, d, c, &c->alloc);   /* counted while it lives */
+    if (made == -2) return qtr_fail_budget(ctx, "routing", c->alloc.limit);
     if (made <= 0)
         return made ? qtr_fail(ctx, QTR_ENOMEM, "routing: commutation DAG") : QTR_OK;
     qtr_sabre_result r;
@@ -1595,7 +1593,9 @@ qtr_status qtr_pass_route_sabre(qtr_circuit *c, const qtr_target *t, const qtr_r
     uint32_t *start = NULL;
     qtr_status st = qtr_rtarget_init(&rt, t, ctx);
     if (st) return st;
-    if ((st = qtr_sabre_dag_build(&d, c, ctx))) goto done;
+    /* the DAG within the circuit's budget, weighed before it is built and
+     * counted in the circuit's allocator while it lives */
+    if ((st = qtr_sabre_dag_build_in(&d, c, &c->alloc, "routing", ctx))) goto done;
     start = malloc((n ? n : 1) * sizeof *start);
     if (!start || (st = qtr_sabre_result_init(&best, n))) {
         st = qtr_fail(ctx, QTR_ENOMEM, "routing: layout of %u qubits", n);
@@ -1627,8 +1627,9 @@ qtr_status qtr_pass_route_sabre(qtr_circuit *c, const qtr_target *t, const qtr_r
                                  ctx)))
         goto done;
     QTR_ASSERT(!best.aborted);
-    /* while the trials ran: per-thread states and results beside the DAG;
-     * while rebuilding: the DAG and the winner beside both instruction arrays */
+    /* while the trials ran: per-thread states and results beside the DAG
+     * (the DAG itself is counted since its build); while rebuilding: the
+     * winner beside the DAG and both instruction arrays */
     size_t scratch = qtr_sabre_scratch_bytes(&d, &rt, &best, threads);
     qtr_sabre_charge_scratch(&c->alloc, scratch);
     qtr_sabre_release_scratch(&c->alloc, scratch);

@@ -685,8 +685,11 @@ typedef struct {
     uint64_t depth, depth_2q;
 } qtr_stats;
 
-/** Fill @p s for @p c. Needs (nqubits + nclbits) × 8 bytes of scratch.
- *  @return QTR_OK or QTR_ENOMEM. */
+/** Fill @p s for @p c. Needs (nqubits + nclbits) × 16 bytes of scratch,
+ *  counted in c's allocator (cur and peak) while the call runs; const as to
+ *  the circuit's content, not its accounting.
+ *  @return QTR_OK, QTR_ENOMEM, or QTR_EMEMORY when the scratch would take
+ *  the circuit past its budget (c->alloc.limit). */
 qtr_status qtr_circuit_stats(const qtr_circuit *c, qtr_stats *s, qtr_ctx *ctx);
 
 /** Accumulating form for streams: add instructions [from, ninst) of each

@@ -104,12 +104,32 @@ typedef struct {
     uint32_t *final;                /* final measurements: emitted after every node */
     uint32_t  nfinal;
     uint32_t  ninst;                /* live instructions covered (initial + nodes + final) */
+    qtr_alloc *acct;                /* counts the arrays above while they live (held bytes),
+                                       released by qtr_sabre_dag_fini; NULL: not counted */
+    size_t    held;
 } qtr_sabre_dag;
 
 /** Build the DAG of @p c (any width; NOP records skipped).
  *  @return QTR_OK, QTR_ENOMEM, QTR_ELIMIT (2^32 instructions),
  *  QTR_EUNSUPPORTED (a gate on 3+ qubits: unroll first). */
 qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *ctx);
+/** As qtr_sabre_dag_build, within the budget of @p a (the circuit's own
+ *  allocator; c is read only, its accounting is not): when a->limit is set
+ *  and qtr_sabre_dag_build_bytes(c) does not fit beside a->cur, fails with
+ *  QTR_EMEMORY (qtr_fail_budget(@p what)) before allocating anything. The
+ *  builder's real high water (its temporaries beside the growing DAG) is
+ *  counted in a->peak, then the DAG's own arrays (qtr_sabre_dag_bytes) stay
+ *  counted in a->cur until qtr_sabre_dag_fini. */
+qtr_status qtr_sabre_dag_build_in(qtr_sabre_dag *d, const qtr_circuit *c, qtr_alloc *a,
+                                  const char *what, qtr_ctx *ctx);
+/** Upper bound, from one pass over @p c's records, on the bytes
+ *  qtr_sabre_dag_build holds at once (sabre_dag.c says how each term maps
+ *  to an array; the real figure is the same formula on the real counts). */
+size_t qtr_sabre_dag_build_bytes(const qtr_circuit *c);
+/** Bytes of a built DAG's arrays (the strict DAG's or the commutation
+ *  DAG's): what lives from its build to its fini. */
+size_t qtr_sabre_dag_bytes(const qtr_sabre_dag *d);
+/** Frees the arrays and releases what d->acct counted of them. */
 void qtr_sabre_dag_fini(qtr_sabre_dag *d);
 /** CSR from an edge list (src/sabre_dag.c): (*off)[k]..(*off)[k+1] of *adj
  *  list the other end of every edge whose end @p key (0 or 1) is k, in edge
@@ -124,6 +144,13 @@ int qtr_sabre_csr(uint32_t n, const uint32_t (*e)[2], size_t ne, int key, uint32
  *  frees it), 0 when nothing in @p d commutes (@p out zeroed), -1 when out
  *  of memory. */
 int qtr_sabre_dag_commute(qtr_sabre_dag *out, const qtr_sabre_dag *d, const qtr_circuit *c);
+/** As qtr_sabre_dag_commute, within the budget of @p a (NULL: none): each
+ *  block it takes is weighed against a's budget before it is allocated and
+ *  counted in a while it lives; the new DAG's arrays stay counted until
+ *  qtr_sabre_dag_fini. @return as qtr_sabre_dag_commute, or -2 (nothing
+ *  left allocated, a->over set) when a block would not fit. */
+int qtr_sabre_dag_commute_in(qtr_sabre_dag *out, const qtr_sabre_dag *d, const qtr_circuit *c,
+                             qtr_alloc *a);
 
 /* ---- one routing trial (src/pass_route_sabre.c) ------------------------ */
 
@@ -221,12 +248,13 @@ qtr_status qtr_sabre_rebuild(qtr_circuit *c, const qtr_sabre_dag *d, const qtr_s
                              qtr_ctx *ctx);
 
 /** Bytes of routing scratch live at once while trials run on @p d and
- *  @p rt: the DAG, the distance matrix and components, the winner @p best,
- *  and for each of @p nthreads threads (0: after the trials) a trial state
- *  and a recorded result the size of @p best. An estimate from the array
- *  sizes (growth slack of the swap lists aside). Plain malloc, so the
- *  circuit's allocator does not see it; qtr_sabre_charge_scratch makes it
- *  count. */
+ *  @p rt: the distance matrix and components, the winner @p best, and for
+ *  each of @p nthreads threads (0: after the trials) a trial state and a
+ *  recorded result the size of @p best. Not the DAG itself, which its
+ *  builder counts in the circuit's allocator while it lives
+ *  (qtr_sabre_dag_build_in). An estimate from the array sizes (growth
+ *  slack of the swap lists aside). Plain malloc, so the circuit's allocator
+ *  does not see it; qtr_sabre_charge_scratch makes it count. */
 size_t qtr_sabre_scratch_bytes(const qtr_sabre_dag *d, const qtr_rtarget *rt,
                                const qtr_sabre_result *best, uint32_t nthreads);
 
@@ -275,6 +303,16 @@ typedef struct {
 } qtr_igraph;
 
 qtr_status qtr_igraph_build(qtr_igraph *g, const qtr_circuit *c, qtr_ctx *ctx);
+/** As qtr_igraph_build, within the budget of @p a (the circuit's own
+ *  allocator): when a->limit is set and qtr_igraph_build_bytes(c) does not
+ *  fit beside a->cur, fails with QTR_EMEMORY (qtr_fail_budget(@p what))
+ *  before allocating; the builder's real high water is counted in a->peak.
+ *  The finished graph is not counted in a (the layout counts it with its
+ *  own scratch). */
+qtr_status qtr_igraph_build_in(qtr_igraph *g, const qtr_circuit *c, qtr_alloc *a,
+                               const char *what, qtr_ctx *ctx);
+/** Upper bound on the bytes qtr_igraph_build holds at once (layout.c). */
+size_t qtr_igraph_build_bytes(const qtr_circuit *c);
 void qtr_igraph_fini(qtr_igraph *g);
 
 /** Dense-subset layout (Qiskit's dense_layout::best_subset): among BFS balls

@@ -26,7 +26,12 @@
  * condition, barrier, opaque gate or symbolic angle, and on clbit wires.
  * Blocks hold at most BLOCK_MAX nodes, which bounds the edges per node.
  *
- * Owns nothing beyond the rebuilt arrays it hands to the DAG. */
+ * Owns nothing beyond the rebuilt arrays it hands to the DAG. Budget
+ * (qtr_sabre_dag_commute_in): the edge list's length is known only once
+ * built, so instead of a bound up front every block is weighed against the
+ * circuit's budget just before it is allocated (a growing list at each
+ * doubling) and counted in the circuit's allocator while it lives; the new
+ * DAG's arrays stay counted until its qtr_sabre_dag_fini. */
 #include <complex.h>
 #include <math.h>
 #include <stdlib.h>
@@ -166,13 +171,43 @@ typedef struct {
     uint8_t  kind;
 } wire_state;
 
+/* Bytes taken from an allocator's budget (none when a is NULL): each block
+ * is weighed before it is allocated and counted while the build runs. */
+typedef struct {
+    qtr_alloc *a;
+    size_t     live;   /* counted in a->cur by this build */
+    int        over;   /* a block did not fit */
+} meter;
+
+static int take(meter *m, size_t bytes)
+{
+    if (!m->a) return 0;
+    if (qtr_sabre_budget_fits(m->a, bytes)) {
+        m->over = 1;
+        return -1;
+    }
+    qtr_sabre_charge_scratch(m->a, bytes);
+    m->live += bytes;
+    return 0;
+}
+
 int qtr_sabre_dag_commute(qtr_sabre_dag *out, const qtr_sabre_dag *d, const qtr_circuit *c)
+{
+    return qtr_sabre_dag_commute_in(out, d, c, NULL);
+}
+
+int qtr_sabre_dag_commute_in(qtr_sabre_dag *out, const qtr_sabre_dag *d, const qtr_circuit *c,
+                             qtr_alloc *a)
 {
     uint32_t nn = d->nnodes;
     int ret = -1;
+    meter m = {a, 0, 0};
     memset(out, 0, sizeof *out);
-    node_plan *plan = malloc((nn ? nn : 1) * sizeof *plan);
-    uint32_t *nid = malloc(((size_t)nn + 1) * sizeof *nid);
+    node_plan *plan = NULL;
+    uint32_t *nid = NULL;
+    if (take(&m, (nn ? nn : 1) * sizeof *plan + ((size_t)nn + 1) * sizeof *nid)) goto out0;
+    plan = malloc((nn ? nn : 1) * sizeof *plan);
+    nid = malloc(((size_t)nn + 1) * sizeof *nid);
     if (!plan || !nid) goto out0;
     uint32_t total = 0, any = 0;
     for (uint32_t k = 0; k < nn; k++) {
@@ -189,14 +224,22 @@ int qtr_sabre_dag_commute(qtr_sabre_dag *out, const qtr_sabre_dag *d, const qtr_
     if (total > QTR_NONE - 8) goto out0;
 
     /* the new nodes: pairs and instructions */
-    uint32_t(*q)[2] = malloc(((size_t)total ? total : 1) * sizeof *q);
-    uint32_t *inst_off = malloc(((size_t)total + 1) * sizeof *inst_off);
-    uint32_t *inst = malloc(((size_t)d->inst_off[nn] + 1) * sizeof *inst);
-    uint8_t(*kind)[2] = malloc(((size_t)total ? total : 1) * sizeof *kind);
     uint32_t nw = d->nvirt + (uint32_t)c->nclbits;
-    wire_state *ws = calloc((size_t)nw + 1, sizeof *ws);
+    uint32_t(*q)[2] = NULL, *inst_off = NULL, *inst = NULL;
+    uint8_t(*kind)[2] = NULL;
+    wire_state *ws = NULL;
     uint32_t *ent_node = NULL, *ent_next = NULL, *stamp = NULL, (*edges)[2] = NULL;
     size_t nent = 0, capent = 0, nedges = 0, capedges = 0;
+    if (take(&m, ((size_t)total ? total : 1) * (sizeof *q + sizeof *kind + sizeof *stamp) +
+                     ((size_t)total + 1) * sizeof *inst_off +
+                     ((size_t)d->inst_off[nn] + 1) * sizeof *inst +
+                     ((size_t)nw + 1) * sizeof *ws))
+        goto out;
+    q = malloc(((size_t)total ? total : 1) * sizeof *q);
+    inst_off = malloc(((size_t)total + 1) * sizeof *inst_off);
+    inst = malloc(((size_t)d->inst_off[nn] + 1) * sizeof *inst);
+    kind = malloc(((size_t)total ? total : 1) * sizeof *kind);
+    ws = calloc((size_t)nw + 1, sizeof *ws);
     if (!q || !inst || !inst_off || !kind || !ws) goto out;
     uint32_t w = 0;
     inst_off[0] = 0;
@@ -268,6 +311,7 @@ int qtr_sabre_dag_commute(qtr_sabre_dag *out, const qtr_sabre_dag *d, const qtr_
                 }
                 if (nent == capent) {
                     size_t cap = capent ? 2 * capent : 1024;
+                    if (take(&m, (cap - capent) * 2 * sizeof *ent_node)) goto out;
                     uint32_t *a = realloc(ent_node, cap * sizeof *a);
                     if (!a) goto out;
                     ent_node = a;
@@ -282,6 +326,7 @@ int qtr_sabre_dag_commute(qtr_sabre_dag *out, const qtr_sabre_dag *d, const qtr_
                     stamp[p] = id;
                     if (nedges == capedges) {
                         size_t cap = capedges ? 2 * capedges : 1024;
+                        if (take(&m, (cap - capedges) * sizeof *edges)) goto out;
                         uint32_t(*a)[2] = realloc(edges, cap * sizeof *a);
                         if (!a) goto out;
                         edges = a;
@@ -299,6 +344,9 @@ int qtr_sabre_dag_commute(qtr_sabre_dag *out, const qtr_sabre_dag *d, const qtr_
         }
     }
     if (nedges > UINT32_MAX - 1) goto out;
+    if (take(&m, ((d->ninitial ? d->ninitial : 1) + (d->nfinal ? d->nfinal : 1) +
+                  2 * ((size_t)total + 1) + 2 * (nedges ? nedges : 1)) * sizeof(uint32_t)))
+        goto out;
     uint32_t *so = NULL, *sa = NULL, *po = NULL, *pa = NULL;
     uint32_t *ini = malloc((d->ninitial ? d->ninitial : 1) * sizeof *ini);
     uint32_t *fin = malloc((d->nfinal ? d->nfinal : 1) * sizeof *fin);
@@ -344,5 +392,13 @@ out:
 out0:
     free(plan);
     free(nid);
-    return ret;
+    if (m.a) {   /* the build's blocks are gone; the new DAG's stay counted */
+        qtr_sabre_release_scratch(m.a, m.live);
+        if (ret == 1) {
+            out->acct = m.a;
+            out->held = qtr_sabre_dag_bytes(out);
+            qtr_sabre_charge_scratch(m.a, out->held);
+        }
+    }
+    return m.over ? -2 : ret;
 }

@@ -5,6 +5,11 @@
  *
  * Owns: the DAG's flat arrays (plain malloc: pass scratch, not circuit
  * memory; freed by qtr_sabre_dag_fini). Borrows: the circuit (read only).
+ * Budget: qtr_sabre_dag_build_in weighs an upper bound of the builder's
+ * memory (qtr_sabre_dag_build_bytes) against the circuit's budget before
+ * it allocates, then counts the real figure (the same formula, high_water,
+ * on the real counts) in the circuit's allocator: the builder's high water
+ * in its peak, the DAG's arrays in cur while the DAG lives.
  * Invariant after build: nodes are numbered in a topological order, every
  * live instruction appears exactly once (initial list, one node, or final
  * list), and the instructions of a node are in circuit order. */
@@ -21,6 +26,7 @@
 
 void qtr_sabre_dag_fini(qtr_sabre_dag *d)
 {
+    if (d->acct) qtr_sabre_release_scratch(d->acct, d->held);
     free(d->q);
     free(d->succ_off);
     free(d->succ);
@@ -31,6 +37,25 @@ void qtr_sabre_dag_fini(qtr_sabre_dag *d)
     free(d->initial);
     free(d->final);
     memset(d, 0, sizeof *d);
+}
+
+size_t qtr_sabre_dag_bytes(const qtr_sabre_dag *d)
+{
+    size_t nn = d->nnodes, ne = d->pred_off ? d->pred_off[nn] : 0;
+    size_t ni = d->inst_off ? d->inst_off[nn] : 0;
+    return (nn ? nn : 1) * sizeof *d->q + 3 * (nn + 1) * sizeof(uint32_t) +
+           2 * (ne ? ne : 1) * sizeof(uint32_t) +
+           ((d->ninitial ? d->ninitial : 1) + (d->nfinal ? d->nfinal : 1) + ni + 1) *
+               sizeof(uint32_t);
+}
+
+/* Capacity grow() reaches for a largest request of @p need (0: none). */
+static size_t grown_cap(size_t need)
+{
+    size_t n = 64;
+    if (!need) return 0;
+    while (n < need) n *= 2;
+    return n;
 }
 
 /* Growable arrays of the builder (plain realloc; doubling). */
@@ -67,7 +92,94 @@ int qtr_sabre_csr(uint32_t n, const uint32_t (*e)[2], size_t ne, int key, uint32
     return 0;
 }
 
+/* Bytes the builder holds at once. Nothing is freed before the fill
+ * cursors replace stamp, so the high water is every array then live:
+ *   last        (wires ?: 1) words     node_of   (records ?: 1) words
+ *   wires       capw words             stamp     caps words (caps: the larger
+ *                                                of its capacity and the cursors)
+ *   q           capq pairs             edges     cape pairs
+ *   succ, pred  offsets 2 (nodes + 1) words, lists 2 (edges ?: 1) words
+ *   inst_off    nodes + 1 words
+ *   initial, final, inst: @p lists words ((ninitial ?: 1) + (nfinal ?: 1) +
+ *               instructions in nodes + 1).
+ * The bound (qtr_sabre_dag_build_bytes) and the real figure (build) both
+ * call it; realloc's copy while an array grows is not counted, as in
+ * qtr_realloc. */
+static size_t high_water(uint64_t nwires, size_t nrec, size_t capw, size_t caps, size_t capq,
+                         size_t cape, size_t nodes, size_t edges, size_t lists)
+{
+    return ((size_t)(nwires ? nwires : 1) + (nrec ? nrec : 1) + capw + caps + 3 * (nodes + 1) +
+            2 * (edges ? edges : 1) + lists) * sizeof(uint32_t) +
+           (capq + cape) * 2 * sizeof(uint32_t);
+}
+
+/* The wires a record is ordered on: its qubits, a measurement's clbit, a
+ * condition's clbits. */
+static uint32_t record_wires(const qtr_circuit *c, const qtr_inst *in, uint32_t *nq)
+{
+    qtr_op op = (qtr_op)in->op;
+    uint32_t cfirst = 0, csize = 0;
+    qtr_cond k;
+    if (qtr_inst_cond(c, in, &k)) qtr_cond_clbits(c, &k, &cfirst, &csize);
+    *nq = op == QTR_OP_MEASURE ? 1 : in->nargs;
+    return *nq + (op == QTR_OP_MEASURE) + csize;
+}
+
+/* The bound: a node is made only by a 2q gate or by a record with several
+ * wires (a sync node needs two predecessors), so at most `nodes` of them;
+ * a new node gets an edge from each distinct predecessor, at most one per
+ * wire of its record; every live record lands in one of the lists. */
+size_t qtr_sabre_dag_build_bytes(const qtr_circuit *c)
+{
+    size_t live = 0, nodes = 0, edges = 0, maxw = 0;
+    for (size_t i = 0; i < c->ninst; i++) {
+        const qtr_inst *in = &c->inst[i];
+        if (in->op == QTR_OP_NOP) continue;
+        live++;
+        uint32_t nq, nw = record_wires(c, in, &nq);
+        if ((nq == 2 && in->op != QTR_OP_BARRIER) || nw >= 2) {
+            nodes++;
+            edges += nw;
+        }
+        if (nw > maxw) maxw = nw;
+    }
+    return high_water((uint64_t)c->nqubits + c->nclbits, c->ninst, grown_cap(maxw),
+                      grown_cap(nodes + 1), grown_cap(nodes), grown_cap(edges), nodes, edges,
+                      live + 3);
+}
+
+static qtr_status build(qtr_sabre_dag *d, const qtr_circuit *c, size_t *high, qtr_ctx *ctx);
+
 qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *ctx)
+{
+    size_t high;
+    return build(d, c, &high, ctx);
+}
+
+qtr_status qtr_sabre_dag_build_in(qtr_sabre_dag *d, const qtr_circuit *c, qtr_alloc *a,
+                                  const char *what, qtr_ctx *ctx)
+{
+    size_t bound = 0, high = 0;
+    if (a && a->limit) {
+        bound = qtr_sabre_dag_build_bytes(c);
+        if (qtr_sabre_budget_fits(a, bound)) {
+            memset(d, 0, sizeof *d);
+            return qtr_fail_budget(ctx, what, a->limit);
+        }
+    }
+    qtr_status st = build(d, c, &high, ctx);
+    if (st || !a) return st;
+    QTR_ASSERT(!a->limit || high <= bound);
+    qtr_sabre_charge_scratch(a, high);   /* while it was built */
+    qtr_sabre_release_scratch(a, high);
+    d->acct = a;                         /* and the DAG until its fini */
+    d->held = qtr_sabre_dag_bytes(d);
+    qtr_sabre_charge_scratch(a, d->held);
+    return QTR_OK;
+}
+
+/* The build; *high: the bytes it held at once (high_water). */
+static qtr_status build(qtr_sabre_dag *d, const qtr_circuit *c, size_t *high, qtr_ctx *ctx)
 {
     memset(d, 0, sizeof *d);
     qtr_status st = QTR_OK;
@@ -229,6 +341,19 @@ qtr_status qtr_sabre_dag_build(qtr_sabre_dag *d, const qtr_circuit *c, qtr_ctx *
     memcpy(stamp, d->inst_off, ((size_t)nn + 1) * sizeof *stamp);
     for (size_t i = 0; i < c->ninst; i++)
         if (node_of[i] < OF_FINAL) d->inst[stamp[node_of[i]]++] = (uint32_t)i;
+    *high = high_water(nwires, c->ninst, capwires, capstamp > (size_t)nn + 1 ? capstamp : (size_t)nn + 1,
+                       capq, capedges, nn, nedges,
+                       (d->ninitial ? d->ninitial : 1) + (d->nfinal ? d->nfinal : 1) +
+                           (size_t)d->inst_off[nn] + 1);
+    /* q to its node count, as qtr_sabre_dag_bytes counts it */
+    if (!nn) {
+        free(d->q);
+        d->q = malloc(sizeof *d->q);
+        if (!d->q) goto nomem;
+    } else if (nn < capq) {
+        uint32_t(*q)[2] = realloc(d->q, (size_t)nn * sizeof *d->q);
+        if (q) d->q = q;   /* a failed shrink keeps the larger block */
+    }
     goto done;
 
 nomem:

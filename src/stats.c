@@ -1,6 +1,9 @@
 /* stats.c -- gate counts, size and depth of a circuit (Qiskit's definitions).
  * The accumulator form takes a circuit chunk by chunk (streaming); its wire
- * levels are plain malloc scratch owned by the accumulator. */
+ * levels are plain malloc scratch owned by the accumulator. They are the
+ * circuit's scratch all the same: weighed against its budget before they
+ * are taken, and counted in its allocator (cur and peak) while a call reads
+ * the circuit with them, so a wide register shows in peak_bytes. */
 #include <stdlib.h>
 #include <string.h>
 #include "common.h"
@@ -66,6 +69,14 @@ qtr_status qtr_stats_acc_add(qtr_stats_acc *a, const qtr_circuit *c, size_t from
         return qtr_fail_budget(ctx, "statistics", c->alloc.limit);
     if (wires_fit(&a->q, c->nqubits) || wires_fit(&a->cl, c->nclbits))
         return qtr_fail(ctx, QTR_ENOMEM, "depth scratch for %u+%u wires", c->nqubits, c->nclbits);
+    /* need is now exactly the levels' bytes (wires_fit keeps q.n, cl.n at
+     * the larger of the old and new counts): counted in the circuit's
+     * allocator while this call uses them. The allocator is bookkeeping
+     * beside the circuit, not its content (circuits are never defined
+     * const), so a const reader may count in it. */
+    qtr_alloc *acct = (qtr_alloc *)&c->alloc;
+    acct->cur += need;
+    if (acct->cur > acct->peak) acct->peak = acct->cur;
     /* restrict: the level stores cannot change the circuit or the counts,
      * so the loop need not reload them after each store */
     qtr_stats *restrict s = &a->s;
@@ -124,6 +135,7 @@ qtr_status qtr_stats_acc_add(qtr_stats_acc *a, const qtr_circuit *c, size_t from
     }
     s->depth = depth;
     s->depth_2q = depth2;
+    acct->cur -= need;
     return QTR_OK;
 }
 

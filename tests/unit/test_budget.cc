@@ -2,14 +2,23 @@
 // qtr_ctx.max_memory): the allocator refuses past it, the OpenQASM reader
 // stops an expansion bomb early with QTR_EMEMORY and a message saying so,
 // qtr_transpile does the same, SABRE's scratch (outside the allocator) is
-// weighed against it before the trials take it, and --max-memory's byte
-// counts parse.
+// weighed against it before the trials take it, the SABRE DAG and the
+// layout's interaction graph before they are built, the statistics' levels
+// count in the peak, and --max-memory's byte counts parse.
+//
+// This binary wraps glibc's malloc family (below) to count the heap bytes a
+// call takes, so a test can tell "refused before allocating" from "refused
+// after allocating"; the wrappers only count while a test asks them to.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
 #include <string>
 #include <vector>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "pass.h"
 #include "qtr.h"
@@ -44,7 +53,65 @@ std::string random_cx(unsigned n, unsigned m)
     return s;
 }
 
+// Heap bytes taken while counting is on: live is what was allocated minus
+// what was freed since the start, high its largest value.
+std::atomic<bool> heap_on{false};
+std::atomic<long long> heap_live{0}, heap_high{0};
+
+void heap_note(long long delta)
+{
+    long long now = heap_live += delta, h = heap_high.load();
+    while (now > h && !heap_high.compare_exchange_weak(h, now)) {
+    }
+}
+
+void heap_count(bool on)
+{
+    if (on) heap_live = heap_high = 0;
+    heap_on = on;
+}
+
 }  // namespace
+
+#ifdef __GLIBC__
+#define HEAP_COUNTED 1
+extern "C" {
+void *__libc_malloc(size_t);
+void *__libc_calloc(size_t, size_t);
+void *__libc_realloc(void *, size_t);
+void __libc_free(void *);
+
+void *malloc(size_t n)
+{
+    void *p = __libc_malloc(n);
+    if (p && heap_on) heap_note((long long)malloc_usable_size(p));
+    return p;
+}
+
+void *calloc(size_t n, size_t size)
+{
+    void *p = __libc_calloc(n, size);
+    if (p && heap_on) heap_note((long long)malloc_usable_size(p));
+    return p;
+}
+
+void *realloc(void *old, size_t n)
+{
+    long long before = old && heap_on ? (long long)malloc_usable_size(old) : 0;
+    void *p = __libc_realloc(old, n);
+    if (p && heap_on) heap_note((long long)malloc_usable_size(p) - before);
+    return p;
+}
+
+void free(void *p)
+{
+    if (p && heap_on) heap_note(-(long long)malloc_usable_size(p));
+    __libc_free(p);
+}
+}
+#else
+#define HEAP_COUNTED 0
+#endif
 
 TEST(Budget, ParseBytes)
 {
@@ -195,4 +262,80 @@ TEST(Budget, StatisticsScratchWithinTheBudget)
     EXPECT_EQ(qtr_stats_acc_result(a)->size, 1u);
     qtr_stats_acc_free(a);
     qtr_circuit_free(c);
+}
+
+// The depth levels are counted in the circuit's allocator while the
+// statistics use them, not only weighed: the peak of a circuit of 2^16
+// qubits and one gate rises by the levels' 16 bytes per qubit and clbit,
+// and cur is back where it was afterwards. Within a budget with room for
+// its records but not for the levels, the peak stays within the budget.
+TEST(Budget, StatisticsLevelsCountInThePeak)
+{
+    const char *text = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[65536];\ncreg m[8];\n"
+                       "h q[7];\nmeasure q[7] -> m[1];\n";
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_circuit *c = nullptr;
+    ASSERT_EQ(qtr_qasm_read_mem(text, strlen(text), "w.qasm", &c, &ctx), QTR_OK);
+    size_t cur = c->alloc.cur, levels = (65536 + 8) * 2 * sizeof(uint64_t);
+    c->alloc.peak = cur;
+    qtr_stats s;
+    ASSERT_EQ(qtr_circuit_stats(c, &s, &ctx), QTR_OK) << ctx.msg;
+    EXPECT_EQ(s.size, 2u);
+    EXPECT_EQ(c->alloc.peak, cur + levels) << "the levels are not counted in the peak";
+    EXPECT_EQ(c->alloc.cur, cur);
+
+    c->alloc.limit = cur + levels - 1;
+    c->alloc.peak = cur;
+    EXPECT_EQ(qtr_circuit_stats(c, &s, &ctx), QTR_EMEMORY);
+    EXPECT_THAT(std::string(ctx.msg), HasSubstr("statistics: the circuit needs more than its memory budget"));
+    EXPECT_LE(c->alloc.peak, c->alloc.limit);
+    c->alloc.limit = cur + levels;
+    EXPECT_EQ(qtr_circuit_stats(c, &s, &ctx), QTR_OK) << ctx.msg;
+    EXPECT_EQ(c->alloc.peak, c->alloc.limit);
+    qtr_circuit_free(c);
+}
+
+// The SABRE DAG (routing and layout) and the layout's interaction graph are
+// the size of the circuit and plain malloc. They are weighed against the
+// budget before they are built: a circuit of 100,000 cx whose records fit
+// its budget with 64 KiB to spare, but whose DAG (over 2 MiB) would not,
+// fails with QTR_EMEMORY having taken next to nothing from the heap (the
+// routing target of line:20 and a few words), and its peak stays within
+// the budget. Before, both passes built the graph and the DAG first.
+TEST(Budget, SabreDagWeighedBeforeItIsBuilt)
+{
+    if (!HEAP_COUNTED) GTEST_SKIP() << "counts the heap through glibc's __libc_malloc";
+    std::string text = random_cx(20, 100000);
+    qtr_ctx ctx;
+    qtr_ctx_init(&ctx, 0);
+    qtr_target *t = nullptr;
+    ASSERT_EQ(qtr_target_load("line:20", &t, &ctx), QTR_OK);
+    for (int layout = 0; layout < 2; layout++) {
+        const char *pass = layout ? "layout" : "routing";
+        qtr_circuit *c = nullptr;
+        ASSERT_EQ(qtr_qasm_read_mem(text.data(), text.size(), "r.qasm", &c, &ctx), QTR_OK);
+        c->alloc.limit = c->alloc.cur + (64 << 10);
+        c->alloc.peak = c->alloc.cur;
+        std::vector<uint32_t> perm(20), fin(20);
+        uint64_t nswaps = 0;
+        heap_count(true);
+        qtr_status st;
+        if (layout) {
+            qtr_sabre_layout_opts o = {2, 5, 5, 7, 0, 0, 0};
+            st = qtr_pass_layout_sabre(c, t, &o, perm.data(), fin.data(), &nswaps, &ctx);
+        } else {
+            qtr_route_opts o = {0, 4, 7};
+            st = qtr_pass_route_sabre(c, t, &o, perm.data(), &nswaps, &ctx);
+        }
+        heap_count(false);
+        EXPECT_EQ(st, QTR_EMEMORY) << pass;
+        EXPECT_THAT(std::string(ctx.msg),
+                    HasSubstr(std::string(pass) + ": the circuit needs more than its memory budget"));
+        EXPECT_LE(c->alloc.peak, c->alloc.limit) << pass;
+        EXPECT_LT(heap_high.load(), 64 << 10) << pass << " took " << heap_high.load()
+                                              << " heap bytes before refusing";
+        qtr_circuit_free(c);
+    }
+    qtr_target_free(t);
 }

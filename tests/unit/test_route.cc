@@ -713,6 +713,74 @@ TEST(RouteSabre, ScratchCountsInThePeak)
     qtr_target_free(t);
 }
 
+// The SABRE DAG and the layout's interaction graph are weighed against the
+// circuit's budget before they are built, by a bound from the circuit
+// (qtr_sabre_dag_build_bytes, qtr_igraph_build_bytes), and counted after by
+// the real figure: the bound is never below the real high water (what the
+// peak rises by), the DAG's arrays stay counted in cur until its fini, the
+// commutation DAG's too, and a commutation DAG that does not fit gives -2
+// leaving nothing counted. Random circuits with measurements, conditions
+// and barriers; the bound stays within 3x of the real figure.
+TEST(SabreDag, BudgetBoundCoversTheBuild)
+{
+    Ctx ctx;
+    double worst = 0;
+    for (uint64_t seed = 0; seed < 24; seed++) {
+        uint32_t nq = 3 + (uint32_t)(seed % 17);
+        qtr_circuit *c = random_circuit(nq, 40 + 211 * seed, seed);
+        ASSERT_EQ(qtr_circuit_add_creg(c, "m", 4, &ctx), QTR_OK);
+        if (seed % 3 == 1) {
+            add(c, QTR_OP_MEASURE, {0, 1});
+            uint32_t q[2] = {1, 2};
+            ASSERT_EQ(qtr_circuit_append_cond(c, QTR_OP_CX, q, 2, nullptr, 0, 3, &ctx), QTR_OK);
+            add(c, QTR_OP_BARRIER, {0, 1, 2});
+            add(c, QTR_OP_H, {2});
+        }
+        if (seed % 2 == 0)
+            for (uint32_t v = 0; v < 4 && v < nq; v++) add(c, QTR_OP_MEASURE, {v, v});
+        qtr_alloc *a = &c->alloc;
+        a->limit = SIZE_MAX / 2;
+        size_t cur = a->cur;
+        a->peak = cur;
+        qtr_sabre_dag d, dc;
+        ASSERT_EQ(qtr_sabre_dag_build_in(&d, c, a, "routing", &ctx), QTR_OK) << ctx.msg();
+        size_t high = a->peak - cur, bound = qtr_sabre_dag_build_bytes(c);
+        EXPECT_LE(high, bound) << "seed " << seed;
+        EXPECT_EQ(a->cur - cur, qtr_sabre_dag_bytes(&d)) << "seed " << seed;
+        EXPECT_GE(high, qtr_sabre_dag_bytes(&d));
+        worst = std::max(worst, (double)bound / (double)high);
+        int made = qtr_sabre_dag_commute_in(&dc, &d, c, a);
+        ASSERT_GE(made, 0);
+        if (made) {
+            EXPECT_EQ(a->cur - cur, qtr_sabre_dag_bytes(&d) + qtr_sabre_dag_bytes(&dc));
+            qtr_sabre_dag_fini(&dc);
+            a->limit = a->cur + 64;   // the commutation DAG's first block cannot fit
+            EXPECT_EQ(qtr_sabre_dag_commute_in(&dc, &d, c, a), -2);
+            EXPECT_EQ(a->cur - cur, qtr_sabre_dag_bytes(&d));
+            a->limit = SIZE_MAX / 2;
+        }
+        qtr_sabre_dag_fini(&d);
+        EXPECT_EQ(a->cur, cur);
+
+        qtr_igraph g;
+        a->peak = cur;
+        ASSERT_EQ(qtr_igraph_build_in(&g, c, a, "layout", &ctx), QTR_OK);
+        EXPECT_LE(a->peak - cur, qtr_igraph_build_bytes(c)) << "seed " << seed;
+        EXPECT_GT(a->peak, cur);
+        EXPECT_EQ(a->cur, cur);
+        qtr_igraph_fini(&g);
+
+        // refused before building, with nothing counted
+        a->limit = cur + bound - 1;
+        a->peak = cur;
+        EXPECT_EQ(qtr_sabre_dag_build_in(&d, c, a, "routing", &ctx), QTR_EMEMORY);
+        EXPECT_THAT(ctx.c.msg, HasSubstr("routing: the circuit needs more than its memory budget"));
+        EXPECT_EQ(a->peak, cur);
+        qtr_circuit_free(c);
+    }
+    EXPECT_LT(worst, 3.0);
+}
+
 #ifdef _OPENMP
 // A caller's own OpenMP threads (as the batch's workers) call the library
 // inside a parallel region that cannot nest an active one: SABRE's trials
