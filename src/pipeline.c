@@ -29,9 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 #include "common.h"
 #include "pass.h"
 #include "sabre.h"
@@ -680,20 +677,12 @@ static qtr_status offer_candidate(cand_keep *k, cand_out *out, qtr_ctx *ctx)
     return st;
 }
 
-/* Threads for @p n candidates: the team OpenMP would give a region here
- * (one inside a batch worker's), at most n; 1 under a memory budget, which
- * counts one candidate at a time. */
+/* Threads for @p n candidates: the team a region of trials would get here
+ * (qtr_sabre_threads: one inside a batch worker's), at most n; 1 under a
+ * memory budget, which counts one candidate at a time. */
 static uint32_t candidate_threads(uint32_t n, const qtr_circuit *c)
 {
-#ifdef _OPENMP
-    if (n > 1 && !c->alloc.limit && omp_get_active_level() < omp_get_max_active_levels()) {
-        int m = omp_get_max_threads();
-        return m < 2 ? 1 : (uint32_t)m < n ? (uint32_t)m : n;
-    }
-#endif
-    (void)n;
-    (void)c;
-    return 1;
+    return c->alloc.limit ? 1 : qtr_sabre_threads(n, 1);
 }
 
 /* Run @p n candidates and keep the best, exactly as one after another in
