@@ -678,11 +678,17 @@ static qtr_status offer_candidate(cand_keep *k, cand_out *out, qtr_ctx *ctx)
 }
 
 /* Threads for @p n candidates: the team a region of trials would get here
- * (qtr_sabre_threads: one inside a batch worker's), at most n; 1 under a
- * memory budget, which counts one candidate at a time. */
+ * (qtr_sabre_threads: one inside a batch worker's), at most n. Under a
+ * memory budget (the command line always sets one: doc/reliability.md) only
+ * when that many candidates, the kept circuit and the post-init copy, each
+ * taking about what the first run took (@p c's peak), fill at most half of
+ * it; otherwise one at a time, as the budget counts them. */
 static uint32_t candidate_threads(uint32_t n, const qtr_circuit *c)
 {
-    return c->alloc.limit ? 1 : qtr_sabre_threads(n, 1);
+    uint32_t t = qtr_sabre_threads(n, 1);
+    if (t > 1 && c->alloc.limit && ((uint64_t)t + 2) * c->alloc.peak > c->alloc.limit / 2)
+        return 1;
+    return t;
 }
 
 /* Run @p n candidates and keep the best, exactly as one after another in
