@@ -28,15 +28,21 @@ done
 echo "PASS: identical layout and routing for 1, 2 and 3 threads ($(wc -l < "$T/out1") lines)"
 
 DATA=${QTR_SRCDIR:-$(dirname "$0")/../..}/tests/data
-for f in adder tof_3; do
+# mod_mult_55 at level 2 has candidates that tie in 2q count and depth with
+# other outputs: offered as they finish instead of in order, its output
+# changed in about half of the runs with 2 or 3 threads, so it runs three
+# times with each
+for f in adder tof_3 mod_mult_55; do
   for L in 2 3; do
-    for n in 1 2 3; do
-      if ! OMP_NUM_THREADS=$n "$B/qtranspile" "$DATA/$f.qasm" -t torino -O $L \
+    for n in 1 2 3 2b 3b 2c 3c; do
+      case $f.$n in adder.*[bc]|tof_3.*[bc]) continue ;; esac
+      if ! OMP_NUM_THREADS=${n%[bc]} "$B/qtranspile" "$DATA/$f.qasm" -t torino -O $L \
            -o "$T/$f.$L.$n" 2> "$T/err"; then
         echo "FAIL: $f.qasm -O $L with $n threads exited with an error: $(cat "$T/err")"; exit 1
       fi
     done
-    for n in 2 3; do
+    for n in 2 3 2b 3b 2c 3c; do
+      [ -f "$T/$f.$L.$n" ] || continue
       if ! cmp -s "$T/$f.$L.1" "$T/$f.$L.$n"; then
         echo "FAIL: $f.qasm -O $L: output with $n threads differs from 1 thread"
         diff "$T/$f.$L.1" "$T/$f.$L.$n" | head -5
@@ -45,4 +51,4 @@ for f in adder tof_3; do
     done
   done
 done
-echo "PASS: identical transpiles of adder.qasm and tof_3.qasm at levels 2 and 3 for 1, 2 and 3 threads"
+echo "PASS: identical transpiles of adder.qasm, tof_3.qasm and mod_mult_55.qasm at levels 2 and 3 for 1, 2 and 3 threads"
