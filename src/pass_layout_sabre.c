@@ -736,8 +736,9 @@ qtr_status qtr_pass_layout_sabre(qtr_circuit *c, const qtr_target *t,
             if (prefix && !sp) sp = qtr_sabre_state_new(&dp, &rt);
             if (s) qtr_sabre_state_renew(s);
             if (sp) qtr_sabre_state_renew(sp);
+            uint32_t *lay = lays + (size_t)i * n;
             qtr_status lst = s && (sp || !prefix)
-                                 ? layout_trial(&sh, s, sp, i, lays + (size_t)i * n, &keys[i], &lctx)
+                                 ? layout_trial(&sh, s, sp, i, lay, &keys[i], &lctx)
                                  : qtr_fail(&lctx, QTR_ENOMEM, "SABRE layout trial %u", i);
             if (lst) record_error(&sh, i, lst, &lctx);
         }

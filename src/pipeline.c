@@ -435,8 +435,8 @@ static qtr_status run_from_layout(qtr_circuit *c, const qtr_target *t, const qtr
  * router cannot see either, and a reroute costs routing and optimisation,
  * not a layout search (most of a run's time on the larger circuits). The
  * circuit's 2q gates after init share a budget: min(cap, budget / n)
- * reroutes (cap: 4 at level 2, 16 at level 3). Device benchmark, level 2: 2q geometric mean 0.817 -> 0.807
- * with B = 8000 (tests/bench/README.md, "reroutes and swap absorption");
+ * reroutes (cap: 4 at level 2, 16 at level 3). Device benchmark, level 2:
+ * 2q geometric mean 0.817 -> 0.807 with B = 8000 (tests/bench/README.md, "reroutes and swap absorption");
  * with swap absorption, B = 8000 gave 0.791, 2000 0.792 and none 0.795, at
  * two threads 13-16 s, about 12 s and 11.6 s (budget 11.4 s), so B = 2000.
  *
@@ -650,7 +650,8 @@ static void make_candidate(const cand_env *e, const cand_spec *sp, const uint32_
     st = candidate_result(&out->q, e->n, e->N, ctx);
     if (!st) st = qtr_circuit_clone(from, &d, ctx);
     if (!st && sp->reroute) memcpy(out->q.initial_layout, layout, e->n * sizeof *layout);
-    if (!st) st = run_from_layout(d, e->t, &sp->o, e->approx, sp->reroute, 0, &out->q, &seeded, ctx);
+    if (!st)
+        st = run_from_layout(d, e->t, &sp->o, e->approx, sp->reroute, 0, &out->q, &seeded, ctx);
     if (!st) st = qtr_circuit_stats(d, &out->s, ctx);
     if (vb && vb->alloc.peak > out->vpeak) out->vpeak = vb->alloc.peak;
     qtr_circuit_free(vb);
