@@ -109,7 +109,8 @@ gen_circuits "$T/tiny" 512 7 2 3 4 10
   for i in 0 1 2; do "$B" pack $(ls "$T"/q/c*.qasm | sed -n "$((i * 100 + 1)),$((i * 100 + 100))p") -o "$T/batch_$i.h5" 2>/dev/null || exit 1; done &&
   (cd "$T" && "$B" pack $(for _ in $(seq 64); do printf 'tiny/c%04d.qasm ' $(seq 0 511); done) -o "$T/big.h5" 2>/dev/null) ||
   { fail "packing the test batches"; exit 1; }
-echo "batches: batch.h5 $(ls "$T"/q/*.qasm | wc -l) circuits (QASM text; records.h5 the same as records), batch_0..2.h5 100 each, big.h5 32768 tiny circuits"
+nbatch=$(ls "$T"/q/*.qasm | wc -l)   # 300 generated and tests/data's
+echo "batches: batch.h5 $nbatch circuits (QASM text; records.h5 the same as records), batch_0..2.h5 100 each, big.h5 32768 tiny circuits"
 
 # ---- helpers ----------------------------------------------------------------------
 # prepare DIR EXAMPLE KEY=VALUE...: a directory $T/DIR for the example, the
@@ -262,20 +263,20 @@ else
   W=$T/mpirun; mkdir -p "$W"; ln -s "$T/batch.h5" "$W/batch.h5"
   printf '%s\n' '#!/bin/bash' '#SBATCH --ntasks=2 --cpus-per-task=1 --mem-per-cpu=512M --time=00:05:00 --output=mpirun-%j.log' \
     'export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}' "$launcher $cmd" >"$W/job.sbatch"
-  run_example "mpirun in a 2-task job ($launcher)" 2 1 results.h5 304
+  run_example "mpirun in a 2-task job ($launcher)" 2 1 results.h5 "$nbatch"
 fi
 
 # ---- one_node.sbatch: 1 rank x 2 threads (srun --cpus-per-task) --------------------
 if prepare one_node one_node.sbatch ntasks=1 cpus-per-task=2 time=00:05:00; then
   ln -s "$T/batch.h5" "$W/batch.h5"
-  run_example one_node.sbatch 1 2 results.h5 304
+  run_example one_node.sbatch 1 2 results.h5 "$nbatch"
 fi
 
 # ---- multi_node.sbatch: 1 node x 2 ranks, $SCRATCH -----------------------------------
 if prepare multi_node multi_node.sbatch nodes=1 ntasks-per-node=2 cpus-per-task=1 time=00:05:00; then
   ln -s "$T/records.h5" "$W/sweep.h5"
   export SCRATCH=$W
-  run_example multi_node.sbatch 2 1 results.h5 304
+  run_example multi_node.sbatch 2 1 results.h5 "$nbatch"
   unset SCRATCH
 fi
 
