@@ -780,6 +780,33 @@ static qtr_status clifford_candidate(const qtr_circuit *base, const qtr_target *
     return st == QTR_ENOMEM ? QTR_OK : st;   /* over budget: no candidate */
 }
 
+/* The candidates after a first run with options @p o, in the order they
+ * are offered: runs - 1 reseeds, the role variants, the quick reruns, then
+ * the reroutes (spec holds all of them). */
+static void list_candidates(const qtr_options *o, uint32_t runs, uint32_t variants,
+                            uint32_t quick, uint32_t reroutes, cand_spec *spec)
+{
+    uint32_t m = 0;
+    for (uint32_t k = 1; k < runs; k++, m++) {
+        spec[m] = (cand_spec){*o, 0, 0};
+        spec[m].o.seed = o->seed + k;
+    }
+    for (uint32_t k = 0; k < variants; k++, m++) {
+        spec[m] = (cand_spec){*o, 0, k + 1};
+        spec[m].o.seed = o->seed + k;
+    }
+    for (uint32_t k = 0; k < quick; k++, m++) {
+        spec[m] = (cand_spec){*o, 0, 0};
+        spec[m].o.layout_trials = spec[m].o.swap_trials = QUICK_TRIALS;
+        spec[m].o.seed = o->seed + RESEED_MAX_RUNS + k;
+    }
+    for (uint32_t k = 0; k < reroutes; k++, m++) {
+        spec[m] = (cand_spec){*o, 1, 0};
+        spec[m].o.swap_trials = reroute_trials[o->opt_level];
+        spec[m].o.seed = o->seed + RESEED_MAX_RUNS + QUICK_MAX_RUNS + k;
+    }
+}
+
 static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const qtr_options *o,
                                     double approx, const qtr_circuit *pre, const uint32_t *elided,
                                     qtr_result *r, qtr_ctx *ctx)
@@ -814,25 +841,7 @@ static qtr_status run_best_of_seeds(qtr_circuit *c, const qtr_target *t, const q
     uint32_t nspec = runs - 1 + variants + quick, nthr = 1;
     cand_spec *spec = st ? NULL : malloc(((size_t)nspec + reroutes + 1) * sizeof *spec);
     if (!st && !spec) st = qtr_fail(ctx, QTR_ENOMEM, "%u candidates", nspec + reroutes);
-    uint32_t m = 0;
-    for (uint32_t k = 1; k < runs && spec; k++, m++) {
-        spec[m] = (cand_spec){*o, 0, 0};
-        spec[m].o.seed = o->seed + k;
-    }
-    for (uint32_t k = 0; k < variants && spec; k++, m++) {
-        spec[m] = (cand_spec){*o, 0, k + 1};
-        spec[m].o.seed = o->seed + k;
-    }
-    for (uint32_t k = 0; k < quick && spec; k++, m++) {
-        spec[m] = (cand_spec){*o, 0, 0};
-        spec[m].o.layout_trials = spec[m].o.swap_trials = QUICK_TRIALS;
-        spec[m].o.seed = o->seed + RESEED_MAX_RUNS + k;
-    }
-    for (uint32_t k = 0; k < reroutes && spec; k++, m++) {
-        spec[m] = (cand_spec){*o, 1, 0};
-        spec[m].o.swap_trials = reroute_trials[o->opt_level];
-        spec[m].o.seed = o->seed + RESEED_MAX_RUNS + QUICK_MAX_RUNS + k;
-    }
+    if (spec) list_candidates(o, runs, variants, quick, reroutes, spec);
     cand_env env = {base, pre, elided, t, approx, r->nvirtual, r->nphysical};
     cand_keep keep = {c, r, &best, 0, 0};
     if (!st) nthr = run_candidates(&env, spec, nspec, &keep, &st, ctx);
